@@ -1,0 +1,1 @@
+"""The database: schema, migrations and every query (SQLAlchemy; SQLite or PostgreSQL)."""
