@@ -1,0 +1,116 @@
+"""`loda-miner eval` and `loda-miner check`: run LODA programs from the command line (no torch)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from miner.cli import CommandError
+
+
+def register(subparsers: Any) -> None:
+    """Add the `eval` and `check` subcommands."""
+    ev = subparsers.add_parser("eval", help="print the first terms of a LODA program",
+                               description="Evaluate a program (a file or an A-number from the corpus).")
+    ev.add_argument("program", metavar="PROGRAM", help="a .asm file, or an A-number such as A000045")
+    ev.add_argument("-t", "--terms", type=int, default=10, metavar="N", help="number of terms (default 10)")
+    ev.add_argument("--programs", metavar="DIR|TARBALL", help="corpus for seq calls (default: [lang] programs)")
+    ev.set_defaults(func=eval_command)
+
+    ck = subparsers.add_parser("check", help="check programs against the terms in their own headers",
+                               description="Check each program against the `; 0,1,1,2,...` terms of its header.")
+    ck.add_argument("files", nargs="+", metavar="FILE")
+    ck.add_argument("--programs", metavar="DIR|TARBALL", help="corpus for seq calls (default: [lang] programs)")
+    ck.set_defaults(func=check_command)
+
+
+def _corpus(args: argparse.Namespace, cfg: dict) -> Any:
+    from miner.lang import Corpus
+
+    location = args.programs or cfg["lang"]["programs"]
+    if not location:
+        return None
+    try:
+        return Corpus.from_path(Path(location).expanduser())
+    except (OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _limits(cfg: dict) -> Any:
+    from miner.lang import Limits
+
+    return Limits.from_config(cfg["eval"])
+
+
+def _load(path: str) -> Any:
+    from miner.lang import parse
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse(text, path)
+
+
+def eval_command(args: argparse.Namespace, cfg: dict) -> int:
+    """Print the first N terms comma-separated."""
+    from miner.lang import EvalError, ParseError, evaluate, parse_a_number
+
+    if args.terms < 0:
+        raise CommandError("-t/--terms must not be negative")
+    corpus = _corpus(args, cfg)
+    try:
+        if Path(args.program).is_file():
+            program = _load(args.program)
+        else:
+            try:
+                number = parse_a_number(args.program)
+            except ValueError:
+                raise CommandError(f"no such file and not an A-number: {args.program}") from None
+            if corpus is None:
+                raise CommandError(f"{args.program}: no corpus to look it up in "
+                                   "(pass --programs or set [lang] programs)")
+            program = corpus.get(number)
+            if program is None:
+                raise CommandError(f"A{number:06d} is not in {corpus.origin}")
+        print(",".join(str(t) for t in evaluate(program, args.terms, corpus, _limits(cfg))))
+    except ParseError as exc:
+        raise CommandError(str(exc)) from exc
+    except EvalError as exc:
+        raise CommandError(f"{args.program}: {exc.reason}: {exc}") from exc
+    return 0
+
+
+def check_command(args: argparse.Namespace, cfg: dict) -> int:
+    """Check each file against its header terms; one line per file; 1 if any fails."""
+    from miner.lang import ParseError, check_terms, read_header
+
+    corpus = _corpus(args, cfg)
+    limits = _limits(cfg)
+    failed = False
+    for path in args.files:
+        try:
+            program = _load(path)
+        except (ParseError, CommandError) as exc:
+            print(f"{path} FAIL {exc}")
+            failed = True
+            continue
+        header = read_header(program)
+        label = f"A{header.a_number:06d}" if header.a_number is not None else path
+        if not header.terms:
+            print(f"{label} FAIL no terms in the header")
+            failed = True
+            continue
+        result = check_terms(program, header.terms, corpus, limits)
+        if result.ok:
+            print(f"{label} ok {result.matched} terms")
+            continue
+        failed = True
+        n = program.offset + result.matched
+        if result.error is not None:
+            print(f"{label} FAIL term {result.matched + 1} (n={n}): {result.error}")
+        else:
+            print(f"{label} FAIL term {result.matched + 1} (n={n}): "
+                  f"expected {header.terms[result.matched]}, got {result.got}")
+    return 1 if failed else 0
