@@ -1,0 +1,79 @@
+"""b-files (`n a(n)` per line) for the miner's deep check of a hit."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import zlib
+from pathlib import Path
+from typing import Any
+
+import requests
+import structlog
+
+from miner.sources.http import Fetcher, FetchError, local_path
+
+log = structlog.get_logger(__name__)
+
+_fetchers: dict[tuple[Any, ...], Fetcher] = {}
+_lock = threading.Lock()
+
+
+def _fetcher(cfg: dict[str, Any]) -> Fetcher:
+    sources = dict(cfg["sources"])
+    # A deep check must not stall the miner for minutes when offline: at most two retries.
+    sources["retries"] = min(int(sources["retries"]), 2)
+    key = tuple(sorted((k, str(v)) for k, v in sources.items()))
+    with _lock:
+        if key not in _fetchers:
+            _fetchers[key] = Fetcher(sources, Path(cfg["paths"]["data_dir"]) / "cache" / "sources")
+        return _fetchers[key]
+
+
+def parse_bfile(text: str, source: str) -> list[int]:
+    """The terms of a b-file, in order; stops (with a warning) at a malformed or out-of-order line."""
+    terms: list[int] = []
+    expected: int | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            continue
+        parts = body.split()
+        try:
+            if len(parts) != 2:
+                raise ValueError("expected `n a(n)`")
+            n, value = int(parts[0]), int(parts[1])
+        except ValueError as exc:
+            log.warning("bfile_malformed_line", file=source, line=number, text=line[:80], error=str(exc))
+            break
+        if expected is not None and n != expected:
+            log.warning("bfile_gap", file=source, line=number, expected=expected, got=n)
+            break
+        terms.append(value)
+        expected = n + 1
+    return terms
+
+
+def fetch_bfile(cfg: dict[str, Any], a_number: int) -> list[int] | None:
+    """The b-file terms of `a_number` from `[sources] bfile_url`, or None when it is unavailable."""
+    url = cfg["sources"]["bfile_url"].format(number=a_number)
+    try:
+        path = local_path(url)
+        if path is not None:
+            if not path.is_file():
+                return None
+            data = path.read_bytes()
+        else:
+            response = _fetcher(cfg).get(url)
+            if response is None:
+                return None
+            with response:
+                data = response.content
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
+    except (FetchError, requests.RequestException, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        log.info("bfile_unavailable", seq=f"A{a_number:06d}", url=url, error=str(exc))
+        return None
+    terms = parse_bfile(text, url)
+    return terms or None

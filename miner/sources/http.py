@@ -1,0 +1,255 @@
+"""Polite, resumable-by-cache downloads: one requests.Session, timeouts, retries with exponential
+backoff (honouring Retry-After), a per-host rate limit, and conditional GET against a small cache.
+
+A download is checked before it replaces the cached copy: a gzip body must decompress to its end, so a
+truncated or corrupt file is never cached and never parsed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import requests
+import structlog
+
+log = structlog.get_logger(__name__)
+
+USER_AGENT = "loda-miner/0.1 (+https://loda-lang.org)"
+CHUNK = 1 << 16
+MAX_RETRY_AFTER = 600.0
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class FetchError(Exception):
+    """A source could not be fetched."""
+
+
+class SourceUnavailable(FetchError):
+    """The source could not be reached (network down, timeouts, 5xx/429 after every retry, 404)."""
+
+
+class CorruptDownload(FetchError):
+    """The source answered but the file is truncated or corrupt; nothing was kept."""
+
+
+@dataclass
+class Download:
+    """A fetched file on local disk; `changed` is False when the server said 304 Not Modified."""
+
+    url: str
+    path: Path
+    changed: bool
+
+
+def local_path(url: str) -> Path | None:
+    """The file behind a `file://` URL or a plain path, or None for http(s)."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https"):
+        return None
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if parsed.scheme and len(parsed.scheme) > 1:
+        raise FetchError(f"unsupported URL scheme {parsed.scheme!r} in {url}")
+    return Path(url).expanduser()
+
+
+def check_gzip(path: Path) -> None:
+    """Decompress a whole gzip file (all members) and raise CorruptDownload if it is cut short or broken."""
+    with open(path, "rb") as fh:
+        _check_gzip_stream(iter(lambda: fh.read(CHUNK), b""), str(path))
+
+
+def _check_gzip_stream(chunks: Any, name: str) -> None:
+    decomp = zlib.decompressobj(wbits=31)
+    open_member = False
+    try:
+        for chunk in chunks:
+            while chunk:
+                open_member = True
+                decomp.decompress(chunk)  # output discarded: only completeness matters here
+                chunk = b""
+                if decomp.eof:
+                    # A new gzip member may start in the unused tail.
+                    chunk, decomp, open_member = decomp.unused_data, zlib.decompressobj(wbits=31), False
+    except zlib.error as exc:
+        raise CorruptDownload(f"{name}: corrupt gzip data ({exc})") from exc
+    if open_member:
+        raise CorruptDownload(f"{name}: truncated gzip file (ends before the end of its compressed data)")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return min(MAX_RETRY_AFTER, max(0.0, float(value)))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, when.timestamp() - time.time()))
+
+
+class Fetcher:
+    """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
+
+    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str) -> None:
+        self.timeout = (float(sources_cfg["connect_timeout"]), float(sources_cfg["read_timeout"]))
+        self.retries = int(sources_cfg["retries"])
+        self.backoff = float(sources_cfg["backoff"])
+        self.min_interval = float(sources_cfg["min_interval"])
+        self.unreachable_seconds = float(sources_cfg["unreachable_seconds"])
+        # Hosts that could not be reached at all, and until when they are not asked again.
+        self._down_until: dict[str, float] = {}
+        self.cache_dir = Path(cache_dir)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait_turn(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            wait = self._last.get(host, -1e9) + self.min_interval - now
+            self._last[host] = now + max(0.0, wait)
+        if wait > 0:
+            time.sleep(wait)
+
+    def _cache_paths(self, url: str) -> tuple[Path, Path]:
+        digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+        base = Path(urlparse(url).path).name or "index"
+        stem = self.cache_dir / f"{digest}-{base}"
+        return stem, stem.with_name(stem.name + ".meta.json")
+
+    def fetch(self, url: str) -> Download:
+        """The file at `url` on local disk: a plain path / file:// as is, http(s) via the cache."""
+        path = local_path(url)
+        if path is not None:
+            if not path.is_file():
+                raise SourceUnavailable(f"{path}: no such file")
+            return Download(url, path, True)
+        return self._download(url)
+
+    def get(self, url: str, allow: tuple[int, ...] = (200,)) -> requests.Response | None:
+        """GET `url` (small bodies) with retries; None when the status is 404/410."""
+        response = self._request(url, {})
+        if response.status_code in (404, 410):
+            response.close()
+            return None
+        if response.status_code not in allow:
+            response.close()
+            raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
+        return response
+
+    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+        host = urlparse(url).netloc
+        down = self._down_until.get(host, 0.0) - time.monotonic()
+        if down > 0:
+            # Offline or a dead host: a b-file per hit must not cost a round of retries each time.
+            raise SourceUnavailable(f"{url}: {host} unreachable, not asked again for {down:.0f} s")
+        last = ""
+        unreachable = True
+        for attempt in range(self.retries + 1):
+            self._wait_turn(host)
+            delay = self.backoff * (2**attempt)
+            try:
+                response = self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
+            except requests.RequestException as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                unreachable = False
+                if response.status_code != 429 and response.status_code < 500:
+                    return response
+                last = f"HTTP {response.status_code}"
+                delay = _retry_after(response) or delay
+                response.close()
+            if attempt < self.retries:
+                log.warning("fetch_retry", url=url, error=last, attempt=attempt + 1, wait=round(delay, 2))
+                time.sleep(delay)
+        if unreachable and self.unreachable_seconds > 0:
+            self._down_until[host] = time.monotonic() + self.unreachable_seconds
+        raise SourceUnavailable(f"{url}: {last} (gave up after {self.retries + 1} attempts)")
+
+    def _download(self, url: str) -> Download:
+        target, meta_path = self._cache_paths(url)
+        meta: dict[str, str] = {}
+        if target.is_file() and meta_path.is_file():
+            try:
+                meta = json.loads(meta_path.read_text())
+            except (OSError, ValueError):
+                meta = {}
+        last = ""
+        for attempt in range(self.retries + 1):
+            headers = {}
+            if meta.get("etag"):
+                headers["If-None-Match"] = meta["etag"]
+            if meta.get("last_modified"):
+                headers["If-Modified-Since"] = meta["last_modified"]
+            response = self._request(url, headers)
+            if response.status_code == 304 and meta:
+                response.close()
+                log.info("fetch_not_modified", url=url)
+                return Download(url, target, False)
+            if response.status_code != 200:
+                response.close()
+                raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
+            try:
+                self._save(url, response, target)
+            except (requests.RequestException, ConnectionError) as exc:
+                # Cut mid-body (timeout, reset, short Content-Length): try again from the start.
+                last = f"{type(exc).__name__}: {exc}"
+                if attempt < self.retries:
+                    delay = self.backoff * (2**attempt)
+                    log.warning("fetch_retry", url=url, error=last, attempt=attempt + 1, wait=round(delay, 2))
+                    time.sleep(delay)
+                continue
+            finally:
+                response.close()
+            new_meta = {"url": url, "etag": response.headers.get("ETag", ""),
+                        "last_modified": response.headers.get("Last-Modified", "")}
+            meta_path.write_text(json.dumps(new_meta))
+            log.info("fetch_downloaded", url=url, bytes=target.stat().st_size)
+            return Download(url, target, True)
+        raise SourceUnavailable(f"{url}: {last} (gave up after {self.retries + 1} attempts)")
+
+    def _save(self, url: str, response: requests.Response, target: Path) -> None:
+        """Stream the body to a temp file, check it, then move it over the cached copy."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.cache_dir, prefix=".part-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in response.iter_content(CHUNK):
+                    out.write(chunk)
+            with open(tmp, "rb") as fh:
+                gzipped = fh.read(2) == GZIP_MAGIC
+            if gzipped:
+                check_gzip(tmp)
+            elif urlparse(url).path.endswith(".gz"):
+                raise CorruptDownload(f"{url}: expected a gzip file, got something else")
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)

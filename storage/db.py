@@ -1,0 +1,188 @@
+"""Opening the database: engine set-up (SQLite pragmas, explicit BEGIN), migrations, sessions.
+
+On SQLite every write transaction starts with BEGIN IMMEDIATE, so two writers queue on the busy
+timeout instead of failing half-way; readers (`status`, the `sqlite3` shell) never wait thanks to WAL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any, Iterator
+
+import structlog
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
+
+log = structlog.get_logger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 60_000
+# Execution option naming how an SQLite transaction begins: "DEFERRED" (reads) or "IMMEDIATE" (writes).
+SQLITE_BEGIN = "sqlite_begin"
+
+
+class StorageError(Exception):
+    """The database cannot be opened or migrated."""
+
+
+def is_sqlite(bind: Engine | Connection | Session) -> bool:
+    """True when the engine/connection/session talks to SQLite."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN below own the transactions (pysqlite's implicit ones are unreliable).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create(url: str) -> Engine:
+    """An engine for `url` with our SQLite settings, without running migrations."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _sqlite_events(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic autogenerate filter: views are created by hand in migrations, not tables to compare."""
+    from storage.schema import DISCOVERED_VIEW
+
+    return not (type_ == "table" and reflected and compare_to is None and name == DISCOVERED_VIEW)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision` with alembic (a new database is created at head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        # Two processes starting on a new database: the second waits, then finds it at head.
+        # (SQLite: our BEGIN IMMEDIATE already serialises them.)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2091357426)")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The alembic revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _scripts():  # noqa: ANN202 - alembic.script.ScriptDirectory
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg)
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this version of the code."""
+    head = _scripts().get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this version of the code ships migration `revision`."""
+    return any(script.revision == revision for script in _scripts().walk_revisions())
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file a URL names when that file does not exist yet (else None): read-only commands
+    use it to say "no database" instead of creating an empty one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser()
+    return None if path.is_file() else path
+
+
+def connect(url: str) -> Engine:
+    """Open (creating folders and the database if needed) and migrate to head; returns the engine.
+
+    SQLite gets WAL, a busy timeout and foreign keys; the same code runs on `postgresql+psycopg://`.
+    """
+    try:
+        engine = create(url)
+        current = current_revision(engine)
+        if current != head_revision():
+            if current is not None and not known_revision(current):
+                raise StorageError(
+                    f"database {make_url(url).render_as_string(hide_password=True)} has schema revision "
+                    f"{current}, newer than this loda-miner knows (head {head_revision()}): upgrade loda-miner"
+                )
+            migrate(engine)
+    except Exception as exc:  # noqa: BLE001 - rewrapped with the URL so the user knows which DB
+        if isinstance(exc, StorageError):
+            raise
+        safe = make_url(url).render_as_string(hide_password=True)
+        raise StorageError(f"cannot open database {safe}: {exc}") from exc
+    return engine
+
+
+@contextlib.contextmanager
+def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
+    """One transaction as a Session: commit on success, rollback on error.
+
+    `readonly=True` starts an SQLite transaction without taking the write lock.
+    """
+    bind = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED" if readonly else "IMMEDIATE"})
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def upsert(bind: Session | Connection, table: Any) -> Any:
+    """An INSERT with `on_conflict_do_nothing/do_update` for the dialect of `bind`."""
+    if is_sqlite(bind):
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert(table)
+
+
+def chunked(items: Any, size: int) -> Iterator[list[Any]]:
+    """Lists of up to `size` items from any iterable (streams stay streams)."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,196 @@
+"""Mining bookkeeping: leasing sequences to miners, recording attempts, per-strategy totals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Iterable
+
+import structlog
+from sqlalchemy import Engine, Select, case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import chunked, is_sqlite, session_scope, upsert
+from storage.records import Attempt, StrategyStats
+from storage.schema import Attempt as AttemptRow
+from storage.schema import Effort, Lease, Sequence, utcnow
+from storage.sequences import lacking_condition
+
+log = structlog.get_logger(__name__)
+
+
+def claim(engine: Engine, owner: str, n: int, lease_seconds: float) -> list[int]:
+    """Lease up to `n` sequences lacking a program to `owner`, best first, and return their A-numbers.
+
+    Priority: never tried, then least CPU spent, then tried longest ago. A sequence under a live lease
+    (anyone's, including `owner`'s own) is never returned; an expired lease is taken over. Call
+    `release(engine, owner)` at start-up to drop what a previous run of the same owner still holds.
+    SQLite serialises claimers with BEGIN IMMEDIATE; PostgreSQL uses FOR UPDATE SKIP LOCKED, and the
+    conditional upsert below makes a double lease impossible on both.
+
+    Contract: at most `n`, never a sequence under someone else's live lease. Fewer than `n` only when
+    fewer are free and not being claimed right now by a concurrent transaction (whose rows
+    SKIP LOCKED passes over).
+    """
+    if n <= 0:
+        return []
+    now = utcnow()
+    expires = now + timedelta(seconds=lease_seconds)
+    live_lease = select(Lease.a_number).where(Lease.a_number == Sequence.a_number, Lease.expires_at > now)
+    tried = select(Effort.a_number).where(Effort.a_number == Sequence.a_number)
+    # Two ordered index walks that stop after n rows, instead of sorting every lacking sequence.
+    never_tried = (
+        select(Sequence.a_number)
+        .where(lacking_condition(), ~tried.exists(), ~live_lease.exists())
+        .order_by(Sequence.a_number)
+    )
+    least_effort = (
+        select(Sequence.a_number)
+        .join(Effort, Effort.a_number == Sequence.a_number)
+        .where(lacking_condition(), ~live_lease.exists())
+        .order_by(Effort.cpu_seconds, Effort.last_attempt_at, Effort.a_number)
+    )
+    claimed: list[int] = []
+    candidates: list[int] = []
+    with session_scope(engine) as session:
+        # On PostgreSQL (READ COMMITTED) a candidate can be lost: our SELECT's snapshot predates a
+        # concurrent claimer's commit, whose row lock is gone by the time we reach the row, so we lock
+        # a sequence it has just leased and the upsert below refuses it. A new statement sees that
+        # lease, so we ask again for the shortfall. Every lost round needs another claimer's commit
+        # in between, so this ends; the cap only bounds the work under a storm of claimers.
+        for _ in range(CLAIM_ROUNDS):
+            fresh = _candidates(session, (never_tried, least_effort), n - len(claimed))
+            got = _lease(session, fresh, owner, expires, now)
+            candidates += fresh
+            claimed += got
+            if len(claimed) >= n or len(got) == len(fresh):
+                break
+    rank = {a: i for i, a in enumerate(candidates)}
+    claimed.sort(key=rank.__getitem__)
+    log.debug("claimed", owner=owner, wanted=n, got=len(claimed))
+    return claimed
+
+
+# Rounds of select-and-lease per claim (see the loop in `claim`).
+CLAIM_ROUNDS = 16
+
+
+def _candidates(session: Session, queries: Iterable[Select[tuple[int]]], n: int) -> list[int]:
+    """Up to `n` free sequences from `queries` in turn, locked (PostgreSQL: rows others lock are skipped)."""
+    found: list[int] = []
+    for query in queries:
+        if len(found) >= n:
+            break
+        query = query.limit(n - len(found))
+        if not is_sqlite(session):
+            query = query.with_for_update(of=Sequence, skip_locked=True)
+        found += session.scalars(query)
+    return found
+
+
+def _lease(session: Session, a_numbers: list[int], owner: str, expires: datetime, now: datetime) -> list[int]:
+    """Lease `a_numbers` to `owner` where no live lease exists; returns those leased."""
+    leased: list[int] = []
+    for chunk in chunked(a_numbers, 1000):
+        stmt = upsert(session, Lease.__table__).values(
+            [{"a_number": a, "owner": owner, "expires_at": expires} for a in chunk]
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["a_number"],
+            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+            where=Lease.__table__.c.expires_at <= now,
+        ).returning(Lease.__table__.c.a_number)
+        leased.extend(session.scalars(stmt))
+    return leased
+
+
+def extend_leases(engine: Engine, owner: str, a_numbers: Iterable[int], lease_seconds: float) -> int:
+    """Push back the expiry of `owner`'s leases on `a_numbers`; returns how many it still held."""
+    expires = utcnow() + timedelta(seconds=lease_seconds)
+    total = 0
+    with session_scope(engine) as session:
+        for chunk in chunked(a_numbers, 1000):
+            result = session.execute(
+                update(Lease)
+                .where(Lease.owner == owner, Lease.a_number.in_(chunk))
+                .values(expires_at=expires)
+                .execution_options(synchronize_session=False)
+            )
+            total += result.rowcount
+    return total
+
+
+def release(engine: Engine, owner: str, a_numbers: Iterable[int] | None = None) -> int:
+    """Drop `owner`'s leases (all of them, or those on `a_numbers`); returns how many were dropped."""
+    with session_scope(engine) as session:
+        if a_numbers is None:
+            return session.execute(delete(Lease).where(Lease.owner == owner)).rowcount
+        total = 0
+        for chunk in chunked(a_numbers, 1000):
+            total += session.execute(
+                delete(Lease).where(Lease.owner == owner, Lease.a_number.in_(chunk))
+            ).rowcount
+        return total
+
+
+def record_attempt(session: Session, attempt: Attempt) -> None:
+    """Store one attempt and add it to its sequence's running totals (used by `claim`'s priority)."""
+    if attempt.outcome not in ("hit", "miss", "error"):
+        raise ValueError(f"attempt outcome must be hit, miss or error, not {attempt.outcome!r}")
+    session.add(
+        AttemptRow(
+            a_number=attempt.a_number,
+            strategy=attempt.strategy,
+            model_version=attempt.model_version,
+            candidates=attempt.candidates,
+            valid=attempt.valid,
+            best_prefix=attempt.best_prefix,
+            cpu_seconds=attempt.cpu_seconds,
+            outcome=attempt.outcome,
+            started_at=attempt.started_at,
+        )
+    )
+    table = Effort.__table__
+    stmt = upsert(session, table).values(
+        a_number=attempt.a_number,
+        attempts=1,
+        cpu_seconds=attempt.cpu_seconds,
+        last_attempt_at=attempt.started_at,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["a_number"],
+        set_={
+            "attempts": table.c.attempts + 1,
+            "cpu_seconds": table.c.cpu_seconds + stmt.excluded.cpu_seconds,
+            "last_attempt_at": stmt.excluded.last_attempt_at,
+        },
+    )
+    session.execute(stmt)
+    session.flush()
+
+
+def tried_pairs(session: Session, strategies: Iterable[str]) -> set[tuple[int, str]]:
+    """The (A-number, strategy) pairs that have at least one attempt, for the given strategies."""
+    rows = session.execute(
+        select(AttemptRow.a_number, AttemptRow.strategy)
+        .where(AttemptRow.strategy.in_(list(strategies)))
+        .distinct()
+    )
+    return {(int(a), str(s)) for a, s in rows}
+
+
+def strategy_stats(session: Session) -> dict[str, StrategyStats]:
+    """Attempts, candidates, valid programs, hits and CPU seconds per strategy."""
+    rows = session.execute(
+        select(
+            AttemptRow.strategy,
+            func.count(),
+            func.coalesce(func.sum(AttemptRow.candidates), 0),
+            func.coalesce(func.sum(AttemptRow.valid), 0),
+            func.coalesce(func.sum(case((AttemptRow.outcome == "hit", 1), else_=0)), 0),
+            func.coalesce(func.sum(AttemptRow.cpu_seconds), 0.0),
+        ).group_by(AttemptRow.strategy)
+    )
+    return {
+        strategy: StrategyStats(int(n), int(cands), int(valid), int(hits), float(cpu))
+        for strategy, n, cands, valid, hits, cpu in rows
+    }

@@ -1,0 +1,194 @@
+"""Program queries: importing the corpus, storing the miner's hits, listing what was discovered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+import structlog
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import chunked, session_scope, upsert
+from storage.records import DiscoveredRow, Hit, ImportStats, StoreOutcome
+from storage.schema import Program, Sequence, utcnow
+from storage.sequences import parse_terms
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 2000
+
+
+def program_length(code: str) -> int:
+    """Number of operations in LODA source: lines left after removing comments, blanks and directives."""
+    count = 0
+    for line in code.splitlines():
+        body = line.split(";", 1)[0].strip()
+        if body and not body.startswith("#"):
+            count += 1
+    return count
+
+
+def import_corpus_programs(engine: Engine, items: Iterable[tuple[int, str]]) -> ImportStats:
+    """Store (a_number, code) pairs as origin='corpus' in one transaction; unchanged code is not rewritten.
+
+    Idempotent: re-importing the same corpus changes nothing. Programs missing from `items` are kept.
+    `items` is read and compared first (read-only), so the write lock is held only for the changes;
+    if it raises, nothing is stored.
+    """
+    stats = ImportStats()
+    now = utcnow()
+    changes: list[dict[str, Any]] = []
+    with session_scope(engine, readonly=True) as session:
+        for chunk in chunked(items, CHUNK):
+            stats.seen += len(chunk)
+            fresh = dict(chunk)
+            stored = dict(
+                session.execute(
+                    select(Program.a_number, Program.code).where(
+                        Program.origin == "corpus", Program.a_number.in_(list(fresh))
+                    )
+                ).all()
+            )
+            for a_number, code in fresh.items():
+                old = stored.get(a_number)
+                if old == code:
+                    continue
+                stats.changed += old is not None
+                stats.added += old is None
+                changes.append({"a_number": a_number, "origin": "corpus", "code": code,
+                                "length": program_length(code), "found_at": now})
+    stats.unchanged = stats.seen - stats.added - stats.changed
+    with session_scope(engine) as session:
+        table = Program.__table__
+        for chunk in chunked(changes, CHUNK):
+            stmt = upsert(session, table).values()
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["a_number", "origin"],
+                set_={c: stmt.excluded[c] for c in ("code", "length", "found_at")},
+            )
+            session.execute(stmt, chunk)
+    log.info("corpus_imported", seen=stats.seen, added=stats.added, changed=stats.changed)
+    return stats
+
+
+def store_hit(target: Engine | Session, hit: Hit) -> StoreOutcome:
+    """Store a verified mined program: 'new' the first time, 'replaced' if shorter than the stored one,
+    else 'kept' (so repeating a call changes nothing). Safe against concurrent miners.
+
+    Pass an Engine for its own transaction, or a Session to join the caller's.
+    """
+    if isinstance(target, Session):
+        return _store_hit(target, hit)
+    with session_scope(target) as session:
+        return _store_hit(session, hit)
+
+
+def _store_hit(session: Session, hit: Hit) -> StoreOutcome:
+    length = program_length(hit.code)
+    values = {
+        "code": hit.code,
+        "length": length,
+        "found_at": utcnow(),
+        "model_version": hit.model_version,
+        "strategy": hit.strategy,
+        "beam_rank": hit.beam_rank,
+        "cpu_seconds": hit.cpu_seconds,
+        "terms_verified": hit.terms_verified,
+        "owner": hit.owner,
+    }
+    table = Program.__table__
+    stmt = upsert(session, table).values(a_number=hit.a_number, origin="mined", **values)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["a_number", "origin"]).returning(table.c.id)
+    if session.execute(stmt).first() is not None:
+        outcome: StoreOutcome = "new"
+    else:
+        current = session.execute(
+            select(Program.id, Program.length)
+            .where(Program.a_number == hit.a_number, Program.origin == "mined")
+            .with_for_update()
+        ).one()
+        if length < current.length:
+            session.execute(update(Program).where(Program.id == current.id).values(**values))
+            outcome = "replaced"
+        else:
+            outcome = "kept"
+    log.info("hit_stored", seq=f"A{hit.a_number:06d}", strategy=hit.strategy, length=length, outcome=outcome)
+    return outcome
+
+
+def hits_to_reverify(session: Session) -> list[tuple[int, str, list[int], int]]:
+    """(A-number, code, terms, offset) of the mined programs whose sequence changed after their last check."""
+    checked = func.coalesce(Program.verified_at, Program.found_at)
+    query = (
+        select(Program.a_number, Program.code, Sequence.terms, Sequence.offset)
+        .join(Sequence, Sequence.a_number == Program.a_number)
+        .where(Program.origin == "mined", Sequence.changed_at > checked)
+        .order_by(Program.a_number)
+    )
+    return [(a, code, parse_terms(terms), offset) for a, code, terms, offset in session.execute(query)]
+
+
+def mark_verified(session: Session, a_number: int, terms_verified: int) -> None:
+    """Record that the mined program of `a_number` still reproduces its sequence's (changed) terms."""
+    session.execute(update(Program).where(Program.a_number == a_number, Program.origin == "mined")
+                    .values(verified_at=utcnow(), terms_verified=terms_verified))
+
+
+def drop_hit(session: Session, a_number: int, reason: str) -> bool:
+    """Remove a mined program that no longer reproduces its sequence (the sequence is lacking again)."""
+    code = session.execute(select(Program.code).where(Program.a_number == a_number,
+                                                      Program.origin == "mined")).scalar_one_or_none()
+    if code is None:
+        return False
+    session.execute(delete(Program).where(Program.a_number == a_number, Program.origin == "mined"))
+    # The log keeps the dropped program: the database only holds programs that are right.
+    log.warning("hit_dropped", seq=f"A{a_number:06d}", reason=reason, code=code)
+    return True
+
+
+def discovered(session: Session, since: datetime | None = None) -> list[DiscoveredRow]:
+    """The mined programs (found at or after `since`, naive = UTC), oldest first."""
+    query = (
+        select(Program, Sequence.name, Sequence.terms)
+        .outerjoin(Sequence, Sequence.a_number == Program.a_number)
+        .where(Program.origin == "mined")
+        .order_by(Program.found_at, Program.a_number)
+    )
+    if since is not None:
+        query = query.where(Program.found_at >= since)
+    rows = []
+    for program, name, terms in session.execute(query):
+        rows.append(
+            DiscoveredRow(
+                a_number=program.a_number,
+                name=name or "",
+                terms=parse_terms(terms or ""),
+                code=program.code,
+                found_at=program.found_at,
+                model_version=program.model_version,
+                strategy=program.strategy,
+                beam_rank=program.beam_rank,
+                cpu_seconds=program.cpu_seconds,
+                terms_verified=program.terms_verified,
+                length=program.length,
+            )
+        )
+    return rows
+
+
+def program_codes(
+    session: Session, a_numbers: Iterable[int] | None = None, origin: str | None = None
+) -> dict[int, str]:
+    """Code of one program per sequence (the shortest of corpus/mined, or only `origin`'s), for all or
+    the given A-numbers. This is what `seq $x,N` calls resolve against.
+    """
+    query = select(Program.a_number, Program.code).order_by(Program.length.desc(), Program.id)
+    if origin is not None:
+        query = query.where(Program.origin == origin)
+    if a_numbers is None:
+        return dict(session.execute(query).all())
+    codes: dict[int, str] = {}
+    for chunk in chunked(set(a_numbers), CHUNK):
+        codes.update(session.execute(query.where(Program.a_number.in_(chunk))).all())
+    return codes

@@ -1,0 +1,127 @@
+"""Sequence queries: applying a refresh, the sequences lacking programs, lookups and the summary."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import structlog
+from sqlalchemy import ColumnElement, Engine, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import chunked, session_scope, upsert
+from storage.records import RefreshStats, SequenceRecord, Summary
+from storage.schema import Lease, Program, Refresh, Sequence, utcnow
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 2000
+
+
+def terms_text(terms: Iterable[int]) -> str:
+    """[1, 1, 2] -> '1,1,2' (how terms are stored)."""
+    return ",".join(map(str, terms))
+
+
+def parse_terms(text: str) -> list[int]:
+    """'1,1,2' -> [1, 1, 2]."""
+    return [int(t) for t in text.split(",")] if text else []
+
+
+def apply_refresh(engine: Engine, records: Iterable[SequenceRecord], source: str = "") -> RefreshStats:
+    """Store the fetched sequences in one transaction, writing only new or changed rows.
+
+    `records` may be a stream; if it raises (truncated download...), nothing is stored. The stream is
+    compared with the database first (read-only), so the write transaction holds the lock only for the
+    changes, not while a large file is parsed. Sequences missing from `records` are kept.
+    """
+    stats = RefreshStats()
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    with session_scope(engine, readonly=True) as session:
+        for chunk in chunked(records, CHUNK):
+            stats.seen += len(chunk)
+            fresh = {
+                r.a_number: (r.name, r.terms_text if r.terms_text is not None else terms_text(r.terms), r.offset)
+                for r in chunk
+            }
+            stored = {
+                row.a_number: (row.name, row.terms, row.offset)
+                for row in session.execute(
+                    select(Sequence.a_number, Sequence.name, Sequence.terms, Sequence.offset).where(
+                        Sequence.a_number.in_(list(fresh))
+                    )
+                )
+            }
+            for a_number, (name, terms, offset) in fresh.items():
+                values = {"a_number": a_number, "name": name, "terms": terms, "offset": offset, "changed_at": now}
+                old = stored.get(a_number)
+                if old is None:
+                    inserts.append(values)
+                elif old != (name, terms, offset):
+                    updates.append(values)
+    stats.added, stats.changed = len(inserts), len(updates)
+    stats.unchanged = stats.seen - stats.added - stats.changed
+    with session_scope(engine) as session:
+        table = Sequence.__table__
+        for chunk in chunked(inserts, CHUNK):
+            # Upsert: another refresh may have added the same sequence meanwhile.
+            stmt = upsert(session, table).values(added_at=now)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["a_number"],
+                set_={c: stmt.excluded[c] for c in ("name", "terms", "offset", "changed_at")},
+            )
+            session.execute(stmt, chunk)
+        for chunk in chunked(updates, CHUNK):
+            session.execute(update(Sequence), chunk)
+        session.add(
+            Refresh(finished_at=now, source=source, seen=stats.seen, added=stats.added, changed=stats.changed)
+        )
+    log.info("refresh_applied", source=source, seen=stats.seen, added=stats.added, changed=stats.changed)
+    return stats
+
+
+def lacking_condition() -> ColumnElement[bool]:
+    """WHERE condition on `sequences`: known terms and no program of any origin (index-backed)."""
+    has_program = exists().where(Program.a_number == Sequence.a_number)
+    return (Sequence.terms != "") & ~has_program
+
+
+def lacking(session: Session, limit: int | None = None) -> list[int]:
+    """A-numbers (ints, ascending) of sequences with known terms and no program of any origin."""
+    query = select(Sequence.a_number).where(lacking_condition()).order_by(Sequence.a_number)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def get_sequences(session: Session, a_numbers: Iterable[int]) -> dict[int, SequenceRecord]:
+    """The stored sequences among `a_numbers` (unknown ones are simply absent)."""
+    found: dict[int, SequenceRecord] = {}
+    for chunk in chunked(set(a_numbers), CHUNK):
+        rows = session.execute(
+            select(Sequence.a_number, Sequence.name, Sequence.terms, Sequence.offset).where(
+                Sequence.a_number.in_(chunk)
+            )
+        )
+        for row in rows:
+            found[row.a_number] = SequenceRecord(row.a_number, row.name, parse_terms(row.terms), row.offset)
+    return found
+
+
+def summary(session: Session) -> Summary:
+    """Counts for `status` (a few indexed COUNTs)."""
+    count = lambda q: session.scalar(q) or 0  # noqa: E731
+    with_program = count(
+        select(func.count()).select_from(Sequence).where(exists().where(Program.a_number == Sequence.a_number))
+    )
+    return Summary(
+        sequences=count(select(func.count()).select_from(Sequence)),
+        with_terms=count(select(func.count()).select_from(Sequence).where(Sequence.terms != "")),
+        with_program=with_program,
+        lacking=count(select(func.count()).select_from(Sequence).where(lacking_condition())),
+        corpus_programs=count(select(func.count()).select_from(Program).where(Program.origin == "corpus")),
+        mined_programs=count(select(func.count()).select_from(Program).where(Program.origin == "mined")),
+        leased=count(select(func.count()).select_from(Lease).where(Lease.expires_at > utcnow())),
+        last_refresh=session.scalar(select(func.max(Refresh.finished_at))),
+    )

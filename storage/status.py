@@ -1,0 +1,104 @@
+"""Read-only queries behind `loda-miner status` and the daemon's scheduling (pure queries, no writes).
+
+They complement `storage.summary`, `storage.miners` and `storage.strategy_stats`; each is an indexed
+lookup or a small aggregate, so `status` answers in well under a second while the daemon writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
+
+from storage.records import JobRunRow
+from storage.schema import Effort, JobRun, Lease, Program
+
+
+@dataclass
+class Activity:
+    """Sequences attempted at least once, and hits (mined programs) found in the last 24 h and 7 days."""
+
+    attempted: int
+    hits_24h: int
+    hits_7d: int
+
+
+@dataclass
+class LeaseCounts:
+    """Leases held now, expired ones not yet cleaned up (their miner died or stalled), live owners."""
+
+    active: int
+    stale: int
+    owners: int
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _run_row(r: JobRun) -> JobRunRow:
+    return JobRunRow(r.id, r.job, r.started_at, r.finished_at, r.outcome, r.message or "")
+
+
+def activity(session: Session, now: datetime | None = None) -> Activity:
+    """How much has been tried and found recently."""
+    now = now or _now()
+    mined = Program.origin == "mined"
+
+    def hits_since(since: datetime) -> int:
+        query = select(func.count()).select_from(Program).where(mined, Program.found_at >= since)
+        return int(session.scalar(query) or 0)
+
+    return Activity(
+        attempted=int(session.scalar(select(func.count()).select_from(Effort)) or 0),
+        hits_24h=hits_since(now - timedelta(hours=24)),
+        hits_7d=hits_since(now - timedelta(days=7)),
+    )
+
+
+def last_ok_run(session: Session, job: str) -> JobRunRow | None:
+    """The latest run of `job` that finished with outcome 'ok'."""
+    query = select(JobRun).where(JobRun.job == job, JobRun.outcome == "ok").order_by(JobRun.id.desc()).limit(1)
+    row = session.scalars(query).first()
+    return _run_row(row) if row is not None else None
+
+
+def last_runs(session: Session) -> dict[str, JobRunRow]:
+    """The latest run of every job that ever ran (running ones have no `finished_at`)."""
+    latest = select(func.max(JobRun.id).label("id")).group_by(JobRun.job).subquery()
+    rows = session.scalars(select(JobRun).join(latest, JobRun.id == latest.c.id))
+    return {r.job: _run_row(r) for r in rows}
+
+
+def lease_counts(session: Session, now: datetime | None = None) -> LeaseCounts:
+    """Active and stale (expired, not yet dropped) leases, and how many owners hold active ones."""
+    now = now or _now()
+    live = Lease.expires_at > now
+    return LeaseCounts(
+        active=int(session.scalar(select(func.count()).select_from(Lease).where(live)) or 0),
+        stale=int(session.scalar(select(func.count()).select_from(Lease).where(~live)) or 0),
+        owners=int(session.scalar(select(func.count(func.distinct(Lease.owner))).where(live)) or 0),
+    )
+
+
+def hits_per_owner(session: Session) -> dict[str, int]:
+    """Mined programs stored per miner (owner name), most first; hits from before owners were recorded
+    are left out."""
+    rows = session.execute(
+        select(Program.owner, func.count())
+        .where(Program.origin == "mined", Program.owner.is_not(None))
+        .group_by(Program.owner)
+        .order_by(func.count().desc(), Program.owner)
+    )
+    return {str(owner): int(n) for owner, n in rows}
+
+
+def scheduled_jobs(session: Session, table: str = "apscheduler_jobs") -> dict[str, datetime | None]:
+    """Next run of each job in the APScheduler job store (shared by the fleet; ids are job names)."""
+    if not inspect(session.connection()).has_table(table):
+        return {}
+    rows = session.execute(text(f"SELECT id, next_run_time FROM {table}"))  # noqa: S608 - a constant
+    return {str(job_id): datetime.fromtimestamp(when, timezone.utc) if when is not None else None
+            for job_id, when in rows}
