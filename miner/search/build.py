@@ -1,0 +1,118 @@
+"""Helpers that build and rewrite LODA programs: single lines, cell usage, offsets, wrappers.
+
+All rewrites keep the calling convention (input n in `$0`, output in `$0`) and return new programs.
+"""
+
+from __future__ import annotations
+
+from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
+
+OUT = 0
+
+
+def line(op: str, target: int, source: int | Operand = 0, direct: bool = False) -> Operation:
+    """One operation on cell `$target` with a constant source, or `$source` when `direct`."""
+    if isinstance(source, Operand):
+        src = source
+    else:
+        src = Operand(DIRECT if direct else CONSTANT, source)
+    return Operation(op, Operand(DIRECT, target), src)
+
+
+def add_const(cell: int, value: int) -> list[Operation]:
+    """`add $cell,v` or `sub $cell,-v`; nothing for zero."""
+    if value > 0:
+        return [line("add", cell, value)]
+    if value < 0:
+        return [line("sub", cell, -value)]
+    return []
+
+
+def uses_indirect(ops: list[Operation]) -> bool:
+    """Whether any operand is indirect (`$$k`), so the cells a program touches are unknown."""
+    return any(o.target.kind == INDIRECT or o.source.kind == INDIRECT for o in ops)
+
+
+def largest_cell(ops: list[Operation]) -> int:
+    """The largest directly addressed cell (at least 0), counting `clr`/`fil`/`rol`/`ror` ranges."""
+    top = 0
+    for o in ops:
+        for operand in (o.target, o.source):
+            if operand.kind != CONSTANT:
+                top = max(top, operand.value)
+        if o.op in ("clr", "fil", "rol", "ror") and o.source.kind == CONSTANT and o.target.kind == DIRECT:
+            top = max(top, o.target.value + max(o.source.value, 1) - 1)
+    return top
+
+
+def shift_input(ops: list[Operation], delta: int) -> list[Operation]:
+    """Ops preceded by `add $0,delta`, merged into a leading add/sub of `$0` when there is one."""
+    if delta == 0:
+        return list(ops)
+    if ops and ops[0].target == Operand(DIRECT, OUT) and ops[0].source.kind == CONSTANT \
+            and ops[0].op in ("add", "sub"):
+        first = ops[0].source.value if ops[0].op == "add" else -ops[0].source.value
+        return add_const(OUT, first + delta) + list(ops[1:])
+    return add_const(OUT, delta) + list(ops)
+
+
+def index_form(program: Program, shift: int = 0) -> list[Operation]:
+    """Code mapping `$0 = i` to the program's term number i + shift (counted from its offset)."""
+    return shift_input(program.code(), program.offset + shift)
+
+
+def at_offset(index_ops: list[Operation], offset: int) -> Program:
+    """A program with `#offset offset` whose term at n is the index-form code's value at n - offset."""
+    ops = shift_input(index_ops, -offset)
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def wrap_partial_sum(ops: list[Operation]) -> list[Operation] | None:
+    """Index-form code for s(i) = sum_{j<=i} f(j), f given in index form; None if cells are unknown."""
+    if uses_indirect(ops):
+        return None
+    top = largest_cell(ops)
+    saved, total, counter = top + 1, top + 2, top + 3
+    # j = i - counter runs 0..i; the loop's final, discarded pass sees j = i + 1, never a negative input.
+    return [
+        line("mov", saved, OUT, direct=True),
+        line("mov", counter, OUT, direct=True),
+        line("add", counter, 1),
+        Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)),
+        line("clr", OUT, top + 1),
+        line("sub", counter, 1),
+        line("mov", OUT, saved, direct=True),
+        line("sub", OUT, counter, direct=True),
+        *ops,
+        line("add", total, OUT, direct=True),
+        Operation("lpe"),
+        line("mov", OUT, total, direct=True),
+    ]
+
+
+def wrap_difference(ops: list[Operation]) -> list[Operation] | None:
+    """Index-form code for s(0) = f(0), s(i) = f(i) - f(i-1); None if cells are unknown."""
+    if uses_indirect(ops):
+        return None
+    top = largest_cell(ops)
+    saved, first, counter, tmp = top + 1, top + 2, top + 3, top + 4
+    # Pass counter=1 computes f(i) (kept in `first`), pass counter=0 leaves f(max(i-1,0)) in $0.
+    return [
+        line("mov", saved, OUT, direct=True),
+        line("mov", counter, 2),
+        Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)),
+        line("clr", OUT, top + 1),
+        line("sub", counter, 1),
+        line("mov", OUT, saved, direct=True),
+        line("add", OUT, counter, direct=True),
+        line("trn", OUT, 1),
+        *ops,
+        line("mov", tmp, OUT, direct=True),
+        line("mul", tmp, counter, direct=True),
+        line("add", first, tmp, direct=True),
+        Operation("lpe"),
+        line("min", saved, 1),
+        line("mul", OUT, saved, direct=True),
+        line("sub", first, OUT, direct=True),
+        line("mov", OUT, first, direct=True),
+    ]

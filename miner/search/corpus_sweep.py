@@ -1,0 +1,48 @@
+"""Corpus sweep: match every target against the known terms of every sequence that has a program,
+before any model runs. A match becomes `seq $0,K` plus the matcher's transform lines, so the
+candidate is short and needs no evaluation to be found (the loop still checks it on every term).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping
+
+from miner.lang.program import Program
+from miner.search.build import line
+from miner.search.matchers import TermIndex
+from miner.search.types import Candidate, SearchContext, Target
+
+
+def seq_program(a_number: str, offset: int) -> Program:
+    """`seq $0,K` with K's offset: the sequence K itself, by calling its program."""
+    number = int(a_number.lstrip("A"))
+    return Program(ops=[line("seq", 0, number)], directives={"offset": offset} if offset else {})
+
+
+def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
+          per_target: int = 4) -> Iterator[tuple[str, Candidate]]:
+    """(target A-number, candidate) for every target that an affine/delta/digit transform of a known
+    sequence matches, at most `per_target` candidates per target."""
+    counts: dict[str, int] = {}
+    for seq in known:
+        if len(seq.terms) < index.key_length:
+            continue
+        source = seq_program(seq.a_number, seq.offset)
+        for a_number, program in index.match(list(seq.terms[:terms_used]), source):
+            if a_number == seq.a_number or counts.get(a_number, 0) >= per_target:
+                continue
+            counts[a_number] = counts.get(a_number, 0) + 1
+            yield a_number, Candidate(program, "corpus_sweep", f"from {seq.a_number}")
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """The sweep's candidates for one target (the full sweep runs once per context and is cached)."""
+    cache: Mapping[str, list[Candidate]] | None = ctx.settings.get("_sweep_cache")
+    if cache is None:
+        found: dict[str, list[Candidate]] = {}
+        if ctx.index is not None:
+            per_target = int(ctx.settings.get("sweep_per_target", 4))
+            for a_number, cand in sweep(ctx.index, ctx.known.values(), per_target=per_target):
+                found.setdefault(a_number, []).append(cand)
+        ctx.settings["_sweep_cache"] = cache = found
+    yield from cache.get(target.a_number, [])[: max(budget, 0)]

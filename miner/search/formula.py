@@ -1,0 +1,614 @@
+"""Formula-from-name compiler: parse `a(n) = ...` formulas of the common OEIS grammar and compile
+them to LODA. Strict: anything outside the grammar gives no program (never a guess).
+
+Grammar: integers, n, + - * / ^, parentheses, implicit multiplication (`2n`, `n(n+1)`), postfix `!`
+and `!!` (double factorial), `mod` (infix, loosest) and mod(a,b), floor brackets `[n/2]`,
+floor/ceiling/binomial/C/gcd/min/max/sqrt, A-number references (`A000045(n+1)`), named functions that
+are well-known corpus sequences (Fibonacci, prime, phi, sigma, tau/d, pi, mu, omega: compiled to `seq`
+calls by A-number, see NAMED_SEQUENCES; `propose` drops programs whose callee the corpus lacks),
+Sum_{k=a..b} and Product_{k=a..b} over a product of factors, divisor sums Sum_{d|m} f(d), and
+recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): their initial values are
+the target's first known terms. `/` compiles to LODA's truncating division.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+from typing import Any, Iterator
+
+from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
+from miner.search.build import add_const, line
+from miner.search.types import Candidate, SearchContext, Target
+
+
+class FormulaError(ValueError):
+    """Text outside the supported formula grammar."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """An expression node: kind is num, var, op (+-*/^ mod), call, seq, fact, neg, sum, prod."""
+
+    kind: str
+    value: Any = None
+    args: tuple["Node", ...] = ()
+
+
+_TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.|[-+*/^(),!{}=_|\[\]]))")
+# Named functions that are sequences in the corpus: name -> A-number.
+NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
+                   "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "bell": 110,
+                   "pi": 720, "mu": 8683, "moebius": 8683, "omega": 1221, "bigomega": 1222}
+_FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
+          "sqrt": 1, "mod": 2}
+_SEPARATORS = (",", ";", ".", "for", "with", "where", "if", "when", "(", "=", "and", "or")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split formula text into tokens; FormulaError on any character outside the grammar."""
+    tokens, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise FormulaError(f"unexpected text at '{text[pos:pos + 10]}'")
+        tokens.append(m.group(m.lastindex))
+        pos = m.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[str], variables: tuple[str, ...] = ("n",)) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.variables = list(variables)
+        self.in_brackets = 0
+
+    def peek(self, ahead: int = 0) -> str | None:
+        i = self.pos + ahead
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        tok = self.peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise FormulaError(f"expected {expected or 'more'} at token {self.pos}, got {tok!r}")
+        self.pos += 1
+        return tok
+
+    def expression(self) -> Node:
+        node = self.additive()
+        while self.peek() == "mod":
+            self.take()
+            node = Node("op", "mod", (node, self.additive()))
+        return node
+
+    def additive(self) -> Node:
+        node = self.term()
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            node = Node("op", op, (node, self.term()))
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            tok = self.peek()
+            if tok in ("*", "/"):
+                self.take()
+                node = Node("op", tok, (node, self.unary()))
+            elif tok is not None and self._starts_factor(tok):
+                node = Node("op", "*", (node, self.power()))
+            else:
+                return node
+
+    def _starts_factor(self, tok: str) -> bool:
+        if tok == "(" or tok[0].isdigit() or re.fullmatch(r"A\d{6}", tok):
+            return True
+        low = tok.lower()
+        if tok in self.variables:
+            return True
+        if low == "mod":  # `x mod (m)` is the infix operator, not x times mod(...)
+            return False
+        if low in _FUNCS or low in NAMED_SEQUENCES or tok == "a":
+            return self.peek(1) == "("
+        return low in ("sum", "product") or (tok == "[" and not self.in_brackets)
+
+    def unary(self) -> Node:
+        if self.peek() == "-":
+            self.take()
+            return Node("neg", None, (self.unary(),))
+        if self.peek() == "+":
+            self.take()
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.postfix()
+        if self.peek() == "^":
+            self.take()
+            return Node("op", "^", (base, self.unary_power()))
+        return base
+
+    def unary_power(self) -> Node:
+        if self.peek() == "-":
+            self.take()
+            return Node("neg", None, (self.power(),))
+        return self.power()
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while self.peek() == "!":
+            self.take()
+            if self.peek() == "!":  # n!! is the double factorial in OEIS names, never (n!)!
+                self.take()
+                node = Node("dfact", None, (node,))
+            else:
+                node = Node("fact", None, (node,))
+        return node
+
+    def primary(self) -> Node:
+        tok = self.take()
+        if tok == "(":
+            node = self.expression()
+            self.take(")")
+            return node
+        if tok == "[" and not self.in_brackets:
+            # [x] is floor(x) in OEIS names; LODA's division already truncates (nonnegative data).
+            self.in_brackets += 1
+            node = self.expression()
+            self.in_brackets -= 1
+            self.take("]")
+            return node
+        if tok[0].isdigit():
+            return Node("num", int(tok))
+        if re.fullmatch(r"A\d{6}", tok):
+            return Node("seq", int(tok[1:]), (self._call_args(1)[0],))
+        if tok in self.variables:
+            return Node("var", tok)
+        if tok == "a" and self.peek() == "(":
+            return self._self_reference()
+        low = tok.lower()
+        if low in ("sum", "product"):
+            return self._big_operator(low)
+        if low in _FUNCS and self.peek() == "(":
+            return Node("call", low, tuple(self._call_args(_FUNCS[low])))
+        if low in NAMED_SEQUENCES and self.peek() == "(":
+            return Node("seq", NAMED_SEQUENCES[low], (self._call_args(1)[0],))
+        raise FormulaError(f"unknown name {tok!r}")
+
+    def _self_reference(self) -> Node:
+        """`a(n-c)` with a constant c >= 1: an earlier term of the sequence itself."""
+        arg = self._call_args(1)[0]
+        if arg.kind == "op" and arg.value == "-" and arg.args[0] == Node("var", "n") \
+                and arg.args[1].kind == "num" and arg.args[1].value >= 1:
+            return Node("self", arg.args[1].value)
+        raise FormulaError("only earlier terms a(n-1), a(n-2), ... may be referenced")
+
+    def _call_args(self, count: int) -> list[Node]:
+        self.take("(")
+        args = [self.expression()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expression())
+        self.take(")")
+        if len(args) != count:
+            raise FormulaError(f"expected {count} argument(s), got {len(args)}")
+        return args
+
+    def _big_operator(self, kind: str) -> Node:
+        self.take("_")
+        self.take("{")
+        var = self.take()
+        if not re.fullmatch(r"[a-z]", var) or var in self.variables:
+            raise FormulaError(f"bad summation variable {var!r}")
+        if self.peek() == "|":
+            if kind != "sum":
+                raise FormulaError("only sums run over divisors")
+            self.take()
+            whole = self.expression()
+            self.take("}")
+            self.variables.append(var)
+            body = self.term()
+            self.variables.pop()
+            return Node("dsum", var, (whole, body))
+        self.take("=")
+        low = self.expression()
+        self.take("..")
+        high = self.expression()
+        self.take("}")
+        self.variables.append(var)
+        body = self.term()
+        self.variables.pop()
+        return Node("sum" if kind == "sum" else "prod", var, (low, high, body))
+
+
+def parse_formula(text: str) -> Node:
+    """Parse a whole expression in n; FormulaError unless every token is consumed."""
+    parser = _Parser(tokenize(text))
+    node = parser.expression()
+    if parser.peek() is not None:
+        raise FormulaError(f"unexpected {parser.peek()!r} after the expression")
+    return node
+
+
+def parse_prefix(text: str) -> Node:
+    """Parse the longest expression at the start of text that is followed by a separator or the end."""
+    tokens = tokenize(text)
+    parser = _Parser(tokens)
+    node = parser.expression()
+    rest = parser.peek()
+    if rest is not None and rest.lower() not in _SEPARATORS:
+        raise FormulaError(f"unexpected {rest!r} after the expression")
+    if rest in ("(", ".") and parser.pos + 1 < len(tokens) and rest == ".":
+        raise FormulaError("text continues after a period")
+    return node
+
+
+_FRAGMENT = re.compile(r"a\(n\)\s*=\s*")
+
+
+def formula_fragments(name: str) -> list[str]:
+    """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
+    whole name when it is itself an expression in n."""
+    out: list[str] = []
+    for part in re.split(r";|\balso\b", name):
+        m = _FRAGMENT.search(part)
+        if not m:
+            continue
+        for side in _split_equals(_clean(part[m.end():])):
+            side = side.strip().rstrip(".").strip()
+            if side:
+                out.append(side)
+    whole = name.strip().rstrip(".")
+    if whole and not _FRAGMENT.search(whole):
+        out.append(whole)
+    return list(dict.fromkeys(out))
+
+
+def _split_equals(text: str) -> list[str]:
+    """Split at `=` signs that separate equal forms (not inside braces, not in <=, >=, !=)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "=" and depth == 0 and (i == 0 or text[i - 1] not in "<>!"):
+            if i + 1 < len(text) and text[i + 1] == "=":
+                continue
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def formulas_in_name(name: str) -> list[Node]:
+    """Every fragment of the name that parses as a formula in n (strictly)."""
+    found = []
+    for fragment in formula_fragments(name):
+        try:
+            node = parse_prefix(_clean(fragment))
+        except (FormulaError, RecursionError):
+            continue
+        if _uses_n(node):
+            found.append(node)
+    return found
+
+
+def _uses_n(node: Node) -> bool:
+    # A formula without n is a constant: never what a name means by a(n) = ..., so no candidate.
+    return (node.kind == "var" and node.value == "n") or node.kind == "self" \
+        or any(_uses_n(arg) for arg in node.args)
+
+
+def max_lag(node: Node) -> int:
+    """The largest c of the `a(n-c)` references in the formula (0: not a recurrence)."""
+    own = node.value if node.kind == "self" else 0
+    return max([own] + [max_lag(arg) for arg in node.args])
+
+
+def _clean(fragment: str) -> str:
+    # Cut at the first word-like separator so prose after a formula does not spoil it.
+    fragment = re.split(r"\s(?:for|with|where|if|when)\s", fragment)[0]
+    return fragment.replace("ceil(", "ceiling(")
+
+
+class _Compiler:
+    def __init__(self, first_free: int = 2, n_cell: int = 1, window: dict[int, int] | None = None) -> None:
+        self.ops: list[Operation] = []
+        self.next_cell = first_free
+        self.cells: dict[str, int] = {"n": n_cell}
+        self.window = window or {}  # lag c -> cell holding a(n-c)
+
+    def fresh(self) -> int:
+        cell = self.next_cell
+        self.next_cell += 1
+        return cell
+
+    def emit(self, op: str, target: int, source: int, direct: bool = False) -> None:
+        self.ops.append(line(op, target, source, direct))
+
+    def value(self, node: Node, dest: int) -> None:
+        """Code leaving the node's value in $dest (clobbering only fresh cells)."""
+        kind = node.kind
+        if kind == "num":
+            self.emit("mov", dest, node.value)
+        elif kind == "var":
+            self.emit("mov", dest, self.cells[node.value], direct=True)
+        elif kind == "neg":
+            self.value(node.args[0], dest)
+            self.emit("mul", dest, -1)
+        elif kind == "op":
+            self.binary(node.value, node.args[0], node.args[1], dest)
+        elif kind == "fact":
+            arg = self.operand(node.args[0])
+            self.emit("mov", dest, 1)
+            self.ops.append(Operation("fac", Operand(DIRECT, dest), arg))
+        elif kind == "dfact":
+            self.double_factorial(node.args[0], dest)
+        elif kind == "self":
+            if node.value not in self.window:
+                raise FormulaError("a(n-c) outside a recurrence")
+            self.emit("mov", dest, self.window[node.value], direct=True)
+        elif kind == "dsum":
+            self.divisor_sum(node, dest)
+        elif kind == "seq":
+            self.value(node.args[0], dest)
+            self.emit("seq", dest, node.value)
+        elif kind == "call":
+            self.call(node.value, node.args, dest)
+        elif kind in ("sum", "prod"):
+            self.big(node, dest)
+        else:
+            raise FormulaError(f"cannot compile {kind}")
+
+    def operand(self, node: Node) -> Operand:
+        """A constant or cell holding the node's value, computing it into a fresh cell if needed."""
+        if node.kind == "num":
+            return Operand(CONSTANT, node.value)
+        if node.kind == "var":
+            return Operand(DIRECT, self.cells[node.value])
+        cell = self.fresh()
+        self.value(node, cell)
+        return Operand(DIRECT, cell)
+
+    _LODA = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "mod": "mod",
+             "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin"}
+
+    def binary(self, op: str, left: Node, right: Node, dest: int) -> None:
+        self.value(left, dest)
+        src = self.operand(right)
+        self.ops.append(Operation(self._LODA[op], Operand(DIRECT, dest), src))
+
+    def call(self, name: str, args: tuple[Node, ...], dest: int) -> None:
+        if name in ("floor",):
+            self.value(args[0], dest)
+        elif name in ("ceiling", "ceil"):
+            inner = args[0]
+            if inner.kind == "op" and inner.value == "/":
+                # ceiling(a/b) = -floor(-a/b); LODA's div truncates, so go through a nonnegative shift.
+                self.value(inner.args[0], dest)
+                src = self.operand(inner.args[1])
+                self.ops.append(Operation("add", Operand(DIRECT, dest), src))
+                self.emit("sub", dest, 1)
+                self.ops.append(Operation("div", Operand(DIRECT, dest), src))
+            else:
+                self.value(inner, dest)
+        elif name == "sqrt":
+            self.value(args[0], dest)
+            self.emit("nrt", dest, 2)
+        else:
+            self.binary(name, args[0], args[1], dest)
+
+    def double_factorial(self, arg: Node, dest: int) -> None:
+        """x!! = x (x-2) (x-4) ... down to 1 or 2; the loop stops when the factor would be negative."""
+        factor = self.fresh()
+        self.value(arg, factor)
+        self.emit("mov", dest, 1)
+        # The pass that takes the factor below zero is undone by lpb, so a last factor 0 never counts.
+        self.ops.append(Operation("lpb", Operand(DIRECT, factor), Operand(CONSTANT, 1)))
+        self.emit("mul", dest, factor, direct=True)
+        self.emit("sub", factor, 2)
+        self.ops.append(Operation("lpe"))
+
+    def divisor_sum(self, node: Node, dest: int) -> None:
+        """Sum_{d|m} f(d) for m >= 1: d runs m..1 and non-divisors contribute f(d) * 0."""
+        whole, body = node.args
+        m_cell, counter, d_cell, term, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        self.value(whole, m_cell)
+        self.emit("mov", counter, m_cell, direct=True)
+        self.emit("mov", dest, 0)
+        self.ops.append(Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)))
+        # lpb's final, discarded pass sees counter 0: d = max(counter, 1) keeps `mod` defined there.
+        self.emit("mov", d_cell, counter, direct=True)
+        self.emit("max", d_cell, 1)
+        outer = self.cells.get(node.value)
+        self.cells[node.value] = d_cell
+        self.value(body, term)
+        if outer is None:
+            del self.cells[node.value]
+        else:
+            self.cells[node.value] = outer
+        self.emit("mov", flag, m_cell, direct=True)
+        self.emit("mod", flag, d_cell, direct=True)
+        self.emit("equ", flag, 0)
+        self.emit("mul", term, flag, direct=True)
+        self.emit("add", dest, term, direct=True)
+        self.emit("sub", counter, 1)
+        self.ops.append(Operation("lpe"))
+
+    def big(self, node: Node, dest: int) -> None:
+        low, high, body = node.args
+        var = node.value
+        high_cell, counter, k_cell, term = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        self.value(high, high_cell)
+        self.value(low, counter)
+        # counter = high - low + 1 iterations; k = high - counter runs low..high.
+        self.ops.append(Operation("sub", Operand(DIRECT, counter), Operand(DIRECT, high_cell)))
+        self.emit("mul", counter, -1)
+        self.emit("add", counter, 1)
+        self.emit("mov", dest, 0 if node.kind == "sum" else 1)
+        self.ops.append(Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)))
+        self.emit("sub", counter, 1)
+        self.emit("mov", k_cell, high_cell, direct=True)
+        self.emit("sub", k_cell, counter, direct=True)
+        outer = self.cells.get(var)
+        self.cells[var] = k_cell
+        self.value(body, term)
+        if outer is None:
+            del self.cells[var]
+        else:
+            self.cells[var] = outer
+        self.emit("add" if node.kind == "sum" else "mul", dest, term, direct=True)
+        self.ops.append(Operation("lpe"))
+
+
+def compile_recurrence(node: Node, initial: tuple[int, ...], offset: int = 0) -> Program:
+    """A LODA loop computing a(n) = formula(n, a(n-1), ..., a(n-L)) after the given initial terms
+    a(offset), a(offset+1), ... (at least L of them; more when the formula holds only later).
+
+    $1..$m hold the last m terms, $(m+1) the n of the next term, $(m+2) the cell of the answer;
+    the loop runs k-m+1 times for k = n - offset (no lookahead beyond lpb's one discarded pass, so fast
+    growing terms do not overflow), and for k < m the answer is the initial term in $(k+1).
+    """
+    lag, m = max_lag(node), len(initial)
+    if lag == 0 or m < lag:
+        raise FormulaError("a recurrence needs at least as many initial terms as its largest lag")
+    n_cell, answer, acc = m + 1, m + 2, m + 3
+    comp = _Compiler(first_free=m + 4, n_cell=n_cell, window={c: m + 1 - c for c in range(1, lag + 1)})
+    comp.value(node, acc)
+    ops: list[Operation] = add_const(0, -offset)
+    ops += [line("mov", i, v) for i, v in enumerate(initial, start=1) if v]
+    ops.append(line("mov", n_cell, offset + m))
+    ops += [line("mov", answer, 0, direct=True), line("min", answer, m - 1), line("add", answer, 1)]
+    ops += add_const(0, -(m - 1))
+    ops.append(Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)))
+    ops.append(line("sub", 0, 1))
+    ops += comp.ops
+    ops += [line("mov", i, i + 1, direct=True) for i in range(1, m)]
+    ops.append(line("mov", m, acc, direct=True))
+    ops.append(line("add", n_cell, 1))
+    ops.append(Operation("lpe"))
+    ops.append(Operation("mov", Operand(DIRECT, 0), Operand(INDIRECT, answer)))
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def as_polynomial(node: Node) -> list[Fraction] | None:
+    """The formula as a polynomial in n with rational coefficients (lowest degree first), or None when
+    it uses anything but + - *, division by a constant and constant powers."""
+    kind = node.kind
+    if kind == "num":
+        return [Fraction(node.value)]
+    if kind == "var":
+        return [Fraction(0), Fraction(1)] if node.value == "n" else None
+    if kind == "neg":
+        inner = as_polynomial(node.args[0])
+        return None if inner is None else [-c for c in inner]
+    if kind != "op" or node.value not in ("+", "-", "*", "/", "^"):
+        return None
+    left, right = as_polynomial(node.args[0]), as_polynomial(node.args[1])
+    if left is None or right is None:
+        return None
+    if node.value in ("+", "-"):
+        sign = 1 if node.value == "+" else -1
+        size = max(len(left), len(right))
+        return [(left[i] if i < len(left) else 0) + sign * (right[i] if i < len(right) else 0)
+                for i in range(size)]
+    if node.value == "*":
+        out = [Fraction(0)] * (len(left) + len(right) - 1)
+        for i, a in enumerate(left):
+            for j, b in enumerate(right):
+                out[i + j] += a * b
+        return out
+    if any(right[1:]) or right[0] == 0:  # only constants divide or raise
+        return None
+    if node.value == "/":
+        return [c / right[0] for c in left]
+    exp = right[0]
+    if exp.denominator != 1 or not 0 <= exp <= 12:
+        return None
+    out = [Fraction(1)]
+    for _ in range(int(exp)):
+        out = [sum(out[i] * left[k - i] for i in range(len(out)) if 0 <= k - i < len(left))
+               for k in range(len(out) + len(left) - 1)]
+    return out
+
+
+def compile_polynomial(coeffs: list[Fraction], offset: int = 0) -> Program:
+    """A LODA program for a rational-coefficient polynomial: integer Horner form, one exact division."""
+    while len(coeffs) > 1 and coeffs[-1] == 0:
+        coeffs = coeffs[:-1]
+    den = lcm(*(c.denominator for c in coeffs))
+    ints = [int(c * den) for c in coeffs]
+    ops = [line("mov", 1, 0, direct=True), line("mov", 0, ints[-1])]
+    for c in reversed(ints[:-1]):
+        ops.append(line("mul", 0, 1, direct=True))
+        ops += add_const(0, c)
+    if den != 1:
+        ops.append(line("div", 0, den))
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def compile_formula(node: Node, offset: int = 0) -> Program:
+    """A LODA program computing the formula at n (n copied to $1, result to $0)."""
+    comp = _Compiler()
+    comp.ops.append(line("mov", 1, 0, direct=True))
+    comp.value(node, 0)
+    ops = _peephole(comp.ops)
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def _peephole(ops: list[Operation]) -> list[Operation]:
+    """Drop the copy of n into $1 when $0 still holds n and $1 is never read."""
+    if len(ops) >= 2 and ops[1] == line("mov", 0, 1, direct=True):
+        ops = ops[:1] + ops[2:]
+    rest = ops[1:]
+    if not any(o.target.value == 1 or (o.source.kind == DIRECT and o.source.value == 1) for o in rest):
+        return rest
+    return ops
+
+
+def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) -> list[Program]:
+    """Compiled programs for every formula found in the name (deduplicated, shortest first).
+
+    Recurrences in a(n-c) take their initial values from `terms` (none without them).
+    """
+    out: dict[str, Program] = {}
+    for node in formulas_in_name(name):
+        lag = max_lag(node)
+        try:
+            if lag == 0:
+                prog = compile_formula(node, offset)
+                poly = as_polynomial(node)
+                if poly is not None and any(c.denominator != 1 for c in poly):
+                    # Truncating each division (as written) differs from the exact rational value.
+                    exact = compile_polynomial(poly, offset)
+                    out.setdefault(repr(exact.ops), exact)
+            else:
+                # Initial terms from the data: the formula may hold from a(lag) on, or a term or two later.
+                progs = [compile_recurrence(node, tuple(terms[:m]), offset)
+                         for m in range(lag, lag + 3) if len(terms) > m + 2]
+                for prog in progs:
+                    out.setdefault(repr(prog.ops), prog)
+                continue
+        except (FormulaError, KeyError):
+            continue
+        out.setdefault(repr(prog.ops), prog)
+    return sorted(out.values(), key=lambda p: len(p.ops))
+
+
+def seq_callees(program: Program) -> set[int]:
+    """A-numbers the program calls with `seq`."""
+    return {o.source.value for o in program.ops if o.op == "seq" and o.source.kind == CONSTANT}
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """Programs compiled from the `a(n) = ...` formulas in the target's name; with a corpus, only those
+    whose `seq` callees it holds."""
+    programs = programs_from_name(target.name, target.offset, target.terms)
+    if ctx.corpus is not None:
+        programs = [p for p in programs if all(a in ctx.corpus for a in seq_callees(p))]
+    for prog in programs[: max(budget, 0)]:
+        yield Candidate(prog, "formula", "from name")

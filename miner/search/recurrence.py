@@ -1,0 +1,157 @@
+"""Linear recurrence synthesis: find the shortest constant-coefficient recurrence that fits the known
+terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
+and emit a LODA loop that computes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+from typing import Any, Iterator, Sequence
+
+from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
+from miner.search.build import add_const, line
+from miner.search.linalg import row_reduce
+from miner.search.types import Candidate, SearchContext, Target
+
+_PRIMES = (2_147_483_647, 1_000_000_007)
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """a(k) = (sum_i coeffs[i-1] * a(k-i)) / denominator for k >= len(initial); a(k) = initial[k] before.
+
+    k counts from the sequence's first term (index 0 = the term at the offset).
+    """
+
+    coeffs: tuple[int, ...]
+    denominator: int
+    initial: tuple[int, ...]
+
+    @property
+    def order(self) -> int:
+        return len(self.initial)
+
+
+def linear_complexity(terms: Sequence[int], prime: int = _PRIMES[0]) -> int:
+    """Length of the shortest linear recurrence of the terms modulo `prime` (Berlekamp-Massey)."""
+    s = [t % prime for t in terms]
+    c, b = [1], [1]
+    length, m, last = 0, 1, 1
+    for n, value in enumerate(s):
+        d = value
+        for i in range(1, length + 1):
+            if i < len(c):
+                d = (d + c[i] * s[n - i]) % prime
+        if d == 0:
+            m += 1
+            continue
+        coef = d * pow(last, prime - 2, prime) % prime
+        t = list(c)
+        if len(c) < len(b) + m:
+            c = c + [0] * (len(b) + m - len(c))
+        for i, bi in enumerate(b):
+            c[i + m] = (c[i + m] - coef * bi) % prime
+        if 2 * length <= n:
+            length, b, last, m = n + 1 - length, t, d, 1
+        else:
+            m += 1
+    return length
+
+
+def solve_recurrence(terms: Sequence[int], order: int) -> Recurrence | None:
+    """The exact rational recurrence of the given order holding for every k >= order, if one exists.
+
+    All equations k = order .. len-1 are used (Gaussian elimination over Q); free unknowns are set to 0.
+    """
+    rows = [[Fraction(terms[k - i]) for i in range(1, order + 1)] + [Fraction(terms[k])]
+            for k in range(order, len(terms))]
+    pivots = row_reduce(rows, order)
+    r = len(pivots)
+    if any(row[order] != 0 for row in rows[r:]):
+        return None
+    coeffs = [Fraction(0)] * order
+    for i, col in enumerate(pivots):
+        coeffs[col] = rows[i][order]
+    den = lcm(*(c.denominator for c in coeffs)) if coeffs else 1
+    return Recurrence(tuple(int(c * den) for c in coeffs), den, tuple(terms[:order]))
+
+
+def find_recurrence(terms: Sequence[int], max_order: int = 10, margin: int = 6) -> Recurrence | None:
+    """The lowest-order recurrence fitting all terms with at least `margin` terms beyond the 2*order
+    that determine it, verified exactly; None if there is none."""
+    if len(terms) < 2 + margin:
+        return None
+    order = linear_complexity(terms)
+    if order == 0 or order > max_order or len(terms) - 2 * order < margin:
+        return None
+    for prime in _PRIMES[1:]:
+        order = max(order, linear_complexity(terms, prime))
+    if order > max_order or len(terms) - 2 * order < margin:
+        return None
+    rec = solve_recurrence(terms, order)
+    if rec is None or not _reproduces(rec, terms):
+        return None
+    return rec
+
+
+def _reproduces(rec: Recurrence, terms: Sequence[int]) -> bool:
+    values = list(rec.initial)
+    for k in range(rec.order, len(terms)):
+        num = sum(c * values[k - i] for i, c in enumerate(rec.coeffs, start=1))
+        if num % rec.denominator or num // rec.denominator != terms[k]:
+            return False
+        values.append(terms[k])
+    return True
+
+
+def recurrence_program(rec: Recurrence, offset: int) -> Program:
+    """A LODA loop computing the recurrence: cells $1..$d hold a window of d consecutive terms."""
+    d = rec.order
+    ops: list[Operation] = []
+    ops += add_const(0, -offset)
+    for i, value in enumerate(rec.initial, start=1):
+        if value:
+            ops.append(line("mov", i, value))
+    body: list[Operation] = [line("sub", 0, 1)]
+    nonzero = [(i, c) for i, c in enumerate(rec.coeffs, start=1) if c]
+    if d == 1:
+        # One cell: scale it in place.
+        c = rec.coeffs[0]
+        body += [] if c == 1 else [line("mul", 1, c)]
+        body += [] if rec.denominator == 1 else [line("div", 1, rec.denominator)]
+    else:
+        new, tmp = d + 1, d + 2
+        if not nonzero:
+            body.append(line("mov", new, 0))
+        for j, (i, c) in enumerate(nonzero):
+            cell = d + 1 - i
+            if j == 0:
+                body.append(line("mov", new, cell, direct=True))
+                if c != 1:
+                    body.append(line("mul", new, c))
+            elif c in (1, -1):
+                body.append(line("add" if c == 1 else "sub", new, cell, direct=True))
+            else:
+                body += [line("mov", tmp, cell, direct=True), line("mul", tmp, c),
+                         line("add", new, tmp, direct=True)]
+        if rec.denominator != 1:
+            body.append(line("div", new, rec.denominator))
+        body += [line("mov", i, i + 1, direct=True) for i in range(1, d)]
+        body.append(line("mov", d, new, direct=True))
+    ops.append(Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)))
+    ops += body
+    ops.append(Operation("lpe"))
+    ops.append(line("mov", 0, 1, direct=True))
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """At most one candidate: the lowest-order linear recurrence of the target's known terms."""
+    settings = ctx.settings or {}
+    rec = find_recurrence(target.terms, settings.get("recurrence_max_order", 10),
+                          settings.get("recurrence_margin", 6))
+    if rec is not None and budget > 0:
+        note = f"order={rec.order} coeffs={list(rec.coeffs)} den={rec.denominator}"
+        yield Candidate(recurrence_program(rec, target.offset), "recurrence", note)

@@ -1,0 +1,46 @@
+"""Plain records shared by the search strategies and the agent loop that calls them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from miner.lang.program import Program
+
+
+@dataclass(frozen=True)
+class Target:
+    """A sequence to find a program for: its A-number, name, known terms and offset."""
+
+    a_number: str
+    name: str
+    terms: tuple[int, ...]
+    offset: int = 0
+
+
+@dataclass
+class Candidate:
+    """An untrusted candidate program for one target; the loop checks it against every known term."""
+
+    program: Program
+    strategy: str
+    note: str = ""
+
+
+@dataclass
+class SearchContext:
+    """What strategies may consult besides the target: the corpus, a matcher index, settings.
+
+    `corpus` is a `miner.lang.Corpus` (programs by A-number, for mutation and `seq` calls),
+    `index` a `TermIndex` over the targets, `known` the sequences that have programs (as Target records:
+    terms and offset, for the corpus sweep), `settings` the `[search]` config table (repair also reads
+    `near_misses`: programs that matched a long prefix of the target, best first).
+    """
+
+    corpus: Any = None
+    index: Any = None
+    known: dict[str, Target] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+Strategy = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]

@@ -1,0 +1,126 @@
+"""Matcher index and corpus sweep on real terms and real corpus programs, checked with the evaluator."""
+
+from __future__ import annotations
+
+import gzip
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from miner.lang import Corpus, check_terms, evaluate, format_program, parse
+from miner.search.corpus_sweep import propose as sweep_propose
+from miner.search.corpus_sweep import sweep
+from miner.search.matchers import Affine, TermIndex, affine_key, differences, partial_sums
+from miner.search.types import SearchContext, Target
+
+IDS = ("A001477", "A005843", "A000027", "A000217", "A000035", "A000290", "A005408", "A000045", "A000071")
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path, corpus_tarball: Path):
+    """Targets (terms, offsets) and the corpus programs of a few sequences, read in one pass each."""
+    want = set(IDS)
+    terms, offsets = {}, {}
+    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
+        for line in fh:
+            a, _, rest = line.partition(" ")
+            if a in want:
+                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
+    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
+        for line in fh:
+            a, _, off = line.partition(":")
+            if a in want:
+                offsets[a] = int(off)
+    texts = {}
+    with tarfile.open(corpus_tarball) as tar:
+        for member in tar:
+            a = Path(member.name).stem
+            if a in want and member.isfile():
+                texts[int(a[1:])] = tar.extractfile(member).read().decode()
+    targets = {a: Target(a, "", terms[a], offsets[a]) for a in IDS}
+    return targets, Corpus(texts)
+
+
+def test_affine_key_normalises():
+    assert affine_key([5, 7, 9]) == ((0, 1, 2), Affine(5, 2))
+    assert affine_key([5, 3, 1]) == ((0, 1, 2), Affine(5, -2))
+    assert affine_key([3, 3, 3]) is None
+    assert partial_sums(differences([4, 9, 1, 7])) == [4, 9, 1, 7]
+
+
+def test_even_numbers_from_n_by_affine_match(real):
+    targets, corpus = real
+    index = TermIndex.build([targets["A005843"], targets["A005408"]])
+    n_program = corpus.get(1477)
+    n_terms = evaluate(n_program, 30, corpus)
+    found = dict(index.match(n_terms, n_program))
+    assert set(found) == {"A005843", "A005408"}
+    for a, program in found.items():
+        assert check_terms(program, list(targets[a].terms), corpus).ok, format_program(program)
+
+
+def test_offset_shift_partial_sums_and_digits(real):
+    targets, corpus = real
+    index = TermIndex.build([targets["A000027"], targets["A000217"], targets["A000035"]])
+    n_program = corpus.get(1477)
+    found = dict(index.match(evaluate(n_program, 30, corpus), n_program))
+    # A000027 (n, offset 1) directly, A000217 (triangular) as partial sums, A000035 (n mod 2) as digits.
+    assert set(found) == {"A000027", "A000217", "A000035"}
+    for a, program in found.items():
+        assert program.offset == targets[a].offset
+        assert check_terms(program, list(targets[a].terms), corpus).ok, format_program(program)
+
+
+def test_fibonacci_partial_sums_via_difference_level(real):
+    targets, corpus = real
+    index = TermIndex.build([targets["A000071"]])  # Fibonacci(n) - 1 = partial sums of Fibonacci
+    fib = corpus.get(45)
+    found = dict(index.match(evaluate(fib, 30, corpus), fib))
+    assert "A000071" in found
+    assert check_terms(found["A000071"], list(targets["A000071"].terms), corpus).ok
+
+
+def test_no_false_match_and_remove(real):
+    targets, corpus = real
+    index = TermIndex.build([targets["A000290"]])
+    n_program = corpus.get(1477)
+    assert index.match(evaluate(n_program, 30, corpus), n_program) == []
+    index = TermIndex.build([targets["A005843"]])
+    index.remove("A005843")
+    assert len(index) == 0 and index.match(list(range(30)), n_program) == []
+
+
+def test_corpus_sweep_finds_targets_from_known_sequences(real):
+    targets, corpus = real
+    index = TermIndex.build([targets["A005843"], targets["A000217"]])
+    known = [targets["A001477"], targets["A000045"]]
+    found = {}
+    for a, cand in sweep(index, known):
+        found.setdefault(a, []).append(cand)
+    assert set(found) == {"A005843", "A000217"}
+    for a, cands in found.items():
+        assert any("seq $0,1477" in format_program(c.program) for c in cands)
+        assert all(c.strategy == "corpus_sweep" for c in cands)
+        assert any(check_terms(c.program, list(targets[a].terms), corpus).ok for c in cands)
+    ctx = SearchContext(corpus=corpus, index=index, known={t.a_number: t for t in known})
+    assert [c.note for c in sweep_propose(targets["A005843"], ctx, 2, None)] == ["from A001477"]
+
+
+def test_parsed_program_round_trip_through_matcher():
+    program = parse("#offset 1\nmul $0,3\n")
+    index = TermIndex.build([Target("A999998", "", tuple(6 * k + 1 for k in range(20)), 0)])
+    found = dict(index.match([3 * k for k in range(1, 21)], program))
+    assert check_terms(found["A999998"], [6 * k + 1 for k in range(20)]).ok
+
+
+def test_difference_and_sum_wrappers_with_offsets():
+    from miner.search.build import at_offset, index_form, wrap_difference, wrap_partial_sum
+
+    squares = parse("pow $0,2\n")
+    assert evaluate(at_offset(wrap_difference(index_form(squares)), 0), 6) == [0, 1, 3, 5, 7, 9]
+    assert evaluate(at_offset(wrap_partial_sum(index_form(squares)), 0), 5) == [0, 1, 5, 14, 30]
+    triple = parse("#offset 1\nmul $0,3\n")  # 3, 6, 9, ... from n = 1
+    shifted = at_offset(wrap_difference(index_form(triple, 1)), 2)
+    assert shifted.offset == 2 and evaluate(shifted, 5) == [6, 3, 3, 3, 3]
+    assert wrap_partial_sum(index_form(parse("mov $$1,1\n"))) is None

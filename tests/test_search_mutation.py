@@ -1,0 +1,67 @@
+"""Mutation (seeded, loda-cpp-style changes) and near-miss repair, checked with the real evaluator."""
+
+from __future__ import annotations
+
+import random
+
+from miner.lang import Corpus, check_terms, format_program, parse
+from miner.search.matchers import TermIndex
+from miner.search.mutation import mutate, mutate_and_match, propose as mutation_propose
+from miner.search.repair import edits, propose as repair_propose
+from miner.search.types import SearchContext, Target
+
+SQUARES_PLUS = parse("mov $1,$0\nlpb $0\n  sub $0,1\n  add $1,3\nlpe\nmov $0,$1\n")
+
+
+def test_mutation_is_deterministic_for_a_seed():
+    a = [format_program(mutate(SQUARES_PLUS, random.Random(seed))) for seed in range(20)]
+    b = [format_program(mutate(SQUARES_PLUS, random.Random(seed))) for seed in range(20)]
+    assert a == b
+    assert len(set(a)) > 10  # seeds give different mutants
+    original = format_program(SQUARES_PLUS)
+    assert sum(m != original for m in a) >= 15
+
+
+def test_mutants_keep_loops_balanced_and_parse():
+    rng = random.Random(7)
+    for _ in range(300):
+        mutant = mutate(SQUARES_PLUS, rng, 4)
+        text = format_program(mutant)
+        assert parse(text).code() == mutant.code()
+
+
+def test_propose_draws_from_the_corpus():
+    corpus = Corpus({5843: "mul $0,2\n", 290: "pow $0,2\n"})
+    ctx = SearchContext(corpus=corpus, settings={})
+    cands = list(mutation_propose(Target("A000001", "", (1, 2), 0), ctx, 30, random.Random(1)))
+    assert len(cands) == 30 and {c.strategy for c in cands} == {"mutation"}
+    assert {c.note for c in cands} == {"from A005843", "from A000290"}
+
+
+def test_mutate_and_match_finds_a_target_through_the_index():
+    # Mutants of `mul $0,2` include `mul $0,3`-like programs; 3n+1 is then one affine match away.
+    corpus = Corpus({5843: "mul $0,2\nadd $0,1\n"})
+    target = Target("A016777", "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
+    index = TermIndex.build([target])
+    stats = mutate_and_match(corpus, index, 200, random.Random(3))
+    assert stats.mutants == 200 and stats.evaluated > 100
+    hits = [p for a, p in stats.matches if check_terms(p, list(target.terms)).ok]
+    assert hits
+
+
+def test_repair_fixes_an_off_by_one_constant():
+    target = Target("A016777", "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
+    near_miss = parse("mul $0,3\nadd $0,2\n")
+    assert not check_terms(near_miss, list(target.terms)).ok
+    ctx = SearchContext(settings={"near_misses": [near_miss]})
+    cands = list(repair_propose(target, ctx, 10, None))
+    assert 0 < len(cands) <= 10
+    assert any(check_terms(c.program, list(target.terms)).ok for c in cands)
+    assert list(repair_propose(target, SearchContext(settings={}), 10, None)) == []
+
+
+def test_repair_edits_are_bounded_and_distinct():
+    variants = list(edits(SQUARES_PLUS))
+    assert 20 < len(variants) < 500
+    keys = {format_program(v) for v in variants}
+    assert len(keys) > 0.8 * len(variants)
