@@ -1,0 +1,257 @@
+"""`loda-miner train`, `evaluate-model` and `generate`: the model commands (torch imported inside)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from miner.cli import CommandError
+
+
+def register(subparsers) -> None:
+    """Add the train, evaluate-model and generate subcommands."""
+    p = subparsers.add_parser("train", help="train a model on the program corpus (resumable)")
+    p.add_argument("--preset", help="model size preset (default: [train] preset)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--max-steps", type=int, help="stop after this many optimizer steps in total")
+    p.add_argument("--out", help="run folder (default: <runs_dir>/<preset>-<time>)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--limit", type=int, default=0, help="use only this many sequences (quick runs)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
+    p.add_argument("--checkpoint-steps", type=int, help="also checkpoint every this many steps")
+    p.add_argument("--no-eval", action="store_true", help="skip evaluation and registration at the end")
+    p.set_defaults(func=train_handler)
+
+    p = subparsers.add_parser("evaluate-model", help="score a model on the validation split")
+    p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
+    p.add_argument("--k", type=int, help="candidates per sequence (default: [train] eval_k)")
+    p.add_argument("--limit", type=int, help="validation sequences to score (default: [train] eval_limit)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=evaluate_handler)
+
+    p = subparsers.add_parser("generate", help="generate programs for a sequence name (and terms)")
+    p.add_argument("name", help='sequence name, e.g. "Fibonacci numbers"')
+    p.add_argument("--terms", default="", help="known terms, comma-separated")
+    p.add_argument("--offset", type=int, default=0, help="index of the first term")
+    p.add_argument("--k", type=int, default=8, help="programs to generate")
+    p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
+    p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus)")
+    p.set_defaults(func=generate_handler)
+
+    p = subparsers.add_parser("retrain", help="fine-tune the current model on the miner's hits; promote if not worse")
+    p.add_argument("--since", help="only hits found since this ISO date (default: since the promoted model)")
+    p.set_defaults(func=retrain_handler)
+
+    p = subparsers.add_parser("bundle-model", help="copy a trained model into the package with a model card")
+    p.add_argument("--model", required=True, help="model folder to bundle (e.g. <run>/model)")
+    p.add_argument("--dest", help="destination (default: training/bundled in the package)")
+    p.set_defaults(func=bundle_handler)
+
+
+def _corpus_path(args, cfg: dict[str, Any], required: bool = True) -> str:
+    path = getattr(args, "corpus", None) or cfg["train"]["corpus"] or cfg.get("lang", {}).get("programs", "")
+    if not path and required:
+        raise CommandError("no program corpus: pass --corpus or set [train] corpus (or [lang] programs)")
+    if path and not Path(path).expanduser().exists():
+        raise CommandError(f"program corpus not found: {path}")
+    return str(Path(path).expanduser()) if path else ""
+
+
+def _load_corpus(path: str):
+    from miner.lang import Corpus
+
+    try:
+        return Corpus.from_path(path)
+    except (OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _settings(cfg: dict[str, Any], **overrides: Any):
+    from training.train import TrainSettings
+
+    return TrainSettings.from_config(cfg["train"], **overrides)
+
+
+def train_handler(args, cfg: dict[str, Any]) -> int:
+    """Train (or resume) a run, then evaluate and register the model."""
+    from training.data import build_dataset, load_pairs
+    from training.train import train
+
+    tc = cfg["train"]
+    settings = _settings(cfg, preset=args.preset, max_steps=args.max_steps, threads=args.threads,
+                         checkpoint_steps=args.checkpoint_steps)
+    runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
+    if args.resume:
+        if not args.out:
+            raise CommandError("--resume needs --out (the run folder to continue)")
+        out = Path(args.out)
+        if not (out / "checkpoint").is_dir():
+            raise CommandError(f"{out}: no checkpoint to resume from")
+        try:
+            model_dir = train(out, settings, resume=True)
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from exc
+        valid = load_pairs(out / "pairs" / "valid.jsonl")
+        corpus_path = _corpus_path(args, cfg, required=not args.no_eval)
+    else:
+        out = Path(args.out) if args.out else runs_dir / f"{settings.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+        if (out / "checkpoint").exists():
+            raise CommandError(f"{out} already holds a run; use --resume or another --out")
+        corpus_path = _corpus_path(args, cfg)
+        corpus = _load_corpus(corpus_path)
+        data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
+                             valid_fraction=tc["valid_fraction"], limit=args.limit,
+                             max_length=tc["max_program_length"], seed=tc["seed"],
+                             synthetic=tc["synthetic_pairs"])
+        meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "synthetic_pairs": tc["synthetic_pairs"],
+                "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
+                "command": "loda-miner train " + " ".join(_argv_summary(args))}
+        train_pairs, valid = data.train, data.valid
+        del data, corpus  # the parsed corpus and index are not needed while training (gigabytes)
+        model_dir = train(out, settings, train_pairs=train_pairs, valid_pairs=valid, meta=meta)
+    print(f"model saved to {model_dir}")
+    if args.no_eval:
+        return 0
+    metrics = _evaluate_dir(model_dir, cfg, corpus_path, tc["eval_k"], tc["eval_limit"], valid)
+    _write_metrics(model_dir, metrics)
+    from storage.db import connect
+    from training.registry import register as register_model
+
+    engine = connect(cfg["database"]["url"])
+    model_id, promoted = register_model(
+        engine, str(model_dir), settings.preset, len(load_pairs(out / "pairs" / "train.jsonl")), metrics,
+        evaluate_current=lambda path: _evaluate_dir(Path(path), cfg, corpus_path, tc["eval_k"],
+                                                    tc["eval_limit"], valid))
+    print(json.dumps(metrics, indent=2, sort_keys=True))
+    print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
+    return 0
+
+
+def _argv_summary(args) -> list[str]:
+    parts = []
+    for flag in ("preset", "max_steps", "out", "corpus", "limit", "threads"):
+        value = getattr(args, flag, None)
+        if value:
+            parts.append(f"--{flag.replace('_', '-')} {value}")
+    return parts
+
+
+def _write_metrics(model_dir: Path, metrics: dict[str, Any]) -> None:
+    from training.model import META_FILE
+
+    path = Path(model_dir) / META_FILE
+    meta = json.loads(path.read_text()) if path.is_file() else {}
+    meta["metrics"] = metrics
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
+                  valid=None) -> dict[str, Any]:
+    from training.evaluate import evaluate_folder
+
+    return evaluate_folder(model_dir, _load_corpus(corpus_path), k=k, limit=limit, valid=valid,
+                           threads=cfg["train"]["threads"], defaults=cfg["train"])
+
+
+def evaluate_handler(args, cfg: dict[str, Any]) -> int:
+    """Print a model's validation metrics."""
+    tc = cfg["train"]
+    model_dir = args.model or tc["model_dir"] or None
+    try:
+        metrics = _evaluate_dir(Path(model_dir) if model_dir else None, cfg, _corpus_path(args, cfg),
+                                args.k or tc["eval_k"], tc["eval_limit"] if args.limit is None else args.limit)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+    else:
+        for key in sorted(metrics):
+            value = metrics[key]
+            print(f"{key:34} {value:.4f}" if isinstance(value, float) else f"{key:34} {value}")
+    return 0
+
+
+def generate_handler(args, cfg: dict[str, Any]) -> int:
+    """Print the K best programs, each with how many of the given terms it reproduces."""
+    from miner.lang import EvalError, Limits, check_terms, evaluate
+    from training.generate import generate, source_for
+    from training.model import load
+
+    try:
+        terms = [int(t) for t in args.terms.replace(" ", "").split(",") if t]
+    except ValueError:
+        raise CommandError(f"--terms must be comma-separated integers, got {args.terms!r}") from None
+    model_dir = args.model or cfg["train"]["model_dir"] or None
+    try:
+        loaded = load(model_dir, threads=cfg["train"]["threads"])
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    corpus_path = _corpus_path(args, cfg, required=False)
+    corpus = _load_corpus(corpus_path) if corpus_path else None
+    index = None
+    if corpus is not None and terms and int(loaded.meta.get("neighbours", 0)):
+        from training.data import corpus_programs, corpus_sequences, index_for
+
+        index = index_for(corpus_programs(corpus), corpus_sequences(corpus))
+    source = source_for(loaded, args.name, terms, args.offset, index)
+    limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
+    for rank, program in enumerate(generate(loaded, [source], args.k)[0], 1):
+        if terms:
+            matched = check_terms(program, terms, corpus, limits).matched
+            mark = f"{matched}/{len(terms)} terms"
+        else:
+            try:
+                mark = "terms " + ",".join(str(t) for t in evaluate(program, 10, corpus, limits))
+            except EvalError as exc:
+                mark = f"error: {exc}"
+        print(f"# {rank}: {mark}")
+        print(program.rstrip())
+        print()
+    return 0
+
+
+def bundle_handler(args, cfg: dict[str, Any]) -> int:
+    """Copy a model folder into training/bundled (at most 40 MiB) with its model card."""
+    from training.model import BUNDLED_DIR, bundle
+
+    try:
+        out = bundle(args.model, args.dest or BUNDLED_DIR)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"bundled {args.model} into {out}")
+    return 0
+
+
+def retrain_handler(args, cfg: dict[str, Any]) -> int:
+    """Fine-tune on the stored hits with a replay sample of the stored corpus; register, promote if not worse."""
+    from datetime import datetime
+
+    import storage
+    from miner.context import load_corpus
+    from training.retrain import retrain
+
+    engine = storage.connect(cfg["database"]["url"])
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError as exc:
+            raise CommandError(f"--since: not an ISO date: {args.since}") from exc
+    else:
+        with storage.session_scope(engine, readonly=True) as session:
+            current = storage.promoted_model(session)
+        since = current.created_at if current is not None else None
+    corpus, _ = load_corpus(engine)
+    try:
+        result = retrain(engine, corpus, cfg, since=since)
+    except FileNotFoundError as exc:
+        raise CommandError(f"no model to fine-tune: {exc}") from exc
+    if result is None:
+        print("no usable new hits: nothing to retrain")
+        return 0
+    model_id, promoted = result
+    print(f"registered as model {model_id} ({'promoted' if promoted else 'not promoted: worse than the current one'})")
+    return 0

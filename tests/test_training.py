@@ -1,0 +1,319 @@
+"""Training on real corpus pairs: target round-trip, retrieval, split, tokenizer, a tiny T5 end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from miner.lang import Corpus, Limits, check_terms, evaluate, format_program, parse
+from training.pairs import (TargetError, a_id, format_term, from_target, is_validation, make_source, renumber,
+                            source_offset, split_ids, to_target)
+
+LIMITS = Limits(max_steps=200_000, max_memory=2000, max_seconds=2.0)
+
+
+@pytest.fixture(scope="session")
+def full_corpus(corpus_tarball) -> Corpus:
+    return Corpus.from_path(corpus_tarball)
+
+
+@pytest.fixture(scope="session")
+def sample_ids(full_corpus) -> list[int]:
+    """400 random A-numbers of the real corpus (fixed seed)."""
+    return sorted(random.Random(5).sample(full_corpus.ids(), 400))
+
+
+def test_target_round_trip_keeps_terms(full_corpus, sample_ids):
+    checked = 0
+    for a in sample_ids:
+        program = full_corpus.get(a)
+        target = to_target(program)
+        back = from_target(target, program.offset)
+        assert to_target(back) == target
+        assert parse(format_program(back)).code() == back.code()
+        if any(o.op == "seq" for o in program.code()):
+            assert a_id(next(o for o in program.code() if o.op == "seq").source.value) in target
+        if checked < 40:
+            try:
+                want = evaluate(program, 6, full_corpus, LIMITS)
+            except Exception:
+                continue
+            assert evaluate(back, 6, full_corpus, LIMITS) == want, a_id(a)
+            checked += 1
+    assert checked == 40
+
+
+def test_renumber_orders_cells_by_first_use():
+    program = parse("mov $7,$0\nadd $3,$7\nlpb $0\n  sub $0,1\n  add $3,2\nlpe\nmov $0,$3\n")
+    assert to_target(program) == "mov $1 $0 add $2 $1 lpb $0 sub $0 1 add $2 2 lpe mov $0 $2"
+    indirect = parse("mov $5,1\nmov $$5,$0\nmov $0,$1\n")
+    assert renumber(indirect).code() == indirect.code()
+
+
+@pytest.mark.parametrize("text", ["mov", "lpb $0", "lpe", "add 1 $0", "foo $0 1", "mov $0 x", ""])
+def test_from_target_rejects_broken_text(text):
+    with pytest.raises(TargetError):
+        from_target(text)
+
+
+def test_source_is_compact_and_carries_offset():
+    source = make_source("Fibonacci numbers: F(n) = F(n-1) + F(n-2).", [0, 1, 1, 2, 3, 5, -8, 10**30],
+                         ["mov $0 1"], offset=1)
+    assert source.startswith("o: 1 t: 0 1 1 2 3 5 -8 100000000000e31 n: fibonacci numbers :")
+    assert source.endswith(" p: mov $0 1")
+    assert source_offset(source) == 1
+
+
+def test_split_is_deterministic_and_disjoint():
+    ids = list(range(1, 20001))
+    train, valid = split_ids(ids, 0.05)
+    assert set(train).isdisjoint(valid) and len(train) + len(valid) == len(ids)
+    assert 0.04 < len(valid) / len(ids) < 0.06
+    assert split_ids(reversed(ids), 0.05) == (train, valid)
+    assert all(is_validation(a, 0.05) for a in valid)
+
+
+def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids):
+    from training.data import corpus_programs, corpus_sequences, index_for
+    from training.evaluate import baseline_candidates
+
+    programs = corpus_programs(full_corpus, sample_ids)
+    sequences = corpus_sequences(full_corpus, sample_ids)
+    index = index_for(programs, sequences)
+    tested = 0
+    for a in sample_ids:
+        if a not in sequences or any(o.op == "seq" for o in programs[a].code()):
+            continue
+        _, terms, offset = sequences[a]
+        if len(terms) < 20:
+            continue
+        # A sequence 3*x - 7 of this one's terms from its second term on, with offset 2.
+        query = [3 * t - 7 for t in terms[1:20]]
+        candidates = baseline_candidates(index, query, 2, 4)
+        assert candidates, a_id(a)
+        assert any(check_terms(c, query, full_corpus, LIMITS).ok for c in candidates), a_id(a)
+        tested += 1
+        if tested == 5:
+            break
+    assert tested == 5
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, full_corpus, sample_ids):
+    """A tiny T5 trained for 30 steps on ~300 real pairs with retrieval-augmented sources."""
+    from training.data import build_dataset
+    from training.train import TrainSettings, train
+
+    subset = Corpus({a: full_corpus.text(a) for a in sample_ids}, origin="sample")
+    data = build_dataset(subset, num_terms=12, neighbours=1, valid_fraction=0.1)
+    out = tmp_path_factory.mktemp("tiny-run")
+    settings = TrainSettings(preset="tiny", batch_size=16, max_steps=30, warmup_steps=5, vocab_size=600,
+                             max_source_len=96, max_target_len=64, log_every=10)
+    model_dir = train(out, settings, train_pairs=data.train, valid_pairs=data.valid,
+                      meta={"num_terms": 12, "neighbours": 1})
+    return model_dir, data, subset
+
+
+def test_tiny_model_trains_saves_loads_and_generates(tiny_run):
+    from training.generate import generate, generate_targets
+    from training.model import load
+
+    model_dir, data, _ = tiny_run
+    assert len(data.train) > 250 and data.valid
+    assert all(p.source.split().count("p:") <= 1 for p in data.train)
+    assert sum(p.source.split().count("p:") for p in data.train) > 30
+    loaded = load(model_dir, threads=1)
+    assert loaded.meta["step"] == 30 and loaded.meta["preset"] == "tiny"
+    sources = [p.source for p in data.valid[:3]]
+    raw = generate_targets(loaded, sources, 4)
+    assert [len(r) for r in raw] == [4, 4, 4]
+    out = generate(loaded, sources, 4)
+    assert len(out) == 3
+    for source, programs in zip(sources, out):
+        assert len(programs) == len(set(programs)) <= 4
+        for text in programs:
+            program = parse(text)  # every returned candidate parses
+            assert program.offset == source_offset(source)
+    sampled = generate(loaded, sources[:1], 3, mode="sample", temperature=1.0)
+    assert len(sampled) == 1 and len(sampled[0]) <= 3
+
+
+def test_evaluate_reports_rates_and_baseline(tiny_run, full_corpus):
+    from training.data import corpus_sequences, index_for, corpus_programs
+    from training.evaluate import evaluate as evaluate_model
+    from training.model import load
+
+    model_dir, data, subset = tiny_run
+    sequences = corpus_sequences(subset)
+    train_ids = [p.a_number for p in data.train]
+    index = index_for(corpus_programs(subset, train_ids), sequences)
+    metrics = evaluate_model(load(model_dir), data.valid[:6], sequences, full_corpus, k=4, index=index)
+    assert metrics["sequences"] == 6
+    for key in ("valid_program_rate", "exact_match_rate", "solve_rate", "sequence_match_rate",
+                "baseline_solve_rate", "combined_solve_rate"):
+        assert 0.0 <= metrics[key] <= 1.0, key
+    assert metrics["combined_solve_rate"] >= max(metrics["solve_rate"], metrics["baseline_solve_rate"])
+    assert metrics["generation_seconds_per_sequence"] > 0
+
+
+def test_registry_promotes_only_when_not_worse(tmp_path):
+    from storage.db import connect, session_scope
+    from storage.runs import promoted_model
+    from training.registry import register
+
+    engine = connect(f"sqlite:///{tmp_path / 'reg.db'}")
+    first, promoted = register(engine, "m1", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
+    assert promoted
+    _, promoted = register(engine, "m2", "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
+    assert not promoted
+    third, promoted = register(engine, "m3", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
+    assert promoted
+    # Another validation set: the current model is re-measured on it before comparing.
+    _, promoted = register(engine, "m4", "tiny", 10, {"solve_rate": 0.3, "validation_key": "w"},
+                           evaluate_current=lambda path: {"solve_rate": 0.35})
+    assert not promoted
+    with session_scope(engine) as session:
+        assert promoted_model(session).id == third
+
+
+def test_tokenizer_keeps_small_terms_whole(tiny_run):
+    from training.tokenizer import load_tokenizer
+
+    model_dir, data, _ = tiny_run
+    tok = load_tokenizer(model_dir)
+    for word in ("mov", "$0", "lpb", "1", "0"):
+        assert len(tok.encode(word).ids) == 1, word
+
+
+def test_finetune_continues_on_hits_with_replay(tiny_run, full_corpus, tmp_path):
+    from datetime import datetime
+
+    from storage.records import DiscoveredRow
+    from training.data import hit_pairs
+    from training.model import load
+    from training.pairs import is_validation
+    from training.train import TrainSettings, finetune
+
+    model_dir, data, subset = tiny_run
+    rows = []
+    for a in subset.ids()[:40]:
+        text = subset.text(a)
+        from miner.lang import read_header
+        header = read_header(text)
+        rows.append(DiscoveredRow(a, header.name, header.terms, format_program(subset.get(a)),
+                                  datetime(2026, 1, 1), None, "beam", 0, 1.0, len(header.terms), 3))
+    hits = hit_pairs(rows, 0.1, num_terms=12)
+    assert hits and all(not is_validation(p.a_number, 0.1) for p in hits)
+    assert len(hits) < len(rows)  # the validation-split ones were left out
+    settings = TrainSettings(preset="tiny", batch_size=8, vocab_size=600, max_source_len=96,
+                             max_target_len=64, log_every=5)
+    tuned = finetune(model_dir, tmp_path / "ft", hits, data.train, settings, replay_ratio=2.0, steps=6)
+    loaded = load(tuned)
+    assert loaded.meta["step"] == 6 and loaded.meta["continued_from"] == str(model_dir)
+    assert loaded.meta["finetune_hits"] == len(hits) and loaded.meta["finetune_replay"] == 2 * len(hits)
+    assert loaded.tokenizer.get_vocab() == load(model_dir).tokenizer.get_vocab()
+
+
+@pytest.fixture(scope="session")
+def sample_folder(tmp_path_factory, full_corpus, sample_ids):
+    """The sample programs as a loda-programs folder (oeis/NNN/ANNNNNN.asm)."""
+    root = tmp_path_factory.mktemp("programs")
+    for a in sample_ids:
+        path = root / "oeis" / f"{a // 1000:03d}" / f"{a_id(a)}.asm"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(full_corpus.text(a))
+    return root
+
+
+def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, capsys):
+    from miner.cli import main
+
+    model_dir, _, _ = tiny_run
+    config = tmp_path / "config.toml"
+    config.write_text(f'[paths]\ndata_dir = "{tmp_path}"\n[log]\nlevel = "warning"\n')
+    rc = main(["--config", str(config), "generate", "Fibonacci numbers", "--terms", "0,1,1,2,3,5",
+               "--k", "3", "--model", str(model_dir), "--corpus", str(sample_folder)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    marks = [line for line in out.splitlines() if line.startswith("# ")]
+    assert len(marks) <= 3 and all(line.endswith("/6 terms") for line in marks)
+    rc = main(["--config", str(config), "evaluate-model", "--model", str(model_dir), "--k", "2",
+               "--limit", "3", "--json", "--corpus", str(sample_folder)])
+    metrics = json.loads(capsys.readouterr().out)
+    assert rc == 0 and metrics["sequences"] == 3 and metrics["k"] == 2
+    assert 0.0 <= metrics["baseline_solve_rate"] <= 1.0
+    rc = main(["--config", str(config), "generate", "x", "--terms", "1,a", "--model", str(model_dir)])
+    assert rc == 2
+
+
+def test_synthetic_pairs_carry_the_mutants_terms(full_corpus, sample_ids):
+    from training.data import corpus_programs
+    from training.pairs import source_offset
+    from training.synthetic import synthetic_pairs
+
+    pairs = synthetic_pairs(corpus_programs(full_corpus, sample_ids), 30, num_terms=10, seed=3)
+    assert len(pairs) == 30
+    for p in pairs:
+        words = p.source.split()
+        terms = words[words.index("t:") + 1:words.index("n:")]
+        program = from_target(p.target, source_offset(p.source))
+        assert [format_term(t) for t in evaluate(program, 10, None, LIMITS)] == terms
+        assert "p:" in words and p.source.split("p: ", 1)[1] != p.target
+
+
+def test_bundle_copies_model_with_card(tiny_run, tmp_path):
+    from training.model import bundle, load
+
+    model_dir, _, _ = tiny_run
+    out = bundle(model_dir, tmp_path / "bundled")
+    card = (out / "README.md").read_text()
+    assert "preset: `tiny`" in card and "30 optimizer steps" in card
+    assert load(out).meta["step"] == 30
+
+
+def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder, tmp_path):
+    from miner import config as config_mod
+    from miner.lang import read_header
+    from storage.db import connect, session_scope
+    from storage.programs import store_hit
+    from storage.records import Hit, SequenceRecord
+    from storage.runs import model_versions
+    from storage.sequences import apply_refresh
+    from training.registry import register
+    from training.retrain import retrain
+
+    model_dir, _, subset = tiny_run
+    engine = connect(f"sqlite:///{tmp_path / 'miner.db'}")
+    ids = subset.ids()[:60]
+    records = []
+    for a in ids:
+        header = read_header(subset.text(a))
+        records.append(SequenceRecord(a, header.name, header.terms, subset.get(a).offset))
+    apply_refresh(engine, records)
+    for a in ids:
+        store_hit(engine, Hit(a, format_program(subset.get(a)), "beam"))
+    register(engine, str(model_dir), "tiny", 10, {"solve_rate": 0.0, "validation_key": "other"})
+    config = tmp_path / "config.toml"
+    config.write_text(f'[paths]\ndata_dir = "{tmp_path}"\n[train]\nfinetune_steps = 4\neval_k = 2\n'
+                      'eval_limit = 3\nbatch_size = 8\nmax_source_len = 96\nmax_target_len = 64\n')
+    cfg = config_mod.load(config)
+    model_id, _ = retrain(engine, Corpus.from_path(sample_folder), cfg)
+    with session_scope(engine) as session:
+        versions = model_versions(session)
+    assert [v.id for v in versions][-1] == model_id and len(versions) == 2
+    new = versions[-1]
+    assert 0 < new.train_pairs <= 60 and new.metrics["sequences"] == 3
+    assert (Path(new.path) / "model.safetensors").is_file()
+
+
+def test_training_modules_import_without_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, training, training.pairs, training.retrieval, training.data, training.evaluate, "
+            "training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

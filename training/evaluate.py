@@ -1,0 +1,148 @@
+"""Evaluation on the validation split: valid-program, exact-match, solve and sequence-match rates.
+
+A sequence is solved at K when one of K candidates reproduces all its known terms under
+`miner.lang`, with the validation sequences' own programs hidden from `seq` calls. The retrieval
+baseline (neighbour programs mapped under a*x+b) is scored on the same sequences.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any, Mapping, Sequence
+
+import structlog
+
+from miner.lang import Corpus, Limits, check_terms, format_program
+from training.pairs import Pair, SequenceInfo, TargetError, from_target
+from training.retrieval import Index
+
+log = structlog.get_logger(__name__)
+
+# Candidates are checked with tighter limits than mining uses: validation needs speed, not depth.
+EVAL_LIMITS = Limits(max_steps=2_000_000, max_memory=2000, max_seconds=2.0)
+
+
+def solves(program_text: str, terms: Sequence[int], corpus: Corpus, limits: Limits = EVAL_LIMITS) -> int:
+    """How many leading terms the program reproduces (len(terms) = all)."""
+    return check_terms(program_text, list(terms), corpus, limits).matched
+
+
+def baseline_candidates(index: Index, terms: Sequence[int], offset: int, k: int,
+                        exclude: Sequence[int] = ()) -> list[str]:
+    """The retrieval baseline's up to k programs in LODA syntax, best first."""
+    out = []
+    for hit in index.neighbours(terms, offset, k=k, exclude=exclude):
+        try:
+            out.append(format_program(from_target(hit.target, offset)))
+        except TargetError:
+            continue
+    return out
+
+
+def _any_solves(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus) -> int:
+    """1-based rank of the first candidate that reproduces all terms, 0 if none."""
+    for rank, text in enumerate(candidates, 1):
+        if solves(text, terms, corpus) == len(terms):
+            return rank
+    return 0
+
+
+def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo], corpus: Corpus, *,
+             k: int = 32, limit: int = 0, index: Index | None = None, batch_size: int = 4
+             ) -> dict[str, Any]:
+    """Metrics of a loaded model (or only the baseline when `loaded` is None) on validation pairs."""
+    from training.generate import generate_targets
+
+    pairs = [p for p in pairs if p.a_number in sequences]
+    if limit:
+        pairs = pairs[:limit]
+    if not pairs:
+        raise ValueError("no validation pairs to evaluate on")
+    hidden = corpus.without(p.a_number for p in pairs)
+    n = len(pairs)
+    counts = dict(valid=0, candidates=0, exact=0, solved=0, top1=0, baseline=0, combined=0)
+    gen_seconds = 0.0
+    for start in range(0, n, batch_size):
+        chunk = pairs[start:start + batch_size]
+        raw: list[list[str]] = [[] for _ in chunk]
+        if loaded is not None:
+            t0 = time.monotonic()
+            raw = generate_targets(loaded, [p.source for p in chunk], k, batch_size=batch_size)
+            gen_seconds += time.monotonic() - t0
+        for pair, texts in zip(chunk, raw):
+            _, terms, offset = sequences[pair.a_number]
+            programs: list[str] = []
+            for text in texts:
+                counts["candidates"] += 1
+                try:
+                    program = format_program(from_target(text, offset))
+                except TargetError:
+                    continue
+                counts["valid"] += 1
+                if program not in programs:
+                    programs.append(program)
+            if texts and texts[0].split() == pair.target.split():
+                counts["exact"] += 1
+            rank = _any_solves(programs, terms, hidden)
+            counts["solved"] += rank > 0
+            counts["top1"] += rank == 1
+            solved_base = False
+            if index is not None:
+                base = baseline_candidates(index, terms, offset, k, exclude=[pair.a_number])
+                solved_base = _any_solves(base, terms, hidden) > 0
+                counts["baseline"] += solved_base
+            counts["combined"] += rank > 0 or solved_base
+        log.info("evaluate_progress", done=min(n, start + batch_size), of=n, solved=counts["solved"],
+                 baseline=counts["baseline"])
+    metrics: dict[str, Any] = {"sequences": n, "k": k}
+    if loaded is not None:
+        metrics.update(
+            valid_program_rate=counts["valid"] / max(1, counts["candidates"]),
+            exact_match_rate=counts["exact"] / n,
+            solve_rate=counts["solved"] / n,
+            sequence_match_rate=counts["top1"] / n,
+            generation_seconds_per_sequence=gen_seconds / n,
+        )
+    if index is not None:
+        metrics["baseline_solve_rate"] = counts["baseline"] / n
+        if loaded is not None:
+            metrics["combined_solve_rate"] = counts["combined"] / n
+    return metrics
+
+
+def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
+                    threads: int = 1, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
+
+    The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
+    the corpus with the model's source settings; the baseline index holds the train split only.
+    """
+    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs
+    from training.model import load
+    from training.pairs import make_pairs, split_ids
+    from training.registry import validation_key
+
+    defaults = defaults or {}
+    loaded = load(str(model_dir) if model_dir else None, threads=threads)
+    meta = loaded.meta
+    programs = corpus_programs(corpus)
+    sequences = corpus_sequences(corpus)
+    fraction = float(meta.get("valid_fraction", defaults.get("valid_fraction", 0.02)))
+    train_ids, valid_ids = split_ids([a for a in programs if a in sequences], fraction)
+    index = index_for({a: programs[a] for a in train_ids}, sequences)
+    if valid is None:
+        stored = loaded.path.parent / "pairs" / "valid.jsonl" if loaded.path else None
+        if stored is not None and stored.is_file():
+            valid = load_pairs(stored)
+        else:
+            valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
+                               num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
+                               index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))))
+    valid = list(valid)
+    random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
+    valid = valid[:limit] if limit else valid
+    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index)
+    metrics["validation_key"] = validation_key((p.a_number for p in valid), k)
+    metrics["model"] = str(loaded.path)
+    return metrics

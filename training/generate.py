@@ -1,0 +1,81 @@
+"""Generation: candidate programs from a loaded model by beam search or sampling."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from training.model import LoadedModel
+from training.pairs import TargetError, from_target, make_source, source_offset
+from training.tokenizer import PAD_ID, decode, encode
+
+
+def _to_loda(text: str, offset: int) -> str | None:
+    from miner.lang import format_program
+
+    try:
+        return format_program(from_target(text, offset))
+    except (TargetError, ValueError):
+        return None
+
+
+def source_for(loaded: LoadedModel, name: str, terms: Sequence[int], offset: int = 0, index=None) -> str:
+    """The prompt this model was trained on for a sequence: with its retrieved neighbours when the
+    model uses them and an index (see `training.data.index_for`) is given."""
+    neighbours: list[str] = []
+    k = int(loaded.meta.get("neighbours", 0))
+    if index is not None and k and terms:
+        neighbours = [h.target for h in index.neighbours(terms, offset, k=k)]
+    return make_source(name, terms, neighbours, offset=offset, num_terms=int(loaded.meta.get("num_terms", 16)))
+
+
+def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: str = "beam",
+                     temperature: float = 1.0, batch_size: int = 8,
+                     max_new_tokens: int | None = None) -> list[list[str]]:
+    """Per source, k raw target texts (compact form), best first, as the model wrote them."""
+    import torch
+
+    if mode not in ("beam", "sample"):
+        raise ValueError(f"generation mode must be 'beam' or 'sample', not {mode!r}")
+    meta = loaded.meta
+    max_source = int(meta.get("max_source_len", 256))
+    max_target = int(max_new_tokens or meta.get("max_target_len", 128))
+    device = next(loaded.model.parameters()).device
+    out: list[list[str]] = []
+    for start in range(0, len(sources), batch_size):
+        chunk = list(sources[start:start + batch_size])
+        ids = encode(loaded.tokenizer, chunk, max_source)
+        width = max(len(x) for x in ids)
+        input_ids = torch.tensor([x + [PAD_ID] * (width - len(x)) for x in ids], device=device)
+        mask = (input_ids != PAD_ID).long()
+        kwargs = dict(max_new_tokens=max_target, num_return_sequences=k)
+        if mode == "beam":
+            kwargs.update(num_beams=k, do_sample=False, early_stopping=True)
+        else:
+            kwargs.update(do_sample=True, temperature=temperature, top_k=0, num_beams=1)
+        with torch.no_grad():
+            seqs = loaded.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
+        rows = seqs.tolist()
+        for i in range(len(chunk)):
+            out.append([decode(loaded.tokenizer, r) for r in rows[i * k:(i + 1) * k]])
+    return out
+
+
+def generate(loaded: LoadedModel, sources: Sequence[str], k: int, mode: str = "beam",
+             temperature: float = 1.0, batch_size: int = 8) -> list[list[str]]:
+    """Per source, up to k programs in LODA syntax (parsed and formatted), deduplicated, best first.
+
+    Outputs that do not parse are dropped; each program gets the `#offset` its source names.
+    """
+    raw = generate_targets(loaded, sources, k, mode, temperature, batch_size)
+    result = []
+    for source, texts in zip(sources, raw):
+        offset = source_offset(source)
+        seen: set[str] = set()
+        programs = []
+        for text in texts:
+            program = _to_loda(text, offset)
+            if program is not None and program not in seen:
+                seen.add(program)
+                programs.append(program)
+        result.append(programs)
+    return result

@@ -1,0 +1,165 @@
+"""The T5 model: named size presets, building, saving and loading (never from a hub).
+
+A model folder holds `config.json` + `model.safetensors` (transformers), `tokenizer.json` and
+`training.json` (preset, source settings, data size, metrics).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from training.tokenizer import EOS_ID, PAD_ID, load_tokenizer, save_tokenizer
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
+META_FILE = "training.json"
+
+# T5Config keyword arguments per preset. `tiny` is for tests; `small` is the CPU default
+# (2 cores, about ten CPU-hours); `base`/`large` are for a GPU.
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": dict(d_model=32, d_ff=64, d_kv=16, num_heads=2, num_layers=1, num_decoder_layers=1),
+    "small": dict(d_model=192, d_ff=512, d_kv=32, num_heads=6, num_layers=3, num_decoder_layers=3),
+    "medium": dict(d_model=256, d_ff=1024, d_kv=32, num_heads=8, num_layers=4, num_decoder_layers=4),
+    "base": dict(d_model=512, d_ff=2048, d_kv=64, num_heads=8, num_layers=6, num_decoder_layers=6),
+    "large": dict(d_model=768, d_ff=3072, d_kv=64, num_heads=12, num_layers=12, num_decoder_layers=12),
+}
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to generate: the torch module, its tokenizer and its training metadata."""
+
+    model: Any
+    tokenizer: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def _offline() -> None:
+    # Nothing is ever fetched from a hub at run time; progress bars of loading/saving are noise in logs.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
+def build_model(preset: str, vocab_size: int, init_from: str = ""):
+    """A fresh T5ForConditionalGeneration of the preset, or one loaded from a local checkpoint folder."""
+    _offline()
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    if init_from:
+        path = Path(init_from).expanduser()
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"[train] init_from: {path} is not a local T5 checkpoint folder "
+                                    "(no config.json); hub ids are not downloaded")
+        model = T5ForConditionalGeneration.from_pretrained(str(path), local_files_only=True)
+        model.resize_token_embeddings(vocab_size)
+        model.config.pad_token_id = PAD_ID
+        model.config.eos_token_id = EOS_ID
+        model.config.decoder_start_token_id = PAD_ID
+        return model
+    if preset not in PRESETS:
+        raise KeyError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    config = T5Config(
+        vocab_size=vocab_size, pad_token_id=PAD_ID, eos_token_id=EOS_ID, decoder_start_token_id=PAD_ID,
+        dropout_rate=0.0, feed_forward_proj="gated-gelu", tie_word_embeddings=True,
+        **PRESETS[preset],
+    )
+    return T5ForConditionalGeneration(config)
+
+
+def count_parameters(model) -> int:
+    """Number of distinct parameters."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def save(model, tokenizer, directory: str | Path, meta: dict[str, Any]) -> Path:
+    """Write the model folder (safetensors + config, tokenizer, training.json); returns it."""
+    _offline()
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out), safe_serialization=True)
+    save_tokenizer(tokenizer, out)
+    (out / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def resolve_model_dir(model_dir: str | Path | None) -> Path:
+    """The folder to load: the given one, or the bundled model when empty."""
+    path = Path(model_dir).expanduser() if model_dir else BUNDLED_DIR
+    if not (path / "config.json").is_file():
+        what = "the bundled model" if not model_dir else "model folder"
+        raise FileNotFoundError(f"{path}: {what} has no config.json (train one with `loda-miner train`)")
+    return path
+
+
+def load(model_dir: str | Path | None = None, threads: int = 0) -> LoadedModel:
+    """Load a model folder (empty: the bundled model) for generation, in eval mode on the CPU/GPU."""
+    _offline()
+    import torch
+    from transformers import T5ForConditionalGeneration
+
+    if threads:
+        torch.set_num_threads(threads)
+    path = resolve_model_dir(model_dir)
+    model = T5ForConditionalGeneration.from_pretrained(str(path), local_files_only=True)
+    if torch.cuda.is_available():
+        model = model.to("cuda")
+    model.eval()
+    meta_path = path / META_FILE
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    return LoadedModel(model, load_tokenizer(path), meta, path)
+
+
+BUNDLE_FILES = ("config.json", "generation_config.json", "model.safetensors", "tokenizer.json", META_FILE)
+BUNDLE_LIMIT_BYTES = 40 * 1024 * 1024
+
+
+def model_card(meta: dict[str, Any]) -> str:
+    """A README for a model folder: how it was trained, on what, for how long, and how well it does."""
+    metrics = meta.get("metrics", {})
+    hours = float(meta.get("train_seconds", 0)) / 3600
+    lines = [
+        "# loda-miner model", "",
+        f"- preset: `{meta.get('preset', '?')}`, {meta.get('step', '?')} optimizer steps "
+        f"({meta.get('epochs', '?')} full epochs), {hours:.1f} hours of training",
+        f"- command: `{meta.get('command', '?')}`",
+        f"- data: {meta.get('train_pairs', '?')} training pairs from the loda-programs corpus "
+        f"`{Path(str(meta.get('corpus', '?'))).name}` (Apache-2.0) with OEIS names and terms "
+        "(CC BY-SA 4.0); validation: sequences whose A-number hash falls in the "
+        f"{float(meta.get('valid_fraction', 0)):.0%} split",
+        f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
+        "retrieved neighbour program(s)", "",
+        "## Metrics (validation split)", "",
+    ]
+    if metrics:
+        lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"
+                  for k, v in sorted(metrics.items())]
+        lines.insert(len(lines) - len(metrics), "| metric | value |\n|---|---|")
+    else:
+        lines.append("not evaluated yet (`loda-miner evaluate-model --model DIR`)")
+    return "\n".join(lines) + "\n"
+
+
+def bundle(model_dir: str | Path, dest: str | Path = BUNDLED_DIR) -> Path:
+    """Copy a model folder into the package (default training/bundled) with its model card."""
+    import shutil
+
+    src = resolve_model_dir(model_dir)
+    files = [src / name for name in BUNDLE_FILES if (src / name).is_file()]
+    size = sum(f.stat().st_size for f in files)
+    if size > BUNDLE_LIMIT_BYTES:
+        raise ValueError(f"{src}: {size / 2**20:.1f} MiB is over the 40 MiB limit of a bundled model")
+    out = Path(dest)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        shutil.copy2(f, out / f.name)
+    meta = json.loads((src / META_FILE).read_text()) if (src / META_FILE).is_file() else {}
+    (out / "README.md").write_text(model_card(meta))
+    return out

@@ -1,0 +1,232 @@
+"""Training pairs: the prompt text (source) and the canonical compact program text (target).
+
+Source: `o: <offset> t: <terms...> n: <name words...>` followed by up to N neighbour programs
+(`p: <target text>`; the markers cannot occur among name words), all whitespace-separated words so that each small term is one token.
+Target: one word per operation and operand, cells renumbered in order of first use, no comments,
+`seq` calls written as `A000045`; `from_target` turns it back into a `Program`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from miner.lang.program import CONSTANT, DIRECT, INDIRECT, OPS, Operand, Operation, Program
+
+# Operations whose operands address a range of cells; renumbering would change their meaning.
+_RANGE_OPS = frozenset({"clr", "fil", "rol", "ror", "prg"})
+# Operations whose second operand, when equal to this default, is left out of the target.
+_DEFAULT_SOURCE = {"lpb": Operand(CONSTANT, 1)}
+_WORD = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
+MAX_NAME_WORDS = 40
+# Terms with more digits are written as a shortened number; the checker, not the model, needs them exactly.
+MAX_TERM_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training example: the sequence it is for, the prompt and the wanted program text."""
+
+    a_number: int
+    source: str
+    target: str
+    length: int  # executable operations in the target
+
+
+class TargetError(ValueError):
+    """Model output (or a stored target) that is not a well-formed compact program."""
+
+
+def a_id(a_number: int) -> str:
+    """`A000045` for 45."""
+    return f"A{a_number:06d}"
+
+
+def renumber(program: Program) -> Program:
+    """The program with cells renumbered in order of first use ($0 stays), comments dropped.
+
+    Programs with indirect operands or range operations keep their numbering (it is meaningful).
+    """
+    code = program.code()
+    if any(o.op in _RANGE_OPS or o.target.kind == INDIRECT or o.source.kind == INDIRECT for o in code):
+        return Program([Operation(o.op, o.target, o.source) for o in code], dict(program.directives))
+    mapping = {0: 0}
+
+    def cell(operand: Operand) -> Operand:
+        if operand.kind != DIRECT:
+            return operand
+        if operand.value not in mapping:
+            mapping[operand.value] = len(mapping)
+        return Operand(DIRECT, mapping[operand.value])
+
+    ops = []
+    for o in code:
+        info = OPS[o.op]
+        # The source is read before the target is written, so number it first.
+        source = cell(o.source) if info.operands == 2 else o.source
+        target = cell(o.target) if info.operands >= 1 else o.target
+        ops.append(Operation(o.op, target, source))
+    return Program(ops, dict(program.directives))
+
+
+def _operand_word(op: str, operand: Operand, position: int) -> str:
+    if op == "seq" and position == 1 and operand.kind == CONSTANT:
+        return a_id(operand.value)
+    return str(operand)
+
+
+def to_target(program: Program) -> str:
+    """The canonical compact text of a program (offset is not part of it: the source carries it)."""
+    words: list[str] = []
+    for o in renumber(program).code():
+        info = OPS[o.op]
+        if o.op == "dbg":
+            continue
+        words.append(o.op)
+        if info.operands >= 1:
+            words.append(_operand_word(o.op, o.target, 0))
+        if info.operands == 2 and _DEFAULT_SOURCE.get(o.op) != o.source:
+            words.append(_operand_word(o.op, o.source, 1))
+    return " ".join(words)
+
+
+def _parse_operand(word: str, op: str) -> Operand:
+    if word.startswith("$$"):
+        return Operand(INDIRECT, int(word[2:]))
+    if word.startswith("$"):
+        return Operand(DIRECT, int(word[1:]))
+    if op == "seq" and word.startswith("A"):
+        return Operand(CONSTANT, int(word[1:]))
+    return Operand(CONSTANT, int(word))
+
+
+def from_target(text: str, offset: int = 0) -> Program:
+    """Parse compact target text back into a `Program` (with `#offset` when not 0); TargetError if broken."""
+    words = text.split()
+    ops: list[Operation] = []
+    i = 0
+    depth = 0
+    while i < len(words):
+        op = words[i]
+        info = OPS.get(op)
+        if info is None or op in ("nop", "dbg"):
+            raise TargetError(f"word {i + 1}: unknown operation {op!r}")
+        operands: list[Operand] = []
+        i += 1
+        while i < len(words) and words[i] not in OPS and len(operands) < info.operands:
+            try:
+                operands.append(_parse_operand(words[i], op))
+            except ValueError:
+                raise TargetError(f"word {i + 1}: bad operand {words[i]!r}") from None
+            i += 1
+        if op == "lpb" and len(operands) == 1:
+            operands.append(_DEFAULT_SOURCE["lpb"])
+        if len(operands) != info.operands:
+            raise TargetError(f"{op}: expected {info.operands} operands, got {len(operands)}")
+        if operands and operands[0].kind == CONSTANT:
+            raise TargetError(f"{op}: the target must be a cell, got {operands[0]}")
+        if op == "lpb":
+            depth += 1
+        elif op == "lpe":
+            depth -= 1
+            if depth < 0:
+                raise TargetError("lpe without lpb")
+        ops.append(Operation(op, *operands))
+    if depth:
+        raise TargetError("lpb without lpe")
+    if not ops:
+        raise TargetError("empty program")
+    return Program(ops, {"offset": offset} if offset else {})
+
+
+def format_term(value: int) -> str:
+    """One word per term; very long numbers keep their sign, leading digits and length."""
+    text = str(value)
+    digits = text.lstrip("-")
+    if len(digits) <= MAX_TERM_DIGITS:
+        return text
+    return ("-" if value < 0 else "") + digits[:MAX_TERM_DIGITS] + f"e{len(digits)}"
+
+
+def name_words(name: str) -> list[str]:
+    """Lower-case words, numbers and punctuation of a sequence name."""
+    return _WORD.findall(name.lower())[:MAX_NAME_WORDS]
+
+
+def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (), offset: int = 0,
+                num_terms: int = 16) -> str:
+    """The prompt: offset, the first `num_terms` terms, the name, then neighbour targets (`p: ...`)."""
+    parts = ["o:", str(offset), "t:", *(format_term(t) for t in terms[:num_terms]), "n:", *name_words(name)]
+    for text in neighbours:
+        parts += ["p:", text]
+    return " ".join(parts)
+
+
+def source_offset(source: str) -> int:
+    """The offset a source was made with (0 when absent)."""
+    words = source.split(maxsplit=2)
+    if len(words) >= 2 and words[0] == "o:":
+        try:
+            return int(words[1])
+        except ValueError:
+            return 0
+    return 0
+
+
+def is_validation(a_number: int, fraction: float) -> bool:
+    """Deterministic split by sequence id (a hash, stable across runs and retraining)."""
+    digest = hashlib.sha256(f"loda-miner-split:{a_id(a_number)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+
+
+def split_ids(ids: Iterable[int], fraction: float) -> tuple[list[int], list[int]]:
+    """(train, validation) ids, each sorted."""
+    train, valid = [], []
+    for a in sorted(ids):
+        (valid if is_validation(a, fraction) else train).append(a)
+    return train, valid
+
+
+def dedupe(pairs: Iterable[Pair]) -> list[Pair]:
+    """Pairs with a (source, target) seen before dropped, order kept."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in pairs:
+        key = (p.source, p.target)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+SequenceInfo = tuple[str, list[int], int]  # (name, terms, offset)
+
+
+def make_pairs(corpus, sequences: Mapping[int, SequenceInfo], *,
+               num_terms: int = 16, index=None, neighbours: int = 1,
+               max_length: int = 0) -> list[Pair]:
+    """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
+
+    `corpus` is a `miner.lang` Corpus or a {A-number: Program} mapping; with a retrieval `index`,
+    each source carries its nearest other sequences' programs. `max_length` > 0 drops longer programs.
+    """
+    out = []
+    for a in sorted(corpus.ids() if hasattr(corpus, "ids") else corpus):
+        info = sequences.get(a)
+        program = corpus.get(a) if info is not None else None
+        if program is None or not program.code():
+            continue
+        name, terms, offset = info
+        target = to_target(program)
+        length = len(program.code())
+        if not target or (max_length and length > max_length):
+            continue
+        nbs: list[str] = []
+        if index is not None and neighbours:
+            nbs = [h.target for h in index.neighbours(terms, offset, k=neighbours, exclude={a})]
+        source = make_source(name, terms, nbs, offset=program.offset, num_terms=num_terms)
+        out.append(Pair(a, source, target, length))
+    return dedupe(out)
+

@@ -1,0 +1,54 @@
+"""The model registry: every trained model is recorded with its metrics; promotion only when not worse."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable, Iterable
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def validation_key(a_numbers: Iterable[int], k: int) -> str:
+    """Identifies a validation set and K, so that only comparable solve rates are compared."""
+    text = ",".join(str(a) for a in sorted(a_numbers)) + f"|k={k}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def should_promote(new: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    """True when there is no current model or the new solve rate is not worse on the same set."""
+    if current is None:
+        return True
+    if current.get("validation_key") != new.get("validation_key"):
+        raise ValueError("solve rates were measured on different validation sets; re-evaluate the current model")
+    return float(new.get("solve_rate", 0.0)) >= float(current.get("solve_rate", 0.0))
+
+
+def register(engine, model_dir: str, preset: str, train_pairs: int, metrics: dict[str, Any],
+             evaluate_current: Callable[[str], dict[str, Any]] | None = None) -> tuple[int, bool]:
+    """Record the model; promote it if not worse than the promoted one. Returns (id, promoted).
+
+    When the promoted model's stored metrics come from another validation set, `evaluate_current`
+    (given the promoted model's path) re-measures it on the new model's set first.
+    """
+    from storage.db import session_scope
+    from storage.runs import promoted_model, register_model
+
+    with session_scope(engine) as session:
+        current = promoted_model(session)
+    current_metrics = current.metrics if current is not None else None
+    comparable = current_metrics is None or current_metrics.get("validation_key") == metrics.get("validation_key")
+    if not comparable and evaluate_current is not None:
+        current_metrics = {**evaluate_current(current.path), "validation_key": metrics.get("validation_key")}
+        comparable = True
+    if comparable:
+        promote = should_promote(metrics, current_metrics)
+    else:
+        promote = False
+        log.warning("promotion_skipped", reason="the promoted model was measured on another validation set")
+    with session_scope(engine) as session:
+        model_id = register_model(session, str(model_dir), preset, train_pairs, metrics, promote)
+    log.info("model_registered", id=model_id, promoted=promote, solve_rate=metrics.get("solve_rate"),
+             current=current_metrics.get("solve_rate") if current_metrics else None)
+    return model_id, promote

@@ -1,0 +1,55 @@
+"""Retraining on the miner's hits: fine-tune the current model, evaluate, register, promote if not worse."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool] | None:
+    """Fine-tune the promoted (else configured/bundled) model on hits found since `since`.
+
+    Returns (model id, promoted), or None when there are no usable hits. Runs go to
+    `<runs_dir>/finetune-<time>`; the corpus replay sample keeps the model from forgetting.
+    """
+    from storage.db import session_scope
+    from storage.programs import discovered
+    from storage.runs import promoted_model
+    from training.data import build_dataset, hit_pairs
+    from training.evaluate import evaluate_folder
+    from training.model import load, resolve_model_dir
+    from training.registry import register
+    from training.train import TrainSettings, finetune
+
+    tc = cfg["train"]
+    with session_scope(engine, readonly=True) as session:
+        rows = discovered(session, since)
+        current = promoted_model(session)
+    base_dir = resolve_model_dir(current.path if current else tc["model_dir"] or None)
+    meta = load(base_dir).meta
+    num_terms = int(meta.get("num_terms", tc["num_terms"]))
+    neighbours = int(meta.get("neighbours", tc["neighbours"]))
+    fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
+    replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
+    data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
+                         limit=0 if neighbours else replay_size, seed=random.randrange(1 << 30))
+    hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours)
+    if not hits:
+        log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
+        return None
+    runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
+    out = runs_dir / f"finetune-{time.strftime('%Y%m%d-%H%M%S')}"
+    settings = TrainSettings.from_config(tc, preset=str(meta.get("preset", tc["preset"])))
+    model_dir = finetune(base_dir, out, hits, data.train, settings,
+                         replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"])
+    k, limit = tc["eval_k"], tc["eval_limit"]
+    metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=data.valid, threads=tc["threads"])
+    return register(engine, str(model_dir), settings.preset, len(hits), metrics,
+                    evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
+                                                                  valid=data.valid, threads=tc["threads"]))

@@ -1,0 +1,174 @@
+"""Retrieval: an index of corpus programs by their first terms, matched under a*x+b.
+
+A query's first L terms are compared with every indexed sequence's terms (shifted by 0 or 1
+positions) after removing the first term, dividing by the gcd of the differences and fixing the
+sign, so that `target = a*neighbour + b` sequences share a key. A hit carries the neighbour's
+program adapted to the query (input shift, then the affine map), in the compact target form.
+This is the model-free baseline and the source of the neighbours shown to the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+from typing import Iterable, Sequence
+
+# (prefix length, shift) keys, tried in this order: longest evidence first.
+LEVELS: tuple[tuple[int, int], ...] = ((12, 0), (12, 1), (8, 0), (8, 1), (5, 0))
+# Entries kept per key (the shortest programs); bounds memory and query time on common keys.
+BUCKET_SIZE = 48
+# Terms kept per entry to rank hits by how far the affine match goes on.
+KEPT_TERMS = 40
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A neighbour: its A-number, its program adapted to the query, and how it matched."""
+
+    a_number: int
+    target: str
+    prefix: int
+    shift: int
+    extra: int  # query terms beyond the prefix that the adapted sequence also matches
+
+
+@dataclass
+class _Entry:
+    a_number: int
+    terms: list[int]
+    offset: int
+    target: str
+    length: int
+
+
+def normalise(terms: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
+    """(key, scale, first): terms == first + scale*key elementwise; scale 0 for constant runs."""
+    first = terms[0]
+    diffs = [t - first for t in terms]
+    g = 0
+    for d in diffs:
+        g = gcd(g, d)
+    if g == 0:
+        return (0,) * len(terms), 0, first
+    nonzero = next(d for d in diffs if d)
+    scale = g if nonzero > 0 else -g
+    return tuple(d // scale for d in diffs), scale, first
+
+
+def _key(key: tuple[int, ...]) -> int:
+    return hash(key)
+
+
+class Index:
+    """Nearest corpus sequences under a*x+b of their first terms."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.buckets: dict[tuple[int, int, int], list[int]] = {}
+
+    def add(self, a_number: int, terms: Sequence[int], offset: int, target: str) -> None:
+        """Index one sequence with its program's compact target text."""
+        entry = _Entry(a_number, list(terms[:KEPT_TERMS]), offset, target, len(target.split()))
+        index = len(self.entries)
+        self.entries.append(entry)
+        for length, shift in LEVELS:
+            window = entry.terms[shift:shift + length]
+            if len(window) < length:
+                continue
+            self.buckets.setdefault((length, shift, _key(normalise(window)[0])), []).append(index)
+
+    def finish(self) -> "Index":
+        """Keep the shortest programs per key; call once after the last `add`."""
+        for key, members in self.buckets.items():
+            members.sort(key=lambda i: (self.entries[i].length, self.entries[i].a_number))
+            del members[BUCKET_SIZE:]
+        return self
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def neighbours(self, terms: Sequence[int], offset: int, k: int = 1,
+                   exclude: Iterable[int] = ()) -> list[Hit]:
+        """Up to k hits, best first: longest matching prefix, then most extra terms, then shortest."""
+        excluded = set(exclude)
+        seen: set[int] = set()
+        hits: list[Hit] = []
+        for length, shift in LEVELS:
+            if len(terms) < length:
+                continue
+            qkey, qscale, qfirst = normalise(terms[:length])
+            level: list[tuple[int, int, Hit]] = []
+            for i in self.buckets.get((length, shift, _key(qkey)), ()):
+                e = self.entries[i]
+                if e.a_number in excluded or e.a_number in seen:
+                    continue
+                hit = self._adapt(e, terms, offset, length, shift, qkey, qscale, qfirst)
+                if hit is not None:
+                    level.append((-hit.extra, e.length, hit))
+            level.sort(key=lambda x: (x[0], x[1], x[2].a_number))
+            for _, _, hit in level:
+                seen.add(hit.a_number)
+                hits.append(hit)
+                if len(hits) >= k:
+                    return hits
+        return hits
+
+    @staticmethod
+    def _adapt(e: _Entry, terms: Sequence[int], offset: int, length: int, shift: int,
+               qkey: tuple[int, ...], qscale: int, qfirst: int) -> Hit | None:
+        window = e.terms[shift:shift + length]
+        ekey, escale, efirst = normalise(window)
+        if ekey != qkey:  # a hash collision
+            return None
+        # query = qfirst + qscale * (x - efirst) / escale for the neighbour's value x.
+        words: list[str] = []
+        delta = e.offset + shift - offset
+        if delta:
+            words += ["add", "$0", str(delta)]
+        words.append(e.target)
+        if escale == 0:
+            if qscale != 0:
+                return None
+            tail = ["mov", "$0", str(qfirst)]
+            words = [*tail]  # a constant sequence: the neighbour's code is irrelevant
+            mul, div = 1, 1
+        else:
+            mul, div = qscale, escale
+            g = gcd(mul, div)
+            mul, div = mul // g, div // g
+            if div < 0:
+                mul, div = -mul, -div
+            if efirst and (mul != 1 or div != 1):
+                words += ["sub", "$0", str(efirst)]
+                base = qfirst
+            else:
+                base = qfirst - efirst if mul == 1 and div == 1 else qfirst
+            if mul != 1:
+                words += ["mul", "$0", str(mul)]
+            if div != 1:
+                words += ["div", "$0", str(div)]
+            if base:
+                words += ["add", "$0", str(base)]
+
+        def mapped(x: int) -> int:
+            if escale == 0:
+                return qfirst
+            v = (x - efirst) * mul
+            q = abs(v) // div
+            return qfirst + (q if v >= 0 else -q)  # LODA div truncates toward zero
+
+        extra = 0
+        for t, x in zip(terms[length:], e.terms[shift + length:]):
+            if mapped(x) != t:
+                break
+            extra += 1
+        return Hit(e.a_number, " ".join(words), length, shift, extra)
+
+
+def build_index(entries: Iterable[tuple[int, Sequence[int], int, str]]) -> Index:
+    """An index over (a_number, terms, offset, target) records."""
+    index = Index()
+    for a, terms, offset, target in entries:
+        if terms:
+            index.add(a, terms, offset, target)
+    return index.finish()
