@@ -1,0 +1,64 @@
+"""Shared set-up of the mining benchmarks: the real data, a throw-away database, a config for it."""
+
+from __future__ import annotations
+
+import copy
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT.parent / "shared" / "data"
+TARBALL = DATA / "programs" / "loda-programs-oeis-2026-04-01.tar.gz"
+
+MATCHER_ROUTES = ("match",)
+MODEL = ("beam", "sample", "name_only", "terms_only")
+
+
+def load_data() -> tuple[dict[int, Any], dict[int, str]]:
+    """(every OEIS sequence, every corpus program text)."""
+    from miner import testbed
+
+    return testbed.read_oeis(DATA / "oeis"), testbed.read_corpus(TARBALL)
+
+
+def bench_cfg(workdir: Path, workers: int = 1) -> dict[str, Any]:
+    """Default config with every path inside `workdir`, offline deep checks, quiet logs."""
+    from miner import config, log
+
+    cfg = copy.deepcopy(config.DEFAULTS)
+    cfg["paths"]["data_dir"] = str(workdir)
+    config.resolve_paths(cfg)
+    cfg["mine"].update(workers=workers, deep_check=False, seed=1)
+    log.configure("warning", "json")
+    return cfg
+
+
+def workdir() -> Path:
+    # Memory-backed when available: the database import is write-heavy.
+    shm = Path("/dev/shm")
+    return Path(tempfile.mkdtemp(prefix="loda-miner-bench-", dir=shm if shm.is_dir() else None))
+
+
+def share(found: list[Any]) -> dict[str, float]:
+    """Share of hits per source: matchers (sweep and matcher routes), repair, recurrence, formula,
+    mutation, model."""
+    groups: dict[str, int] = {}
+    for h in found:
+        if h.strategy == "corpus_sweep" or h.route in MATCHER_ROUTES:
+            key = "matchers"
+        elif h.strategy in MODEL:
+            key = "model"
+        else:
+            key = h.strategy
+        groups[key] = groups.get(key, 0) + 1
+    total = max(len(found), 1)
+    return {k: round(v / total, 3) for k, v in sorted(groups.items())}
+
+
+def cpu_now() -> float:
+    return time.process_time()

@@ -1,0 +1,77 @@
+"""Mine the real targets (OEIS sequences without a program in the corpus) for a fixed time; print JSON.
+
+    python benchmarks/mine_targets.py [--minutes 30] [--strategies a,b]
+
+One checker worker; every hit reproduces every known term (the deep check here uses the known terms,
+offline). Reports hits per CPU-hour of mining (this process and the worker), overall and per strategy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _mining import bench_cfg, cpu_now, load_data, share, workdir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--strategies", default="")
+    args = parser.parse_args()
+
+    from miner import testbed
+    from miner.context import build_context
+    from miner.loop import BatchSummary, mine_batch
+
+    setup = cpu_now()
+    wall = time.monotonic()
+    sequences, programs = load_data()
+    targets = testbed.real_targets(sequences, programs)
+    cfg = bench_cfg(workdir())
+    engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
+    ctx = build_context(cfg, engine)
+    setup_cpu = cpu_now() - setup
+    strategies = [s for s in args.strategies.split(",") if s] or None
+    total = BatchSummary()
+    start = time.monotonic()
+    deadline = start + args.minutes * 60
+    batches = 0
+    try:
+        while time.monotonic() < deadline:
+            batch = mine_batch(cfg, engine, ctx, strategies=strategies)
+            total.add(batch)
+            batches += 1
+            if batch.tried == 0:
+                break
+    finally:
+        ctx.close()
+    solved = {h.a_number for h in total.found if h.outcome in ("new", "replaced")}
+    hours = total.cpu_seconds / 3600
+    per_hour = {}
+    for h in total.found:
+        per_hour[h.strategy] = per_hour.get(h.strategy, 0) + 1
+    print(json.dumps({
+        "benchmark": "mine_targets",
+        "targets": len(targets),
+        "minutes": args.minutes,
+        "batches": batches,
+        "sequences_tried": total.tried,
+        "hits": len(solved),
+        "mining_cpu_seconds": round(total.cpu_seconds, 1),
+        "hits_per_cpu_hour": round(len(solved) / hours, 1) if hours else None,
+        "hits_per_cpu_hour_by_strategy": {k: round(v / hours, 1) for k, v in sorted(per_hour.items())} if hours else {},
+        "share_of_hits": share(total.found),
+        "candidates": total.candidates,
+        "candidates_per_cpu_second": round(total.candidates / total.cpu_seconds, 1) if total.cpu_seconds else None,
+        "per_strategy": {k: vars(v) for k, v in sorted(total.per_strategy.items())},
+        "setup_cpu_seconds": round(setup_cpu, 1),
+        "total_wall_seconds": round(time.monotonic() - wall, 1),
+        "model": ctx.model.path or (ctx.model.error and f"unavailable: {ctx.model.error[:120]}"),
+        "found": sorted(solved),
+    }))
+
+
+if __name__ == "__main__":
+    main()

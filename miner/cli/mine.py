@@ -1,0 +1,135 @@
+"""`loda-miner mine`: run the mining loop in the foreground once, with progress and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `mine` command."""
+    parser = subparsers.add_parser(
+        "mine",
+        help="mine sequences lacking programs in the foreground, then print a summary",
+        description="Claim sequences lacking a program (or the given ones), generate and check candidates, "
+                    "store and export verified hits. Without --limit or --minutes every lacking sequence "
+                    "is tried once. Ctrl-C stops after the current candidate; hits found so far are kept.",
+    )
+    parser.add_argument("--ids", metavar="A123456,...", help="mine exactly these sequences")
+    parser.add_argument("--limit", type=int, metavar="N", help="try at most N sequences")
+    parser.add_argument("--minutes", type=float, metavar="M", help="stop starting batches after M minutes")
+    parser.add_argument("--strategies", metavar="a,b", help="only these strategies (default: [mine] strategies)")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.set_defaults(func=handle)
+
+
+def _ids(text: str | None) -> list[int] | None:
+    from miner.cli import CommandError
+    from miner.lang.header import parse_a_number
+
+    if not text:
+        return None
+    out = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            out.append(parse_a_number(part))
+        except ValueError as exc:
+            raise CommandError(f"--ids: {exc}") from None
+    return out
+
+
+def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
+    from miner.cli import CommandError
+    from miner.context import MODEL_STRATEGIES, SEARCH_MODULES
+
+    if not text:
+        return None
+    known = set(MODEL_STRATEGIES) | set(SEARCH_MODULES)
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in names if s not in known]
+    if unknown:
+        raise CommandError(f"--strategies: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return names
+
+
+class Progress:
+    """One status line on stderr, rewritten in place on a terminal (nothing when not a terminal)."""
+
+    def __init__(self, stream: Any = sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.start = time.monotonic()
+
+    def __call__(self, summary: Any) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        line = (f"\r{elapsed:6.0f}s  tried {summary.tried}  candidates {summary.candidates}  "
+                f"valid {summary.valid}  hits {summary.hits}  cpu {summary.cpu_seconds:.0f}s")
+        self.stream.write(line.ljust(80))
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def render(summary: Any) -> str:
+    """The summary as a small table."""
+    per_hour = summary.hits * 3600 / summary.cpu_seconds if summary.cpu_seconds else 0.0
+    lines = [
+        f"tried {summary.tried} sequences in {summary.batches} batches, {summary.wall_seconds:.0f}s wall, "
+        f"{summary.cpu_seconds:.0f} CPU-s",
+        f"candidates {summary.candidates}, valid {summary.valid}, hits {summary.hits} "
+        f"({per_hour:.1f} per CPU-hour)",
+        "",
+        f"{'strategy':<14}{'attempts':>9}{'candidates':>12}{'valid':>9}{'hits':>6}{'cpu s':>9}",
+    ]
+    for name, t in sorted(summary.per_strategy.items()):
+        lines.append(f"{name:<14}{t.attempts:>9}{t.candidates:>12}{t.valid:>9}{t.hits:>6}{t.cpu_seconds:>9.1f}")
+    if summary.found:
+        lines.append("")
+        for h in summary.found:
+            lines.append(f"{h.a_number}  {h.strategy}/{h.route}  {h.length} ops  {h.terms_verified} terms  {h.outcome}")
+    return "\n".join(lines)
+
+
+def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """Run the loop once; exit 0 (also when nothing was found)."""
+    import storage
+    from miner.cli import CommandError
+    from miner.loop import mine
+
+    ids = _ids(args.ids)
+    strategies = _strategies(args.strategies, cfg)
+    if args.limit is not None and args.limit <= 0:
+        raise CommandError("--limit must be positive")
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    progress = Progress()
+    try:
+        summary = mine(cfg, ids=ids, limit=args.limit, minutes=args.minutes, stop_event=stop,
+                       strategies=strategies, progress=progress)
+    except storage.StorageError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        progress.done()
+    print(json.dumps(summary.to_json(), indent=2, default=str) if args.json else render(summary))
+    return 0

@@ -1,0 +1,273 @@
+"""What the mining loop builds once and reuses across batches: targets, term index, model, workers.
+
+`build_context` loads the lacking sequences and the programs from the database, builds the matcher
+index over the lacking ones, starts the checker pool and (lazily) loads the promoted or bundled model.
+`refresh_context` picks up a newly promoted model, a refreshed corpus and a changed lacking set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import random
+import socket
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import structlog
+
+from miner.checker import CheckerPool, CorpusSpec
+from miner.lang.program import Program
+from miner.search import DETERMINISTIC, STRATEGY_MODULES
+from miner.search.types import Candidate, SearchContext, Target
+
+log = structlog.get_logger(__name__)
+
+MODEL_STRATEGIES = ("beam", "sample", "name_only", "terms_only")
+# Search strategies and the miner.search module whose `propose` implements each.
+SEARCH_MODULES = STRATEGY_MODULES
+Propose = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]
+
+
+@dataclass
+class ModelHandle:
+    """The loaded model (None when unavailable), its registry id and where it came from."""
+
+    loaded: Any = None
+    version: int | None = None
+    path: str = ""
+    error: str = ""
+
+
+@dataclass
+class MiningContext:
+    """Everything a batch needs that is expensive to build; one per miner process."""
+
+    cfg: dict[str, Any]
+    owner: str
+    corpus: Any
+    targets: dict[int, Target]
+    index: Any
+    pool: CheckerPool
+    search: SearchContext
+    proposers: dict[str, Propose]
+    rng: random.Random
+    model: ModelHandle = field(default_factory=ModelHandle)
+    model_checked: bool = False
+    corpus_key: str = ""
+    # The corpus sweep runs at the first batch and again after the corpus or the lacking set changed.
+    sweep_due: bool = True
+    hidden: frozenset[int] = frozenset()
+    corpus_path: str = ""
+    # Near misses per sequence, best first: (leading terms matched, program).
+    near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
+    solved: set[int] = field(default_factory=set)
+    # The model's retrieval index (neighbour programs shown in its prompts), built on first use.
+    retrieval: Any = None
+    # Hashes of the program texts already checked per sequence in this process.
+    seen: dict[int, set[int]] = field(default_factory=dict)
+    # (A-number, strategy) pairs of deterministic strategies already run (from the attempts table).
+    once_done: set[tuple[int, str]] = field(default_factory=set)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self.pool.close()
+
+
+def a_text(a_number: int) -> str:
+    """45 -> 'A000045' (how `miner.search` names sequences)."""
+    return f"A{a_number:06d}"
+
+
+def a_int(a_text_: str) -> int:
+    """'A000045' -> 45."""
+    return int(a_text_.lstrip("Aa"))
+
+
+def miner_owner() -> str:
+    """This process's lease owner name: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def mining_limits(cfg: dict[str, Any]) -> Any:
+    """The evaluator limits for the quick check of candidates (`[mine]` max_steps / max_seconds)."""
+    from miner.lang.limits import Limits
+
+    base = Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
+    mine = cfg["mine"]
+    return Limits(max_steps=min(base.max_steps, mine["max_steps"]), max_memory=base.max_memory,
+                  max_seconds=min(base.max_seconds, mine["max_seconds"]))
+
+
+def deep_limits(cfg: dict[str, Any]) -> Any:
+    """The evaluator limits for the deep check of a hit (the `[eval]` section)."""
+    from miner.lang.limits import Limits
+
+    return Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
+
+
+def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
+    """The lacking sequences (with known terms and no program) as search targets."""
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        ids = storage.lacking(session)
+        records = storage.get_sequences(session, ids)
+    return {a: Target(a_text(a), r.name, tuple(r.terms), r.offset) for a, r in records.items() if r.terms}
+
+
+# Known terms kept per sequence with a program (the corpus sweep matches on the first 40).
+KNOWN_TERMS_KEPT = 64
+
+
+def load_known(engine: Any, program_ids: Any) -> dict[str, Target]:
+    """The sequences that have a program, as Target records (for the corpus sweep)."""
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        records = storage.get_sequences(session, program_ids)
+    return {a_text(a): Target(a_text(a), "", tuple(r.terms[:KNOWN_TERMS_KEPT]), r.offset)
+            for a, r in records.items() if r.terms}
+
+
+def load_corpus(engine: Any) -> tuple[Any, str]:
+    """Every stored program (corpus and mined, shortest per sequence) as a Corpus, and its fingerprint."""
+    import storage
+    from miner.lang.corpus import Corpus
+
+    with storage.session_scope(engine, readonly=True) as session:
+        codes = storage.program_codes(session)
+    digest = hashlib.sha256()
+    for a in sorted(codes):
+        digest.update(f"{a}:{len(codes[a])}:{hash(codes[a]) & 0xFFFF};".encode())
+    return Corpus(codes, origin="database"), f"{len(codes)}-{digest.hexdigest()[:16]}"
+
+
+def available_proposers(names: list[str]) -> dict[str, Propose]:
+    """The search strategies among `names` whose module exists (others are logged and skipped)."""
+    found: dict[str, Propose] = {}
+    for name in names:
+        module_name = SEARCH_MODULES.get(name)
+        if module_name is None:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            log.warning("strategy_unavailable", strategy=name, reason=str(exc))
+            continue
+        propose = getattr(module, "propose", None)
+        if propose is None:
+            log.warning("strategy_unavailable", strategy=name, reason=f"{module_name} has no propose()")
+            continue
+        found[name] = propose
+    return found
+
+
+def _build_index(targets: dict[int, Target], cfg: dict[str, Any]) -> Any:
+    from miner.search.matchers import TermIndex
+
+    return TermIndex.build(targets.values())
+
+
+def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) -> MiningContext:
+    """Load targets and programs, build the term index, start the workers."""
+    mine = cfg["mine"]
+    seed = mine["seed"] or random.SystemRandom().randrange(1 << 30)
+    rng = random.Random(seed)
+    targets = load_targets(engine)
+    corpus, corpus_key = load_corpus(engine)
+    index = _build_index(targets, cfg)
+    search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
+                           known=load_known(engine, corpus.ids()) if "corpus_sweep" in mine["strategies"] else {})
+    pool = CheckerPool(
+        CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
+        candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],
+        chunk_size=mine["chunk_size"],
+    )
+    ctx = MiningContext(cfg=cfg, owner=owner or miner_owner(), corpus=corpus, targets=targets, index=index,
+                        pool=pool, search=search, proposers=available_proposers(list(mine["strategies"])),
+                        rng=rng, corpus_key=corpus_key, once_done=_once_done(engine))
+    log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
+             strategies=sorted(ctx.proposers), workers=pool.size)
+    return ctx
+
+
+def _once_done(engine: Any) -> set[tuple[int, str]]:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.tried_pairs(session, DETERMINISTIC)
+
+
+def refresh_context(ctx: MiningContext, engine: Any) -> bool:
+    """Reload what changed in the database: programs (restarting workers), lacking set, model.
+
+    Returns True when anything was reloaded.
+    """
+    changed = False
+    corpus, corpus_key = load_corpus(engine)
+    if corpus_key != ctx.corpus_key:
+        ctx.corpus, ctx.corpus_key = corpus, corpus_key
+        ctx.search.corpus = corpus
+        ctx.retrieval = None
+        if ctx.search.known:
+            ctx.search.known = load_known(engine, corpus.ids())
+        ctx.pool.restart()
+        ctx.sweep_due = changed = True
+    targets = load_targets(engine)
+    if set(targets) != set(ctx.targets):
+        ctx.targets = targets
+        ctx.index = _build_index(targets, ctx.cfg)
+        ctx.search.index = ctx.index
+        ctx.near_misses = {a: v for a, v in ctx.near_misses.items() if a in targets}
+        ctx.sweep_due = changed = True
+    if _promoted_version(engine) != ctx.model.version:
+        ctx.model_checked = False  # load_model runs again on next use
+        changed = True
+    if changed:
+        log.info("mining_context_refreshed", targets=len(ctx.targets), programs=len(ctx.corpus))
+    return changed
+
+
+def _promoted_version(engine: Any) -> int | None:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        row = storage.promoted_model(session)
+    return row.id if row is not None else None
+
+
+def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
+    """The index of corpus programs by terms that supplies the neighbours in model prompts (cached)."""
+    if ctx.retrieval is None:
+        from training.data import corpus_programs, index_for
+
+        known = ctx.search.known or load_known(engine, ctx.corpus.ids())
+        sequences = {a_int(k): (t.name, list(t.terms), t.offset) for k, t in known.items()}
+        ctx.retrieval = index_for(corpus_programs(ctx.corpus), sequences)
+        log.info("retrieval_index", programs=len(ctx.retrieval))
+    return ctx.retrieval
+
+
+def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
+    """The promoted model, else the bundled one; once per promotion. Unavailable: logged once."""
+    if ctx.model_checked:
+        return ctx.model
+    ctx.model_checked = True
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        row = storage.promoted_model(session)
+    path = row.path if row is not None else ""
+    try:
+        from training.model import load
+
+        loaded = load(path or None, threads=1)
+    except Exception as exc:  # noqa: BLE001 - no model is a normal state: the other strategies run
+        ctx.model = ModelHandle(None, row.id if row else None, path, f"{type(exc).__name__}: {exc}")
+        log.warning("model_unavailable", path=path or "bundled", error=ctx.model.error)
+        return ctx.model
+    ctx.model = ModelHandle(loaded, row.id if row else None, str(loaded.path or path))
+    log.info("model_loaded", path=ctx.model.path, version=ctx.model.version)
+    return ctx.model

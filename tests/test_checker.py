@@ -1,0 +1,115 @@
+"""The checker pool: real worker processes that survive hanging, memory-hungry and crashing candidates."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from miner.checker import CheckerPool, CheckItem, CorpusSpec, check_one
+from miner.lang import Limits, parse
+from miner.lang.corpus import Corpus
+
+NATURALS = tuple(range(1, 31))  # A000027, offset 1
+SQUARES = tuple(n * n for n in range(30))  # A000290, offset 0
+
+GOOD = parse("mov $1,$0\nmul $0,$1\n")  # n^2
+WRONG = parse("mov $1,$0\nmul $0,$1\nadd $0,1\n")  # n^2 + 1
+# 2^40 loop passes: far beyond any wall-clock budget unless the evaluator's limits stop it.
+SLOW = parse("mov $1,2\npow $1,40\nlpb $1\n  sub $1,1\nlpe\nmov $0,$1\n")
+# Fills 200 million cells: far beyond the worker's address-space limit.
+HUGE = parse("fil $0,200000000\n")
+
+GENEROUS = Limits(max_steps=10**15, max_memory=10**9, max_seconds=10**6)
+
+
+def squares(program, **kw) -> CheckItem:
+    return CheckItem(program=program, a_number=290, offset=0, terms=SQUARES, **kw)
+
+
+def test_correct_program_passes_and_wrong_term_is_rejected():
+    corpus = Corpus({})
+    ok = check_one(squares(GOOD), corpus, Limits())
+    assert ok.ok and ok.matched == len(SQUARES) and not ok.error
+    bad = check_one(squares(WRONG, match_terms=12), corpus, Limits())
+    assert not bad.ok and bad.matched == 0 and bad.error == ""
+    assert bad.evaluated[:4] == (1, 2, 5, 10)
+
+
+def test_offset_comes_from_the_sequence():
+    naturals = CheckItem(program=parse("mov $0,$0\n"), a_number=27, offset=1, terms=NATURALS)
+    assert check_one(naturals, Corpus({}), Limits()).ok
+    shifted = CheckItem(program=parse("mov $0,$0\n"), a_number=27, offset=0, terms=NATURALS)
+    assert not check_one(shifted, Corpus({}), Limits()).ok
+
+
+def test_errors_after_the_required_terms_are_tolerated_but_wrong_terms_are_not():
+    # Correct for n < 20, then a division by zero: fine when only 10 terms are required.
+    text = "mov $1,$0\nmul $0,$1\nmov $2,20\nsub $2,$1\nmov $3,$2\ndiv $3,$2\nmul $3,0\nadd $0,$3\n"
+    program = parse(text)
+    corpus = Corpus({})
+    lenient = check_one(squares(program, required=10), corpus, Limits())
+    assert lenient.ok and lenient.matched == 20
+    strict = check_one(squares(program), corpus, Limits())
+    assert not strict.ok and "undefined" in strict.error
+    assert not check_one(squares(WRONG, required=10), corpus, Limits()).ok
+
+
+def test_pool_survives_a_hanging_and_a_memory_hungry_candidate():
+    items = [squares(GOOD), squares(SLOW), squares(WRONG), squares(HUGE), squares(GOOD)]
+    with CheckerPool(CorpusSpec(), GENEROUS, workers=1, candidate_timeout=1.5, memory_mb=512,
+                     chunk_size=8) as pool:
+        start = time.monotonic()
+        outcomes = pool.check(items)
+        elapsed = time.monotonic() - start
+        assert [o.ok for o in outcomes] == [True, False, False, False, True]
+        assert "timeout" in outcomes[1].error
+        assert outcomes[3].error  # MemoryError caught in the worker, or the worker died and was replaced
+        assert pool.restarts >= 1
+        assert elapsed < 30
+        # The replaced worker keeps serving.
+        assert [o.ok for o in pool.check([squares(GOOD)] * 3)] == [True, True, True]
+
+
+def test_evaluator_limits_stop_slow_candidates_without_killing_workers():
+    with CheckerPool(CorpusSpec(), Limits(max_steps=100_000, max_seconds=5), workers=1,
+                     candidate_timeout=20) as pool:
+        outcomes = pool.check([squares(SLOW), squares(GOOD)])
+        assert not outcomes[0].ok and "step limit" in outcomes[0].error
+        assert outcomes[1].ok
+        assert pool.restarts == 0
+
+
+def test_stop_event_returns_quickly():
+    stop = threading.Event()
+    with CheckerPool(CorpusSpec(), GENEROUS, workers=1, candidate_timeout=60) as pool:
+        pool.check([squares(GOOD)])  # workers are up
+        timer = threading.Timer(0.5, stop.set)
+        timer.start()
+        start = time.monotonic()
+        outcomes = pool.check([squares(SLOW), squares(GOOD)], stop_event=stop)
+        assert time.monotonic() - start < 5
+        assert outcomes[1] is None
+        assert pool.check([squares(GOOD)])[0].ok
+
+
+def test_workers_load_the_corpus_for_seq_calls(tmp_path):
+    folder = tmp_path / "oeis" / "000"
+    folder.mkdir(parents=True)
+    (folder / "A000290.asm").write_text("; A000290: squares\nmov $1,$0\nmul $0,$1\n")
+    caller = parse("seq $0,290\nadd $0,1\n")  # n^2 + 1
+    item = CheckItem(program=caller, a_number=2522, offset=0, terms=tuple(n * n + 1 for n in range(20)))
+    with CheckerPool(CorpusSpec(path=str(tmp_path)), Limits(), workers=1) as pool:
+        assert pool.check([item])[0].ok
+    with CheckerPool(CorpusSpec(path=str(tmp_path), hidden=frozenset({290})), Limits(), workers=1) as pool:
+        hidden = pool.check([item])[0]
+        assert not hidden.ok and "missing program" in hidden.error
+
+
+def test_a_worker_that_cannot_load_its_corpus_is_a_clear_error(tmp_path):
+    from miner.checker import CheckerError
+
+    with CheckerPool(CorpusSpec(path=str(tmp_path / "absent")), Limits(), workers=1) as pool:
+        with pytest.raises(CheckerError, match="absent"):
+            pool.check([squares(GOOD)])

@@ -1,0 +1,51 @@
+"""Hits are re-checked when their sequence's terms change: wrong ones are dropped, right ones kept."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import storage
+from miner import config
+from miner.export import export_program, program_path
+from miner.reverify import reverify
+
+SQUARES = [n * n for n in range(30)]
+EVENS = [2 * n for n in range(30)]
+
+
+def _cfg(tmp_path):
+    cfg = copy.deepcopy(config.DEFAULTS)
+    cfg["paths"]["data_dir"] = str(tmp_path)
+    config.resolve_paths(cfg)
+    return cfg
+
+
+def test_changed_terms_drop_a_wrong_hit_and_keep_a_right_one(tmp_path):
+    cfg = _cfg(tmp_path)
+    engine = storage.connect(cfg["database"]["url"])
+    storage.apply_refresh(engine, [storage.SequenceRecord(900001, "Squares?", SQUARES[:20], 0),
+                                   storage.SequenceRecord(900002, "Even numbers", EVENS[:20], 0)])
+    # A program that fits the first 20 terms of a(n) = n^2 only by accident of the data: n^2 mod 400.
+    wrong = "pow $0,2\nmod $0,400\n"
+    right = "mul $0,2\n"
+    for a, code, terms in ((900001, wrong, SQUARES[:20]), (900002, right, EVENS[:20])):
+        assert storage.store_hit(engine, storage.Hit(a, code, "recurrence", terms_verified=20)) == "new"
+        export_program(cfg["paths"]["export_dir"], a, "x", terms, code, "loda-miner")
+
+    assert reverify(cfg, engine).checked == 0  # nothing changed since the hits were found
+
+    time.sleep(0.01)
+    storage.apply_refresh(engine, [storage.SequenceRecord(900001, "Squares?", SQUARES, 0),
+                                   storage.SequenceRecord(900002, "Even numbers", EVENS, 0)])
+    report = reverify(cfg, engine)
+    assert (report.checked, report.kept, report.dropped) == (2, 1, 1)
+    with storage.session_scope(engine, readonly=True) as session:
+        kept = {row.a_number: row for row in storage.discovered(session)}
+        assert 900001 in storage.lacking(session)
+    assert set(kept) == {900002} and kept[900002].terms_verified == 30
+    assert not program_path(cfg["paths"]["export_dir"], 900001).exists()
+    assert program_path(cfg["paths"]["export_dir"], 900002).exists()
+
+    # Verified on the new terms: not checked again until the sequence changes once more.
+    assert reverify(cfg, engine).checked == 0
