@@ -1,0 +1,133 @@
+"""Sharing hits with the LODA API (`[submit]`, off by default): a persistent queue, a rate limit, retries.
+
+Each mined program is queued once (storage.submissions) and POSTed to `{api_url}/v2/submissions` as
+loda-cpp's ApiClient does: `{"id": "A000045", "submitter": ..., "mode": "add"|"update",
+"type": "program", "content": <the program file with its header>}`. At most `max_per_window`
+submissions per `window_seconds` (counted in the database, so restarts and the fleet share it);
+connection errors, 429 and 5xx are retried with exponential backoff (429's Retry-After honoured);
+any other 4xx is given up at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+import structlog
+
+import storage
+from miner import __version__
+from miner.export import render
+from storage import submissions as queue
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class SubmitSummary:
+    """What one round did: newly queued, sent, to be retried, given up, left for the next window."""
+
+    queued: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+    def __str__(self) -> str:
+        return (f"queued {self.queued}, sent {self.sent}, retried {self.retried}, failed {self.failed}, "
+                f"deferred {self.deferred}")
+
+
+def payload(a_number: int, content: str, mode: str, submitter: str) -> dict[str, str]:
+    """The JSON body loda-cpp posts for a program."""
+    return {"id": f"A{a_number:06d}", "submitter": submitter, "mode": mode, "type": "program",
+            "content": content}
+
+
+def _retry_after(response: requests.Response, now: datetime) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def submit_pending(
+    engine: Any,
+    cfg: dict[str, Any],
+    stop_event: threading.Event | None = None,
+    http: requests.Session | None = None,
+    now: datetime | None = None,
+) -> SubmitSummary:
+    """Queue new hits, then send the due ones the rate limit allows; returns what happened."""
+    sub = cfg["submit"]
+    now = now or datetime.now(timezone.utc)
+    submitter = sub["submitter"] or cfg["mine"]["submitted_by"]
+    url = sub["api_url"].rstrip("/") + "/v2/submissions"
+    summary = SubmitSummary()
+    with storage.session_scope(engine) as session:
+        summary.queued = queue.enqueue_new(session, now)
+    with storage.session_scope(engine, readonly=True) as session:
+        budget = int(sub["max_per_window"]) - queue.sent_since(session, now - timedelta(seconds=sub["window_seconds"]))
+        pending = queue.due(session, now, limit=max(0, budget) + 1000)
+        sequences = storage.get_sequences(session, {p.a_number for p in pending})
+    own_http = http is None
+    http = http or requests.Session()
+    http.headers.setdefault("User-Agent", f"loda-miner/{__version__}")
+    try:
+        for item in pending:
+            if stop_event is not None and stop_event.is_set():
+                break
+            if summary.sent >= budget:
+                summary.deferred = len(pending) - summary.sent - summary.retried - summary.failed
+                break
+            seq = sequences.get(item.a_number)
+            content = render(item.a_number, seq.name if seq else "", seq.terms if seq else [], item.code, submitter)
+            outcome = _post(http, url, payload(item.a_number, content, item.mode, submitter), sub["timeout"], now)
+            with storage.session_scope(engine) as session:
+                if outcome is None:
+                    queue.mark_sent(session, item.id, now)
+                    summary.sent += 1
+                    log.info("submitted", seq=f"A{item.a_number:06d}", mode=item.mode)
+                    continue
+                error, retryable, wait = outcome
+                if not retryable or item.attempts + 1 >= sub["max_attempts"]:
+                    queue.mark_failed(session, item.id, error)
+                    summary.failed += 1
+                    log.warning("submission_failed", seq=f"A{item.a_number:06d}", error=error)
+                    continue
+                backoff = min(sub["retry_seconds"] * 2**item.attempts, sub["max_retry_seconds"])
+                queue.mark_retry(session, item.id, now + timedelta(seconds=max(backoff, wait or 0.0)), error)
+                summary.retried += 1
+                log.info("submission_retry", seq=f"A{item.a_number:06d}", error=error,
+                         attempts=item.attempts + 1, backoff=max(backoff, wait or 0.0))
+            if wait is not None or "connection" in error:
+                break  # the server asked us to slow down or is unreachable: leave the rest queued
+    finally:
+        if own_http:
+            http.close()
+    return summary
+
+
+def _post(
+    http: requests.Session, url: str, body: dict[str, str], timeout: float, now: datetime
+) -> tuple[str, bool, float | None] | None:
+    """POST one submission: None on success, else (error, retryable, Retry-After seconds)."""
+    try:
+        response = http.post(url, json=body, timeout=timeout)
+    except requests.RequestException as exc:
+        return f"connection error: {exc}", True, None
+    if 200 <= response.status_code < 300:
+        return None
+    error = f"HTTP {response.status_code}: {response.text[:200]}"
+    if response.status_code == 429:
+        return error, True, _retry_after(response, now) or 0.0
+    return error, response.status_code >= 500, None

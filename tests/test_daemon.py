@@ -1,0 +1,109 @@
+"""The daemon's scheduling pieces on a real SQLite file: job runs, fleet locks, the persistent job store."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import storage
+from miner import config, daemon
+from storage import status as st
+from storage.locks import job_lock
+
+
+@pytest.fixture
+def d(tmp_path):
+    cfg = copy.deepcopy(config.DEFAULTS)
+    cfg["paths"].update(data_dir=str(tmp_path), export_dir=str(tmp_path / "programs"))
+    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = storage.connect(cfg["database"]["url"])
+    state = daemon.Daemon(cfg=cfg, engine=engine, owner="test:1", stop_event=threading.Event())
+    daemon._CURRENT = state
+    yield state
+    daemon._CURRENT = None
+    engine.dispose()
+
+
+def _runs(d, job):
+    with storage.session_scope(d.engine, readonly=True) as session:
+        return [r for r in storage.recent_jobs(session, 100) if r.job == job]
+
+
+def test_each_job_run_is_a_row_with_outcome_and_message(d):
+    d.cfg["daemon"]["keep_job_runs_days"] = 30.0
+    daemon.run_job("housekeeping")
+    (run,) = _runs(d, "housekeeping")
+    assert run.outcome == "ok" and run.finished_at >= run.started_at
+    assert "vacuum yes" in run.message
+    assert len(_runs(d, "vacuum")) == 1
+    # A failing job is recorded as an error and does not raise.
+    daemon.JOBS["boom"] = (lambda _d: 1 / 0, daemon.JobSpec(lambda c: 60.0, False))
+    try:
+        daemon.run_job("boom")
+    finally:
+        del daemon.JOBS["boom"]
+    (failed,) = _runs(d, "boom")
+    assert failed.outcome == "error" and "ZeroDivisionError" in failed.message
+
+
+def test_fleet_job_runs_once_per_interval(d):
+    daemon.run_job("export")
+    daemon.run_job("export")  # ran a moment ago (on this or another miner): skipped, no row
+    assert len(_runs(d, "export")) == 1
+
+
+def test_fleet_job_is_skipped_while_another_miner_holds_its_lock(d):
+    with job_lock(d.engine, "export") as got:
+        assert got
+        daemon.run_job("export")
+    assert _runs(d, "export") == []
+    daemon.run_job("export")
+    assert len(_runs(d, "export")) == 1
+
+
+def test_retrain_waits_for_enough_hits(d):
+    d.cfg["daemon"]["retrain_min_hits"] = 5
+    daemon.run_job("retrain")
+    (run,) = _runs(d, "retrain")
+    assert run.outcome == "skipped" and "0 new hits" in run.message
+
+
+def test_next_runs_follow_the_fleets_last_runs_and_persist(d):
+    run_id = storage.job_started(d.engine, "refresh")
+    storage.job_finished(d.engine, run_id, "ok", "")
+    scheduler = daemon.build_scheduler(d)
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.name: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {"refresh", "export", "retrain", "housekeeping"}  # submit is off by default
+        now = datetime.now(timezone.utc)
+        assert jobs["refresh"].next_run_time > now + timedelta(hours=23)
+        assert jobs["export"].next_run_time < now + timedelta(seconds=5)
+        assert all(j.coalesce and j.max_instances == 1 for j in jobs.values())
+        assert jobs["refresh"].misfire_grace_time == d.cfg["daemon"]["misfire_grace_seconds"]
+        # The job store is a table of the same database, readable by `status`.
+        with storage.session_scope(d.engine, readonly=True) as session:
+            stored = st.scheduled_jobs(session)
+        assert abs((stored["refresh"] - jobs["refresh"].next_run_time).total_seconds()) < 1
+        # A second daemon (a restart, or another miner of the fleet) shares the same rows.
+        again = daemon.build_scheduler(d)
+        again.start(paused=True)
+        again.shutdown(wait=False)
+        with storage.session_scope(d.engine, readonly=True) as session:
+            assert set(st.scheduled_jobs(session)) == set(jobs)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_dead_local_owner_leases_are_released(d):
+    storage.apply_refresh(d.engine, [storage.SequenceRecord(a, f"s{a}", [1, 2, 3], 0) for a in (1, 2, 3)])
+    dead = "thishost:999999"
+    assert len(storage.claim(d.engine, dead, 2, 3600)) == 2
+    import socket
+    storage.heartbeat(d.engine, dead, {"host": socket.gethostname(), "pid": 2**22 + 12345})
+    daemon._release_dead_local_owners(d)
+    with storage.session_scope(d.engine, readonly=True) as session:
+        assert st.lease_counts(session).active == 0

@@ -1,0 +1,254 @@
+"""End to end: the real daemon (`python -m miner run`) as a subprocess on a temporary SQLite database,
+with the sources served by a local HTTP server, three held-out sequences to find, systemd's notify
+socket, `status --json`, a clean SIGTERM, and a kill -9 mid-batch followed by a restart.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+# Sequences below A001500 from the shared data; these three (Fibonacci, Lucas, Pell: linear
+# recurrences) are left out of the served corpus, so they are targets the model-free strategies can solve.
+MAX_A = 1500
+HELD_OUT = {45, 32, 129}
+STRATEGIES = ["corpus_sweep", "recurrence", "formula", "mutation", "repair"]
+
+
+def _write_sources(shared: Path, tarball: Path, out: Path) -> None:
+    for name in ("names", "stripped", "offsets"):
+        kept = []
+        with gzip.open(shared / "oeis" / f"{name}.gz", "rt") as fh:
+            for line in fh:
+                if not line.startswith("#") and int(line[1:7]) >= MAX_A:
+                    break  # the files are sorted by A-number
+                kept.append(line)
+        with gzip.open(out / f"{name}.gz", "wt") as fh:
+            fh.writelines(kept)
+    with tarfile.open(tarball) as src, tarfile.open(out / "programs.tar.gz", "w:gz") as dst:
+        for member in src:
+            if not member.isfile():
+                continue
+            a_number = int(Path(member.name).stem[1:])
+            if a_number >= MAX_A:
+                break
+            if a_number not in HELD_OUT:
+                dst.addfile(member, src.extractfile(member))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def sources_url(tmp_path_factory, shared_data, corpus_tarball):
+    folder = tmp_path_factory.mktemp("sources")
+    _write_sources(shared_data, corpus_tarball, folder)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class Daemon:
+    """One run of `python -m miner run` with its logs in a file and sd_notify on a real socket."""
+
+    def __init__(self, home: Path, config: Path, run: int) -> None:
+        self.config = config
+        self.log_path = home / f"daemon-{run}.log"
+        self.notify_path = home / f"notify-{run}.sock"
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(str(self.notify_path))
+        self.notify.settimeout(0.2)
+        self.messages: list[str] = []
+        # WatchdogSec=2 as systemd would announce it: pings every second while healthy.
+        env = dict(os.environ, NOTIFY_SOCKET=str(self.notify_path), WATCHDOG_USEC="2000000", PYTHONUNBUFFERED="1")
+        env.pop("WATCHDOG_PID", None)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "miner", "--config", str(config), "run"],
+            cwd=home, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def read_notify(self) -> None:
+        while True:
+            try:
+                self.messages.append(self.notify.recv(4096).decode())
+            except (socket.timeout, BlockingIOError):
+                return
+
+    def wait_for(self, what: str, check, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read_notify()
+            if check():
+                return
+            if self.proc.poll() is not None:
+                pytest.fail(f"daemon exited ({self.proc.returncode}) while waiting for {what}:\n{self.logs()}")
+            time.sleep(0.2)
+        pytest.fail(f"timed out waiting for {what}:\n{self.logs()}")
+
+    def logs(self) -> str:
+        return self.log_path.read_text()[-6000:]
+
+    def events(self) -> list[dict]:
+        out = []
+        for line in self.log_path.read_text().splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass  # a line cut short by kill -9
+        return out
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        else:
+            try:  # the checker workers of a killed daemon
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.notify.close()
+        self.log.close()
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _hits(db: Path) -> dict[str, str]:
+    rows = _query(db, "SELECT a_number, code FROM discovered_programs")
+    assert len(rows) == len({a for a, _ in rows}), f"a hit is stored twice: {rows}"
+    return dict(rows)
+
+
+def _status(config: Path) -> tuple[int, dict]:
+    out = subprocess.run([sys.executable, "-m", "miner", "--config", str(config), "status", "--json"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.stdout, out.stderr
+    return out.returncode, json.loads(out.stdout)
+
+
+def test_daemon_end_to_end(tmp_path, sources_url):
+    data = tmp_path / "data"
+    db = data / "loda-miner.db"
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[paths]
+data_dir = "{data}"
+[sources]
+names_url = "{sources_url}/names.gz"
+stripped_url = "{sources_url}/stripped.gz"
+offsets_url = "{sources_url}/offsets.gz"
+programs_url = "{sources_url}/programs.tar.gz"
+bfile_url = "{sources_url}/b{{number:06d}}.txt.gz"
+retries = 1
+backoff = 0.1
+min_interval = 0.0
+[mine]
+workers = 1
+batch_size = 4
+lease_seconds = 600
+deep_check = false
+strategies = {json.dumps(STRATEGIES)}
+[daemon]
+heartbeat_seconds = 0.5
+alive_seconds = 5.0
+export_minutes = 0.05
+idle_seconds = 1.0
+[log]
+format = "json"
+""")
+    runs: list[Daemon] = []
+    try:
+        # 1. A fresh machine: the database and folders are created, sources fetched, mining starts.
+        first = Daemon(tmp_path, config, 1)
+        runs.append(first)
+        first.wait_for("READY=1", lambda: any("READY=1" in m for m in first.messages), 40)
+        first.wait_for("a hit", lambda: db.is_file() and bool(_hits(db)), 40)
+        hits = _hits(db)
+        assert set(hits) <= {f"A{a:06d}" for a in HELD_OUT | set(range(MAX_A))}
+        export_dir = data / "programs"
+        for a_number, code in hits.items():
+            path = export_dir / "oeis" / a_number[1:4] / f"{a_number}.asm"
+            first.wait_for(f"export of {a_number}", path.is_file, 10)
+            assert path.read_text().startswith(f"; {a_number}: ")
+        assert any(e.get("event") == "hit" for e in first.events()), "every hit is a log event"
+        first.wait_for("a finished job run", lambda: any(
+            e.get("event") == "job" and "seconds" in e and "outcome" in e for e in first.events()), 20)
+
+        code, status = _status(config)
+        assert code == 0 and status["daemon"]["alive"] is True
+        assert status["daemon"]["doing"]
+        assert status["counts"]["solved"] >= 1 and status["counts"]["sequences"] > 200
+        assert status["jobs"]["refresh"]["outcome"] == "ok"
+        assert status["jobs"]["refresh"]["next_run"] is not None
+        assert status["fleet"]["miners_alive"] == 1
+        first.read_notify()
+        assert "WATCHDOG=1" in first.messages and any(m.startswith("STATUS=") for m in first.messages)
+
+        # 2. SIGTERM: a clean exit within 10 s, nothing left leased.
+        t0 = time.monotonic()
+        first.proc.send_signal(signal.SIGTERM)
+        assert first.proc.wait(timeout=10) == 0, first.logs()
+        assert time.monotonic() - t0 < 10
+        first.read_notify()
+        assert any(m.startswith("STOPPING=1") for m in first.messages)
+        assert _query(db, "SELECT COUNT(*) FROM leases")[0][0] == 0
+        code, status = _status(config)
+        assert code == 1 and status["daemon"]["alive"] is False
+        stored = _hits(db)
+
+        # 3. Restart, kill -9 in the middle of a batch.
+        second = Daemon(tmp_path, config, 2)
+        runs.append(second)
+        last_run = _query(db, "SELECT MAX(id) FROM job_runs")[0][0]
+        second.wait_for("a batch in flight", lambda: bool(_query(
+            db, f"SELECT id FROM job_runs WHERE job = 'mine' AND finished_at IS NULL AND id > {last_run}")), 30)
+        second.proc.send_signal(signal.SIGKILL)
+        second.proc.wait(timeout=5)
+        after_kill = _hits(db)
+        orphaned = _query(db, f"SELECT COUNT(*) FROM leases WHERE owner LIKE '%:{second.proc.pid}'")[0][0]
+        assert set(stored) <= set(after_kill), "a stored hit was lost"
+
+        # 4. Restart: the dead process's leases are released, mining resumes, nothing lost or doubled.
+        third = Daemon(tmp_path, config, 3)
+        runs.append(third)
+        last_run = _query(db, "SELECT MAX(id) FROM job_runs")[0][0]
+        third.wait_for("a finished batch after the restart", lambda: bool(_query(
+            db, f"SELECT id FROM job_runs WHERE job = 'mine' AND finished_at IS NOT NULL AND id > {last_run}")), 40)
+        if orphaned:  # the killed miner's leases are freed at once, not after lease_seconds
+            assert any(e.get("event") == "released_leases" for e in third.events()), third.logs()
+            assert _query(db, f"SELECT COUNT(*) FROM leases WHERE owner LIKE '%:{second.proc.pid}'")[0][0] == 0
+        third.proc.send_signal(signal.SIGTERM)
+        assert third.proc.wait(timeout=10) == 0, third.logs()
+        final = _hits(db)
+        assert set(after_kill) <= set(final)
+        for a_number in final:
+            assert (export_dir / "oeis" / a_number[1:4] / f"{a_number}.asm").is_file()
+        assert _query(db, "SELECT COUNT(*) FROM leases")[0][0] == 0
+    finally:
+        for run in runs:
+            run.close()
