@@ -67,6 +67,7 @@ class MiningContext:
     retrieval: Any = None
     # Hashes of the program texts already checked per sequence in this process.
     seen: dict[int, set[int]] = field(default_factory=dict)
+    seen_count: int = 0
     # (A-number, strategy) pairs of deterministic strategies already run (from the attempts table).
     once_done: set[tuple[int, str]] = field(default_factory=set)
 

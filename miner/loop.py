@@ -32,8 +32,10 @@ log = structlog.get_logger(__name__)
 NEAR_MISSES_KEPT = 4
 # Prompts per model.generate call.
 MODEL_CHUNK = 2
-# Program texts remembered per sequence so a later batch does not check the same candidate again.
-SEEN_PER_TARGET = 20_000
+# Program texts remembered per sequence so a later batch does not check the same candidate again ...
+SEEN_PER_TARGET = 2_000
+# ... and in all: a daemon runs for months, so past this the memory starts afresh (about 100 MB of hashes).
+SEEN_TOTAL = 1_000_000
 
 
 @dataclass
@@ -274,6 +276,9 @@ def generate_for(ctx: MiningContext, engine: Any, attempts: list[_Attempt], stop
 
 
 def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
+    if ctx.seen_count > SEEN_TOTAL:
+        ctx.seen.clear()
+        ctx.seen_count = 0
     out = []
     for cand in cands:
         program = with_offset(cand.program, cand.target.offset)
@@ -285,6 +290,7 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
             continue
         if len(seen) < SEEN_PER_TARGET:
             seen.add(key)
+            ctx.seen_count += 1
         cand.program = program
         cand.attempt.candidates += 1
         out.append(cand)

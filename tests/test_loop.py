@@ -217,3 +217,21 @@ def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db
     # The second run met the same never-solved sequences again and gave them to the bandit instead.
     assert any(s == "mutation" for (a, s) in per_pair)
     assert all(("recurrence" in {s for (b, s) in per_pair if b == a}) for (a, s) in per_pair)
+
+
+def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
+    from miner import loop
+    from miner.context import build_context
+
+    cfg, engine = mined_db
+    monkeypatch.setattr(loop, "SEEN_PER_TARGET", 3)
+    monkeypatch.setattr(loop, "SEEN_TOTAL", 5)
+    cfg["mine"]["budget"]["mutation"] = 10
+    ctx = build_context(cfg, engine)
+    try:
+        for _ in range(3):
+            mine_batch(cfg, engine, ctx, ids=HIDDEN[:2], strategies=["mutation"])
+            assert all(len(s) <= 3 for s in ctx.seen.values())
+            assert ctx.seen_count <= 5 + 3 * len(HIDDEN)
+    finally:
+        ctx.close()
