@@ -54,3 +54,28 @@ def test_semantics_row_through_evaluator(op: str, a: str, b: str, expected: str)
             evaluate(program, 1)
     else:
         assert evaluate(program, 1) == [int(expected)]
+
+
+@pytest.mark.parametrize("n, k", [(10**30, 10**18), (2**62, 2**61 - 5), (10**1000, 3000), (2**3839, 7)])
+def test_binomial_of_huge_arguments_overflows_at_once(n, k):
+    import time
+
+    from miner.lang import semantics
+    from miner.lang.errors import NumberTooLargeError
+
+    start = time.process_time()
+    with pytest.raises(NumberTooLargeError):
+        semantics.bin(n, k)
+    # Not a speed target: math.comb on these would run for hours; the reference's loop stops at once.
+    assert time.process_time() - start < 10.0
+
+
+def test_binomial_past_the_comb_shortcut_is_exact():
+    from math import comb
+
+    from miner.lang import semantics
+
+    # k * bits(n) > 4 * 3840: computed by the step loop, which must give the exact value.
+    assert semantics.bin(3000, 1500) == comb(3000, 1500)
+    assert semantics.bin(2600, 1300) == comb(2600, 1300)
+    assert semantics.bin(-2600, 1300) == comb(2600 + 1300 - 1, 1300)

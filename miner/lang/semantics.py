@@ -154,18 +154,29 @@ def bin(n: int, k: int) -> int:  # noqa: A001
         return overflow(LIMIT)
     if k == 0:
         return sign
+    if k > _BITS or k * n.bit_length() > 4 * _BITS:
+        # math.comb would first build an exact value of up to k * bits(n) bits (minutes for a k near
+        # 2^63); loda-cpp's loop stops at the first product past the limit, within ~_BITS steps.
+        return sign * _bin_steps(n, k)
     # loda-cpp multiplies r = C(n, i) by (n - i) before dividing by i + 1; with k <= n/2 these products
     # grow with i, so the last, C(n, k) * k, is the largest and decides the overflow.
     r = _comb(n, k)
     if r * k < LIMIT:
         return sign * r
+    _bin_steps(n, k)  # overflows: find the first product that does, for the same message
+    return overflow(LIMIT)
+
+
+def _bin_steps(n: int, k: int) -> int:
+    """C(n, k) for 0 < k <= n/2 in loda-cpp's order (multiply, check the size, divide). Since
+    C(n, i) >= 2^i there, it overflows by i = _BITS at the latest, so it never runs long."""
     r = 1
-    for i in range(k):  # overflows: find the first product that does, for the same message
+    for i in range(k):
         r = r * (n - i)
         if not r < LIMIT:
             return overflow(r)
         r = r // (i + 1)
-    return overflow(LIMIT)
+    return r
 
 
 def fac(n: int, k: int) -> int:
