@@ -302,14 +302,18 @@ def generate_source(program: Program, max_memory: int = DEFAULT.max_memory) -> s
     return "\n".join(head) + "\n" + body + "\n    return c0, steps\n"
 
 
-def compile_run(program: Program, max_memory: int = DEFAULT.max_memory) -> Callable | None:
-    """A compiled `run(n, ctx) -> (value, steps)`, or None when the program needs the interpreter."""
-    source = generate_source(program, max_memory)
+def _load(source: str | None, helpers: dict, filename: str, name: str) -> Callable | None:
+    """The function `name` defined by generated `source` (None stays None), with `helpers` as globals."""
     if source is None:
         return None
-    namespace = dict(_HELPERS)
-    exec(compile(source, "<loda>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["run"]
+    namespace = dict(helpers)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    return namespace[name]
+
+
+def compile_run(program: Program, max_memory: int = DEFAULT.max_memory) -> Callable | None:
+    """A compiled `run(n, ctx) -> (value, steps)`, or None when the program needs the interpreter."""
+    return _load(generate_source(program, max_memory), _HELPERS, "<loda>", "run")
 
 
 class Fallback(Exception):
@@ -453,12 +457,8 @@ def new_state() -> list:
 
 def compile_incremental(program: Program, max_memory: int = DEFAULT.max_memory) -> Callable | None:
     """A compiled `run_inc(n, ctx, st)`, or None when the program has no incremental loop."""
-    source = generate_incremental_source(program, max_memory)
-    if source is None:
-        return None
-    namespace = dict(_INCREMENTAL_HELPERS)
-    exec(compile(source, "<loda-inc>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["run_inc"]
+    return _load(generate_incremental_source(program, max_memory), _INCREMENTAL_HELPERS, "<loda-inc>",
+                 "run_inc")
 
 
 def _index(v: int) -> int:
@@ -627,9 +627,4 @@ def generate_dict_source(program: Program, max_memory: int = DEFAULT.max_memory)
 
 def compile_dict_run(program: Program, max_memory: int = DEFAULT.max_memory) -> Callable | None:
     """A compiled `run(n, ctx)` on a dict memory, or None when the program needs the interpreter."""
-    source = generate_dict_source(program, max_memory)
-    if source is None:
-        return None
-    namespace = dict(_DICT_HELPERS)
-    exec(compile(source, "<loda-dict>", "exec"), namespace)  # noqa: S102 - our own generated code
-    return namespace["run"]
+    return _load(generate_dict_source(program, max_memory), _DICT_HELPERS, "<loda-dict>", "run")
