@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import sys
 import tempfile
 import time
@@ -30,9 +29,7 @@ def bench_cfg(workdir: Path, workers: int = 1) -> dict[str, Any]:
     """Default config with every path inside `workdir`, offline deep checks, quiet logs."""
     from miner import config, log
 
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(workdir)
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(workdir)
     cfg["mine"].update(workers=workers, deep_check=False, seed=1)
     log.configure("warning", "json")
     return cfg

@@ -113,7 +113,6 @@ def run_level(url: str, processes: int, batch: int, seconds: float) -> dict[str,
 
 def batch_mining_seconds(batches: int = 5) -> dict[str, float]:
     """Wall and CPU seconds of real model-free batches (8 sequences) on a small testbed of real data."""
-    import copy
 
     from miner import config, log, testbed
     from miner.context import MODEL_STRATEGIES, build_context
@@ -125,9 +124,7 @@ def batch_mining_seconds(batches: int = 5) -> dict[str, float]:
     sequences = testbed.read_oeis(data / "oeis", chosen)
     held = set(testbed.holdout_ids({a: programs[a] for a in chosen}, sequences, 8 * batches, seed=5))
     work = Path(tempfile.mkdtemp(prefix="loda-miner-fleet-"))
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(work)
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(work)
     cfg["database"]["url"] = f"sqlite:///{work / 'miner.db'}"
     cfg["mine"].update(workers=1, deep_check=False, seed=1)
     log.configure("warning", "json")

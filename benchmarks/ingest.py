@@ -10,7 +10,6 @@ unchanged refresh < 15 s, peak RSS < 1 GB.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import resource
 import sys
@@ -50,10 +49,7 @@ def main() -> int:
     oeis = args.data / "oeis"
     tarball = sorted((args.data / "programs").glob("*.tar.gz"))[-1]
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
-        cfg = copy.deepcopy(config.DEFAULTS)
-        cfg["paths"]["data_dir"] = tmp
-        cfg["database"]["url"] = ""
-        config.resolve_paths(cfg)
+        cfg = config.defaults_in(tmp)
         cfg["sources"].update(names_url=str(oeis / "names.gz"), stripped_url=str(oeis / "stripped.gz"),
                               offsets_url=str(oeis / "offsets.gz"), programs_url=str(tarball))
         engine = storage.connect(cfg["database"]["url"])

@@ -228,6 +228,14 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
     return config
 
 
+def defaults_in(data_dir: str | Path) -> dict[str, Any]:
+    """The built-in defaults with the database, exports and caches under `data_dir` (tests, benchmarks)."""
+    config = copy.deepcopy(DEFAULTS)
+    config["paths"]["data_dir"] = str(data_dir)
+    resolve_paths(config)
+    return config
+
+
 def resolve_paths(config: dict[str, Any]) -> None:
     """Fill the empty path-like settings with their documented fallbacks."""
     paths = config["paths"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 
 import storage
@@ -40,9 +39,7 @@ def test_export_writes_atomically_and_replaces(tmp_path):
 
 
 def test_export_all_rebuilds_every_file_from_the_database(tmp_path):
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(tmp_path)
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(tmp_path)
     engine = storage.connect(cfg["database"]["url"])
     storage.apply_refresh(engine, [storage.SequenceRecord(45, "Fibonacci numbers.", FIB, 0),
                                    storage.SequenceRecord(1234567, "A seven-digit one.", [1, 2, 3], 1)])

@@ -9,9 +9,7 @@ that every hit is stored and exported exactly once.
 
 from __future__ import annotations
 
-import copy
 import json
-import os
 import random
 import signal
 import subprocess
@@ -104,9 +102,7 @@ def data(shared_data, corpus_tarball):
 
 
 def fleet_cfg(tmp_path: Path, url: str) -> dict:
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(tmp_path / "data")
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(tmp_path / "data")
     cfg["database"]["url"] = url
     cfg["mine"].update(workers=1, deep_check=False, seed=11, batch_size=3, lease_seconds=LEASE_SECONDS)
     return cfg

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import sqlite3
@@ -70,9 +69,7 @@ def make_tarball(folder: Path, target: Path, prefix: str = "loda-programs-main")
 
 @pytest.fixture
 def cfg(tmp_path):
-    c = copy.deepcopy(config.DEFAULTS)
-    c["paths"]["data_dir"] = str(tmp_path / "data")
-    config.resolve_paths(c)
+    c = config.defaults_in(tmp_path / "data")
     c["sources"].update(retries=1, backoff=0.05, min_interval=0.0, connect_timeout=1.0, read_timeout=2.0)
     return c
 

@@ -6,7 +6,6 @@ store each once, export the file and record the attempts.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import subprocess
@@ -38,9 +37,7 @@ def data(shared_data, corpus_tarball):
 
 
 def make_cfg(tmp_path, **mine_overrides):
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(tmp_path)
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(tmp_path)
     cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
     cfg["mine"].update(workers=1, deep_check=False, seed=11, batch_size=3)
     cfg["mine"].update(mine_overrides)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import time
 
 import storage
@@ -15,9 +14,7 @@ EVENS = [2 * n for n in range(30)]
 
 
 def _cfg(tmp_path):
-    cfg = copy.deepcopy(config.DEFAULTS)
-    cfg["paths"]["data_dir"] = str(tmp_path)
-    config.resolve_paths(cfg)
+    cfg = config.defaults_in(tmp_path)
     return cfg
 
 

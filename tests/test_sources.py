@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 import http.server
@@ -101,9 +100,7 @@ def gz(name: str, extra: str = "") -> bytes:
 
 @pytest.fixture
 def cfg(tmp_path):
-    c = copy.deepcopy(config.DEFAULTS)
-    c["paths"]["data_dir"] = str(tmp_path / "data")
-    config.resolve_paths(c)
+    c = config.defaults_in(tmp_path / "data")
     c["sources"].update(retries=2, backoff=0.05, min_interval=0.0, connect_timeout=1.0, read_timeout=0.5)
     return c
 
