@@ -252,7 +252,10 @@ def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
 
 
 def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
-    """The promoted model, else the bundled one; once per promotion. Unavailable: logged once."""
+    """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
+
+    Unavailable: logged once, and the strategies that need no model go on.
+    """
     if ctx.model_checked:
         return ctx.model
     ctx.model_checked = True
@@ -260,7 +263,7 @@ def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
 
     with storage.session_scope(engine, readonly=True) as session:
         row = storage.promoted_model(session)
-    path = row.path if row is not None else ""
+    path = row.path if row is not None else str(ctx.cfg.get("train", {}).get("model_dir", ""))
     try:
         from training.model import load
 

@@ -170,6 +170,7 @@ def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
 def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strategy: str) -> list[str]:
     """Prompts in the model's training format (its `num_terms` and `neighbours` settings)."""
     from training.pairs import make_source
+    from training.targets import shown_text
 
     meta = ctx.model.loaded.meta
     defaults = ctx.cfg.get("train", {})
@@ -182,8 +183,8 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
         terms = () if strategy == "name_only" else t.terms
         nbs: list[str] = []
         if index is not None:
-            nbs = [h.target for h in index.neighbours(t.terms, t.offset, k=neighbours,
-                                                      exclude={a_int(t.a_number)})]
+            nbs = list(shown_text(index.neighbours(t.terms, t.offset, k=neighbours,
+                                                   exclude={a_int(t.a_number)})))
         out.append(make_source(name, terms, nbs, offset=t.offset, num_terms=num_terms))
     return out
 

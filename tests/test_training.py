@@ -67,6 +67,29 @@ def test_source_is_compact_and_carries_offset():
     assert source_offset(source) == 1
 
 
+def test_targets_name_prompt_sequences_by_placeholder():
+    from training.pairs import abstract, expand, references
+
+    source = make_source("a(n) = A000045(2n) + A000032(n) - A000045(n).", [1, 2, 3],
+                         ["add $0 1 seq $0 A027434 add $0 -1", "seq $0 A000045 mul $0 2"])
+    assert references(source) == {"R1": "A000045", "R2": "A000032", "N1": "A027434", "N2": "A000045"}
+    target = "mov $1 $0 seq $0 A000045 seq $1 A000032 add $0 $1 seq $0 A027434 seq $0 A000290"
+    abstracted = abstract(target, source)
+    assert abstracted == "mov $1 $0 seq $0 N2 seq $1 R2 add $0 $1 seq $0 N1 seq $0 A000290"
+    assert expand(abstracted, source) == target
+    with pytest.raises(TargetError):
+        expand("seq $0 N3", source)
+    with pytest.raises(TargetError):
+        from_target("seq $0 N1")  # a placeholder is not a program until expanded
+
+
+def test_name_keeps_a_numbers_whole_as_seq_calls_write_them():
+    from training.pairs import name_words
+
+    assert name_words("a(n) = A000045(2n) + 1; see also xa000001.") == [
+        "a", "(", "n", ")", "=", "A000045", "(", "2", "n", ")", "+", "1", ";", "see", "also", "xa", "000001", "."]
+
+
 def test_split_is_deterministic_and_disjoint():
     ids = list(range(1, 20001))
     train, valid = split_ids(ids, 0.05)
@@ -95,6 +118,11 @@ def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids
         candidates = baseline_candidates(index, query, 2, 4)
         assert candidates, a_id(a)
         assert any(check_terms(c, query, full_corpus, LIMITS).ok for c in candidates), a_id(a)
+        # The `seq` form the model sees computes the same as the inlined code.
+        for hit in index.neighbours(query, 2, k=4):
+            inline = check_terms(from_target(hit.target, 2), query, full_corpus, LIMITS).ok
+            assert hit.call.split()[:6].count("seq") == 1 and a_id(hit.a_number) in hit.call.split()
+            assert check_terms(from_target(hit.call, 2), query, full_corpus, LIMITS).ok == inline, hit
         tested += 1
         if tested == 5:
             break
@@ -241,17 +269,18 @@ def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, caps
     marks = [line for line in out.splitlines() if line.startswith("# ")]
     assert len(marks) <= 3 and all(line.endswith("/6 terms") for line in marks)
     rc = main(["--config", str(config), "evaluate-model", "--model", str(model_dir), "--k", "2",
-               "--limit", "3", "--json", "--corpus", str(sample_folder)])
+               "--limit", "3", "--json", "--save", "--corpus", str(sample_folder)])
     metrics = json.loads(capsys.readouterr().out)
     assert rc == 0 and metrics["sequences"] == 3 and metrics["k"] == 2
     assert 0.0 <= metrics["baseline_solve_rate"] <= 1.0
+    assert json.loads((Path(model_dir) / "training.json").read_text())["metrics"] == metrics
     rc = main(["--config", str(config), "generate", "x", "--terms", "1,a", "--model", str(model_dir)])
     assert rc == 2
 
 
-def test_synthetic_pairs_carry_the_mutants_terms(full_corpus, sample_ids):
+def test_synthetic_pairs_build_on_a_seq_call_with_the_changed_terms(full_corpus, sample_ids):
     from training.data import corpus_programs
-    from training.pairs import source_offset
+    from training.pairs import expand, source_offset
     from training.synthetic import synthetic_pairs
 
     pairs = synthetic_pairs(corpus_programs(full_corpus, sample_ids), 30, num_terms=10, seed=3)
@@ -259,9 +288,10 @@ def test_synthetic_pairs_carry_the_mutants_terms(full_corpus, sample_ids):
     for p in pairs:
         words = p.source.split()
         terms = words[words.index("t:") + 1:words.index("n:")]
-        program = from_target(p.target, source_offset(p.source))
-        assert [format_term(t) for t in evaluate(program, 10, None, LIMITS)] == terms
-        assert "p:" in words and p.source.split("p: ", 1)[1] != p.target
+        program = from_target(expand(p.target, p.source), source_offset(p.source))
+        assert [format_term(t) for t in evaluate(program, 10, full_corpus, LIMITS)] == terms
+        shown = p.source.split("p: ", 1)[1]
+        assert shown == f"seq $0 {a_id(p.a_number)}" and "seq $0 N1" in p.target and shown != p.target
 
 
 def test_bundle_copies_model_with_card(tiny_run, tmp_path):
@@ -313,7 +343,7 @@ def test_training_modules_import_without_torch():
     import subprocess
     import sys
 
-    code = ("import sys, training, training.pairs, training.retrieval, training.data, training.evaluate, "
+    code = ("import sys, training, training.pairs, training.retrieval, training.targets, training.data, training.evaluate, "
             "training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -1,6 +1,8 @@
 """Datasets: corpus programs (and verified hits) turned into train/validation pairs with retrieval.
 
-Pairs are cached as JSON lines in a run folder so a resumed run trains on exactly the same data.
+Each prompt shows the nearest other sequences' programs; the target is chosen by
+`training.targets.choose` (a correct neighbour is copied). Pairs are cached as JSON lines in a run
+folder so a resumed run trains on exactly the same data.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Iterable, Mapping
 import structlog
 
 from miner.lang.program import Program
-from training.pairs import Pair, SequenceInfo, dedupe, make_pairs, split_ids, to_target
+from training.pairs import (Pair, SequenceInfo, abstract, dedupe, from_target, make_source, split_ids,
+                            to_target)
 from training.retrieval import Index, build_index
+from training.targets import Choice, choose, shown_text
 
 log = structlog.get_logger(__name__)
 
@@ -73,12 +77,69 @@ def index_for(programs: Mapping[int, Program], sequences: Mapping[int, SequenceI
     )
 
 
+# Hits fetched per prompt beyond the shown neighbours, so that a correct one ranked lower is found.
+EXTRA_HITS = 2
+# State of a `make_pairs` call, set before worker processes fork (so the corpus is not pickled).
+_JOB: dict = {}
+
+
+def _choice(a: int) -> Choice:
+    job = _JOB
+    name, terms, offset = job["sequences"][a]
+    program = job["programs"][a]
+    own = to_target(program)
+    index, shown = job["index"], job["neighbours"]
+    if index is None or not shown:
+        return Choice(own, "own", ())
+    hits = index.neighbours(terms, offset, k=shown + EXTRA_HITS, exclude={a})
+    if job["corpus"] is None:
+        return Choice(own, "own", shown_text(hits[:shown]))
+    return choose(own, hits, terms, program.offset, job["corpus"], shown, promote=job["promote"])
+
+
+def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], *,
+               num_terms: int = 16, index: Index | None = None, neighbours: int = 1,
+               max_length: int = 0, corpus=None, promote: bool = False, workers: int = 1) -> list[Pair]:
+    """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
+
+    With a retrieval `index` each prompt shows up to `neighbours` programs of the nearest other
+    sequences; with a `corpus` (for `seq` calls) too, targets are chosen by `training.targets.choose`
+    (`promote` for training pairs only). `max_length` > 0 drops targets other than copies with more
+    operations.
+    """
+    ids = [a for a in sorted(programs) if a in sequences and programs[a].code()]
+    _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
+                promote=promote)
+    try:
+        if workers > 1 and len(ids) > 1000:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                choices = pool.map(_choice, ids, chunksize=256)
+        else:
+            choices = [_choice(a) for a in ids]
+    finally:
+        _JOB.clear()
+    out = []
+    for a, choice in zip(ids, choices):
+        program = programs[a]
+        length = len(program.code()) if choice.kind != "copy" else len(from_target(choice.target).code())
+        if not choice.target or (max_length and choice.kind != "copy" and len(program.code()) > max_length):
+            continue
+        name, terms, _ = sequences[a]
+        source = make_source(name, terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
+        out.append(Pair(a, source, abstract(choice.target, source), length, choice.kind))
+    return dedupe(out)
+
+
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
-                  max_length: int = 0, seed: int = 0, synthetic: int = 0) -> Dataset:
+                  max_length: int = 0, seed: int = 0, synthetic: int = 0, workers: int = 1) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
-    `synthetic` > 0 adds that many mutant pairs (see `training.synthetic`) made from train programs.
+    Neighbours come from the train split only, and targets are checked with the validation
+    programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
+    `training.synthetic`) made from train programs.
     """
     ids = corpus.ids()
     if limit:
@@ -90,14 +151,19 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     ids = sorted(a for a in programs if a in seqs)
     train_ids, valid_ids = split_ids(ids, valid_fraction)
     index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours else None
-    kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, max_length=max_length)
-    train = make_pairs({a: programs[a] for a in train_ids}, seqs, **kw)
+    kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, corpus=corpus.without(valid_ids),
+              workers=workers)
+    train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
+    # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
     if synthetic:
         from training.synthetic import synthetic_pairs
 
         train += synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
-    log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0)
+    kinds: dict[str, int] = {}
+    for p in train:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0, **kinds)
     return Dataset(train, valid, index)
 
 
@@ -125,14 +191,15 @@ def load_pairs(path: str | Path) -> list[Pair]:
 
 
 def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: Index | None = None,
-              neighbours: int = 0) -> list[Pair]:
+              neighbours: int = 0, corpus=None) -> list[Pair]:
     """Training pairs from verified hits (`storage.programs.discovered` rows: a_number, name, terms, code).
 
     Hits of validation-split sequences are left out so that validation never leaks into training;
     rows whose code does not parse or whose sequence has no terms are skipped with a warning.
+    Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given.
     """
     from miner.lang.parser import ParseError, parse
-    from training.pairs import is_validation, make_source
+    from training.pairs import is_validation
 
     out = []
     for row in rows:
@@ -143,10 +210,12 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
         except ParseError as exc:
             log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
             continue
-        nbs = []
+        own = to_target(program)
+        choice = Choice(own, "own", ())
         if index is not None and neighbours:
-            nbs = [h.target for h in index.neighbours(row.terms, program.offset, k=neighbours,
-                                                      exclude={row.a_number})]
-        source = make_source(row.name, row.terms, nbs, offset=program.offset, num_terms=num_terms)
-        out.append(Pair(row.a_number, source, to_target(program), len(program.code())))
+            hits = index.neighbours(row.terms, program.offset, k=neighbours + EXTRA_HITS, exclude={row.a_number})
+            choice = (choose(own, hits, row.terms, program.offset, corpus, neighbours) if corpus is not None
+                      else Choice(own, "own", shown_text(hits[:neighbours])))
+        source = make_source(row.name, row.terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
+        out.append(Pair(row.a_number, source, abstract(choice.target, source), len(program.code()), choice.kind))
     return dedupe(out)

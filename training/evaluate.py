@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import structlog
 
 from miner.lang import Corpus, Limits, check_terms, format_program
-from training.pairs import Pair, SequenceInfo, TargetError, from_target
+from training.pairs import Pair, SequenceInfo, TargetError, expand, from_target
 from training.retrieval import Index
 
 log = structlog.get_logger(__name__)
@@ -76,7 +76,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
             for text in texts:
                 counts["candidates"] += 1
                 try:
-                    program = format_program(from_target(text, offset))
+                    program = format_program(from_target(expand(text, pair.source), offset))
                 except TargetError:
                     continue
                 counts["valid"] += 1
@@ -118,9 +118,9 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
     the corpus with the model's source settings; the baseline index holds the train split only.
     """
-    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs
+    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs
     from training.model import load
-    from training.pairs import make_pairs, split_ids
+    from training.pairs import split_ids
     from training.registry import validation_key
 
     defaults = defaults or {}
@@ -138,7 +138,8 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
         else:
             valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
                                num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
-                               index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))))
+                               index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),
+                               corpus=corpus.without(valid_ids))
     valid = list(valid)
     random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
     valid = valid[:limit] if limit else valid

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from training.model import LoadedModel
-from training.pairs import TargetError, from_target, make_source, source_offset
+from training.pairs import TargetError, expand, from_target, make_source, source_offset
 from training.tokenizer import PAD_ID, decode, encode
 
 
-def _to_loda(text: str, offset: int) -> str | None:
+def _to_loda(text: str, source: str) -> str | None:
     from miner.lang import format_program
 
     try:
-        return format_program(from_target(text, offset))
+        return format_program(from_target(expand(text, source), source_offset(source)))
     except (TargetError, ValueError):
         return None
 
@@ -21,10 +21,12 @@ def _to_loda(text: str, offset: int) -> str | None:
 def source_for(loaded: LoadedModel, name: str, terms: Sequence[int], offset: int = 0, index=None) -> str:
     """The prompt this model was trained on for a sequence: with its retrieved neighbours when the
     model uses them and an index (see `training.data.index_for`) is given."""
+    from training.targets import shown_text
+
     neighbours: list[str] = []
     k = int(loaded.meta.get("neighbours", 0))
     if index is not None and k and terms:
-        neighbours = [h.target for h in index.neighbours(terms, offset, k=k)]
+        neighbours = list(shown_text(index.neighbours(terms, offset, k=k)))
     return make_source(name, terms, neighbours, offset=offset, num_terms=int(loaded.meta.get("num_terms", 16)))
 
 
@@ -64,16 +66,16 @@ def generate(loaded: LoadedModel, sources: Sequence[str], k: int, mode: str = "b
              temperature: float = 1.0, batch_size: int = 8) -> list[list[str]]:
     """Per source, up to k programs in LODA syntax (parsed and formatted), deduplicated, best first.
 
-    Outputs that do not parse are dropped; each program gets the `#offset` its source names.
+    Placeholders become the A-numbers of the source (`training.pairs.expand`); outputs that do not
+    parse are dropped; each program gets the `#offset` its source names.
     """
     raw = generate_targets(loaded, sources, k, mode, temperature, batch_size)
     result = []
     for source, texts in zip(sources, raw):
-        offset = source_offset(source)
         seen: set[str] = set()
         programs = []
         for text in texts:
-            program = _to_loda(text, offset)
+            program = _to_loda(text, source)
             if program is not None and program not in seen:
                 seen.add(program)
                 programs.append(program)

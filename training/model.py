@@ -134,8 +134,17 @@ def model_card(meta: dict[str, Any]) -> str:
         f"`{Path(str(meta.get('corpus', '?'))).name}` (Apache-2.0) with OEIS names and terms "
         "(CC BY-SA 4.0); validation: sequences whose A-number hash falls in the "
         f"{float(meta.get('valid_fraction', 0)):.0%} split",
+        "- targets (see `training.targets`): " + (", ".join(
+            f"{n} {kind}" for kind, n in sorted(meta.get("pair_kinds", {}).items())) or "?"),
         f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
-        "retrieved neighbour program(s)", "",
+        "retrieved neighbour program(s)",
+    ]
+    for number, stage in enumerate(meta.get("stages", []), 1):
+        lines.append(f"- earlier stage {number}: `{stage.get('command', '?')}`, {stage.get('step', '?')} steps, "
+                     f"{float(stage.get('train_seconds', 0)) / 3600:.1f} hours, "
+                     f"{stage.get('train_pairs', '?')} pairs")
+    lines += [
+        "",
         "## Metrics (validation split)", "",
     ]
     if metrics:
@@ -161,5 +170,13 @@ def bundle(model_dir: str | Path, dest: str | Path = BUNDLED_DIR) -> Path:
     for f in files:
         shutil.copy2(f, out / f.name)
     meta = json.loads((src / META_FILE).read_text()) if (src / META_FILE).is_file() else {}
+    pairs = src.parent / "pairs" / "train.jsonl"
+    if "pair_kinds" not in meta and pairs.is_file():  # a model in its run folder: count its targets
+        kinds: dict[str, int] = {}
+        with open(pairs, encoding="utf-8") as fh:
+            for line in fh:
+                kind = json.loads(line).get("kind", "own")
+                kinds[kind] = kinds.get(kind, 0) + 1
+        meta["pair_kinds"] = kinds
     (out / "README.md").write_text(model_card(meta))
     return out

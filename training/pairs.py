@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, OPS, Operand, Operation, Program
 
@@ -19,8 +19,11 @@ from miner.lang.program import CONSTANT, DIRECT, INDIRECT, OPS, Operand, Operati
 _RANGE_OPS = frozenset({"clr", "fil", "rol", "ror", "prg"})
 # Operations whose second operand, when equal to this default, is left out of the target.
 _DEFAULT_SOURCE = {"lpb": Operand(CONSTANT, 1)}
-_WORD = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
+# A-numbers stay whole (and upper-case, as targets write them in `seq` calls) so the model can copy them.
+_WORD = re.compile(r"a\d{6}(?!\d)|[a-z]+|\d+|[^\sa-z\d]")
 MAX_NAME_WORDS = 40
+A_NUMBER = re.compile(r"A\d{6}")
+PLACEHOLDER = re.compile(r"[NR]\d")
 # Terms with more digits are written as a shortened number; the checker, not the model, needs them exactly.
 MAX_TERM_DIGITS = 12
 
@@ -33,6 +36,7 @@ class Pair:
     source: str
     target: str
     length: int  # executable operations in the target
+    kind: str = "own"  # copy / edit of a shown neighbour, the sequence's own program, or synthetic
 
 
 class TargetError(ValueError):
@@ -151,8 +155,9 @@ def format_term(value: int) -> str:
 
 
 def name_words(name: str) -> list[str]:
-    """Lower-case words, numbers and punctuation of a sequence name."""
-    return _WORD.findall(name.lower())[:MAX_NAME_WORDS]
+    """Lower-case words, A-numbers, numbers and punctuation of a sequence name."""
+    words = _WORD.findall(name.lower())[:MAX_NAME_WORDS]
+    return [w.upper() if w[0] == "a" and w[1:].isdigit() else w for w in words]
 
 
 def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (), offset: int = 0,
@@ -162,6 +167,55 @@ def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (),
     for text in neighbours:
         parts += ["p:", text]
     return " ".join(parts)
+
+
+def references(source: str) -> dict[str, str]:
+    """Placeholders a target may use for the A-numbers of its source: `N1`, `N2`... the sequence
+    called by the 1st, 2nd... neighbour (`p:`), `R1`, `R2`... the 1st, 2nd... A-number of the name.
+
+    Targets name those sequences by placeholder, so the model picks one of a few words instead of
+    copying a seven-character number it would have to learn piece by piece.
+    """
+    refs: dict[str, str] = {}
+    words = source.split()
+    section, neighbour, named = "", 0, 0
+    for word in words:
+        if word in ("o:", "t:", "n:", "p:"):
+            section = word
+            if word == "p:":
+                neighbour += 1
+            continue
+        if not A_NUMBER.fullmatch(word):
+            continue
+        if section == "n:" and word not in refs.values():
+            named += 1
+            refs[f"R{named}"] = word
+        elif section == "p:" and f"N{neighbour}" not in refs:
+            refs[f"N{neighbour}"] = word
+    return refs
+
+
+def abstract(target: str, source: str) -> str:
+    """The target with A-numbers of its source replaced by their placeholders (neighbours first)."""
+    refs = references(source)
+    by_number: dict[str, str] = {}
+    for key in sorted(refs, key=lambda k: (k[0] != "N", int(k[1:]))):
+        by_number.setdefault(refs[key], key)
+    return " ".join(by_number.get(w, w) for w in target.split())
+
+
+def expand(text: str, source: str) -> str:
+    """Model output with placeholders replaced by the A-numbers of its source; TargetError if unknown."""
+    refs = None
+    out = []
+    for word in text.split():
+        if PLACEHOLDER.fullmatch(word):
+            refs = references(source) if refs is None else refs
+            if word not in refs:
+                raise TargetError(f"placeholder {word} has no A-number in the prompt")
+            word = refs[word]
+        out.append(word)
+    return " ".join(out)
 
 
 def source_offset(source: str) -> int:
@@ -202,31 +256,3 @@ def dedupe(pairs: Iterable[Pair]) -> list[Pair]:
 
 
 SequenceInfo = tuple[str, list[int], int]  # (name, terms, offset)
-
-
-def make_pairs(corpus, sequences: Mapping[int, SequenceInfo], *,
-               num_terms: int = 16, index=None, neighbours: int = 1,
-               max_length: int = 0) -> list[Pair]:
-    """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
-
-    `corpus` is a `miner.lang` Corpus or a {A-number: Program} mapping; with a retrieval `index`,
-    each source carries its nearest other sequences' programs. `max_length` > 0 drops longer programs.
-    """
-    out = []
-    for a in sorted(corpus.ids() if hasattr(corpus, "ids") else corpus):
-        info = sequences.get(a)
-        program = corpus.get(a) if info is not None else None
-        if program is None or not program.code():
-            continue
-        name, terms, offset = info
-        target = to_target(program)
-        length = len(program.code())
-        if not target or (max_length and length > max_length):
-            continue
-        nbs: list[str] = []
-        if index is not None and neighbours:
-            nbs = [h.target for h in index.neighbours(terms, offset, k=neighbours, exclude={a})]
-        source = make_source(name, terms, nbs, offset=program.offset, num_terms=num_terms)
-        out.append(Pair(a, source, target, length))
-    return dedupe(out)
-

@@ -38,8 +38,10 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool]
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
-                         limit=0 if neighbours else replay_size, seed=random.randrange(1 << 30))
-    hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours)
+                         limit=0 if neighbours else replay_size, seed=random.randrange(1 << 30),
+                         workers=int(tc["threads"]))
+    hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
+                     corpus=corpus)
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None

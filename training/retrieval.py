@@ -3,8 +3,9 @@
 A query's first L terms are compared with every indexed sequence's terms (shifted by 0 or 1
 positions) after removing the first term, dividing by the gcd of the differences and fixing the
 sign, so that `target = a*neighbour + b` sequences share a key. A hit carries the neighbour's
-program adapted to the query (input shift, then the affine map), in the compact target form.
-This is the model-free baseline and the source of the neighbours shown to the model.
+program adapted to the query (input shift, then the affine map), in the compact target form,
+both with the neighbour's code inlined (`target`, the model-free baseline) and as a `seq` call of
+the neighbour (`call`, what the model is shown: a few words to copy or to build on).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Hit:
     prefix: int
     shift: int
     extra: int  # query terms beyond the prefix that the adapted sequence also matches
+    call: str = ""  # the same program calling the neighbour with `seq` instead of inlining its code
 
 
 @dataclass
@@ -121,16 +123,15 @@ class Index:
         if ekey != qkey:  # a hash collision
             return None
         # query = qfirst + qscale * (x - efirst) / escale for the neighbour's value x.
+        head: list[str] = []
         words: list[str] = []
         delta = e.offset + shift - offset
         if delta:
-            words += ["add", "$0", str(delta)]
-        words.append(e.target)
+            head += ["add", "$0", str(delta)]
         if escale == 0:
             if qscale != 0:
                 return None
-            tail = ["mov", "$0", str(qfirst)]
-            words = [*tail]  # a constant sequence: the neighbour's code is irrelevant
+            words = ["mov", "$0", str(qfirst)]  # a constant sequence: the neighbour's code is irrelevant
             mul, div = 1, 1
         else:
             mul, div = qscale, escale
@@ -162,7 +163,11 @@ class Index:
             if mapped(x) != t:
                 break
             extra += 1
-        return Hit(e.a_number, " ".join(words), length, shift, extra)
+        if escale == 0:
+            return Hit(e.a_number, " ".join(words), length, shift, extra, " ".join(words))
+        inline = " ".join([*head, e.target, *words])
+        call = " ".join([*head, "seq", "$0", f"A{e.a_number:06d}", *words])
+        return Hit(e.a_number, inline, length, shift, extra, call)
 
 
 def build_index(entries: Iterable[tuple[int, Sequence[int], int, str]]) -> Index:

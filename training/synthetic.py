@@ -1,7 +1,8 @@
-"""Synthetic pairs: small mutations of short corpus programs, run through `miner.lang` for their terms.
+"""Synthetic pairs: small random changes around a `seq` call of a short corpus program.
 
-Each pair shows the original program as the neighbour and asks for the mutant, given the mutant's
-terms: the edit-a-neighbour skill the retrieval-augmented model needs, in unlimited supply.
+The prompt shows the call as its neighbour (as retrieval shows real neighbours) with the terms of
+the changed program; the target is the changed program. This teaches the model to build on a
+neighbour from the terms, in unlimited supply, with every term computed by `miner.lang`.
 """
 
 from __future__ import annotations
@@ -9,64 +10,69 @@ from __future__ import annotations
 import random
 from typing import Mapping
 
-from miner.lang import EvalError, Limits, evaluate
-from miner.lang.program import ARITHMETIC, CONSTANT, DIRECT, Operand, Operation, Program
-from training.pairs import Pair, make_source, to_target
+from miner.lang import Corpus, EvalError, Limits, evaluate, format_program
+from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
+from training.pairs import Pair, abstract, make_source, to_target
 
 LIMITS = Limits(max_steps=20_000, max_memory=100, max_seconds=0.5)
-_OPS = sorted(ARITHMETIC - {"lex", "fac", "log", "nrt", "dgs", "dgr", "dir"}) + ["mov"]
+# Operations applied to the call's output, to its input, and to combine its output with the input.
+_AFTER = ("add", "sub", "mul", "div", "mod", "pow", "bin", "gcd", "min", "max", "dif", "trn")
+_BEFORE = ("add", "sub", "mul", "div")
+_WITH_INPUT = ("add", "sub", "mul", "div", "gcd", "bin", "max")
 
 
-def mutate(program: Program, rng: random.Random) -> Program:
-    """The program with one or two random local changes (constant, operation, operand or a new line)."""
-    ops = list(program.code())
+def _op(op: str, cell: int, value: int, constant: bool = True) -> Operation:
+    return Operation(op, Operand(DIRECT, cell), Operand(CONSTANT if constant else DIRECT, value))
+
+
+def wrap(call: Program, rng: random.Random) -> Program:
+    """The one-line `seq` program with one or two random changes: a map of its input, of its
+    output, or a combination of its output with the input (a(n) = f(b(n), n))."""
+    before: list[Operation] = []
+    after: list[Operation] = []
     for _ in range(rng.choice((1, 1, 2))):
-        i = rng.randrange(len(ops))
-        o = ops[i]
         kind = rng.random()
-        if o.op in ("lpb", "lpe", "seq") or kind < 0.2:
-            cells = max(1, max((x.value for op in ops for x in (op.target, op.source) if x.kind == DIRECT),
-                               default=0) + 1)
-            new = Operation(rng.choice(_OPS), Operand(DIRECT, rng.randrange(cells)),
-                            Operand(CONSTANT, rng.randint(-3, 5)))
-            ops.insert(i + (o.op == "lpb"), new)
-        elif kind < 0.55 and o.source.kind == CONSTANT:
-            ops[i] = Operation(o.op, o.target, Operand(CONSTANT, o.source.value + rng.choice((-2, -1, 1, 2))))
-        elif kind < 0.85:
-            ops[i] = Operation(rng.choice(_OPS), o.target, o.source)
-        else:
-            del ops[i]
-            if not ops:
-                return program
-    return Program(ops, dict(program.directives))
+        if kind < 0.3:
+            op = rng.choice(_BEFORE)
+            before.append(_op(op, 0, rng.randint(2, 4) if op in ("mul", "div") else rng.randint(1, 3)))
+        elif kind < 0.7:
+            op = rng.choice(_AFTER)
+            after.append(_op(op, 0, rng.randint(2, 5) if op in ("mul", "div", "mod", "pow", "bin")
+                             else rng.randint(-3, 5) or 1))
+        elif not any(o.target.value == 1 for o in before):
+            before.insert(0, _op("mov", 1, 0, constant=False))
+            after.append(_op(rng.choice(_WITH_INPUT), 0, 1, constant=False))
+    return Program([*before, *call.code(), *after], dict(call.directives))
 
 
 def synthetic_pairs(programs: Mapping[int, Program], count: int, *, num_terms: int = 16,
                     max_length: int = 12, seed: int = 0, attempts_per_pair: int = 4) -> list[Pair]:
-    """Up to `count` pairs from mutants of the short `seq`-free programs (a_number = the original's)."""
+    """Up to `count` pairs from changes to `seq $0 A...` calls of the short `seq`-free programs."""
     rng = random.Random(seed)
-    pool = [(a, p) for a, p in sorted(programs.items())
-            if len(p.code()) <= max_length and not any(o.op in ("seq", "prg") for o in p.code())]
+    pool = {a: p for a, p in sorted(programs.items())
+            if len(p.code()) <= max_length and not any(o.op in ("seq", "prg") for o in p.code())}
     if not pool:
         return []
+    corpus = Corpus({a: format_program(p) for a, p in pool.items()}, origin="synthetic pool")
+    ids = sorted(pool)
     out: list[Pair] = []
     seen: set[str] = set()
     for _ in range(count * attempts_per_pair):
         if len(out) >= count:
             break
-        a, original = rng.choice(pool)
-        mutant = mutate(original, rng)
+        a = rng.choice(ids)
+        call = Program([Operation("seq", Operand(DIRECT, 0), Operand(CONSTANT, a))], dict(pool[a].directives))
+        mutant = wrap(call, rng)
         target = to_target(mutant)
-        if target in seen or target == to_target(original):
+        if target in seen or target == to_target(call):
             continue
         try:
-            terms = evaluate(mutant, num_terms, None, LIMITS)
+            terms = evaluate(mutant, num_terms, corpus, LIMITS)
         except (EvalError, ValueError):
             continue
         if len(set(terms)) < 3:  # constant or nearly so: teaches nothing about the terms
             continue
         seen.add(target)
-        source = make_source("", terms, [to_target(original)], offset=original.offset, num_terms=num_terms)
-        out.append(Pair(a, source, target, len(mutant.code())))
+        source = make_source("", terms, [to_target(call)], offset=call.offset, num_terms=num_terms)
+        out.append(Pair(a, source, abstract(target, source), len(mutant.code()), "synthetic"))
     return out
-

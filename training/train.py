@@ -190,7 +190,11 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
         if init_model_dir:
             base = load_model(init_model_dir)
             model, tokenizer = base.model, base.tokenizer
-            meta = {**base.meta, **(meta or {}), "continued_from": str(base.path)}
+            # The earlier stages stay in the metadata, so a model card can tell the whole history.
+            stage = {k: base.meta[k] for k in ("command", "step", "train_seconds", "train_pairs") if k in base.meta}
+            history = [*base.meta.get("stages", []), stage]
+            meta = {**{k: v for k, v in base.meta.items() if k not in ("command", "metrics", "throughput")},
+                    **(meta or {}), "continued_from": str(base.path), "stages": history}
         else:
             tokenizer = None
         tokenizer = prepare_run(out, train_pairs, valid_pairs, settings, tokenizer)

@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=int, default=0, help="use only this many sequences (quick runs)")
     p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--checkpoint-steps", type=int, help="also checkpoint every this many steps")
+    p.add_argument("--init-model", help="continue from this model folder (keeps its tokenizer) on freshly built pairs")
     p.add_argument("--no-eval", action="store_true", help="skip evaluation and registration at the end")
     p.set_defaults(func=train_handler)
 
@@ -29,7 +30,10 @@ def register(subparsers) -> None:
     p.add_argument("--k", type=int, help="candidates per sequence (default: [train] eval_k)")
     p.add_argument("--limit", type=int, help="validation sequences to score (default: [train] eval_limit)")
     p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--save", action="store_true",
+                   help="also store the metrics in the model folder (its model card shows them)")
     p.set_defaults(func=evaluate_handler)
 
     p = subparsers.add_parser("generate", help="generate programs for a sequence name (and terms)")
@@ -105,13 +109,21 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=tc["synthetic_pairs"])
+                             synthetic=tc["synthetic_pairs"], workers=settings.threads)
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "synthetic_pairs": tc["synthetic_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
+        kinds: dict[str, int] = {}
+        for pair in data.train:
+            kinds[pair.kind] = kinds.get(pair.kind, 0) + 1
+        meta["pair_kinds"] = kinds
         train_pairs, valid = data.train, data.valid
         del data, corpus  # the parsed corpus and index are not needed while training (gigabytes)
-        model_dir = train(out, settings, train_pairs=train_pairs, valid_pairs=valid, meta=meta)
+        init = args.init_model
+        if init and not (Path(init).expanduser() / "config.json").is_file():
+            raise CommandError(f"--init-model {init}: not a model folder (no config.json)")
+        model_dir = train(out, settings, train_pairs=train_pairs, valid_pairs=valid, meta=meta,
+                          init_model_dir=init)
     print(f"model saved to {model_dir}")
     if args.no_eval:
         return 0
@@ -160,11 +172,17 @@ def evaluate_handler(args, cfg: dict[str, Any]) -> int:
     """Print a model's validation metrics."""
     tc = cfg["train"]
     model_dir = args.model or tc["model_dir"] or None
+    if args.threads:
+        cfg = {**cfg, "train": {**tc, "threads": args.threads}}
     try:
         metrics = _evaluate_dir(Path(model_dir) if model_dir else None, cfg, _corpus_path(args, cfg),
                                 args.k or tc["eval_k"], tc["eval_limit"] if args.limit is None else args.limit)
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
+    if args.save:
+        if not model_dir:
+            raise CommandError("--save needs --model (the bundled model is read-only)")
+        _write_metrics(Path(model_dir), metrics)
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))
     else:
