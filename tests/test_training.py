@@ -77,8 +77,13 @@ def test_targets_name_prompt_sequences_by_placeholder():
     abstracted = abstract(target, source)
     assert abstracted == "mov $1 $0 seq $0 N2 seq $1 R2 add $0 $1 seq $0 N1 seq $0 A000290"
     assert expand(abstracted, source) == target
-    with pytest.raises(TargetError):
-        expand("seq $0 N3", source)
+    # A whole neighbour is one word, also inside a longer program.
+    assert abstract("add $0 1 seq $0 A027434 add $0 -1", source) == "N1"
+    assert abstract("mov $1 $0 seq $0 A000045 mul $0 2 add $0 $1", source) == "mov $1 $0 N2 add $0 $1"
+    assert expand("mov $1 $0 N2 add $0 $1", source) == "mov $1 $0 seq $0 A000045 mul $0 2 add $0 $1"
+    for broken in ("seq $0 N3", "N3", "R1 add $0 1"):
+        with pytest.raises(TargetError):
+            expand(broken, source)
     with pytest.raises(TargetError):
         from_target("seq $0 N1")  # a placeholder is not a program until expanded
 
@@ -291,7 +296,7 @@ def test_synthetic_pairs_build_on_a_seq_call_with_the_changed_terms(full_corpus,
         program = from_target(expand(p.target, p.source), source_offset(p.source))
         assert [format_term(t) for t in evaluate(program, 10, full_corpus, LIMITS)] == terms
         shown = p.source.split("p: ", 1)[1]
-        assert shown == f"seq $0 {a_id(p.a_number)}" and "seq $0 N1" in p.target and shown != p.target
+        assert shown == f"seq $0 {a_id(p.a_number)}" and "N1" in p.target.split() and shown != p.target
 
 
 def test_bundle_copies_model_with_card(tiny_run, tmp_path):

@@ -169,52 +169,87 @@ def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (),
     return " ".join(parts)
 
 
-def references(source: str) -> dict[str, str]:
-    """Placeholders a target may use for the A-numbers of its source: `N1`, `N2`... the sequence
-    called by the 1st, 2nd... neighbour (`p:`), `R1`, `R2`... the 1st, 2nd... A-number of the name.
-
-    Targets name those sequences by placeholder, so the model picks one of a few words instead of
-    copying a seven-character number it would have to learn piece by piece.
-    """
-    refs: dict[str, str] = {}
-    words = source.split()
-    section, neighbour, named = "", 0, 0
-    for word in words:
+def _segments(source: str) -> tuple[list[str], list[list[str]]]:
+    """The name's words and each neighbour's words (`p:` segments) of a prompt."""
+    name: list[str] = []
+    neighbours: list[list[str]] = []
+    section = ""
+    for word in source.split():
         if word in ("o:", "t:", "n:", "p:"):
             section = word
             if word == "p:":
-                neighbour += 1
+                neighbours.append([])
             continue
-        if not A_NUMBER.fullmatch(word):
-            continue
-        if section == "n:" and word not in refs.values():
-            named += 1
-            refs[f"R{named}"] = word
-        elif section == "p:" and f"N{neighbour}" not in refs:
-            refs[f"N{neighbour}"] = word
+        if section == "n:":
+            name.append(word)
+        elif section == "p:":
+            neighbours[-1].append(word)
+    return name, neighbours
+
+
+def references(source: str) -> dict[str, str]:
+    """What the placeholders of a target stand for in its prompt.
+
+    `N1`, `N2`... in place of an operation: the 1st, 2nd... neighbour's whole program (`p:`); as the
+    argument of `seq`: the A-number that neighbour calls. `R1`, `R2`...: the 1st, 2nd... A-number of
+    the name. So copying a neighbour is one word, and calling a sequence of the prompt is choosing
+    among a few words instead of spelling a seven-character number piece by piece.
+    """
+    name, neighbours = _segments(source)
+    refs: dict[str, str] = {}
+    for word in name:
+        if A_NUMBER.fullmatch(word) and word not in refs.values():
+            refs[f"R{sum(k[0] == 'R' for k in refs) + 1}"] = word
+    for number, words in enumerate(neighbours, 1):
+        called = next((w for w in words if A_NUMBER.fullmatch(w)), None)
+        if called:
+            refs[f"N{number}"] = called
     return refs
 
 
 def abstract(target: str, source: str) -> str:
-    """The target with A-numbers of its source replaced by their placeholders (neighbours first)."""
+    """The target with whole neighbour programs and the prompt's A-numbers replaced by placeholders."""
+    _, neighbours = _segments(source)
+    words = target.split()
+    for number, shown in enumerate(neighbours, 1):
+        if not shown:
+            continue
+        out, i = [], 0
+        while i < len(words):
+            if words[i:i + len(shown)] == shown:
+                out.append(f"N{number}")
+                i += len(shown)
+            else:
+                out.append(words[i])
+                i += 1
+        words = out
     refs = references(source)
     by_number: dict[str, str] = {}
     for key in sorted(refs, key=lambda k: (k[0] != "N", int(k[1:]))):
         by_number.setdefault(refs[key], key)
-    return " ".join(by_number.get(w, w) for w in target.split())
+    return " ".join(by_number.get(w, w) if A_NUMBER.fullmatch(w) else w for w in words)
 
 
 def expand(text: str, source: str) -> str:
-    """Model output with placeholders replaced by the A-numbers of its source; TargetError if unknown."""
-    refs = None
-    out = []
-    for word in text.split():
-        if PLACEHOLDER.fullmatch(word):
-            refs = references(source) if refs is None else refs
+    """Model output with placeholders replaced by what they stand for; TargetError if unknown."""
+    words = text.split()
+    if not any(PLACEHOLDER.fullmatch(w) for w in words):
+        return text
+    _, neighbours = _segments(source)
+    refs = references(source)
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if not PLACEHOLDER.fullmatch(word):
+            out.append(word)
+        elif i >= 2 and words[i - 2] == "seq":
             if word not in refs:
                 raise TargetError(f"placeholder {word} has no A-number in the prompt")
-            word = refs[word]
-        out.append(word)
+            out.append(refs[word])
+        else:
+            number = int(word[1:])
+            if word[0] != "N" or not 1 <= number <= len(neighbours) or not neighbours[number - 1]:
+                raise TargetError(f"placeholder {word} names no neighbour program in the prompt")
+            out.extend(neighbours[number - 1])
     return " ".join(out)
 
 
