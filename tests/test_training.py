@@ -352,3 +352,16 @@ def test_training_modules_import_without_torch():
             "training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_generation_never_writes_placeholders_the_prompt_cannot_resolve():
+    from training.generate import _unresolvable
+    from training.tokenizer import train_tokenizer
+
+    tok = train_tokenizer(["N1 N2 R1 R2 seq $0 add mov"] * 20, vocab_size=120)
+    ids = {w: tok.token_to_id(f"{w}</w>") for w in ("N1", "N2", "R1", "R2")}
+    one_neighbour = make_source("Squares.", [0, 1, 4], ["seq $0 A000290"])
+    named = make_source("a(n) = A000045(n) + 1.", [1, 2, 2], ["seq $0 A000045 add $0 1", "mov $0 1"])
+    banned = _unresolvable(tok, [one_neighbour, named])
+    assert sorted(banned[0]) == sorted([ids["N2"], ids["R1"], ids["R2"]])
+    assert banned[1] == [ids["R2"]]

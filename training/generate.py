@@ -30,6 +30,39 @@ def source_for(loaded: LoadedModel, name: str, terms: Sequence[int], offset: int
     return make_source(name, terms, neighbours, offset=offset, num_terms=int(loaded.meta.get("num_terms", 16)))
 
 
+def _unresolvable(tokenizer, sources: Sequence[str]) -> list[list[int]]:
+    """Per source, the token ids of placeholders its prompt gives no meaning (N2 with one neighbour...)."""
+    from training.pairs import references
+
+    ids = {}
+    for kind in "NR":
+        for number in range(1, 10):
+            token = tokenizer.token_to_id(f"{kind}{number}</w>")
+            if token is not None:
+                ids[f"{kind}{number}"] = token
+    out = []
+    for source in sources:
+        known = references(source)
+        known.update({f"N{i}": "" for i in range(1, source.split().count("p:") + 1)})
+        out.append([token for word, token in ids.items() if word not in known])
+    return out
+
+
+def _placeholder_filter(banned: list[list[int]], group: int):
+    """A logits processor that never lets row r (of source r // group) write a banned placeholder."""
+    import torch
+    from transformers import LogitsProcessor
+
+    class PromptPlaceholders(LogitsProcessor):
+        def __call__(self, input_ids, scores):
+            mask = torch.zeros_like(scores, dtype=torch.bool)
+            for row in range(scores.shape[0]):
+                mask[row, banned[row // group]] = True
+            return scores.masked_fill(mask, float("-inf"))
+
+    return PromptPlaceholders()
+
+
 def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: str = "beam",
                      temperature: float = 1.0, batch_size: int = 8,
                      max_new_tokens: int | None = None) -> list[list[str]]:
@@ -54,6 +87,12 @@ def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: 
             kwargs.update(num_beams=k, do_sample=False, early_stopping=True)
         else:
             kwargs.update(do_sample=True, temperature=temperature, top_k=0, num_beams=1)
+        # Placeholders the prompt cannot resolve would only waste beams on invalid programs.
+        from transformers import LogitsProcessorList
+
+        banned = _unresolvable(loaded.tokenizer, chunk)
+        if any(banned):
+            kwargs["logits_processor"] = LogitsProcessorList([_placeholder_filter(banned, k)])
         with torch.no_grad():
             seqs = loaded.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
         rows = seqs.tolist()
