@@ -139,6 +139,8 @@ def model_card(meta: dict[str, Any]) -> str:
         f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
         "retrieved neighbour program(s)",
     ]
+    if meta.get("continued_from"):
+        lines.append(f"- continued from the model in `{meta['continued_from']}` (earlier stages below)")
     for number, stage in enumerate(meta.get("stages", []), 1):
         lines.append(f"- earlier stage {number}: `{stage.get('command', '?')}`, {stage.get('step', '?')} steps, "
                      f"{float(stage.get('train_seconds', 0)) / 3600:.1f} hours, "
@@ -146,6 +148,10 @@ def model_card(meta: dict[str, Any]) -> str:
     lines += [
         "",
         "## Metrics (validation split)", "",
+        "Measured by `loda-miner evaluate-model --model DIR --save` on a reproducible random sample of the",
+        "validation split, their own programs hidden from `seq` calls. solve_rate: a sequence counts when",
+        "one of K beam-search candidates reproduces all its known terms; baseline: the retrieval baseline",
+        "(neighbour programs under a*x+b) on the same sequences; combined: the model and the baseline.", "",
     ]
     if metrics:
         lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"

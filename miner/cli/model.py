@@ -144,7 +144,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
 
 def _argv_summary(args) -> list[str]:
     parts = []
-    for flag in ("preset", "max_steps", "out", "corpus", "limit", "threads"):
+    for flag in ("preset", "max_steps", "out", "corpus", "limit", "threads", "init_model"):
         value = getattr(args, flag, None)
         if value:
             parts.append(f"--{flag.replace('_', '-')} {value}")
