@@ -5,7 +5,7 @@
 - the model's validation solve rate at K=32 (--k) beside the retrieval baseline's on the same sequences
   (and the two together).
 
-    python benchmarks/train.py [--model DIR] [--presets tiny,small,medium] [--steps 30] [--limit 100]
+    python benchmarks/train.py [--model DIR] [--presets tiny,small,medium] [--steps 30] [--limit 300]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def throughput(corpus, presets: list[str], steps: int, threads: int) -> dict:
     from training.model import load
     from training.train import TrainSettings, train
 
-    data = build_dataset(corpus, num_terms=16, neighbours=1, valid_fraction=0.02, limit=3000)
+    data = build_dataset(corpus, num_terms=16, neighbours=2, valid_fraction=0.02, limit=3000)
     out = {}
     for preset in presets:
         with tempfile.TemporaryDirectory() as tmp:
@@ -39,6 +39,21 @@ def throughput(corpus, presets: list[str], steps: int, threads: int) -> dict:
             out[preset] = {**loaded.meta["throughput"],
                            "parameters": sum(p.numel() for p in loaded.model.parameters())}
     return out
+
+
+def validation_sources(corpus, meta: dict, count: int) -> list[str]:
+    """Prompts of the first validation sequences, as the model's settings build them (a bundled model
+    has no run folder with stored pairs)."""
+    from training.data import corpus_programs, corpus_sequences, index_for, make_pairs
+    from training.pairs import split_ids
+
+    programs = corpus_programs(corpus)
+    sequences = corpus_sequences(corpus)
+    train_ids, valid_ids = split_ids([a for a in programs if a in sequences], float(meta.get("valid_fraction", 0.02)))
+    index = index_for({a: programs[a] for a in train_ids}, sequences)
+    pairs = make_pairs({a: programs[a] for a in valid_ids[:count]}, sequences, index=index,
+                       num_terms=int(meta.get("num_terms", 16)), neighbours=int(meta.get("neighbours", 2)))
+    return [p.source for p in pairs]
 
 
 def generation_seconds(model_dir: str | None, sources: list[str], threads: int) -> dict:
@@ -61,7 +76,7 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--presets", default="tiny,small,medium")
     parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--limit", type=int, default=100, help="validation sequences for the solve rates")
+    parser.add_argument("--limit", type=int, default=300, help="validation sequences for the solve rates (0: skip)")
     parser.add_argument("--k", type=int, default=32, help="candidates per sequence for the solve rates")
     parser.add_argument("--gen-sequences", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
@@ -84,14 +99,14 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     result["model"] = str(loaded.path)
-    metrics = evaluate_folder(args.model, corpus, k=args.k, limit=args.limit, threads=args.threads)
-    result["validation"] = metrics
+    if args.limit:
+        result["validation"] = evaluate_folder(args.model, corpus, k=args.k, limit=args.limit, threads=args.threads)
     stored = loaded.path.parent / "pairs" / "valid.jsonl"
     if stored.is_file():
         from training.data import load_pairs
         sources = [p.source for p in load_pairs(stored)[:args.gen_sequences]]
     else:
-        sources = []
+        sources = validation_sources(corpus, loaded.meta, args.gen_sequences)
     if sources:
         result["generation_seconds_per_sequence"] = generation_seconds(args.model, sources, args.threads)
     print(json.dumps(result, indent=2, sort_keys=True))
