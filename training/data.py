@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -85,16 +86,33 @@ _JOB: dict = {}
 
 def _choice(a: int) -> Choice:
     job = _JOB
-    name, terms, offset = job["sequences"][a]
+    _, terms, _ = job["sequences"][a]
     program = job["programs"][a]
+    return choose_for(program, terms, a, job["index"], job["neighbours"], job["corpus"], job["promote"])
+
+
+def choose_for(program: Program, terms: list[int], a_number: int, index: Index | None, shown: int,
+               corpus, promote: bool = False) -> Choice:
+    """The target and shown neighbours for one sequence's program (see `training.targets.choose`);
+    without an index only the own program, without a `corpus` no neighbour is checked."""
     own = to_target(program)
-    index, shown = job["index"], job["neighbours"]
     if index is None or not shown:
         return Choice(own, "own", ())
-    hits = index.neighbours(terms, offset, k=shown + EXTRA_HITS, exclude={a})
-    if job["corpus"] is None:
+    hits = index.neighbours(terms, program.offset, k=shown + EXTRA_HITS, exclude={a_number})
+    if corpus is None:
         return Choice(own, "own", shown_text(hits[:shown]))
-    return choose(own, hits, terms, program.offset, job["corpus"], shown, promote=job["promote"])
+    return choose(own, hits, terms, program.offset, corpus, shown, promote=promote)
+
+
+def _pair(a_number: int, name: str, terms: list[int], program: Program, choice: Choice, length: int,
+          num_terms: int) -> Pair:
+    source = make_source(name, terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
+    return Pair(a_number, source, abstract(choice.target, source), length, choice.kind)
+
+
+def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
+    """How many pairs of each kind (copy, edit, own, synthetic)."""
+    return dict(Counter(p.kind for p in pairs))
 
 
 def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], *,
@@ -127,8 +145,7 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
         if not choice.target or (max_length and choice.kind != "copy" and len(program.code()) > max_length):
             continue
         name, terms, _ = sequences[a]
-        source = make_source(name, terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
-        out.append(Pair(a, source, abstract(choice.target, source), length, choice.kind))
+        out.append(_pair(a, name, terms, program, choice, length, num_terms))
     return dedupe(out)
 
 
@@ -160,10 +177,8 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
         from training.synthetic import synthetic_pairs
 
         train += synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
-    kinds: dict[str, int] = {}
-    for p in train:
-        kinds[p.kind] = kinds.get(p.kind, 0) + 1
-    log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0, **kinds)
+    log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
+             **pair_kinds(train))
     return Dataset(train, valid, index)
 
 
@@ -210,12 +225,6 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
         except ParseError as exc:
             log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
             continue
-        own = to_target(program)
-        choice = Choice(own, "own", ())
-        if index is not None and neighbours:
-            hits = index.neighbours(row.terms, program.offset, k=neighbours + EXTRA_HITS, exclude={row.a_number})
-            choice = (choose(own, hits, row.terms, program.offset, corpus, neighbours) if corpus is not None
-                      else Choice(own, "own", shown_text(hits[:neighbours])))
-        source = make_source(row.name, row.terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
-        out.append(Pair(row.a_number, source, abstract(choice.target, source), len(program.code()), choice.kind))
+        choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus)
+        out.append(_pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms))
     return dedupe(out)

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import structlog
 
 from miner.lang import Corpus, Limits, check_terms, format_program
-from training.pairs import Pair, SequenceInfo, TargetError, expand, from_target
+from training.pairs import Pair, SequenceInfo, TargetError, from_target
 from training.retrieval import Index
 
 log = structlog.get_logger(__name__)
@@ -52,7 +52,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
              k: int = 32, limit: int = 0, index: Index | None = None, batch_size: int = 4
              ) -> dict[str, Any]:
     """Metrics of a loaded model (or only the baseline when `loaded` is None) on validation pairs."""
-    from training.generate import generate_targets
+    from training.generate import generate_targets, to_loda
 
     pairs = [p for p in pairs if p.a_number in sequences]
     if limit:
@@ -75,9 +75,8 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
             programs: list[str] = []
             for text in texts:
                 counts["candidates"] += 1
-                try:
-                    program = format_program(from_target(expand(text, pair.source), offset))
-                except TargetError:
+                program = to_loda(text, pair.source)
+                if program is None:
                     continue
                 counts["valid"] += 1
                 if program not in programs:

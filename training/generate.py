@@ -9,7 +9,9 @@ from training.pairs import TargetError, expand, from_target, make_source, source
 from training.tokenizer import PAD_ID, decode, encode
 
 
-def _to_loda(text: str, source: str) -> str | None:
+def to_loda(text: str, source: str) -> str | None:
+    """A model output for a prompt as a LODA program (placeholders expanded, the prompt's offset),
+    or None when it is not a well-formed program."""
     from miner.lang import format_program
 
     try:
@@ -54,11 +56,14 @@ def _placeholder_filter(banned: list[list[int]], group: int):
     from transformers import LogitsProcessor
 
     class PromptPlaceholders(LogitsProcessor):
+        mask = None  # built on the first step, when the vocabulary width is known; the same every step
+
         def __call__(self, input_ids, scores):
-            mask = torch.zeros_like(scores, dtype=torch.bool)
-            for row in range(scores.shape[0]):
-                mask[row, banned[row // group]] = True
-            return scores.masked_fill(mask, float("-inf"))
+            if self.mask is None:
+                self.mask = torch.zeros_like(scores, dtype=torch.bool)
+                for row in range(scores.shape[0]):
+                    self.mask[row, banned[row // group]] = True
+            return scores.masked_fill(self.mask, float("-inf"))
 
     return PromptPlaceholders()
 
@@ -68,6 +73,7 @@ def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: 
                      max_new_tokens: int | None = None) -> list[list[str]]:
     """Per source, k raw target texts (compact form), best first, as the model wrote them."""
     import torch
+    from transformers import LogitsProcessorList
 
     if mode not in ("beam", "sample"):
         raise ValueError(f"generation mode must be 'beam' or 'sample', not {mode!r}")
@@ -88,8 +94,6 @@ def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: 
         else:
             kwargs.update(do_sample=True, temperature=temperature, top_k=0, num_beams=1)
         # Placeholders the prompt cannot resolve would only waste beams on invalid programs.
-        from transformers import LogitsProcessorList
-
         banned = _unresolvable(loaded.tokenizer, chunk)
         if any(banned):
             kwargs["logits_processor"] = LogitsProcessorList([_placeholder_filter(banned, k)])
@@ -114,7 +118,7 @@ def generate(loaded: LoadedModel, sources: Sequence[str], k: int, mode: str = "b
         seen: set[str] = set()
         programs = []
         for text in texts:
-            program = _to_loda(text, source)
+            program = to_loda(text, source)
             if program is not None and program not in seen:
                 seen.add(program)
                 programs.append(program)

@@ -178,11 +178,8 @@ def bundle(model_dir: str | Path, dest: str | Path = BUNDLED_DIR) -> Path:
     meta = json.loads((src / META_FILE).read_text()) if (src / META_FILE).is_file() else {}
     pairs = src.parent / "pairs" / "train.jsonl"
     if "pair_kinds" not in meta and pairs.is_file():  # a model in its run folder: count its targets
-        kinds: dict[str, int] = {}
-        with open(pairs, encoding="utf-8") as fh:
-            for line in fh:
-                kind = json.loads(line).get("kind", "own")
-                kinds[kind] = kinds.get(kind, 0) + 1
-        meta["pair_kinds"] = kinds
+        from training.data import load_pairs, pair_kinds
+
+        meta["pair_kinds"] = pair_kinds(load_pairs(pairs))
     (out / "README.md").write_text(model_card(meta))
     return out

@@ -81,7 +81,7 @@ def _settings(cfg: dict[str, Any], **overrides: Any):
 
 def train_handler(args, cfg: dict[str, Any]) -> int:
     """Train (or resume) a run, then evaluate and register the model."""
-    from training.data import build_dataset, load_pairs
+    from training.data import build_dataset, load_pairs, pair_kinds
     from training.train import train
 
     tc = cfg["train"]
@@ -113,10 +113,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "synthetic_pairs": tc["synthetic_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
-        kinds: dict[str, int] = {}
-        for pair in data.train:
-            kinds[pair.kind] = kinds.get(pair.kind, 0) + 1
-        meta["pair_kinds"] = kinds
+        meta["pair_kinds"] = pair_kinds(data.train)
         train_pairs, valid = data.train, data.valid
         del data, corpus  # the parsed corpus and index are not needed while training (gigabytes)
         init = args.init_model
