@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
-from miner.lang import EvalError, Program, evaluate, parse, semantics
+from miner.lang import EvalError, evaluate, parse, semantics
 from tests.conftest import SHARED_DATA
 
 SEMANTICS_DIR = SHARED_DATA / "semantics"
