@@ -2,8 +2,8 @@
 
 - training examples/s and tokens/s per preset (a short run on real retrieval-augmented pairs),
 - generation seconds per sequence at K=8 and K=32 with the given model,
-- the model's validation solve rate at K=32 (--k) beside the retrieval baseline's on the same sequences
-  (and the two together).
+- the model's validation solve rate at K=32 (--k) beside the retrieval baseline's and the miner's
+  corpus sweep's on the same sequences, the union of all three, and what only the model solves.
 
     python benchmarks/train.py [--model DIR] [--presets tiny,small,medium] [--steps 30] [--limit 300]
 """
@@ -82,8 +82,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
+    from functools import partial
+
     from miner import log
+    from miner.config import DEFAULTS
     from miner.lang import Corpus
+    from miner.search.corpus_sweep import sweep_texts
     from training.evaluate import evaluate_folder
     from training.model import load
 
@@ -100,7 +104,8 @@ def main() -> None:
         return
     result["model"] = str(loaded.path)
     if args.limit:
-        result["validation"] = evaluate_folder(args.model, corpus, k=args.k, limit=args.limit, threads=args.threads)
+        result["validation"] = evaluate_folder(args.model, corpus, k=args.k, limit=args.limit, threads=args.threads,
+                                               sweep=partial(sweep_texts, settings=DEFAULTS["search"]))
     stored = loaded.path.parent / "pairs" / "valid.jsonl"
     if stored.is_file():
         from training.data import load_pairs

@@ -129,6 +129,7 @@ DEFAULTS: dict[str, Any] = {
         "valid_fraction": 0.02,
         "max_program_length": 12,
         "synthetic_pairs": 30000,
+        "formula_pairs": 20000,
         "vocab_size": 4000,
         "max_source_len": 256,
         "max_target_len": 128,

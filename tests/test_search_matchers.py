@@ -10,7 +10,7 @@ import pytest
 
 from miner.lang import Corpus, check_terms, evaluate, format_program, parse
 from miner.search.corpus_sweep import propose as sweep_propose
-from miner.search.corpus_sweep import sweep
+from miner.search.corpus_sweep import sweep, sweep_texts
 from miner.search.matchers import Affine, TermIndex, affine_key, differences, partial_sums
 from miner.search.types import SearchContext, Target
 
@@ -105,6 +105,19 @@ def test_corpus_sweep_finds_targets_from_known_sequences(real):
         assert any(check_terms(c.program, list(targets[a].terms), corpus).ok for c in cands)
     ctx = SearchContext(corpus=corpus, index=index, known={t.a_number: t for t in known})
     assert [c.note for c in sweep_propose(targets["A005843"], ctx, 2, None)] == ["from A001477"]
+
+
+def test_sweep_texts_keys_by_integer_a_number_and_honours_settings(real):
+    targets, corpus = real
+
+    def records(ids):
+        return {int(a[1:]): ("", list(targets[a].terms), targets[a].offset) for a in ids}
+
+    found = sweep_texts(records(["A005843", "A000217"]), records(["A001477", "A000045"]))
+    assert set(found) == {5843, 217}
+    assert all(check_terms(text, list(targets[f"A{a:06d}"].terms), corpus).ok for a in found for text in found[a][:1])
+    # A000217 (triangular numbers) needs a partial sum of n: no match without the difference level.
+    assert set(sweep_texts(records(["A000217"]), records(["A001477"]), {"match_max_delta": 0})) == set()
 
 
 def test_parsed_program_round_trip_through_matcher():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -176,19 +177,34 @@ def test_tiny_model_trains_saves_loads_and_generates(tiny_run):
 
 def test_evaluate_reports_rates_and_baseline(tiny_run, full_corpus):
     from training.data import corpus_sequences, index_for, corpus_programs
-    from training.evaluate import evaluate as evaluate_model
+    from training.evaluate import EVAL_LIMITS, evaluate as evaluate_model
     from training.model import load
 
     model_dir, data, subset = tiny_run
     sequences = corpus_sequences(subset)
     train_ids = [p.a_number for p in data.train]
     index = index_for(corpus_programs(subset, train_ids), sequences)
-    metrics = evaluate_model(load(model_dir), data.valid[:6], sequences, full_corpus, k=4, index=index)
+    valid = data.valid[:6]
+    # The sweep's candidates: the validation sequences' own programs, as if the sweep had found them,
+    # for all but the first; a wrong program for the first.
+    sweep = {p.a_number: [full_corpus.text(p.a_number)] for p in valid[1:]}
+    sweep[valid[0].a_number] = ["mov $0,-7\n"]
+    metrics = evaluate_model(load(model_dir), valid, sequences, full_corpus, k=4, index=index, sweep=sweep)
     assert metrics["sequences"] == 6
     for key in ("valid_program_rate", "exact_match_rate", "solve_rate", "sequence_match_rate",
-                "baseline_solve_rate", "combined_solve_rate"):
+                "baseline_solve_rate", "combined_solve_rate", "sweep_solve_rate", "retrieval_solve_rate",
+                "pipeline_solve_rate", "model_only_solve_rate"):
         assert 0.0 <= metrics[key] <= 1.0, key
     assert metrics["combined_solve_rate"] >= max(metrics["solve_rate"], metrics["baseline_solve_rate"])
+    # Own programs calling other validation sequences fail with those hidden; the rest solve.
+    own_ok = sum(check_terms(full_corpus.text(p.a_number), sequences[p.a_number][1],
+                             full_corpus.without(q.a_number for q in valid), EVAL_LIMITS).ok
+                 for p in valid[1:])
+    assert metrics["sweep_solve_rate"] == pytest.approx(own_ok / 6)
+    assert metrics["retrieval_solve_rate"] >= max(metrics["sweep_solve_rate"], metrics["baseline_solve_rate"])
+    assert metrics["pipeline_solve_rate"] >= metrics["retrieval_solve_rate"]
+    assert metrics["pipeline_solve_rate"] == pytest.approx(metrics["retrieval_solve_rate"]
+                                                           + metrics["model_only_solve_rate"])
     assert metrics["generation_seconds_per_sequence"] > 0
 
 
@@ -278,6 +294,7 @@ def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, caps
     metrics = json.loads(capsys.readouterr().out)
     assert rc == 0 and metrics["sequences"] == 3 and metrics["k"] == 2
     assert 0.0 <= metrics["baseline_solve_rate"] <= 1.0
+    assert metrics["pipeline_solve_rate"] >= max(metrics["solve_rate"], metrics["sweep_solve_rate"])
     assert json.loads((Path(model_dir) / "training.json").read_text())["metrics"] == metrics
     rc = main(["--config", str(config), "generate", "x", "--terms", "1,a", "--model", str(model_dir)])
     assert rc == 2
@@ -365,3 +382,94 @@ def test_generation_never_writes_placeholders_the_prompt_cannot_resolve():
     banned = _unresolvable(tok, [one_neighbour, named])
     assert sorted(banned[0]) == sorted([ids["N2"], ids["R1"], ids["R2"]])
     assert banned[1] == [ids["R2"]]
+
+
+def test_compiled_formulas_compute_what_plain_arithmetic_does(full_corpus):
+    from training.formulas import N, Expr, compile_expr, num, value_of
+    from training.pairs import to_target
+
+    cases = [
+        (Expr("pow", (Expr("add", (Expr("mul", (N, num(8))), num(3))), num(3))), "mul $0 8 add $0 3 pow $0 3"),
+        (Expr("sub", (num(11), N)), "mov $1 $0 mov $0 11 sub $0 $1"),
+        (Expr("seq", (Expr("sub", (Expr("mul", (N, num(8))), num(4))),), 40), "mul $0 8 sub $0 4 seq $0 A000040"),
+        (Expr("div", (Expr("mul", (N, Expr("add", (N, num(1))))), num(2))), None),  # n twice: computed in $1
+        (Expr("sub", (Expr("pow", (num(2), Expr("add", (N, num(1))))), Expr("pow", (N, num(2))))), None),
+        (Expr("bin", (num(20), N)), None),
+    ]
+    for expr, want in cases:
+        for offset in (1, 2):
+            program = compile_expr(expr, offset)
+            if want is not None:
+                assert to_target(program) == want
+            terms = evaluate(program, 12, full_corpus, LIMITS)
+            primes = evaluate("#offset 1\nseq $0,40\n", 100, full_corpus, LIMITS)
+            assert terms == [value_of(expr, n, lambda a, k: primes[k - 1]) for n in range(offset, offset + 12)]
+
+
+def test_rendered_formula_names_read_back_by_the_miners_formula_compiler():
+    from miner.search.formula import programs_from_name
+    from training.formulas import compile_expr, name_of, random_expr
+
+    rng = random.Random(11)
+    parsed = agreed = 0
+    for _ in range(150):
+        expr = random_expr(rng, [], depth=rng.choice((1, 2, 3)))
+        if expr.op == "n":
+            continue
+        name = name_of(expr, rng)
+        try:
+            want = evaluate(compile_expr(expr, 1), 10, None, LIMITS)
+        except Exception:
+            continue
+        programs = programs_from_name(name, 1)
+        if not programs:
+            continue
+        parsed += 1
+        got = []
+        for program in programs:
+            try:
+                got.append(evaluate(program, 10, None, LIMITS))
+            except Exception:
+                continue
+        agreed += want in got
+        assert want in got, name
+    assert parsed >= 80 and agreed == parsed
+
+
+def test_formula_pairs_reproduce_their_terms_and_name_callees_by_placeholder(full_corpus):
+    from training.data import corpus_sequences
+    from training.formulas import NAMED, formula_pairs
+    from training.pairs import expand, source_offset, source_terms
+
+    callees = sorted(NAMED) + [27, 290, 7318]
+    sequences = corpus_sequences(full_corpus, callees)
+    pairs = formula_pairs(full_corpus, sequences, 60, callees=callees, num_terms=10, seed=2)
+    assert len(pairs) == 60 and all(p.kind == "formula" for p in pairs)
+    assert any("seq" in p.target for p in pairs)
+    for p in pairs:
+        program = from_target(expand(p.target, p.source), source_offset(p.source))
+        assert tuple(format_term(t) for t in evaluate(program, 10, full_corpus, LIMITS)) == source_terms(p.source)
+        name = p.source.split("n:", 1)[1]
+        for a in re.findall(r"A\d{6}", name):
+            assert a not in p.target  # the name's A-numbers are R1, R2... in the target
+
+
+def test_generated_pairs_never_share_terms_with_a_validation_sequence(full_corpus):
+    from training.data import build_dataset, corpus_programs, corpus_sequences, formula_callees
+    from training.formulas import NAMED, formula_pairs
+    from training.pairs import source_terms, split_ids
+
+    # Simple formula sequences (n, 2n, n^2, 2^n, ...) that random formulas hit, half held out.
+    simple = [27, 290, 5843, 79, 217, 1477, 8585, 578, 5408, 1045, 2378, 8586, 16754, 4526, 244]
+    ids = sorted(set(simple) | set(NAMED))
+    subset = Corpus({a: full_corpus.text(a) for a in ids}, origin="simple")
+    data = build_dataset(subset, num_terms=10, neighbours=0, valid_fraction=0.5, formulas=3000, synthetic=200)
+    held_out = {source_terms(p.source) for p in data.valid}
+    assert data.valid and any(p.kind == "formula" for p in data.train)
+    assert not [p for p in data.train if source_terms(p.source) in held_out]
+    # Without the filter some would have leaked: the check above is not vacuous.
+    programs, seqs = corpus_programs(subset), corpus_sequences(subset)
+    train_ids, valid_ids = split_ids(sorted(programs), 0.5)
+    made = formula_pairs(subset.without(valid_ids), seqs, 3000, callees=formula_callees(programs, train_ids),
+                         num_terms=10)
+    assert any(source_terms(p.source) in held_out for p in made)

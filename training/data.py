@@ -17,8 +17,9 @@ from typing import Iterable, Mapping
 import structlog
 
 from miner.lang.program import Program
-from training.pairs import (Pair, SequenceInfo, abstract, dedupe, from_target, make_source, split_ids,
-                            to_target)
+from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
+                            source_terms,
+                            split_ids, to_target)
 from training.retrieval import Index, build_index
 from training.targets import Choice, choose, shown_text
 
@@ -111,7 +112,7 @@ def _pair(a_number: int, name: str, terms: list[int], program: Program, choice: 
 
 
 def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
-    """How many pairs of each kind (copy, edit, own, synthetic)."""
+    """How many pairs of each kind (copy, edit, own, synthetic, formula)."""
     return dict(Counter(p.kind for p in pairs))
 
 
@@ -151,12 +152,15 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
 
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
-                  max_length: int = 0, seed: int = 0, synthetic: int = 0, workers: int = 1) -> Dataset:
+                  max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0,
+                  workers: int = 1) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
-    `training.synthetic`) made from train programs.
+    `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
+    (`training.formulas`) calling train sequences only; neither may share its terms with a
+    validation sequence.
     """
     ids = corpus.ids()
     if limit:
@@ -173,13 +177,33 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
+    held_out = {tuple(format_term(t) for t in seqs[a][1][:num_terms]) for a in valid_ids}
     if synthetic:
         from training.synthetic import synthetic_pairs
 
-        train += synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
+        made = synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
+        train += [p for p in made if source_terms(p.source) not in held_out]
+    if formulas:
+        from training.formulas import formula_pairs
+
+        made = formula_pairs(corpus.without(valid_ids), seqs, formulas, callees=formula_callees(programs, train_ids),
+                             num_terms=num_terms, seed=seed)
+        train += [p for p in made if source_terms(p.source) not in held_out]
     log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
              **pair_kinds(train))
     return Dataset(train, valid, index)
+
+
+def formula_callees(programs: Mapping[int, Program], ids: Iterable[int], count: int = 2000,
+                    max_length: int = 20, seed: int = 0) -> list[int]:
+    """Sequences formula pairs may call: the well-known ones, plus a sample of short programs
+    (short, so that computing the pairs' terms stays fast)."""
+    from training.formulas import NAMED
+
+    ids = sorted(ids)
+    short = [a for a in ids if len(programs[a].code()) <= max_length]
+    sample = random.Random(seed).sample(short, min(count, len(short)))
+    return sorted(set(sample) | (set(NAMED) & set(ids)))
 
 
 def save_pairs(pairs: Iterable[Pair], path: str | Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import structlog
 
@@ -48,10 +48,18 @@ def _any_solves(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus)
     return 0
 
 
+# (validation sequences, known sequences) -> candidate programs (LODA text) per validation A-number.
+Sweep = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
+
+
 def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo], corpus: Corpus, *,
-             k: int = 32, limit: int = 0, index: Index | None = None, batch_size: int = 4
-             ) -> dict[str, Any]:
-    """Metrics of a loaded model (or only the baseline when `loaded` is None) on validation pairs."""
+             k: int = 32, limit: int = 0, index: Index | None = None,
+             sweep: Mapping[int, Sequence[str]] | None = None, batch_size: int = 4) -> dict[str, Any]:
+    """Metrics of a loaded model (or only the retrieval when `loaded` is None) on validation pairs.
+
+    `sweep` holds the miner's corpus-sweep candidates per A-number; with it come the sweep's solve
+    rate, retrieval (baseline or sweep), pipeline (model or retrieval) and model-only rates.
+    """
     from training.generate import generate_targets, to_loda
 
     pairs = [p for p in pairs if p.a_number in sequences]
@@ -61,7 +69,8 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
         raise ValueError("no validation pairs to evaluate on")
     hidden = corpus.without(p.a_number for p in pairs)
     n = len(pairs)
-    counts = dict(valid=0, candidates=0, exact=0, solved=0, top1=0, baseline=0, combined=0)
+    counts = dict(valid=0, candidates=0, exact=0, solved=0, top1=0, baseline=0, combined=0,
+                  sweep=0, retrieval=0, pipeline=0, model_only=0)
     gen_seconds = 0.0
     for start in range(0, n, batch_size):
         chunk = pairs[start:start + batch_size]
@@ -92,6 +101,12 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 solved_base = _any_solves(base, terms, hidden) > 0
                 counts["baseline"] += solved_base
             counts["combined"] += rank > 0 or solved_base
+            if sweep is not None:
+                solved_sweep = _any_solves(sweep.get(pair.a_number, ()), terms, hidden) > 0
+                counts["sweep"] += solved_sweep
+                counts["retrieval"] += solved_base or solved_sweep
+                counts["pipeline"] += rank > 0 or solved_base or solved_sweep
+                counts["model_only"] += rank > 0 and not (solved_base or solved_sweep)
         log.info("evaluate_progress", done=min(n, start + batch_size), of=n, solved=counts["solved"],
                  baseline=counts["baseline"])
     metrics: dict[str, Any] = {"sequences": n, "k": k}
@@ -107,15 +122,24 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
         metrics["baseline_solve_rate"] = counts["baseline"] / n
         if loaded is not None:
             metrics["combined_solve_rate"] = counts["combined"] / n
+    if sweep is not None:
+        metrics["sweep_solve_rate"] = counts["sweep"] / n
+        if index is not None:
+            metrics["retrieval_solve_rate"] = counts["retrieval"] / n
+        if loaded is not None:
+            metrics["pipeline_solve_rate"] = counts["pipeline"] / n
+            metrics["model_only_solve_rate"] = counts["model_only"] / n
     return metrics
 
 
 def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
-                    threads: int = 1, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    threads: int = 1, defaults: Mapping[str, Any] | None = None,
+                    sweep: Sweep | None = None) -> dict[str, Any]:
     """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
-    the corpus with the model's source settings; the baseline index holds the train split only.
+    the corpus with the model's source settings; the baseline index and the sweep (when given) see
+    the train split only.
     """
     from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs
     from training.model import load
@@ -142,7 +166,11 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
     valid = list(valid)
     random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
     valid = valid[:limit] if limit else valid
-    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index)
+    found = None
+    if sweep is not None:
+        found = sweep({p.a_number: sequences[p.a_number] for p in valid if p.a_number in sequences},
+                      {a: sequences[a] for a in train_ids})
+    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, sweep=found)
     metrics["validation_key"] = validation_key((p.a_number for p in valid), k)
     metrics["model"] = str(loaded.path)
     return metrics

@@ -151,7 +151,9 @@ def model_card(meta: dict[str, Any]) -> str:
         "Measured by `loda-miner evaluate-model --model DIR --save` on a reproducible random sample of the",
         "validation split, their own programs hidden from `seq` calls. solve_rate: a sequence counts when",
         "one of K beam-search candidates reproduces all its known terms; baseline: the retrieval baseline",
-        "(neighbour programs under a*x+b) on the same sequences; combined: the model and the baseline.", "",
+        "(neighbour programs under a*x+b) on the same sequences; combined: the model and the baseline;",
+        "sweep: the miner's corpus sweep (affine, difference/partial-sum and digit matchers); retrieval:",
+        "baseline or sweep; pipeline: model or retrieval; model_only: solved by the model alone of these.", "",
     ]
     if metrics:
         lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"

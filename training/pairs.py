@@ -36,7 +36,7 @@ class Pair:
     source: str
     target: str
     length: int  # executable operations in the target
-    kind: str = "own"  # copy / edit of a shown neighbour, the sequence's own program, or synthetic
+    kind: str = "own"  # copy / edit of a shown neighbour, the sequence's own program, synthetic, formula
 
 
 class TargetError(ValueError):
@@ -251,6 +251,14 @@ def expand(text: str, source: str) -> str:
                 raise TargetError(f"placeholder {word} names no neighbour program in the prompt")
             out.extend(neighbours[number - 1])
     return " ".join(out)
+
+
+def source_terms(source: str) -> tuple[str, ...]:
+    """The terms a prompt shows, as `format_term` wrote them."""
+    words = source.split()
+    start = words.index("t:") + 1
+    end = next((i for i in range(start, len(words)) if words[i] in ("n:", "p:")), len(words))
+    return tuple(words[start:end])
 
 
 def source_offset(source: str) -> int:

@@ -109,8 +109,9 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=tc["synthetic_pairs"], workers=settings.threads)
+                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"], workers=settings.threads)
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "synthetic_pairs": tc["synthetic_pairs"],
+                "formula_pairs": tc["formula_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
@@ -159,10 +160,14 @@ def _write_metrics(model_dir: Path, metrics: dict[str, Any]) -> None:
 
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
                   valid=None) -> dict[str, Any]:
+    from functools import partial
+
+    from miner.search.corpus_sweep import sweep_texts
     from training.evaluate import evaluate_folder
 
     return evaluate_folder(model_dir, _load_corpus(corpus_path), k=k, limit=limit, valid=valid,
-                           threads=cfg["train"]["threads"], defaults=cfg["train"])
+                           threads=cfg["train"]["threads"], defaults=cfg["train"],
+                           sweep=partial(sweep_texts, settings=cfg["search"]))
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:

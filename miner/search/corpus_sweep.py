@@ -5,8 +5,9 @@ candidate is short and needs no evaluation to be found (the loop still checks it
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from miner.lang import a_number_str, format_program, parse_a_number
 from miner.lang.program import Program
 from miner.search.build import line
 from miner.search.matchers import TermIndex
@@ -33,6 +34,29 @@ def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
                 continue
             counts[a_number] = counts.get(a_number, 0) + 1
             yield a_number, Candidate(program, "corpus_sweep", f"from {seq.a_number}")
+
+
+def sweep_programs(targets: Iterable[Target], known: Iterable[Target],
+                   settings: Mapping[str, Any] | None = None) -> dict[str, list[Program]]:
+    """The sweep's candidate programs per target A-number, with the `[search]` match_* options."""
+    settings = settings or {}
+    index = TermIndex.from_settings(targets, dict(settings))
+    found: dict[str, list[Program]] = {}
+    for a_number, cand in sweep(index, known, per_target=int(settings.get("sweep_per_target", 4))):
+        found.setdefault(a_number, []).append(cand.program)
+    return found
+
+
+def sweep_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
+                known: Mapping[int, tuple[str, Sequence[int], int]],
+                settings: Mapping[str, Any] | None = None) -> dict[int, list[str]]:
+    """`sweep_programs` on (name, terms, offset) records by integer A-number, programs as LODA text
+    (the form `training.evaluate` scores the sweep in)."""
+    def records(seqs: Mapping[int, tuple[str, Sequence[int], int]]) -> list[Target]:
+        return [Target(a_number_str(a), name, tuple(terms), offset) for a, (name, terms, offset) in seqs.items()]
+
+    found = sweep_programs(records(targets), records(known), settings)
+    return {parse_a_number(a): [format_program(p) for p in programs] for a, programs in found.items()}
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
