@@ -1,6 +1,6 @@
 """Mine the real targets (OEIS sequences without a program in the corpus) for a fixed time; print JSON.
 
-    python benchmarks/mine_targets.py [--minutes 30] [--strategies a,b]
+    python benchmarks/mine_targets.py [--minutes 30] [--strategies a,b] [--model DIR]
 
 One checker worker; every hit reproduces every known term (the deep check here uses the known terms,
 offline). Reports hits per CPU-hour of mining (this process and the worker), overall and per strategy.
@@ -19,6 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--strategies", default="")
+    parser.add_argument("--model", default="", help="model folder (default: the bundled model)")
     args = parser.parse_args()
 
     from miner import testbed
@@ -30,6 +31,7 @@ def main() -> None:
     sequences, programs = load_data()
     targets = testbed.real_targets(sequences, programs)
     cfg = bench_cfg(workdir())
+    cfg["train"]["model_dir"] = args.model
     engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
     ctx = build_context(cfg, engine)
     setup_cpu = cpu_now() - setup
