@@ -18,8 +18,7 @@ import structlog
 
 from miner.lang.program import Program
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
-                            source_terms,
-                            split_ids, to_target)
+                            source_terms, split_ids, to_target)
 from training.retrieval import Index, build_index
 from training.targets import Choice, choose, shown_text
 
@@ -177,18 +176,18 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
-    held_out = {tuple(format_term(t) for t in seqs[a][1][:num_terms]) for a in valid_ids}
+    made: list[Pair] = []
     if synthetic:
         from training.synthetic import synthetic_pairs
 
-        made = synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
-        train += [p for p in made if source_terms(p.source) not in held_out]
+        made += synthetic_pairs({a: programs[a] for a in train_ids}, synthetic, num_terms=num_terms, seed=seed)
     if formulas:
         from training.formulas import formula_pairs
 
-        made = formula_pairs(corpus.without(valid_ids), seqs, formulas, callees=formula_callees(programs, train_ids),
-                             num_terms=num_terms, seed=seed)
-        train += [p for p in made if source_terms(p.source) not in held_out]
+        made += formula_pairs(corpus.without(valid_ids), seqs, formulas, callees=formula_callees(programs, train_ids),
+                              num_terms=num_terms, seed=seed)
+    held_out = {tuple(format_term(t) for t in seqs[a][1][:num_terms]) for a in valid_ids}
+    train += [p for p in made if source_terms(p.source) not in held_out]
     log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
              **pair_kinds(train))
     return Dataset(train, valid, index)

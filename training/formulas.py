@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from math import comb, gcd
 from typing import Callable, Mapping, Sequence
 
 from miner.lang import Corpus, EvalError, Limits, evaluate
-from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
+from miner.lang.program import Operation, Program, line
 from training.pairs import Pair, abstract, make_source, to_target
 
 LIMITS = Limits(max_steps=200_000, max_memory=100, max_seconds=0.5)
@@ -130,28 +131,24 @@ def name_of(e: Expr, rng: random.Random) -> str:
 
 # --- the program --------------------------------------------------------------------------------------
 
-def _op(op: str, cell: int, source: int, constant: bool) -> Operation:
-    return Operation(op, Operand(DIRECT, cell), Operand(CONSTANT if constant else DIRECT, source))
-
-
 def _code(e: Expr, r: int, out: list[Operation]) -> None:
     """Append code leaving e's value in cell r; n is read from $0, which is written only once
     nothing still needs n (see `compile_expr`)."""
     if e.op == "n":
         if r:
-            out.append(_op("mov", r, 0, False))
+            out.append(line("mov", r, 0, direct=True))
         return
     if e.op == "num":
-        out.append(_op("mov", r, e.value, True))
+        out.append(line("mov", r, e.value))
         return
     if e.op == "seq":
         _code(e.args[0], r, out)
-        out.append(_op("seq", r, e.value, True))
+        out.append(line("seq", r, e.value))
         return
     a, b = e.args
     if b.op == "num" or (b.op == "n" and r):  # a constant, or n still in $0
         _code(a, r, out)
-        out.append(_op(e.op, r, b.value, True) if b.op == "num" else _op(e.op, r, 0, False))
+        out.append(line(e.op, r, b.value) if b.op == "num" else line(e.op, r, 0, direct=True))
         return
     if b.uses_n() and not a.uses_n():
         _code(b, r + 1, out)  # b reads n first: computing a into $0 would overwrite it
@@ -159,7 +156,7 @@ def _code(e: Expr, r: int, out: list[Operation]) -> None:
     else:
         _code(a, r, out)
         _code(b, r + 1, out)
-    out.append(_op(e.op, r, r + 1, False))
+    out.append(line(e.op, r, r + 1, direct=True))
 
 
 def compile_expr(e: Expr, offset: int = 0) -> Program:
@@ -169,7 +166,7 @@ def compile_expr(e: Expr, offset: int = 0) -> Program:
         _code(e, 0, out)
     else:
         _code(e, 1, out)
-        out.append(_op("mov", 0, 1, False))
+        out.append(line("mov", 0, 1, direct=True))
     return Program(out, {"offset": offset} if offset else {})
 
 
@@ -196,10 +193,8 @@ def value_of(e: Expr, n: int, seq: Callable[[int, int], int]) -> int:
     if e.op == "bin":
         if a < 0 or b < 0:
             raise ValueError("binomial outside the non-negative range")
-        from math import comb
         return comb(a, b)
     if e.op == "gcd":
-        from math import gcd
         return gcd(a, b)
     return {"add": a + b, "sub": a - b, "mul": a * b, "min": min(a, b), "max": max(a, b)}[e.op]
 

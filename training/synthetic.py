@@ -11,7 +11,7 @@ import random
 from typing import Mapping
 
 from miner.lang import Corpus, EvalError, Limits, evaluate, format_program
-from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
+from miner.lang.program import Operation, Program, line
 from training.pairs import Pair, abstract, make_source, to_target
 
 LIMITS = Limits(max_steps=20_000, max_memory=100, max_seconds=0.5)
@@ -19,10 +19,6 @@ LIMITS = Limits(max_steps=20_000, max_memory=100, max_seconds=0.5)
 _AFTER = ("add", "sub", "mul", "div", "mod", "pow", "bin", "gcd", "min", "max", "dif", "trn")
 _BEFORE = ("add", "sub", "mul", "div")
 _WITH_INPUT = ("add", "sub", "mul", "div", "gcd", "bin", "max")
-
-
-def _op(op: str, cell: int, value: int, constant: bool = True) -> Operation:
-    return Operation(op, Operand(DIRECT, cell), Operand(CONSTANT if constant else DIRECT, value))
 
 
 def wrap(call: Program, rng: random.Random) -> Program:
@@ -34,14 +30,14 @@ def wrap(call: Program, rng: random.Random) -> Program:
         kind = rng.random()
         if kind < 0.3:
             op = rng.choice(_BEFORE)
-            before.append(_op(op, 0, rng.randint(2, 4) if op in ("mul", "div") else rng.randint(1, 3)))
+            before.append(line(op, 0, rng.randint(2, 4) if op in ("mul", "div") else rng.randint(1, 3)))
         elif kind < 0.7:
             op = rng.choice(_AFTER)
-            after.append(_op(op, 0, rng.randint(2, 5) if op in ("mul", "div", "mod", "pow", "bin")
+            after.append(line(op, 0, rng.randint(2, 5) if op in ("mul", "div", "mod", "pow", "bin")
                              else rng.randint(-3, 5) or 1))
         elif not any(o.target.value == 1 for o in before):
-            before.insert(0, _op("mov", 1, 0, constant=False))
-            after.append(_op(rng.choice(_WITH_INPUT), 0, 1, constant=False))
+            before.insert(0, line("mov", 1, 0, direct=True))
+            after.append(line(rng.choice(_WITH_INPUT), 0, 1, direct=True))
     return Program([*before, *call.code(), *after], dict(call.directives))
 
 
@@ -61,7 +57,7 @@ def synthetic_pairs(programs: Mapping[int, Program], count: int, *, num_terms: i
         if len(out) >= count:
             break
         a = rng.choice(ids)
-        call = Program([Operation("seq", Operand(DIRECT, 0), Operand(CONSTANT, a))], dict(pool[a].directives))
+        call = Program([line("seq", 0, a)], dict(pool[a].directives))
         mutant = wrap(call, rng)
         target = to_target(mutant)
         if target in seen or target == to_target(call):

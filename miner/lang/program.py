@@ -110,3 +110,12 @@ class Program:
     def code(self) -> list[Operation]:
         """The executable operations, without comment-only lines."""
         return [o for o in self.ops if o.op != "nop"]
+
+
+def line(op: str, target: int, source: int | Operand = 0, direct: bool = False) -> Operation:
+    """One operation on cell `$target` with a constant source, or `$source` when `direct`."""
+    if isinstance(source, Operand):
+        src = source
+    else:
+        src = Operand(DIRECT if direct else CONSTANT, source)
+    return Operation(op, Operand(DIRECT, target), src)

@@ -5,18 +5,9 @@ All rewrites keep the calling convention (input n in `$0`, output in `$0`) and r
 
 from __future__ import annotations
 
-from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
+from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program, line
 
 OUT = 0
-
-
-def line(op: str, target: int, source: int | Operand = 0, direct: bool = False) -> Operation:
-    """One operation on cell `$target` with a constant source, or `$source` when `direct`."""
-    if isinstance(source, Operand):
-        src = source
-    else:
-        src = Operand(DIRECT if direct else CONSTANT, source)
-    return Operation(op, Operand(DIRECT, target), src)
 
 
 def add_const(cell: int, value: int) -> list[Operation]:
