@@ -4,7 +4,7 @@ Held-out part: a seeded random sample of corpus sequences is hidden (programs re
 `corpus.without`, terms removed from the known set); each strategy proposes candidates for them and
 every candidate is verified with the real evaluator on every known term.
 Real part (flagged "real_targets"): the sequences without a program in the tarball; recurrence,
-holonomic, formula and gf candidates verified the same way. "union" counts targets solved by any strategy.
+holonomic, formula, gf and family candidates verified the same way. "union" counts targets solved by any strategy.
 
 Usage: python benchmarks/strategies.py [--data ../shared/data] [--sample 300] [--seed 1] [--skip-real]
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from miner.config import DEFAULTS  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms  # noqa: E402
-from miner.search import corpus_sweep, formula, gf, holonomic, mutation, recurrence  # noqa: E402
+from miner.search import corpus_sweep, family, formula, gf, holonomic, mutation, recurrence  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
 
@@ -125,7 +125,7 @@ def main() -> None:
                            "check_cpu_s": round(time.process_time() - t0, 2)}
 
     settings = dict(DEFAULTS["search"])
-    ctx = SearchContext(corpus=hidden, index=index, settings=settings)
+    ctx = SearchContext(corpus=hidden, index=index, settings=settings, known=known)
     union = set(swept)
     for name, module in PER_TARGET:
         out[name] = run_strategy(name, module.propose, targets, ctx, hidden, solved_ids=union)
@@ -135,7 +135,8 @@ def main() -> None:
 
     if not args.skip_real:
         real = [sequences[a] for a in sorted(sequences) if a not in have]
-        ctx = SearchContext(corpus=corpus, index=TermIndex.build(real), settings=settings)
+        ctx = SearchContext(corpus=corpus, index=TermIndex.build(real), settings=settings,
+                            known={a: sequences[a] for a in have if a in sequences})
         out["real_targets"] = {"flag": "real targets: sequences without a program in the tarball",
                                "count": len(real)}
         union = set()
@@ -146,7 +147,8 @@ def main() -> None:
 
 
 # The per-target strategies measured on held-out and real targets, in this order.
-PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf))
+PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf),
+              ("family", family))
 
 
 def mutation_benchmark(targets, corpus, index, budget, seed, sequences, solved_ids):

@@ -3,7 +3,8 @@
 - training examples/s and tokens/s per preset (a short run on real retrieval-augmented pairs),
 - generation seconds per sequence at K=8 and K=32 with the given model,
 - the model's validation solve rate at K=32 (--k) beside the retrieval baseline's and the miner's
-  corpus sweep's on the same sequences, the union of all three, and what only the model solves.
+  model-free searches' (corpus sweep, family templates) on the same sequences, the union of all,
+  and what only the model solves.
 
     python benchmarks/train.py [--model DIR] [--presets tiny,small,medium] [--steps 30] [--limit 300]
 """
@@ -52,7 +53,8 @@ def validation_sources(corpus, meta: dict, count: int) -> list[str]:
     train_ids, valid_ids = split_ids([a for a in programs if a in sequences], float(meta.get("valid_fraction", 0.02)))
     index = index_for({a: programs[a] for a in train_ids}, sequences)
     pairs = make_pairs({a: programs[a] for a in valid_ids[:count]}, sequences, index=index,
-                       num_terms=int(meta.get("num_terms", 16)), neighbours=int(meta.get("neighbours", 2)))
+                       num_terms=int(meta.get("num_terms", 16)), neighbours=int(meta.get("neighbours", 2)),
+                       examples=int(meta.get("similar_names", 0)))
     return [p.source for p in pairs]
 
 
@@ -82,12 +84,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
-    from functools import partial
-
     from miner import log
     from miner.config import DEFAULTS
     from miner.lang import Corpus
-    from miner.search.corpus_sweep import sweep_texts
+    from miner.search import model_free_searches
     from training.evaluate import evaluate_folder
     from training.model import load
 
@@ -105,7 +105,7 @@ def main() -> None:
     result["model"] = str(loaded.path)
     if args.limit:
         result["validation"] = evaluate_folder(args.model, corpus, k=args.k, limit=args.limit, threads=args.threads,
-                                               sweep=partial(sweep_texts, settings=DEFAULTS["search"]))
+                                               searches=model_free_searches(DEFAULTS, corpus))
     stored = loaded.path.parent / "pairs" / "valid.jsonl"
     if stored.is_file():
         from training.data import load_pairs

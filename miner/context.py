@@ -63,8 +63,6 @@ class MiningContext:
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     solved: set[int] = field(default_factory=set)
-    # The model's retrieval index (neighbour programs shown in its prompts), built on first use.
-    retrieval: Any = None
     # Hashes of the program texts already checked per sequence in this process.
     seen: dict[int, set[int]] = field(default_factory=dict)
     seen_count: int = 0
@@ -123,12 +121,13 @@ KNOWN_TERMS_KEPT = 64
 
 
 def load_known(engine: Any, program_ids: Any) -> dict[str, Target]:
-    """The sequences that have a program, as Target records (for the corpus sweep)."""
+    """The sequences that have a program, as Target records (for the corpus sweep, family templates
+    and the model's retrieval)."""
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
         records = storage.get_sequences(session, program_ids)
-    return {a_text(a): Target(a_text(a), "", tuple(r.terms[:KNOWN_TERMS_KEPT]), r.offset)
+    return {a_text(a): Target(a_text(a), r.name, tuple(r.terms[:KNOWN_TERMS_KEPT]), r.offset)
             for a, r in records.items() if r.terms}
 
 
@@ -180,7 +179,8 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
     corpus, corpus_key = load_corpus(engine)
     index = _build_index(targets, cfg)
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
-                           known=load_known(engine, corpus.ids()) if "corpus_sweep" in mine["strategies"] else {})
+                           known=load_known(engine, corpus.ids())
+                           if {"corpus_sweep", "family"} & set(mine["strategies"]) else {})
     pool = CheckerPool(
         CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],
@@ -211,7 +211,7 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     if corpus_key != ctx.corpus_key:
         ctx.corpus, ctx.corpus_key = corpus, corpus_key
         ctx.search.corpus = corpus
-        ctx.retrieval = None
+        ctx.search.retrieval = None
         if ctx.search.known:
             ctx.search.known = load_known(engine, corpus.ids())
         ctx.pool.restart()
@@ -240,15 +240,13 @@ def _promoted_version(engine: Any) -> int | None:
 
 
 def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
-    """The index of corpus programs by terms that supplies the neighbours in model prompts (cached)."""
-    if ctx.retrieval is None:
-        from training.data import corpus_programs, index_for
+    """The index of corpus programs by terms and names that supplies the neighbours and similar-name
+    examples in model prompts (cached)."""
+    from miner.search.family import corpus_index
 
-        known = ctx.search.known or load_known(engine, ctx.corpus.ids())
-        sequences = {a_int(k): (t.name, list(t.terms), t.offset) for k, t in known.items()}
-        ctx.retrieval = index_for(corpus_programs(ctx.corpus), sequences)
-        log.info("retrieval_index", programs=len(ctx.retrieval))
-    return ctx.retrieval
+    if ctx.search.retrieval is None and not ctx.search.known:
+        ctx.search.known = load_known(engine, ctx.corpus.ids())
+    return corpus_index(ctx.search)
 
 
 def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:

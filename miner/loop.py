@@ -168,24 +168,17 @@ def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
 # --- generation ------------------------------------------------------------------------------------
 
 def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strategy: str) -> list[str]:
-    """Prompts in the model's training format (its `num_terms` and `neighbours` settings)."""
-    from training.pairs import make_source
-    from training.targets import shown_text
+    """Prompts in the model's training format (its `num_terms`, `neighbours` and `similar_names` settings)."""
+    from training.generate import source_for
 
     meta = ctx.model.loaded.meta
-    defaults = ctx.cfg.get("train", {})
-    num_terms = int(meta.get("num_terms", defaults.get("num_terms", 16)))
-    neighbours = int(meta.get("neighbours", defaults.get("neighbours", 0)))
-    index = retrieval_index(ctx, engine) if neighbours and strategy != "name_only" else None
+    uses_index = int(meta.get("neighbours", 0)) + int(meta.get("similar_names", 0))
+    index = retrieval_index(ctx, engine) if uses_index else None
     out = []
     for t in targets:
         name = "" if strategy == "terms_only" else t.name
         terms = () if strategy == "name_only" else t.terms
-        nbs: list[str] = []
-        if index is not None:
-            nbs = list(shown_text(index.neighbours(t.terms, t.offset, k=neighbours,
-                                                   exclude={a_int(t.a_number)})))
-        out.append(make_source(name, terms, nbs, offset=t.offset, num_terms=num_terms))
+        out.append(source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number)))
     return out
 
 

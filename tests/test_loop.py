@@ -21,8 +21,10 @@ from miner.loop import mine, mine_batch
 
 # Held out: A014335 and A157878 have linear recurrences; A001453 (Catalan - 1) is A000108 shifted,
 # found by the corpus sweep; A000002 (Kolakoski) has neither.
-HIDDEN = [14335, 157878, 1453, 2]
-ALWAYS = {108, 45, 27, 290, 5, 10, 40, 79}
+# A017793 (Binomial coefficients C(77, n)) is held out of its family: the family strategy finds it
+# by rewriting a sibling's program.
+HIDDEN = [14335, 157878, 1453, 2, 17793]
+ALWAYS = {108, 45, 27, 290, 5, 10, 40, 79, 17790, 17791, 17792, 17794, 17795}
 MODEL_FREE = ["corpus_sweep", "recurrence"]
 
 
@@ -55,6 +57,16 @@ def mined_db(tmp_path, data):
 def stored(engine) -> dict[int, str]:
     with storage.session_scope(engine, readonly=True) as session:
         return {row.a_number: row.code for row in storage.discovered(session)}
+
+
+def test_family_strategy_rewrites_a_siblings_program(mined_db):
+    cfg, engine = mined_db
+    summary = mine(cfg, strategies=["family"], engine=engine)
+    found = stored(engine)
+    assert 17793 in found, summary.found
+    assert "mov $1,77" in found[17793]
+    with storage.session_scope(engine, readonly=True) as session:
+        assert storage.strategy_stats(session)["family"].hits >= 1
 
 
 def test_model_free_strategies_find_held_out_programs(mined_db):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import random
+from math import comb
 import re
 from pathlib import Path
 
 import pytest
 
 from miner.lang import Corpus, Limits, check_terms, evaluate, format_program, parse
-from training.pairs import (TargetError, a_id, format_term, from_target, is_validation, make_source, renumber,
-                            source_offset, split_ids, to_target)
+from training.pairs import (TargetError, a_id, format_term, from_target, is_validation, make_source, name_words,
+                            renumber, source_offset, split_ids, to_target)
 
 LIMITS = Limits(max_steps=200_000, max_memory=2000, max_seconds=2.0)
 
@@ -135,6 +136,69 @@ def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids
     assert tested == 5
 
 
+def test_similar_names_rank_family_members_first():
+    from training.retrieval import MAX_EXAMPLE_WORDS, build_index
+
+    binomial = "mov $1 {k} bin $1 $0 mov $0 $1"
+    index = build_index([
+        (285198, [1, 9, 36], 0, binomial.format(k=9), "Binomial coefficients C(9,n)."),
+        (17766, [1, 50, 1225], 0, binomial.format(k=50), "Binomial coefficients C(50,n)."),
+        (45, [0, 1, 1, 2], 0, "mov $1 1 lpb $0 sub $0 1 add $2 $1 mov $1 $2 lpe", "Fibonacci numbers."),
+        (40, [2, 3, 5, 7], 0, "seq $0 A000040", "The prime numbers."),
+        (1, [1, 2, 3], 0, " ".join(["add $0 1"] * (MAX_EXAMPLE_WORDS // 3 + 1)), "Binomial coefficients."),
+    ])
+    # Same words: the A-number nearest the query's wins, unless the other shares a number.
+    assert [e.a_number for e in index.similar("Binomial coefficients C(77, n).", k=3, near=17793)] == [17766, 285198]
+    assert [e.a_number for e in index.similar("Binomial coefficients C(9, n+1).", k=3, near=17793)] == [285198, 17766]
+    best = index.similar("Binomial coefficients C(77, n).", near=17793)[0]
+    assert best.name == "Binomial coefficients C(50,n)." and best.target == binomial.format(k=50)
+    assert best.score == pytest.approx(1.0)
+    assert [e.a_number for e in index.similar("Binomial coefficients C(9,n).", k=3, exclude={285198, 17766})] == []
+    assert index.similar("Decimal expansion of Pi.") == []
+    assert index.similar("") == []
+
+
+def test_generation_prompt_follows_the_models_settings():
+    from training.generate import source_for
+    from training.retrieval import build_index
+
+    index = build_index([
+        (285198, [1, 9, 36, 84, 126], 0, "mov $1 9 bin $1 $0 mov $0 $1", "Binomial coefficients C(9,n)."),
+        (17793, [1, 77, 2926, 73150, 1353275], 0, "mov $1 77 bin $1 $0 mov $0 $1", "Binomial coefficients C(77,n)."),
+    ])
+    terms = [2, 18, 72, 168, 252]
+    name = "Binomial coefficients C(9,n) times 2."
+    both = source_for({"neighbours": 1, "similar_names": 1, "num_terms": 4}, name, terms, 0, index, a_number=285198)
+    assert both.startswith("o: 0 t: 2 18 72 168 n: binomial")
+    # The sequence itself is neither its neighbour nor its template.
+    assert " p: " not in both
+    assert both.endswith(" s: binomial coefficients c ( 77 , n ) . x: mov $1 77 bin $1 $0 mov $0 $1")
+    other = source_for({"neighbours": 1, "similar_names": 1, "num_terms": 4}, name, terms, 0, index)
+    assert " p: seq $0 A285198 sub $0 1 mul $0 2 add $0 2 s: binomial coefficients c ( 9 , n ) . x: mov $1 9" in other
+    # A model trained without templates gets none; without an index, no retrieval at all.
+    assert " s: " not in source_for({"neighbours": 1, "num_terms": 4}, name, terms, 0, index)
+    assert source_for({"neighbours": 1, "similar_names": 1, "num_terms": 4}, name, terms) == \
+        "o: 0 t: 2 18 72 168 n: " + " ".join(name_words(name))
+
+
+def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus):
+    from training.data import build_dataset
+    from training.pairs import references, source_terms
+
+    family = [a for a in range(17765, 17800) if full_corpus.text(a)]
+    subset = Corpus({a: full_corpus.text(a) for a in family}, origin="binomial family")
+    data = build_dataset(subset, num_terms=8, neighbours=1, similar_names=1, valid_fraction=0.0, max_length=2)
+    pair = next(p for p in data.train if p.a_number == 17793)
+    # The nearest A-number of the family is shown, with its code to edit; the 3-operation own
+    # program is kept despite max_length=2 because it is an edit of that template.
+    assert " s: binomial coefficients c ( 76 , n ) . x: mov $1 76 bin $1 $0 mov $0 $1" in pair.source
+    assert pair.kind == "edit" and pair.target == "mov $1 77 bin $1 $0 mov $0 $1"
+    assert source_terms(pair.source) == tuple(str(comb(77, n)) for n in range(8))
+    assert "N2" not in references(pair.source) and all(k[0] in "NR" for k in references(pair.source))
+    best = data.index.similar("Binomial coefficients C(77, n).", exclude={17793}, near=17793)[0]
+    assert best.a_number in (17792, 17794)
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, full_corpus, sample_ids):
     """A tiny T5 trained for 30 steps on ~300 real pairs with retrieval-augmented sources."""
@@ -142,12 +206,12 @@ def tiny_run(tmp_path_factory, full_corpus, sample_ids):
     from training.train import TrainSettings, train
 
     subset = Corpus({a: full_corpus.text(a) for a in sample_ids}, origin="sample")
-    data = build_dataset(subset, num_terms=12, neighbours=1, valid_fraction=0.1)
+    data = build_dataset(subset, num_terms=12, neighbours=1, similar_names=1, valid_fraction=0.1)
     out = tmp_path_factory.mktemp("tiny-run")
     settings = TrainSettings(preset="tiny", batch_size=16, max_steps=30, warmup_steps=5, vocab_size=600,
                              max_source_len=96, max_target_len=64, log_every=10)
     model_dir = train(out, settings, train_pairs=data.train, valid_pairs=data.valid,
-                      meta={"num_terms": 12, "neighbours": 1})
+                      meta={"num_terms": 12, "neighbours": 1, "similar_names": 1})
     return model_dir, data, subset
 
 
@@ -189,7 +253,8 @@ def test_evaluate_reports_rates_and_baseline(tiny_run, full_corpus):
     # for all but the first; a wrong program for the first.
     sweep = {p.a_number: [full_corpus.text(p.a_number)] for p in valid[1:]}
     sweep[valid[0].a_number] = ["mov $0,-7\n"]
-    metrics = evaluate_model(load(model_dir), valid, sequences, full_corpus, k=4, index=index, sweep=sweep)
+    metrics = evaluate_model(load(model_dir), valid, sequences, full_corpus, k=4, index=index,
+                             searches={"sweep": sweep})
     assert metrics["sequences"] == 6
     for key in ("valid_program_rate", "exact_match_rate", "solve_rate", "sequence_match_rate",
                 "baseline_solve_rate", "combined_solve_rate", "sweep_solve_rate", "retrieval_solve_rate",

@@ -71,42 +71,48 @@ def corpus_programs(corpus, ids: Iterable[int] | None = None) -> dict[int, Progr
 
 
 def index_for(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo]) -> Index:
-    """A retrieval index over the given programs, keyed by their sequences' terms."""
+    """A retrieval index over the given programs, keyed by their sequences' terms and names."""
     return build_index(
-        (a, sequences[a][1], programs[a].offset, to_target(p))
+        (a, sequences[a][1], programs[a].offset, to_target(p), sequences[a][0])
         for a, p in programs.items() if a in sequences
     )
 
 
 # Hits fetched per prompt beyond the shown neighbours, so that a correct one ranked lower is found.
 EXTRA_HITS = 2
+# Longest edit target kept (compact words): longer ones would be cut at the target length anyway.
+MAX_EDIT_WORDS = 100
 # State of a `make_pairs` call, set before worker processes fork (so the corpus is not pickled).
 _JOB: dict = {}
 
 
 def _choice(a: int) -> Choice:
     job = _JOB
-    _, terms, _ = job["sequences"][a]
+    name, terms, _ = job["sequences"][a]
     program = job["programs"][a]
-    return choose_for(program, terms, a, job["index"], job["neighbours"], job["corpus"], job["promote"])
+    return choose_for(program, terms, a, job["index"], job["neighbours"], job["corpus"], job["promote"],
+                      name=name, examples=job["examples"])
 
 
 def choose_for(program: Program, terms: list[int], a_number: int, index: Index | None, shown: int,
-               corpus, promote: bool = False) -> Choice:
-    """The target and shown neighbours for one sequence's program (see `training.targets.choose`);
-    without an index only the own program, without a `corpus` no neighbour is checked."""
+               corpus, promote: bool = False, *, name: str = "", examples: int = 0) -> Choice:
+    """The target and shown neighbours (and `examples` similar-name sequences) for one sequence's
+    program (see `training.targets.choose`); without an index only the own program, without a
+    `corpus` no neighbour is checked."""
     own = to_target(program)
-    if index is None or not shown:
+    if index is None or not (shown or examples):
         return Choice(own, "own", ())
-    hits = index.neighbours(terms, program.offset, k=shown + EXTRA_HITS, exclude={a_number})
+    hits = index.neighbours(terms, program.offset, k=shown + EXTRA_HITS, exclude={a_number}) if shown else []
+    similar = index.similar(name, k=examples, exclude={a_number}, near=a_number) if examples and name else []
     if corpus is None:
-        return Choice(own, "own", shown_text(hits[:shown]))
-    return choose(own, hits, terms, program.offset, corpus, shown, promote=promote)
+        return Choice(own, "own", shown_text(hits[:shown]), tuple((e.name, e.target) for e in similar))
+    return choose(own, hits, terms, program.offset, corpus, shown, promote=promote, examples=similar)
 
 
 def _pair(a_number: int, name: str, terms: list[int], program: Program, choice: Choice, length: int,
           num_terms: int) -> Pair:
-    source = make_source(name, terms, choice.neighbours, offset=program.offset, num_terms=num_terms)
+    source = make_source(name, terms, choice.neighbours, offset=program.offset, num_terms=num_terms,
+                         examples=choice.examples)
     return Pair(a_number, source, abstract(choice.target, source), length, choice.kind)
 
 
@@ -116,18 +122,19 @@ def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
 
 
 def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], *,
-               num_terms: int = 16, index: Index | None = None, neighbours: int = 1,
+               num_terms: int = 16, index: Index | None = None, neighbours: int = 1, examples: int = 0,
                max_length: int = 0, corpus=None, promote: bool = False, workers: int = 1) -> list[Pair]:
     """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
 
     With a retrieval `index` each prompt shows up to `neighbours` programs of the nearest other
-    sequences; with a `corpus` (for `seq` calls) too, targets are chosen by `training.targets.choose`
-    (`promote` for training pairs only). `max_length` > 0 drops targets other than copies with more
-    operations.
+    sequences and up to `examples` programs of sequences with similar names; with a `corpus` (for
+    `seq` calls) too, targets are chosen by `training.targets.choose` (`promote` for training pairs
+    only). `max_length` > 0 drops own programs with more operations (copies and edits stay: their
+    prompt shows most of their code, and long ones are where a template helps most).
     """
     ids = [a for a in sorted(programs) if a in sequences and programs[a].code()]
     _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
-                promote=promote)
+                promote=promote, examples=examples)
     try:
         if workers > 1 and len(ids) > 1000:
             import multiprocessing
@@ -142,14 +149,16 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     for a, choice in zip(ids, choices):
         program = programs[a]
         length = len(program.code()) if choice.kind != "copy" else len(from_target(choice.target).code())
-        if not choice.target or (max_length and choice.kind != "copy" and len(program.code()) > max_length):
+        if not choice.target or (max_length and choice.kind == "own" and len(program.code()) > max_length):
+            continue
+        if choice.kind == "edit" and len(choice.target.split()) > MAX_EDIT_WORDS:
             continue
         name, terms, _ = sequences[a]
         out.append(_pair(a, name, terms, program, choice, length, num_terms))
     return dedupe(out)
 
 
-def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float,
+def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float, similar_names: int = 0,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0,
                   workers: int = 1) -> Dataset:
@@ -170,8 +179,9 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
         seqs.update({a: v for a, v in sequences.items() if a in programs})
     ids = sorted(a for a in programs if a in seqs)
     train_ids, valid_ids = split_ids(ids, valid_fraction)
-    index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours else None
-    kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, corpus=corpus.without(valid_ids),
+    index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours or similar_names else None
+    kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
+              corpus=corpus.without(valid_ids),
               workers=workers)
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
@@ -229,7 +239,7 @@ def load_pairs(path: str | Path) -> list[Pair]:
 
 
 def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: Index | None = None,
-              neighbours: int = 0, corpus=None) -> list[Pair]:
+              neighbours: int = 0, similar_names: int = 0, corpus=None) -> list[Pair]:
     """Training pairs from verified hits (`storage.programs.discovered` rows: a_number, name, terms, code).
 
     Hits of validation-split sequences are left out so that validation never leaks into training;
@@ -248,6 +258,7 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
         except ParseError as exc:
             log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
             continue
-        choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus)
+        choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus, name=row.name,
+                            examples=similar_names)
         out.append(_pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms))
     return dedupe(out)

@@ -2,7 +2,8 @@
 
 A sequence is solved at K when one of K candidates reproduces all its known terms under
 `miner.lang`, with the validation sequences' own programs hidden from `seq` calls. The retrieval
-baseline (neighbour programs mapped under a*x+b) is scored on the same sequences.
+baseline (neighbour programs mapped under a*x+b) and the miner's model-free searches given by the
+caller (corpus sweep, family templates) are scored on the same sequences.
 """
 
 from __future__ import annotations
@@ -49,16 +50,18 @@ def _any_solves(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus)
 
 
 # (validation sequences, known sequences) -> candidate programs (LODA text) per validation A-number.
-Sweep = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
+Search = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
 
 
 def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo], corpus: Corpus, *,
              k: int = 32, limit: int = 0, index: Index | None = None,
-             sweep: Mapping[int, Sequence[str]] | None = None, batch_size: int = 4) -> dict[str, Any]:
+             searches: Mapping[str, Mapping[int, Sequence[str]]] | None = None,
+             batch_size: int = 4) -> dict[str, Any]:
     """Metrics of a loaded model (or only the retrieval when `loaded` is None) on validation pairs.
 
-    `sweep` holds the miner's corpus-sweep candidates per A-number; with it come the sweep's solve
-    rate, retrieval (baseline or sweep), pipeline (model or retrieval) and model-only rates.
+    `searches` holds the candidates per A-number of the miner's model-free searches by name
+    (`sweep`, `family`); with them come each one's solve rate (`sweep_solve_rate`...), retrieval
+    (baseline or any search), pipeline (model or retrieval) and model-only rates.
     """
     from training.generate import generate_targets, to_loda
 
@@ -70,7 +73,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
     hidden = corpus.without(p.a_number for p in pairs)
     n = len(pairs)
     counts = dict(valid=0, candidates=0, exact=0, solved=0, top1=0, baseline=0, combined=0,
-                  sweep=0, retrieval=0, pipeline=0, model_only=0)
+                  retrieval=0, pipeline=0, model_only=0, **{name: 0 for name in searches or {}})
     gen_seconds = 0.0
     for start in range(0, n, batch_size):
         chunk = pairs[start:start + batch_size]
@@ -101,12 +104,15 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 solved_base = _any_solves(base, terms, hidden) > 0
                 counts["baseline"] += solved_base
             counts["combined"] += rank > 0 or solved_base
-            if sweep is not None:
-                solved_sweep = _any_solves(sweep.get(pair.a_number, ()), terms, hidden) > 0
-                counts["sweep"] += solved_sweep
-                counts["retrieval"] += solved_base or solved_sweep
-                counts["pipeline"] += rank > 0 or solved_base or solved_sweep
-                counts["model_only"] += rank > 0 and not (solved_base or solved_sweep)
+            if searches is not None:
+                solved_search = False
+                for name, found in searches.items():
+                    solved = _any_solves(found.get(pair.a_number, ()), terms, hidden) > 0
+                    counts[name] += solved
+                    solved_search = solved_search or solved
+                counts["retrieval"] += solved_base or solved_search
+                counts["pipeline"] += rank > 0 or solved_base or solved_search
+                counts["model_only"] += rank > 0 and not (solved_base or solved_search)
         log.info("evaluate_progress", done=min(n, start + batch_size), of=n, solved=counts["solved"],
                  baseline=counts["baseline"])
     metrics: dict[str, Any] = {"sequences": n, "k": k}
@@ -122,8 +128,9 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
         metrics["baseline_solve_rate"] = counts["baseline"] / n
         if loaded is not None:
             metrics["combined_solve_rate"] = counts["combined"] / n
-    if sweep is not None:
-        metrics["sweep_solve_rate"] = counts["sweep"] / n
+    if searches is not None:
+        for name in searches:
+            metrics[f"{name}_solve_rate"] = counts[name] / n
         if index is not None:
             metrics["retrieval_solve_rate"] = counts["retrieval"] / n
         if loaded is not None:
@@ -134,12 +141,12 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
 
 def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
                     threads: int = 1, defaults: Mapping[str, Any] | None = None,
-                    sweep: Sweep | None = None) -> dict[str, Any]:
+                    searches: Mapping[str, Search] | None = None) -> dict[str, Any]:
     """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
-    the corpus with the model's source settings; the baseline index and the sweep (when given) see
-    the train split only.
+    the corpus with the model's source settings; the baseline index and the `searches` (when given)
+    see the train split only.
     """
     from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs
     from training.model import load
@@ -162,15 +169,17 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
             valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
                                num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
                                index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),
+                               examples=int(meta.get("similar_names", 0)),
                                corpus=corpus.without(valid_ids))
     valid = list(valid)
     random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
     valid = valid[:limit] if limit else valid
     found = None
-    if sweep is not None:
-        found = sweep({p.a_number: sequences[p.a_number] for p in valid if p.a_number in sequences},
-                      {a: sequences[a] for a in train_ids})
-    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, sweep=found)
+    if searches is not None:
+        queries = {p.a_number: sequences[p.a_number] for p in valid if p.a_number in sequences}
+        known = {a: sequences[a] for a in train_ids}
+        found = {name: search(queries, known) for name, search in searches.items()}
+    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, searches=found)
     metrics["validation_key"] = validation_key((p.a_number for p in valid), k)
     metrics["model"] = str(loaded.path)
     return metrics

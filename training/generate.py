@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from training.model import LoadedModel
 from training.pairs import TargetError, expand, from_target, make_source, source_offset
@@ -20,16 +20,24 @@ def to_loda(text: str, source: str) -> str | None:
         return None
 
 
-def source_for(loaded: LoadedModel, name: str, terms: Sequence[int], offset: int = 0, index=None) -> str:
-    """The prompt this model was trained on for a sequence: with its retrieved neighbours when the
-    model uses them and an index (see `training.data.index_for`) is given."""
+def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset: int = 0, index=None,
+               a_number: int = 0) -> str:
+    """The prompt a model (given by its metadata) was trained on for a sequence: with its retrieved
+    neighbours and similar-name examples when the model uses them and an index (see
+    `training.data.index_for`) is given; sequence `a_number` is never its own neighbour."""
     from training.targets import shown_text
 
-    neighbours: list[str] = []
-    k = int(loaded.meta.get("neighbours", 0))
-    if index is not None and k and terms:
-        neighbours = list(shown_text(index.neighbours(terms, offset, k=k)))
-    return make_source(name, terms, neighbours, offset=offset, num_terms=int(loaded.meta.get("num_terms", 16)))
+    neighbours: Sequence[str] = ()
+    examples: list[tuple[str, str]] = []
+    k, m = int(meta.get("neighbours", 0)), int(meta.get("similar_names", 0))
+    if index is not None:
+        exclude = {a_number} if a_number else set()
+        if k and terms:
+            neighbours = shown_text(index.neighbours(terms, offset, k=k, exclude=exclude))
+        if m and name:
+            examples = [(e.name, e.target) for e in index.similar(name, k=m, exclude=exclude, near=a_number)]
+    return make_source(name, terms, neighbours, offset=offset, num_terms=int(meta.get("num_terms", 16)),
+                       examples=examples)
 
 
 def _unresolvable(tokenizer, sources: Sequence[str]) -> list[list[int]]:

@@ -137,7 +137,7 @@ def model_card(meta: dict[str, Any]) -> str:
         "- targets (see `training.targets`): " + (", ".join(
             f"{n} {kind}" for kind, n in sorted(meta.get("pair_kinds", {}).items())) or "?"),
         f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
-        "retrieved neighbour program(s)",
+        f"retrieved neighbour program(s), {meta.get('similar_names', 0)} similar-name example(s)",
     ]
     if meta.get("continued_from"):
         lines.append(f"- continued from the model in `{meta['continued_from']}` (earlier stages below)")

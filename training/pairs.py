@@ -1,7 +1,9 @@
 """Training pairs: the prompt text (source) and the canonical compact program text (target).
 
 Source: `o: <offset> t: <terms...> n: <name words...>` followed by up to N neighbour programs
-(`p: <target text>`; the markers cannot occur among name words), all whitespace-separated words so that each small term is one token.
+(`p: <target text>`) and up to M sequences with similar names (`s: <name words...> x: <program>`,
+templates to edit; the markers cannot occur among name words), all whitespace-separated words so
+that each small term is one token.
 Target: one word per operation and operand, cells renumbered in order of first use, no comments,
 `seq` calls written as `A000045`; `from_target` turns it back into a `Program`.
 """
@@ -26,6 +28,9 @@ A_NUMBER = re.compile(r"A\d{6}")
 PLACEHOLDER = re.compile(r"[NR]\d")
 # Terms with more digits are written as a shortened number; the checker, not the model, needs them exactly.
 MAX_TERM_DIGITS = 12
+# Words of a similar sequence's name shown with its program: enough to tell the family member apart.
+MAX_EXAMPLE_NAME_WORDS = 24
+MARKERS = ("o:", "t:", "n:", "p:", "s:", "x:")
 
 
 @dataclass(frozen=True)
@@ -161,11 +166,14 @@ def name_words(name: str) -> list[str]:
 
 
 def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (), offset: int = 0,
-                num_terms: int = 16) -> str:
-    """The prompt: offset, the first `num_terms` terms, the name, then neighbour targets (`p: ...`)."""
+                num_terms: int = 16, examples: Iterable[tuple[str, str]] = ()) -> str:
+    """The prompt: offset, the first `num_terms` terms, the name, then neighbour targets (`p: ...`)
+    and (name, program) examples of similar sequences (`s: ... x: ...`)."""
     parts = ["o:", str(offset), "t:", *(format_term(t) for t in terms[:num_terms]), "n:", *name_words(name)]
     for text in neighbours:
         parts += ["p:", text]
+    for example_name, text in examples:
+        parts += ["s:", *name_words(example_name)[:MAX_EXAMPLE_NAME_WORDS], "x:", text]
     return " ".join(parts)
 
 
@@ -175,7 +183,7 @@ def _segments(source: str) -> tuple[list[str], list[list[str]]]:
     neighbours: list[list[str]] = []
     section = ""
     for word in source.split():
-        if word in ("o:", "t:", "n:", "p:"):
+        if word in MARKERS:
             section = word
             if word == "p:":
                 neighbours.append([])
@@ -257,7 +265,7 @@ def source_terms(source: str) -> tuple[str, ...]:
     """The terms a prompt shows, as `format_term` wrote them."""
     words = source.split()
     start = words.index("t:") + 1
-    end = next((i for i in range(start, len(words)) if words[i] in ("n:", "p:")), len(words))
+    end = next((i for i in range(start, len(words)) if words[i] in MARKERS), len(words))
     return tuple(words[start:end])
 
 

@@ -35,13 +35,14 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool]
     meta = load(base_dir).meta
     num_terms = int(meta.get("num_terms", tc["num_terms"]))
     neighbours = int(meta.get("neighbours", tc["neighbours"]))
+    similar_names = int(meta.get("similar_names", 0))
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
-                         limit=0 if neighbours else replay_size, seed=random.randrange(1 << 30),
-                         workers=int(tc["threads"]))
+                         similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
+                         seed=random.randrange(1 << 30), workers=int(tc["threads"]))
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
-                     corpus=corpus)
+                     similar_names=similar_names, corpus=corpus)
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None

@@ -6,13 +6,19 @@ sign, so that `target = a*neighbour + b` sequences share a key. A hit carries th
 program adapted to the query (input shift, then the affine map), in the compact target form,
 both with the neighbour's code inlined (`target`, the model-free baseline) and as a `seq` call of
 the neighbour (`call`, what the model is shown: a few words to copy or to build on).
+
+The same index also finds sequences by name (`similar`): OEIS families such as "Binomial
+coefficients C(9,n)" and "C(77,n)" share their words and, often, their program up to a constant,
+so a similar name's program is a template for the model to edit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
+from math import gcd, log, sqrt
 from typing import Iterable, Sequence
+
+from training.pairs import name_words
 
 # (prefix length, shift) keys, tried in this order: longest evidence first.
 LEVELS: tuple[tuple[int, int], ...] = ((12, 0), (12, 1), (8, 0), (8, 1), (5, 0))
@@ -20,6 +26,12 @@ LEVELS: tuple[tuple[int, int], ...] = ((12, 0), (12, 1), (8, 0), (8, 1), (5, 0))
 BUCKET_SIZE = 48
 # Terms kept per entry to rank hits by how far the affine match goes on.
 KEPT_TERMS = 40
+# Name search: candidates are gathered from the query's rarest words up to this many entries.
+MAX_NAME_CANDIDATES = 4000
+# Least cosine similarity (tf-idf over name words) for a name to count as similar.
+MIN_NAME_SIMILARITY = 0.3
+# Programs longer than this (in compact words) are not offered as templates: they crowd the prompt.
+MAX_EXAMPLE_WORDS = 90
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,16 @@ class Hit:
     call: str = ""  # the same program calling the neighbour with `seq` instead of inlining its code
 
 
+@dataclass(frozen=True)
+class Example:
+    """A sequence with a similar name: its A-number, name, program (compact text) and similarity."""
+
+    a_number: int
+    name: str
+    target: str
+    score: float
+
+
 @dataclass
 class _Entry:
     a_number: int
@@ -41,6 +63,21 @@ class _Entry:
     offset: int
     target: str
     length: int
+    name: str = ""
+    # The name's word ids and numbers, as tuples: 150k frozensets would cost several times the memory.
+    words: tuple[int, ...] = ()
+    numbers: tuple[str, ...] = ()
+
+
+def name_keys(name: str) -> tuple[set[str], set[str]]:
+    """(words, numbers) of a name as the name search compares them: numbers only break ties."""
+    words, numbers = set(), set()
+    for w in name_words(name):
+        if w.isdigit():
+            numbers.add(w)
+        elif w[0].isalpha():
+            words.add(w)
+    return words, numbers
 
 
 def normalise(terms: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
@@ -67,10 +104,18 @@ class Index:
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self.buckets: dict[tuple[int, int, int], list[int]] = {}
+        self.word_ids: dict[str, int] = {}
+        self.postings: list[list[int]] = []  # per word id: entries whose name has it
+        self.idf: list[float] = []
+        self.norms: list[float] = []
 
-    def add(self, a_number: int, terms: Sequence[int], offset: int, target: str) -> None:
-        """Index one sequence with its program's compact target text."""
+    def add(self, a_number: int, terms: Sequence[int], offset: int, target: str, name: str = "") -> None:
+        """Index one sequence with its program's compact target text (and its name, for `similar`)."""
         entry = _Entry(a_number, list(terms[:KEPT_TERMS]), offset, target, len(target.split()))
+        if name:
+            words, numbers = name_keys(name)
+            ids = tuple(sorted(self.word_ids.setdefault(w, len(self.word_ids)) for w in words))
+            entry.name, entry.words, entry.numbers = name, ids, tuple(sorted(numbers))
         index = len(self.entries)
         self.entries.append(entry)
         for length, shift in LEVELS:
@@ -84,6 +129,14 @@ class Index:
         for key, members in self.buckets.items():
             members.sort(key=lambda i: (self.entries[i].length, self.entries[i].a_number))
             del members[BUCKET_SIZE:]
+        self.postings = [[] for _ in self.word_ids]
+        for i, e in enumerate(self.entries):
+            for w in e.words:
+                self.postings[w].append(i)
+        named = max(1, sum(1 for e in self.entries if e.words))
+        # Smoothed, so a word that every name has still counts (small indexes, one family).
+        self.idf = [log(1 + named / len(p)) for p in self.postings]
+        self.norms = [sqrt(sum(self.idf[w] ** 2 for w in e.words)) for e in self.entries]
         return self
 
     def __len__(self) -> int:
@@ -114,6 +167,44 @@ class Index:
                 if len(hits) >= k:
                     return hits
         return hits
+
+    def similar(self, name: str, k: int = 1, exclude: Iterable[int] = (), near: int = 0,
+                max_words: int = MAX_EXAMPLE_WORDS) -> list[Example]:
+        """Up to k indexed sequences whose names share the most (tf-idf weighted) words with `name`
+        (and whose programs have at most `max_words` compact words, 0: any).
+
+        Ties (a family whose names differ only in numbers) go to shared numbers, then to the
+        A-number nearest `near`: families are often submitted together.
+        """
+        words, numbers = name_keys(name)
+        known = sorted((self.word_ids[w] for w in words if w in self.word_ids), key=lambda w: len(self.postings[w]))
+        if not known:
+            return []
+        # Words never seen count as rarest: a name full of unknown words matches nothing well.
+        unseen = len(words) - len(known)
+        top = max(self.idf) if self.idf else 0.0
+        qnorm = sqrt(sum(self.idf[w] ** 2 for w in known) + unseen * top ** 2)
+        candidates: set[int] = set()
+        for w in known:
+            if candidates and len(candidates) + len(self.postings[w]) > MAX_NAME_CANDIDATES:
+                break
+            candidates.update(self.postings[w][:MAX_NAME_CANDIDATES])
+        excluded = set(exclude)
+        query = set(known)
+        scored = []
+        for i in candidates:
+            e = self.entries[i]
+            if e.a_number in excluded or (max_words and e.length > max_words) or not self.norms[i]:
+                continue
+            score = sum(self.idf[w] ** 2 for w in e.words if w in query) / (qnorm * self.norms[i])
+            if score < MIN_NAME_SIMILARITY:
+                continue
+            common = sum(1 for x in e.numbers if x in numbers)
+            shared = common / max(1, len(numbers) + len(e.numbers) - common)
+            scored.append((-round(score, 6), -shared, abs(e.a_number - near), i))
+        scored.sort()
+        return [Example(self.entries[i].a_number, self.entries[i].name, self.entries[i].target, -s)
+                for s, _, _, i in scored[:k]]
 
     @staticmethod
     def _adapt(e: _Entry, terms: Sequence[int], offset: int, length: int, shift: int,
@@ -170,10 +261,10 @@ class Index:
         return Hit(e.a_number, inline, length, shift, extra, call)
 
 
-def build_index(entries: Iterable[tuple[int, Sequence[int], int, str]]) -> Index:
-    """An index over (a_number, terms, offset, target) records."""
+def build_index(entries: Iterable[tuple]) -> Index:
+    """An index over (a_number, terms, offset, target[, name]) records."""
     index = Index()
-    for a, terms, offset, target in entries:
+    for a, terms, offset, target, *name in entries:
         if terms:
-            index.add(a, terms, offset, target)
+            index.add(a, terms, offset, target, *name)
     return index.finish()

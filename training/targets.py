@@ -4,7 +4,8 @@ Asking for the corpus's own program when an equivalent neighbour is in the promp
 model to ignore its prompt (only 2.7% of corpus programs equal their neighbour's text). So the
 target is the first retrieved neighbour that reproduces the sequence's known terms, written as a
 `seq` call of it (`copy`: a few words), else the sequence's own program, marked `edit` when it is
-close to a shown neighbour's code and `own` when not. Neighbours are shown as `seq` calls too.
+close to the code of a shown neighbour or of a shown similar-name example, and `own` when not.
+Neighbours are shown as `seq` calls, examples with their code.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Sequence
 
 from miner.lang import Corpus, EvalError, Limits, check_terms
 from training.pairs import TargetError, from_target
-from training.retrieval import Hit
+from training.retrieval import Example, Hit
 
 # Neighbours are checked with tight limits: a correct copy of a corpus program is fast.
 CHECK_LIMITS = Limits(max_steps=300_000, max_memory=1000, max_seconds=0.3)
@@ -30,6 +31,7 @@ class Choice:
     target: str
     kind: str
     neighbours: tuple[str, ...]  # the neighbour targets to show in the prompt, best first
+    examples: tuple[tuple[str, str], ...] = ()  # (name, program) of similar-name sequences to show
 
 
 def reproduces(target: str, terms: Sequence[int], offset: int, corpus: Corpus | None,
@@ -48,7 +50,8 @@ def similarity(a: str, b: str) -> float:
 
 
 def choose(own: str, hits: Sequence[Hit], terms: Sequence[int], offset: int, corpus: Corpus | None,
-           shown: int, promote: bool = False, limits: Limits = CHECK_LIMITS) -> Choice:
+           shown: int, promote: bool = False, limits: Limits = CHECK_LIMITS,
+           examples: Sequence[Example] = ()) -> Choice:
     """The target for a sequence with program text `own` and retrieval `hits` (best first).
 
     The first `shown` hits go into the prompt, as at generation time. With `promote` (training
@@ -58,12 +61,14 @@ def choose(own: str, hits: Sequence[Hit], terms: Sequence[int], offset: int, cor
     candidates = hits if promote else hits[:shown]
     correct = next((h for h in candidates if reproduces(h.target, terms, offset, corpus, limits)), None)
     visible = list(hits[:shown])
+    shown_examples = tuple((e.name, e.target) for e in examples)
     if correct is not None:
         if correct not in visible:
             visible = visible[:shown - 1] + [correct]
-        return Choice(correct.call or correct.target, "copy", shown_text(visible))
-    close = any(similarity(h.target, own) >= EDIT_SIMILARITY for h in visible)
-    return Choice(own, "edit" if close else "own", shown_text(visible))
+        return Choice(correct.call or correct.target, "copy", shown_text(visible), shown_examples)
+    close = any(similarity(t, own) >= EDIT_SIMILARITY for t in [*(h.target for h in visible),
+                                                                 *(e.target for e in examples)])
+    return Choice(own, "edit" if close else "own", shown_text(visible), shown_examples)
 
 
 def shown_text(hits: Sequence[Hit]) -> tuple[str, ...]:

@@ -107,10 +107,12 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         corpus_path = _corpus_path(args, cfg)
         corpus = _load_corpus(corpus_path)
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
+                             similar_names=tc["similar_names"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
                              synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"], workers=settings.threads)
-        meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "synthetic_pairs": tc["synthetic_pairs"],
+        meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
+                "synthetic_pairs": tc["synthetic_pairs"],
                 "formula_pairs": tc["formula_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
@@ -160,14 +162,12 @@ def _write_metrics(model_dir: Path, metrics: dict[str, Any]) -> None:
 
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
                   valid=None) -> dict[str, Any]:
-    from functools import partial
-
-    from miner.search.corpus_sweep import sweep_texts
+    from miner.search import model_free_searches
     from training.evaluate import evaluate_folder
 
-    return evaluate_folder(model_dir, _load_corpus(corpus_path), k=k, limit=limit, valid=valid,
-                           threads=cfg["train"]["threads"], defaults=cfg["train"],
-                           sweep=partial(sweep_texts, settings=cfg["search"]))
+    corpus = _load_corpus(corpus_path)
+    return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
+                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus))
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:
@@ -212,11 +212,11 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     corpus_path = _corpus_path(args, cfg, required=False)
     corpus = _load_corpus(corpus_path) if corpus_path else None
     index = None
-    if corpus is not None and terms and int(loaded.meta.get("neighbours", 0)):
+    if corpus is not None and int(loaded.meta.get("neighbours", 0)) + int(loaded.meta.get("similar_names", 0)):
         from training.data import corpus_programs, corpus_sequences, index_for
 
         index = index_for(corpus_programs(corpus), corpus_sequences(corpus))
-    source = source_for(loaded, args.name, terms, args.offset, index)
+    source = source_for(loaded.meta, args.name, terms, args.offset, index)
     limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
     for rank, program in enumerate(generate(loaded, [source], args.k)[0], 1):
         if terms:

@@ -1,4 +1,5 @@
-"""Model-free program search: matcher index, corpus sweep, recurrences, formulas, mutation, repair.
+"""Model-free program search: matcher index, corpus sweep, recurrences, formulas, family templates,
+mutation, repair.
 
 Each strategy module has `propose(target, ctx, budget, rng) -> Iterator[Candidate]`; candidates are
 untrusted and checked by the agent loop.
@@ -8,6 +9,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
     "recurrence": "miner.search.recurrence",
     "formula": "miner.search.formula",
+    "family": "miner.search.family",
     "holonomic": "miner.search.holonomic",
     "gf": "miner.search.gf",
     "mutation": "miner.search.mutation",
@@ -16,4 +18,16 @@ STRATEGY_MODULES: dict[str, str] = {
 
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
-DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "holonomic", "gf"})
+DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf"})
+
+
+def model_free_searches(cfg: dict, corpus) -> dict:
+    """The model-free searches `training.evaluate` scores beside a model, as (validation sequences,
+    known sequences) -> LODA texts callables: the corpus sweep and family templates."""
+    from functools import partial
+
+    from miner.search.corpus_sweep import sweep_texts
+    from miner.search.family import family_texts
+
+    return {"sweep": partial(sweep_texts, settings=cfg["search"]),
+            "family": partial(family_texts, corpus=corpus, budget=int(cfg["mine"]["budget"]["family"]))}

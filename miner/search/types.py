@@ -34,13 +34,15 @@ class SearchContext:
     `corpus` is a `miner.lang.Corpus` (programs by A-number, for mutation and `seq` calls),
     `index` a `TermIndex` over the targets, `known` the sequences that have programs (as Target records:
     terms and offset, for the corpus sweep), `settings` the `[search]` config table (repair also reads
-    `near_misses`: programs that matched a long prefix of the target, best first).
+    `near_misses`: programs that matched a long prefix of the target, best first), `retrieval` the
+    corpus programs indexed by terms and names (`training.retrieval.Index`), built on first use.
     """
 
     corpus: Any = None
     index: Any = None
     known: dict[str, Target] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    retrieval: Any = None
 
 
 Strategy = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]

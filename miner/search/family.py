@@ -1,0 +1,136 @@
+"""Family templates: the programs of sequences with similar names, with the changed numbers put in.
+
+OEIS is full of families whose names differ only in a parameter ("Binomial coefficients C(9,n)." and
+"C(77, n).", "... Coxeter group on 18 generators" and "on 46 generators"), and their programs usually
+differ only in the constants that encode it. For each similar name (tf-idf over name words, see
+`training.retrieval.Index.similar`) the numbers that changed are found by aligning the two names word
+by word, and the template's constants equal to an old number (or one off it, or its negation) are
+rewritten to the new one, for every subset of the changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from difflib import SequenceMatcher
+from itertools import combinations
+from typing import Any, Iterator, Mapping, Sequence
+
+from miner.lang.program import CONSTANT, Operand, Program
+from miner.search.types import Candidate, SearchContext, Target
+
+# Similar names whose programs are tried as templates.
+TEMPLATES = 5
+# Changed numbers per name pair taken into account (subsets of them are tried: 2^n - 1 variants).
+MAX_CHANGES = 4
+
+
+def number_changes(old_name: str, new_name: str) -> list[tuple[int, int]]:
+    """(old, new) for each number of `old_name` that `new_name` replaces at the same place; when the
+    words do not align, the n-th number of each name, if both have as many."""
+    from training.pairs import name_words
+
+    old, new = name_words(old_name), name_words(new_name)
+    pairs: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            pairs += zip(old[i1:i2], new[j1:j2])
+    if not any(x.isdigit() and y.isdigit() for x, y in pairs):
+        old_numbers, new_numbers = [w for w in old if w.isdigit()], [w for w in new if w.isdigit()]
+        pairs = list(zip(old_numbers, new_numbers)) if len(old_numbers) == len(new_numbers) else []
+    changes: list[tuple[int, int]] = []
+    for x, y in pairs:
+        if x.isdigit() and y.isdigit() and x != y and (int(x), int(y)) not in changes:
+            changes.append((int(x), int(y)))
+    return changes[:MAX_CHANGES]
+
+
+def _rewrite(value: int, changes: Sequence[tuple[int, int]]) -> int:
+    # Programs often hold a parameter k as k-1 (a loop bound), k+1 or -k (a subtraction).
+    for old, new in changes:
+        if value == old:
+            return new
+        if value == old - 1:
+            return new - 1
+        if value == old + 1:
+            return new + 1
+        if value == -old:
+            return -new
+    return value
+
+
+def rewritten(program: Program, changes: Sequence[tuple[int, int]]) -> Program:
+    """The program with every constant operand (not a `seq` A-number) rewritten by `changes`."""
+    ops = []
+    for o in program.ops:
+        if o.source.kind == CONSTANT and o.op not in ("seq", "prg"):
+            o = replace(o, source=Operand(CONSTANT, _rewrite(o.source.value, changes)))
+        ops.append(o)
+    return Program(ops, dict(program.directives))
+
+
+def variants(program: Program, changes: Sequence[tuple[int, int]]) -> Iterator[Program]:
+    """The template rewritten by each non-empty subset of the changes, all changes first; unchanged
+    programs are skipped."""
+    seen = {str(program.code())}
+    for size in range(len(changes), 0, -1):
+        for subset in combinations(changes, size):
+            out = rewritten(program, subset)
+            key = str(out.code())
+            if key not in seen:
+                seen.add(key)
+                yield out
+
+
+def corpus_index(ctx: SearchContext) -> Any:
+    """The corpus programs of the known sequences indexed by terms and names
+    (`training.retrieval.Index`), built on first use and kept in the context."""
+    if ctx.retrieval is None:
+        import structlog
+
+        from miner.lang import parse_a_number
+        from training.data import corpus_programs, index_for
+
+        sequences = {parse_a_number(a): (t.name, list(t.terms), t.offset) for a, t in ctx.known.items()}
+        ctx.retrieval = index_for(corpus_programs(ctx.corpus, [a for a in sequences if a in ctx.corpus]),
+                                  sequences)
+        structlog.get_logger(__name__).info("retrieval_index", programs=len(ctx.retrieval))
+    return ctx.retrieval
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """Variants of the programs of the sequences whose names are most like the target's."""
+    from miner.lang import parse_a_number
+    from training.pairs import TargetError, from_target
+
+    if not target.name or ctx.corpus is None or not ctx.known:
+        return
+    a = parse_a_number(target.a_number)
+    count = 0
+    for example in corpus_index(ctx).similar(target.name, k=TEMPLATES, exclude={a}, near=a, max_words=0):
+        changes = number_changes(example.name, target.name)
+        if not changes:
+            continue
+        try:
+            template = from_target(example.target, target.offset)
+        except TargetError:
+            continue
+        for program in variants(template, changes):
+            if count >= budget:
+                return
+            count += 1
+            yield Candidate(program, "family", f"from A{example.a_number:06d}")
+
+
+def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
+                 known: Mapping[int, tuple[str, Sequence[int], int]], *, corpus: Any,
+                 budget: int = 60) -> dict[int, list[str]]:
+    """`propose` for (name, terms, offset) records by integer A-number, with templates from the
+    `known` sequences' programs in `corpus` only; programs as LODA text (for `training.evaluate`)."""
+    from miner.lang import a_number_str, format_program
+
+    def record(a: int, info: tuple[str, Sequence[int], int]) -> Target:
+        return Target(a_number_str(a), info[0], tuple(info[1]), info[2])
+
+    ctx = SearchContext(corpus=corpus, known={a_number_str(a): record(a, v) for a, v in known.items()})
+    return {a: [format_program(c.program) for c in propose(record(a, v), ctx, budget, None)]
+            for a, v in targets.items()}
