@@ -120,6 +120,7 @@ DEFAULTS: dict[str, Any] = {
         "holonomic_max_degree": 3,
         "holonomic_max_inhom_degree": 2,
         "holonomic_margin": 6,
+        "family_templates": 10,
     },
     "train": {
         "model_dir": "",

@@ -30,4 +30,5 @@ def model_free_searches(cfg: dict, corpus) -> dict:
     from miner.search.family import family_texts
 
     return {"sweep": partial(sweep_texts, settings=cfg["search"]),
-            "family": partial(family_texts, corpus=corpus, budget=int(cfg["mine"]["budget"]["family"]))}
+            "family": partial(family_texts, corpus=corpus, budget=int(cfg["mine"]["budget"]["family"]),
+                              settings=cfg["search"])}

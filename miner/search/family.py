@@ -18,8 +18,8 @@ from typing import Any, Iterator, Mapping, Sequence
 from miner.lang.program import CONSTANT, Operand, Program
 from miner.search.types import Candidate, SearchContext, Target
 
-# Similar names whose programs are tried as templates.
-TEMPLATES = 5
+# Similar names whose programs are tried as templates (`[search] family_templates`).
+TEMPLATES = 10
 # Changed numbers per name pair taken into account (subsets of them are tried: 2^n - 1 variants).
 MAX_CHANGES = 4
 
@@ -106,7 +106,8 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
         return
     a = parse_a_number(target.a_number)
     count = 0
-    for example in corpus_index(ctx).similar(target.name, k=TEMPLATES, exclude={a}, near=a, max_words=0):
+    templates = int(ctx.settings.get("family_templates", TEMPLATES))
+    for example in corpus_index(ctx).similar(target.name, k=templates, exclude={a}, near=a, max_words=0):
         changes = number_changes(example.name, target.name)
         if not changes:
             continue
@@ -123,7 +124,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
 
 def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
                  known: Mapping[int, tuple[str, Sequence[int], int]], *, corpus: Any,
-                 budget: int = 60) -> dict[int, list[str]]:
+                 budget: int = 60, settings: Mapping[str, Any] | None = None) -> dict[int, list[str]]:
     """`propose` for (name, terms, offset) records by integer A-number, with templates from the
     `known` sequences' programs in `corpus` only; programs as LODA text (for `training.evaluate`)."""
     from miner.lang import a_number_str, format_program
@@ -131,6 +132,7 @@ def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
     def record(a: int, info: tuple[str, Sequence[int], int]) -> Target:
         return Target(a_number_str(a), info[0], tuple(info[1]), info[2])
 
-    ctx = SearchContext(corpus=corpus, known={a_number_str(a): record(a, v) for a, v in known.items()})
+    ctx = SearchContext(corpus=corpus, known={a_number_str(a): record(a, v) for a, v in known.items()},
+                        settings=dict(settings or {}))
     return {a: [format_program(c.program) for c in propose(record(a, v), ctx, budget, None)]
             for a, v in targets.items()}
