@@ -181,8 +181,9 @@ def test_generation_prompt_follows_the_models_settings():
         "o: 0 t: 2 18 72 168 n: " + " ".join(name_words(name))
 
 
-def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus):
-    from training.data import build_dataset
+def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus, monkeypatch):
+    import training.data
+    from training.data import build_dataset, corpus_programs, corpus_sequences, make_pairs
     from training.pairs import references, source_terms
 
     family = [a for a in range(17765, 17800) if full_corpus.text(a)]
@@ -197,6 +198,12 @@ def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus):
     assert "N2" not in references(pair.source) and all(k[0] in "NR" for k in references(pair.source))
     best = data.index.similar("Binomial coefficients C(77, n).", exclude={17793}, near=17793)[0]
     assert best.a_number in (17792, 17794)
+    # Training drops edits too long for the target length; validation keeps every sequence.
+    monkeypatch.setattr(training.data, "MAX_EDIT_WORDS", 5)
+    kw = dict(num_terms=8, index=data.index, neighbours=1, examples=1, corpus=subset)
+    programs, sequences = corpus_programs(subset), corpus_sequences(subset)
+    assert 17793 not in {p.a_number for p in make_pairs(programs, sequences, max_length=2, **kw)}
+    assert 17793 in {p.a_number for p in make_pairs(programs, sequences, **kw)}
 
 
 @pytest.fixture(scope="session")

@@ -129,8 +129,9 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     With a retrieval `index` each prompt shows up to `neighbours` programs of the nearest other
     sequences and up to `examples` programs of sequences with similar names; with a `corpus` (for
     `seq` calls) too, targets are chosen by `training.targets.choose` (`promote` for training pairs
-    only). `max_length` > 0 drops own programs with more operations (copies and edits stay: their
-    prompt shows most of their code, and long ones are where a template helps most).
+    only). `max_length` > 0 (training) drops own programs with more operations; copies stay, and
+    edits up to MAX_EDIT_WORDS words: their prompt shows most of their code, and long programs are
+    where a template helps most. Without it (validation) every sequence stays.
     """
     ids = [a for a in sorted(programs) if a in sequences and programs[a].code()]
     _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
@@ -151,7 +152,7 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
         length = len(program.code()) if choice.kind != "copy" else len(from_target(choice.target).code())
         if not choice.target or (max_length and choice.kind == "own" and len(program.code()) > max_length):
             continue
-        if choice.kind == "edit" and len(choice.target.split()) > MAX_EDIT_WORDS:
+        if max_length and choice.kind == "edit" and len(choice.target.split()) > MAX_EDIT_WORDS:
             continue
         name, terms, _ = sequences[a]
         out.append(_pair(a, name, terms, program, choice, length, num_terms))
