@@ -128,7 +128,7 @@ DEFAULTS: dict[str, Any] = {
         "preset": "small",
         "num_terms": 16,
         "neighbours": 2,
-        "similar_names": 1,
+        "similar_names": 0,
         "valid_fraction": 0.02,
         "max_program_length": 12,
         "synthetic_pairs": 30000,
