@@ -169,17 +169,13 @@ def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
 
 def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strategy: str) -> list[str]:
     """Prompts in the model's training format (its `num_terms`, `neighbours` and `similar_names` settings)."""
-    from training.generate import source_for
+    from training.generate import source_for, uses_retrieval
 
     meta = ctx.model.loaded.meta
-    uses_index = int(meta.get("neighbours", 0)) + int(meta.get("similar_names", 0))
-    index = retrieval_index(ctx, engine) if uses_index else None
-    out = []
-    for t in targets:
-        name = "" if strategy == "terms_only" else t.name
-        terms = () if strategy == "name_only" else t.terms
-        out.append(source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number)))
-    return out
+    prompts = [("" if strategy == "terms_only" else t.name, () if strategy == "name_only" else t.terms, t)
+               for t in targets]
+    index = retrieval_index(ctx, engine) if any(uses_retrieval(meta, n, s) for n, s, _ in prompts) else None
+    return [source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number)) for name, terms, t in prompts]
 
 
 def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], strategy: str,

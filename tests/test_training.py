@@ -159,8 +159,14 @@ def test_similar_names_rank_family_members_first():
 
 
 def test_generation_prompt_follows_the_models_settings():
-    from training.generate import source_for
+    from training.generate import source_for, uses_retrieval
     from training.retrieval import build_index
+
+    # The index is needed only for what the prompt will show: neighbours need terms, templates a name.
+    assert not uses_retrieval({"neighbours": 2}, "Binomial coefficients C(9,n).", [])
+    assert uses_retrieval({"neighbours": 2}, "", [1, 9, 36])
+    assert uses_retrieval({"neighbours": 2, "similar_names": 1}, "Binomial coefficients C(9,n).", [])
+    assert not uses_retrieval({"neighbours": 0, "similar_names": 1}, "", [1, 9, 36])
 
     index = build_index([
         (285198, [1, 9, 36, 84, 126], 0, "mov $1 9 bin $1 $0 mov $0 $1", "Binomial coefficients C(9,n)."),

@@ -20,7 +20,7 @@ from miner.lang.program import Program
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
                             source_terms, split_ids, to_target)
 from training.retrieval import Index, build_index
-from training.targets import Choice, choose, shown_text
+from training.targets import Choice, choose, shown_examples, shown_text
 
 log = structlog.get_logger(__name__)
 
@@ -105,7 +105,7 @@ def choose_for(program: Program, terms: list[int], a_number: int, index: Index |
     hits = index.neighbours(terms, program.offset, k=shown + EXTRA_HITS, exclude={a_number}) if shown else []
     similar = index.similar(name, k=examples, exclude={a_number}, near=a_number) if examples and name else []
     if corpus is None:
-        return Choice(own, "own", shown_text(hits[:shown]), tuple((e.name, e.target) for e in similar))
+        return Choice(own, "own", shown_text(hits[:shown]), shown_examples(similar))
     return choose(own, hits, terms, program.offset, corpus, shown, promote=promote, examples=similar)
 
 
@@ -182,8 +182,7 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     train_ids, valid_ids = split_ids(ids, valid_fraction)
     index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours or similar_names else None
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
-              corpus=corpus.without(valid_ids),
-              workers=workers)
+              corpus=corpus.without(valid_ids), workers=workers)
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)

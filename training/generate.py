@@ -20,22 +20,28 @@ def to_loda(text: str, source: str) -> str | None:
         return None
 
 
+def uses_retrieval(meta: Mapping[str, Any], name: str, terms: Sequence[int]) -> bool:
+    """Whether a prompt of this model for this name and terms shows anything from the retrieval
+    index (so callers build the index only when it is needed)."""
+    return bool((terms and int(meta.get("neighbours", 0))) or (name and int(meta.get("similar_names", 0))))
+
+
 def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset: int = 0, index=None,
                a_number: int = 0) -> str:
     """The prompt a model (given by its metadata) was trained on for a sequence: with its retrieved
     neighbours and similar-name examples when the model uses them and an index (see
     `training.data.index_for`) is given; sequence `a_number` is never its own neighbour."""
-    from training.targets import shown_text
+    from training.targets import shown_examples, shown_text
 
     neighbours: Sequence[str] = ()
-    examples: list[tuple[str, str]] = []
+    examples: Sequence[tuple[str, str]] = ()
     k, m = int(meta.get("neighbours", 0)), int(meta.get("similar_names", 0))
     if index is not None:
         exclude = {a_number} if a_number else set()
         if k and terms:
             neighbours = shown_text(index.neighbours(terms, offset, k=k, exclude=exclude))
         if m and name:
-            examples = [(e.name, e.target) for e in index.similar(name, k=m, exclude=exclude, near=a_number)]
+            examples = shown_examples(index.similar(name, k=m, exclude=exclude, near=a_number))
     return make_source(name, terms, neighbours, offset=offset, num_terms=int(meta.get("num_terms", 16)),
                        examples=examples)
 

@@ -107,6 +107,7 @@ class Index:
         self.word_ids: dict[str, int] = {}
         self.postings: list[list[int]] = []  # per word id: entries whose name has it
         self.idf: list[float] = []
+        self.top_idf = 0.0
         self.norms: list[float] = []
 
     def add(self, a_number: int, terms: Sequence[int], offset: int, target: str, name: str = "") -> None:
@@ -136,6 +137,7 @@ class Index:
         named = max(1, sum(1 for e in self.entries if e.words))
         # Smoothed, so a word that every name has still counts (small indexes, one family).
         self.idf = [log(1 + named / len(p)) for p in self.postings]
+        self.top_idf = max(self.idf, default=0.0)
         self.norms = [sqrt(sum(self.idf[w] ** 2 for w in e.words)) for e in self.entries]
         return self
 
@@ -182,8 +184,7 @@ class Index:
             return []
         # Words never seen count as rarest: a name full of unknown words matches nothing well.
         unseen = len(words) - len(known)
-        top = max(self.idf) if self.idf else 0.0
-        qnorm = sqrt(sum(self.idf[w] ** 2 for w in known) + unseen * top ** 2)
+        qnorm = sqrt(sum(self.idf[w] ** 2 for w in known) + unseen * self.top_idf ** 2)
         candidates: set[int] = set()
         for w in known:
             if candidates and len(candidates) + len(self.postings[w]) > MAX_NAME_CANDIDATES:

@@ -61,16 +61,21 @@ def choose(own: str, hits: Sequence[Hit], terms: Sequence[int], offset: int, cor
     candidates = hits if promote else hits[:shown]
     correct = next((h for h in candidates if reproduces(h.target, terms, offset, corpus, limits)), None)
     visible = list(hits[:shown])
-    shown_examples = tuple((e.name, e.target) for e in examples)
+    templates = shown_examples(examples)
     if correct is not None:
         if correct not in visible:
             visible = visible[:shown - 1] + [correct]
-        return Choice(correct.call or correct.target, "copy", shown_text(visible), shown_examples)
+        return Choice(correct.call or correct.target, "copy", shown_text(visible), templates)
     close = any(similarity(t, own) >= EDIT_SIMILARITY for t in [*(h.target for h in visible),
                                                                  *(e.target for e in examples)])
-    return Choice(own, "edit" if close else "own", shown_text(visible), shown_examples)
+    return Choice(own, "edit" if close else "own", shown_text(visible), templates)
 
 
 def shown_text(hits: Sequence[Hit]) -> tuple[str, ...]:
     """The neighbours as the prompt shows them: each a `seq` call of the neighbour, adapted."""
     return tuple(h.call or h.target for h in hits)
+
+
+def shown_examples(examples: Sequence[Example]) -> tuple[tuple[str, str], ...]:
+    """The similar-name examples as the prompt shows them: (name, program) with its code."""
+    return tuple((e.name, e.target) for e in examples)

@@ -197,7 +197,7 @@ def evaluate_handler(args, cfg: dict[str, Any]) -> int:
 def generate_handler(args, cfg: dict[str, Any]) -> int:
     """Print the K best programs, each with how many of the given terms it reproduces."""
     from miner.lang import EvalError, Limits, check_terms, evaluate
-    from training.generate import generate, source_for
+    from training.generate import generate, source_for, uses_retrieval
     from training.model import load
 
     try:
@@ -212,7 +212,7 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     corpus_path = _corpus_path(args, cfg, required=False)
     corpus = _load_corpus(corpus_path) if corpus_path else None
     index = None
-    if corpus is not None and int(loaded.meta.get("neighbours", 0)) + int(loaded.meta.get("similar_names", 0)):
+    if corpus is not None and uses_retrieval(loaded.meta, args.name, terms):
         from training.data import corpus_programs, corpus_sequences, index_for
 
         index = index_for(corpus_programs(corpus), corpus_sequences(corpus))
