@@ -128,6 +128,7 @@ DEFAULTS: dict[str, Any] = {
         "preset": "small",
         "num_terms": 16,
         "neighbours": 2,
+        "matched_neighbours": True,
         "similar_names": 0,
         "valid_fraction": 0.02,
         "max_program_length": 12,

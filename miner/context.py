@@ -226,6 +226,10 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     if _promoted_version(engine) != ctx.model.version:
         ctx.model_checked = False  # load_model runs again on next use
         changed = True
+    if ctx.sweep_due:
+        from miner.search.corpus_sweep import CACHE_KEY
+
+        ctx.search.settings.pop(CACHE_KEY, None)
     if changed:
         log.info("mining_context_refreshed", targets=len(ctx.targets), programs=len(ctx.corpus))
     return changed

@@ -175,7 +175,16 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
     prompts = [("" if strategy == "terms_only" else t.name, () if strategy == "name_only" else t.terms, t)
                for t in targets]
     index = retrieval_index(ctx, engine) if any(uses_retrieval(meta, n, s) for n, s, _ in prompts) else None
-    return [source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number)) for name, terms, t in prompts]
+
+    def matched(t: Target, terms) -> list[str]:
+        if not (index is not None and terms and meta.get("matched_neighbours")):
+            return []
+        from miner.search.corpus_sweep import matched_programs
+
+        return [format_program(p) for p in matched_programs(t, ctx.search)]
+
+    return [source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number), matched=matched(t, terms))
+            for name, terms, t in prompts]
 
 
 def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], strategy: str,
@@ -470,14 +479,16 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
 def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: Any = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
     program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
-    from miner.search.corpus_sweep import sweep
+    from miner.search.corpus_sweep import CACHE_KEY, sweep
 
     summary = BatchSummary()
     start = time.process_time()
     per_target = int(cfg["mine"]["budget"]["corpus_sweep"]) or 4
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
+    found: dict[str, list] = {}
     for a_name, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target):
+        found.setdefault(a_name, []).append(cand)
         a = a_int(a_name)
         target = ctx.targets.get(a)
         if target is None or a in ctx.solved:
@@ -497,6 +508,7 @@ def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: 
         _record(engine, ctx, recorded, summary)
     if not _stopped(stop_event):
         ctx.sweep_due = False
+        ctx.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
     summary.tried = len(attempts)
     summary.hits = len(summary.found)
     summary.stopped = _stopped(stop_event)

@@ -204,6 +204,38 @@ def test_model_strategies_run_with_a_promoted_tiny_model(mined_db, tmp_path):
     assert {r.outcome for r in rows} <= {"miss", "hit"}
 
 
+def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined_db, tmp_path):
+    from miner.context import build_context, load_model, refresh_context
+    from miner.lang import format_program
+    from miner.loop import _model_sources, run_sweep
+    from miner.search.corpus_sweep import matched_programs
+    from training.model import build_model, save
+    from training.pairs import to_target
+    from training.tokenizer import train_tokenizer
+
+    cfg, engine = mined_db
+    tokenizer = train_tokenizer(["o 0 t 1 2 n x p: seq $0 A000108"] * 20, vocab_size=120)
+    path = save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / "model",
+                {"num_terms": 8, "neighbours": 2, "matched_neighbours": True})
+    with storage.session_scope(engine) as session:
+        storage.register_model(session, str(path), "tiny", 0, {}, True)
+    ctx = build_context(cfg, engine)
+    try:
+        load_model(ctx, engine)
+        target = ctx.targets[1453]  # Catalan numbers minus 1: the sweep calls A000108
+        run_sweep(cfg, engine, ctx)
+        found = matched_programs(target, ctx.search)
+        assert found and all("seq $0,108" in format_program(p) for p in found)
+        source = _model_sources(ctx, engine, [target], "beam")[0]
+        assert source.split(" p: ")[1] == min((to_target(p) for p in found), key=lambda t: len(t.split()))
+        # The sweep's hits changed the lacking set: on refresh the sweep is due again and its old
+        # programs are dropped (recomputed on the next prompt).
+        assert refresh_context(ctx, engine) and ctx.sweep_due and 1453 not in ctx.targets
+        assert "_sweep_cache" not in ctx.search.settings
+    finally:
+        ctx.close()
+
+
 def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db):
     from sqlalchemy import func, select
 

@@ -107,6 +107,19 @@ def test_corpus_sweep_finds_targets_from_known_sequences(real):
     assert [c.note for c in sweep_propose(targets["A005843"], ctx, 2, None)] == ["from A001477"]
 
 
+def test_sweep_stops_trying_a_target_once_it_has_its_candidates(real):
+    targets, _ = real
+    index = TermIndex.build([targets["A005843"]])
+    # n, the odd numbers and n(n+1)/2 all map onto the even numbers (affine; differences for the last).
+    known = [targets["A001477"], targets["A005408"], targets["A000027"], targets["A000217"]]
+    all_found = [a for a, _ in sweep(index, known, per_target=10)]
+    assert all_found.count("A005843") >= 3
+    assert [a for a, _ in sweep(index, known, per_target=2)] == ["A005843"] * 2
+    source = parse("seq $0,1477\n")
+    assert index.match(list(targets["A001477"].terms), source)
+    assert index.match(list(targets["A001477"].terms), source, skip={"A005843"}) == []
+
+
 def test_sweep_texts_keys_by_integer_a_number_and_honours_settings(real):
     targets, corpus = real
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import partial
 from math import comb
 import re
 from pathlib import Path
@@ -212,6 +213,44 @@ def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus, 
     assert 17793 in {p.a_number for p in make_pairs(programs, sequences, **kw)}
 
 
+def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
+    from training.data import build_dataset, corpus_sequences, matched_hits
+    from training.generate import source_for
+
+    # Square pyramidal numbers (A000330) are partial sums of the squares (A000290): no a*x+b of a
+    # prefix, so the retrieval index cannot offer it; the corpus sweep's partial-sum matcher can.
+    ids = [27, 290, 330, 217, 1477, 45, 71, 79, 225]
+    subset = Corpus({a: full_corpus.text(a) for a in ids}, origin="partial sums")
+    matcher = _sweep()
+    plain = build_dataset(subset, num_terms=8, neighbours=2, valid_fraction=0.0)
+    assert "A000290" not in next(p for p in plain.train if p.a_number == 330).source
+    data = build_dataset(subset, num_terms=8, neighbours=2, valid_fraction=0.0, matcher=matcher)
+    pair = next(p for p in data.train if p.a_number == 330)
+    first = pair.source.split(" p: ")[1]
+    assert "seq $0 A000290" in first and "lpb" in first
+    assert pair.kind == "copy" and pair.target == "N1"
+    # Shortest transform first; a sequence is never its own match.
+    found = matcher(corpus_sequences(subset), corpus_sequences(subset))
+    assert 217 not in found[217] and len(found[217]) >= 2
+    hits = matched_hits(found)[217]
+    assert [len(h.target.split()) for h in hits] == sorted(len(h.target.split()) for h in hits)
+    assert matched_hits({5: ["mov $0,", "mov $0,1"]}) == {}  # unparsable or calling nothing: skipped
+    # Generation builds the same prompt when the model was trained so, and ignores them otherwise.
+    name, terms, offset = corpus_sequences(subset)[330]
+    meta = {"neighbours": 2, "num_terms": 8, "matched_neighbours": True}
+    assert source_for(meta, name, terms, offset, data.index, 330, matched=found[330]) == pair.source
+    meta["matched_neighbours"] = False
+    assert "A000290" not in source_for(meta, name, terms, offset, data.index, 330, matched=found[330])
+
+
+def _sweep():
+    """The matcher the CLI gives training: the miner's corpus sweep with the default settings."""
+    from miner import config
+    from miner.search.corpus_sweep import sweep_texts
+
+    return partial(sweep_texts, settings=config.load(None)["search"])
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, full_corpus, sample_ids):
     """A tiny T5 trained for 30 steps on ~300 real pairs with retrieval-augmented sources."""
@@ -219,12 +258,13 @@ def tiny_run(tmp_path_factory, full_corpus, sample_ids):
     from training.train import TrainSettings, train
 
     subset = Corpus({a: full_corpus.text(a) for a in sample_ids}, origin="sample")
-    data = build_dataset(subset, num_terms=12, neighbours=1, similar_names=1, valid_fraction=0.1)
+    data = build_dataset(subset, num_terms=12, neighbours=1, similar_names=1, valid_fraction=0.1,
+                         matcher=_sweep())
     out = tmp_path_factory.mktemp("tiny-run")
     settings = TrainSettings(preset="tiny", batch_size=16, max_steps=30, warmup_steps=5, vocab_size=600,
                              max_source_len=96, max_target_len=64, log_every=10)
     model_dir = train(out, settings, train_pairs=data.train, valid_pairs=data.valid,
-                      meta={"num_terms": 12, "neighbours": 1, "similar_names": 1})
+                      meta={"num_terms": 12, "neighbours": 1, "similar_names": 1, "matched_neighbours": True})
     return model_dir, data, subset
 
 
@@ -430,7 +470,7 @@ def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder,
     config.write_text(f'[paths]\ndata_dir = "{tmp_path}"\n[train]\nfinetune_steps = 4\neval_k = 2\n'
                       'eval_limit = 3\nbatch_size = 8\nmax_source_len = 96\nmax_target_len = 64\n')
     cfg = config_mod.load(config)
-    model_id, _ = retrain(engine, Corpus.from_path(sample_folder), cfg)
+    model_id, _ = retrain(engine, Corpus.from_path(sample_folder), cfg, matcher=_sweep())
     with session_scope(engine) as session:
         versions = model_versions(session)
     assert [v.id for v in versions][-1] == model_id and len(versions) == 2

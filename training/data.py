@@ -1,6 +1,7 @@
 """Datasets: corpus programs (and verified hits) turned into train/validation pairs with retrieval.
 
-Each prompt shows the nearest other sequences' programs; the target is chosen by
+Each prompt shows the nearest other sequences' programs (first those a caller's term matcher found,
+such as the miner's corpus sweep, then the retrieval index's); the target is chosen by
 `training.targets.choose` (a correct neighbour is copied). Pairs are cached as JSON lines in a run
 folder so a resumed run trains on exactly the same data.
 """
@@ -12,26 +13,31 @@ import random
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
 from miner.lang.program import Program
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
                             source_terms, split_ids, to_target)
-from training.retrieval import Index, build_index
+from training.retrieval import Hit, Index, build_index
 from training.targets import Choice, choose, shown_examples, shown_text
 
 log = structlog.get_logger(__name__)
 
+# (query sequences, known sequences) -> LODA programs per query A-number that reproduce each query
+# from a known sequence (the miner's corpus sweep is one); training only calls it, never imports it.
+Matcher = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
+
 
 @dataclass
 class Dataset:
-    """Train and validation pairs and the retrieval index (built from the train split only)."""
+    """Train and validation pairs, the retrieval index and the sequences it holds (train split only)."""
 
     train: list[Pair]
     valid: list[Pair]
     index: Index | None
+    known: Mapping[int, SequenceInfo] | None = None
 
 
 def corpus_sequences(corpus, ids: Iterable[int] | None = None) -> dict[int, SequenceInfo]:
@@ -78,6 +84,35 @@ def index_for(programs: Mapping[int, Program], sequences: Mapping[int, SequenceI
     )
 
 
+def matched_hits(found: Mapping[int, Sequence[str]]) -> dict[int, list[Hit]]:
+    """A matcher's programs (LODA text per A-number) as neighbours: compact text calling the matched
+    sequence, shortest first (the simplest transform); texts that do not parse or call nothing are
+    skipped."""
+    from miner.lang.parser import ParseError, parse
+
+    out: dict[int, list[Hit]] = {}
+    for a, texts in found.items():
+        for text in texts:
+            try:
+                program = parse(text, f"matched A{a:06d}")
+            except ParseError:
+                continue
+            callee = next((int(o.source.value) for o in program.code() if o.op == "seq"), 0)
+            if callee:
+                target = to_target(program)
+                out.setdefault(a, []).append(Hit(callee, target, 0, 0, 0, target))
+    for hits in out.values():
+        hits.sort(key=lambda h: len(h.target.split()))
+    return out
+
+
+def merge_hits(matched: Sequence[Hit], hits: Sequence[Hit]) -> list[Hit]:
+    """Matched programs first (they reproduce every known term compared), then index hits of other
+    sequences."""
+    seen = {h.a_number for h in matched}
+    return [*matched, *(h for h in hits if h.a_number not in seen)]
+
+
 # Hits fetched per prompt beyond the shown neighbours, so that a correct one ranked lower is found.
 EXTRA_HITS = 2
 # Longest edit target kept (compact words): longer ones would be cut at the target length anyway.
@@ -91,18 +126,20 @@ def _choice(a: int) -> Choice:
     name, terms, _ = job["sequences"][a]
     program = job["programs"][a]
     return choose_for(program, terms, a, job["index"], job["neighbours"], job["corpus"], job["promote"],
-                      name=name, examples=job["examples"])
+                      name=name, examples=job["examples"], matched=job["matched"].get(a, ()))
 
 
 def choose_for(program: Program, terms: list[int], a_number: int, index: Index | None, shown: int,
-               corpus, promote: bool = False, *, name: str = "", examples: int = 0) -> Choice:
-    """The target and shown neighbours (and `examples` similar-name sequences) for one sequence's
-    program (see `training.targets.choose`); without an index only the own program, without a
-    `corpus` no neighbour is checked."""
+               corpus, promote: bool = False, *, name: str = "", examples: int = 0,
+               matched: Sequence[Hit] = ()) -> Choice:
+    """The target and shown neighbours (`matched` ones first, and `examples` similar-name sequences)
+    for one sequence's program (see `training.targets.choose`); without an index only the own
+    program, without a `corpus` no neighbour is checked."""
     own = to_target(program)
     if index is None or not (shown or examples):
         return Choice(own, "own", ())
     hits = index.neighbours(terms, program.offset, k=shown + EXTRA_HITS, exclude={a_number}) if shown else []
+    hits = merge_hits(matched, hits) if shown else hits
     similar = index.similar(name, k=examples, exclude={a_number}, near=a_number) if examples and name else []
     if corpus is None:
         return Choice(own, "own", shown_text(hits[:shown]), shown_examples(similar))
@@ -123,11 +160,13 @@ def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
 
 def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], *,
                num_terms: int = 16, index: Index | None = None, neighbours: int = 1, examples: int = 0,
-               max_length: int = 0, corpus=None, promote: bool = False, workers: int = 1) -> list[Pair]:
+               max_length: int = 0, corpus=None, promote: bool = False, workers: int = 1,
+               matched: Mapping[int, Sequence[Hit]] | None = None) -> list[Pair]:
     """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
 
-    With a retrieval `index` each prompt shows up to `neighbours` programs of the nearest other
-    sequences and up to `examples` programs of sequences with similar names; with a `corpus` (for
+    With a retrieval `index` each prompt shows up to `neighbours` programs: the `matched` ones of
+    the sequence first (see `matched_hits`), then those of the nearest other sequences; and up to
+    `examples` programs of sequences with similar names; with a `corpus` (for
     `seq` calls) too, targets are chosen by `training.targets.choose` (`promote` for training pairs
     only). `max_length` > 0 (training) drops own programs with more operations; copies stay, and
     edits up to MAX_EDIT_WORDS words: their prompt shows most of their code, and long programs are
@@ -135,7 +174,7 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     """
     ids = [a for a in sorted(programs) if a in sequences and programs[a].code()]
     _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
-                promote=promote, examples=examples)
+                promote=promote, examples=examples, matched=matched or {})
     try:
         if workers > 1 and len(ids) > 1000:
             import multiprocessing
@@ -162,14 +201,14 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float, similar_names: int = 0,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0,
-                  workers: int = 1) -> Dataset:
+                  workers: int = 1, matcher: Matcher | None = None) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
     `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
     (`training.formulas`) calling train sequences only; neither may share its terms with a
-    validation sequence.
+    validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts.
     """
     ids = corpus.ids()
     if limit:
@@ -181,8 +220,13 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     ids = sorted(a for a in programs if a in seqs)
     train_ids, valid_ids = split_ids(ids, valid_fraction)
     index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours or similar_names else None
+    known = {a: seqs[a] for a in train_ids}
+    matched = None
+    if matcher is not None and neighbours:
+        # One pass for both splits; a matcher never offers a sequence as its own match.
+        matched = matched_hits(matcher({a: seqs[a] for a in ids}, known))
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
-              corpus=corpus.without(valid_ids), workers=workers)
+              corpus=corpus.without(valid_ids), workers=workers, matched=matched)
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
@@ -200,7 +244,7 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     train += [p for p in made if source_terms(p.source) not in held_out]
     log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
              **pair_kinds(train))
-    return Dataset(train, valid, index)
+    return Dataset(train, valid, index, known)
 
 
 def formula_callees(programs: Mapping[int, Program], ids: Iterable[int], count: int = 2000,
@@ -239,16 +283,19 @@ def load_pairs(path: str | Path) -> list[Pair]:
 
 
 def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: Index | None = None,
-              neighbours: int = 0, similar_names: int = 0, corpus=None) -> list[Pair]:
+              neighbours: int = 0, similar_names: int = 0, corpus=None,
+              matched: Mapping[int, Sequence[str]] | None = None) -> list[Pair]:
     """Training pairs from verified hits (`storage.programs.discovered` rows: a_number, name, terms, code).
 
     Hits of validation-split sequences are left out so that validation never leaks into training;
     rows whose code does not parse or whose sequence has no terms are skipped with a warning.
-    Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given.
+    Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given; `matched`
+    holds a matcher's programs per A-number (see `matched_hits`).
     """
     from miner.lang.parser import ParseError, parse
     from training.pairs import is_validation
 
+    hits = matched_hits(matched or {})
     out = []
     for row in rows:
         if is_validation(row.a_number, valid_fraction) or not row.terms:
@@ -259,6 +306,6 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
             log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
             continue
         choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus, name=row.name,
-                            examples=similar_names)
+                            examples=similar_names, matched=hits.get(row.a_number, ()))
         out.append(_pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms))
     return dedupe(out)

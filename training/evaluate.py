@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import structlog
 
 from miner.lang import Corpus, Limits, check_terms, format_program
+from training.data import Matcher
 from training.pairs import Pair, SequenceInfo, TargetError, from_target
 from training.retrieval import Index
 
@@ -50,7 +51,7 @@ def _any_solves(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus)
 
 
 # (validation sequences, known sequences) -> candidate programs (LODA text) per validation A-number.
-Search = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
+Search = Matcher
 
 
 def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo], corpus: Corpus, *,
@@ -141,14 +142,14 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
 
 def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
                     threads: int = 1, defaults: Mapping[str, Any] | None = None,
-                    searches: Mapping[str, Search] | None = None) -> dict[str, Any]:
+                    searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None) -> dict[str, Any]:
     """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
-    the corpus with the model's source settings; the baseline index and the `searches` (when given)
-    see the train split only.
+    the corpus with the model's source settings (and the `matcher`'s programs when the model was
+    trained with them); the baseline index, the matcher and the `searches` see the train split only.
     """
-    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs
+    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs, matched_hits
     from training.model import load
     from training.pairs import split_ids
     from training.registry import validation_key
@@ -166,11 +167,15 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
         if stored is not None and stored.is_file():
             valid = load_pairs(stored)
         else:
+            matched = None
+            if matcher is not None and meta.get("matched_neighbours"):
+                matched = matched_hits(matcher({a: sequences[a] for a in valid_ids if a in sequences},
+                                               {a: sequences[a] for a in train_ids}))
             valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
                                num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
                                index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),
                                examples=int(meta.get("similar_names", 0)),
-                               corpus=corpus.without(valid_ids))
+                               corpus=corpus.without(valid_ids), matched=matched)
     valid = list(valid)
     random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
     valid = valid[:limit] if limit else valid

@@ -27,10 +27,15 @@ def uses_retrieval(meta: Mapping[str, Any], name: str, terms: Sequence[int]) -> 
 
 
 def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset: int = 0, index=None,
-               a_number: int = 0) -> str:
+               a_number: int = 0, matched: Sequence[str] = ()) -> str:
     """The prompt a model (given by its metadata) was trained on for a sequence: with its retrieved
     neighbours and similar-name examples when the model uses them and an index (see
-    `training.data.index_for`) is given; sequence `a_number` is never its own neighbour."""
+    `training.data.index_for`) is given; sequence `a_number` is never its own neighbour.
+
+    `matched`: programs (LODA text) a term matcher found for the sequence, shown before the index's
+    neighbours when the model was trained so (`matched_neighbours`).
+    """
+    from training.data import matched_hits, merge_hits
     from training.targets import shown_examples, shown_text
 
     neighbours: Sequence[str] = ()
@@ -39,7 +44,10 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
     if index is not None:
         exclude = {a_number} if a_number else set()
         if k and terms:
-            neighbours = shown_text(index.neighbours(terms, offset, k=k, exclude=exclude))
+            hits = index.neighbours(terms, offset, k=k, exclude=exclude)
+            if meta.get("matched_neighbours") and matched:
+                hits = merge_hits(matched_hits({0: matched}).get(0, []), hits)
+            neighbours = shown_text(hits[:k])
         if m and name:
             examples = shown_examples(index.similar(name, k=m, exclude=exclude, near=a_number))
     return make_source(name, terms, neighbours, offset=offset, num_terms=int(meta.get("num_terms", 16)),

@@ -137,8 +137,11 @@ def model_card(meta: dict[str, Any]) -> str:
         "- targets (see `training.targets`): " + (", ".join(
             f"{n} {kind}" for kind, n in sorted(meta.get("pair_kinds", {}).items())) or "?"),
         f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
-        f"retrieved neighbour program(s), {meta.get('similar_names', 0)} similar-name example(s)",
+        f"retrieved neighbour program(s)" + (", the corpus sweep's matches first" if meta.get("matched_neighbours")
+                                             else "") + f", {meta.get('similar_names', 0)} similar-name example(s)",
     ]
+    if meta.get("settings"):
+        lines.append("- settings: " + ", ".join(f"{k}={v}" for k, v in sorted(meta["settings"].items())))
     if meta.get("continued_from"):
         lines.append(f"- continued from the model in `{meta['continued_from']}` (earlier stages below)")
     for number, stage in enumerate(meta.get("stages", []), 1):
@@ -152,8 +155,9 @@ def model_card(meta: dict[str, Any]) -> str:
         "validation split, their own programs hidden from `seq` calls. solve_rate: a sequence counts when",
         "one of K beam-search candidates reproduces all its known terms; baseline: the retrieval baseline",
         "(neighbour programs under a*x+b) on the same sequences; combined: the model and the baseline;",
-        "sweep: the miner's corpus sweep (affine, difference/partial-sum and digit matchers); retrieval:",
-        "baseline or sweep; pipeline: model or retrieval; model_only: solved by the model alone of these.", "",
+        "sweep: the miner's corpus sweep (affine, difference/partial-sum and digit matchers); family: the",
+        "miner's rewrites of similar-name programs; retrieval: baseline, sweep or family; pipeline: model or",
+        "retrieval; model_only: solved by the model and by none of the others.", "",
     ]
     if metrics:
         lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"

@@ -12,11 +12,12 @@ import structlog
 log = structlog.get_logger(__name__)
 
 
-def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool] | None:
+def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tuple[int, bool] | None:
     """Fine-tune the promoted (else configured/bundled) model on hits found since `since`.
 
     Returns (model id, promoted), or None when there are no usable hits. Runs go to
-    `<runs_dir>/finetune-<time>`; the corpus replay sample keeps the model from forgetting.
+    `<runs_dir>/finetune-<time>`; the corpus replay sample keeps the model from forgetting. A model
+    trained with `matched_neighbours` needs the `matcher` (`training.data.Matcher`) it was trained with.
     """
     from storage.db import session_scope
     from storage.programs import discovered
@@ -36,13 +37,17 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool]
     num_terms = int(meta.get("num_terms", tc["num_terms"]))
     neighbours = int(meta.get("neighbours", tc["neighbours"]))
     similar_names = int(meta.get("similar_names", 0))
+    matcher = matcher if meta.get("matched_neighbours") else None
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
                          similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
-                         seed=random.randrange(1 << 30), workers=int(tc["threads"]))
+                         seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher)
+    matched = None
+    if matcher is not None and data.known:
+        matched = matcher(_queries(rows), data.known)
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
-                     similar_names=similar_names, corpus=corpus)
+                     similar_names=similar_names, corpus=corpus, matched=matched)
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None
@@ -56,3 +61,18 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None) -> tuple[int, bool]
     return register(engine, str(model_dir), settings.preset, len(hits), metrics,
                     evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
                                                                   valid=data.valid, threads=tc["threads"]))
+
+
+def _queries(rows) -> dict:
+    """(name, terms, offset) per A-number of hit rows whose code parses (the offset is in the code)."""
+    from miner.lang.parser import ParseError, parse
+
+    out = {}
+    for row in rows:
+        try:
+            offset = parse(row.code, f"hit A{row.a_number:06d}").offset
+        except ParseError:
+            continue
+        if row.terms:
+            out[row.a_number] = (row.name, list(row.terms), offset)
+    return out

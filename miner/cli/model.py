@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -110,13 +111,17 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                              similar_names=tc["similar_names"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"], workers=settings.threads)
+                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"], workers=settings.threads,
+                             matcher=_matcher(cfg) if tc["matched_neighbours"] else None)
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
+                "matched_neighbours": bool(tc["matched_neighbours"]),
                 "synthetic_pairs": tc["synthetic_pairs"],
                 "formula_pairs": tc["formula_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
+        # The command line alone does not reproduce a run whose config file changed lr, warmup...
+        meta["settings"] = {k: v for k, v in asdict(settings).items() if k not in ("threads", "log_every")}
         train_pairs, valid = data.train, data.valid
         del data, corpus  # the parsed corpus and index are not needed while training (gigabytes)
         init = args.init_model
@@ -160,6 +165,15 @@ def _write_metrics(model_dir: Path, metrics: dict[str, Any]) -> None:
     path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
+def _matcher(cfg: dict[str, Any]):
+    """The term matcher whose programs models trained with `matched_neighbours` see: the corpus sweep."""
+    from functools import partial
+
+    from miner.search.corpus_sweep import sweep_texts
+
+    return partial(sweep_texts, settings=cfg["search"])
+
+
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
                   valid=None) -> dict[str, Any]:
     from miner.search import model_free_searches
@@ -167,7 +181,7 @@ def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str,
 
     corpus = _load_corpus(corpus_path)
     return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
-                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus))
+                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg))
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:
@@ -212,11 +226,15 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     corpus_path = _corpus_path(args, cfg, required=False)
     corpus = _load_corpus(corpus_path) if corpus_path else None
     index = None
+    matched: list[str] = []
     if corpus is not None and uses_retrieval(loaded.meta, args.name, terms):
         from training.data import corpus_programs, corpus_sequences, index_for
 
-        index = index_for(corpus_programs(corpus), corpus_sequences(corpus))
-    source = source_for(loaded.meta, args.name, terms, args.offset, index)
+        known = corpus_sequences(corpus)
+        index = index_for(corpus_programs(corpus), known)
+        if loaded.meta.get("matched_neighbours"):
+            matched = list(_matcher(cfg)({0: (args.name, terms, args.offset)}, known).get(0, []))
+    source = source_for(loaded.meta, args.name, terms, args.offset, index, matched=matched)
     limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
     for rank, program in enumerate(generate(loaded, [source], args.k)[0], 1):
         if terms:
@@ -266,7 +284,7 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
         since = current.created_at if current is not None else None
     corpus, _ = load_corpus(engine)
     try:
-        result = retrain(engine, corpus, cfg, since=since)
+        result = retrain(engine, corpus, cfg, since=since, matcher=_matcher(cfg))
     except FileNotFoundError as exc:
         raise CommandError(f"no model to fine-tune: {exc}") from exc
     if result is None:

@@ -25,14 +25,17 @@ def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
     """(target A-number, candidate) for every target that an affine/delta/digit transform of a known
     sequence matches, at most `per_target` candidates per target."""
     counts: dict[str, int] = {}
+    full: set[str] = set()  # targets with per_target candidates: not even tried again
     for seq in known:
         if len(seq.terms) < index.key_length:
             continue
         source = seq_program(seq.a_number, seq.offset)
-        for a_number, program in index.match(list(seq.terms[:terms_used]), source):
-            if a_number == seq.a_number or counts.get(a_number, 0) >= per_target:
+        for a_number, program in index.match(list(seq.terms[:terms_used]), source, skip=full):
+            if a_number == seq.a_number:
                 continue
             counts[a_number] = counts.get(a_number, 0) + 1
+            if counts[a_number] >= per_target:
+                full.add(a_number)
             yield a_number, Candidate(program, "corpus_sweep", f"from {seq.a_number}")
 
 
@@ -59,14 +62,28 @@ def sweep_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
     return {parse_a_number(a): [format_program(p) for p in programs] for a, programs in found.items()}
 
 
-def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """The sweep's candidates for one target (the full sweep runs once per context and is cached)."""
-    cache: Mapping[str, list[Candidate]] | None = ctx.settings.get("_sweep_cache")
+# Where a context keeps the sweep's candidates per target; dropped when its targets or corpus change.
+CACHE_KEY = "_sweep_cache"
+
+
+def _cached(ctx: SearchContext) -> Mapping[str, list[Candidate]]:
+    """The sweep's candidates per target: the full sweep runs once per context."""
+    cache: Mapping[str, list[Candidate]] | None = ctx.settings.get(CACHE_KEY)
     if cache is None:
         found: dict[str, list[Candidate]] = {}
         if ctx.index is not None:
             per_target = int(ctx.settings.get("sweep_per_target", 4))
             for a_number, cand in sweep(ctx.index, ctx.known.values(), per_target=per_target):
                 found.setdefault(a_number, []).append(cand)
-        ctx.settings["_sweep_cache"] = cache = found
-    yield from cache.get(target.a_number, [])[: max(budget, 0)]
+        ctx.settings[CACHE_KEY] = cache = found
+    return cache
+
+
+def matched_programs(target: Target, ctx: SearchContext) -> list[Program]:
+    """The sweep's programs for one target (what models with `matched_neighbours` see first)."""
+    return [c.program for c in _cached(ctx).get(target.a_number, [])]
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """The sweep's candidates for one target."""
+    yield from _cached(ctx).get(target.a_number, [])[: max(budget, 0)]

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
-from typing import Iterable, Sequence
+from typing import Container, Iterable, Sequence
 
 from miner.lang.program import Operation, Program
 from miner.search.build import add_const, at_offset, index_form, line, wrap_difference, wrap_partial_sum
@@ -151,9 +151,11 @@ class TermIndex:
             else:
                 table.pop(key, None)
 
-    def match(self, terms: Sequence[int], program: Program, limit: int = 0) -> list[tuple[str, Program]]:
+    def match(self, terms: Sequence[int], program: Program, limit: int = 0,
+              skip: Container[str] = ()) -> list[tuple[str, Program]]:
         """Targets the program's terms (evaluated from its offset) match, each with the transformed
-        program; at most one program per target, the simplest transform first. `limit` > 0 caps the count."""
+        program; at most one program per target, the simplest transform first. `limit` > 0 caps the
+        count; targets in `skip` are not tried (a sweep's targets that have enough candidates)."""
         found: dict[str, Program] = {}
         n = self.key_length
         for shift in range(self.max_shift + 1):
@@ -165,7 +167,7 @@ class TermIndex:
                 keyed = affine_key(level_seq[:n])
                 if keyed is not None:
                     for entry in self._affine.get(keyed[0], ()):
-                        if entry.a_number not in found:
+                        if entry.a_number not in found and entry.a_number not in skip:
                             prog = self._affine_match(entry, shifted, level, keyed[1], program, shift)
                             if prog is not None:
                                 found[entry.a_number] = prog
@@ -173,7 +175,7 @@ class TermIndex:
             for base in self.digit_bases:
                 key, common = digit_key(shifted[:n], base)
                 for entry in self._digits.get((base, key), ()):
-                    if entry.a_number not in found:
+                    if entry.a_number not in found and entry.a_number not in skip:
                         prog = self._digit_match(entry, shifted, base, common, program, shift)
                         if prog is not None:
                             found[entry.a_number] = prog
@@ -189,10 +191,15 @@ class TermIndex:
         values = shifted
         for _ in range(level):
             values = differences(values)
-        values = [ratio * (v - mine.base) + entry.shape.base for v in values]
-        if any(v.denominator != 1 for v in values):
-            return None
-        result = [int(v) for v in values]
+        # Integer arithmetic with an early exit: this runs for every key collision of a sweep.
+        num, den, base, target_base = ratio.numerator, ratio.denominator, mine.base, entry.shape.base
+        direct = not entry.level
+        result = []
+        for i, v in enumerate(values):
+            scaled, rest = divmod(num * (v - base), den)
+            if rest or (direct and i < len(stored.terms) and scaled + target_base != stored.terms[i]):
+                return None
+            result.append(scaled + target_base)
         for _ in range(entry.level):
             result = partial_sums(result)
         m = min(len(result), len(stored.terms))
