@@ -214,7 +214,7 @@ def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus, 
 
 
 def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
-    from training.data import build_dataset, corpus_sequences, matched_hits
+    from training.data import build_dataset, corpus_sequences, matched_by_sequence
     from training.generate import source_for
 
     # Square pyramidal numbers (A000330) are partial sums of the squares (A000290): no a*x+b of a
@@ -232,9 +232,9 @@ def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
     # Shortest transform first; a sequence is never its own match.
     found = matcher(corpus_sequences(subset), corpus_sequences(subset))
     assert 217 not in found[217] and len(found[217]) >= 2
-    hits = matched_hits(found)[217]
+    hits = matched_by_sequence(found)[217]
     assert [len(h.target.split()) for h in hits] == sorted(len(h.target.split()) for h in hits)
-    assert matched_hits({5: ["mov $0,", "mov $0,1"]}) == {}  # unparsable or calling nothing: skipped
+    assert matched_by_sequence({5: ["mov $0,", "mov $0,1"]}) == {}  # unparsable or calling nothing: skipped
     # Generation builds the same prompt when the model was trained so, and ignores them otherwise.
     name, terms, offset = corpus_sequences(subset)[330]
     meta = {"neighbours": 2, "num_terms": 8, "matched_neighbours": True}

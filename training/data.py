@@ -84,26 +84,28 @@ def index_for(programs: Mapping[int, Program], sequences: Mapping[int, SequenceI
     )
 
 
-def matched_hits(found: Mapping[int, Sequence[str]]) -> dict[int, list[Hit]]:
-    """A matcher's programs (LODA text per A-number) as neighbours: compact text calling the matched
-    sequence, shortest first (the simplest transform); texts that do not parse or call nothing are
-    skipped."""
+def matched_hits(texts: Sequence[str]) -> list[Hit]:
+    """A matcher's programs (LODA text) for one sequence as neighbours: compact text calling the
+    matched sequence, shortest first (the simplest transform); texts that do not parse or call
+    nothing are skipped."""
     from miner.lang.parser import ParseError, parse
 
-    out: dict[int, list[Hit]] = {}
-    for a, texts in found.items():
-        for text in texts:
-            try:
-                program = parse(text, f"matched A{a:06d}")
-            except ParseError:
-                continue
-            callee = next((int(o.source.value) for o in program.code() if o.op == "seq"), 0)
-            if callee:
-                target = to_target(program)
-                out.setdefault(a, []).append(Hit(callee, target, 0, 0, 0, target))
-    for hits in out.values():
-        hits.sort(key=lambda h: len(h.target.split()))
-    return out
+    hits = []
+    for text in texts:
+        try:
+            program = parse(text, "matched program")
+        except ParseError:
+            continue
+        callee = next((int(o.source.value) for o in program.code() if o.op == "seq"), 0)
+        if callee:
+            target = to_target(program)
+            hits.append(Hit(callee, target, 0, 0, 0, target))
+    return sorted(hits, key=lambda h: len(h.target.split()))
+
+
+def matched_by_sequence(found: Mapping[int, Sequence[str]]) -> dict[int, list[Hit]]:
+    """`matched_hits` per A-number of a matcher's result."""
+    return {a: hits for a, texts in found.items() if (hits := matched_hits(texts))}
 
 
 def merge_hits(matched: Sequence[Hit], hits: Sequence[Hit]) -> list[Hit]:
@@ -165,9 +167,9 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
 
     With a retrieval `index` each prompt shows up to `neighbours` programs: the `matched` ones of
-    the sequence first (see `matched_hits`), then those of the nearest other sequences; and up to
-    `examples` programs of sequences with similar names; with a `corpus` (for
-    `seq` calls) too, targets are chosen by `training.targets.choose` (`promote` for training pairs
+    the sequence first (see `matched_by_sequence`), then those of the nearest other sequences; and
+    up to `examples` programs of sequences with similar names. With a `corpus` (for `seq` calls)
+    too, targets are chosen by `training.targets.choose` (`promote` for training pairs
     only). `max_length` > 0 (training) drops own programs with more operations; copies stay, and
     edits up to MAX_EDIT_WORDS words: their prompt shows most of their code, and long programs are
     where a template helps most. Without it (validation) every sequence stays.
@@ -224,7 +226,7 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     matched = None
     if matcher is not None and neighbours:
         # One pass for both splits; a matcher never offers a sequence as its own match.
-        matched = matched_hits(matcher({a: seqs[a] for a in ids}, known))
+        matched = matched_by_sequence(matcher({a: seqs[a] for a in ids}, known))
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
               corpus=corpus.without(valid_ids), workers=workers, matched=matched)
     train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
@@ -290,12 +292,12 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
     Hits of validation-split sequences are left out so that validation never leaks into training;
     rows whose code does not parse or whose sequence has no terms are skipped with a warning.
     Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given; `matched`
-    holds a matcher's programs per A-number (see `matched_hits`).
+    holds a matcher's programs per A-number (see `matched_by_sequence`).
     """
     from miner.lang.parser import ParseError, parse
     from training.pairs import is_validation
 
-    hits = matched_hits(matched or {})
+    hits = matched_by_sequence(matched or {})
     out = []
     for row in rows:
         if is_validation(row.a_number, valid_fraction) or not row.terms:

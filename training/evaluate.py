@@ -149,7 +149,8 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
     the corpus with the model's source settings (and the `matcher`'s programs when the model was
     trained with them); the baseline index, the matcher and the `searches` see the train split only.
     """
-    from training.data import corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs, matched_hits
+    from training.data import (corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs,
+                               matched_by_sequence)
     from training.model import load
     from training.pairs import split_ids
     from training.registry import validation_key
@@ -169,8 +170,8 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
         else:
             matched = None
             if matcher is not None and meta.get("matched_neighbours"):
-                matched = matched_hits(matcher({a: sequences[a] for a in valid_ids if a in sequences},
-                                               {a: sequences[a] for a in train_ids}))
+                matched = matched_by_sequence(matcher({a: sequences[a] for a in valid_ids if a in sequences},
+                                                      {a: sequences[a] for a in train_ids}))
             valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
                                num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
                                index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),

@@ -46,7 +46,7 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
         if k and terms:
             hits = index.neighbours(terms, offset, k=k, exclude=exclude)
             if meta.get("matched_neighbours") and matched:
-                hits = merge_hits(matched_hits({0: matched}).get(0, []), hits)
+                hits = merge_hits(matched_hits(matched), hits)
             neighbours = shown_text(hits[:k])
         if m and name:
             examples = shown_examples(index.similar(name, k=m, exclude=exclude, near=a_number))

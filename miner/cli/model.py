@@ -233,6 +233,7 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
         known = corpus_sequences(corpus)
         index = index_for(corpus_programs(corpus), known)
         if loaded.meta.get("matched_neighbours"):
+            # The query has no A-number: 0 names it, and no known sequence is A000000.
             matched = list(_matcher(cfg)({0: (args.name, terms, args.offset)}, known).get(0, []))
     source = source_for(loaded.meta, args.name, terms, args.offset, index, matched=matched)
     limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
