@@ -241,6 +241,18 @@ def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
     assert source_for(meta, name, terms, offset, data.index, 330, matched=found[330]) == pair.source
     meta["matched_neighbours"] = False
     assert "A000290" not in source_for(meta, name, terms, offset, data.index, 330, matched=found[330])
+    # A verified hit of the same sequence (retraining) gets the same prompt and target.
+    from datetime import datetime
+
+    from storage.records import DiscoveredRow
+    from training.data import hit_pairs
+
+    row = DiscoveredRow(330, name, list(terms), format_program(subset.get(330)), datetime(2026, 1, 1), None,
+                        "beam", 0, 1.0, len(terms), 3)
+    kw = dict(num_terms=8, index=data.index, neighbours=2, corpus=subset)
+    [hit] = hit_pairs([row], 0.0, matcher=matcher, known=data.known, **kw)
+    assert (hit.source, hit.target) == (pair.source, pair.target)
+    assert "A000290" not in hit_pairs([row], 0.0, **kw)[0].source
 
 
 def _sweep():

@@ -285,29 +285,33 @@ def load_pairs(path: str | Path) -> list[Pair]:
 
 
 def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: Index | None = None,
-              neighbours: int = 0, similar_names: int = 0, corpus=None,
-              matched: Mapping[int, Sequence[str]] | None = None) -> list[Pair]:
+              neighbours: int = 0, similar_names: int = 0, corpus=None, matcher: Matcher | None = None,
+              known: Mapping[int, SequenceInfo] | None = None) -> list[Pair]:
     """Training pairs from verified hits (`storage.programs.discovered` rows: a_number, name, terms, code).
 
     Hits of validation-split sequences are left out so that validation never leaks into training;
     rows whose code does not parse or whose sequence has no terms are skipped with a warning.
-    Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given; `matched`
-    holds a matcher's programs per A-number (see `matched_by_sequence`).
+    Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given; a `matcher`
+    puts what it finds among the `known` sequences first in the prompts, as in `build_dataset`.
     """
     from miner.lang.parser import ParseError, parse
     from training.pairs import is_validation
 
-    hits = matched_by_sequence(matched or {})
-    out = []
+    parsed = []
     for row in rows:
         if is_validation(row.a_number, valid_fraction) or not row.terms:
             continue
         try:
-            program = parse(row.code, f"hit A{row.a_number:06d}")
+            parsed.append((row, parse(row.code, f"hit A{row.a_number:06d}")))
         except ParseError as exc:
             log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
-            continue
+    matched: dict[int, list[Hit]] = {}
+    if matcher is not None and known and neighbours:
+        queries = {row.a_number: (row.name, list(row.terms), program.offset) for row, program in parsed}
+        matched = matched_by_sequence(matcher(queries, known))
+    out = []
+    for row, program in parsed:
         choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus, name=row.name,
-                            examples=similar_names, matched=hits.get(row.a_number, ()))
+                            examples=similar_names, matched=matched.get(row.a_number, ()))
         out.append(_pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms))
     return dedupe(out)

@@ -43,11 +43,8 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
                          similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
                          seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher)
-    matched = None
-    if matcher is not None and data.known:
-        matched = matcher(_queries(rows), data.known)
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
-                     similar_names=similar_names, corpus=corpus, matched=matched)
+                     similar_names=similar_names, corpus=corpus, matcher=matcher, known=data.known)
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None
@@ -62,17 +59,3 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
                     evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
                                                                   valid=data.valid, threads=tc["threads"]))
 
-
-def _queries(rows) -> dict:
-    """(name, terms, offset) per A-number of hit rows whose code parses (the offset is in the code)."""
-    from miner.lang.parser import ParseError, parse
-
-    out = {}
-    for row in rows:
-        try:
-            offset = parse(row.code, f"hit A{row.a_number:06d}").offset
-        except ParseError:
-            continue
-        if row.terms:
-            out[row.a_number] = (row.name, list(row.terms), offset)
-    return out
