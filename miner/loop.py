@@ -483,7 +483,9 @@ def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: 
 
     summary = BatchSummary()
     start = time.process_time()
-    per_target = int(cfg["mine"]["budget"]["corpus_sweep"]) or 4
+    # The same per-target cap as `corpus_sweep._cached`, so prompts see the same matches either way.
+    per_target = int(ctx.search.settings.get("sweep_per_target", 4))
+    budget = int(cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[str, list] = {}
@@ -491,7 +493,7 @@ def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: 
         found.setdefault(a_name, []).append(cand)
         a = a_int(a_name)
         target = ctx.targets.get(a)
-        if target is None or a in ctx.solved:
+        if target is None or a in ctx.solved or (budget and len(cands) >= budget):
             continue
         attempt = attempts.setdefault(a, _Attempt(target, "corpus_sweep", _now()))
         cands.append(_Cand(attempt, target, cand.program, len(cands) + 1))

@@ -236,6 +236,24 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
         ctx.close()
 
 
+def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
+    from miner.context import build_context
+    from miner.loop import run_sweep
+    from miner.search.corpus_sweep import CACHE_KEY
+
+    cfg, engine = mined_db
+    cfg["mine"]["budget"]["corpus_sweep"] = 1
+    ctx = build_context(cfg, engine)
+    try:
+        summary = run_sweep(cfg, engine, ctx)
+        matched = ctx.search.settings[CACHE_KEY]
+        assert {"A001453", "A014335"} <= set(matched)  # both held-out sequences match a known one
+        assert max(len(v) for v in matched.values()) <= cfg["search"]["sweep_per_target"]
+        assert summary.tried == summary.candidates == 1  # but one candidate was checked
+    finally:
+        ctx.close()
+
+
 def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db):
     from sqlalchemy import func, select
 

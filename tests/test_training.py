@@ -13,7 +13,7 @@ import pytest
 
 from miner.lang import Corpus, Limits, check_terms, evaluate, format_program, parse
 from training.pairs import (TargetError, a_id, format_term, from_target, is_validation, make_source, name_words,
-                            renumber, source_offset, split_ids, to_target)
+                            renumber, source_offset, split_ids, tag_numbers, to_target)
 
 LIMITS = Limits(max_steps=200_000, max_memory=2000, max_seconds=2.0)
 
@@ -89,6 +89,30 @@ def test_targets_name_prompt_sequences_by_placeholder():
             expand(broken, source)
     with pytest.raises(TargetError):
         from_target("seq $0 N1")  # a placeholder is not a program until expanded
+
+
+def test_name_numbers_are_tagged_and_targets_point_at_them():
+    from training.pairs import Pair, expand, references, tag_numbers, tagged_pair
+
+    source = make_source("a(n) = 16^n - 15^n + 2*16 (see A000045).", [0, 1, 31], ["seq $0 A000045 add $0 2"])
+    tagged = tag_numbers(source)
+    # Each distinct number from 3 up gets one tag, at every place it occurs; terms and code stay.
+    assert tagged == ("o: 0 t: 0 1 31 n: a ( n ) = 16 K1 ^ n - 15 K2 ^ n + 2 * 16 K1 ( see A000045 ) . "
+                      "p: seq $0 A000045 add $0 2")
+    assert references(tagged) == {"R1": "A000045", "K1": "16", "K2": "15", "N1": "A000045"}
+    assert tag_numbers(tagged) == tagged
+    target = "mov $1 15 pow $1 $0 mov $2 16 pow $2 $0 sub $2 $1 mov $0 $2 add $0 2 sub $0 -16"
+    pair = tagged_pair(Pair(61252, source, target, 7))
+    assert pair.source == tagged
+    # Small constants and negated ones are left alone: only a word equal to a tagged number points.
+    assert pair.target == "mov $1 K2 pow $1 $0 mov $2 K1 pow $2 $0 sub $2 $1 mov $0 $2 add $0 2 sub $0 -16"
+    assert expand(pair.target, pair.source) == target
+    with pytest.raises(TargetError):
+        expand("mov $0 K3", tagged)  # the name has two tagged numbers
+    with pytest.raises(TargetError):
+        expand("mov $0 K1", source)  # an untagged prompt
+    many = tag_numbers(make_source(" ".join(str(n) for n in range(3, 15)), [1], []))
+    assert many.endswith("n: 3 K1 4 K2 5 K3 6 K4 7 K5 8 K6 9 K7 10 K8 11 K9 12 13 14")  # nine tags at most
 
 
 def test_name_keeps_a_numbers_whole_as_seq_calls_write_them():
@@ -186,6 +210,9 @@ def test_generation_prompt_follows_the_models_settings():
     assert " s: " not in source_for({"neighbours": 1, "num_terms": 4}, name, terms, 0, index)
     assert source_for({"neighbours": 1, "similar_names": 1, "num_terms": 4}, name, terms) == \
         "o: 0 t: 2 18 72 168 n: " + " ".join(name_words(name))
+    # A model trained with number tags gets them, at generation as in training.
+    assert source_for({"num_terms": 4, "number_tags": True}, name, terms) == \
+        "o: 0 t: 2 18 72 168 n: binomial coefficients c ( 9 K1 , n ) times 2 ."
 
 
 def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus, monkeypatch):
@@ -393,7 +420,49 @@ def test_finetune_continues_on_hits_with_replay(tiny_run, full_corpus, tmp_path)
     loaded = load(tuned)
     assert loaded.meta["step"] == 6 and loaded.meta["continued_from"] == str(model_dir)
     assert loaded.meta["finetune_hits"] == len(hits) and loaded.meta["finetune_replay"] == 2 * len(hits)
-    assert loaded.tokenizer.get_vocab() == load(model_dir).tokenizer.get_vocab()
+    # The tokenizer is kept; placeholders the tiny one never learned whole become new tokens.
+    old, new = load(model_dir).tokenizer.get_vocab(), loaded.tokenizer.get_vocab()
+    assert old.items() <= new.items()
+    assert all(re.fullmatch(r"[NRK]\d?(</w>)?", token) for token in new.keys() - old.keys())
+
+
+def test_hits_train_with_the_number_tags_of_the_model_they_continue():
+    from datetime import datetime
+
+    from storage.records import DiscoveredRow
+    from training.data import hit_pairs
+
+    row = DiscoveredRow(88620, "a(n) = 42 * binomial(n, 10).", [0] * 10 + [42, 462, 2772], "bin $0,10\nmul $0,42\n",
+                        datetime(2026, 1, 1), None, "beam", 0, 1.0, 13, 2)
+    assert not is_validation(row.a_number, 0.02)
+    plain, = hit_pairs([row], 0.02, num_terms=12)
+    tagged, = hit_pairs([row], 0.02, num_terms=12, number_tags=True)
+    assert plain.target == "bin $0 10 mul $0 42" and " K1 " not in plain.source
+    assert tagged.target == "bin $0 K2 mul $0 K1" and "= 42 K1 * binomial ( n , 10 K2 )" in tagged.source
+
+
+def test_continuing_a_model_on_number_tagged_pairs_grows_its_vocabulary(tiny_run, tmp_path):
+    from training.generate import generate, source_for, to_loda
+    from training.model import load
+    from training.pairs import tagged_pair
+    from training.train import TrainSettings, train
+
+    model_dir, data, _ = tiny_run
+    before = load(model_dir)
+    tagged = [tagged_pair(p) for p in data.train]
+    assert any(" K1 " in p.source for p in tagged) and any("K1" in p.target.split() for p in tagged)
+    settings = TrainSettings(preset="tiny", batch_size=8, max_steps=4, warmup_steps=1, vocab_size=600,
+                             max_source_len=96, max_target_len=64, log_every=2)
+    tuned = load(train(tmp_path / "tags", settings, train_pairs=tagged, valid_pairs=[tagged_pair(p) for p in data.valid],
+                       init_model_dir=model_dir, meta={"number_tags": True}))
+    size = tuned.tokenizer.get_vocab_size()
+    assert size > before.tokenizer.get_vocab_size()
+    assert tuned.model.get_input_embeddings().weight.shape[0] == size == tuned.model.config.vocab_size
+    assert tuned.meta["number_tags"] and tuned.meta["step"] == 4
+    source = source_for(tuned.meta, "a(n) = binomial(n, 10).", [0, 0, 0], 0)
+    assert source.endswith("binomial ( n , 10 K1 ) .")
+    assert to_loda("bin $0 K1", source) == "bin $0,10\n"
+    assert all(parse(text) for text in generate(tuned, [source], 3)[0])
 
 
 @pytest.fixture(scope="session")
@@ -512,6 +581,25 @@ def test_generation_never_writes_placeholders_the_prompt_cannot_resolve():
     banned = _unresolvable(tok, [one_neighbour, named])
     assert sorted(banned[0]) == sorted([ids["N2"], ids["R1"], ids["R2"]])
     assert banned[1] == [ids["R2"]]
+    tags = train_tokenizer(["N1 R1 K1 K2 mov $0 add 9 K1"] * 20, vocab_size=120)
+    one_number = tag_numbers(make_source("a(n) = 9*n + 1.", [1, 10, 19], []))
+    assert _unresolvable(tags, [one_number]) == [[tags.token_to_id(w + "</w>") for w in ("N1", "R1", "K2")]]
+
+
+def test_tokenizer_grows_whole_word_tokens_and_keeps_its_ids():
+    from training.tokenizer import decode, single_token, train_tokenizer, with_words
+
+    tok = train_tokenizer(["mov $0 1 add $0 $1 N1 R1 n: a ( n ) = 16 ^ n"] * 20, vocab_size=120)
+    assert not single_token(tok, "K1")
+    grown = with_words(tok, ["K1", "K2", "N1", "mov"])
+    text = "mov $0 K1 add $0 K2 N1 n: a ( n ) = 16 K1 ^ n"
+    ids = grown.encode(text).ids
+    assert single_token(grown, "K1") and single_token(grown, "K2")
+    assert decode(grown, ids) == text  # new tokens end words like the learned ones
+    assert grown.get_vocab_size() > tok.get_vocab_size()
+    assert min(grown.token_to_id(w + "</w>") for w in ("K1", "K2")) >= tok.get_vocab_size()  # appended
+    assert grown.encode("mov $0 1 N1").ids == tok.encode("mov $0 1 N1").ids
+    assert with_words(grown, ["K1", "mov"]) is grown
 
 
 def test_compiled_formulas_compute_what_plain_arithmetic_does(full_corpus):

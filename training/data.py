@@ -19,7 +19,7 @@ import structlog
 
 from miner.lang.program import Program
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
-                            source_terms, split_ids, to_target)
+                            source_terms, split_ids, tagged_pair, to_target)
 from training.retrieval import Hit, Index, build_index
 from training.targets import Choice, choose, shown_examples, shown_text
 
@@ -203,14 +203,15 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float, similar_names: int = 0,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0,
-                  workers: int = 1, matcher: Matcher | None = None) -> Dataset:
+                  workers: int = 1, matcher: Matcher | None = None, number_tags: bool = False) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
     `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
     (`training.formulas`) calling train sequences only; neither may share its terms with a
-    validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts.
+    validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
+    `number_tags` tags the names' numbers (`training.pairs.tagged_pair`).
     """
     ids = corpus.ids()
     if limit:
@@ -244,6 +245,8 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
                               num_terms=num_terms, seed=seed)
     held_out = {tuple(format_term(t) for t in seqs[a][1][:num_terms]) for a in valid_ids}
     train += [p for p in made if source_terms(p.source) not in held_out]
+    if number_tags:
+        train, valid = [tagged_pair(p) for p in train], [tagged_pair(p) for p in valid]
     log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
              **pair_kinds(train))
     return Dataset(train, valid, index, known)
@@ -286,13 +289,14 @@ def load_pairs(path: str | Path) -> list[Pair]:
 
 def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: Index | None = None,
               neighbours: int = 0, similar_names: int = 0, corpus=None, matcher: Matcher | None = None,
-              known: Mapping[int, SequenceInfo] | None = None) -> list[Pair]:
+              known: Mapping[int, SequenceInfo] | None = None, number_tags: bool = False) -> list[Pair]:
     """Training pairs from verified hits (`storage.programs.discovered` rows: a_number, name, terms, code).
 
     Hits of validation-split sequences are left out so that validation never leaks into training;
     rows whose code does not parse or whose sequence has no terms are skipped with a warning.
     Targets are chosen as for corpus pairs when a `corpus` (for `seq` calls) is given; a `matcher`
-    puts what it finds among the `known` sequences first in the prompts, as in `build_dataset`.
+    puts what it finds among the `known` sequences first in the prompts, and `number_tags` tags the
+    names' numbers, as in `build_dataset`.
     """
     from miner.lang.parser import ParseError, parse
     from training.pairs import is_validation
@@ -313,5 +317,6 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
     for row, program in parsed:
         choice = choose_for(program, row.terms, row.a_number, index, neighbours, corpus, name=row.name,
                             examples=similar_names, matched=matched.get(row.a_number, ()))
-        out.append(_pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms))
+        pair = _pair(row.a_number, row.name, row.terms, program, choice, len(program.code()), num_terms)
+        out.append(tagged_pair(pair) if number_tags else pair)
     return dedupe(out)

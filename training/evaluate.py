@@ -146,13 +146,13 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
     """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
-    the corpus with the model's source settings (and the `matcher`'s programs when the model was
-    trained with them); the baseline index, the matcher and the `searches` see the train split only.
+    the corpus with the model's source settings (the `matcher`'s programs and number tags when the
+    model was trained with them); the baseline index, the matcher and the `searches` see the train split only.
     """
     from training.data import (corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs,
                                matched_by_sequence)
     from training.model import load
-    from training.pairs import split_ids
+    from training.pairs import split_ids, tagged_pair
     from training.registry import validation_key
 
     defaults = defaults or {}
@@ -177,6 +177,8 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
                                index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),
                                examples=int(meta.get("similar_names", 0)),
                                corpus=corpus.without(valid_ids), matched=matched)
+            if meta.get("number_tags"):
+                valid = [tagged_pair(p) for p in valid]
     valid = list(valid)
     random.Random(0).shuffle(valid)  # a limit then takes a random, reproducible sample
     valid = valid[:limit] if limit else valid

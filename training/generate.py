@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from training.model import LoadedModel
-from training.pairs import TargetError, expand, from_target, make_source, source_offset
+from training.pairs import TargetError, expand, from_target, make_source, source_offset, tag_numbers
 from training.tokenizer import PAD_ID, decode, encode
 
 
@@ -33,7 +33,8 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
     `training.data.index_for`) is given; sequence `a_number` is never its own neighbour.
 
     `matched`: programs (LODA text) a term matcher found for the sequence, shown before the index's
-    neighbours when the model was trained so (`matched_neighbours`).
+    neighbours when the model was trained so (`matched_neighbours`). The name's numbers are tagged
+    for models trained with `number_tags`.
     """
     from training.data import matched_hits, merge_hits
     from training.targets import shown_examples, shown_text
@@ -50,16 +51,18 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
             neighbours = shown_text(hits[:k])
         if m and name:
             examples = shown_examples(index.similar(name, k=m, exclude=exclude, near=a_number))
-    return make_source(name, terms, neighbours, offset=offset, num_terms=int(meta.get("num_terms", 16)),
-                       examples=examples)
+    source = make_source(name, terms, neighbours, offset=offset, num_terms=int(meta.get("num_terms", 16)),
+                         examples=examples)
+    return tag_numbers(source) if meta.get("number_tags") else source
 
 
 def _unresolvable(tokenizer, sources: Sequence[str]) -> list[list[int]]:
-    """Per source, the token ids of placeholders its prompt gives no meaning (N2 with one neighbour...)."""
+    """Per source, the token ids of placeholders its prompt gives no meaning (N2 with one neighbour,
+    K3 with two tagged numbers...)."""
     from training.pairs import references
 
     ids = {}
-    for kind in "NR":
+    for kind in "NRK":
         for number in range(1, 10):
             token = tokenizer.token_to_id(f"{kind}{number}</w>")
             if token is not None:

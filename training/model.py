@@ -138,7 +138,8 @@ def model_card(meta: dict[str, Any]) -> str:
             f"{n} {kind}" for kind, n in sorted(meta.get("pair_kinds", {}).items())) or "?"),
         f"- prompt: offset, {meta.get('num_terms', '?')} terms, name, {meta.get('neighbours', 0)} "
         f"retrieved neighbour program(s)" + (", the corpus sweep's matches first" if meta.get("matched_neighbours")
-                                             else "") + f", {meta.get('similar_names', 0)} similar-name example(s)",
+                                             else "") + f", {meta.get('similar_names', 0)} similar-name example(s)"
+        + (", the name's numbers tagged" if meta.get("number_tags") else ""),
     ]
     if meta.get("settings"):
         lines.append("- settings: " + ", ".join(f"{k}={v}" for k, v in sorted(meta["settings"].items())))

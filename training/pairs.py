@@ -6,6 +6,9 @@ templates to edit; the markers cannot occur among name words), all whitespace-se
 that each small term is one token.
 Target: one word per operation and operand, cells renumbered in order of first use, no comments,
 `seq` calls written as `A000045`; `from_target` turns it back into a `Program`.
+With number tags (`tag_numbers`) each number of the name is followed by a tag `K1`, `K2`... and
+target constants equal to a tagged number are written as its tag, so the model copies a number
+of the name by pointing at it, whatever its value.
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ _DEFAULT_SOURCE = {"lpb": Operand(CONSTANT, 1)}
 _WORD = re.compile(r"a\d{6}(?!\d)|[a-z]+|\d+|[^\sa-z\d]")
 MAX_NAME_WORDS = 40
 A_NUMBER = re.compile(r"A\d{6}")
-PLACEHOLDER = re.compile(r"[NR]\d")
+PLACEHOLDER = re.compile(r"[NRK]\d")
 # Terms with more digits are written as a shortened number; the checker, not the model, needs them exactly.
 MAX_TERM_DIGITS = 12
 # Words of a similar sequence's name shown with its program: enough to tell the family member apart.
 MAX_EXAMPLE_NAME_WORDS = 24
 MARKERS = ("o:", "t:", "n:", "p:", "s:", "x:")
+# Name numbers from this value up are tagged: 0, 1 and 2 are in most programs for reasons of their own.
+MIN_TAGGED = 3
+NUMBER_TAGS = 9
+NUMBER_TAG = re.compile(r"K\d")
 
 
 @dataclass(frozen=True)
@@ -200,14 +207,18 @@ def references(source: str) -> dict[str, str]:
 
     `N1`, `N2`... in place of an operation: the 1st, 2nd... neighbour's whole program (`p:`); as the
     argument of `seq`: the A-number that neighbour calls. `R1`, `R2`...: the 1st, 2nd... A-number of
-    the name. So copying a neighbour is one word, and calling a sequence of the prompt is choosing
-    among a few words instead of spelling a seven-character number piece by piece.
+    the name. `K1`, `K2`...: the number of the name the tag follows (`tag_numbers`). So copying a
+    neighbour is one word, and calling a sequence or using a number of the prompt is choosing among
+    a few words instead of spelling a number piece by piece.
     """
     name, neighbours = _segments(source)
     refs: dict[str, str] = {}
     for word in name:
         if A_NUMBER.fullmatch(word) and word not in refs.values():
             refs[f"R{sum(k[0] == 'R' for k in refs) + 1}"] = word
+    for word, tag in zip(name, name[1:]):
+        if NUMBER_TAG.fullmatch(tag) and word.isdigit():
+            refs.setdefault(tag, word)
     for number, words in enumerate(neighbours, 1):
         called = next((w for w in words if A_NUMBER.fullmatch(w)), None)
         if called:
@@ -235,7 +246,38 @@ def abstract(target: str, source: str) -> str:
     by_number: dict[str, str] = {}
     for key in sorted(refs, key=lambda k: (k[0] != "N", int(k[1:]))):
         by_number.setdefault(refs[key], key)
-    return " ".join(by_number.get(w, w) if A_NUMBER.fullmatch(w) else w for w in words)
+    numbers = {value: key for key, value in refs.items() if key[0] == "K"}
+    return " ".join(by_number.get(w, w) if A_NUMBER.fullmatch(w) else numbers.get(w, w) for w in words)
+
+
+def tag_numbers(source: str) -> str:
+    """The prompt with each distinct number of the name (from MIN_TAGGED up, the first NUMBER_TAGS
+    of them) followed by its tag `K1`, `K2`..., in order of first appearance; a tagged prompt stays."""
+    words = source.split()
+    if any(NUMBER_TAG.fullmatch(w) for w in _segments(source)[0]):
+        return source
+    out: list[str] = []
+    tags: dict[str, str] = {}
+    section = ""
+    for word in words:
+        out.append(word)
+        if word in MARKERS:
+            section = word
+        elif section == "n:" and word.isdigit() and word == str(int(word)) and int(word) >= MIN_TAGGED:
+            if word not in tags and len(tags) < NUMBER_TAGS:
+                tags[word] = f"K{len(tags) + 1}"
+            if word in tags:
+                out.append(tags[word])
+    return " ".join(out)
+
+
+def tagged_pair(pair: Pair) -> Pair:
+    """The pair with the name's numbers tagged in its source and its target's constants equal to
+    one of them written as the tag."""
+    from dataclasses import replace
+
+    source = tag_numbers(pair.source)
+    return replace(pair, source=source, target=abstract(pair.target, source))
 
 
 def expand(text: str, source: str) -> str:
@@ -249,6 +291,10 @@ def expand(text: str, source: str) -> str:
     for i, word in enumerate(words):
         if not PLACEHOLDER.fullmatch(word):
             out.append(word)
+        elif word[0] == "K":
+            if word not in refs:
+                raise TargetError(f"placeholder {word} tags no number of the prompt's name")
+            out.append(refs[word])
         elif i >= 2 and words[i - 2] == "seq":
             if word not in refs:
                 raise TargetError(f"placeholder {word} has no A-number in the prompt")

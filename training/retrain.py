@@ -38,13 +38,16 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
     neighbours = int(meta.get("neighbours", tc["neighbours"]))
     similar_names = int(meta.get("similar_names", 0))
     matcher = matcher if meta.get("matched_neighbours") else None
+    tags = bool(meta.get("number_tags"))  # the prompt format is the model's, not the config's
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
                          similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
-                         seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher)
+                         seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher,
+                         number_tags=tags)
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
-                     similar_names=similar_names, corpus=corpus, matcher=matcher, known=data.known)
+                     similar_names=similar_names, corpus=corpus, matcher=matcher, known=data.known,
+                     number_tags=tags)
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None

@@ -25,10 +25,47 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 4000):
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=[PAD, EOS, UNK], end_of_word_suffix=_SUFFIX,
         min_frequency=2, show_progress=False,
-        initial_alphabet=list("0123456789-$abcdefghijklmnopqrstuvwxyzAe"),
+        initial_alphabet=list("0123456789-$abcdefghijklmnopqrstuvwxyzAeKNR"),
     )
     tok.train_from_iterator(texts, trainer=trainer)
     return tok
+
+
+def single_token(tok, word: str) -> bool:
+    """Whether the tokenizer encodes the word as one known token."""
+    ids = tok.encode(word).ids
+    return len(ids) == 1 and ids[0] != UNK_ID
+
+
+def with_words(tok, words: Iterable[str]):
+    """The tokenizer with each word it cannot encode as one token added as a whole-word BPE token
+    (a merge of its characters), appended after the existing ids so that a model's embeddings only
+    grow; the same tokenizer when nothing is missing."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    missing = sorted({w for w in words if not single_token(tok, w)})
+    if not missing:
+        return tok
+    spec = json.loads(tok.to_str())
+    vocab, merges = spec["model"]["vocab"], spec["model"]["merges"]
+    as_text = bool(merges) and isinstance(merges[0], str)
+
+    def add(token: str) -> None:
+        if token not in vocab:
+            vocab[token] = max(vocab.values()) + 1
+
+    for word in missing:
+        symbols = [*word[:-1], word[-1] + _SUFFIX]
+        for symbol in symbols:
+            add(symbol)
+        # Merge left to right: each step joins the word so far with its next symbol.
+        for i in range(1, len(symbols)):
+            left, right = "".join(symbols[:i]), symbols[i]
+            add(left + right)
+            merges.append(f"{left} {right}" if as_text else [left, right])
+    return Tokenizer.from_str(json.dumps(spec))
 
 
 def save_tokenizer(tok, directory: str | Path) -> None:

@@ -20,8 +20,8 @@ from typing import Any, Sequence
 import structlog
 
 from training.data import load_pairs, save_pairs
-from training.pairs import Pair
-from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, train_tokenizer
+from training.pairs import PLACEHOLDER, Pair
+from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, train_tokenizer, with_words
 
 log = structlog.get_logger(__name__)
 
@@ -190,6 +190,13 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
         if init_model_dir:
             base = load_model(init_model_dir)
             model, tokenizer = base.model, base.tokenizer
+            # Placeholders the base model never saw (pairs of a newer prompt format) become new tokens.
+            grown = with_words(tokenizer, {w for p in [*train_pairs, *valid_pairs]
+                                           for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w)})
+            if grown is not tokenizer:
+                log.info("vocabulary_grown", old=tokenizer.get_vocab_size(), new=grown.get_vocab_size())
+                tokenizer = grown
+                model.resize_token_embeddings(tokenizer.get_vocab_size())
             # The earlier stages stay in the metadata, so a model card can tell the whole history.
             stage = {k: base.meta[k] for k in ("command", "step", "train_seconds", "train_pairs") if k in base.meta}
             history = [*base.meta.get("stages", []), stage]
