@@ -59,10 +59,10 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
 def _unresolvable(tokenizer, sources: Sequence[str]) -> list[list[int]]:
     """Per source, the token ids of placeholders its prompt gives no meaning (N2 with one neighbour,
     K3 with two tagged numbers...)."""
-    from training.pairs import references
+    from training.pairs import PLACEHOLDER_KINDS, references
 
     ids = {}
-    for kind in "NRK":
+    for kind in PLACEHOLDER_KINDS:
         for number in range(1, 10):
             token = tokenizer.token_to_id(f"{kind}{number}</w>")
             if token is not None:

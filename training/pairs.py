@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, OPS, Operand, Operation, Program
@@ -28,7 +28,9 @@ _DEFAULT_SOURCE = {"lpb": Operand(CONSTANT, 1)}
 _WORD = re.compile(r"a\d{6}(?!\d)|[a-z]+|\d+|[^\sa-z\d]")
 MAX_NAME_WORDS = 40
 A_NUMBER = re.compile(r"A\d{6}")
-PLACEHOLDER = re.compile(r"[NRK]\d")
+# Placeholder letters: N neighbour, R A-number of the name, K tagged number of the name.
+PLACEHOLDER_KINDS = "NRK"
+PLACEHOLDER = re.compile(f"[{PLACEHOLDER_KINDS}]\\d")
 # Terms with more digits are written as a shortened number; the checker, not the model, needs them exactly.
 MAX_TERM_DIGITS = 12
 # Words of a similar sequence's name shown with its program: enough to tell the family member apart.
@@ -274,8 +276,6 @@ def tag_numbers(source: str) -> str:
 def tagged_pair(pair: Pair) -> Pair:
     """The pair with the name's numbers tagged in its source and its target's constants equal to
     one of them written as the tag."""
-    from dataclasses import replace
-
     source = tag_numbers(pair.source)
     return replace(pair, source=source, target=abstract(pair.target, source))
 

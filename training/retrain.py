@@ -61,4 +61,3 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
     return register(engine, str(model_dir), settings.preset, len(hits), metrics,
                     evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
                                                                   valid=data.valid, threads=tc["threads"]))
-
