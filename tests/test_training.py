@@ -420,10 +420,10 @@ def test_finetune_continues_on_hits_with_replay(tiny_run, full_corpus, tmp_path)
     loaded = load(tuned)
     assert loaded.meta["step"] == 6 and loaded.meta["continued_from"] == str(model_dir)
     assert loaded.meta["finetune_hits"] == len(hits) and loaded.meta["finetune_replay"] == 2 * len(hits)
-    # The tokenizer is kept; placeholders the tiny one never learned whole become new tokens.
+    # The tokenizer is kept; placeholder kinds the tiny one has no whole token for become new tokens.
     old, new = load(model_dir).tokenizer.get_vocab(), loaded.tokenizer.get_vocab()
     assert old.items() <= new.items()
-    assert all(re.fullmatch(r"[NRK]\d?(</w>)?", token) for token in new.keys() - old.keys())
+    assert all(re.fullmatch(r"[NRK]\d(</w>)?", token) for token in new.keys() - old.keys())
 
 
 def test_hits_train_with_the_number_tags_of_the_model_they_continue():
@@ -600,6 +600,17 @@ def test_tokenizer_grows_whole_word_tokens_and_keeps_its_ids():
     assert min(grown.token_to_id(w + "</w>") for w in ("K1", "K2")) >= tok.get_vocab_size()  # appended
     assert grown.encode("mov $0 1 N1").ids == tok.encode("mov $0 1 N1").ids
     assert with_words(grown, ["K1", "mov"]) is grown
+
+
+def test_only_placeholder_kinds_new_to_a_tokenizer_grow_it():
+    from training.tokenizer import single_token, train_tokenizer
+    from training.pairs import Pair
+    from training.train import new_placeholders
+
+    tok = train_tokenizer(["mov $0 1 add $0 $1 N1 N2 R1 R2 n: a ( n )"] * 20, vocab_size=120)
+    assert not single_token(tok, "R7")
+    pairs = [Pair(1, "N1 R7 n: a ( n ) = 16 K1 ^ n", "mov $0 K1 seq $0 R7", 2), Pair(2, "R1 n: 1", "mov $0 1", 1)]
+    assert new_placeholders(tok, pairs) == {"K1"}  # R7 keeps its pieces: R is a kind the model knows
 
 
 def test_compiled_formulas_compute_what_plain_arithmetic_does(full_corpus):

@@ -21,7 +21,7 @@ import structlog
 
 from training.data import load_pairs, save_pairs
 from training.pairs import PLACEHOLDER, Pair
-from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, train_tokenizer, with_words
+from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, single_token, train_tokenizer, with_words
 
 log = structlog.get_logger(__name__)
 
@@ -158,6 +158,14 @@ def _save_checkpoint(out: Path, model, tokenizer, optimizer, scheduler, step: in
     log.info("checkpoint", step=step, epoch=epoch, path=str(final))
 
 
+def new_placeholders(tokenizer, pairs: list[Pair]) -> set[str]:
+    """The placeholders of the pairs whose kind (N, R, K...) the tokenizer has no whole token for:
+    those of a newer prompt format. A known kind's rare words (R6) keep the pieces the model learned."""
+    words = {w for p in pairs for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w)}
+    known = {w[0] for w in words if single_token(tokenizer, w)}
+    return {w for w in words if w[0] not in known}
+
+
 def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
           train_pairs: Sequence[Pair] | None = None, valid_pairs: Sequence[Pair] = (),
           init_model_dir: str | Path | None = None, meta: dict[str, Any] | None = None) -> Path:
@@ -190,9 +198,7 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
         if init_model_dir:
             base = load_model(init_model_dir)
             model, tokenizer = base.model, base.tokenizer
-            # Placeholders the base model never saw (pairs of a newer prompt format) become new tokens.
-            grown = with_words(tokenizer, {w for p in [*train_pairs, *valid_pairs]
-                                           for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w)})
+            grown = with_words(tokenizer, new_placeholders(tokenizer, [*train_pairs, *valid_pairs]))
             if grown is not tokenizer:
                 log.info("vocabulary_grown", old=tokenizer.get_vocab_size(), new=grown.get_vocab_size())
                 tokenizer = grown
