@@ -177,11 +177,11 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
     """
     import torch
 
-    from training.model import build_model, count_parameters, save
+    from training.model import build_model, count_parameters, save, set_threads
     from training.model import load as load_model
 
     out = Path(out_dir)
-    torch.set_num_threads(max(1, settings.threads))
+    set_threads(max(1, settings.threads))
     device = "cuda" if torch.cuda.is_available() else "cpu"
     state = None
     if resume:
