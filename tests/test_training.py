@@ -611,6 +611,7 @@ def test_only_placeholder_kinds_new_to_a_tokenizer_grow_it():
     assert not single_token(tok, "R7")
     pairs = [Pair(1, "N1 R7 n: a ( n ) = 16 K1 ^ n", "mov $0 K1 seq $0 R7", 2), Pair(2, "R1 n: 1", "mov $0 1", 1)]
     assert new_placeholders(tok, pairs) == {"K1"}  # R7 keeps its pieces: R is a kind the model knows
+    assert new_placeholders(tok, [Pair(3, "R7 n: a ( n )", "seq $0 R7", 1)]) == set()  # known from the tokenizer
 
 
 def test_compiled_formulas_compute_what_plain_arithmetic_does(full_corpus):

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import structlog
 
 from training.data import load_pairs, save_pairs
-from training.pairs import PLACEHOLDER, Pair
+from training.pairs import PLACEHOLDER, PLACEHOLDER_KINDS, Pair
 from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, single_token, train_tokenizer, with_words
 
 log = structlog.get_logger(__name__)
@@ -161,9 +161,8 @@ def _save_checkpoint(out: Path, model, tokenizer, optimizer, scheduler, step: in
 def new_placeholders(tokenizer, pairs: list[Pair]) -> set[str]:
     """The placeholders of the pairs whose kind (N, R, K...) the tokenizer has no whole token for:
     those of a newer prompt format. A known kind's rare words (R6) keep the pieces the model learned."""
-    words = {w for p in pairs for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w)}
-    known = {w[0] for w in words if single_token(tokenizer, w)}
-    return {w for w in words if w[0] not in known}
+    known = {kind for kind in PLACEHOLDER_KINDS if any(single_token(tokenizer, f"{kind}{d}") for d in range(1, 10))}
+    return {w for p in pairs for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w) and w[0] not in known}
 
 
 def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
