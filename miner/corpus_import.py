@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import structlog
 
 import storage
-from miner import snapshot
+from miner import snapshot, stopping
 from miner.lang import ParseError, parse, read_header
 from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, local_path
 
@@ -152,12 +152,14 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
         yield item.a_number, code
 
 
-def import_path(engine: Any, path: Path, label: str | None = None) -> storage.ImportStats:
-    """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'."""
+def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None) -> storage.ImportStats:
+    """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'; nothing
+    if `stop_event` is set before all were read (`miner.stopping.Stopped`)."""
     with storage.session_scope(engine, readonly=True) as session:
         stored = storage.program_codes(session, origin="corpus")
     broken = storage.ImportStats()
-    stats = storage.import_corpus_programs(engine, _checked(iter_corpus(path, label), stored, broken))
+    files = stopping.until_stopped(iter_corpus(path, label), stop_event, f"reading programs from {label or path}")
+    stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
     stats.broken = broken.broken
     stats.seen += len(broken.broken)
     if stats.broken:
@@ -171,7 +173,7 @@ def _has_corpus(engine: Any) -> bool:
 
 
 def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
-                    allow_snapshot: bool = True) -> tuple[storage.ImportStats, str]:
+                    allow_snapshot: bool = True, stop_event: Any = None) -> tuple[storage.ImportStats, str]:
     """Import the corpus from `source` (path or URL; default `[sources] programs_url`).
 
     Returns the stats and where the programs came from. When the URL cannot be reached and the database
@@ -180,17 +182,17 @@ def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
     url = source or cfg["sources"]["programs_url"]
     path = local_path(url)
     if path is not None:
-        return import_path(engine, path, str(path)), str(path)
+        return import_path(engine, path, str(path), stop_event), str(path)
     cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
     try:
-        with Fetcher(cfg["sources"], cache) as fetcher:
+        with Fetcher(cfg["sources"], cache, stop_event) as fetcher:
             download = fetcher.fetch(url)
     except SourceUnavailable as exc:
         if not allow_snapshot or _has_corpus(engine):
             raise
         log.warning("programs_unreachable_using_snapshot", url=url, error=str(exc),
                     snapshot=str(snapshot.PROGRAMS))
-        return import_path(engine, snapshot.programs_file()), "bundled snapshot"
+        return import_path(engine, snapshot.programs_file(), stop_event=stop_event), "bundled snapshot"
     except CorruptDownload as exc:
         raise CorpusError(str(exc)) from exc
-    return import_path(engine, download.path, url), url
+    return import_path(engine, download.path, url, stop_event), url

@@ -30,6 +30,7 @@ import structlog
 
 import storage
 from miner import __version__, notify
+from miner.stopping import Stopped
 from storage import housekeeping as hk
 from storage import status as st
 from storage.locks import job_lock
@@ -99,7 +100,9 @@ def job_refresh(d: Daemon) -> str:
 
     from miner.reverify import reverify
 
-    message = sources.refresh_all(d.cfg, d.engine)
+    message = sources.refresh_all(d.cfg, d.engine, stop_event=d.stop_event)
+    if d.stop_event.is_set():
+        return f"{message}; hits not re-checked (stopping)"  # the next refresh re-checks them
     checked = reverify(d.cfg, d.engine)
     d.reload_data.set()
     return f"{message}; {checked}"
@@ -259,6 +262,8 @@ def _run_recorded(d: Daemon, name: str, func: Callable[[Daemon], str]) -> str:
         message = func(d) or ""
     except Skipped as exc:
         outcome, message = "skipped", str(exc)
+    except Stopped as exc:
+        outcome, message = "stopped", str(exc)
     except Exception as exc:  # noqa: BLE001 - a failing job must not take the daemon down
         outcome, message = "error", f"{type(exc).__name__}: {exc}"
         log.exception("job_error", job=name)
@@ -384,6 +389,8 @@ def _mine_forever(d: Daemon) -> None:
 
     idle = float(d.cfg["daemon"]["idle_seconds"])
     reload_every = float(d.cfg["daemon"]["reload_minutes"]) * 60
+    if d.stop_event.is_set():
+        return
     d.doing = "loading corpus and targets"
     ctx = context.build_context(d.cfg, d.engine, owner=d.owner)
     last_reload = time.monotonic()
@@ -471,8 +478,11 @@ def _pid_alive(pid: Any) -> bool:
 
 
 def _needs_seed(d: Daemon) -> bool:
+    # Programs too: a first start stopped between the sequences and the programs must not mine
+    # every sequence as lacking one.
     with _session(d, readonly=True) as session:
-        return storage.summary(session).sequences == 0
+        counts = storage.summary(session)
+    return counts.sequences == 0 or counts.corpus_programs == 0
 
 
 def run(cfg: dict[str, Any], stop_event: threading.Event | None = None) -> int:
@@ -505,7 +515,10 @@ def run(cfg: dict[str, Any], stop_event: threading.Event | None = None) -> int:
             # A fresh machine: fetch (or fall back to the bundled snapshot) before the first batch.
             d.doing = "first run: fetching sources and importing programs"
             notify.status(d.doing)
-            if _run_recorded(d, "refresh", job_refresh) != "ok" or _needs_seed(d):
+            outcome = _run_recorded(d, "refresh", job_refresh)
+            if stop_event.is_set():
+                return 0
+            if outcome != "ok" or _needs_seed(d):
                 raise DaemonError("first run: no sequence data could be loaded (see the refresh error above)")
         scheduler = build_scheduler(d)
         scheduler.start()

@@ -479,17 +479,16 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
 def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: Any = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
     program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
-    from miner.search.corpus_sweep import CACHE_KEY, sweep
+    from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
     summary = BatchSummary()
     start = time.process_time()
-    # The same per-target cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    per_target = int(ctx.search.settings.get("sweep_per_target", 4))
     budget = int(cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[str, list] = {}
-    for a_name, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target):
+    # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
+    for a_name, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target(ctx.search.settings)):
         found.setdefault(a_name, []).append(cand)
         a = a_int(a_name)
         target = ctx.targets.get(a)

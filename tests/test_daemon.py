@@ -107,3 +107,11 @@ def test_dead_local_owner_leases_are_released(d):
     daemon._release_dead_local_owners(d)
     with storage.session_scope(d.engine, readonly=True) as session:
         assert st.lease_counts(session).active == 0
+
+
+def test_a_first_start_stopped_before_the_programs_seeds_again(d):
+    assert daemon._needs_seed(d)
+    storage.apply_refresh(d.engine, [storage.SequenceRecord(45, "Fibonacci", [0, 1, 1, 2], 0)])
+    assert daemon._needs_seed(d), "sequences without the corpus: every one would look lacking"
+    storage.import_corpus_programs(d.engine, [(45, "mov $1,1\n")])
+    assert not daemon._needs_seed(d)

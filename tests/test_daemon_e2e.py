@@ -252,3 +252,51 @@ format = "json"
     finally:
         for run in runs:
             run.close()
+
+
+class _BusyHandler(http.server.BaseHTTPRequestHandler):
+    """Every request: 503, as from an overloaded server, so the fetcher waits to retry."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_error(503)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_sigterm_during_the_first_fetch_exits_at_once_and_stores_nothing(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BusyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[paths]
+data_dir = "{data}"
+[sources]
+names_url = "{url}/names.gz"
+stripped_url = "{url}/stripped.gz"
+offsets_url = "{url}/offsets.gz"
+programs_url = "{url}/programs.tar.gz"
+retries = 5
+backoff = 60.0
+min_interval = 0.0
+[log]
+format = "json"
+""")
+    run = Daemon(tmp_path, config, 1)
+    try:
+        run.wait_for("a retry wait", lambda: any(e.get("event") == "fetch_retry" for e in run.events()), 30)
+        t0 = time.monotonic()
+        run.proc.send_signal(signal.SIGTERM)
+        # systemd (deploy/loda-miner.service) kills after TimeoutStopSec=30; the retry wait alone is 60 s.
+        assert run.proc.wait(timeout=15) == 0, run.logs()
+        assert time.monotonic() - t0 < 15
+        db = data / "loda-miner.db"
+        assert _query(db, "SELECT outcome FROM job_runs WHERE job = 'refresh'") == [("stopped",)]
+        assert _query(db, "SELECT COUNT(*) FROM sequences")[0][0] == 0  # not the snapshot either
+        assert any(e.get("event") == "daemon_stop" for e in run.events())
+    finally:
+        run.close()
+        server.shutdown()
+        server.server_close()

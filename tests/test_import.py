@@ -6,6 +6,7 @@ import io
 import json
 import sqlite3
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import storage
 from miner import config
 from miner.cli import main
 from miner.corpus_import import CorpusError, import_path, import_programs, strip_header
+from miner.stopping import Stopped
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "oeis"
 
@@ -108,6 +110,16 @@ def test_folder_import_reports_broken_files_and_is_idempotent(tmp_path, engine):
     fixed = import_path(engine, root)
     assert (fixed.added, fixed.changed, fixed.unchanged, fixed.broken) == (1, 0, 3, [])
     assert corpus_codes(engine)[290] == "mov $1,$0\nmul $1,$0\nmov $0,$1\n"
+
+
+def test_a_stop_while_reading_stores_no_program(tmp_path, engine):
+    root = write_corpus(tmp_path / "loda-programs", {"A000045": FIB, "A000079": POWERS})
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Stopped, match="reading programs"):
+        import_path(engine, root, stop_event=stop)
+    assert corpus_codes(engine) == {}
+    assert import_path(engine, root, stop_event=threading.Event()).added == 2
 
 
 def test_programs_count_once_their_sequences_arrive(tmp_path, engine):

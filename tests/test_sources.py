@@ -17,6 +17,7 @@ import storage
 from miner import config, snapshot, sources
 from miner.sources import CorruptDownload, SourceUnavailable, fetch_bfile
 from miner.sources.http import Fetcher
+from miner.stopping import Stopped
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "oeis"
 
@@ -263,6 +264,35 @@ def test_offline_first_run_uses_the_snapshot(tmp_path, cfg, engine, monkeypatch)
     # With data stored, an unreachable source is an error and the data stays.
     with pytest.raises(SourceUnavailable):
         sources.refresh(cfg, engine)
+
+
+def test_a_stop_ends_a_retry_wait_at_once_and_stores_nothing(server, cfg, engine):
+    serve_oeis(server, cfg, stripped_steps=[(503, b"busy", {})])
+    cfg["sources"].update(retries=3, backoff=30.0)  # without the stop: 30 s, then 60 s...
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    t0 = time.monotonic()
+    with pytest.raises(Stopped, match="stripped.gz"):
+        sources.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
+    assert time.monotonic() - t0 < 5
+    assert server.hits["/stripped.gz"] == 1
+    assert stored(engine) == {}
+
+
+def test_a_stop_while_reading_keeps_the_stored_data(tmp_path, cfg, engine):
+    for name in ("names", "stripped", "offsets"):
+        (tmp_path / f"{name}.gz").write_bytes(gz(name))
+    cfg["sources"].update(names_url=str(tmp_path / "names.gz"), stripped_url=str(tmp_path / "stripped.gz"),
+                          offsets_url=str(tmp_path / "offsets.gz"))
+    sources.refresh(cfg, engine, allow_snapshot=False)
+    before = stored(engine)
+    renamed = (FIXTURES / "names").read_text().replace("Fibonacci numbers", "Fibonacci")
+    (tmp_path / "names.gz").write_bytes(gzip.compress(renamed.encode()))
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Stopped, match="reading sequences"):
+        sources.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
+    assert stored(engine) == before and len(before) == 5
 
 
 def test_bundled_snapshot_is_complete():

@@ -13,6 +13,9 @@ from miner.search.build import line
 from miner.search.matchers import TermIndex
 from miner.search.types import Candidate, SearchContext, Target
 
+# Candidates kept per target when the caller's settings lack `[search] sweep_per_target`.
+PER_TARGET = 4
+
 
 def seq_program(a_number: str, offset: int) -> Program:
     """`seq $0,K` with K's offset: the sequence K itself, by calling its program."""
@@ -21,7 +24,7 @@ def seq_program(a_number: str, offset: int) -> Program:
 
 
 def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
-          per_target: int = 4) -> Iterator[tuple[str, Candidate]]:
+          per_target: int = PER_TARGET) -> Iterator[tuple[str, Candidate]]:
     """(target A-number, candidate) for every target that an affine/delta/digit transform of a known
     sequence matches, at most `per_target` candidates per target."""
     counts: dict[str, int] = {}
@@ -39,13 +42,18 @@ def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
             yield a_number, Candidate(program, "corpus_sweep", f"from {seq.a_number}")
 
 
+def per_target(settings: Mapping[str, Any]) -> int:
+    """Candidates the sweep keeps per target: `[search] sweep_per_target`, else `PER_TARGET`."""
+    return int(settings.get("sweep_per_target", PER_TARGET))
+
+
 def sweep_programs(targets: Iterable[Target], known: Iterable[Target],
                    settings: Mapping[str, Any] | None = None) -> dict[str, list[Program]]:
     """The sweep's candidate programs per target A-number, with the `[search]` match_* options."""
     settings = settings or {}
     index = TermIndex.from_settings(targets, dict(settings))
     found: dict[str, list[Program]] = {}
-    for a_number, cand in sweep(index, known, per_target=int(settings.get("sweep_per_target", 4))):
+    for a_number, cand in sweep(index, known, per_target=per_target(settings)):
         found.setdefault(a_number, []).append(cand.program)
     return found
 
@@ -72,8 +80,7 @@ def _cached(ctx: SearchContext) -> Mapping[str, list[Candidate]]:
     if cache is None:
         found: dict[str, list[Candidate]] = {}
         if ctx.index is not None:
-            per_target = int(ctx.settings.get("sweep_per_target", 4))
-            for a_number, cand in sweep(ctx.index, ctx.known.values(), per_target=per_target):
+            for a_number, cand in sweep(ctx.index, ctx.known.values(), per_target=per_target(ctx.settings)):
                 found.setdefault(a_number, []).append(cand)
         ctx.settings[CACHE_KEY] = cache = found
     return cache

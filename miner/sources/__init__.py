@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 import storage
-from miner import snapshot
+from miner import snapshot, stopping
 from miner.sources.bfile import fetch_bfile, parse_bfile
 from miner.sources.http import CorruptDownload, Download, Fetcher, FetchError, SourceUnavailable
 from miner.sources.oeis import ParseReport, SourceFormatError, iter_sequences
@@ -61,17 +61,19 @@ def _database_empty(engine: Any) -> bool:
         return storage.summary(session).sequences == 0
 
 
-def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True) -> RefreshReport:
+def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
+            stop_event: Any = None) -> RefreshReport:
     """Fetch names.gz, stripped.gz and offsets.gz and apply them in one transaction (all or nothing).
 
     If a source cannot be reached and the database holds no sequences yet, the bundled snapshot is used
     (with a warning); with data already stored the error is raised and the data kept. A truncated or
-    corrupt file always fails the refresh.
+    corrupt file always fails the refresh. Once `stop_event` is set it raises `miner.stopping.Stopped`
+    before anything is stored.
     """
     urls = [cfg["sources"][key] for key in SEQUENCE_KEYS]
     not_modified = 0
     try:
-        with Fetcher(cfg["sources"], cache_dir(cfg)) as fetcher:
+        with Fetcher(cfg["sources"], cache_dir(cfg), stop_event) as fetcher:
             downloads = [fetcher.fetch(url) for url in urls]
         paths = [d.path for d in downloads]
         labels = tuple(urls)
@@ -87,18 +89,21 @@ def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True) -> Re
         origin = "bundled snapshot"
     report = ParseReport()
     records = iter_sequences(paths[0], paths[1], paths[2], report, labels)  # type: ignore[arg-type]
+    records = stopping.until_stopped(records, stop_event, f"reading sequences from {origin}")
     stats = storage.apply_refresh(engine, records, source=origin)
     result = RefreshReport(stats, origin, report, not_modified)
     log.info("refresh_done", message=result.message())
     return result
 
 
-def refresh_all(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True) -> str:
-    """Refresh the sequences, then import the program corpus; returns a one-line summary."""
+def refresh_all(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True, stop_event: Any = None) -> str:
+    """Refresh the sequences, then import the program corpus; returns a one-line summary.
+
+    A stop (`stop_event`) between the two keeps the refreshed sequences and raises `Stopped`."""
     from miner.corpus_import import import_programs
 
-    report = refresh(cfg, engine, allow_snapshot)
-    stats, origin = import_programs(cfg, engine, allow_snapshot=allow_snapshot)
+    report = refresh(cfg, engine, allow_snapshot, stop_event)
+    stats, origin = import_programs(cfg, engine, allow_snapshot=allow_snapshot, stop_event=stop_event)
     programs = (f"programs from {origin}: {stats.added} added, {stats.changed} changed, "
                 f"{stats.unchanged} unchanged, {len(stats.broken)} broken")
     return f"{report.message()}; {programs}"

@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlparse
 import requests
 import structlog
 
+from miner import stopping
+
 log = structlog.get_logger(__name__)
 
 USER_AGENT = "loda-miner/0.1 (+https://loda-lang.org)"
@@ -106,7 +108,7 @@ def _retry_after(response: requests.Response) -> float | None:
 class Fetcher:
     """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
 
-    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str) -> None:
+    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str, stop_event: Any = None) -> None:
         self.timeout = (float(sources_cfg["connect_timeout"]), float(sources_cfg["read_timeout"]))
         self.retries = int(sources_cfg["retries"])
         self.backoff = float(sources_cfg["backoff"])
@@ -119,6 +121,8 @@ class Fetcher:
         self.session.headers["User-Agent"] = USER_AGENT
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
+        # Set by a stopping daemon: waits between retries end at once with `Stopped`.
+        self.stop_event = stop_event
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -173,6 +177,7 @@ class Fetcher:
         last = ""
         unreachable = True
         for attempt in range(self.retries + 1):
+            stopping.check(self.stop_event, f"fetching {url}")
             self._wait_turn(host)
             delay = self.backoff * (2**attempt)
             try:
@@ -188,7 +193,7 @@ class Fetcher:
                 response.close()
             if attempt < self.retries:
                 log.warning("fetch_retry", url=url, error=last, attempt=attempt + 1, wait=round(delay, 2))
-                time.sleep(delay)
+                stopping.pause(delay, self.stop_event, f"fetching {url}")
         if unreachable and self.unreachable_seconds > 0:
             self._down_until[host] = time.monotonic() + self.unreachable_seconds
         raise SourceUnavailable(f"{url}: {last} (gave up after {self.retries + 1} attempts)")
@@ -224,7 +229,7 @@ class Fetcher:
                 if attempt < self.retries:
                     delay = self.backoff * (2**attempt)
                     log.warning("fetch_retry", url=url, error=last, attempt=attempt + 1, wait=round(delay, 2))
-                    time.sleep(delay)
+                    stopping.pause(delay, self.stop_event, f"fetching {url}")
                 continue
             finally:
                 response.close()
@@ -242,7 +247,8 @@ class Fetcher:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in response.iter_content(CHUNK):
+                for chunk in stopping.until_stopped(response.iter_content(CHUNK), self.stop_event,
+                                                    f"downloading {url}", every=1):
                     out.write(chunk)
             with open(tmp, "rb") as fh:
                 gzipped = fh.read(2) == GZIP_MAGIC

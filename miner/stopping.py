@@ -1,0 +1,42 @@
+"""Stopping long work at a safe point when the daemon is asked to stop (SIGTERM from systemd).
+
+Refreshes read and compare everything before they write, in one transaction; raising `Stopped` while
+reading leaves the database as it was, so the work is simply redone at the next start.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+class Stopped(Exception):
+    """A stop was requested: the work was abandoned before anything of it was stored."""
+
+
+def check(stop_event: Any, doing: str) -> None:
+    """Raise `Stopped` if `stop_event` (a threading.Event, or None for never) is set."""
+    if stop_event is not None and stop_event.is_set():
+        raise Stopped(f"stopped while {doing}; nothing of it was stored")
+
+
+def until_stopped(items: Iterable[T], stop_event: Any, doing: str, every: int = 1000) -> Iterator[T]:
+    """`items`, raising `Stopped` (checked every `every` items) once `stop_event` is set."""
+    if stop_event is None:
+        yield from items
+        return
+    for i, item in enumerate(items):
+        if i % every == 0:
+            check(stop_event, doing)
+        yield item
+
+
+def pause(seconds: float, stop_event: Any, doing: str) -> None:
+    """Sleep `seconds`, or raise `Stopped` as soon as `stop_event` is set."""
+    if stop_event is None:
+        import time
+
+        time.sleep(seconds)
+    elif stop_event.wait(seconds):
+        check(stop_event, doing)
