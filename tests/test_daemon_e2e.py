@@ -151,22 +151,31 @@ def _status(config: Path) -> tuple[int, dict]:
     return out.returncode, json.loads(out.stdout)
 
 
-def test_daemon_end_to_end(tmp_path, sources_url):
-    data = tmp_path / "data"
-    db = data / "loda-miner.db"
-    config = tmp_path / "config.toml"
+def _write_config(config: Path, data: Path, url: str, retries: int, backoff: float, rest: str = "") -> None:
+    """A config with its data under `data`, every source at `url`, JSON logs, and `rest` appended."""
     config.write_text(f"""
 [paths]
 data_dir = "{data}"
 [sources]
-names_url = "{sources_url}/names.gz"
-stripped_url = "{sources_url}/stripped.gz"
-offsets_url = "{sources_url}/offsets.gz"
-programs_url = "{sources_url}/programs.tar.gz"
-bfile_url = "{sources_url}/b{{number:06d}}.txt.gz"
-retries = 1
-backoff = 0.1
+names_url = "{url}/names.gz"
+stripped_url = "{url}/stripped.gz"
+offsets_url = "{url}/offsets.gz"
+programs_url = "{url}/programs.tar.gz"
+bfile_url = "{url}/b{{number:06d}}.txt.gz"
+retries = {retries}
+backoff = {backoff}
 min_interval = 0.0
+""" + rest + """
+[log]
+format = "json"
+""")
+
+
+def test_daemon_end_to_end(tmp_path, sources_url):
+    data = tmp_path / "data"
+    db = data / "loda-miner.db"
+    config = tmp_path / "config.toml"
+    _write_config(config, data, sources_url, retries=1, backoff=0.1, rest=f"""
 [mine]
 workers = 1
 batch_size = 4
@@ -178,8 +187,6 @@ heartbeat_seconds = 0.5
 alive_seconds = 5.0
 export_minutes = 0.05
 idle_seconds = 1.0
-[log]
-format = "json"
 """)
     runs: list[Daemon] = []
     try:
@@ -270,20 +277,7 @@ def test_sigterm_during_the_first_fetch_exits_at_once_and_stores_nothing(tmp_pat
     url = f"http://127.0.0.1:{server.server_address[1]}"
     data = tmp_path / "data"
     config = tmp_path / "config.toml"
-    config.write_text(f"""
-[paths]
-data_dir = "{data}"
-[sources]
-names_url = "{url}/names.gz"
-stripped_url = "{url}/stripped.gz"
-offsets_url = "{url}/offsets.gz"
-programs_url = "{url}/programs.tar.gz"
-retries = 5
-backoff = 60.0
-min_interval = 0.0
-[log]
-format = "json"
-""")
+    _write_config(config, data, url, retries=5, backoff=60.0)
     run = Daemon(tmp_path, config, 1)
     try:
         run.wait_for("a retry wait", lambda: any(e.get("event") == "fetch_retry" for e in run.events()), 30)
