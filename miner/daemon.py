@@ -137,7 +137,7 @@ def job_retrain(d: Daemon) -> str:
     if model is None and not _base_model_available(d.cfg):
         raise Skipped("no model to fine-tune (none promoted, no [train] model_dir, none bundled)")
     # Training runs in its own process: torch stays out of the daemon, a crash there stays there,
-    # and SIGTERM on stop reaches it (it checkpoints and exits).
+    # and SIGTERM on stop reaches it (it checkpoints and exits; killed after stop_grace_seconds).
     cmd = [sys.executable, "-m", "miner"]
     if d.cfg.get("_source") and d.cfg["_source"] != "built-in defaults":
         cmd += ["--config", d.cfg["_source"]]
@@ -545,6 +545,11 @@ def _shutdown(d: Daemon, scheduler: Any, beat: threading.Thread) -> None:
     deadline = time.monotonic() + float(d.cfg["daemon"]["stop_grace_seconds"])
     while d.running_jobs and time.monotonic() < deadline:
         time.sleep(0.1)
+    if child is not None and child.poll() is None:
+        # Not stopped within the grace period (building its data stops only when done): a retraining
+        # stores nothing before it registers, so killing it loses work only, and leaves no orphan.
+        child.kill()
+        log.warning("retrain_killed", pid=child.pid)
     _LAST_ABANDONED[:] = sorted(d.running_jobs)
     if d.running_jobs:
         log.warning("stop_abandons_jobs", jobs=sorted(d.running_jobs))

@@ -6,6 +6,9 @@ reading leaves the database as it was, so the work is simply redone at the next 
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -40,3 +43,22 @@ def pause(seconds: float, stop_event: Any, doing: str) -> None:
         time.sleep(seconds)
     elif stop_event.wait(seconds):
         check(stop_event, doing)
+
+
+@contextmanager
+def on_signals() -> Iterator[threading.Event]:
+    """An event that the first SIGTERM or Ctrl-C inside the block sets, so long work can stop at a safe
+    point; a second Ctrl-C raises KeyboardInterrupt. Main thread only (as `signal` requires)."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,4 +1,5 @@
-"""A real `loda-miner train` run killed after a checkpoint resumes from it and finishes."""
+"""A real `loda-miner train` run killed after a checkpoint resumes from it; one stopped by SIGTERM
+saves a checkpoint where it stopped and resumes from there."""
 
 from __future__ import annotations
 
@@ -38,7 +39,11 @@ def _checkpoint_step(out: Path) -> int | None:
         return None
 
 
-def test_killed_run_resumes_from_its_checkpoint(tmp_path, corpus_tarball):
+def _events(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_killed_and_stopped_runs_resume_from_their_checkpoints(tmp_path, corpus_tarball):
     config = _config(tmp_path)
     out = tmp_path / "run"
     first = _run(["--config", str(config), "train", "--corpus", str(corpus_tarball), "--limit", "250",
@@ -57,20 +62,41 @@ def test_killed_run_resumes_from_its_checkpoint(tmp_path, corpus_tarball):
     assert killed_at and killed_at % 10 == 0 and killed_at < 5000
     assert not (out / "model").exists()
 
-    second = _run(["--config", str(config), "train", "--resume", "--out", str(out),
-                   "--max-steps", str(killed_at + 15), "--no-eval"])
-    log_second = second.communicate(timeout=240)[0]
-    assert second.returncode == 0, log_second[-3000:]
-    events = [json.loads(line) for line in log_second.splitlines() if line.startswith("{")]
+    # Resumed, then SIGTERM (as systemd stops it) once it trained past the kill: no periodic
+    # checkpoint is due, yet it saves one at the step it stopped at, and exits 130.
+    log_path = tmp_path / "second.log"
+    with open(log_path, "w") as log:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "miner", "--config", str(config), "train", "--resume", "--out", str(out),
+             "--max-steps", "5000", "--checkpoint-steps", "0", "--no-eval"],
+            stdout=log, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        while time.monotonic() < deadline + 240 and second.poll() is None:
+            if any(e.get("event") == "train_step" for e in _events(log_path.read_text())):
+                break
+            time.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 130, log_path.read_text()[-3000:]
+    events = _events(log_path.read_text())
     resumed = [e for e in events if e.get("event") == "resumed"]
     assert resumed and resumed[0]["step"] == killed_at
+    (stopped,) = [e["step"] for e in events if e.get("event") == "train_stopped"]
+    assert stopped > killed_at and _checkpoint_step(out) == stopped
+    assert "training stopped at step" in log_path.read_text()
+    assert not (out / "model").exists()
+
+    third = _run(["--config", str(config), "train", "--resume", "--out", str(out),
+                  "--max-steps", str(stopped + 15), "--no-eval"])
+    log_third = third.communicate(timeout=240)[0]
+    assert third.returncode == 0, log_third[-3000:]
+    events = _events(log_third)
+    assert [e["step"] for e in events if e.get("event") == "resumed"] == [stopped]
     steps = [e["step"] for e in events if e.get("event") == "train_step"]
-    assert steps and min(steps) > killed_at and steps[-1] == killed_at + 15
+    assert steps and min(steps) > stopped and steps[-1] == stopped + 15
 
     from training.generate import generate
     from training.model import load
 
     loaded = load(out / "model", threads=1)
-    assert loaded.meta["step"] == killed_at + 15
+    assert loaded.meta["step"] == stopped + 15
     source = json.loads((out / "pairs" / "valid.jsonl").read_text().splitlines()[0])["source"]
     assert len(generate(loaded, [source], 2)) == 1

@@ -12,12 +12,14 @@ import structlog
 log = structlog.get_logger(__name__)
 
 
-def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tuple[int, bool] | None:
+def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
+            stop_event: Any = None) -> tuple[int, bool] | None:
     """Fine-tune the promoted (else configured/bundled) model on hits found since `since`.
 
     Returns (model id, promoted), or None when there are no usable hits. Runs go to
     `<runs_dir>/finetune-<time>`; the corpus replay sample keeps the model from forgetting. A model
     trained with `matched_neighbours` needs the `matcher` (`training.data.Matcher`) it was trained with.
+    Once `stop_event` is set it raises `training.train.TrainingStopped` at the next safe point.
     """
     from storage.db import session_scope
     from storage.programs import discovered
@@ -26,7 +28,11 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
     from training.evaluate import evaluate_folder
     from training.model import load, resolve_model_dir
     from training.registry import register
-    from training.train import TrainSettings, finetune
+    from training.train import TrainingStopped, TrainSettings, finetune
+
+    def check_stop(before: str) -> None:
+        if stop_event is not None and stop_event.is_set():
+            raise TrainingStopped(f"retraining stopped before {before}; nothing was registered")
 
     tc = cfg["train"]
     with session_scope(engine, readonly=True) as session:
@@ -51,11 +57,13 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None) -> tu
     if not hits:
         log.info("retrain_skipped", reason="no usable hits", rows=len(rows))
         return None
+    check_stop("fine-tuning")
     runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
     out = runs_dir / f"finetune-{time.strftime('%Y%m%d-%H%M%S')}"
     settings = TrainSettings.from_config(tc, preset=str(meta.get("preset", tc["preset"])))
     model_dir = finetune(base_dir, out, hits, data.train, settings,
-                         replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"])
+                         replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"], stop_event=stop_event)
+    check_stop("evaluating the fine-tuned model")
     k, limit = tc["eval_k"], tc["eval_limit"]
     metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=data.valid, threads=tc["threads"])
     return register(engine, str(model_dir), settings.preset, len(hits), metrics,

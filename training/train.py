@@ -165,14 +165,20 @@ def new_placeholders(tokenizer, pairs: list[Pair]) -> set[str]:
     return {w for p in pairs for w in f"{p.source} {p.target}".split() if PLACEHOLDER.fullmatch(w) and w[0] not in known}
 
 
+class TrainingStopped(Exception):
+    """Training stopped on request before max_steps, after saving a checkpoint to resume from."""
+
+
 def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
           train_pairs: Sequence[Pair] | None = None, valid_pairs: Sequence[Pair] = (),
-          init_model_dir: str | Path | None = None, meta: dict[str, Any] | None = None) -> Path:
+          init_model_dir: str | Path | None = None, meta: dict[str, Any] | None = None,
+          stop_event: Any = None) -> Path:
     """Train until `settings.max_steps`; returns the saved model folder (`out_dir/model`).
 
     A fresh run needs `train_pairs` (and trains a tokenizer on them unless `init_model_dir` names
     a model to continue from, whose tokenizer is kept). `resume=True` continues from
-    `out_dir/checkpoint` with the data stored in `out_dir/pairs`.
+    `out_dir/checkpoint` with the data stored in `out_dir/pairs`. Once `stop_event` (a
+    threading.Event) is set, the step in progress ends, a checkpoint is saved and `TrainingStopped` raised.
     """
     import torch
 
@@ -291,10 +297,16 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
             t_log, examples, tokens, loss_sum, loss_n = time.monotonic(), 0, 0, 0.0, 0
         due_steps = settings.checkpoint_steps and step % settings.checkpoint_steps == 0
         due_time = time.monotonic() - last_ckpt >= settings.checkpoint_minutes * 60
-        if (due_steps or due_time) and step < settings.max_steps:
+        stopping = stop_event is not None and stop_event.is_set()
+        if (due_steps or due_time or stopping) and step < settings.max_steps:
             _save_checkpoint(out, model, tokenizer, optimizer, scheduler, step, epoch, batch_in_epoch,
                              settings, meta, seconds_before + time.monotonic() - run_start)
             last_ckpt = time.monotonic()
+        if stopping and step < settings.max_steps:
+            progress.close()
+            log.info("train_stopped", step=step, max_steps=settings.max_steps, checkpoint=str(out / "checkpoint"))
+            raise TrainingStopped(f"training stopped at step {step} of {settings.max_steps}; the checkpoint in "
+                                  f"{out / 'checkpoint'} resumes it (train --resume --out {out})")
     progress.close()
     seconds = max(1e-9, time.monotonic() - run_start)
     meta["throughput"] = {"examples_per_s": round(run_examples / seconds, 2),
@@ -310,14 +322,14 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
 
 
 def finetune(model_dir: str | Path, out_dir: str | Path, hits: Sequence[Pair], replay: Sequence[Pair],
-             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500) -> Path:
+             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: Any = None) -> Path:
     """Continue a model on new hits mixed with a replay sample of corpus pairs (minutes, not hours)."""
     rng = random.Random(settings.seed)
     sample = rng.sample(list(replay), min(len(replay), int(len(hits) * replay_ratio) or len(replay)))
     tuned = TrainSettings(**{**asdict(settings), "max_steps": steps, "warmup_steps": min(50, steps),
                              "lr": settings.lr * 0.3, "curriculum": False})
     return train(out_dir, tuned, train_pairs=[*hits, *sample], init_model_dir=model_dir,
-                 meta={"finetune_hits": len(hits), "finetune_replay": len(sample)})
+                 meta={"finetune_hits": len(hits), "finetune_replay": len(sample)}, stop_event=stop_event)
 
 
 def load_run_tokenizer(out_dir: str | Path):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 import time
 from typing import Any
 
@@ -107,29 +105,21 @@ def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     import storage
     from miner.cli import CommandError
     from miner.loop import mine
+    from miner.stopping import on_signals
 
     ids = _ids(args.ids)
     strategies = _strategies(args.strategies, cfg)
     if args.limit is not None and args.limit <= 0:
         raise CommandError("--limit must be positive")
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: Any) -> None:
-        # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     progress = Progress()
+    # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
     try:
-        summary = mine(cfg, ids=ids, limit=args.limit, minutes=args.minutes, stop_event=stop,
-                       strategies=strategies, progress=progress)
+        with on_signals() as stop:
+            summary = mine(cfg, ids=ids, limit=args.limit, minutes=args.minutes, stop_event=stop,
+                           strategies=strategies, progress=progress)
     except storage.StorageError as exc:
         raise CommandError(str(exc)) from exc
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         progress.done()
     print(json.dumps(summary.to_json(), indent=2, default=str) if args.json else render(summary))
     return 0

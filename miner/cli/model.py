@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from miner.cli import CommandError
 
@@ -80,6 +81,20 @@ def _settings(cfg: dict[str, Any], **overrides: Any):
     return TrainSettings.from_config(cfg["train"], **overrides)
 
 
+def _stoppable(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """func(*args, **kwargs, stop_event=...) with the first SIGTERM or Ctrl-C asking it to stop at a
+    safe point (a checkpoint); a stop prints what was kept and exits 130, as an interrupt does."""
+    from miner.stopping import on_signals
+    from training.train import TrainingStopped
+
+    try:
+        with on_signals() as stop:
+            return func(*args, **kwargs, stop_event=stop)
+    except TrainingStopped as exc:
+        print(f"loda-miner: {exc}", file=sys.stderr)
+        raise KeyboardInterrupt from exc
+
+
 def train_handler(args, cfg: dict[str, Any]) -> int:
     """Train (or resume) a run, then evaluate and register the model."""
     from training.data import build_dataset, load_pairs, pair_kinds
@@ -96,7 +111,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         if not (out / "checkpoint").is_dir():
             raise CommandError(f"{out}: no checkpoint to resume from")
         try:
-            model_dir = train(out, settings, resume=True)
+            model_dir = _stoppable(train, out, settings, resume=True)
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
         valid = load_pairs(out / "pairs" / "valid.jsonl")
@@ -128,8 +143,8 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         init = args.init_model
         if init and not (Path(init).expanduser() / "config.json").is_file():
             raise CommandError(f"--init-model {init}: not a model folder (no config.json)")
-        model_dir = train(out, settings, train_pairs=train_pairs, valid_pairs=valid, meta=meta,
-                          init_model_dir=init)
+        model_dir = _stoppable(train, out, settings, train_pairs=train_pairs, valid_pairs=valid, meta=meta,
+                               init_model_dir=init)
     print(f"model saved to {model_dir}")
     if args.no_eval:
         return 0
@@ -286,7 +301,7 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
         since = current.created_at if current is not None else None
     corpus, _ = load_corpus(engine)
     try:
-        result = retrain(engine, corpus, cfg, since=since, matcher=_matcher(cfg))
+        result = _stoppable(retrain, engine, corpus, cfg, since=since, matcher=_matcher(cfg))
     except FileNotFoundError as exc:
         raise CommandError(f"no model to fine-tune: {exc}") from exc
     if result is None:
