@@ -488,13 +488,21 @@ def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, caps
     assert rc == 0
     marks = [line for line in out.splitlines() if line.startswith("# ")]
     assert len(marks) <= 3 and all(line.endswith("/6 terms") for line in marks)
+    rows_file = tmp_path / "rows.jsonl"
     rc = main(["--config", str(config), "evaluate-model", "--model", str(model_dir), "--k", "2",
-               "--limit", "3", "--json", "--save", "--corpus", str(sample_folder)])
+               "--limit", "3", "--json", "--save", "--corpus", str(sample_folder), "--rows", str(rows_file)])
     metrics = json.loads(capsys.readouterr().out)
     assert rc == 0 and metrics["sequences"] == 3 and metrics["k"] == 2
     assert 0.0 <= metrics["baseline_solve_rate"] <= 1.0
     assert metrics["pipeline_solve_rate"] >= max(metrics["solve_rate"], metrics["sweep_solve_rate"])
     assert json.loads((Path(model_dir) / "training.json").read_text())["metrics"] == metrics
+    # One row per sequence, and the rows add up to the rates.
+    rows = [json.loads(line) for line in rows_file.read_text().splitlines()]
+    assert len({r["a_number"] for r in rows}) == 3 and all(r["name"] for r in rows)
+    assert sum(r["model_rank"] > 0 for r in rows) / 3 == metrics["solve_rate"]
+    assert sum(r["model_rank"] == 1 for r in rows) / 3 == metrics["sequence_match_rate"]
+    for name in ("baseline", "sweep", "family"):
+        assert sum(r[name] for r in rows) / 3 == metrics[f"{name}_solve_rate"]
     rc = main(["--config", str(config), "generate", "x", "--terms", "1,a", "--model", str(model_dir)])
     assert rc == 2
 

@@ -57,12 +57,14 @@ Search = Matcher
 def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo], corpus: Corpus, *,
              k: int = 32, limit: int = 0, index: Index | None = None,
              searches: Mapping[str, Mapping[int, Sequence[str]]] | None = None,
-             batch_size: int = 4) -> dict[str, Any]:
+             batch_size: int = 4, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Metrics of a loaded model (or only the retrieval when `loaded` is None) on validation pairs.
 
     `searches` holds the candidates per A-number of the miner's model-free searches by name
     (`sweep`, `family`); with them come each one's solve rate (`sweep_solve_rate`...), retrieval
-    (baseline or any search), pipeline (model or retrieval) and model-only rates.
+    (baseline or any search), pipeline (model or retrieval) and model-only rates. `rows`, if given,
+    receives one record per sequence: which of them solved it (the model's as the rank of its first
+    correct candidate, 0 for none).
     """
     from training.generate import generate_targets, to_loda
 
@@ -105,15 +107,19 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 solved_base = _any_solves(base, terms, hidden) > 0
                 counts["baseline"] += solved_base
             counts["combined"] += rank > 0 or solved_base
+            row: dict[str, Any] = {"a_number": pair.a_number, "model_rank": rank, "baseline": solved_base}
             if searches is not None:
                 solved_search = False
                 for name, found in searches.items():
                     solved = _any_solves(found.get(pair.a_number, ()), terms, hidden) > 0
                     counts[name] += solved
+                    row[name] = solved
                     solved_search = solved_search or solved
                 counts["retrieval"] += solved_base or solved_search
                 counts["pipeline"] += rank > 0 or solved_base or solved_search
                 counts["model_only"] += rank > 0 and not (solved_base or solved_search)
+            if rows is not None:
+                rows.append(row)
         log.info("evaluate_progress", done=min(n, start + batch_size), of=n, solved=counts["solved"],
                  baseline=counts["baseline"])
     metrics: dict[str, Any] = {"sequences": n, "k": k}
@@ -142,12 +148,14 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
 
 def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
                     threads: int = 1, defaults: Mapping[str, Any] | None = None,
-                    searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None) -> dict[str, Any]:
+                    searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None,
+                    rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
     the corpus with the model's source settings (the `matcher`'s programs and number tags when the
     model was trained with them); the baseline index, the matcher and the `searches` see the train split only.
+    `rows` receives the per-sequence records of `evaluate`.
     """
     from training.data import (corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs,
                                matched_by_sequence)
@@ -187,7 +195,7 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
         queries = {p.a_number: sequences[p.a_number] for p in valid if p.a_number in sequences}
         known = {a: sequences[a] for a in train_ids}
         found = {name: search(queries, known) for name, search in searches.items()}
-    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, searches=found)
+    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, searches=found, rows=rows)
     metrics["validation_key"] = validation_key((p.a_number for p in valid), k)
     metrics["model"] = str(loaded.path)
     return metrics

@@ -36,6 +36,9 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--save", action="store_true",
                    help="also store the metrics in the model folder (its model card shows them)")
+    p.add_argument("--rows", metavar="FILE",
+                   help="also write one JSON line per sequence: A-number, name, the model's rank of its "
+                        "first correct program (0: none) and whether each retrieval search solved it")
     p.set_defaults(func=evaluate_handler)
 
     p = subparsers.add_parser("generate", help="generate programs for a sequence name (and terms)")
@@ -191,13 +194,20 @@ def _matcher(cfg: dict[str, Any]):
 
 
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
-                  valid=None) -> dict[str, Any]:
+                  valid=None, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     from miner.search import model_free_searches
+    from training.data import corpus_sequences
     from training.evaluate import evaluate_folder
 
     corpus = _load_corpus(corpus_path)
-    return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
-                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg))
+    metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
+                              defaults=cfg["train"], searches=model_free_searches(cfg, corpus),
+                              matcher=_matcher(cfg), rows=rows)
+    if rows:
+        sequences = corpus_sequences(corpus, [row["a_number"] for row in rows])
+        for row in rows:
+            row["name"] = sequences[row["a_number"]][0]
+    return metrics
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:
@@ -206,11 +216,15 @@ def evaluate_handler(args, cfg: dict[str, Any]) -> int:
     model_dir = args.model or tc["model_dir"] or None
     if args.threads:
         cfg = {**cfg, "train": {**tc, "threads": args.threads}}
+    rows: list[dict[str, Any]] | None = [] if args.rows else None
     try:
         metrics = _evaluate_dir(Path(model_dir) if model_dir else None, cfg, _corpus_path(args, cfg),
-                                args.k or tc["eval_k"], tc["eval_limit"] if args.limit is None else args.limit)
+                                args.k or tc["eval_k"], tc["eval_limit"] if args.limit is None else args.limit,
+                                rows=rows)
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
+    if rows is not None:
+        Path(args.rows).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
     if args.save:
         if not model_dir:
             raise CommandError("--save needs --model (the bundled model is read-only)")
