@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, TypeVar
 
@@ -38,8 +39,6 @@ def until_stopped(items: Iterable[T], stop_event: Any, doing: str, every: int = 
 def pause(seconds: float, stop_event: Any, doing: str) -> None:
     """Sleep `seconds`, or raise `Stopped` as soon as `stop_event` is set."""
     if stop_event is None:
-        import time
-
         time.sleep(seconds)
     elif stop_event.wait(seconds):
         check(stop_event, doing)

@@ -63,8 +63,8 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
     `searches` holds the candidates per A-number of the miner's model-free searches by name
     (`sweep`, `family`); with them come each one's solve rate (`sweep_solve_rate`...), retrieval
     (baseline or any search), pipeline (model or retrieval) and model-only rates. `rows`, if given,
-    receives one record per sequence: which of them solved it (the model's as the rank of its first
-    correct candidate, 0 for none).
+    receives one record per sequence: its name and which of them solved it (the model's as the rank
+    of its first correct candidate, 0 for none).
     """
     from training.generate import generate_targets, to_loda
 
@@ -86,7 +86,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
             raw = generate_targets(loaded, [p.source for p in chunk], k, batch_size=batch_size)
             gen_seconds += time.monotonic() - t0
         for pair, texts in zip(chunk, raw):
-            _, terms, offset = sequences[pair.a_number]
+            seq_name, terms, offset = sequences[pair.a_number]
             programs: list[str] = []
             for text in texts:
                 counts["candidates"] += 1
@@ -107,7 +107,8 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 solved_base = _any_solves(base, terms, hidden) > 0
                 counts["baseline"] += solved_base
             counts["combined"] += rank > 0 or solved_base
-            row: dict[str, Any] = {"a_number": pair.a_number, "model_rank": rank, "baseline": solved_base}
+            row: dict[str, Any] = {"a_number": pair.a_number, "name": seq_name, "model_rank": rank,
+                                   "baseline": solved_base}
             if searches is not None:
                 solved_search = False
                 for name, found in searches.items():

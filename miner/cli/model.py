@@ -196,18 +196,12 @@ def _matcher(cfg: dict[str, Any]):
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
                   valid=None, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     from miner.search import model_free_searches
-    from training.data import corpus_sequences
     from training.evaluate import evaluate_folder
 
     corpus = _load_corpus(corpus_path)
-    metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
-                              defaults=cfg["train"], searches=model_free_searches(cfg, corpus),
-                              matcher=_matcher(cfg), rows=rows)
-    if rows:
-        sequences = corpus_sequences(corpus, [row["a_number"] for row in rows])
-        for row in rows:
-            row["name"] = sequences[row["a_number"]][0]
-    return metrics
+    return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
+                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg),
+                           rows=rows)
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:
