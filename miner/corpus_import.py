@@ -19,7 +19,7 @@ import structlog
 import storage
 from miner import snapshot, stopping
 from miner.lang import ParseError, parse, read_header
-from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, local_path
+from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, local_path, with_retries
 
 log = structlog.get_logger(__name__)
 
@@ -184,15 +184,17 @@ def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
     if path is not None:
         return import_path(engine, path, str(path), stop_event), str(path)
     cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
+    first_start = allow_snapshot and not _has_corpus(engine)
+    sources_cfg = with_retries(cfg["sources"], cfg["sources"]["first_start_retries"]) if first_start else cfg["sources"]
     try:
-        with Fetcher(cfg["sources"], cache, stop_event) as fetcher:
+        with Fetcher(sources_cfg, cache, stop_event) as fetcher:
             download = fetcher.fetch(url)
     except SourceUnavailable as exc:
-        if not allow_snapshot or _has_corpus(engine):
+        if not first_start:
             raise
         log.warning("programs_unreachable_using_snapshot", url=url, error=str(exc),
                     snapshot=str(snapshot.PROGRAMS))
-        return import_path(engine, snapshot.programs_file(), stop_event=stop_event), "bundled snapshot"
+        return import_path(engine, snapshot.programs_file(), stop_event=stop_event), snapshot.ORIGIN
     except CorruptDownload as exc:
         raise CorpusError(str(exc)) from exc
     return import_path(engine, download.path, url, stop_event), url

@@ -189,7 +189,9 @@ def job_submit(d: Daemon) -> str:
 
 
 JOBS: dict[str, tuple[Callable[[Daemon], str], JobSpec]] = {
-    "refresh": (job_refresh, JobSpec(lambda c: c["daemon"]["refresh_hours"] * 3600, True)),
+    # Due every refresh_retry_minutes; `_min_gap` skips it until refresh_hours after the last good one.
+    "refresh": (job_refresh, JobSpec(lambda c: min(c["daemon"]["refresh_hours"] * 60,
+                                                   c["daemon"]["refresh_retry_minutes"]) * 60, True)),
     "export": (job_export, JobSpec(lambda c: c["daemon"]["export_minutes"] * 60, True)),
     "retrain": (job_retrain, JobSpec(lambda c: c["daemon"]["retrain_check_minutes"] * 60, True)),
     "housekeeping": (job_housekeeping, JobSpec(lambda c: c["daemon"]["housekeeping_hours"] * 3600, True)),
@@ -218,7 +220,17 @@ def _min_gap(d: Daemon, name: str) -> float:
     gap = spec.interval(d.cfg) * 0.9
     if name == "retrain":
         gap = max(gap, d.cfg["daemon"]["retrain_hours"] * 3600 * 0.9)
+    if name == "refresh" and not _on_snapshot(d):
+        gap = max(gap, d.cfg["daemon"]["refresh_hours"] * 3600 * 0.9)
     return gap
+
+
+def _on_snapshot(d: Daemon) -> bool:
+    """Whether the sequences come from the bundled snapshot (no live refresh has succeeded yet)."""
+    from miner import snapshot
+
+    with _session(d, readonly=True) as session:
+        return storage.last_refresh_source(session) == snapshot.ORIGIN
 
 
 def run_job(name: str) -> None:
@@ -280,15 +292,23 @@ def _run_recorded(d: Daemon, name: str, func: Callable[[Daemon], str]) -> str:
 
 
 def _first_run_times(d: Daemon) -> dict[str, datetime]:
-    """When each job is next due: its last fleet-wide start plus its interval, at the earliest now."""
+    """When each job is next due: its last fleet-wide start plus its interval, at the earliest now
+    (a refresh: its last good one plus refresh_hours, and its last try plus refresh_retry_minutes)."""
 
     now = datetime.now(timezone.utc)
     due: dict[str, datetime] = {}
+    gaps = {name: _min_gap(d, name) / 0.9 for name in JOBS}
     with _session(d, readonly=True) as session:
         for name, (_, spec) in JOBS.items():
             last = storage.last_run(session, name)
-            gap = _min_gap(d, name) / 0.9
-            due[name] = max(now, last.started_at + timedelta(seconds=gap)) if last else now
+            if name == "refresh":
+                ok = st.last_ok_run(session, name)
+                times = [now]
+                times += [ok.started_at + timedelta(seconds=gaps[name])] if ok else []
+                times += [last.started_at + timedelta(seconds=spec.interval(d.cfg))] if last else []
+                due[name] = max(times)
+                continue
+            due[name] = max(now, last.started_at + timedelta(seconds=gaps[name])) if last else now
     return due
 
 

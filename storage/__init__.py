@@ -37,7 +37,7 @@ from storage.runs import (
     recent_jobs,
     register_model,
 )
-from storage.sequences import apply_refresh, get_sequences, lacking, summary
+from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, summary
 
 # The daemon's additions: outbound submission queue table (so Base.metadata always holds it).
 from storage import submissions as submissions  # noqa: E402,F401
@@ -47,7 +47,8 @@ __all__ = [
     "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
     "a_number_text", "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
     "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
-    "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_run", "miners",
+    "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
+    "last_run", "miners",
     "model_versions", "parse_a_number", "program_codes", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs",

@@ -109,6 +109,11 @@ def get_sequences(session: Session, a_numbers: Iterable[int]) -> dict[int, Seque
     return found
 
 
+def last_refresh_source(session: Session) -> str | None:
+    """Where the latest applied refresh came from (its URLs' origin or "bundled snapshot"); None if none."""
+    return session.scalar(select(Refresh.source).order_by(Refresh.id.desc()).limit(1))
+
+
 def summary(session: Session) -> Summary:
     """Counts for `status` (a few indexed COUNTs)."""
     count = lambda q: session.scalar(q) or 0  # noqa: E731

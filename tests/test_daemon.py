@@ -98,6 +98,25 @@ def test_next_runs_follow_the_fleets_last_runs_and_persist(d):
         scheduler.shutdown(wait=False)
 
 
+def test_a_refresh_that_failed_or_found_only_the_snapshot_is_tried_again_within_the_hour(d):
+    from miner import snapshot
+
+    def refresh_due(outcome, source):
+        if source:
+            storage.apply_refresh(d.engine, [storage.SequenceRecord(1, "s", [1, 2, 3], 0)], source=source)
+        run_id = storage.job_started(d.engine, "refresh")
+        storage.job_finished(d.engine, run_id, outcome, "")
+        return daemon._first_run_times(d)["refresh"] - datetime.now(timezone.utc)
+
+    retry = timedelta(minutes=d.cfg["daemon"]["refresh_retry_minutes"])
+    # Live data (from `loda-miner fetch`), then the daemon's refresh failed: retried within the hour.
+    assert timedelta(minutes=59) < refresh_due("error", "https://oeis.org/names.gz") <= retry
+    assert timedelta(minutes=59) < refresh_due("ok", snapshot.ORIGIN) <= retry  # a first start offline
+    daemon.run_job("refresh")  # not yet: the fleet gap allows it again only after the retry interval
+    assert len(_runs(d, "refresh")) == 2
+    assert refresh_due("ok", "https://oeis.org/names.gz") > timedelta(hours=23)  # then once a day
+
+
 def test_dead_local_owner_leases_are_released(d):
     storage.apply_refresh(d.engine, [storage.SequenceRecord(a, f"s{a}", [1, 2, 3], 0) for a in (1, 2, 3)])
     dead = "thishost:999999"

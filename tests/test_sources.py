@@ -256,14 +256,18 @@ def test_offline_first_run_uses_the_snapshot(tmp_path, cfg, engine, monkeypatch)
         monkeypatch.setattr(snapshot, attr, tmp_path / f"{name}.gz")
     dead = "http://127.0.0.1:9/"  # nothing listens on the discard port
     cfg["sources"].update(names_url=dead + "names.gz", stripped_url=dead + "stripped.gz",
-                          offsets_url=dead + "offsets.gz", retries=0)
+                          offsets_url=dead + "offsets.gz", retries=3, backoff=0.01, first_start_retries=1)
     with capture_logs() as logs:
         report = sources.refresh(cfg, engine)
     assert report.origin == "bundled snapshot" and report.stats.added == 5
     assert any(e["event"] == "sources_unreachable_using_snapshot" and e["log_level"] == "warning" for e in logs)
-    # With data stored, an unreachable source is an error and the data stays.
-    with pytest.raises(SourceUnavailable):
+    # With a snapshot to stand in, a first start gives up after first_start_retries (then the host is down).
+    assert sum(e["event"] == "fetch_retry" for e in logs) == 1
+    # With data stored, an unreachable source is an error (after every retry) and the data stays.
+    with capture_logs() as logs, pytest.raises(SourceUnavailable):
         sources.refresh(cfg, engine)
+    assert sum(e["event"] == "fetch_retry" for e in logs) == 3
+    assert stored(engine) and len(stored(engine)) == 5
 
 
 def test_a_stop_ends_a_retry_wait_at_once_and_stores_nothing(server, cfg, engine):

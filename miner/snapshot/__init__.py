@@ -14,6 +14,8 @@ STRIPPED = HERE / "stripped.gz"
 OFFSETS = HERE / "offsets.gz"
 PROGRAMS = HERE / "programs.asm.gz"
 ATTRIBUTION = HERE / "ATTRIBUTION.md"
+# Where data loaded from here says it came from (refreshes, imports, `status`).
+ORIGIN = "bundled snapshot"
 # Each program in PROGRAMS starts with a line `@A000045`; '@' never begins a LODA line.
 RECORD_MARK = "@"
 

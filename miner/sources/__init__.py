@@ -16,7 +16,7 @@ import structlog
 import storage
 from miner import snapshot, stopping
 from miner.sources.bfile import fetch_bfile, parse_bfile
-from miner.sources.http import CorruptDownload, Download, Fetcher, FetchError, SourceUnavailable
+from miner.sources.http import CorruptDownload, Download, Fetcher, FetchError, SourceUnavailable, with_retries
 from miner.sources.oeis import ParseReport, SourceFormatError, iter_sequences
 
 log = structlog.get_logger(__name__)
@@ -72,21 +72,23 @@ def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
     """
     urls = [cfg["sources"][key] for key in SEQUENCE_KEYS]
     not_modified = 0
+    first_start = allow_snapshot and _database_empty(engine)
+    sources_cfg = with_retries(cfg["sources"], cfg["sources"]["first_start_retries"]) if first_start else cfg["sources"]
     try:
-        with Fetcher(cfg["sources"], cache_dir(cfg), stop_event) as fetcher:
+        with Fetcher(sources_cfg, cache_dir(cfg), stop_event) as fetcher:
             downloads = [fetcher.fetch(url) for url in urls]
         paths = [d.path for d in downloads]
         labels = tuple(urls)
         not_modified = sum(not d.changed for d in downloads)
         origin = "live sources"
     except SourceUnavailable as exc:
-        if not allow_snapshot or not _database_empty(engine):
+        if not first_start:
             raise
         log.warning("sources_unreachable_using_snapshot", error=str(exc),
                     snapshot=str(snapshot.HERE), note="sequence terms in the snapshot are cut short")
         paths = list(snapshot.sequence_files())
         labels = tuple(str(p) for p in paths)
-        origin = "bundled snapshot"
+        origin = snapshot.ORIGIN
     report = ParseReport()
     records = iter_sequences(paths[0], paths[1], paths[2], report, labels)  # type: ignore[arg-type]
     records = stopping.until_stopped(records, stop_event, f"reading sequences from {origin}")

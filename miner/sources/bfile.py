@@ -11,7 +11,7 @@ from typing import Any
 import requests
 import structlog
 
-from miner.sources.http import Fetcher, FetchError, local_path
+from miner.sources.http import Fetcher, FetchError, local_path, with_retries
 
 log = structlog.get_logger(__name__)
 
@@ -20,9 +20,8 @@ _lock = threading.Lock()
 
 
 def _fetcher(cfg: dict[str, Any]) -> Fetcher:
-    sources = dict(cfg["sources"])
     # A deep check must not stall the miner for minutes when offline: at most two retries.
-    sources["retries"] = min(int(sources["retries"]), 2)
+    sources = with_retries(cfg["sources"], 2)
     key = tuple(sorted((k, str(v)) for k, v in sources.items()))
     with _lock:
         if key not in _fetchers:

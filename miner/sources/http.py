@@ -105,6 +105,11 @@ def _retry_after(response: requests.Response) -> float | None:
     return min(MAX_RETRY_AFTER, max(0.0, when.timestamp() - time.time()))
 
 
+def with_retries(sources_cfg: dict[str, Any], most: int) -> dict[str, Any]:
+    """`[sources]` settings with at most `most` retries."""
+    return {**sources_cfg, "retries": min(int(sources_cfg["retries"]), int(most))}
+
+
 class Fetcher:
     """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
 
