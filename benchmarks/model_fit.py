@@ -1,6 +1,6 @@
 """How well a model fits the pairs it was trained on, per pair kind, printed as one JSON object.
 
-For a sample of each kind (copy, edit, own, synthetic, formula), the share whose target is the
+For a sample of each kind (copy, edit, own, synthetic, formula, recurrence), the share whose target is the
 model's best output and the share whose target is among its K best. A model that cannot reproduce
 its own training targets lacks training, not data or prompt design.
 

@@ -701,9 +701,10 @@ def test_generated_pairs_never_share_terms_with_a_validation_sequence(full_corpu
     simple = [27, 290, 5843, 79, 217, 1477, 8585, 578, 5408, 1045, 2378, 8586, 16754, 4526, 244]
     ids = sorted(set(simple) | set(NAMED))
     subset = Corpus({a: full_corpus.text(a) for a in ids}, origin="simple")
-    data = build_dataset(subset, num_terms=10, neighbours=0, valid_fraction=0.5, formulas=3000, synthetic=200)
+    data = build_dataset(subset, num_terms=10, neighbours=0, valid_fraction=0.5, formulas=3000, synthetic=200,
+                         recurrences=300)
     held_out = {source_terms(p.source) for p in data.valid}
-    assert data.valid and any(p.kind == "formula" for p in data.train)
+    assert data.valid and {"formula", "recurrence"} <= {p.kind for p in data.train}
     assert not [p for p in data.train if source_terms(p.source) in held_out]
     # Without the filter some would have leaked: the check above is not vacuous.
     programs, seqs = corpus_programs(subset), corpus_sequences(subset)
@@ -724,3 +725,59 @@ def test_set_threads_flushes_denormal_floats_to_zero():
             "before = tiny()\nset_threads(1)\nprint(before > 0, tiny() == 0.0, torch.get_num_threads())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True", "1"]
+
+
+def test_recurrence_programs_slide_a_window_and_write_only_the_names_constants():
+    from training.pairs import to_target
+    from training.recurrences import LinearSequence, program_of
+
+    # a(n) = 14*a(n-1) - 47*a(n-2), a(0) = 1, a(1) = 15 (A164599's rule).
+    s = LinearSequence((14, -47), (1, 15))
+    assert to_target(program_of(s)) == ("mov $1 1 mov $2 15 lpb $0 sub $0 1 mov $3 $2 mul $3 14 mov $4 $1 "
+                                        "mul $4 47 sub $3 $4 mov $1 $2 mov $2 $3 lpe mov $0 $1")
+    assert s.terms(5) == [1, 15, 163, 1577, 14417]
+    cases = [s, LinearSequence((-1, 0, 2), (0, 0, 1), offset=1), LinearSequence((-3,), (2,)),
+             LinearSequence((0, 1, 1), (1, 0, 0), offset=2), LinearSequence((-1, -1), (1, 1))]
+    for case in cases:
+        assert evaluate(program_of(case), 14, None, LIMITS) == case.terms(14)
+
+
+def test_recurrence_pair_names_read_back_by_the_miners_gf_and_formula_parsers():
+    from miner.search.formula import programs_from_name
+    from miner.search.gf import gfs_in_name, series
+    from training.recurrences import random_instance
+
+    rng = random.Random(5)
+    gf_names = recurrence_names = read = 0
+    for _ in range(300):
+        drawn = random_instance(rng)
+        if drawn is None:
+            continue
+        s, name = drawn
+        terms = s.terms(12)
+        if "a(n-" in name:
+            recurrence_names += 1
+            for program in programs_from_name(name, s.offset, tuple(terms)):
+                if evaluate(program, 12, None, LIMITS) == terms:
+                    read += 1
+                    break
+            continue
+        gf_names += 1
+        # Every g.f. name parses, and its series is the pair's sequence (an independent check of both).
+        assert any([int(c) for c in (series(num, den, 12 + s.offset) or [])[s.offset:]] == terms
+                   for num, den, *_ in gfs_in_name(name)), name
+    assert gf_names >= 100 and recurrence_names >= 80
+    assert read >= recurrence_names // 2  # the formula compiler reads the common spellings
+
+
+def test_recurrence_pairs_reproduce_their_terms():
+    from training.pairs import expand, source_offset, source_terms
+    from training.recurrences import recurrence_pairs
+
+    pairs = recurrence_pairs(200, num_terms=10, seed=4)
+    assert len(pairs) == 200 and all(p.kind == "recurrence" for p in pairs)
+    names = [p.source.split("n:", 1)[1] for p in pairs]
+    assert any("expansion" in n or "g . f" in n for n in names) and any("a ( n - 2 )" in n for n in names)
+    for p in pairs:
+        program = from_target(expand(p.target, p.source), source_offset(p.source))
+        assert tuple(format_term(t) for t in evaluate(program, 10, None, LIMITS)) == source_terms(p.source)

@@ -156,7 +156,7 @@ def _pair(a_number: int, name: str, terms: list[int], program: Program, choice: 
 
 
 def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
-    """How many pairs of each kind (copy, edit, own, synthetic, formula)."""
+    """How many pairs of each kind (copy, edit, own, synthetic, formula, recurrence)."""
     return dict(Counter(p.kind for p in pairs))
 
 
@@ -202,15 +202,15 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
 
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float, similar_names: int = 0,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
-                  max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0,
+                  max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0, recurrences: int = 0,
                   workers: int = 1, matcher: Matcher | None = None, number_tags: bool = False) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
     `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
-    (`training.formulas`) calling train sequences only; neither may share its terms with a
-    validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
+    (`training.formulas`) calling train sequences only, `recurrences` > 0 that many linear recurrence
+    and rational g.f. pairs (`training.recurrences`); none may share its terms with a validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
     `number_tags` tags the names' numbers (`training.pairs.tagged_pair`).
     """
     ids = corpus.ids()
@@ -243,6 +243,10 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
 
         made += formula_pairs(corpus.without(valid_ids), seqs, formulas, callees=formula_callees(programs, train_ids),
                               num_terms=num_terms, seed=seed)
+    if recurrences:
+        from training.recurrences import recurrence_pairs
+
+        made += recurrence_pairs(recurrences, num_terms=num_terms, seed=seed)
     held_out = {tuple(format_term(t) for t in seqs[a][1][:num_terms]) for a in valid_ids}
     train += [p for p in made if source_terms(p.source) not in held_out]
     if number_tags:

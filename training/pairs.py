@@ -50,7 +50,7 @@ class Pair:
     source: str
     target: str
     length: int  # executable operations in the target
-    kind: str = "own"  # copy / edit of a shown neighbour, the sequence's own program, synthetic, formula
+    kind: str = "own"  # copy / edit of a shown neighbour, the sequence's own program, synthetic, formula, recurrence
 
 
 class TargetError(ValueError):

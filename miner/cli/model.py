@@ -129,13 +129,14 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                              similar_names=tc["similar_names"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"], workers=settings.threads,
+                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"],
+                             recurrences=tc["recurrence_pairs"], workers=settings.threads,
                              matcher=_matcher(cfg) if tc["matched_neighbours"] else None,
                              number_tags=bool(tc["number_tags"]))
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
                 "synthetic_pairs": tc["synthetic_pairs"],
-                "formula_pairs": tc["formula_pairs"],
+                "formula_pairs": tc["formula_pairs"], "recurrence_pairs": tc["recurrence_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
