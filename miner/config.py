@@ -131,7 +131,7 @@ DEFAULTS: dict[str, Any] = {
         "num_terms": 16,
         "neighbours": 2,
         "matched_neighbours": True,
-        "number_tags": False,
+        "number_tags": True,
         "similar_names": 0,
         "valid_fraction": 0.02,
         "max_program_length": 12,
