@@ -19,7 +19,7 @@ import structlog
 import storage
 from miner import snapshot, stopping
 from miner.lang import ParseError, parse, read_header
-from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, local_path, with_retries
+from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
 
 log = structlog.get_logger(__name__)
 
@@ -185,9 +185,8 @@ def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
         return import_path(engine, path, str(path), stop_event), str(path)
     cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
     first_start = allow_snapshot and not _has_corpus(engine)
-    sources_cfg = with_retries(cfg["sources"], cfg["sources"]["first_start_retries"]) if first_start else cfg["sources"]
     try:
-        with Fetcher(sources_cfg, cache, stop_event) as fetcher:
+        with Fetcher(fetch_settings(cfg["sources"], first_start), cache, stop_event) as fetcher:
             download = fetcher.fetch(url)
     except SourceUnavailable as exc:
         if not first_start:

@@ -210,7 +210,8 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
     `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
     (`training.formulas`) calling train sequences only, `recurrences` > 0 that many linear recurrence
-    and rational g.f. pairs (`training.recurrences`); none may share its terms with a validation sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
+    and rational g.f. pairs (`training.recurrences`); none may share its terms with a validation
+    sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
     `number_tags` tags the names' numbers (`training.pairs.tagged_pair`).
     """
     ids = corpus.ids()

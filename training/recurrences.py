@@ -195,13 +195,8 @@ def random_instance(rng: random.Random) -> tuple[LinearSequence, str] | None:
         series.append((p[n] if n < len(p) else 0) + sum(coeffs[i - 1] * series[n - i] for i in range(1, n + 1)))
     # A name with x^s in its numerator often starts at index s, dropping the zeros.
     offset = shift if shift and rng.random() < 0.5 else 0
-    full = LinearSequence(coeffs, tuple(series), 0)
-    if offset:
-        start = full.terms(d + offset)[offset:]
-        s = LinearSequence(coeffs, tuple(start), offset)
-    else:
-        s = full
-    return s, gf_name(p, factors, rng)
+    start = LinearSequence(coeffs, tuple(series)).terms(d + offset)[offset:]
+    return LinearSequence(coeffs, tuple(start), offset), gf_name(p, factors, rng)
 
 
 def recurrence_pairs(count: int, *, num_terms: int = 16, seed: int = 0, attempts_per_pair: int = 4) -> list[Pair]:

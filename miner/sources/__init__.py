@@ -16,7 +16,7 @@ import structlog
 import storage
 from miner import snapshot, stopping
 from miner.sources.bfile import fetch_bfile, parse_bfile
-from miner.sources.http import CorruptDownload, Download, Fetcher, FetchError, SourceUnavailable, with_retries
+from miner.sources.http import CorruptDownload, Download, Fetcher, FetchError, SourceUnavailable, fetch_settings
 from miner.sources.oeis import ParseReport, SourceFormatError, iter_sequences
 
 log = structlog.get_logger(__name__)
@@ -73,9 +73,8 @@ def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
     urls = [cfg["sources"][key] for key in SEQUENCE_KEYS]
     not_modified = 0
     first_start = allow_snapshot and _database_empty(engine)
-    sources_cfg = with_retries(cfg["sources"], cfg["sources"]["first_start_retries"]) if first_start else cfg["sources"]
     try:
-        with Fetcher(sources_cfg, cache_dir(cfg), stop_event) as fetcher:
+        with Fetcher(fetch_settings(cfg["sources"], first_start), cache_dir(cfg), stop_event) as fetcher:
             downloads = [fetcher.fetch(url) for url in urls]
         paths = [d.path for d in downloads]
         labels = tuple(urls)

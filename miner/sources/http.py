@@ -110,6 +110,12 @@ def with_retries(sources_cfg: dict[str, Any], most: int) -> dict[str, Any]:
     return {**sources_cfg, "retries": min(int(sources_cfg["retries"]), int(most))}
 
 
+def fetch_settings(sources_cfg: dict[str, Any], first_start: bool) -> dict[str, Any]:
+    """`[sources]` settings for a refresh or import: on a first start, where the bundled snapshot
+    stands in for an unreachable source, at most `first_start_retries` retries."""
+    return with_retries(sources_cfg, sources_cfg["first_start_retries"]) if first_start else sources_cfg
+
+
 class Fetcher:
     """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
 
