@@ -20,14 +20,14 @@ MODEL = ("beam", "sample", "name_only", "terms_only")
 
 def load_data() -> tuple[dict[int, Any], dict[int, str]]:
     """(every OEIS sequence, every corpus program text)."""
-    from miner import testbed
+    from tests import testbed
 
     return testbed.read_oeis(DATA / "oeis"), testbed.read_corpus(TARBALL)
 
 
 def bench_cfg(workdir: Path, workers: int = 1) -> dict[str, Any]:
     """Default config with every path inside `workdir`, offline deep checks, quiet logs."""
-    from miner import config, log
+    from miner.core import config, log
 
     cfg = config.defaults_in(workdir)
     cfg["mine"].update(workers=workers, deep_check=False, seed=1)

@@ -49,7 +49,7 @@ def start_postgres() -> tuple[str, Any]:
 def _worker(url: str, index: int, batch: int, seconds: float, barrier: Any, out: Any) -> None:
     """One miner's coordination loop; puts its counters on `out`."""
     import storage
-    from miner import log
+    from miner.core import log
     from storage.schema import utcnow
 
     log.configure("warning", "json")
@@ -114,9 +114,10 @@ def run_level(url: str, processes: int, batch: int, seconds: float) -> dict[str,
 def batch_mining_seconds(batches: int = 5) -> dict[str, float]:
     """Wall and CPU seconds of real model-free batches (8 sequences) on a small testbed of real data."""
 
-    from miner import config, log, testbed
-    from miner.context import MODEL_STRATEGIES, build_context
-    from miner.loop import mine_batch
+    from miner.core import config, log
+    from tests import testbed
+    from miner.mine.context import MODEL_STRATEGIES, build_context
+    from miner.mine.loop import mine_batch
 
     data = ROOT.parent / "shared" / "data"
     programs = testbed.read_corpus(data / "programs" / "loda-programs-oeis-2026-04-01.tar.gz")
@@ -165,7 +166,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=8, help="sequences per claim ([mine] batch_size)")
     parser.add_argument("--no-mining", action="store_true", help="skip measuring a real batch's mining time")
     args = parser.parse_args()
-    from miner import log
+    from miner.core import log
 
     log.configure("warning", "json")
     stop = None

@@ -43,8 +43,9 @@ def main() -> int:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
     import storage
-    from miner import config, sources
-    from miner.corpus_import import import_programs
+    from miner.core import config
+    from miner.service import refresh
+    from miner.service.corpus_import import import_programs
 
     oeis = args.data / "oeis"
     tarball = sorted((args.data / "programs").glob("*.tar.gz"))[-1]
@@ -55,12 +56,12 @@ def main() -> int:
         engine = storage.connect(cfg["database"]["url"])
         out: dict[str, object] = {}
 
-        first = _timed(out, "refresh", lambda: sources.refresh(cfg, engine, allow_snapshot=False))
+        first = _timed(out, "refresh", lambda: refresh.refresh(cfg, engine, allow_snapshot=False))
         imported, _ = _timed(out, "import", lambda: import_programs(cfg, engine, allow_snapshot=False))
         for kind in ("", "_cpu"):
             out[f"ingest{kind}_seconds"] = round(out[f"refresh{kind}_seconds"] + out[f"import{kind}_seconds"], 2)
         out["peak_rss_mb_after_ingest"] = _peak_mb()
-        again = _timed(out, "unchanged_refresh", lambda: sources.refresh(cfg, engine, allow_snapshot=False))
+        again = _timed(out, "unchanged_refresh", lambda: refresh.refresh(cfg, engine, allow_snapshot=False))
         reimported, _ = _timed(out, "unchanged_import", lambda: import_programs(cfg, engine, allow_snapshot=False))
 
         t0 = time.perf_counter()

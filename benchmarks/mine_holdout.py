@@ -27,9 +27,10 @@ def main() -> None:
     parser.add_argument("--strategies", default="")
     args = parser.parse_args()
 
-    from miner import config, testbed
-    from miner.context import build_context
-    from miner.loop import BatchSummary, mine_batch
+    from miner.core import config
+    from tests import testbed
+    from miner.mine.context import build_context
+    from miner.mine.loop import BatchSummary, mine_batch
     from training.pairs import is_validation
 
     setup = cpu_now()

@@ -22,9 +22,9 @@ def main() -> None:
     parser.add_argument("--model", default="", help="model folder (default: the bundled model)")
     args = parser.parse_args()
 
-    from miner import testbed
-    from miner.context import build_context
-    from miner.loop import BatchSummary, mine_batch
+    from tests import testbed
+    from miner.mine.context import build_context
+    from miner.mine.loop import BatchSummary, mine_batch
 
     setup = cpu_now()
     wall = time.monotonic()

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from miner.config import DEFAULTS  # noqa: E402
+from miner.core.config import DEFAULTS  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms  # noqa: E402
 from miner.search import corpus_sweep, family, formula, gf, holonomic, mutation, recurrence  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402

@@ -84,8 +84,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
-    from miner import log
-    from miner.config import DEFAULTS
+    from miner.core import log
+    from miner.core.config import DEFAULTS
     from miner.lang import Corpus
     from miner.search import model_free_searches
     from training.evaluate import evaluate_folder

@@ -1,4 +1,4 @@
-"""Rebuild the bundled offline snapshot (miner/snapshot/) from the shared data.
+"""Rebuild the bundled offline snapshot (miner/sources/snapshot/) from the shared data.
 
     python scripts/make_snapshot.py [--data ../shared/data] [--terms 0] [--covered-terms 16]
 
@@ -25,8 +25,8 @@ SEQ_LINE = re.compile(r"A\d{6,7} ,")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from miner import snapshot  # noqa: E402
-from miner.corpus_import import PROGRAM_PATH, strip_header  # noqa: E402
+from miner.sources import snapshot  # noqa: E402
+from miner.sources.programs import PROGRAM_PATH, strip_header  # noqa: E402
 
 ATTRIBUTION = """# Attribution of the bundled snapshot
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from miner.lang.sequence import SequenceRecord  # noqa: F401  (re-exported: storage's API)
+
 StoreOutcome = Literal["new", "replaced", "kept"]
 
 
@@ -22,18 +24,6 @@ def parse_a_number(text: str) -> int:
     if not body.isdigit():
         raise ValueError(f"not an A-number: {text!r} (expected e.g. A000045)")
     return int(body)
-
-
-@dataclass
-class SequenceRecord:
-    """An OEIS sequence: A-number, name, known terms and offset (index of the first term)."""
-
-    a_number: int
-    name: str
-    terms: list[int]
-    offset: int
-    # The terms exactly as stored ("1,1,2"), when the producer has it already (saves re-joining).
-    terms_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

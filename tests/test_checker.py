@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from miner.checker import CheckerPool, CheckItem, CorpusSpec, check_one
+from miner.mine.checker import CheckerPool, CheckItem, CorpusSpec, check_one
 from miner.lang import Limits, parse
 from miner.lang.corpus import Corpus
 
@@ -108,7 +108,7 @@ def test_workers_load_the_corpus_for_seq_calls(tmp_path):
 
 
 def test_a_worker_that_cannot_load_its_corpus_is_a_clear_error(tmp_path):
-    from miner.checker import CheckerError
+    from miner.mine.checker import CheckerError
 
     with CheckerPool(CorpusSpec(path=str(tmp_path / "absent")), Limits(), workers=1) as pool:
         with pytest.raises(CheckerError, match="absent"):

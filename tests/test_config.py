@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from miner import config
+from miner.core import config
 
 ROOT = Path(__file__).resolve().parent.parent
 

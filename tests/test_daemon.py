@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import storage
-from miner import config, daemon
+from miner.core import config
+from miner.service import daemon
 from storage import status as st
 from storage.locks import job_lock
 
@@ -99,7 +100,7 @@ def test_next_runs_follow_the_fleets_last_runs_and_persist(d):
 
 
 def test_a_refresh_that_failed_or_found_only_the_snapshot_is_tried_again_within_the_hour(d):
-    from miner import snapshot
+    from miner.sources import snapshot
 
     def refresh_due(outcome, source):
         if source:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import storage
-from miner import bandit, config
-from miner.export import export_all, export_program, program_path, render, terms_line
+from miner.mine import bandit
+from miner.core import config
+from miner.service.export import export_all
+from miner.sources.programs import export_program, program_path, render, terms_line
 
 FIB = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
 CODE = "mov $1,1\nlpb $0\n  sub $0,1\n  mov $2,$1\n  add $1,$3\n  mov $3,$2\nlpe\nmov $0,$3\n"

@@ -1,6 +1,6 @@
 """A fleet of real miner processes on one database (a PostgreSQL server, and one SQLite file).
 
-Each miner is a subprocess running `miner.loop.mine` on a testbed built from real data with some programs
+Each miner is a subprocess running `miner.mine.loop.mine` on a testbed built from real data with some programs
 held out. The driver wraps `storage.claim`/`storage.release` (calling the real ones) to log every lease
 grant and release with its owner and time, so the test can check that no sequence was leased to two
 miners at once, that a miner killed with SIGKILL has its leases taken over only after they expire, and
@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import func, select
 
 import storage
-from miner import config, testbed
+from miner.core import config
+import testbed
 from miner.cli import status
-from miner.export import program_path, render
+from miner.sources.programs import program_path, render
 from storage.schema import Effort, Lease, Program
 
 # Held out and solvable without a model (see tests/test_loop.py): two linear recurrences and
@@ -42,9 +43,9 @@ import json, os, sys, time
 
 import storage
 from sqlalchemy import select
-from miner import log as miner_log
-from miner.context import miner_owner
-from miner.loop import mine
+from miner.core import log as miner_log
+from miner.mine.context import miner_owner
+from miner.mine.loop import mine
 from storage.schema import Effort
 
 
@@ -239,7 +240,7 @@ def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
 
 def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_path, data):
     # The daemon calls refresh_context every [daemon] reload_minutes; the next batch then loads the model.
-    from miner.context import build_context, load_model, refresh_context
+    from miner.mine.context import build_context, load_model, refresh_context
 
     sequences, programs = data
     url = f"sqlite:///{tmp_path / 'miner.db'}"

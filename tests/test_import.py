@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import storage
-from miner import config
+from miner.core import config
 from miner.cli import main
-from miner.corpus_import import CorpusError, import_path, import_programs, strip_header
-from miner.stopping import Stopped
+from miner.service.corpus_import import import_path, import_programs
+from miner.sources.programs import CorpusError, strip_header
+from miner.core.stopping import Stopped
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "oeis"
 

@@ -15,9 +15,10 @@ import threading
 import pytest
 
 import storage
-from miner import config, testbed
-from miner.export import program_path
-from miner.loop import mine, mine_batch
+from miner.core import config
+import testbed
+from miner.sources.programs import program_path
+from miner.mine.loop import mine, mine_batch
 
 # Held out: A014335 and A157878 have linear recurrences; A001453 (Catalan - 1) is A000108 shifted,
 # found by the corpus sweep; A000002 (Kolakoski) has neither.
@@ -107,7 +108,7 @@ def test_a_shorter_program_replaces_a_longer_one(mined_db):
 
 
 def test_a_set_stop_event_ends_the_batch_and_releases_leases(mined_db):
-    from miner.context import build_context
+    from miner.mine.context import build_context
 
     cfg, engine = mined_db
     ctx = build_context(cfg, engine)
@@ -205,9 +206,9 @@ def test_model_strategies_run_with_a_promoted_tiny_model(mined_db, tmp_path):
 
 
 def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined_db, tmp_path):
-    from miner.context import build_context, load_model, refresh_context
+    from miner.mine.context import build_context, load_model, refresh_context
     from miner.lang import format_program
-    from miner.loop import _model_sources, run_sweep
+    from miner.mine.loop import _model_sources, run_sweep
     from miner.search.corpus_sweep import matched_programs
     from training.model import build_model, save
     from training.pairs import to_target
@@ -237,8 +238,8 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
 
 
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
-    from miner.context import build_context
-    from miner.loop import run_sweep
+    from miner.mine.context import build_context
+    from miner.mine.loop import run_sweep
     from miner.search.corpus_sweep import CACHE_KEY
 
     cfg, engine = mined_db
@@ -279,8 +280,8 @@ def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db
 
 
 def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
-    from miner import loop
-    from miner.context import build_context
+    from miner.mine import loop
+    from miner.mine.context import build_context
 
     cfg, engine = mined_db
     monkeypatch.setattr(loop, "SEEN_PER_TARGET", 3)

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from miner import notify
+from miner.service import notify
 
 
 @pytest.fixture

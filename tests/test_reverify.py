@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import storage
-from miner import config
-from miner.export import export_program, program_path
-from miner.reverify import reverify
+from miner.core import config
+from miner.sources.programs import export_program, program_path
+from miner.mine.reverify import reverify
 
 SQUARES = [n * n for n in range(30)]
 EVENS = [2 * n for n in range(30)]

@@ -14,10 +14,13 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 import storage
-from miner import config, snapshot, sources
+from miner.core import config
+from miner.sources import snapshot
+from miner import sources
+from miner.service import refresh
 from miner.sources import CorruptDownload, SourceUnavailable, fetch_bfile
 from miner.sources.http import Fetcher
-from miner.stopping import Stopped
+from miner.core.stopping import Stopped
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "oeis"
 
@@ -127,14 +130,14 @@ def stored(engine) -> dict[int, storage.SequenceRecord]:
 
 def test_refresh_over_http_then_304(server, cfg, engine):
     serve_oeis(server, cfg)
-    first = sources.refresh(cfg, engine, allow_snapshot=False)
+    first = refresh.refresh(cfg, engine, allow_snapshot=False)
     assert (first.stats.added, first.stats.changed, first.origin) == (5, 0, "live sources")
     seqs = stored(engine)
     assert seqs[45].terms[:6] == [0, 1, 1, 2, 3, 5] and seqs[45].offset == 0
     assert seqs[999990] == storage.SequenceRecord(999990, "A sequence with a name but no terms yet.", [], 1)
     with storage.session_scope(engine) as s:
         assert storage.lacking(s) == [4, 45, 79, 290]
-    second = sources.refresh(cfg, engine, allow_snapshot=False)
+    second = refresh.refresh(cfg, engine, allow_snapshot=False)
     assert server.conditional == {"/names.gz": 1, "/stripped.gz": 1, "/offsets.gz": 1}
     assert second.not_modified == 3
     assert (second.stats.added, second.stats.changed, second.stats.unchanged) == (0, 0, 5)
@@ -142,7 +145,7 @@ def test_refresh_over_http_then_304(server, cfg, engine):
 
 def test_500_then_200_is_retried(server, cfg, engine):
     serve_oeis(server, cfg, stripped_steps=[(500, b"oops", {}), (503, b"busy", {}), (200, gz("stripped"), {})])
-    report = sources.refresh(cfg, engine, allow_snapshot=False)
+    report = refresh.refresh(cfg, engine, allow_snapshot=False)
     assert server.hits["/stripped.gz"] == 3
     assert report.stats.added == 5
 
@@ -198,19 +201,19 @@ def test_slow_response_times_out_and_gives_up(server, cfg, engine):
     serve_oeis(server, cfg, stripped_steps=[("slow", 2.0, gz("stripped"))])
     start = time.monotonic()
     with pytest.raises(SourceUnavailable, match="gave up after 3 attempts"):
-        sources.refresh(cfg, engine, allow_snapshot=False)
+        refresh.refresh(cfg, engine, allow_snapshot=False)
     assert time.monotonic() - start < 6
     assert stored(engine) == {}
 
 
 def test_truncated_gzip_fails_and_changes_nothing(server, cfg, engine):
     serve_oeis(server, cfg)
-    sources.refresh(cfg, engine, allow_snapshot=False)
+    refresh.refresh(cfg, engine, allow_snapshot=False)
     before = stored(engine)
     body = gzip.compress((FIXTURES / "stripped").read_text().replace("A000004 ,0,", "A000004 ,7,").encode())
     server.serve("/stripped.gz", (200, body[: len(body) // 2], {}))
     with pytest.raises(CorruptDownload, match="truncated"):
-        sources.refresh(cfg, engine)  # even with the snapshot allowed: a corrupt file is never replaced
+        refresh.refresh(cfg, engine)  # even with the snapshot allowed: a corrupt file is never replaced
     assert stored(engine) == before
     # The good copy in the cache is kept too, so a later 304 still reads a whole file.
     cached = list((Path(cfg["paths"]["data_dir"]) / "cache" / "sources").glob("*stripped.gz"))
@@ -220,7 +223,7 @@ def test_truncated_gzip_fails_and_changes_nothing(server, cfg, engine):
 def test_malformed_lines_are_counted_and_logged(server, cfg, engine):
     serve_oeis(server, cfg, names_extra="not a name line\nA12 too short\nA000100 fine name\n")
     with capture_logs() as logs:
-        report = sources.refresh(cfg, engine, allow_snapshot=False)
+        report = refresh.refresh(cfg, engine, allow_snapshot=False)
     assert report.parse.malformed == {cfg["sources"]["names_url"]: 2}
     bad = [e for e in logs if e["event"] == "malformed_line"]
     assert [(e["file"], e["line"]) for e in bad] == [(cfg["sources"]["names_url"], 7),
@@ -234,7 +237,7 @@ def test_file_urls_and_plain_paths(tmp_path, cfg, engine):
         (tmp_path / f"{name}.gz").write_bytes(gz(name))
     cfg["sources"].update(names_url=f"file://{tmp_path / 'names.gz'}", stripped_url=str(tmp_path / "stripped.gz"),
                           offsets_url=str(FIXTURES / "offsets"))  # plain text works too
-    report = sources.refresh(cfg, engine, allow_snapshot=False)
+    report = refresh.refresh(cfg, engine, allow_snapshot=False)
     assert report.stats.added == 5
 
 
@@ -245,7 +248,7 @@ def test_truncated_local_file_fails_the_refresh(tmp_path, cfg, engine):
     cfg["sources"].update(names_url=str(tmp_path / "names.gz"), stripped_url=str(tmp_path / "stripped.gz"),
                           offsets_url=str(tmp_path / "offsets.gz"))
     with pytest.raises(sources.SourceFormatError, match="stripped.gz: cannot be read to its end"):
-        sources.refresh(cfg, engine, allow_snapshot=False)
+        refresh.refresh(cfg, engine, allow_snapshot=False)
     assert stored(engine) == {}
 
 
@@ -258,14 +261,14 @@ def test_offline_first_run_uses_the_snapshot(tmp_path, cfg, engine, monkeypatch)
     cfg["sources"].update(names_url=dead + "names.gz", stripped_url=dead + "stripped.gz",
                           offsets_url=dead + "offsets.gz", retries=3, backoff=0.01, first_start_retries=1)
     with capture_logs() as logs:
-        report = sources.refresh(cfg, engine)
+        report = refresh.refresh(cfg, engine)
     assert report.origin == "bundled snapshot" and report.stats.added == 5
     assert any(e["event"] == "sources_unreachable_using_snapshot" and e["log_level"] == "warning" for e in logs)
     # With a snapshot to stand in, a first start gives up after first_start_retries (then the host is down).
     assert sum(e["event"] == "fetch_retry" for e in logs) == 1
     # With data stored, an unreachable source is an error (after every retry) and the data stays.
     with capture_logs() as logs, pytest.raises(SourceUnavailable):
-        sources.refresh(cfg, engine)
+        refresh.refresh(cfg, engine)
     assert sum(e["event"] == "fetch_retry" for e in logs) == 3
     assert stored(engine) and len(stored(engine)) == 5
 
@@ -277,7 +280,7 @@ def test_a_stop_ends_a_retry_wait_at_once_and_stores_nothing(server, cfg, engine
     threading.Timer(0.3, stop.set).start()
     t0 = time.monotonic()
     with pytest.raises(Stopped, match="stripped.gz"):
-        sources.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
+        refresh.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
     assert time.monotonic() - t0 < 5
     assert server.hits["/stripped.gz"] == 1
     assert stored(engine) == {}
@@ -288,19 +291,19 @@ def test_a_stop_while_reading_keeps_the_stored_data(tmp_path, cfg, engine):
         (tmp_path / f"{name}.gz").write_bytes(gz(name))
     cfg["sources"].update(names_url=str(tmp_path / "names.gz"), stripped_url=str(tmp_path / "stripped.gz"),
                           offsets_url=str(tmp_path / "offsets.gz"))
-    sources.refresh(cfg, engine, allow_snapshot=False)
+    refresh.refresh(cfg, engine, allow_snapshot=False)
     before = stored(engine)
     renamed = (FIXTURES / "names").read_text().replace("Fibonacci numbers", "Fibonacci")
     (tmp_path / "names.gz").write_bytes(gzip.compress(renamed.encode()))
     stop = threading.Event()
     stop.set()
     with pytest.raises(Stopped, match="reading sequences"):
-        sources.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
+        refresh.refresh(cfg, engine, allow_snapshot=False, stop_event=stop)
     assert stored(engine) == before and len(before) == 5
 
 
 def test_bundled_snapshot_is_complete():
-    from miner.corpus_import import iter_snapshot
+    from miner.sources.programs import iter_snapshot
     from miner.lang import parse
     from miner.sources.oeis import ParseReport, iter_sequences
 
@@ -322,7 +325,7 @@ def test_bundled_snapshot_is_complete():
 
 def test_snapshot_keeps_every_known_term_of_the_sequences_lacking_programs(shared_data):
     """A hit found offline is verified on the snapshot's terms: cutting them would let wrong programs in."""
-    from miner.corpus_import import iter_snapshot
+    from miner.sources.programs import iter_snapshot
     from miner.sources.oeis import ParseReport, iter_sequences
 
     covered = {item.a_number for item in iter_snapshot(snapshot.programs_file())}

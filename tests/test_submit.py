@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import storage
-from miner import config, submit
+from miner.core import config
+from miner.service import submit
 from storage import submissions as queue
 from storage.records import Hit, SequenceRecord
 

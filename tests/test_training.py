@@ -284,7 +284,7 @@ def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
 
 def _sweep():
     """The matcher the CLI gives training: the miner's corpus sweep with the default settings."""
-    from miner import config
+    from miner.core import config
     from miner.search.corpus_sweep import sweep_texts
 
     return partial(sweep_texts, settings=config.load(None)["search"])
@@ -534,7 +534,7 @@ def test_bundle_copies_model_with_card(tiny_run, tmp_path):
 
 
 def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder, tmp_path):
-    from miner import config as config_mod
+    from miner.core import config as config_mod
     from miner.lang import read_header
     from storage.db import connect, session_scope
     from storage.programs import store_hit

@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    from miner import config as config_mod
-    from miner import log
+    from miner.core import config as config_mod
+    from miner.core import log
 
     parser = build_parser()
     args = parser.parse_args(argv)

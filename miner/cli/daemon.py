@@ -1,4 +1,4 @@
-"""`loda-miner run`: the foreground daemon (mining plus scheduled jobs; see miner/daemon.py)."""
+"""`loda-miner run`: the foreground daemon (mining plus scheduled jobs; see miner/service/daemon.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Run the daemon; exits hard only if a job thread would not stop within the grace period."""
-    from miner import daemon
+    from miner.service import daemon
     from miner.cli import CommandError
     from storage import StorageError
 

@@ -46,12 +46,14 @@ def _engine(cfg: dict[str, Any]) -> Any:
 def fetch_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Refresh the sequences (and the corpus); prints what changed."""
     from miner import sources
-    from miner.corpus_import import CorpusError, import_programs
+    from miner.service import refresh
+    from miner.service.corpus_import import import_programs
+    from miner.sources.programs import CorpusError
 
     engine = _engine(cfg)
     allow = not args.no_snapshot
     try:
-        report = sources.refresh(cfg, engine, allow_snapshot=allow)
+        report = refresh.refresh(cfg, engine, allow_snapshot=allow)
         print(report.message())
         for example in report.parse.examples[:10]:
             print(f"  malformed: {example}")
@@ -74,7 +76,8 @@ def _import_line(stats: Any, origin: str) -> str:
 def import_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Import a corpus; prints counts and the first broken files."""
     from miner import sources
-    from miner.corpus_import import CorpusError, import_programs
+    from miner.service.corpus_import import import_programs
+    from miner.sources.programs import CorpusError
 
     engine = _engine(cfg)
     try:
@@ -99,7 +102,7 @@ def parse_since(text: str) -> datetime:
 def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Print the discovered programs as loda-programs files or JSON lines."""
     import storage
-    from miner.export import render
+    from miner.sources.programs import render
 
     since = parse_since(args.since) if args.since else None
     engine = _engine(cfg)

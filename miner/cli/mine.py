@@ -45,7 +45,7 @@ def _ids(text: str | None) -> list[int] | None:
 
 def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
     from miner.cli import CommandError
-    from miner.context import MODEL_STRATEGIES, SEARCH_MODULES
+    from miner.mine.context import MODEL_STRATEGIES, SEARCH_MODULES
 
     if not text:
         return None
@@ -104,8 +104,8 @@ def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Run the loop once; exit 0 (also when nothing was found)."""
     import storage
     from miner.cli import CommandError
-    from miner.loop import mine
-    from miner.stopping import on_signals
+    from miner.mine.loop import mine
+    from miner.core.stopping import on_signals
 
     ids = _ids(args.ids)
     strategies = _strategies(args.strategies, cfg)

@@ -87,7 +87,7 @@ def _settings(cfg: dict[str, Any], **overrides: Any):
 def _stoppable(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """func(*args, **kwargs, stop_event=...) with the first SIGTERM or Ctrl-C asking it to stop at a
     safe point (a checkpoint); a stop prints what was kept and exits 130, as an interrupt does."""
-    from miner.stopping import on_signals
+    from miner.core.stopping import on_signals
     from training.train import TrainingStopped
 
     try:
@@ -294,7 +294,7 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
     from datetime import datetime
 
     import storage
-    from miner.context import load_corpus
+    from miner.mine.context import load_corpus
     from training.retrain import retrain
 
     engine = storage.connect(cfg["database"]["url"])

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 import requests
 import structlog
 
-from miner import stopping
+from miner.core import stopping
 
 log = structlog.get_logger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import structlog
 
-from storage import SequenceRecord
+from miner.lang.sequence import SequenceRecord
 
 log = structlog.get_logger(__name__)
 

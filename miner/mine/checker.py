@@ -216,7 +216,7 @@ class CheckerPool:
         # Workers never fork from this process (which may hold torch threads and database handles).
         self._ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
         if os.name == "posix":
-            self._ctx.set_forkserver_preload(["miner.checker", "miner.lang"])
+            self._ctx.set_forkserver_preload(["miner.mine.checker", "miner.lang"])
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> "CheckerPool":

@@ -1,7 +1,7 @@
 """The mining loop: claim sequences, pick a strategy each, generate, check, match, repair, keep hits.
 
 One batch (`mine_batch`): claim `[mine] batch_size` lacking sequences, choose a strategy for each with
-the bandit (`miner.bandit`), generate candidates (model strategies in one `generate` call per strategy),
+the bandit (`miner.mine.bandit`), generate candidates (model strategies in one `generate` call per strategy),
 drop duplicates and unparsable ones, check them in the worker pool against every known term, look the
 terms of failed candidates up in the matcher index of all lacking sequences, repair near misses,
 deep-check each hit (b-file terms when available), store it with its provenance, export it, record one
@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterable
 
 import structlog
 
-from miner import bandit
-from miner.checker import CheckItem, CheckOutcome, with_offset
-from miner.context import (MODEL_STRATEGIES, MiningContext, a_int, a_text, deep_limits, load_model,
+from miner.mine import bandit
+from miner.mine.checker import CheckItem, CheckOutcome, with_offset
+from miner.mine.context import (MODEL_STRATEGIES, MiningContext, a_int, a_text, deep_limits, load_model,
                             retrieval_index)
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
@@ -430,7 +430,7 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
 
 def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitInfo:
     import storage
-    from miner.export import export_program
+    from miner.sources.programs import export_program
 
     attempt = cand.attempt
     target = cand.target
@@ -659,7 +659,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     `minutes` passed, every lacking sequence was tried once, or `stop_event` is set."""
     import storage
 
-    from miner.context import build_context
+    from miner.mine.context import build_context
 
     engine = engine or storage.connect(cfg["database"]["url"])
     total = MineSummary()

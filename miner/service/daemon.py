@@ -29,8 +29,9 @@ from typing import Any, Callable
 import structlog
 
 import storage
-from miner import __version__, notify
-from miner.stopping import Stopped
+from miner import __version__
+from miner.service import notify
+from miner.core.stopping import Stopped
 from storage import housekeeping as hk
 from storage import status as st
 from storage.locks import job_lock
@@ -96,11 +97,10 @@ def default_owner() -> str:
 def job_refresh(d: Daemon) -> str:
     """Refresh names/terms/offsets and the program corpus (bundled snapshot when offline), then
     re-check the hits whose sequences changed."""
-    from miner import sources
+    from miner.service import refresh
+    from miner.mine.reverify import reverify
 
-    from miner.reverify import reverify
-
-    message = sources.refresh_all(d.cfg, d.engine, stop_event=d.stop_event)
+    message = refresh.refresh_all(d.cfg, d.engine, stop_event=d.stop_event)
     if d.stop_event.is_set():
         return f"{message}; hits not re-checked (stopping)"  # the next refresh re-checks them
     checked = reverify(d.cfg, d.engine)
@@ -110,7 +110,7 @@ def job_refresh(d: Daemon) -> str:
 
 def job_export(d: Daemon) -> str:
     """Rewrite the export folder from the database (idempotent)."""
-    from miner import export
+    from miner.service import export
 
     changed = export.export_all(d.engine, d.cfg)
     return f"{changed} files written"
@@ -183,7 +183,7 @@ def job_housekeeping(d: Daemon) -> str:
 
 def job_submit(d: Daemon) -> str:
     """Queue new hits and send what the rate limit allows to the LODA API."""
-    from miner import submit
+    from miner.service import submit
 
     return str(submit.submit_pending(d.engine, d.cfg, stop_event=d.stop_event))
 
@@ -227,7 +227,7 @@ def _min_gap(d: Daemon, name: str) -> float:
 
 def _on_snapshot(d: Daemon) -> bool:
     """Whether the sequences come from the bundled snapshot (no live refresh has succeeded yet)."""
-    from miner import snapshot
+    from miner.sources import snapshot
 
     with _session(d, readonly=True) as session:
         return storage.last_refresh_source(session) == snapshot.ORIGIN
@@ -333,7 +333,7 @@ def build_scheduler(d: Daemon) -> Any:
             continue
         seconds = max(1.0, spec.interval(d.cfg))
         scheduler.add_job(
-            "miner.daemon:run_job",
+            "miner.service.daemon:run_job",
             IntervalTrigger(seconds=seconds, start_date=due[name], timezone=timezone.utc),
             args=[name],
             id=name,
@@ -405,7 +405,7 @@ def _heartbeat_loop(d: Daemon, scheduler_ref: list[Any], main: threading.Thread)
 
 def _mine_forever(d: Daemon) -> None:
     """Mine batch after batch until stopped; reload data/model between batches when due."""
-    from miner import context, loop
+    from miner.mine import context, loop
 
     idle = float(d.cfg["daemon"]["idle_seconds"])
     reload_every = float(d.cfg["daemon"]["reload_minutes"]) * 60

@@ -9,9 +9,9 @@ from typing import Any
 
 import structlog
 
-from miner.checker import with_offset
-from miner.context import deep_limits, load_corpus
-from miner.export import program_path
+from miner.mine.checker import with_offset
+from miner.mine.context import deep_limits, load_corpus
+from miner.sources.programs import program_path
 from miner.lang import check_terms, parse
 from miner.lang.parser import ParseError
 

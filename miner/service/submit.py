@@ -21,7 +21,7 @@ import structlog
 
 import storage
 from miner import __version__
-from miner.export import render
+from miner.sources.programs import render
 from storage import submissions as queue
 
 log = structlog.get_logger(__name__)

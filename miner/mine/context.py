@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 import structlog
 
-from miner.checker import CheckerPool, CorpusSpec
+from miner.mine.checker import CheckerPool, CorpusSpec
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC, STRATEGY_MODULES
 from miner.search.types import Candidate, SearchContext, Target

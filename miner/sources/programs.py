@@ -1,25 +1,22 @@
-"""Importing the loda-programs corpus: from a checkout folder, a .tar.gz (path or URL), or the snapshot.
-
-Each program is parsed with `miner.lang`; a broken file is reported (file and line) and skipped. The
-import is one transaction, and code that did not change is neither re-parsed nor rewritten.
+"""loda-programs files: read a corpus (checkout folder, .tar.gz or the bundled snapshot stream) and
+write one program file with its header, atomically. No database.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import tarfile
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import structlog
 
-import storage
-from miner import snapshot, stopping
-from miner.lang import ParseError, parse, read_header
-from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
+from miner.sources import snapshot
 
 log = structlog.get_logger(__name__)
 
@@ -29,8 +26,94 @@ HEADER_LINES = (
     re.compile(r";\s*Submitted by .*"),
     re.compile(r";\s*-?\d+(?:\s*,\s*-?\d+)*\s*"),
 )
-# Broken files listed one by one in the log; the rest only counted.
-LOGGED_BROKEN = 50
+
+# The reference corpus lists at most 80 terms on a header line of at most ~500 characters.
+HEADER_MAX_TERMS = 80
+HEADER_MAX_CHARS = 500
+
+
+def a_name(a_number: int) -> str:
+    """`A000045` for 45."""
+    return f"A{a_number:06d}"
+
+
+def program_path(export_dir: str | Path, a_number: int) -> Path:
+    """Where the program of a sequence lives: `<export_dir>/oeis/000/A000045.asm`."""
+    return Path(export_dir) / "oeis" / f"{a_number // 1000:03d}" / f"{a_name(a_number)}.asm"
+
+
+def terms_line(terms: Sequence[int]) -> str:
+    """The known terms as the header shows them: up to 80, cut before the line grows past ~500 chars."""
+    shown: list[str] = []
+    length = 0
+    for term in terms[:HEADER_MAX_TERMS]:
+        text = str(term)
+        extra = len(text) + (1 if shown else 0)
+        if shown and length + extra > HEADER_MAX_CHARS:
+            break
+        shown.append(text)
+        length += extra
+    return ",".join(shown)
+
+
+def code_body(code: str) -> str:
+    """The program without a header: leading comment and blank lines removed, one final newline."""
+    lines = code.strip("\n").splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith(";")):
+        start += 1
+    return "\n".join(line.rstrip() for line in lines[start:]) + "\n"
+
+
+def render(a_number: int, name: str, terms: Sequence[int], code: str, submitted_by: str) -> str:
+    """The full text of a loda-programs file for one sequence."""
+    header = [f"; {a_name(a_number)}: {name.strip()}"]
+    if submitted_by:
+        header.append(f"; Submitted by {submitted_by}")
+    header.append(f"; {terms_line(terms)}")
+    return "\n".join(header) + "\n\n" + code_body(code)
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write `text` to `path` via a temporary file and rename; False when the file already holds it."""
+    try:
+        if path.read_text() == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def export_program(export_dir: str | Path, a_number: int, name: str, terms: Sequence[int], code: str,
+                   submitted_by: str = "loda-miner") -> Path:
+    """Write (or replace) the file of one sequence; returns its path."""
+    path = program_path(export_dir, a_number)
+    if write_atomic(path, render(a_number, name, terms, code, submitted_by)):
+        log.info("exported", seq=a_name(a_number), path=str(path))
+    return path
+
+
+def export_records(export_dir: str | Path, records: Iterable[tuple[int, str, Sequence[int], str]],
+                   submitted_by: str = "loda-miner") -> int:
+    """Write the files of (a_number, name, terms, code) records; returns how many files changed."""
+    changed = 0
+    for a_number, name, terms, code in records:
+        path = program_path(export_dir, a_number)
+        if write_atomic(path, render(a_number, name, terms, code, submitted_by)):
+            changed += 1
+    return changed
+
 
 
 class CorpusError(Exception):
@@ -126,74 +209,3 @@ def iter_corpus(path: Path, label: str | None = None) -> Iterator[ProgramFile]:
     if path.name.endswith(".asm.gz"):
         return iter_snapshot(path)
     return iter_tarball(path, label)
-
-
-def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storage.ImportStats) -> Iterator[tuple[int, str]]:
-    """(a_number, code) of every program that parses; broken ones land in `stats.broken`."""
-    for item in files:
-        code = strip_header(item.text)
-        if stored.get(item.a_number) == code:
-            yield item.a_number, code  # unchanged since it was last checked
-            continue
-        try:
-            if "\0" in item.text:
-                raise ValueError(f"{item.label}: not a UTF-8 text file")
-            header = read_header(item.text)
-            if header.a_number is not None and header.a_number != item.a_number:
-                raise ValueError(
-                    f"{item.label}:1: header names A{header.a_number:06d}, the file is A{item.a_number:06d}"
-                )
-            parse(item.text, item.label)  # an empty program is valid: a(n) = n
-        except (ParseError, ValueError) as exc:
-            stats.broken.append(str(exc))
-            if len(stats.broken) <= LOGGED_BROKEN:
-                log.warning("broken_program", error=str(exc))
-            continue
-        yield item.a_number, code
-
-
-def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None) -> storage.ImportStats:
-    """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'; nothing
-    if `stop_event` is set before all were read (`miner.stopping.Stopped`)."""
-    with storage.session_scope(engine, readonly=True) as session:
-        stored = storage.program_codes(session, origin="corpus")
-    broken = storage.ImportStats()
-    files = stopping.until_stopped(iter_corpus(path, label), stop_event, f"reading programs from {label or path}")
-    stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
-    stats.broken = broken.broken
-    stats.seen += len(broken.broken)
-    if stats.broken:
-        log.warning("broken_programs_skipped", count=len(stats.broken))
-    return stats
-
-
-def _has_corpus(engine: Any) -> bool:
-    with storage.session_scope(engine, readonly=True) as session:
-        return storage.summary(session).corpus_programs > 0
-
-
-def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
-                    allow_snapshot: bool = True, stop_event: Any = None) -> tuple[storage.ImportStats, str]:
-    """Import the corpus from `source` (path or URL; default `[sources] programs_url`).
-
-    Returns the stats and where the programs came from. When the URL cannot be reached and the database
-    has no corpus yet, the bundled snapshot is used instead, with a warning.
-    """
-    url = source or cfg["sources"]["programs_url"]
-    path = local_path(url)
-    if path is not None:
-        return import_path(engine, path, str(path), stop_event), str(path)
-    cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
-    first_start = allow_snapshot and not _has_corpus(engine)
-    try:
-        with Fetcher(fetch_settings(cfg["sources"], first_start), cache, stop_event) as fetcher:
-            download = fetcher.fetch(url)
-    except SourceUnavailable as exc:
-        if not first_start:
-            raise
-        log.warning("programs_unreachable_using_snapshot", url=url, error=str(exc),
-                    snapshot=str(snapshot.PROGRAMS))
-        return import_path(engine, snapshot.programs_file(), stop_event=stop_event), snapshot.ORIGIN
-    except CorruptDownload as exc:
-        raise CorpusError(str(exc)) from exc
-    return import_path(engine, download.path, url, stop_event), url

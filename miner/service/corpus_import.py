@@ -1,0 +1,95 @@
+"""Importing the loda-programs corpus: from a checkout folder, a .tar.gz (path or URL), or the snapshot.
+
+Each program is parsed with `miner.lang`; a broken file is reported (file and line) and skipped. The
+import is one transaction, and code that did not change is neither re-parsed nor rewritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import structlog
+
+import storage
+from miner.sources import snapshot
+from miner.core import stopping
+from miner.lang import ParseError, parse, read_header
+from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
+from miner.sources.programs import CorpusError, ProgramFile, iter_corpus, strip_header
+
+log = structlog.get_logger(__name__)
+
+# Broken files listed one by one in the log; the rest only counted.
+LOGGED_BROKEN = 50
+
+
+def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storage.ImportStats) -> Iterator[tuple[int, str]]:
+    """(a_number, code) of every program that parses; broken ones land in `stats.broken`."""
+    for item in files:
+        code = strip_header(item.text)
+        if stored.get(item.a_number) == code:
+            yield item.a_number, code  # unchanged since it was last checked
+            continue
+        try:
+            if "\0" in item.text:
+                raise ValueError(f"{item.label}: not a UTF-8 text file")
+            header = read_header(item.text)
+            if header.a_number is not None and header.a_number != item.a_number:
+                raise ValueError(
+                    f"{item.label}:1: header names A{header.a_number:06d}, the file is A{item.a_number:06d}"
+                )
+            parse(item.text, item.label)  # an empty program is valid: a(n) = n
+        except (ParseError, ValueError) as exc:
+            stats.broken.append(str(exc))
+            if len(stats.broken) <= LOGGED_BROKEN:
+                log.warning("broken_program", error=str(exc))
+            continue
+        yield item.a_number, code
+
+
+def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None) -> storage.ImportStats:
+    """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'; nothing
+    if `stop_event` is set before all were read (`miner.core.stopping.Stopped`)."""
+    with storage.session_scope(engine, readonly=True) as session:
+        stored = storage.program_codes(session, origin="corpus")
+    broken = storage.ImportStats()
+    files = stopping.until_stopped(iter_corpus(path, label), stop_event, f"reading programs from {label or path}")
+    stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
+    stats.broken = broken.broken
+    stats.seen += len(broken.broken)
+    if stats.broken:
+        log.warning("broken_programs_skipped", count=len(stats.broken))
+    return stats
+
+
+def _has_corpus(engine: Any) -> bool:
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.summary(session).corpus_programs > 0
+
+
+def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
+                    allow_snapshot: bool = True, stop_event: Any = None) -> tuple[storage.ImportStats, str]:
+    """Import the corpus from `source` (path or URL; default `[sources] programs_url`).
+
+    Returns the stats and where the programs came from. When the URL cannot be reached and the database
+    has no corpus yet, the bundled snapshot is used instead, with a warning.
+    """
+    url = source or cfg["sources"]["programs_url"]
+    path = local_path(url)
+    if path is not None:
+        return import_path(engine, path, str(path), stop_event), str(path)
+    cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
+    first_start = allow_snapshot and not _has_corpus(engine)
+    try:
+        with Fetcher(fetch_settings(cfg["sources"], first_start), cache, stop_event) as fetcher:
+            download = fetcher.fetch(url)
+    except SourceUnavailable as exc:
+        if not first_start:
+            raise
+        log.warning("programs_unreachable_using_snapshot", url=url, error=str(exc),
+                    snapshot=str(snapshot.PROGRAMS))
+        return import_path(engine, snapshot.programs_file(), stop_event=stop_event), snapshot.ORIGIN
+    except CorruptDownload as exc:
+        raise CorpusError(str(exc)) from exc
+    return import_path(engine, download.path, url, stop_event), url
