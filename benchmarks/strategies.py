@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from miner.core.config import DEFAULTS  # noqa: E402
-from miner.lang import Corpus, Limits, check_terms  # noqa: E402
+from miner.lang import Corpus, Limits, check_terms, parse_a_number  # noqa: E402
 from miner.search import corpus_sweep, family, formula, gf, holonomic, mutation, recurrence  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
@@ -31,24 +31,24 @@ from miner.search.types import SearchContext, Target  # noqa: E402
 LIMITS = Limits(max_steps=10_000_000, max_seconds=2.0)
 
 
-def read_sequences(data: Path) -> dict[str, Target]:
+def read_sequences(data: Path) -> dict[int, Target]:
     """Every OEIS sequence in names.gz/stripped.gz/offsets.gz as a Target."""
     names, terms, offsets = {}, {}, {}
     with gzip.open(data / "oeis/names.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("A"):
                 a, _, name = line.rstrip("\n").partition(" ")
-                names[a] = name
+                names[parse_a_number(a)] = name
     with gzip.open(data / "oeis/stripped.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("A"):
                 a, _, rest = line.partition(" ")
-                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
+                terms[parse_a_number(a)] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
     with gzip.open(data / "oeis/offsets.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("A"):
                 a, _, off = line.partition(":")
-                offsets[a] = int(off)
+                offsets[parse_a_number(a)] = int(off)
     return {a: Target(a, names.get(a, ""), terms[a], offsets.get(a, 0)) for a in terms if terms[a]}
 
 
@@ -95,7 +95,7 @@ def main() -> None:
     t0 = time.process_time()
     corpus = Corpus.from_path(data / "programs/loda-programs-oeis-2026-04-01.tar.gz")
     sequences = read_sequences(data)
-    have = {f"A{a:06d}" for a in corpus.ids()}
+    have = set(corpus.ids())
     load_cpu = time.process_time() - t0
     out: dict = {"load_cpu_s": round(load_cpu, 2), "sample": args.sample, "seed": args.seed}
 
@@ -103,7 +103,7 @@ def main() -> None:
     pool = sorted(a for a in have if a in sequences and len(sequences[a].terms) >= 10)
     held = rng.sample(pool, args.sample)
     held_set = set(held)
-    hidden = corpus.without(int(a[1:]) for a in held)
+    hidden = corpus.without(held)
     targets = [sequences[a] for a in held]
     known = {a: sequences[a] for a in pool if a not in held_set}
 
@@ -111,7 +111,7 @@ def main() -> None:
     index = TermIndex.build(targets)
     build_cpu = time.process_time() - t0
     t0 = time.process_time()
-    found: dict[str, list] = {}
+    found: dict[int, list] = {}
     for a, cand in corpus_sweep.sweep(index, known.values()):
         found.setdefault(a, []).append(cand)
     sweep_cpu = time.process_time() - t0

@@ -45,7 +45,8 @@ def throughput(corpus, presets: list[str], steps: int, threads: int) -> dict:
 def validation_sources(corpus, meta: dict, count: int) -> list[str]:
     """Prompts of the first validation sequences, as the model's settings build them (a bundled model
     has no run folder with stored pairs)."""
-    from training.data import corpus_programs, corpus_sequences, index_for, make_pairs
+    from miner.search.retrieval import corpus_programs, index_for
+    from training.data import corpus_sequences, make_pairs
     from training.pairs import split_ids
 
     programs = corpus_programs(corpus)

@@ -22,8 +22,6 @@ from storage.records import (
     StoreOutcome,
     StrategyStats,
     Summary,
-    a_number_text,
-    parse_a_number,
 )
 from storage.runs import (
     heartbeat,
@@ -45,11 +43,11 @@ from storage import submissions as submissions  # noqa: E402,F401
 __all__ = [
     "Attempt", "DiscoveredRow", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
-    "a_number_text", "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
+    "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
     "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
-    "model_versions", "parse_a_number", "program_codes", "program_length", "promote_model",
+    "model_versions", "program_codes", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs",
 ]

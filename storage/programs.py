@@ -13,6 +13,7 @@ from storage.db import chunked, session_scope, upsert
 from storage.records import DiscoveredRow, Hit, ImportStats, StoreOutcome
 from storage.schema import Program, Sequence, utcnow
 from storage.sequences import parse_terms
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -113,7 +114,7 @@ def _store_hit(session: Session, hit: Hit) -> StoreOutcome:
             outcome = "replaced"
         else:
             outcome = "kept"
-    log.info("hit_stored", seq=f"A{hit.a_number:06d}", strategy=hit.strategy, length=length, outcome=outcome)
+    log.info("hit_stored", seq=format_a_number(hit.a_number), strategy=hit.strategy, length=length, outcome=outcome)
     return outcome
 
 
@@ -143,7 +144,7 @@ def drop_hit(session: Session, a_number: int, reason: str) -> bool:
         return False
     session.execute(delete(Program).where(Program.a_number == a_number, Program.origin == "mined"))
     # The log keeps the dropped program: the database only holds programs that are right.
-    log.warning("hit_dropped", seq=f"A{a_number:06d}", reason=reason, code=code)
+    log.warning("hit_dropped", seq=format_a_number(a_number), reason=reason, code=code)
     return True
 
 

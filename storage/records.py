@@ -11,21 +11,6 @@ from miner.lang.sequence import SequenceRecord  # noqa: F401  (re-exported: stor
 StoreOutcome = Literal["new", "replaced", "kept"]
 
 
-def a_number_text(a_number: int) -> str:
-    """45 -> 'A000045'."""
-    return f"A{a_number:06d}"
-
-
-def parse_a_number(text: str) -> int:
-    """'A000045' (or 'a45', '45') -> 45; ValueError with the text otherwise."""
-    body = text.strip()
-    if body[:1] in ("A", "a"):
-        body = body[1:]
-    if not body.isdigit():
-        raise ValueError(f"not an A-number: {text!r} (expected e.g. A000045)")
-    return int(body)
-
-
 @dataclass
 class RefreshStats:
     """What one refresh did: records seen, sequences added, changed and left as they were."""

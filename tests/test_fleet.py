@@ -44,7 +44,7 @@ import json, os, sys, time
 import storage
 from sqlalchemy import select
 from miner.core import log as miner_log
-from miner.mine.context import miner_owner
+from miner.core.owner import default_owner
 from miner.mine.loop import mine
 from storage.schema import Effort
 
@@ -86,7 +86,7 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
         if not untried:
             break
         time.sleep(0.3)
-    print(json.dumps({"owner": miner_owner(), "untried": sorted(untried), "found": found}))
+    print(json.dumps({"owner": default_owner(), "untried": sorted(untried), "found": found}))
 ''' % {"strategies": STRATEGIES}
 
 
@@ -218,15 +218,15 @@ def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
         text = program_path(export_dir, row.a_number).read_text()
         assert text == render(row.a_number, row.name, row.terms, row.code, cfg["mine"]["submitted_by"])
     # Each stored hit was new to exactly one miner; whatever a miner found is stored.
-    news = Counter(storage.parse_a_number(a) for o in outputs for a, outcome in o["found"] if outcome == "new")
+    news = Counter(parse_a_number(a) for o in outputs for a, outcome in o["found"] if outcome == "new")
     assert news == Counter(set(per_sequence))
-    assert {storage.parse_a_number(a) for o in outputs for a, _ in o["found"]} <= set(per_sequence)
+    assert {parse_a_number(a) for o in outputs for a, _ in o["found"]} <= set(per_sequence)
     # Each stored program names the miner that stored it, and `status` counts hits per miner.
     with storage.session_scope(engine, readonly=True) as s:
         stored_by = dict(s.execute(select(Program.a_number, Program.owner).where(Program.origin == "mined")).all())
     for a, owner in stored_by.items():
         (out,) = [o for o in outputs if o["owner"] == owner]
-        assert any(storage.parse_a_number(x) == a and r in ("new", "replaced") for x, r in out["found"]), (a, owner)
+        assert any(parse_a_number(x) == a and r in ("new", "replaced") for x, r in out["found"]), (a, owner)
     fleet = status.collect(cfg)["fleet"]
     assert fleet["hits_by_owner"] == dict(Counter(stored_by.values()))
     assert "hits stored by other runs" in status.render(status.collect(cfg))

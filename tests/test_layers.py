@@ -28,14 +28,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
 OURS = ("miner", "storage", "training")
 # Only the model layer may load these; everything else must run without them installed.
 MODEL_LIBRARIES = ("torch", "transformers", "tokenizers", "safetensors")
-# Violations being removed (each must still occur, so a fixed one has to leave this list).
-KNOWN: set[str] = {
-    "miner/search/family.py: imports training.pairs.name_words",
-    "miner/search/family.py: imports training.pairs.TargetError",
-    "miner/search/family.py: imports training.pairs.from_target",
-    "miner/search/family.py: imports training.data.corpus_programs",
-    "miner/search/family.py: imports training.data.index_for",
-}
 
 
 def _module_of(folder: str) -> str:
@@ -97,18 +89,8 @@ def test_every_folder_has_a_rule():
 
 @pytest.mark.parametrize("folder", list(LAYERS))
 def test_folder_imports_only_from_below(folder):
-    bad = [v for v in _violations(folder) if _unlined(v) not in KNOWN]
+    bad = _violations(folder)
     assert not bad, "\n".join(bad)
-
-
-def _unlined(violation: str) -> str:
-    path, _, rest = violation.partition(":")
-    return f"{path}:{rest.partition(':')[2]}"
-
-
-def test_known_violations_still_occur():
-    found = {_unlined(v) for folder in LAYERS for v in _violations(folder)}
-    assert KNOWN <= found, f"fixed, remove from KNOWN: {sorted(KNOWN - found)}"
 
 
 def test_loose_modules_in_miner_import_only_the_cli():

@@ -211,7 +211,7 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
     from miner.mine.loop import _model_sources, run_sweep
     from miner.search.corpus_sweep import matched_programs
     from training.model import build_model, save
-    from training.pairs import to_target
+    from miner.lang.compact import to_target
     from training.tokenizer import train_tokenizer
 
     cfg, engine = mined_db

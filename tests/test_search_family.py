@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from miner.lang import Corpus, Limits, a_number_str, check_terms, format_program, parse
+from miner.lang import Corpus, Limits, check_terms, format_a_number, format_program, parse
 from miner.lang.header import read_header
 from miner.search.family import family_texts, number_changes, propose, rewritten, variants
 from miner.search.types import SearchContext, Target
@@ -46,11 +46,11 @@ def full(corpus_tarball) -> Corpus:
     return Corpus.from_path(corpus_tarball)
 
 
-def _records(corpus: Corpus, ids) -> dict[str, Target]:
+def _records(corpus: Corpus, ids) -> dict[int, Target]:
     out = {}
     for a in ids:
         header = read_header(corpus.text(a))
-        out[a_number_str(a)] = Target(a_number_str(a), header.name, tuple(header.terms), corpus.get(a).offset)
+        out[a] = Target(a, header.name, tuple(header.terms), corpus.get(a).offset)
     return out
 
 
@@ -58,19 +58,19 @@ def _records(corpus: Corpus, ids) -> dict[str, Target]:
 def test_a_real_family_member_is_found_from_its_siblings(full, member):
     family = [a for a in range(17765, 17800) if full.text(a) and a != member]
     siblings = Corpus({a: full.text(a) for a in family}, origin="siblings")
-    target = _records(full, [member])[a_number_str(member)]
+    target = _records(full, [member])[member]
     ctx = SearchContext(corpus=siblings, known=_records(siblings, family))
     candidates = list(propose(target, ctx, 60, random.Random(0)))
     assert candidates and all(c.strategy == "family" for c in candidates)
     assert any(check_terms(c.program, list(target.terms), siblings, LIMITS).ok for c in candidates)
     # Its own program was not among the templates: only the siblings'.
-    assert all(c.note != f"from {target.a_number}" for c in candidates)
+    assert all(c.note != f"from {format_a_number(target.a_number)}" for c in candidates)
     assert len(list(propose(target, ctx, 2, random.Random(0)))) == 2
 
 
 def test_family_texts_score_validation_sequences_against_known_ones(full):
     family = [a for a in range(17765, 17800) if full.text(a)]
-    records = {int(k[1:]): (t.name, t.terms, t.offset) for k, t in _records(full, family).items()}
+    records = {k: (t.name, t.terms, t.offset) for k, t in _records(full, family).items()}
     queries = {17793: records.pop(17793)}
     texts = family_texts(queries, records, corpus=full, budget=10)
     assert set(texts) == {17793} and texts[17793]

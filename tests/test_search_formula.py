@@ -91,7 +91,7 @@ def test_named_sequences_compile_to_seq_calls_and_need_the_corpus(corpus_tarball
 
     corpus = Corpus.from_path(corpus_tarball)
     terms = tuple(sigma(n) + n for n in range(1, 30))
-    target = Target("A999999", "a(n) = sigma(n) + n.", terms, 1)
+    target = Target(999999, "a(n) = sigma(n) + n.", terms, 1)
     cands = list(propose(target, SearchContext(corpus=corpus), 4, None))
     assert cands and seq_callees(cands[0].program) == {203}
     assert check_terms(cands[0].program, list(terms), corpus).ok

@@ -38,7 +38,7 @@ def real(shared_data: Path, corpus_tarball: Path):
             a = Path(member.name).stem
             if a in want and member.isfile():
                 texts[int(a[1:])] = tar.extractfile(member).read().decode()
-    targets = {a: Target(a, "", terms[a], offsets[a]) for a in IDS}
+    targets = {int(a[1:]): Target(int(a[1:]), "", terms[a], offsets[a]) for a in IDS}
     return targets, Corpus(texts)
 
 
@@ -51,22 +51,22 @@ def test_affine_key_normalises():
 
 def test_even_numbers_from_n_by_affine_match(real):
     targets, corpus = real
-    index = TermIndex.build([targets["A005843"], targets["A005408"]])
+    index = TermIndex.build([targets[5843], targets[5408]])
     n_program = corpus.get(1477)
     n_terms = evaluate(n_program, 30, corpus)
     found = dict(index.match(n_terms, n_program))
-    assert set(found) == {"A005843", "A005408"}
+    assert set(found) == {5843, 5408}
     for a, program in found.items():
         assert check_terms(program, list(targets[a].terms), corpus).ok, format_program(program)
 
 
 def test_offset_shift_partial_sums_and_digits(real):
     targets, corpus = real
-    index = TermIndex.build([targets["A000027"], targets["A000217"], targets["A000035"]])
+    index = TermIndex.build([targets[27], targets[217], targets[35]])
     n_program = corpus.get(1477)
     found = dict(index.match(evaluate(n_program, 30, corpus), n_program))
     # A000027 (n, offset 1) directly, A000217 (triangular) as partial sums, A000035 (n mod 2) as digits.
-    assert set(found) == {"A000027", "A000217", "A000035"}
+    assert set(found) == {27, 217, 35}
     for a, program in found.items():
         assert program.offset == targets[a].offset
         assert check_terms(program, list(targets[a].terms), corpus).ok, format_program(program)
@@ -74,70 +74,70 @@ def test_offset_shift_partial_sums_and_digits(real):
 
 def test_fibonacci_partial_sums_via_difference_level(real):
     targets, corpus = real
-    index = TermIndex.build([targets["A000071"]])  # Fibonacci(n) - 1 = partial sums of Fibonacci
+    index = TermIndex.build([targets[71]])  # Fibonacci(n) - 1 = partial sums of Fibonacci
     fib = corpus.get(45)
     found = dict(index.match(evaluate(fib, 30, corpus), fib))
-    assert "A000071" in found
-    assert check_terms(found["A000071"], list(targets["A000071"].terms), corpus).ok
+    assert 71 in found
+    assert check_terms(found[71], list(targets[71].terms), corpus).ok
 
 
 def test_no_false_match_and_remove(real):
     targets, corpus = real
-    index = TermIndex.build([targets["A000290"]])
+    index = TermIndex.build([targets[290]])
     n_program = corpus.get(1477)
     assert index.match(evaluate(n_program, 30, corpus), n_program) == []
-    index = TermIndex.build([targets["A005843"]])
-    index.remove("A005843")
+    index = TermIndex.build([targets[5843]])
+    index.remove(5843)
     assert len(index) == 0 and index.match(list(range(30)), n_program) == []
 
 
 def test_corpus_sweep_finds_targets_from_known_sequences(real):
     targets, corpus = real
-    index = TermIndex.build([targets["A005843"], targets["A000217"]])
-    known = [targets["A001477"], targets["A000045"]]
+    index = TermIndex.build([targets[5843], targets[217]])
+    known = [targets[1477], targets[45]]
     found = {}
     for a, cand in sweep(index, known):
         found.setdefault(a, []).append(cand)
-    assert set(found) == {"A005843", "A000217"}
+    assert set(found) == {5843, 217}
     for a, cands in found.items():
         assert any("seq $0,1477" in format_program(c.program) for c in cands)
         assert all(c.strategy == "corpus_sweep" for c in cands)
         assert any(check_terms(c.program, list(targets[a].terms), corpus).ok for c in cands)
     ctx = SearchContext(corpus=corpus, index=index, known={t.a_number: t for t in known})
-    assert [c.note for c in sweep_propose(targets["A005843"], ctx, 2, None)] == ["from A001477"]
+    assert [c.note for c in sweep_propose(targets[5843], ctx, 2, None)] == ["from A001477"]
 
 
 def test_sweep_stops_trying_a_target_once_it_has_its_candidates(real):
     targets, _ = real
-    index = TermIndex.build([targets["A005843"]])
+    index = TermIndex.build([targets[5843]])
     # n, the odd numbers and n(n+1)/2 all map onto the even numbers (affine; differences for the last).
-    known = [targets["A001477"], targets["A005408"], targets["A000027"], targets["A000217"]]
+    known = [targets[1477], targets[5408], targets[27], targets[217]]
     all_found = [a for a, _ in sweep(index, known, per_target=10)]
-    assert all_found.count("A005843") >= 3
-    assert [a for a, _ in sweep(index, known, per_target=2)] == ["A005843"] * 2
+    assert all_found.count(5843) >= 3
+    assert [a for a, _ in sweep(index, known, per_target=2)] == [5843] * 2
     source = parse("seq $0,1477\n")
-    assert index.match(list(targets["A001477"].terms), source)
-    assert index.match(list(targets["A001477"].terms), source, skip={"A005843"}) == []
+    assert index.match(list(targets[1477].terms), source)
+    assert index.match(list(targets[1477].terms), source, skip={5843}) == []
 
 
 def test_sweep_texts_keys_by_integer_a_number_and_honours_settings(real):
     targets, corpus = real
 
     def records(ids):
-        return {int(a[1:]): ("", list(targets[a].terms), targets[a].offset) for a in ids}
+        return {a: ("", list(targets[a].terms), targets[a].offset) for a in ids}
 
-    found = sweep_texts(records(["A005843", "A000217"]), records(["A001477", "A000045"]))
+    found = sweep_texts(records([5843, 217]), records([1477, 45]))
     assert set(found) == {5843, 217}
-    assert all(check_terms(text, list(targets[f"A{a:06d}"].terms), corpus).ok for a in found for text in found[a][:1])
+    assert all(check_terms(text, list(targets[a].terms), corpus).ok for a in found for text in found[a][:1])
     # A000217 (triangular numbers) needs a partial sum of n: no match without the difference level.
-    assert set(sweep_texts(records(["A000217"]), records(["A001477"]), {"match_max_delta": 0})) == set()
+    assert set(sweep_texts(records([217]), records([1477]), {"match_max_delta": 0})) == set()
 
 
 def test_parsed_program_round_trip_through_matcher():
     program = parse("#offset 1\nmul $0,3\n")
-    index = TermIndex.build([Target("A999998", "", tuple(6 * k + 1 for k in range(20)), 0)])
+    index = TermIndex.build([Target(999998, "", tuple(6 * k + 1 for k in range(20)), 0)])
     found = dict(index.match([3 * k for k in range(1, 21)], program))
-    assert check_terms(found["A999998"], [6 * k + 1 for k in range(20)]).ok
+    assert check_terms(found[999998], [6 * k + 1 for k in range(20)]).ok
 
 
 def test_difference_and_sum_wrappers_with_offsets():

@@ -33,7 +33,7 @@ def test_mutants_keep_loops_balanced_and_parse():
 def test_propose_draws_from_the_corpus():
     corpus = Corpus({5843: "mul $0,2\n", 290: "pow $0,2\n"})
     ctx = SearchContext(corpus=corpus, settings={})
-    cands = list(mutation_propose(Target("A000001", "", (1, 2), 0), ctx, 30, random.Random(1)))
+    cands = list(mutation_propose(Target(1, "", (1, 2), 0), ctx, 30, random.Random(1)))
     assert len(cands) == 30 and {c.strategy for c in cands} == {"mutation"}
     assert {c.note for c in cands} == {"from A005843", "from A000290"}
 
@@ -41,7 +41,7 @@ def test_propose_draws_from_the_corpus():
 def test_mutate_and_match_finds_a_target_through_the_index():
     # Mutants of `mul $0,2` include `mul $0,3`-like programs; 3n+1 is then one affine match away.
     corpus = Corpus({5843: "mul $0,2\nadd $0,1\n"})
-    target = Target("A016777", "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
+    target = Target(16777, "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
     index = TermIndex.build([target])
     stats = mutate_and_match(corpus, index, 200, random.Random(3))
     assert stats.mutants == 200 and stats.evaluated > 100
@@ -50,7 +50,7 @@ def test_mutate_and_match_finds_a_target_through_the_index():
 
 
 def test_repair_fixes_an_off_by_one_constant():
-    target = Target("A016777", "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
+    target = Target(16777, "3n+1", tuple(3 * n + 1 for n in range(30)), 0)
     near_miss = parse("mul $0,3\nadd $0,2\n")
     assert not check_terms(near_miss, list(target.terms)).ok
     ctx = SearchContext(settings={"near_misses": [near_miss]})

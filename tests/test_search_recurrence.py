@@ -42,7 +42,7 @@ def test_fibonacci_recurrence_reproduces_every_known_term(real):
                                                    ("A000079", 0, 1), ("A000290", 0, 3)])
 def test_known_recurrences_on_real_terms(real, a_number, offset, order):
     terms = real[a_number]
-    target = Target(a_number, "", terms, offset)
+    target = Target(int(a_number[1:]), "", terms, offset)
     cands = list(propose(target, SearchContext(), 5, None))
     assert len(cands) == 1 and cands[0].strategy == "recurrence"
     assert f"order={order}" in cands[0].note

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from miner.lang import Corpus
-from training.retrieval import Hit
+from miner.search.retrieval import Hit
 from training.targets import choose, reproduces, similarity
 
 SQUARES = [n * n for n in range(20)]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from functools import partial
 from math import comb
-import re
 from pathlib import Path
 
 import pytest
 
 from miner.lang import Corpus, Limits, check_terms, evaluate, format_program, parse
-from training.pairs import (TargetError, a_id, format_term, from_target, is_validation, make_source, name_words,
-                            renumber, source_offset, split_ids, tag_numbers, to_target)
+from miner.lang.compact import TargetError, from_target, renumber, to_target
+from miner.search.retrieval import name_words
+from training.pairs import format_term, is_validation, make_source, source_offset, split_ids, tag_numbers
 
 LIMITS = Limits(max_steps=200_000, max_memory=2000, max_seconds=2.0)
 
@@ -38,13 +39,13 @@ def test_target_round_trip_keeps_terms(full_corpus, sample_ids):
         assert to_target(back) == target
         assert parse(format_program(back)).code() == back.code()
         if any(o.op == "seq" for o in program.code()):
-            assert a_id(next(o for o in program.code() if o.op == "seq").source.value) in target
+            assert format_a_number(next(o for o in program.code() if o.op == "seq").source.value) in target
         if checked < 40:
             try:
                 want = evaluate(program, 6, full_corpus, LIMITS)
             except Exception:
                 continue
-            assert evaluate(back, 6, full_corpus, LIMITS) == want, a_id(a)
+            assert evaluate(back, 6, full_corpus, LIMITS) == want, format_a_number(a)
             checked += 1
     assert checked == 40
 
@@ -116,7 +117,7 @@ def test_name_numbers_are_tagged_and_targets_point_at_them():
 
 
 def test_name_keeps_a_numbers_whole_as_seq_calls_write_them():
-    from training.pairs import name_words
+    from miner.search.retrieval import name_words
 
     assert name_words("a(n) = A000045(2n) + 1; see also xa000001.") == [
         "a", "(", "n", ")", "=", "A000045", "(", "2", "n", ")", "+", "1", ";", "see", "also", "xa", "000001", "."]
@@ -132,7 +133,8 @@ def test_split_is_deterministic_and_disjoint():
 
 
 def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids):
-    from training.data import corpus_programs, corpus_sequences, index_for
+    from miner.search.retrieval import corpus_programs, index_for
+    from training.data import corpus_sequences
     from training.evaluate import baseline_candidates
 
     programs = corpus_programs(full_corpus, sample_ids)
@@ -148,12 +150,12 @@ def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids
         # A sequence 3*x - 7 of this one's terms from its second term on, with offset 2.
         query = [3 * t - 7 for t in terms[1:20]]
         candidates = baseline_candidates(index, query, 2, 4)
-        assert candidates, a_id(a)
-        assert any(check_terms(c, query, full_corpus, LIMITS).ok for c in candidates), a_id(a)
+        assert candidates, format_a_number(a)
+        assert any(check_terms(c, query, full_corpus, LIMITS).ok for c in candidates), format_a_number(a)
         # The `seq` form the model sees computes the same as the inlined code.
         for hit in index.neighbours(query, 2, k=4):
             inline = check_terms(from_target(hit.target, 2), query, full_corpus, LIMITS).ok
-            assert hit.call.split()[:6].count("seq") == 1 and a_id(hit.a_number) in hit.call.split()
+            assert hit.call.split()[:6].count("seq") == 1 and format_a_number(hit.a_number) in hit.call.split()
             assert check_terms(from_target(hit.call, 2), query, full_corpus, LIMITS).ok == inline, hit
         tested += 1
         if tested == 5:
@@ -162,7 +164,7 @@ def test_retrieval_maps_neighbour_under_affine_and_shift(full_corpus, sample_ids
 
 
 def test_similar_names_rank_family_members_first():
-    from training.retrieval import MAX_EXAMPLE_WORDS, build_index
+    from miner.search.retrieval import MAX_EXAMPLE_WORDS, build_index
 
     binomial = "mov $1 {k} bin $1 $0 mov $0 $1"
     index = build_index([
@@ -184,8 +186,8 @@ def test_similar_names_rank_family_members_first():
 
 
 def test_generation_prompt_follows_the_models_settings():
+    from miner.search.retrieval import build_index
     from training.generate import source_for, uses_retrieval
-    from training.retrieval import build_index
 
     # The index is needed only for what the prompt will show: neighbours need terms, templates a name.
     assert not uses_retrieval({"neighbours": 2}, "Binomial coefficients C(9,n).", [])
@@ -217,7 +219,8 @@ def test_generation_prompt_follows_the_models_settings():
 
 def test_prompt_shows_similar_names_program_and_trains_on_its_edit(full_corpus, monkeypatch):
     import training.data
-    from training.data import build_dataset, corpus_programs, corpus_sequences, make_pairs
+    from miner.search.retrieval import corpus_programs
+    from training.data import build_dataset, corpus_sequences, make_pairs
     from training.pairs import references, source_terms
 
     family = [a for a in range(17765, 17800) if full_corpus.text(a)]
@@ -332,8 +335,10 @@ def test_tiny_model_trains_saves_loads_and_generates(tiny_run):
 
 
 def test_evaluate_reports_rates_and_baseline(tiny_run, full_corpus):
-    from training.data import corpus_sequences, index_for, corpus_programs
-    from training.evaluate import EVAL_LIMITS, evaluate as evaluate_model
+    from miner.search.retrieval import corpus_programs, index_for
+    from training.data import corpus_sequences
+    from training.evaluate import EVAL_LIMITS
+    from training.evaluate import evaluate as evaluate_model
     from training.model import load
 
     model_dir, data, subset = tiny_run
@@ -470,7 +475,7 @@ def sample_folder(tmp_path_factory, full_corpus, sample_ids):
     """The sample programs as a loda-programs folder (oeis/NNN/ANNNNNN.asm)."""
     root = tmp_path_factory.mktemp("programs")
     for a in sample_ids:
-        path = root / "oeis" / f"{a // 1000:03d}" / f"{a_id(a)}.asm"
+        path = root / "oeis" / f"{a // 1000:03d}" / f"{format_a_number(a)}.asm"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(full_corpus.text(a))
     return root
@@ -508,7 +513,7 @@ def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, caps
 
 
 def test_synthetic_pairs_build_on_a_seq_call_with_the_changed_terms(full_corpus, sample_ids):
-    from training.data import corpus_programs
+    from miner.search.retrieval import corpus_programs
     from training.pairs import expand, source_offset
     from training.synthetic import synthetic_pairs
 
@@ -520,7 +525,7 @@ def test_synthetic_pairs_build_on_a_seq_call_with_the_changed_terms(full_corpus,
         program = from_target(expand(p.target, p.source), source_offset(p.source))
         assert [format_term(t) for t in evaluate(program, 10, full_corpus, LIMITS)] == terms
         shown = p.source.split("p: ", 1)[1]
-        assert shown == f"seq $0 {a_id(p.a_number)}" and "N1" in p.target.split() and shown != p.target
+        assert shown == f"seq $0 {format_a_number(p.a_number)}" and "N1" in p.target.split() and shown != p.target
 
 
 def test_bundle_copies_model_with_card(tiny_run, tmp_path):
@@ -572,8 +577,8 @@ def test_training_modules_import_without_torch():
     import subprocess
     import sys
 
-    code = ("import sys, training, training.pairs, training.retrieval, training.targets, training.data, training.evaluate, "
-            "training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
+    code = ("import sys, training, training.pairs, miner.search.retrieval, training.targets, training.data, "
+            "training.evaluate, training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
@@ -611,8 +616,8 @@ def test_tokenizer_grows_whole_word_tokens_and_keeps_its_ids():
 
 
 def test_only_placeholder_kinds_new_to_a_tokenizer_grow_it():
-    from training.tokenizer import single_token, train_tokenizer
     from training.pairs import Pair
+    from training.tokenizer import single_token, train_tokenizer
     from training.train import new_placeholders
 
     tok = train_tokenizer(["mov $0 1 add $0 $1 N1 N2 R1 R2 n: a ( n )"] * 20, vocab_size=120)
@@ -623,8 +628,8 @@ def test_only_placeholder_kinds_new_to_a_tokenizer_grow_it():
 
 
 def test_compiled_formulas_compute_what_plain_arithmetic_does(full_corpus):
-    from training.formulas import N, Expr, compile_expr, num, value_of
-    from training.pairs import to_target
+    from miner.lang.compact import to_target
+    from training.formulas import Expr, N, compile_expr, num, value_of
 
     cases = [
         (Expr("pow", (Expr("add", (Expr("mul", (N, num(8))), num(3))), num(3))), "mul $0 8 add $0 3 pow $0 3"),
@@ -693,7 +698,8 @@ def test_formula_pairs_reproduce_their_terms_and_name_callees_by_placeholder(ful
 
 
 def test_generated_pairs_never_share_terms_with_a_validation_sequence(full_corpus):
-    from training.data import build_dataset, corpus_programs, corpus_sequences, formula_callees
+    from miner.search.retrieval import corpus_programs
+    from training.data import build_dataset, corpus_sequences, formula_callees
     from training.formulas import NAMED, formula_pairs
     from training.pairs import source_terms, split_ids
 
@@ -728,7 +734,7 @@ def test_set_threads_flushes_denormal_floats_to_zero():
 
 
 def test_recurrence_programs_slide_a_window_and_write_only_the_names_constants():
-    from training.pairs import to_target
+    from miner.lang.compact import to_target
     from training.recurrences import LinearSequence, program_of
 
     # a(n) = 14*a(n-1) - 47*a(n-2), a(0) = 1, a(1) = 15 (A164599's rule).

@@ -17,11 +17,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
+from miner.lang.compact import from_target, to_target
 from miner.lang.program import Program
-from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, from_target, make_source,
-                            source_terms, split_ids, tagged_pair, to_target)
-from training.retrieval import Hit, Index, build_index
+from miner.search.retrieval import Hit, Index, build_index, corpus_programs, index_for
+from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, make_source, source_terms, split_ids,
+                            tagged_pair)
 from training.targets import Choice, choose, shown_examples, shown_text
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -58,30 +60,6 @@ def corpus_sequences(corpus, ids: Iterable[int] | None = None) -> dict[int, Sequ
         if header.terms and program is not None:
             out[a] = (header.name, header.terms, program.offset)
     return out
-
-
-def corpus_programs(corpus, ids: Iterable[int] | None = None) -> dict[int, Program]:
-    """{A-number: Program} for the given (default: all) visible ids; broken programs are skipped."""
-    from miner.lang.parser import ParseError
-
-    out = {}
-    for a in (corpus.ids() if ids is None else ids):
-        try:
-            program = corpus.get(a)
-        except ParseError as exc:
-            log.warning("program_skipped", seq=f"A{a:06d}", error=str(exc))
-            continue
-        if program is not None and program.code():
-            out[a] = program
-    return out
-
-
-def index_for(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo]) -> Index:
-    """A retrieval index over the given programs, keyed by their sequences' terms and names."""
-    return build_index(
-        (a, sequences[a][1], programs[a].offset, to_target(p), sequences[a][0])
-        for a, p in programs.items() if a in sequences
-    )
 
 
 def matched_hits(texts: Sequence[str]) -> list[Hit]:
@@ -311,9 +289,9 @@ def hit_pairs(rows: Iterable, valid_fraction: float, *, num_terms: int, index: I
         if is_validation(row.a_number, valid_fraction) or not row.terms:
             continue
         try:
-            parsed.append((row, parse(row.code, f"hit A{row.a_number:06d}")))
+            parsed.append((row, parse(row.code, f"hit {format_a_number(row.a_number)}")))
         except ParseError as exc:
-            log.warning("hit_skipped", seq=f"A{row.a_number:06d}", error=str(exc))
+            log.warning("hit_skipped", seq=format_a_number(row.a_number), error=str(exc))
     matched: dict[int, list[Hit]] = {}
     if matcher is not None and known and neighbours:
         queries = {row.a_number: (row.name, list(row.terms), program.offset) for row, program in parsed}

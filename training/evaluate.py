@@ -15,9 +15,10 @@ from typing import Any, Mapping, Sequence
 import structlog
 
 from miner.lang import Corpus, Limits, check_terms, format_program
+from miner.lang.compact import TargetError, from_target
+from miner.search.retrieval import Index
 from training.data import Matcher
-from training.pairs import Pair, SequenceInfo, TargetError, from_target
-from training.retrieval import Index
+from training.pairs import Pair, SequenceInfo
 
 log = structlog.get_logger(__name__)
 
@@ -158,8 +159,8 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
     model was trained with them); the baseline index, the matcher and the `searches` see the train split only.
     `rows` receives the per-sequence records of `evaluate`.
     """
-    from training.data import (corpus_programs, corpus_sequences, index_for, load_pairs, make_pairs,
-                               matched_by_sequence)
+    from miner.search.retrieval import corpus_programs, index_for
+    from training.data import corpus_sequences, load_pairs, make_pairs, matched_by_sequence
     from training.model import load
     from training.pairs import split_ids, tagged_pair
     from training.registry import validation_key

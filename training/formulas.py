@@ -14,8 +14,10 @@ from math import comb, gcd
 from typing import Callable, Mapping, Sequence
 
 from miner.lang import Corpus, EvalError, Limits, evaluate
+from miner.lang.compact import to_target
 from miner.lang.program import Operation, Program, line
-from training.pairs import Pair, abstract, make_source, to_target
+from training.pairs import Pair, abstract, make_source
+from miner.lang.anumber import format_a_number
 
 LIMITS = Limits(max_steps=200_000, max_memory=100, max_seconds=0.5)
 # Terms beyond this size say nothing a shorter prefix does not, and cost time to compare.
@@ -90,7 +92,7 @@ def _seq_name(a_number: int, rng: random.Random) -> str:
     names = NAMED.get(a_number)
     if names and rng.random() < 0.8:
         return rng.choice(names)
-    return f"A{a_number:06d}"
+    return format_a_number(a_number)
 
 
 def render(e: Expr, rng: random.Random, parent: int = -1) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from training.model import LoadedModel
-from training.pairs import TargetError, expand, from_target, make_source, source_offset, tag_numbers
+from training.pairs import expand, make_source, source_offset, tag_numbers
+from miner.lang.compact import TargetError, from_target
 from training.tokenizer import PAD_ID, decode, encode
 
 
@@ -30,7 +31,7 @@ def source_for(meta: Mapping[str, Any], name: str, terms: Sequence[int], offset:
                a_number: int = 0, matched: Sequence[str] = ()) -> str:
     """The prompt a model (given by its metadata) was trained on for a sequence: with its retrieved
     neighbours and similar-name examples when the model uses them and an index (see
-    `training.data.index_for`) is given; sequence `a_number` is never its own neighbour.
+    `miner.search.retrieval.index_for`) is given; sequence `a_number` is never its own neighbour.
 
     `matched`: programs (LODA text) a term matcher found for the sequence, shown before the index's
     neighbours when the model was trained so (`matched_neighbours`). The name's numbers are tagged

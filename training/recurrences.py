@@ -13,8 +13,9 @@ import random
 from dataclasses import dataclass
 
 from miner.lang import EvalError, Limits, evaluate
+from miner.lang.compact import to_target
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program, line
-from training.pairs import Pair, abstract, make_source, to_target
+from training.pairs import Pair, abstract, make_source
 
 LIMITS = Limits(max_steps=100_000, max_memory=100, max_seconds=0.5)
 MAX_TERM = 10**40

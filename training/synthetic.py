@@ -11,8 +11,9 @@ import random
 from typing import Mapping
 
 from miner.lang import Corpus, EvalError, Limits, evaluate, format_program
+from miner.lang.compact import to_target
 from miner.lang.program import Operation, Program, line
-from training.pairs import Pair, abstract, make_source, to_target
+from training.pairs import Pair, abstract, make_source
 
 LIMITS = Limits(max_steps=20_000, max_memory=100, max_seconds=0.5)
 # Operations applied to the call's output, to its input, and to combine its output with the input.

@@ -15,8 +15,8 @@ from difflib import SequenceMatcher
 from typing import Sequence
 
 from miner.lang import Corpus, EvalError, Limits, check_terms
-from training.pairs import TargetError, from_target
-from training.retrieval import Example, Hit
+from miner.lang.compact import TargetError, from_target
+from miner.search.retrieval import Example, Hit
 
 # Neighbours are checked with tight limits: a correct copy of a corpus program is fast.
 CHECK_LIMITS = Limits(max_steps=300_000, max_memory=1000, max_seconds=0.3)

@@ -102,6 +102,7 @@ def parse_since(text: str) -> datetime:
 def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Print the discovered programs as loda-programs files or JSON lines."""
     import storage
+    from miner.lang import format_a_number
     from miner.sources.programs import render
 
     since = parse_since(args.since) if args.since else None
@@ -114,7 +115,7 @@ def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     for row in rows:
         if args.format == "json":
             print(json.dumps({
-                "a_number": storage.a_number_text(row.a_number), "name": row.name, "code": row.code,
+                "a_number": format_a_number(row.a_number), "name": row.name, "code": row.code,
                 "found_at": row.found_at.isoformat(), "model_version": row.model_version,
                 "strategy": row.strategy, "beam_rank": row.beam_rank, "cpu_seconds": row.cpu_seconds,
                 "terms_verified": row.terms_verified, "length": row.length,

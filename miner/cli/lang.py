@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from miner.cli import CommandError
+from miner.lang.anumber import format_a_number
 
 
 def register(subparsers: Any) -> None:
@@ -73,7 +74,7 @@ def eval_command(args: argparse.Namespace, cfg: dict) -> int:
                                    "(pass --programs or set [lang] programs)")
             program = corpus.get(number)
             if program is None:
-                raise CommandError(f"A{number:06d} is not in {corpus.origin}")
+                raise CommandError(f"{format_a_number(number)} is not in {corpus.origin}")
         print(",".join(str(t) for t in evaluate(program, args.terms, corpus, _limits(cfg))))
     except ParseError as exc:
         raise CommandError(str(exc)) from exc
@@ -97,7 +98,7 @@ def check_command(args: argparse.Namespace, cfg: dict) -> int:
             failed = True
             continue
         header = read_header(program)
-        label = f"A{header.a_number:06d}" if header.a_number is not None else path
+        label = format_a_number(header.a_number) if header.a_number is not None else path
         if not header.terms:
             print(f"{label} FAIL no terms in the header")
             failed = True

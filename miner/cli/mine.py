@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _ids(text: str | None) -> list[int] | None:
     from miner.cli import CommandError
-    from miner.lang.header import parse_a_number
+    from miner.lang import parse_a_number
 
     if not text:
         return None
@@ -82,6 +82,8 @@ class Progress:
 
 def render(summary: Any) -> str:
     """The summary as a small table."""
+    from miner.lang import format_a_number
+
     per_hour = summary.hits * 3600 / summary.cpu_seconds if summary.cpu_seconds else 0.0
     lines = [
         f"tried {summary.tried} sequences in {summary.batches} batches, {summary.wall_seconds:.0f}s wall, "
@@ -96,7 +98,7 @@ def render(summary: Any) -> str:
     if summary.found:
         lines.append("")
         for h in summary.found:
-            lines.append(f"{h.a_number}  {h.strategy}/{h.route}  {h.length} ops  {h.terms_verified} terms  {h.outcome}")
+            lines.append(f"{format_a_number(h.a_number)}  {h.strategy}/{h.route}  {h.length} ops  {h.terms_verified} terms  {h.outcome}")
     return "\n".join(lines)
 
 

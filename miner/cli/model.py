@@ -253,7 +253,8 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     index = None
     matched: list[str] = []
     if corpus is not None and uses_retrieval(loaded.meta, args.name, terms):
-        from training.data import corpus_programs, corpus_sequences, index_for
+        from miner.search.retrieval import corpus_programs, index_for
+        from training.data import corpus_sequences
 
         known = corpus_sequences(corpus)
         index = index_for(corpus_programs(corpus), known)

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Mapping
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
+from miner.lang.anumber import format_a_number
 
 _MEMBER = re.compile(r"(?:^|/)oeis/\d{3}/A(\d{6,7})\.asm$")
 
@@ -72,7 +73,7 @@ class Corpus:
         if isinstance(raw, Program):
             program = raw
         else:
-            name = f"{self.origin}:A{a_number:06d}.asm"
+            name = f"{self.origin}:{format_a_number(a_number)}.asm"
             if isinstance(raw, Path):
                 name = str(raw)
                 raw = raw.read_text(encoding="utf-8", errors="replace")

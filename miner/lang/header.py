@@ -49,16 +49,3 @@ def read_header(program_or_text: Program | str) -> Header:
         elif not terms and _TERMS_LINE.match(comment):
             terms = [int(t) for t in comment.split(",")]
     return Header(a_number, name, terms)
-
-
-def a_number_str(a_number: int) -> str:
-    """`45` -> `A000045`."""
-    return f"A{a_number:06d}"
-
-
-def parse_a_number(text: str) -> int:
-    """`A000045` / `a45` / `45` -> 45; ValueError otherwise."""
-    m = re.fullmatch(r"[Aa]?(\d{1,7})", text.strip())
-    if not m:
-        raise ValueError(f"not an A-number: {text!r}")
-    return int(m.group(1))

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import os
 import random
-import socket
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import structlog
 
-from miner.mine.checker import CheckerPool, CorpusSpec
+from miner.core.owner import default_owner
 from miner.lang.program import Program
+from miner.mine.checker import CheckerPool, CorpusSpec
 from miner.search import DETERMINISTIC, STRATEGY_MODULES
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -74,21 +73,6 @@ class MiningContext:
         self.pool.close()
 
 
-def a_text(a_number: int) -> str:
-    """45 -> 'A000045' (how `miner.search` names sequences)."""
-    return f"A{a_number:06d}"
-
-
-def a_int(a_text_: str) -> int:
-    """'A000045' -> 45."""
-    return int(a_text_.lstrip("Aa"))
-
-
-def miner_owner() -> str:
-    """This process's lease owner name: host and pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def mining_limits(cfg: dict[str, Any]) -> Any:
     """The evaluator limits for the quick check of candidates (`[mine]` max_steps / max_seconds)."""
     from miner.lang.limits import Limits
@@ -113,21 +97,21 @@ def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict
     with storage.session_scope(engine, readonly=True) as session:
         ids = storage.lacking(session)
         records = storage.get_sequences(session, ids)
-    return {a: Target(a_text(a), r.name, tuple(r.terms), r.offset) for a, r in records.items() if r.terms}
+    return {a: Target(a, r.name, tuple(r.terms), r.offset) for a, r in records.items() if r.terms}
 
 
 # Known terms kept per sequence with a program (the corpus sweep matches on the first 40).
 KNOWN_TERMS_KEPT = 64
 
 
-def load_known(engine: Any, program_ids: Any) -> dict[str, Target]:
+def load_known(engine: Any, program_ids: Any) -> dict[int, Target]:
     """The sequences that have a program, as Target records (for the corpus sweep, family templates
     and the model's retrieval)."""
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
         records = storage.get_sequences(session, program_ids)
-    return {a_text(a): Target(a_text(a), r.name, tuple(r.terms[:KNOWN_TERMS_KEPT]), r.offset)
+    return {a: Target(a, r.name, tuple(r.terms[:KNOWN_TERMS_KEPT]), r.offset)
             for a, r in records.items() if r.terms}
 
 
@@ -186,7 +170,7 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],
         chunk_size=mine["chunk_size"],
     )
-    ctx = MiningContext(cfg=cfg, owner=owner or miner_owner(), corpus=corpus, targets=targets, index=index,
+    ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), corpus=corpus, targets=targets, index=index,
                         pool=pool, search=search, proposers=available_proposers(list(mine["strategies"])),
                         rng=rng, corpus_key=corpus_key, once_done=_once_done(engine))
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,

@@ -19,9 +19,9 @@ import structlog
 
 from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
-from miner.mine.context import (MODEL_STRATEGIES, MiningContext, a_int, a_text, deep_limits, load_model,
-                            retrieval_index)
+from miner.lang.anumber import format_a_number
 from miner.lang.formatter import format_program
+from miner.mine.context import MODEL_STRATEGIES, MiningContext, deep_limits, load_model, retrieval_index
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC
 from miner.search.types import Target
@@ -42,7 +42,7 @@ SEEN_TOTAL = 1_000_000
 class HitInfo:
     """A stored hit: sequence, strategy, how it was reached (direct, match, repair), length, outcome."""
 
-    a_number: str
+    a_number: int
     strategy: str
     route: str
     length: int
@@ -98,6 +98,8 @@ class MineSummary(BatchSummary):
         data = asdict(self)
         data["cpu_seconds"] = round(self.cpu_seconds, 3)
         data["wall_seconds"] = round(self.wall_seconds, 3)
+        for hit in data["found"]:
+            hit["a_number"] = format_a_number(hit["a_number"])
         return data
 
 
@@ -118,7 +120,7 @@ class _Attempt:
 
     @property
     def a_number(self) -> int:
-        return a_int(self.target.a_number)
+        return self.target.a_number
 
 
 @dataclass
@@ -158,7 +160,7 @@ def _tallies(engine: Any) -> dict[str, bandit.Tally]:
 def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
                     tallies: dict[str, bandit.Tally]) -> str | None:
     """The bandit's pick for one sequence (`repair` only when it has near misses)."""
-    options = [s for s in strategies if s != "repair" or ctx.near_misses.get(a_int(target.a_number))]
+    options = [s for s in strategies if s != "repair" or ctx.near_misses.get(target.a_number)]
     if not options:
         return None
     m = ctx.cfg["mine"]
@@ -183,7 +185,7 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
 
         return [format_program(p) for p in matched_programs(t, ctx.search)]
 
-    return [source_for(meta, name, terms, t.offset, index, a_number=a_int(t.a_number), matched=matched(t, terms))
+    return [source_for(meta, name, terms, t.offset, index, a_number=t.a_number, matched=matched(t, terms))
             for name, terms, t in prompts]
 
 
@@ -208,7 +210,7 @@ def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], s
     for attempt, programs in zip(attempts, texts):
         for rank, text in enumerate(programs, 1):
             try:
-                out.append((attempt, parse(text, f"<{strategy} {attempt.target.a_number}>"), rank))
+                out.append((attempt, parse(text, f"<{strategy} {format_a_number(attempt.target.a_number)}>"), rank))
             except ParseError:
                 continue
     return out
@@ -220,7 +222,7 @@ def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
     # Repair works on this sequence's near misses, best first.
     from dataclasses import replace
 
-    misses = [p for _, p in ctx.near_misses.get(a_int(target.a_number), [])]
+    misses = [p for _, p in ctx.near_misses.get(target.a_number, [])]
     settings = dict(ctx.search.settings)
     settings["near_misses"] = misses
     return replace(ctx.search, settings=settings)
@@ -268,7 +270,7 @@ def generate_for(ctx: MiningContext, engine: Any, attempts: list[_Attempt], stop
             try:
                 raw.extend(_generate_search(ctx, attempt, stop_event))
             except Exception as exc:  # noqa: BLE001 - one strategy's bug must not end the batch
-                log.exception("propose_failed", strategy=strategy, seq=attempt.target.a_number)
+                log.exception("propose_failed", strategy=strategy, seq=format_a_number(attempt.target.a_number))
                 attempt.error = f"{type(exc).__name__}: {exc}"
             attempt.cpu_seconds += time.process_time() - start
     return _dedupe(ctx, [_Cand(a, a.target, p, rank) for a, p, rank in raw])
@@ -284,7 +286,7 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
         if not program.code():
             continue
         key = hash(format_program(Program(program.code(), program.directives)))
-        seen = ctx.seen.setdefault(a_int(cand.target.a_number), set())
+        seen = ctx.seen.setdefault(cand.target.a_number, set())
         if key in seen:
             continue
         if len(seen) < SEEN_PER_TARGET:
@@ -304,7 +306,7 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: Any) -> list[tupl
         return []
     match_terms = int(ctx.cfg["mine"]["match_terms"])
     # Matcher output and sweep candidates (`seq` of a known sequence) are not looked up again.
-    items = [CheckItem(c.program, a_int(c.target.a_number), c.target.offset, c.target.terms,
+    items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
                        match_terms=match_terms if c.route != "match" and c.attempt.strategy != "corpus_sweep"
                        else 0) for c in cands]
     start = time.process_time()
@@ -325,7 +327,7 @@ def _near_miss(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> bool:
     need = max(m["near_miss_min_terms"], int(m["near_miss_fraction"] * len(cand.target.terms)))
     if outcome.ok or outcome.matched < need:
         return False
-    misses = ctx.near_misses.setdefault(a_int(cand.target.a_number), [])
+    misses = ctx.near_misses.setdefault(cand.target.a_number, [])
     misses.append((outcome.matched, cand.program))
     misses.sort(key=lambda x: (-x[0], len(x[1].ops)))
     del misses[NEAR_MISSES_KEPT:]
@@ -338,8 +340,7 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
         return []
     start = time.process_time()
     out = []
-    for a_name, program in ctx.index.match(list(outcome.evaluated), cand.program):
-        a = a_int(a_name)
+    for a, program in ctx.index.match(list(outcome.evaluated), cand.program):
         target = ctx.targets.get(a)
         if target is None or a in ctx.solved:
             continue
@@ -363,15 +364,15 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: Any,
         if cand.target is attempt.target:
             attempt.best_prefix = max(attempt.best_prefix, outcome.matched)
         if outcome.ok:
-            winners.setdefault(a_int(cand.target.a_number), []).append(cand)
+            winners.setdefault(cand.target.a_number, []).append(cand)
             continue
         if _near_miss(ctx, cand, outcome):
-            fresh_misses.add(a_int(cand.target.a_number))
+            fresh_misses.add(cand.target.a_number)
         follow.extend(_matches(ctx, cand, outcome))
     follow = _dedupe(ctx, follow)
     for cand, outcome in _check(ctx, follow, stop_event):
         if outcome.ok:
-            winners.setdefault(a_int(cand.target.a_number), []).append(cand)
+            winners.setdefault(cand.target.a_number, []).append(cand)
     return fresh_misses
 
 
@@ -390,15 +391,15 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     bfile = None
     if fetch_bfile is not None:
         try:
-            bfile = fetch_bfile(cfg, a_int(target.a_number))
+            bfile = fetch_bfile(cfg, target.a_number)
         except Exception as exc:  # noqa: BLE001 - offline or a broken b-file: fall back, say so
-            log.warning("bfile_unavailable", seq=target.a_number, error=str(exc))
+            log.warning("bfile_unavailable", seq=format_a_number(target.a_number), error=str(exc))
     if not bfile:
-        log.info("deep_check_offline", seq=target.a_number, terms=len(known))
+        log.info("deep_check_offline", seq=format_a_number(target.a_number), terms=len(known))
         return known, "known"
     bfile = tuple(bfile)
     if bfile[:len(known)] != known[:len(bfile)]:
-        log.warning("bfile_disagrees", seq=target.a_number)
+        log.warning("bfile_disagrees", seq=format_a_number(target.a_number))
         return known, "known"
     terms = bfile[:limit] if len(bfile) >= len(known) else known
     return terms, "bfile"
@@ -412,7 +413,7 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
     ordered = sorted(cands, key=lambda c: (len(c.program.code()), c.rank or 0))
     limits = deep_limits(ctx.cfg)
     for cand in ordered[:3]:
-        item = CheckItem(cand.program, a_int(target.a_number), target.offset, terms, required=required,
+        item = CheckItem(cand.program, target.a_number, target.offset, terms, required=required,
                          limits=limits)
         start = time.process_time()
         outcome = ctx.pool.check([item], stop_event)[0]
@@ -423,8 +424,8 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
         cand.attempt.worker_seconds += outcome.cpu_seconds
         if outcome.ok:
             return cand, outcome.matched
-        log.info("deep_check_failed", seq=target.a_number, origin=origin, matched=outcome.matched,
-                 error=outcome.error)
+        log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin,
+                 matched=outcome.matched, error=outcome.error)
     return None
 
 
@@ -434,7 +435,7 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
 
     attempt = cand.attempt
     target = cand.target
-    a = a_int(target.a_number)
+    a = target.a_number
     code = format_program(Program(cand.program.code(), dict(cand.program.directives)))
     strategy = attempt.strategy if cand.route == "direct" else f"{attempt.strategy}+{cand.route}"
     hit = storage.Hit(a_number=a, code=code, strategy=strategy,
@@ -450,7 +451,7 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     ctx.targets.pop(a, None)
     ctx.near_misses.pop(a, None)
     ctx.index.remove(target.a_number)
-    log.info("hit", seq=target.a_number, strategy=strategy, length=len(cand.program.code()),
+    log.info("hit", seq=format_a_number(target.a_number), strategy=strategy, length=len(cand.program.code()),
              terms_verified=verified, outcome=outcome)
     return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome)
 
@@ -486,11 +487,10 @@ def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: 
     budget = int(cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
-    found: dict[str, list] = {}
+    found: dict[int, list] = {}
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    for a_name, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target(ctx.search.settings)):
-        found.setdefault(a_name, []).append(cand)
-        a = a_int(a_name)
+    for a, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target(ctx.search.settings)):
+        found.setdefault(a, []).append(cand)
         target = ctx.targets.get(a)
         if target is None or a in ctx.solved or (budget and len(cands) >= budget):
             continue
@@ -529,12 +529,12 @@ def _targets_for(ctx: MiningContext, engine: Any, ids: list[int]) -> list[Target
         with storage.session_scope(engine, readonly=True) as session:
             for a, r in storage.get_sequences(session, missing).items():
                 if r.terms:
-                    extra[a] = Target(a_text(a), r.name, tuple(r.terms), r.offset)
+                    extra[a] = Target(a, r.name, tuple(r.terms), r.offset)
     out = []
     for a in ids:
         target = ctx.targets.get(a) or extra.get(a)
         if target is None:
-            log.warning("no_terms", seq=a_text(a))
+            log.warning("no_terms", seq=format_a_number(a))
             continue
         out.append(target)
     return out
@@ -585,7 +585,7 @@ def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event:
         once = [s for s in available if s in DETERMINISTIC]
         rotating = [s for s in available if s not in DETERMINISTIC]
         for target in _targets_for(ctx, engine, todo):
-            a = a_int(target.a_number)
+            a = target.a_number
             fresh_once = [s for s in once if rerun or (a, s) not in ctx.once_done]
             for strategy in fresh_once:
                 ctx.once_done.add((a, strategy))

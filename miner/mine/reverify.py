@@ -14,6 +14,7 @@ from miner.mine.context import deep_limits, load_corpus
 from miner.sources.programs import program_path
 from miner.lang import check_terms, parse
 from miner.lang.parser import ParseError
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -44,7 +45,7 @@ def reverify(cfg: dict[str, Any], engine: Any) -> ReverifyReport:
     for a_number, code, terms, offset in stale:
         report.checked += 1
         try:
-            program = with_offset(parse(code, f"A{a_number:06d} (stored)"), offset)
+            program = with_offset(parse(code, f"{format_a_number(a_number)} (stored)"), offset)
             result = check_terms(program, terms, corpus, limits)
             ok, why = result.ok, result.error or f"term {result.matched} differs"
         except ParseError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from miner.lang import a_number_str, format_program, parse_a_number
+from miner.lang import format_a_number, format_program
 from miner.lang.program import Program
 from miner.search.build import line
 from miner.search.matchers import TermIndex
@@ -17,18 +17,17 @@ from miner.search.types import Candidate, SearchContext, Target
 PER_TARGET = 4
 
 
-def seq_program(a_number: str, offset: int) -> Program:
+def seq_program(a_number: int, offset: int) -> Program:
     """`seq $0,K` with K's offset: the sequence K itself, by calling its program."""
-    number = int(a_number.lstrip("A"))
-    return Program(ops=[line("seq", 0, number)], directives={"offset": offset} if offset else {})
+    return Program(ops=[line("seq", 0, a_number)], directives={"offset": offset} if offset else {})
 
 
 def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
-          per_target: int = PER_TARGET) -> Iterator[tuple[str, Candidate]]:
+          per_target: int = PER_TARGET) -> Iterator[tuple[int, Candidate]]:
     """(target A-number, candidate) for every target that an affine/delta/digit transform of a known
     sequence matches, at most `per_target` candidates per target."""
-    counts: dict[str, int] = {}
-    full: set[str] = set()  # targets with per_target candidates: not even tried again
+    counts: dict[int, int] = {}
+    full: set[int] = set()  # targets with per_target candidates: not even tried again
     for seq in known:
         if len(seq.terms) < index.key_length:
             continue
@@ -39,7 +38,7 @@ def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
             counts[a_number] = counts.get(a_number, 0) + 1
             if counts[a_number] >= per_target:
                 full.add(a_number)
-            yield a_number, Candidate(program, "corpus_sweep", f"from {seq.a_number}")
+            yield a_number, Candidate(program, "corpus_sweep", f"from {format_a_number(seq.a_number)}")
 
 
 def per_target(settings: Mapping[str, Any]) -> int:
@@ -48,11 +47,11 @@ def per_target(settings: Mapping[str, Any]) -> int:
 
 
 def sweep_programs(targets: Iterable[Target], known: Iterable[Target],
-                   settings: Mapping[str, Any] | None = None) -> dict[str, list[Program]]:
+                   settings: Mapping[str, Any] | None = None) -> dict[int, list[Program]]:
     """The sweep's candidate programs per target A-number, with the `[search]` match_* options."""
     settings = settings or {}
     index = TermIndex.from_settings(targets, dict(settings))
-    found: dict[str, list[Program]] = {}
+    found: dict[int, list[Program]] = {}
     for a_number, cand in sweep(index, known, per_target=per_target(settings)):
         found.setdefault(a_number, []).append(cand.program)
     return found
@@ -64,21 +63,21 @@ def sweep_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
     """`sweep_programs` on (name, terms, offset) records by integer A-number, programs as LODA text
     (the form `training.evaluate` scores the sweep in)."""
     def records(seqs: Mapping[int, tuple[str, Sequence[int], int]]) -> list[Target]:
-        return [Target(a_number_str(a), name, tuple(terms), offset) for a, (name, terms, offset) in seqs.items()]
+        return [Target(a, name, tuple(terms), offset) for a, (name, terms, offset) in seqs.items()]
 
     found = sweep_programs(records(targets), records(known), settings)
-    return {parse_a_number(a): [format_program(p) for p in programs] for a, programs in found.items()}
+    return {a: [format_program(p) for p in programs] for a, programs in found.items()}
 
 
 # Where a context keeps the sweep's candidates per target; dropped when its targets or corpus change.
 CACHE_KEY = "_sweep_cache"
 
 
-def _cached(ctx: SearchContext) -> Mapping[str, list[Candidate]]:
+def _cached(ctx: SearchContext) -> Mapping[int, list[Candidate]]:
     """The sweep's candidates per target: the full sweep runs once per context."""
-    cache: Mapping[str, list[Candidate]] | None = ctx.settings.get(CACHE_KEY)
+    cache: Mapping[int, list[Candidate]] | None = ctx.settings.get(CACHE_KEY)
     if cache is None:
-        found: dict[str, list[Candidate]] = {}
+        found: dict[int, list[Candidate]] = {}
         if ctx.index is not None:
             for a_number, cand in sweep(ctx.index, ctx.known.values(), per_target=per_target(ctx.settings)):
                 found.setdefault(a_number, []).append(cand)

@@ -3,7 +3,7 @@
 OEIS is full of families whose names differ only in a parameter ("Binomial coefficients C(9,n)." and
 "C(77, n).", "... Coxeter group on 18 generators" and "on 46 generators"), and their programs usually
 differ only in the constants that encode it. For each similar name (tf-idf over name words, see
-`training.retrieval.Index.similar`) the numbers that changed are found by aligning the two names word
+`miner.search.retrieval.Index.similar`) the numbers that changed are found by aligning the two names word
 by word, and the template's constants equal to an old number (or one off it, or its negation) are
 rewritten to the new one, for every subset of the changes.
 """
@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from itertools import combinations
 from typing import Any, Iterator, Mapping, Sequence
 
+from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, Operand, Program
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -27,7 +28,7 @@ MAX_CHANGES = 4
 def number_changes(old_name: str, new_name: str) -> list[tuple[int, int]]:
     """(old, new) for each number of `old_name` that `new_name` replaces at the same place; when the
     words do not align, the n-th number of each name, if both have as many."""
-    from training.pairs import name_words
+    from miner.search.retrieval import name_words
 
     old, new = name_words(old_name), name_words(new_name)
     pairs: list[tuple[str, str]] = []
@@ -83,14 +84,13 @@ def variants(program: Program, changes: Sequence[tuple[int, int]]) -> Iterator[P
 
 def corpus_index(ctx: SearchContext) -> Any:
     """The corpus programs of the known sequences indexed by terms and names
-    (`training.retrieval.Index`), built on first use and kept in the context."""
+    (`miner.search.retrieval.Index`), built on first use and kept in the context."""
     if ctx.retrieval is None:
         import structlog
 
-        from miner.lang import parse_a_number
-        from training.data import corpus_programs, index_for
+        from miner.search.retrieval import corpus_programs, index_for
 
-        sequences = {parse_a_number(a): (t.name, list(t.terms), t.offset) for a, t in ctx.known.items()}
+        sequences = {a: (t.name, list(t.terms), t.offset) for a, t in ctx.known.items()}
         ctx.retrieval = index_for(corpus_programs(ctx.corpus, [a for a in sequences if a in ctx.corpus]),
                                   sequences)
         structlog.get_logger(__name__).info("retrieval_index", programs=len(ctx.retrieval))
@@ -99,12 +99,11 @@ def corpus_index(ctx: SearchContext) -> Any:
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Variants of the programs of the sequences whose names are most like the target's."""
-    from miner.lang import parse_a_number
-    from training.pairs import TargetError, from_target
+    from miner.lang.compact import TargetError, from_target
 
     if not target.name or ctx.corpus is None or not ctx.known:
         return
-    a = parse_a_number(target.a_number)
+    a = target.a_number
     count = 0
     templates = int(ctx.settings.get("family_templates", TEMPLATES))
     for example in corpus_index(ctx).similar(target.name, k=templates, exclude={a}, near=a, max_words=0):
@@ -119,7 +118,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
             if count >= budget:
                 return
             count += 1
-            yield Candidate(program, "family", f"from A{example.a_number:06d}")
+            yield Candidate(program, "family", f"from {format_a_number(example.a_number)}")
 
 
 def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
@@ -127,12 +126,12 @@ def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
                  budget: int = 60, settings: Mapping[str, Any] | None = None) -> dict[int, list[str]]:
     """`propose` for (name, terms, offset) records by integer A-number, with templates from the
     `known` sequences' programs in `corpus` only; programs as LODA text (for `training.evaluate`)."""
-    from miner.lang import a_number_str, format_program
+    from miner.lang import format_program
 
     def record(a: int, info: tuple[str, Sequence[int], int]) -> Target:
-        return Target(a_number_str(a), info[0], tuple(info[1]), info[2])
+        return Target(a, info[0], tuple(info[1]), info[2])
 
-    ctx = SearchContext(corpus=corpus, known={a_number_str(a): record(a, v) for a, v in known.items()},
+    ctx = SearchContext(corpus=corpus, known={a: record(a, v) for a, v in known.items()},
                         settings=dict(settings or {}))
     return {a: [format_program(c.program) for c in propose(record(a, v), ctx, budget, None)]
             for a, v in targets.items()}

@@ -72,7 +72,7 @@ def digit_key(seq: Sequence[int], base: int) -> tuple[Key, int]:
 
 @dataclass(frozen=True)
 class _Entry:
-    a_number: str
+    a_number: int
     level: int  # how many partial sums turn the keyed sequence into the target
     shape: Affine | int  # the target's affine normalisation, or its digit-key residue
 
@@ -92,10 +92,10 @@ class TermIndex:
         self.max_delta = max_delta
         self.max_shift = max_shift
         self.digit_bases = digit_bases
-        self.targets: dict[str, _Stored] = {}
+        self.targets: dict[int, _Stored] = {}
         self._affine: dict[Key, list[_Entry]] = {}
         self._digits: dict[tuple[int, Key], list[_Entry]] = {}
-        self._keys: dict[str, list[tuple[dict, object]]] = {}
+        self._keys: dict[int, list[tuple[dict, object]]] = {}
 
     @classmethod
     def build(cls, targets: Iterable[Target], **options: int) -> "TermIndex":
@@ -115,7 +115,7 @@ class TermIndex:
     def __len__(self) -> int:
         return len(self.targets)
 
-    def __contains__(self, a_number: str) -> bool:
+    def __contains__(self, a_number: object) -> bool:
         return a_number in self.targets
 
     def add(self, target: Target) -> None:
@@ -140,7 +140,7 @@ class TermIndex:
                     self._digits.setdefault((base, key), []).append(_Entry(target.a_number, 0, common))
                     keys.append((self._digits, (base, key)))
 
-    def remove(self, a_number: str) -> None:
+    def remove(self, a_number: int) -> None:
         """Forget a target (e.g. once it is solved)."""
         if self.targets.pop(a_number, None) is None:
             return
@@ -152,11 +152,11 @@ class TermIndex:
                 table.pop(key, None)
 
     def match(self, terms: Sequence[int], program: Program, limit: int = 0,
-              skip: Container[str] = ()) -> list[tuple[str, Program]]:
+              skip: Container[int] = ()) -> list[tuple[int, Program]]:
         """Targets the program's terms (evaluated from its offset) match, each with the transformed
         program; at most one program per target, the simplest transform first. `limit` > 0 caps the
         count; targets in `skip` are not tried (a sweep's targets that have enough candidates)."""
-        found: dict[str, Program] = {}
+        found: dict[int, Program] = {}
         n = self.key_length
         for shift in range(self.max_shift + 1):
             shifted = list(terms[shift:])

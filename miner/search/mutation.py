@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search.build import largest_cell
 from miner.search.types import Candidate, SearchContext, Target
+from miner.lang.anumber import format_a_number
 
 # Operation kinds a mutation may introduce or swap between (arithmetic, no loops or calls).
 MUTABLE_OPS: tuple[str, ...] = ("mov", "add", "sub", "trn", "mul", "div", "dif", "mod", "pow", "gcd",
@@ -88,7 +89,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
         program = ctx.corpus.get(source)
         if program is None or not program.code():
             continue
-        yield Candidate(mutate(program, rng, changes), "mutation", f"from A{source:06d}")
+        yield Candidate(mutate(program, rng, changes), "mutation", f"from {format_a_number(source)}")
 
 
 @dataclass

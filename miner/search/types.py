@@ -12,7 +12,7 @@ from miner.lang.program import Program
 class Target:
     """A sequence to find a program for: its A-number, name, known terms and offset."""
 
-    a_number: str
+    a_number: int
     name: str
     terms: tuple[int, ...]
     offset: int = 0
@@ -35,12 +35,12 @@ class SearchContext:
     `index` a `TermIndex` over the targets, `known` the sequences that have programs (as Target records:
     terms and offset, for the corpus sweep), `settings` the `[search]` config table (repair also reads
     `near_misses`: programs that matched a long prefix of the target, best first), `retrieval` the
-    corpus programs indexed by terms and names (`training.retrieval.Index`), built on first use.
+    corpus programs indexed by terms and names (`miner.search.retrieval.Index`), built on first use.
     """
 
     corpus: Any = None
     index: Any = None
-    known: dict[str, Target] = field(default_factory=dict)
+    known: dict[int, Target] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     retrieval: Any = None
 

@@ -17,6 +17,7 @@ from miner.core import stopping
 from miner.lang import ParseError, parse, read_header
 from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
 from miner.sources.programs import CorpusError, ProgramFile, iter_corpus, strip_header
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +38,7 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
             header = read_header(item.text)
             if header.a_number is not None and header.a_number != item.a_number:
                 raise ValueError(
-                    f"{item.label}:1: header names A{header.a_number:06d}, the file is A{item.a_number:06d}"
+                    f"{item.label}:1: header names {format_a_number(header.a_number)}, the file is {format_a_number(item.a_number)}"
                 )
             parse(item.text, item.label)  # an empty program is valid: a(n) = n
         except (ParseError, ValueError) as exc:

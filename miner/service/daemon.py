@@ -31,6 +31,7 @@ import structlog
 import storage
 from miner import __version__
 from miner.service import notify
+from miner.core.owner import default_owner
 from miner.core.stopping import Stopped
 from storage import housekeeping as hk
 from storage import status as st
@@ -84,11 +85,6 @@ class Skipped(Exception):
 
 # The daemon of this process, for the job function the scheduler calls by reference.
 _CURRENT: Daemon | None = None
-
-
-def default_owner() -> str:
-    """This process's name in leases and heartbeats: `<hostname>:<pid>`."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 # ---------------------------------------------------------------------------------------------- jobs

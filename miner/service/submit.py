@@ -23,6 +23,7 @@ import storage
 from miner import __version__
 from miner.sources.programs import render
 from storage import submissions as queue
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -44,7 +45,7 @@ class SubmitSummary:
 
 def payload(a_number: int, content: str, mode: str, submitter: str) -> dict[str, str]:
     """The JSON body loda-cpp posts for a program."""
-    return {"id": f"A{a_number:06d}", "submitter": submitter, "mode": mode, "type": "program",
+    return {"id": format_a_number(a_number), "submitter": submitter, "mode": mode, "type": "program",
             "content": content}
 
 
@@ -96,18 +97,18 @@ def submit_pending(
                 if outcome is None:
                     queue.mark_sent(session, item.id, now)
                     summary.sent += 1
-                    log.info("submitted", seq=f"A{item.a_number:06d}", mode=item.mode)
+                    log.info("submitted", seq=format_a_number(item.a_number), mode=item.mode)
                     continue
                 error, retryable, wait = outcome
                 if not retryable or item.attempts + 1 >= sub["max_attempts"]:
                     queue.mark_failed(session, item.id, error)
                     summary.failed += 1
-                    log.warning("submission_failed", seq=f"A{item.a_number:06d}", error=error)
+                    log.warning("submission_failed", seq=format_a_number(item.a_number), error=error)
                     continue
                 backoff = min(sub["retry_seconds"] * 2**item.attempts, sub["max_retry_seconds"])
                 queue.mark_retry(session, item.id, now + timedelta(seconds=max(backoff, wait or 0.0)), error)
                 summary.retried += 1
-                log.info("submission_retry", seq=f"A{item.a_number:06d}", error=error,
+                log.info("submission_retry", seq=format_a_number(item.a_number), error=error,
                          attempts=item.attempts + 1, backoff=max(backoff, wait or 0.0))
             if wait is not None or "connection" in error:
                 break  # the server asked us to slow down or is unreachable: leave the rest queued

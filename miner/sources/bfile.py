@@ -12,6 +12,7 @@ import requests
 import structlog
 
 from miner.sources.http import Fetcher, FetchError, local_path, with_retries
+from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +73,7 @@ def fetch_bfile(cfg: dict[str, Any], a_number: int) -> list[int] | None:
             data = gzip.decompress(data)
         text = data.decode("utf-8")
     except (FetchError, requests.RequestException, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        log.info("bfile_unavailable", seq=f"A{a_number:06d}", url=url, error=str(exc))
+        log.info("bfile_unavailable", seq=format_a_number(a_number), url=url, error=str(exc))
         return None
     terms = parse_bfile(text, url)
     return terms or None

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 import structlog
 
+from miner.lang.anumber import format_a_number
 from miner.sources import snapshot
 
 log = structlog.get_logger(__name__)
@@ -32,14 +33,9 @@ HEADER_MAX_TERMS = 80
 HEADER_MAX_CHARS = 500
 
 
-def a_name(a_number: int) -> str:
-    """`A000045` for 45."""
-    return f"A{a_number:06d}"
-
-
 def program_path(export_dir: str | Path, a_number: int) -> Path:
     """Where the program of a sequence lives: `<export_dir>/oeis/000/A000045.asm`."""
-    return Path(export_dir) / "oeis" / f"{a_number // 1000:03d}" / f"{a_name(a_number)}.asm"
+    return Path(export_dir) / "oeis" / f"{a_number // 1000:03d}" / f"{format_a_number(a_number)}.asm"
 
 
 def terms_line(terms: Sequence[int]) -> str:
@@ -67,7 +63,7 @@ def code_body(code: str) -> str:
 
 def render(a_number: int, name: str, terms: Sequence[int], code: str, submitted_by: str) -> str:
     """The full text of a loda-programs file for one sequence."""
-    header = [f"; {a_name(a_number)}: {name.strip()}"]
+    header = [f"; {format_a_number(a_number)}: {name.strip()}"]
     if submitted_by:
         header.append(f"; Submitted by {submitted_by}")
     header.append(f"; {terms_line(terms)}")
@@ -100,7 +96,7 @@ def export_program(export_dir: str | Path, a_number: int, name: str, terms: Sequ
     """Write (or replace) the file of one sequence; returns its path."""
     path = program_path(export_dir, a_number)
     if write_atomic(path, render(a_number, name, terms, code, submitted_by)):
-        log.info("exported", seq=a_name(a_number), path=str(path))
+        log.info("exported", seq=format_a_number(a_number), path=str(path))
     return path
 
 

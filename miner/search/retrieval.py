@@ -14,11 +14,19 @@ so a similar name's program is a template for the model to edit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from math import gcd, log, sqrt
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
-from training.pairs import name_words
+import structlog
+
+from miner.lang.anumber import format_a_number
+from miner.lang.compact import to_target
+from miner.lang.program import Program
+from miner.search.matchers import affine_key
+
+_log = structlog.get_logger(__name__)
 
 # (prefix length, shift) keys, tried in this order: longest evidence first.
 LEVELS: tuple[tuple[int, int], ...] = ((12, 0), (12, 1), (8, 0), (8, 1), (5, 0))
@@ -32,6 +40,9 @@ MAX_NAME_CANDIDATES = 4000
 MIN_NAME_SIMILARITY = 0.3
 # Programs longer than this (in compact words) are not offered as templates: they crowd the prompt.
 MAX_EXAMPLE_WORDS = 90
+# A-numbers stay whole (and upper-case, as targets write them in `seq` calls) so the model can copy them.
+_WORD = re.compile(r"a\d{6}(?!\d)|[a-z]+|\d+|[^\sa-z\d]")
+MAX_NAME_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,12 @@ class _Entry:
     numbers: tuple[str, ...] = ()
 
 
+def name_words(name: str) -> list[str]:
+    """Lower-case words, A-numbers, numbers and punctuation of a sequence name."""
+    words = _WORD.findall(name.lower())[:MAX_NAME_WORDS]
+    return [w.upper() if w[0] == "a" and w[1:].isdigit() else w for w in words]
+
+
 def name_keys(name: str) -> tuple[set[str], set[str]]:
     """(words, numbers) of a name as the name search compares them: numbers only break ties."""
     words, numbers = set(), set()
@@ -81,17 +98,14 @@ def name_keys(name: str) -> tuple[set[str], set[str]]:
 
 
 def normalise(terms: Sequence[int]) -> tuple[tuple[int, ...], int, int]:
-    """(key, scale, first): terms == first + scale*key elementwise; scale 0 for constant runs."""
-    first = terms[0]
-    diffs = [t - first for t in terms]
-    g = 0
-    for d in diffs:
-        g = gcd(g, d)
-    if g == 0:
-        return (0,) * len(terms), 0, first
-    nonzero = next(d for d in diffs if d)
-    scale = g if nonzero > 0 else -g
-    return tuple(d // scale for d in diffs), scale, first
+    """(key, scale, first): terms == first + scale*key elementwise; scale 0 for constant runs.
+
+    The key is the matchers' `affine_key`, so both indexes group sequences the same way."""
+    keyed = affine_key(terms)
+    if keyed is None:
+        return (0,) * len(terms), 0, terms[0]
+    key, shape = keyed
+    return key, shape.step, shape.base
 
 
 def _key(key: tuple[int, ...]) -> int:
@@ -258,7 +272,7 @@ class Index:
         if escale == 0:
             return Hit(e.a_number, " ".join(words), length, shift, extra, " ".join(words))
         inline = " ".join([*head, e.target, *words])
-        call = " ".join([*head, "seq", "$0", f"A{e.a_number:06d}", *words])
+        call = " ".join([*head, "seq", "$0", format_a_number(e.a_number), *words])
         return Hit(e.a_number, inline, length, shift, extra, call)
 
 
@@ -269,3 +283,28 @@ def build_index(entries: Iterable[tuple]) -> Index:
         if terms:
             index.add(a, terms, offset, target, *name)
     return index.finish()
+
+
+def corpus_programs(corpus, ids: Iterable[int] | None = None) -> dict[int, Program]:
+    """{A-number: Program} for the given (default: all) visible ids of a `miner.lang.Corpus`; broken
+    programs are skipped."""
+    from miner.lang.parser import ParseError
+
+    out = {}
+    for a in (corpus.ids() if ids is None else ids):
+        try:
+            program = corpus.get(a)
+        except ParseError as exc:
+            _log.warning("program_skipped", seq=format_a_number(a), error=str(exc))
+            continue
+        if program is not None and program.code():
+            out[a] = program
+    return out
+
+
+def index_for(programs: Mapping[int, Program], sequences: Mapping[int, tuple[str, Sequence[int], int]]) -> Index:
+    """A retrieval index over the given programs, keyed by their sequences' (name, terms, offset)."""
+    return build_index(
+        (a, sequences[a][1], programs[a].offset, to_target(p), sequences[a][0])
+        for a, p in programs.items() if a in sequences
+    )
