@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 import storage
 from miner.core import config
+from miner.lang import parse_a_number
 import testbed
 from miner.cli import status
 from miner.sources.programs import program_path, render

@@ -19,7 +19,7 @@ import structlog
 
 from miner.lang.compact import from_target, to_target
 from miner.lang.program import Program
-from miner.search.retrieval import Hit, Index, build_index, corpus_programs, index_for
+from miner.search.retrieval import Hit, Index, corpus_programs, index_for
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, make_source, source_terms, split_ids,
                             tagged_pair)
 from training.targets import Choice, choose, shown_examples, shown_text

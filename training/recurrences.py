@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from miner.lang import EvalError, Limits, evaluate
 from miner.lang.compact import to_target
-from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program, line
+from miner.lang.program import Program
+from miner.search.linalg import poly_mul
+from miner.search.recurrence import Recurrence, recurrence_program
 from training.pairs import Pair, abstract, make_source
 
 LIMITS = Limits(max_steps=100_000, max_memory=100, max_seconds=0.5)
@@ -44,35 +46,9 @@ class LinearSequence:
 # --- the program --------------------------------------------------------------------------------------
 
 def program_of(s: LinearSequence) -> Program:
-    """A loop that slides a window $1..$d over the terms, n times; negative coefficients become `sub`,
-    so every constant of the program is one a name writes."""
-    d = len(s.coeffs)
-    ops: list[Operation] = [line("sub", 0, s.offset)] if s.offset else []
-    # Zeros too: cells then keep their numbers when the target renumbers them by first use.
-    ops += [line("mov", i, v) for i, v in enumerate(s.initial, start=1)]
-    new, tmp = d + 1, d + 2
-    body = [line("sub", 0, 1)]
-    terms = [(d + 1 - i, c) for i, c in enumerate(s.coeffs, start=1) if c]
-    # The first positive term initialises the sum, so that it needs no extra cell.
-    terms.sort(key=lambda t: t[1] < 0)
-    for j, (cell, c) in enumerate(terms):
-        if j == 0 and c > 0:
-            body.append(line("mov", new, cell, direct=True))
-            if c != 1:
-                body.append(line("mul", new, c))
-            continue
-        if j == 0:
-            body.append(line("mov", new, 0))
-        if abs(c) == 1:
-            body.append(line("add" if c > 0 else "sub", new, cell, direct=True))
-        else:
-            body += [line("mov", tmp, cell, direct=True), line("mul", tmp, abs(c)),
-                     line("add" if c > 0 else "sub", new, tmp, direct=True)]
-    body += [line("mov", i, i + 1, direct=True) for i in range(1, d)]
-    body.append(line("mov", d, new, direct=True))
-    ops += [Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)), *body, Operation("lpe"),
-            line("mov", 0, 1, direct=True)]
-    return Program(ops, {"offset": s.offset} if s.offset else {})
+    """The miner's recurrence loop in its named form (`as_named`): every constant of the program is one
+    a name writes."""
+    return recurrence_program(Recurrence(s.coeffs, 1, s.initial), s.offset, as_named=True)
 
 
 # --- the name -----------------------------------------------------------------------------------------
@@ -141,14 +117,6 @@ def gf_name(numerator: list[int], factors: list[tuple[list[int], int]], rng: ran
 
 # --- random instances ---------------------------------------------------------------------------------
 
-def _mul(a: list[int], b: list[int]) -> list[int]:
-    out = [0] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        for j, y in enumerate(b):
-            out[i + j] += x * y
-    return out
-
-
 def _random_denominator(rng: random.Random) -> tuple[list[int], list[tuple[list[int], int]]]:
     """Q with Q(0) = 1 and its factors as the name writes them."""
     if rng.random() < 0.5:
@@ -165,7 +133,7 @@ def _random_denominator(rng: random.Random) -> tuple[list[int], list[tuple[list[
     q = [1]
     for f, p in factors:
         for _ in range(p):
-            q = _mul(q, f)
+            q = poly_mul(q, f)
     return q, factors
 
 

@@ -98,7 +98,8 @@ def render(summary: Any) -> str:
     if summary.found:
         lines.append("")
         for h in summary.found:
-            lines.append(f"{format_a_number(h.a_number)}  {h.strategy}/{h.route}  {h.length} ops  {h.terms_verified} terms  {h.outcome}")
+            lines.append(f"{format_a_number(h.a_number)}  {h.strategy}/{h.route}  {h.length} ops  "
+                         f"{h.terms_verified} terms  {h.outcome}")
     return "\n".join(lines)
 
 

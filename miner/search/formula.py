@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search.build import add_const, line
+from miner.search.linalg import poly_add, poly_mul
 from miner.search.types import Candidate, SearchContext, Target
 
 
@@ -512,16 +513,9 @@ def as_polynomial(node: Node) -> list[Fraction] | None:
     if left is None or right is None:
         return None
     if node.value in ("+", "-"):
-        sign = 1 if node.value == "+" else -1
-        size = max(len(left), len(right))
-        return [(left[i] if i < len(left) else 0) + sign * (right[i] if i < len(right) else 0)
-                for i in range(size)]
+        return poly_add(left, right, 1 if node.value == "+" else -1)
     if node.value == "*":
-        out = [Fraction(0)] * (len(left) + len(right) - 1)
-        for i, a in enumerate(left):
-            for j, b in enumerate(right):
-                out[i + j] += a * b
-        return out
+        return poly_mul(left, right)
     if any(right[1:]) or right[0] == 0:  # only constants divide or raise
         return None
     if node.value == "/":
@@ -531,8 +525,7 @@ def as_polynomial(node: Node) -> list[Fraction] | None:
         return None
     out = [Fraction(1)]
     for _ in range(int(exp)):
-        out = [sum(out[i] * left[k - i] for i in range(len(out)) if 0 <= k - i < len(left))
-               for k in range(len(out) + len(left) - 1)]
+        out = poly_mul(out, left)
     return out
 
 

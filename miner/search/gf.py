@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from miner.lang.program import Program
 from miner.search.formula import FormulaError, tokenize
+from miner.search.linalg import poly_add, poly_mul
 from miner.search.recurrence import Recurrence, recurrence_program
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -29,17 +30,11 @@ def _trim(p: Poly) -> Poly:
 def _mul(a: Poly, b: Poly) -> Poly:
     if len(a) + len(b) - 2 > MAX_DEGREE:
         raise FormulaError("polynomial degree too large")
-    out = [Fraction(0)] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        if x:
-            for j, y in enumerate(b):
-                out[i + j] += x * y
-    return _trim(out)
+    return _trim(poly_mul(a, b))
 
 
 def _add(a: Poly, b: Poly, sign: int = 1) -> Poly:
-    n = max(len(a), len(b))
-    return _trim([(a[i] if i < len(a) else 0) + sign * (b[i] if i < len(b) else 0) for i in range(n)])
+    return _trim(poly_add(a, b, sign))
 
 
 Rational = tuple[Poly, Poly]  # numerator, denominator

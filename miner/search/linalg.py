@@ -1,8 +1,12 @@
-"""Exact linear algebra over the rationals, shared by the recurrence fitters."""
+"""Exact linear algebra over the rationals (the recurrence fitters) and polynomial arithmetic (g.f.s,
+formulas, training's recurrence pairs); polynomials are coefficient lists, lowest degree first."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Sequence, TypeVar
+
+Number = TypeVar("Number", int, Fraction)
 
 
 def row_reduce(mat: list[list[Fraction]], width: int) -> list[int]:
@@ -26,3 +30,19 @@ def row_reduce(mat: list[list[Fraction]], width: int) -> list[int]:
         pivots.append(col)
         r += 1
     return pivots
+
+
+def poly_mul(a: Sequence[Number], b: Sequence[Number]) -> list[Number]:
+    """The product of two polynomials (not trimmed); coefficients keep their type (int or Fraction)."""
+    out = [a[0] * 0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return out
+
+
+def poly_add(a: Sequence[Number], b: Sequence[Number], sign: int = 1) -> list[Number]:
+    """a + sign*b (not trimmed), as long as the longer of the two."""
+    n = max(len(a), len(b))
+    return [(a[i] if i < len(a) else 0) + sign * (b[i] if i < len(b) else 0) for i in range(n)]

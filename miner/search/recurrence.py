@@ -106,33 +106,46 @@ def _reproduces(rec: Recurrence, terms: Sequence[int]) -> bool:
     return True
 
 
-def recurrence_program(rec: Recurrence, offset: int) -> Program:
-    """A LODA loop computing the recurrence: cells $1..$d hold a window of d consecutive terms."""
+def recurrence_program(rec: Recurrence, offset: int, *, as_named: bool = False) -> Program:
+    """A LODA loop computing the recurrence: cells $1..$d hold a window of d consecutive terms.
+
+    `as_named` is the form of training's recurrence pairs, where every constant is one a name writes:
+    zero initial terms are set too (cells keep their numbers when a target renumbers them), order 1
+    goes through the sum cell like any order, and a negative coefficient is a `sub` of its size.
+    """
     d = rec.order
     ops: list[Operation] = []
     ops += add_const(0, -offset)
     for i, value in enumerate(rec.initial, start=1):
-        if value:
+        if value or as_named:
             ops.append(line("mov", i, value))
     body: list[Operation] = [line("sub", 0, 1)]
     nonzero = [(i, c) for i, c in enumerate(rec.coeffs, start=1) if c]
-    if d == 1:
+    if d == 1 and not as_named:
         # One cell: scale it in place.
         c = rec.coeffs[0]
         body += [] if c == 1 else [line("mul", 1, c)]
         body += [] if rec.denominator == 1 else [line("div", 1, rec.denominator)]
     else:
         new, tmp = d + 1, d + 2
-        if not nonzero:
+        if as_named:
+            # The first positive term initialises the sum, so that it needs no extra cell.
+            nonzero.sort(key=lambda t: t[1] < 0)
+        # All coefficients negative (as_named): the sum starts at 0 and every term is subtracted.
+        from_zero = not nonzero or (as_named and nonzero[0][1] < 0)
+        if from_zero:
             body.append(line("mov", new, 0))
         for j, (i, c) in enumerate(nonzero):
             cell = d + 1 - i
-            if j == 0:
+            if j == 0 and not from_zero:
                 body.append(line("mov", new, cell, direct=True))
                 if c != 1:
                     body.append(line("mul", new, c))
             elif c in (1, -1):
                 body.append(line("add" if c == 1 else "sub", new, cell, direct=True))
+            elif as_named and c < 0:
+                body += [line("mov", tmp, cell, direct=True), line("mul", tmp, -c),
+                         line("sub", new, tmp, direct=True)]
             else:
                 body += [line("mov", tmp, cell, direct=True), line("mul", tmp, c),
                          line("add", new, tmp, direct=True)]

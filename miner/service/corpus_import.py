@@ -38,7 +38,8 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
             header = read_header(item.text)
             if header.a_number is not None and header.a_number != item.a_number:
                 raise ValueError(
-                    f"{item.label}:1: header names {format_a_number(header.a_number)}, the file is {format_a_number(item.a_number)}"
+                    f"{item.label}:1: header names {format_a_number(header.a_number)}, "
+                    f"the file is {format_a_number(item.a_number)}"
                 )
             parse(item.text, item.label)  # an empty program is valid: a(n) = n
         except (ParseError, ValueError) as exc:
