@@ -106,7 +106,7 @@ def data(shared_data, corpus_tarball):
 def fleet_cfg(tmp_path: Path, url: str) -> dict:
     cfg = config.defaults_in(tmp_path / "data")
     cfg["database"]["url"] = url
-    cfg["mine"].update(workers=1, deep_check=False, seed=11, batch_size=3, lease_seconds=LEASE_SECONDS)
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=11, batch_size=3, lease_seconds=LEASE_SECONDS)
     return cfg
 
 

@@ -42,7 +42,7 @@ def data(shared_data, corpus_tarball):
 def make_cfg(tmp_path, **mine_overrides):
     cfg = config.defaults_in(tmp_path)
     cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
-    cfg["mine"].update(workers=1, deep_check=False, seed=11, batch_size=3)
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=11, batch_size=3)
     cfg["mine"].update(mine_overrides)
     return cfg
 

@@ -28,6 +28,10 @@ log = structlog.get_logger(__name__)
 STATE_FILE = "state.pt"
 
 
+# `[train]` keys whose setting has another name here (the config says which steps and which seed).
+CONFIG_KEYS = {"train_steps": "max_steps", "train_seed": "seed"}
+
+
 @dataclass
 class TrainSettings:
     """Everything that shapes a run (the `[train]` config section)."""
@@ -55,6 +59,7 @@ class TrainSettings:
     def from_config(cls, section: dict[str, Any], **overrides: Any) -> "TrainSettings":
         """Settings from `cfg["train"]` (unknown keys ignored), then explicit overrides."""
         names = set(cls.__dataclass_fields__)
+        section = {CONFIG_KEYS.get(k, k): v for k, v in section.items()}
         values = {k: v for k, v in section.items() if k in names}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

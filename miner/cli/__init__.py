@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
+    import structlog
+
     from miner.core import config as config_mod
     from miner.core import log
 
@@ -49,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cfg = config_mod.load(args.config)
         log.configure(cfg["log"]["level"], cfg["log"]["format"])
+        for note in cfg.get("_deprecated", []):
+            structlog.get_logger(__name__).warning("config_key_deprecated", detail=note)
         return int(args.func(args, cfg) or 0)
     except (CommandError, config_mod.ConfigError) as exc:
         print(f"loda-miner: error: {exc}", file=sys.stderr)

@@ -128,7 +128,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
                              similar_names=tc["similar_names"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
-                             max_length=tc["max_program_length"], seed=tc["seed"],
+                             max_length=tc["max_program_length"], seed=tc["train_seed"],
                              synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"],
                              recurrences=tc["recurrence_pairs"], workers=settings.threads,
                              matcher=_matcher(cfg) if tc["matched_neighbours"] else None,

@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "check_terms": 1000,
         "min_check_terms": 80,
         "deep_check": True,
-        "max_steps": 10_000_000,
+        "max_candidate_steps": 10_000_000,
         "max_seconds": 2.0,
         "candidate_timeout": 30.0,
         "worker_memory_mb": 2048,
@@ -58,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
         "near_miss_fraction": 0.3,
         "match_terms": 24,
         "submitted_by": "loda-miner",
-        "seed": 0,
+        "random_seed": 0,
         "budget": {
             "beam": 16,
             "sample": 16,
@@ -144,14 +144,14 @@ DEFAULTS: dict[str, Any] = {
         "batch_size": 32,
         "lr": 0.001,
         "warmup_steps": 500,
-        "max_steps": 40000,
+        "train_steps": 40000,
         "grad_clip": 1.0,
         "weight_decay": 0.01,
         "curriculum": True,
         "checkpoint_minutes": 5.0,
         "checkpoint_steps": 0,
         "threads": 1,
-        "seed": 0,
+        "train_seed": 0,
         "init_from": "",
         "runs_dir": "",
         "finetune_steps": 500,
@@ -163,10 +163,21 @@ DEFAULTS: dict[str, Any] = {
         "programs": "",
     },
     "eval": {
-        "max_steps": 100_000_000,
+        "max_term_steps": 100_000_000,
         "max_memory": 2000,
         "max_seconds": 10.0,
     },
+}
+
+
+# Keys renamed so that one word has one meaning: (section, old name) -> new name. The old names are still
+# read, with a one-line warning naming the file and the new key.
+RENAMED: dict[tuple[str, str], str] = {
+    ("mine", "max_steps"): "max_candidate_steps",
+    ("mine", "seed"): "random_seed",
+    ("train", "max_steps"): "train_steps",
+    ("train", "seed"): "train_seed",
+    ("eval", "max_steps"): "max_term_steps",
 }
 
 
@@ -199,7 +210,23 @@ def find_config(explicit: str | None) -> Path | None:
     return None
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any], where: str, origin: str) -> None:
+def _renamed(over: dict[str, Any], where: str, origin: str, notes: list[str]) -> dict[str, Any]:
+    """The table with deprecated key names replaced by their new names (a note for each)."""
+    out = dict(over)
+    for key in over:
+        new = RENAMED.get((where, key))
+        if new is None:
+            continue
+        if new in over:
+            raise ConfigError(f"{origin}: [{where}] has both {key} and its new name {new}; keep only {new}")
+        out[new] = out.pop(key)
+        notes.append(f"{origin}: [{where}] {key} is deprecated, use [{where}] {new}")
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], where: str, origin: str,
+           notes: list[str] | None = None) -> None:
+    over = _renamed(over, where, origin, notes if notes is not None else [])
     for key, value in over.items():
         name = f"{where}.{key}" if where else key
         if key not in base:
@@ -207,7 +234,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any], where: str, origin: str) 
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{origin}: '{name}' must be a table")
-            _merge(base[key], value, name, origin)
+            _merge(base[key], value, name, origin, notes)
             continue
         expected = type(base[key])
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
@@ -229,8 +256,11 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{found}: {exc}") from exc
-        _merge(config, data, "", str(found))
+        notes: list[str] = []
+        _merge(config, data, "", str(found), notes)
         config["_source"] = str(found)
+        # Deprecated key names in the file, one line each; the CLI logs them once logging is set up.
+        config["_deprecated"] = notes
     else:
         config["_source"] = "built-in defaults"
     resolve_paths(config)

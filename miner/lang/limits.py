@@ -25,7 +25,7 @@ class Limits:
     @classmethod
     def from_config(cls, section: dict) -> "Limits":
         """Limits from the `[eval]` config section."""
-        return cls(int(section["max_steps"]), int(section["max_memory"]), float(section["max_seconds"]))
+        return cls(int(section["max_term_steps"]), int(section["max_memory"]), float(section["max_seconds"]))
 
 
 DEFAULT = Limits()

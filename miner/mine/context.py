@@ -74,12 +74,12 @@ class MiningContext:
 
 
 def mining_limits(cfg: dict[str, Any]) -> Any:
-    """The evaluator limits for the quick check of candidates (`[mine]` max_steps / max_seconds)."""
+    """The evaluator limits for the quick check of candidates (`[mine]` max_candidate_steps / max_seconds)."""
     from miner.lang.limits import Limits
 
     base = Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
     mine = cfg["mine"]
-    return Limits(max_steps=min(base.max_steps, mine["max_steps"]), max_memory=base.max_memory,
+    return Limits(max_steps=min(base.max_steps, mine["max_candidate_steps"]), max_memory=base.max_memory,
                   max_seconds=min(base.max_seconds, mine["max_seconds"]))
 
 
@@ -157,7 +157,7 @@ def _build_index(targets: dict[int, Target], cfg: dict[str, Any]) -> Any:
 def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) -> MiningContext:
     """Load targets and programs, build the term index, start the workers."""
     mine = cfg["mine"]
-    seed = mine["seed"] or random.SystemRandom().randrange(1 << 30)
+    seed = mine["random_seed"] or random.SystemRandom().randrange(1 << 30)
     rng = random.Random(seed)
     targets = load_targets(engine)
     corpus, corpus_key = load_corpus(engine)
