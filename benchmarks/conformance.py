@@ -18,33 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from miner.lang import Corpus, Limits, ParseError, check_terms, read_header  # noqa: E402
-from miner.lang.errors import MemoryLimitError, StepLimitError, TimeLimitError  # noqa: E402
+from miner.lang import Corpus, Limits  # noqa: E402
+from miner.lang.conformance import classify  # noqa: E402
 
 TARBALL = ROOT.parent / "shared" / "data" / "programs" / "loda-programs-oeis-2026-04-01.tar.gz"
-LIMIT_REASONS = {cls.reason for cls in (StepLimitError, MemoryLimitError, TimeLimitError)}
-
-
-def classify(corpus: Corpus, a_number: int, limits: Limits, max_terms: int | None = None) -> dict:
-    """Check one corpus program against its header terms: {"status": ..., ...}."""
-    try:
-        program = corpus.get(a_number)
-    except ParseError as exc:
-        return {"status": "parse_error", "reason": str(exc)}
-    terms = read_header(program).terms
-    if max_terms is not None:
-        terms = terms[:max_terms]
-    result = check_terms(program, terms, corpus, limits)
-    if result.ok:
-        return {"status": "reproduced", "terms": len(terms), "steps": result.steps}
-    if result.error is None:
-        return {"status": "mismatched", "terms": len(terms), "reason":
-                f"term {result.matched + 1} (n={program.offset + result.matched}): "
-                f"expected {terms[result.matched]}, got {result.got}"}
-    kind = result.error.split(":", 1)[0]
-    return {"status": "limit" if kind in LIMIT_REASONS else "error", "terms": len(terms),
-            "matched": result.matched, "reason": result.error}
-
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)

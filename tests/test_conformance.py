@@ -10,8 +10,8 @@ import random
 
 import pytest
 
-from benchmarks.conformance import classify
 from miner.lang import Corpus, Limits
+from miner.lang.conformance import classify
 
 SAMPLE = 2000
 

@@ -85,7 +85,8 @@ def eval_command(args: argparse.Namespace, cfg: dict) -> int:
 
 def check_command(args: argparse.Namespace, cfg: dict) -> int:
     """Check each file against its header terms; one line per file; 1 if any fails."""
-    from miner.lang import ParseError, check_terms, read_header
+    from miner.lang import ParseError, read_header
+    from miner.lang.conformance import check_program
 
     corpus = _corpus(args, cfg)
     limits = _limits(cfg)
@@ -103,15 +104,14 @@ def check_command(args: argparse.Namespace, cfg: dict) -> int:
             print(f"{label} FAIL no terms in the header")
             failed = True
             continue
-        result = check_terms(program, header.terms, corpus, limits)
-        if result.ok:
-            print(f"{label} ok {result.matched} terms")
+        outcome = check_program(program, corpus, limits)
+        if outcome["status"] == "reproduced":
+            print(f"{label} ok {outcome['terms']} terms")
             continue
         failed = True
-        n = program.offset + result.matched
-        if result.error is not None:
-            print(f"{label} FAIL term {result.matched + 1} (n={n}): {result.error}")
+        if outcome["status"] == "mismatched":
+            print(f"{label} FAIL {outcome['reason']}")
         else:
-            print(f"{label} FAIL term {result.matched + 1} (n={n}): "
-                  f"expected {header.terms[result.matched]}, got {result.got}")
+            n = program.offset + outcome["matched"]
+            print(f"{label} FAIL term {outcome['matched'] + 1} (n={n}): {outcome['reason']}")
     return 1 if failed else 0
