@@ -112,7 +112,8 @@ def fleet_cfg(tmp_path: Path, url: str) -> dict:
 
 def start(tmp_path: Path, cfg_file: Path, name: str, seconds: float, mode: str) -> subprocess.Popen:
     driver = tmp_path / "driver.py"
-    driver.write_text(DRIVER)
+    if not driver.exists():  # rewriting it while a started miner still reads it would run a cut file
+        driver.write_text(DRIVER)
     return subprocess.Popen(
         [sys.executable, str(driver), str(cfg_file), str(tmp_path / f"{name}.jsonl"), str(seconds), mode],
         stdout=subprocess.PIPE, stderr=open(tmp_path / f"{name}.err", "w"), text=True,

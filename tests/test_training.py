@@ -536,6 +536,10 @@ def test_bundle_copies_model_with_card(tiny_run, tmp_path):
     card = (out / "README.md").read_text()
     assert "preset: `tiny`" in card and "30 optimizer steps" in card
     assert load(out).meta["step"] == 30
+    # The hand-written experiment history of the card survives the next bundle; the rest is regenerated.
+    (out / "README.md").write_text("old card\n\n## Experiment history\n\n- a run that did not help\n")
+    card = (bundle(model_dir, out) / "README.md").read_text()
+    assert "old card" not in card and card.endswith("\n## Experiment history\n\n- a run that did not help\n")
 
 
 def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder, tmp_path):

@@ -201,5 +201,15 @@ def bundle(model_dir: str | Path, dest: str | Path = BUNDLED_DIR) -> Path:
         from training.data import load_pairs, pair_kinds
 
         meta["pair_kinds"] = pair_kinds(load_pairs(pairs))
-    (out / "README.md").write_text(model_card(meta))
+    card = out / "README.md"
+    card.write_text(model_card(meta) + kept_history(card.read_text() if card.is_file() else ""))
     return out
+
+
+HISTORY_HEADING = "## Experiment history"
+
+
+def kept_history(card: str) -> str:
+    """The hand-written experiment history of a model card (from its heading on), which a new bundle keeps."""
+    at = card.find("\n" + HISTORY_HEADING)
+    return card[at:] if at >= 0 else ""
