@@ -23,6 +23,7 @@ from miner.lang.conformance import classify  # noqa: E402
 
 TARBALL = ROOT.parent / "shared" / "data" / "programs" / "loda-programs-oeis-2026-04-01.tar.gz"
 
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--programs", default=str(TARBALL))

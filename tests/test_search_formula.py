@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
+import testbed
 
 from miner.lang import check_terms
 from miner.search.formula import FormulaError, formula_fragments, parse_formula, programs_from_name
@@ -110,31 +110,15 @@ def test_strictness():
 
 def test_real_names_of_corpus_sequences(shared_data: Path):
     """Names with `a(n) =` among the first corpus sequences: most compile, and compiled ones mostly hold."""
-    names, terms, offsets = {}, {}, {}
-    with gzip.open(shared_data / "oeis" / "names.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            a, _, name = line.rstrip("\n").partition(" ")
-            if "a(n) = " in name and a.startswith("A0"):
-                names[a] = name
-            if len(names) >= 400:
-                break
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in names:
-                terms[a] = [int(v) for v in rest.strip().strip(",").split(",") if v]
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
-        for line in fh:
-            a, _, off = line.partition(":")
-            if a in names:
-                offsets[a] = int(off)
+    names = testbed.first_names(shared_data / "oeis", lambda name: "a(n) = " in name, 400)
+    records = testbed.read_oeis(shared_data / "oeis", set(names))
     compiled = reproduced = 0
     for a, name in names.items():
-        programs = programs_from_name(name, offsets[a])
+        programs = programs_from_name(name, records[a].offset)
         if not programs:
             continue
         compiled += 1
-        if any(check_terms(p, terms[a][:40]).ok for p in programs[:3]):
+        if any(check_terms(p, records[a].terms[:40]).ok for p in programs[:3]):
             reproduced += 1
     # Figures seen when this test was written: 400 names, ~half compile, ~70% of those reproduce.
     assert compiled >= 100
@@ -143,30 +127,14 @@ def test_real_names_of_corpus_sequences(shared_data: Path):
 
 def test_real_recurrence_names_of_corpus_sequences(shared_data: Path):
     """Names like `a(n) = a(n-1)^2 + a(n-2)` among the first corpus sequences reproduce every known term."""
-    names, terms, offsets = {}, {}, {}
-    with gzip.open(shared_data / "oeis" / "names.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            a, _, name = line.rstrip("\n").partition(" ")
-            if a.startswith("A0") and "a(n) = " in name and "a(n-1)" in name:
-                names[a] = name
-            if len(names) >= 200:
-                break
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in names:
-                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
-        for line in fh:
-            a, _, off = line.partition(":")
-            if a in names:
-                offsets[a] = int(off)
+    names = testbed.first_names(shared_data / "oeis", lambda name: "a(n) = " in name and "a(n-1)" in name, 200)
+    records = testbed.read_oeis(shared_data / "oeis", set(names))
     compiled = reproduced = 0
     for a, name in names.items():
-        programs = programs_from_name(name, offsets[a], terms[a])
+        programs = programs_from_name(name, records[a].offset, tuple(records[a].terms))
         if programs:
             compiled += 1
-            reproduced += any(check_terms(p, list(terms[a])).ok for p in programs[:3])
+            reproduced += any(check_terms(p, records[a].terms).ok for p in programs[:3])
     # Seen when written: 200 names, 167 compile, 160 reproduce every known term.
     assert compiled >= 150
     assert reproduced >= 0.9 * compiled

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import testbed
 
 from miner.lang import check_terms
 from miner.search.formula import FormulaError
@@ -44,31 +43,14 @@ def test_names_and_short_sequences():
 
 def test_real_corpus_names(shared_data: Path):
     """Corpus sequences named by an explicit rational g.f.: programs reproduce every known term."""
-    names: dict[str, str] = {}
-    with gzip.open(shared_data / "oeis" / "names.gz", "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if re.match(r"A0\d+ Expansion of \(", line):
-                a, _, name = line.rstrip("\n").partition(" ")
-                names[a] = name
-            if len(names) >= 150:
-                break
-    terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in names:
-                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
-        for line in fh:
-            a, _, off = line.partition(":")
-            if a in names:
-                offsets[a] = int(off)
+    names = testbed.first_names(shared_data / "oeis", lambda name: name.startswith("Expansion of ("), 150)
+    records = testbed.read_oeis(shared_data / "oeis", set(names))
     parsed = solved = 0
     for a, name in names.items():
         if gfs_in_name(name):
             parsed += 1
-        progs = programs_for(Target(int(a[1:]), name, terms[a], offsets[a]))
-        if progs and check_terms(progs[0], list(terms[a])).ok:
+        progs = programs_for(Target(a, name, tuple(records[a].terms), records[a].offset))
+        if progs and check_terms(progs[0], records[a].terms).ok:
             solved += 1
     # Seen when written: 150 names, 94 parse, all 94 reproduce every known term.
     assert parsed >= 80

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 from math import comb, factorial
 from pathlib import Path
 
 import pytest
+import testbed
 
-from miner.lang import check_terms, format_program
+from miner.lang import check_terms, format_a_number, format_program, parse_a_number
 from miner.search.holonomic import (Holonomic, _has_root_from, find_holonomic, holonomic_program, propose,
                                     reproduces, shapes)
 from miner.search.types import SearchContext, Target
@@ -20,18 +20,8 @@ IDS = {"A000108", "A001006", "A000142", "A000166", "A000085", "A000984", "A00631
 @pytest.fixture(scope="module")
 def real(shared_data: Path) -> dict[str, tuple[tuple[int, ...], int]]:
     """Known terms and offsets of the sequences above, from stripped.gz and offsets.gz."""
-    terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in IDS:
-                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
-        for line in fh:
-            a, _, off = line.partition(":")
-            if a in IDS:
-                offsets[a] = int(off)
-    return {a: (terms[a], offsets[a]) for a in terms}
+    records = testbed.read_oeis(shared_data / "oeis", {parse_a_number(a) for a in IDS})
+    return {format_a_number(a): (tuple(r.terms), r.offset) for a, r in records.items()}
 
 
 @pytest.mark.parametrize("a_number,order", [("A000108", 1), ("A001006", 2), ("A000142", 1),

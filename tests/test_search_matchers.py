@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
-import tarfile
 from pathlib import Path
 
 import pytest
+import testbed
 
-from miner.lang import Corpus, check_terms, evaluate, format_program, parse
+from miner.lang import Corpus, check_terms, evaluate, format_program, parse, parse_a_number
 from miner.search.corpus_sweep import propose as sweep_propose
 from miner.search.corpus_sweep import sweep, sweep_texts
 from miner.search.matchers import Affine, TermIndex, affine_key, differences, partial_sums
@@ -19,27 +18,11 @@ IDS = ("A001477", "A005843", "A000027", "A000217", "A000035", "A000290", "A00540
 
 @pytest.fixture(scope="module")
 def real(shared_data: Path, corpus_tarball: Path):
-    """Targets (terms, offsets) and the corpus programs of a few sequences, read in one pass each."""
-    want = set(IDS)
-    terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in want:
-                terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
-        for line in fh:
-            a, _, off = line.partition(":")
-            if a in want:
-                offsets[a] = int(off)
-    texts = {}
-    with tarfile.open(corpus_tarball) as tar:
-        for member in tar:
-            a = Path(member.name).stem
-            if a in want and member.isfile():
-                texts[int(a[1:])] = tar.extractfile(member).read().decode()
-    targets = {int(a[1:]): Target(int(a[1:]), "", terms[a], offsets[a]) for a in IDS}
-    return targets, Corpus(texts)
+    """Targets (terms, offsets) and the corpus programs of a few sequences."""
+    want = {parse_a_number(a) for a in IDS}
+    records = testbed.read_oeis(shared_data / "oeis", want)
+    targets = {a: Target(a, "", tuple(r.terms), r.offset) for a, r in records.items()}
+    return targets, Corpus(testbed.read_corpus(corpus_tarball, want))
 
 
 def test_affine_key_normalises():

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
+import testbed
 
-from miner.lang import check_terms, format_program
+from miner.lang import check_terms, format_a_number, format_program, parse_a_number
 from miner.search.recurrence import find_recurrence, linear_complexity, propose, recurrence_program
 from miner.search.types import SearchContext, Target
 
 
 def read_terms(data: Path, ids: set[str]) -> dict[str, tuple[int, ...]]:
     """Known terms of the given A-numbers from stripped.gz."""
-    out = {}
-    with gzip.open(data / "oeis" / "stripped.gz", "rt") as fh:
-        for line in fh:
-            a, _, rest = line.partition(" ")
-            if a in ids:
-                out[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    return out
+    records = testbed.read_oeis(data / "oeis", {parse_a_number(a) for a in ids})
+    return {format_a_number(a): tuple(r.terms) for a, r in records.items()}
 
 
 @pytest.fixture(scope="module")

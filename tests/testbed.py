@@ -10,7 +10,7 @@ import gzip
 import re
 import tarfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 _LINE = re.compile(r"^A(\d+)\s+(.*)$")
 _MEMBER = re.compile(r"(?:^|/)oeis/\d{3}/A(\d{6,7})\.asm$")
@@ -47,6 +47,17 @@ def read_oeis(oeis_dir: str | Path, ids: set[int] | None = None) -> dict[int, An
                 if ids is None or a in ids:
                     offsets[a] = int(value.strip().split(",")[0])
     return {a: SequenceRecord(a, names.get(a, ""), t, offsets.get(a, 0)) for a, t in terms.items()}
+
+
+def first_names(oeis_dir: str | Path, keep: Callable[[str], bool], count: int) -> dict[int, str]:
+    """{A-number: name} of the first `count` sequences of names.gz whose name `keep` accepts."""
+    out: dict[int, str] = {}
+    for a, name in _lines(Path(oeis_dir) / "names.gz"):
+        if len(out) >= count:
+            break
+        if keep(name):
+            out[a] = name
+    return out
 
 
 def read_corpus(tarball: str | Path, ids: set[int] | None = None) -> dict[int, str]:

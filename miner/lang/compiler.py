@@ -285,6 +285,18 @@ class _Gen(_Source):
             emit(depth, f"{t} = f_{name}({t}, {s})")
 
 
+def _function_source(signature: str, cells: set[int], body: str) -> str:
+    """A generated function: the evaluation context bound to locals, $0 = n, the other cells 0, the body."""
+    others = sorted(cells - {0})
+    head = [f"def {signature}:",
+            "    seq = ctx.call_seq; tick = ctx.tick; chk = ctx.first_check",
+            "    steps = 0",
+            "    c0 = n"]
+    if others:
+        head.append("    " + " = ".join(f"c{c}" for c in others) + " = 0")
+    return "\n".join(head) + "\n" + body + "\n    return c0, steps\n"
+
+
 def generate_source(program: Program, max_memory: int = DEFAULT.max_memory) -> str | None:
     """The Python source of `run(n, ctx)` for a program, or None if it needs the interpreter."""
     gen = _Gen(program, max_memory)
@@ -292,14 +304,7 @@ def generate_source(program: Program, max_memory: int = DEFAULT.max_memory) -> s
         body = gen.generate()
     except _Unsupported:
         return None
-    cells = sorted(gen.cells - {0})
-    head = ["def run(n, ctx):",
-            "    seq = ctx.call_seq; tick = ctx.tick; chk = ctx.first_check",
-            "    steps = 0",
-            "    c0 = n"]
-    if cells:
-        head.append("    " + " = ".join(f"c{c}" for c in cells) + " = 0")
-    return "\n".join(head) + "\n" + body + "\n    return c0, steps\n"
+    return _function_source("run(n, ctx)", gen.cells, body)
 
 
 def _load(source: str | None, helpers: dict, filename: str, name: str) -> Callable | None:
@@ -440,14 +445,7 @@ def generate_incremental_source(program: Program, max_memory: int = DEFAULT.max_
         gen.block(end + 1, len(gen.code), 0)
     except _Unsupported:
         return None
-    others = sorted(gen.cells - {0})
-    head = ["def run_inc(n, ctx, st):",
-            "    seq = ctx.call_seq; tick = ctx.tick; chk = ctx.first_check",
-            "    steps = 0",
-            "    c0 = n"]
-    if others:
-        head.append("    " + " = ".join(f"c{c}" for c in others) + " = 0")
-    return "\n".join(head) + "\n" + "\n".join(gen.lines) + "\n    return c0, steps\n"
+    return _function_source("run_inc(n, ctx, st)", gen.cells, "\n".join(gen.lines))
 
 
 def new_state() -> list:

@@ -5,6 +5,8 @@ All rewrites keep the calling convention (input n in `$0`, output in `$0`) and r
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program, line
 
 OUT = 0
@@ -17,6 +19,20 @@ def add_const(cell: int, value: int) -> list[Operation]:
     if value < 0:
         return [line("sub", cell, -value)]
     return []
+
+
+def window_loop(initial: Sequence[int], body: list[Operation], offset: int, *, setup: Sequence[Operation] = (),
+                zeros: bool = False) -> Program:
+    """The recurrence programs' shape: n counted from the offset, the window $1..$d set to the first
+    terms (zero ones only with `zeros`), `setup`, then `sub $0,1` and `body` n times; the result is $1."""
+    ops = add_const(0, -offset)
+    ops += [line("mov", i, value) for i, value in enumerate(initial, start=1) if value or zeros]
+    ops += setup
+    ops.append(Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)))
+    ops += [line("sub", 0, 1), *body]
+    ops.append(Operation("lpe"))
+    ops.append(line("mov", 0, 1, direct=True))
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
 
 
 def uses_indirect(ops: list[Operation]) -> bool:

@@ -61,12 +61,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class _Parser:
-    def __init__(self, tokens: list[str], variables: tuple[str, ...] = ("n",)) -> None:
+class TokenCursor:
+    """A position in a token list, for the recursive-descent parsers of formulas and g.f.s."""
+
+    def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
         self.pos = 0
-        self.variables = list(variables)
-        self.in_brackets = 0
 
     def peek(self, ahead: int = 0) -> str | None:
         i = self.pos + ahead
@@ -78,6 +78,13 @@ class _Parser:
             raise FormulaError(f"expected {expected or 'more'} at token {self.pos}, got {tok!r}")
         self.pos += 1
         return tok
+
+
+class _Parser(TokenCursor):
+    def __init__(self, tokens: list[str], variables: tuple[str, ...] = ("n",)) -> None:
+        super().__init__(tokens)
+        self.variables = list(variables)
+        self.in_brackets = 0
 
     def expression(self) -> Node:
         node = self.additive()

@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any, Iterator
 
 from miner.lang.program import Program
-from miner.search.formula import FormulaError, tokenize
+from miner.search.formula import FormulaError, TokenCursor, tokenize
 from miner.search.linalg import poly_add, poly_mul
 from miner.search.recurrence import Recurrence, recurrence_program
 from miner.search.types import Candidate, SearchContext, Target
@@ -40,21 +40,8 @@ def _add(a: Poly, b: Poly, sign: int = 1) -> Poly:
 Rational = tuple[Poly, Poly]  # numerator, denominator
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Recursive descent over formula tokens: integers, x, + - * / ^ (integer exponents), parentheses."""
-
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens, self.pos = tokens, 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self, expected: str | None = None) -> str:
-        tok = self.peek()
-        if tok is None or (expected is not None and tok != expected):
-            raise FormulaError(f"expected {expected or 'more'}, got {tok!r}")
-        self.pos += 1
-        return tok
 
     def expression(self) -> Rational:
         num, den = self.term()

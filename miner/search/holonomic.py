@@ -17,8 +17,8 @@ from fractions import Fraction
 from math import gcd, isqrt, lcm
 from typing import Any, Iterator, Sequence
 
-from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
-from miner.search.build import add_const, line
+from miner.lang.program import Operation, Program
+from miner.search.build import add_const, line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -248,12 +248,7 @@ def holonomic_program(rec: Holonomic, offset: int) -> Program:
     """A LODA loop: $1..$r hold a window of r consecutive terms, $(r+1) the index k of the next one."""
     r = rec.order
     index, acc, tmp = r + 1, r + 2, r + 3
-    ops: list[Operation] = add_const(0, -offset)
-    for i, value in enumerate(rec.initial, start=1):
-        if value:
-            ops.append(line("mov", i, value))
-    ops.append(line("mov", index, r))
-    body: list[Operation] = [line("sub", 0, 1)]
+    body: list[Operation] = []
     # acc = -(sum_{i>=1} p_i(k) a(k-i) + q(k)); the window cell of a(k-i) is $(r+1-i).
     terms = [(tuple(-c for c in p), r + 1 - i) for i, p in enumerate(rec.polys) if i and p]
     first = True
@@ -285,11 +280,7 @@ def holonomic_program(rec: Holonomic, offset: int) -> Program:
     body += [line("mov", i, i + 1, direct=True) for i in range(1, r)]
     body.append(line("mov", r, acc, direct=True))
     body.append(line("add", index, 1))
-    ops.append(Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)))
-    ops += body
-    ops.append(Operation("lpe"))
-    ops.append(line("mov", 0, 1, direct=True))
-    return Program(ops=ops, directives={"offset": offset} if offset else {})
+    return window_loop(rec.initial, body, offset, setup=[line("mov", index, r)])
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:

@@ -10,8 +10,8 @@ from fractions import Fraction
 from math import lcm
 from typing import Any, Iterator, Sequence
 
-from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
-from miner.search.build import add_const, line
+from miner.lang.program import Operation, Program
+from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -114,12 +114,7 @@ def recurrence_program(rec: Recurrence, offset: int, *, as_named: bool = False) 
     goes through the sum cell like any order, and a negative coefficient is a `sub` of its size.
     """
     d = rec.order
-    ops: list[Operation] = []
-    ops += add_const(0, -offset)
-    for i, value in enumerate(rec.initial, start=1):
-        if value or as_named:
-            ops.append(line("mov", i, value))
-    body: list[Operation] = [line("sub", 0, 1)]
+    body: list[Operation] = []
     nonzero = [(i, c) for i, c in enumerate(rec.coeffs, start=1) if c]
     if d == 1 and not as_named:
         # One cell: scale it in place.
@@ -153,11 +148,7 @@ def recurrence_program(rec: Recurrence, offset: int, *, as_named: bool = False) 
             body.append(line("div", new, rec.denominator))
         body += [line("mov", i, i + 1, direct=True) for i in range(1, d)]
         body.append(line("mov", d, new, direct=True))
-    ops.append(Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1)))
-    ops += body
-    ops.append(Operation("lpe"))
-    ops.append(line("mov", 0, 1, direct=True))
-    return Program(ops=ops, directives={"offset": offset} if offset else {})
+    return window_loop(rec.initial, body, offset, zeros=as_named)
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
