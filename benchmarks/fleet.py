@@ -136,7 +136,7 @@ def batch_mining_seconds(batches: int = 5) -> dict[str, float]:
     try:
         for _ in range(batches):
             wall = time.perf_counter()
-            summary = mine_batch(cfg, engine, ctx, strategies=strategies)
+            summary = mine_batch(ctx, engine, strategies=strategies)
             walls.append(time.perf_counter() - wall)
             cpus.append(summary.cpu_seconds)
     finally:

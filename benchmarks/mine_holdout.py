@@ -53,9 +53,9 @@ def main() -> None:
     try:
         size = int(cfg["mine"]["batch_size"])
         for _ in range(args.rounds):
-            todo = [a for a in hidden if a not in ctx.solved]
+            todo = [a for a in hidden if a not in ctx.state.solved]
             for i in range(0, len(todo), size):
-                total.add(mine_batch(cfg, engine, ctx, ids=todo[i:i + size], strategies=strategies))
+                total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
     finally:
         ctx.close()
     solved = {h.a_number for h in total.found if h.outcome in ("new", "replaced")}
@@ -75,7 +75,7 @@ def main() -> None:
         "mining_wall_seconds": round(time.monotonic() - start, 1),
         "setup_cpu_seconds": round(setup_cpu, 1),
         "total_wall_seconds": round(time.monotonic() - wall, 1),
-        "model": ctx.model.path or (ctx.model.error and f"unavailable: {ctx.model.error[:120]}"),
+        "model": ctx.state.model.path or (ctx.state.model.error and f"unavailable: {ctx.state.model.error[:120]}"),
     }))
 
 

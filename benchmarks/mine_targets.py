@@ -42,7 +42,7 @@ def main() -> None:
     batches = 0
     try:
         while time.monotonic() < deadline:
-            batch = mine_batch(cfg, engine, ctx, strategies=strategies)
+            batch = mine_batch(ctx, engine, strategies=strategies)
             total.add(batch)
             batches += 1
             if batch.tried == 0:
@@ -70,7 +70,7 @@ def main() -> None:
         "per_strategy": {k: vars(v) for k, v in sorted(total.per_strategy.items())},
         "setup_cpu_seconds": round(setup_cpu, 1),
         "total_wall_seconds": round(time.monotonic() - wall, 1),
-        "model": ctx.model.path or (ctx.model.error and f"unavailable: {ctx.model.error[:120]}"),
+        "model": ctx.state.model.path or (ctx.state.model.error and f"unavailable: {ctx.state.model.error[:120]}"),
         "found": sorted(solved),
     }))
 

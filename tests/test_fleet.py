@@ -250,13 +250,13 @@ def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_pa
     engine = testbed.build_db(url, sequences, programs)
     ctx = build_context(cfg, engine)
     try:
-        ctx.model_checked = True  # as after a batch that found no promoted model
+        ctx.state.model_checked = True  # as after a batch that found no promoted model
         assert not refresh_context(ctx, engine)
         other = storage.connect(url)  # another machine of the fleet retrains and promotes
         with storage.session_scope(other) as s:
             version = storage.register_model(s, str(tmp_path / "no-such-model"), "tiny", 10, {}, True)
         other.dispose()
-        assert refresh_context(ctx, engine) and not ctx.model_checked
+        assert refresh_context(ctx, engine) and not ctx.state.model_checked
         handle = load_model(ctx, engine)
         # The files are missing here, so it is recorded as unavailable, but under the new version.
         assert handle.version == version and handle.loaded is None and handle.error

@@ -115,7 +115,7 @@ def test_a_set_stop_event_ends_the_batch_and_releases_leases(mined_db):
     try:
         stop = threading.Event()
         stop.set()
-        summary = mine_batch(cfg, engine, ctx, stop, strategies=["recurrence"])
+        summary = mine_batch(ctx, engine, stop, strategies=["recurrence"])
         assert summary.stopped
         assert stored(engine) == {}
         with storage.session_scope(engine, readonly=True) as session:
@@ -223,16 +223,16 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
     ctx = build_context(cfg, engine)
     try:
         load_model(ctx, engine)
-        target = ctx.targets[1453]  # Catalan numbers minus 1: the sweep calls A000108
-        run_sweep(cfg, engine, ctx)
-        found = matched_programs(target, ctx.search)
+        target = ctx.state.targets[1453]  # Catalan numbers minus 1: the sweep calls A000108
+        run_sweep(ctx, engine)
+        found = matched_programs(target, ctx.state.search)
         assert found and all("seq $0,108" in format_program(p) for p in found)
         source = _model_sources(ctx, engine, [target], "beam")[0]
         assert source.split(" p: ")[1] == min((to_target(p) for p in found), key=lambda t: len(t.split()))
         # The sweep's hits changed the lacking set: on refresh the sweep is due again and its old
         # programs are dropped (recomputed on the next prompt).
-        assert refresh_context(ctx, engine) and ctx.sweep_due and 1453 not in ctx.targets
-        assert "_sweep_cache" not in ctx.search.settings
+        assert refresh_context(ctx, engine) and ctx.state.sweep_due and 1453 not in ctx.state.targets
+        assert "_sweep_cache" not in ctx.state.search.settings
     finally:
         ctx.close()
 
@@ -246,8 +246,8 @@ def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(m
     cfg["mine"]["budget"]["corpus_sweep"] = 1
     ctx = build_context(cfg, engine)
     try:
-        summary = run_sweep(cfg, engine, ctx)
-        matched = ctx.search.settings[CACHE_KEY]
+        summary = run_sweep(ctx, engine)
+        matched = ctx.state.search.settings[CACHE_KEY]
         assert {1453, 14335} <= set(matched)  # both held-out sequences match a known one
         assert max(len(v) for v in matched.values()) <= cfg["search"]["sweep_per_target"]
         assert summary.tried == summary.candidates == 1  # but one candidate was checked
@@ -290,8 +290,8 @@ def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
     ctx = build_context(cfg, engine)
     try:
         for _ in range(3):
-            mine_batch(cfg, engine, ctx, ids=HIDDEN[:2], strategies=["mutation"])
-            assert all(len(s) <= 3 for s in ctx.seen.values())
-            assert ctx.seen_count <= 5 + 3 * len(HIDDEN)
+            mine_batch(ctx, engine, ids=HIDDEN[:2], strategies=["mutation"])
+            assert all(len(s) <= 3 for s in ctx.state.seen.values())
+            assert ctx.state.seen_count <= 5 + 3 * len(HIDDEN)
     finally:
         ctx.close()

@@ -1,4 +1,5 @@
-"""What the mining loop builds once and reuses across batches: targets, term index, model, workers.
+"""What the mining loop builds once and reuses across batches (`MiningContext`: config, owner, workers,
+strategies) and what it knows and learns as it runs (`MiningState`: targets, term index, model, ...).
 
 `build_context` loads the lacking sequences and the programs from the database, builds the matcher
 index over the lacking ones, starts the checker pool and (lazily) loads the promoted or bundled model.
@@ -40,25 +41,19 @@ class ModelHandle:
 
 
 @dataclass
-class MiningContext:
-    """Everything a batch needs that is expensive to build; one per miner process."""
+class MiningState:
+    """What the miner knows and learns as it runs: reloaded from the database by `refresh_context`
+    (corpus, targets, term index, model) or grown by the loop (near misses, solved, seen, done)."""
 
-    cfg: dict[str, Any]
-    owner: str
     corpus: Any
+    corpus_key: str
     targets: dict[int, Target]
     index: Any
-    pool: CheckerPool
     search: SearchContext
-    proposers: dict[str, Propose]
-    rng: random.Random
     model: ModelHandle = field(default_factory=ModelHandle)
     model_checked: bool = False
-    corpus_key: str = ""
     # The corpus sweep runs at the first batch and again after the corpus or the lacking set changed.
     sweep_due: bool = True
-    hidden: frozenset[int] = frozenset()
-    corpus_path: str = ""
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     solved: set[int] = field(default_factory=set)
@@ -67,6 +62,19 @@ class MiningContext:
     seen_count: int = 0
     # (A-number, strategy) pairs of deterministic strategies already run (from the attempts table).
     once_done: set[tuple[int, str]] = field(default_factory=set)
+
+
+@dataclass
+class MiningContext:
+    """What a miner process builds once: its config, lease owner name, checker workers, strategies and
+    random source; `state` is what changes as it mines."""
+
+    cfg: dict[str, Any]
+    owner: str
+    pool: CheckerPool
+    proposers: dict[str, Propose]
+    rng: random.Random
+    state: MiningState
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -170,9 +178,10 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],
         chunk_size=mine["chunk_size"],
     )
-    ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), corpus=corpus, targets=targets, index=index,
-                        pool=pool, search=search, proposers=available_proposers(list(mine["strategies"])),
-                        rng=rng, corpus_key=corpus_key, once_done=_once_done(engine))
+    state = MiningState(corpus=corpus, corpus_key=corpus_key, targets=targets, index=index, search=search,
+                        once_done=_once_done(engine))
+    ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), pool=pool,
+                        proposers=available_proposers(list(mine["strategies"])), rng=rng, state=state)
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
              strategies=sorted(ctx.proposers), workers=pool.size)
     return ctx
@@ -192,30 +201,30 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     """
     changed = False
     corpus, corpus_key = load_corpus(engine)
-    if corpus_key != ctx.corpus_key:
-        ctx.corpus, ctx.corpus_key = corpus, corpus_key
-        ctx.search.corpus = corpus
-        ctx.search.retrieval = None
-        if ctx.search.known:
-            ctx.search.known = load_known(engine, corpus.ids())
+    if corpus_key != ctx.state.corpus_key:
+        ctx.state.corpus, ctx.state.corpus_key = corpus, corpus_key
+        ctx.state.search.corpus = corpus
+        ctx.state.search.retrieval = None
+        if ctx.state.search.known:
+            ctx.state.search.known = load_known(engine, corpus.ids())
         ctx.pool.restart()
-        ctx.sweep_due = changed = True
+        ctx.state.sweep_due = changed = True
     targets = load_targets(engine)
-    if set(targets) != set(ctx.targets):
-        ctx.targets = targets
-        ctx.index = _build_index(targets, ctx.cfg)
-        ctx.search.index = ctx.index
-        ctx.near_misses = {a: v for a, v in ctx.near_misses.items() if a in targets}
-        ctx.sweep_due = changed = True
-    if _promoted_version(engine) != ctx.model.version:
-        ctx.model_checked = False  # load_model runs again on next use
+    if set(targets) != set(ctx.state.targets):
+        ctx.state.targets = targets
+        ctx.state.index = _build_index(targets, ctx.cfg)
+        ctx.state.search.index = ctx.state.index
+        ctx.state.near_misses = {a: v for a, v in ctx.state.near_misses.items() if a in targets}
+        ctx.state.sweep_due = changed = True
+    if _promoted_version(engine) != ctx.state.model.version:
+        ctx.state.model_checked = False  # load_model runs again on next use
         changed = True
-    if ctx.sweep_due:
+    if ctx.state.sweep_due:
         from miner.search.corpus_sweep import CACHE_KEY
 
-        ctx.search.settings.pop(CACHE_KEY, None)
+        ctx.state.search.settings.pop(CACHE_KEY, None)
     if changed:
-        log.info("mining_context_refreshed", targets=len(ctx.targets), programs=len(ctx.corpus))
+        log.info("mining_context_refreshed", targets=len(ctx.state.targets), programs=len(ctx.state.corpus))
     return changed
 
 
@@ -232,9 +241,9 @@ def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
     examples in model prompts (cached)."""
     from miner.search.family import corpus_index
 
-    if ctx.search.retrieval is None and not ctx.search.known:
-        ctx.search.known = load_known(engine, ctx.corpus.ids())
-    return corpus_index(ctx.search)
+    if ctx.state.search.retrieval is None and not ctx.state.search.known:
+        ctx.state.search.known = load_known(engine, ctx.state.corpus.ids())
+    return corpus_index(ctx.state.search)
 
 
 def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
@@ -242,9 +251,9 @@ def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
 
     Unavailable: logged once, and the strategies that need no model go on.
     """
-    if ctx.model_checked:
-        return ctx.model
-    ctx.model_checked = True
+    if ctx.state.model_checked:
+        return ctx.state.model
+    ctx.state.model_checked = True
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
@@ -255,9 +264,9 @@ def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
 
         loaded = load(path or None, threads=1)
     except Exception as exc:  # noqa: BLE001 - no model is a normal state: the other strategies run
-        ctx.model = ModelHandle(None, row.id if row else None, path, f"{type(exc).__name__}: {exc}")
-        log.warning("model_unavailable", path=path or "bundled", error=ctx.model.error)
-        return ctx.model
-    ctx.model = ModelHandle(loaded, row.id if row else None, str(loaded.path or path))
-    log.info("model_loaded", path=ctx.model.path, version=ctx.model.version)
-    return ctx.model
+        ctx.state.model = ModelHandle(None, row.id if row else None, path, f"{type(exc).__name__}: {exc}")
+        log.warning("model_unavailable", path=path or "bundled", error=ctx.state.model.error)
+        return ctx.state.model
+    ctx.state.model = ModelHandle(loaded, row.id if row else None, str(loaded.path or path))
+    log.info("model_loaded", path=ctx.state.model.path, version=ctx.state.model.version)
+    return ctx.state.model

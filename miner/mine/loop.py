@@ -142,7 +142,7 @@ def enabled_strategies(ctx: MiningContext, only: Iterable[str] | None = None) ->
     out = []
     for name in wanted:
         if name in MODEL_STRATEGIES:
-            if ctx.model.loaded is not None:
+            if ctx.state.model.loaded is not None:
                 out.append(name)
         elif name in ctx.proposers and name != "corpus_sweep":
             out.append(name)
@@ -160,7 +160,7 @@ def _tallies(engine: Any) -> dict[str, bandit.Tally]:
 def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
                     tallies: dict[str, bandit.Tally]) -> str | None:
     """The bandit's pick for one sequence (`repair` only when it has near misses)."""
-    options = [s for s in strategies if s != "repair" or ctx.near_misses.get(target.a_number)]
+    options = [s for s in strategies if s != "repair" or ctx.state.near_misses.get(target.a_number)]
     if not options:
         return None
     m = ctx.cfg["mine"]
@@ -173,7 +173,7 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
     """Prompts in the model's training format (its `num_terms`, `neighbours` and `similar_names` settings)."""
     from training.generate import source_for, uses_retrieval
 
-    meta = ctx.model.loaded.meta
+    meta = ctx.state.model.loaded.meta
     prompts = [("" if strategy == "terms_only" else t.name, () if strategy == "name_only" else t.terms, t)
                for t in targets]
     index = retrieval_index(ctx, engine) if any(uses_retrieval(meta, n, s) for n, s, _ in prompts) else None
@@ -183,7 +183,7 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
             return []
         from miner.search.corpus_sweep import matched_programs
 
-        return [format_program(p) for p in matched_programs(t, ctx.search)]
+        return [format_program(p) for p in matched_programs(t, ctx.state.search)]
 
     return [source_for(meta, name, terms, t.offset, index, a_number=t.a_number, matched=matched(t, terms))
             for name, terms, t in prompts]
@@ -204,13 +204,14 @@ def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], s
     for start in range(0, len(sources), MODEL_CHUNK):
         if _stopped(stop_event):
             break
-        texts.extend(generate(ctx.model.loaded, sources[start:start + MODEL_CHUNK], k, mode=mode,
+        texts.extend(generate(ctx.state.model.loaded, sources[start:start + MODEL_CHUNK], k, mode=mode,
                               temperature=m["sample_temperature"]))
     out = []
     for attempt, programs in zip(attempts, texts):
         for rank, text in enumerate(programs, 1):
             try:
-                out.append((attempt, parse(text, f"<{strategy} {format_a_number(attempt.target.a_number)}>"), rank))
+                label = f"<{strategy} {format_a_number(attempt.target.a_number)}>"
+                out.append((attempt, parse(text, label), rank))
             except ParseError:
                 continue
     return out
@@ -218,14 +219,14 @@ def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], s
 
 def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
     if strategy != "repair":
-        return ctx.search
+        return ctx.state.search
     # Repair works on this sequence's near misses, best first.
     from dataclasses import replace
 
-    misses = [p for _, p in ctx.near_misses.get(target.a_number, [])]
-    settings = dict(ctx.search.settings)
+    misses = [p for _, p in ctx.state.near_misses.get(target.a_number, [])]
+    settings = dict(ctx.state.search.settings)
     settings["near_misses"] = misses
-    return replace(ctx.search, settings=settings)
+    return replace(ctx.state.search, settings=settings)
 
 
 def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: Any) -> list[tuple[_Attempt, Program, int]]:
@@ -277,21 +278,21 @@ def generate_for(ctx: MiningContext, engine: Any, attempts: list[_Attempt], stop
 
 
 def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
-    if ctx.seen_count > SEEN_TOTAL:
-        ctx.seen.clear()
-        ctx.seen_count = 0
+    if ctx.state.seen_count > SEEN_TOTAL:
+        ctx.state.seen.clear()
+        ctx.state.seen_count = 0
     out = []
     for cand in cands:
         program = with_offset(cand.program, cand.target.offset)
         if not program.code():
             continue
         key = hash(format_program(Program(program.code(), program.directives)))
-        seen = ctx.seen.setdefault(cand.target.a_number, set())
+        seen = ctx.state.seen.setdefault(cand.target.a_number, set())
         if key in seen:
             continue
         if len(seen) < SEEN_PER_TARGET:
             seen.add(key)
-            ctx.seen_count += 1
+            ctx.state.seen_count += 1
         cand.program = program
         cand.attempt.candidates += 1
         out.append(cand)
@@ -327,7 +328,7 @@ def _near_miss(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> bool:
     need = max(m["near_miss_min_terms"], int(m["near_miss_fraction"] * len(cand.target.terms)))
     if outcome.ok or outcome.matched < need:
         return False
-    misses = ctx.near_misses.setdefault(cand.target.a_number, [])
+    misses = ctx.state.near_misses.setdefault(cand.target.a_number, [])
     misses.append((outcome.matched, cand.program))
     misses.sort(key=lambda x: (-x[0], len(x[1].ops)))
     del misses[NEAR_MISSES_KEPT:]
@@ -340,9 +341,9 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
         return []
     start = time.process_time()
     out = []
-    for a, program in ctx.index.match(list(outcome.evaluated), cand.program):
-        target = ctx.targets.get(a)
-        if target is None or a in ctx.solved:
+    for a, program in ctx.state.index.match(list(outcome.evaluated), cand.program):
+        target = ctx.state.targets.get(a)
+        if target is None or a in ctx.state.solved:
             continue
         out.append(_Cand(cand.attempt, target, program, cand.rank, "match"))
     cand.attempt.cpu_seconds += time.process_time() - start
@@ -439,7 +440,7 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     code = format_program(Program(cand.program.code(), dict(cand.program.directives)))
     strategy = attempt.strategy if cand.route == "direct" else f"{attempt.strategy}+{cand.route}"
     hit = storage.Hit(a_number=a, code=code, strategy=strategy,
-                      model_version=ctx.model.version if attempt.strategy in MODEL_STRATEGIES else None,
+                      model_version=ctx.state.model.version if attempt.strategy in MODEL_STRATEGIES else None,
                       beam_rank=cand.rank if attempt.strategy in MODEL_STRATEGIES else None,
                       cpu_seconds=round(attempt.cpu_seconds, 3), terms_verified=verified,
                       owner=ctx.owner)  # fleet issue #8: who stored it, for hits per miner in `status`
@@ -447,10 +448,10 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     if outcome in ("new", "replaced"):
         export_program(ctx.cfg["paths"]["export_dir"], a, target.name, target.terms, code,
                        ctx.cfg["mine"]["submitted_by"])
-    ctx.solved.add(a)
-    ctx.targets.pop(a, None)
-    ctx.near_misses.pop(a, None)
-    ctx.index.remove(target.a_number)
+    ctx.state.solved.add(a)
+    ctx.state.targets.pop(a, None)
+    ctx.state.near_misses.pop(a, None)
+    ctx.state.index.remove(target.a_number)
     log.info("hit", seq=format_a_number(target.a_number), strategy=strategy, length=len(cand.program.code()),
              terms_verified=verified, outcome=outcome)
     return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome)
@@ -462,7 +463,7 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
     other sequences (each credited to the strategy that produced the candidate)."""
     cross: list[_Attempt] = []
     for a, found in winners.items():
-        if _stopped(stop_event) or a in ctx.solved:
+        if _stopped(stop_event) or a in ctx.state.solved:
             continue
         result = _deep_check(ctx, found[0].target, found, stop_event)
         if result is None:
@@ -477,22 +478,23 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
     return cross
 
 
-def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: Any = None) -> BatchSummary:
+def run_sweep(ctx: MiningContext, engine: Any, stop_event: Any = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
     program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
     summary = BatchSummary()
     start = time.process_time()
-    budget = int(cfg["mine"]["budget"]["corpus_sweep"])
+    budget = int(ctx.cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[int, list] = {}
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    for a, cand in sweep(ctx.index, ctx.search.known.values(), per_target=per_target(ctx.search.settings)):
+    state = ctx.state
+    for a, cand in sweep(state.index, state.search.known.values(), per_target=per_target(state.search.settings)):
         found.setdefault(a, []).append(cand)
-        target = ctx.targets.get(a)
-        if target is None or a in ctx.solved or (budget and len(cands) >= budget):
+        target = ctx.state.targets.get(a)
+        if target is None or a in ctx.state.solved or (budget and len(cands) >= budget):
             continue
         attempt = attempts.setdefault(a, _Attempt(target, "corpus_sweep", _now()))
         cands.append(_Cand(attempt, target, cand.program, len(cands) + 1))
@@ -508,20 +510,20 @@ def run_sweep(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: 
     finally:
         _record(engine, ctx, recorded, summary)
     if not _stopped(stop_event):
-        ctx.sweep_due = False
-        ctx.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
+        ctx.state.sweep_due = False
+        ctx.state.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
     summary.tried = len(attempts)
     summary.hits = len(summary.found)
     summary.stopped = _stopped(stop_event)
     summary.cpu_seconds = (time.process_time() - start) + sum(a.worker_seconds for a in recorded)
-    log.info("corpus_sweep_done", known=len(ctx.search.known), **summary.as_dict())
+    log.info("corpus_sweep_done", known=len(ctx.state.search.known), **summary.as_dict())
     return summary
 
 
 # --- one batch ----------------------------------------------------------------------------------------
 
 def _targets_for(ctx: MiningContext, engine: Any, ids: list[int]) -> list[Target]:
-    missing = [a for a in ids if a not in ctx.targets]
+    missing = [a for a in ids if a not in ctx.state.targets]
     extra: dict[int, Target] = {}
     if missing:
         import storage
@@ -532,7 +534,7 @@ def _targets_for(ctx: MiningContext, engine: Any, ids: list[int]) -> list[Target
                     extra[a] = Target(a, r.name, tuple(r.terms), r.offset)
     out = []
     for a in ids:
-        target = ctx.targets.get(a) or extra.get(a)
+        target = ctx.state.targets.get(a) or extra.get(a)
         if target is None:
             log.warning("no_terms", seq=format_a_number(a))
             continue
@@ -544,7 +546,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event: Any = None, *,
+def mine_batch(ctx: MiningContext, engine: Any, stop_event: Any = None, *,
                ids: list[int] | None = None, size: int | None = None,
                strategies: Iterable[str] | None = None, rerun: bool = False) -> BatchSummary:
     """Mine one batch (claimed by priority, or the given `ids`); hits are stored before it returns.
@@ -555,12 +557,12 @@ def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event:
     """
     import storage
 
-    m = cfg["mine"]
+    m = ctx.cfg["mine"]
     summary = BatchSummary()
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
-    if ctx.sweep_due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
-        summary.add(run_sweep(cfg, engine, ctx, stop_event))
+    if ctx.state.sweep_due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
+        summary.add(run_sweep(ctx, engine, stop_event))
         batch_start = time.process_time()
         if _stopped(stop_event):
             return summary
@@ -573,7 +575,7 @@ def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event:
     if not claimed:
         return summary
     # Solved earlier in this batch (by the sweep) or run: not worth another attempt.
-    todo = [a for a in claimed if a not in ctx.solved]
+    todo = [a for a in claimed if a not in ctx.state.solved]
     swept = summary.tried
     attempts: list[_Attempt] = []
     primary = 0
@@ -586,9 +588,9 @@ def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event:
         rotating = [s for s in available if s not in DETERMINISTIC]
         for target in _targets_for(ctx, engine, todo):
             a = target.a_number
-            fresh_once = [s for s in once if rerun or (a, s) not in ctx.once_done]
+            fresh_once = [s for s in once if rerun or (a, s) not in ctx.state.once_done]
             for strategy in fresh_once:
-                ctx.once_done.add((a, strategy))
+                ctx.state.once_done.add((a, strategy))
                 attempts.append(_Attempt(target, strategy, _now()))
             # The bandit's strategies cost far more: a sequence meets them once the cheap ones ran.
             strategy = choose_strategy(ctx, target, rotating, tallies) if rotating and not fresh_once else None
@@ -636,7 +638,7 @@ def _record(engine: Any, ctx: MiningContext, attempts: list[_Attempt], summary: 
             outcome = "hit" if a.hit else ("error" if a.error else "miss")
             storage.record_attempt(session, storage.Attempt(
                 a_number=a.a_number, strategy=a.strategy,
-                model_version=ctx.model.version if a.strategy in MODEL_STRATEGIES else None,
+                model_version=ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None,
                 candidates=a.candidates, valid=a.valid, best_prefix=a.best_prefix,
                 cpu_seconds=round(a.cpu_seconds, 4), outcome=outcome, started_at=a.started_at))
     for a in attempts:
@@ -678,7 +680,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                 if not queue:
                     break
                 chunk, queue = queue[:size], queue[size:]
-                batch = mine_batch(cfg, engine, ctx, stop_event, ids=chunk, strategies=strategies, rerun=True)
+                batch = mine_batch(ctx, engine, stop_event, ids=chunk, strategies=strategies, rerun=True)
                 tried.update(chunk)
             else:
                 want = size if limit is None else min(size, limit - len(tried))
@@ -688,7 +690,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                 if not fresh:
                     break  # every lacking sequence was tried once in this run (or all are leased)
                 try:
-                    batch = mine_batch(cfg, engine, ctx, stop_event, ids=fresh, strategies=strategies)
+                    batch = mine_batch(ctx, engine, stop_event, ids=fresh, strategies=strategies)
                 finally:
                     storage.release(engine, ctx.owner, fresh)
             total.add(batch)

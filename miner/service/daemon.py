@@ -425,7 +425,7 @@ def _mine_forever(d: Daemon) -> None:
             d.batch_started = time.monotonic()
             run_id = _job_started(d, "mine")
             try:
-                summary = loop.mine_batch(d.cfg, d.engine, ctx, d.stop_event)
+                summary = loop.mine_batch(ctx, d.engine, d.stop_event)
             except Exception as exc:  # noqa: BLE001 - log, back off and carry on mining
                 seconds = time.monotonic() - d.batch_started
                 d.batch_started = None
