@@ -9,11 +9,11 @@ import structlog
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from miner.lang.anumber import format_a_number
 from storage.db import chunked, session_scope, upsert
 from storage.records import DiscoveredRow, Hit, ImportStats, StoreOutcome
 from storage.schema import Program, Sequence, utcnow
 from storage.sequences import parse_terms
-from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from miner.lang import Corpus, Limits, check_terms, evaluate, format_program, parse
+from miner.lang import Corpus, Limits, check_terms, evaluate, format_a_number, format_program, parse
 from miner.lang.compact import TargetError, from_target, renumber, to_target
 from miner.search.retrieval import name_words
 from training.pairs import format_term, is_validation, make_source, source_offset, split_ids, tag_numbers

@@ -14,10 +14,10 @@ from math import comb, gcd
 from typing import Callable, Mapping, Sequence
 
 from miner.lang import Corpus, EvalError, Limits, evaluate
+from miner.lang.anumber import format_a_number
 from miner.lang.compact import to_target
 from miner.lang.program import Operation, Program, line
 from training.pairs import Pair, abstract, make_source
-from miner.lang.anumber import format_a_number
 
 LIMITS = Limits(max_steps=200_000, max_memory=100, max_seconds=0.5)
 # Terms beyond this size say nothing a shorter prefix does not, and cost time to compare.

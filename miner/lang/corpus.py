@@ -7,9 +7,9 @@ import tarfile
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
+from miner.lang.anumber import format_a_number
 from miner.lang.parser import parse
 from miner.lang.program import Program
-from miner.lang.anumber import format_a_number
 
 _MEMBER = re.compile(r"(?:^|/)oeis/\d{3}/A(\d{6,7})\.asm$")
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search.build import largest_cell
 from miner.search.types import Candidate, SearchContext, Target
-from miner.lang.anumber import format_a_number
 
 # Operation kinds a mutation may introduce or swap between (arithmetic, no loops or calls).
 MUTABLE_OPS: tuple[str, ...] = ("mov", "add", "sub", "trn", "mul", "div", "dif", "mod", "pow", "gcd",

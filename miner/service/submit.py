@@ -21,9 +21,9 @@ import structlog
 
 import storage
 from miner import __version__
+from miner.lang.anumber import format_a_number
 from miner.sources.programs import render
 from storage import submissions as queue
-from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 

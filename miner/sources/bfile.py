@@ -11,8 +11,8 @@ from typing import Any
 import requests
 import structlog
 
-from miner.sources.http import Fetcher, FetchError, local_path, with_retries
 from miner.lang.anumber import format_a_number
+from miner.sources.http import Fetcher, FetchError, local_path, with_retries
 
 log = structlog.get_logger(__name__)
 
