@@ -10,7 +10,6 @@ that every hit is stored and exported exactly once.
 from __future__ import annotations
 
 import json
-import random
 import signal
 import subprocess
 import sys
@@ -94,11 +93,7 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
 @pytest.fixture(scope="module")
 def data(shared_data, corpus_tarball):
     """(sequences, corpus programs): a seeded subset of the real corpus, with HIDDEN and 16 more held out."""
-    programs = testbed.read_corpus(corpus_tarball)
-    chosen = set(random.Random(7).sample(sorted(programs), 300)) | ALWAYS
-    keep = testbed.seq_closure(programs, chosen) - set(HIDDEN)
-    sequences = testbed.read_oeis(shared_data / "oeis", keep | set(HIDDEN))
-    corpus = {a: programs[a] for a in keep}
+    sequences, corpus = testbed.held_out_subset(shared_data / "oeis", corpus_tarball, ALWAYS, HIDDEN)
     extra = testbed.holdout_ids(corpus, sequences, 16, seed=3)
     return sequences, {a: code for a, code in corpus.items() if a not in extra}
 

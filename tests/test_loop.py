@@ -7,7 +7,6 @@ store each once, export the file and record the attempts.
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 import threading
@@ -32,11 +31,7 @@ MODEL_FREE = ["corpus_sweep", "recurrence"]
 @pytest.fixture(scope="module")
 def data(shared_data, corpus_tarball):
     """(sequences, corpus programs) for a seeded subset of the real corpus, with HIDDEN held out."""
-    programs = testbed.read_corpus(corpus_tarball)
-    chosen = set(random.Random(7).sample(sorted(programs), 300)) | ALWAYS
-    keep = testbed.seq_closure(programs, chosen) - set(HIDDEN)
-    sequences = testbed.read_oeis(shared_data / "oeis", keep | set(HIDDEN))
-    return sequences, {a: programs[a] for a in keep}
+    return testbed.held_out_subset(shared_data / "oeis", corpus_tarball, ALWAYS, HIDDEN)
 
 
 def make_cfg(tmp_path, **mine_overrides):

@@ -120,3 +120,17 @@ def holdout_ids(programs: dict[int, str], sequences: dict[int, Any], count: int,
 def real_targets(sequences: dict[int, Any], programs: dict[int, str]) -> list[int]:
     """Sequences with known terms and no program in the corpus: the miner's real targets."""
     return sorted(a for a, r in sequences.items() if r.terms and a not in programs)
+
+
+def held_out_subset(oeis_dir: str | Path, tarball: str | Path, always: set[int], hidden: Iterable[int],
+                    size: int = 300, seed: int = 7) -> tuple[dict[int, Any], dict[int, str]]:
+    """(sequences, corpus programs) of `size` seeded corpus programs plus `always`, closed under `seq`
+    calls, without the `hidden` programs (their sequences are kept: they become the lacking ones)."""
+    import random
+
+    programs = read_corpus(tarball)
+    chosen = set(random.Random(seed).sample(sorted(programs), size)) | set(always)
+    keep = seq_closure(programs, chosen) - set(hidden)
+    sequences = read_oeis(oeis_dir, keep | set(hidden))
+    return sequences, {a: programs[a] for a in keep}
+
