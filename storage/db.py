@@ -66,9 +66,9 @@ def create(url: str) -> Engine:
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic autogenerate filter: views are created by hand in migrations, not tables to compare."""
-    from storage.schema import DISCOVERED_VIEW
+    from storage.schema import VIEWS
 
-    return not (type_ == "table" and reflected and compare_to is None and name == DISCOVERED_VIEW)
+    return not (type_ == "table" and reflected and compare_to is None and name in VIEWS)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -146,6 +146,46 @@ def connect(url: str) -> Engine:
             raise
         safe = make_url(url).render_as_string(hide_password=True)
         raise StorageError(f"cannot open database {safe}: {exc}") from exc
+    return engine
+
+
+def connect_readonly(url: str) -> Engine:
+    """Open an existing database for reading only: no migration, no folder or file created.
+
+    SQLite is opened with `mode=ro` (the `-shm` index of a WAL database aside, nothing is written);
+    PostgreSQL sessions default to read-only transactions. A schema older or newer than this code
+    is logged, not changed.
+    """
+    parsed = make_url(url)
+    safe = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            missing = missing_sqlite_file(url)
+            if missing is not None or parsed.database in (None, "", ":memory:"):
+                raise StorageError(f"no database at {missing or parsed.database!r}")
+            path = Path(parsed.database).expanduser().resolve()
+            engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true",
+                                   connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.isolation_level = None
+                dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                dbapi_conn.execute("PRAGMA query_only = ON")
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn: Connection) -> None:
+                conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            engine = create_engine(url, pool_pre_ping=True,
+                                   connect_args={"options": "-c default_transaction_read_only=on"})
+        current = current_revision(engine)
+    except StorageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rewrapped with the URL so the user knows which DB
+        raise StorageError(f"cannot open database {safe} read-only: {exc}") from exc
+    if current != head_revision():
+        log.warning("schema_not_at_head", database=safe, revision=current, head=head_revision())
     return engine
 
 

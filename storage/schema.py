@@ -149,6 +149,8 @@ class Attempt(Base):
 
     __table_args__ = (
         CheckConstraint("outcome IN ('hit', 'miss', 'error')", name="ck_attempts_outcome"),
+        # The dashboard's per-day series read a window of recent attempts (migration 0007).
+        Index("ix_attempts_started_at", "started_at"),
     )
 
 
@@ -223,6 +225,8 @@ A_NUMBER_TEXT = (
 )
 
 DISCOVERED_VIEW = "discovered_programs"
+# Every view (created by hand in migrations; see 0007_views for the three beside discovered_programs).
+VIEWS = (DISCOVERED_VIEW, "hits_per_day", "model_yield", "lacking_queue")
 DISCOVERED_VIEW_SQL = (
     f"CREATE VIEW {DISCOVERED_VIEW} AS "
     f"SELECT {A_NUMBER_TEXT} AS a_number, COALESCE(s.name, '') AS name, p.code AS code, "

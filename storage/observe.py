@@ -1,0 +1,228 @@
+"""Read-only queries behind the Prometheus metrics and the web dashboard (pure queries, no writes).
+
+Everything is read from the database, so every miner of a fleet reports the same numbers. The per-day
+series walk `ix_attempts_started_at` / `ix_programs_origin_found_at` over a bounded window; the totals
+are one aggregate each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.records import JobRunRow, parse_a_number
+from storage.schema import Attempt, Effort, JobRun, Lease, Program, Sequence
+from storage.sequences import parse_terms
+from storage.submissions import Submission
+
+# A hit without a submission row for its code is "unsubmitted"; otherwise its submission's status.
+HIT_STATUSES = ("unsubmitted", "queued", "sent", "failed", "superseded")
+
+
+@dataclass
+class AttemptTotals:
+    """Totals of the attempts of one strategy with one outcome."""
+
+    strategy: str
+    outcome: str
+    attempts: int
+    candidates: int
+    cpu_seconds: float
+
+
+@dataclass
+class DayEffort:
+    """One UTC day of mining: attempts, candidates, CPU seconds and attempts that ended in a hit."""
+
+    day: str
+    attempts: int
+    candidates: int
+    cpu_seconds: float
+    hits: int
+
+
+@dataclass
+class ProgramView:
+    """A mined program as the dashboard lists it."""
+
+    a_number: int
+    name: str
+    terms: list[int]
+    code: str
+    found_at: datetime
+    strategy: str | None
+    model_version: int | None
+    status: str
+    length: int
+    terms_verified: int | None
+    cpu_seconds: float | None
+
+
+@dataclass
+class SearchResult:
+    """A sequence found by A-number or name words, with what the miner knows about it."""
+
+    a_number: int
+    name: str
+    state: str  # "mined", "corpus", "lacking" or "no terms"
+    mined_code: str | None
+    attempts: int
+    cpu_seconds: float
+    last_attempt_at: datetime | None
+    leased_by: str | None
+
+
+def day_of(column: Any) -> Any:
+    """The UTC day ('YYYY-MM-DD') of a timestamp column, on SQLite (text) and PostgreSQL alike."""
+    return func.substr(cast(column, String(32)), 1, 10)
+
+
+def _status_column() -> Any:
+    return func.coalesce(Submission.status, "unsubmitted")
+
+
+def _submission_join() -> Any:
+    # The queue copies a program's code, so equal code means this very program was queued.
+    return and_(Submission.a_number == Program.a_number, Submission.code == Program.code)
+
+
+def hits_by_strategy_status(session: Session) -> dict[tuple[str, str], int]:
+    """Mined programs stored, per (strategy, submission status)."""
+    status = _status_column()
+    rows = session.execute(
+        select(func.coalesce(Program.strategy, "unknown"), status, func.count())
+        .select_from(Program)
+        .outerjoin(Submission, _submission_join())
+        .where(Program.origin == "mined")
+        .group_by(func.coalesce(Program.strategy, "unknown"), status)
+    )
+    return {(str(s), str(st)): int(n) for s, st, n in rows}
+
+
+def attempt_totals(session: Session) -> list[AttemptTotals]:
+    """Attempts, candidates and CPU seconds per (strategy, outcome): one aggregate over `attempts`."""
+    rows = session.execute(
+        select(
+            Attempt.strategy, Attempt.outcome, func.count(),
+            func.coalesce(func.sum(Attempt.candidates), 0), func.coalesce(func.sum(Attempt.cpu_seconds), 0.0),
+        ).group_by(Attempt.strategy, Attempt.outcome)
+    )
+    return [AttemptTotals(str(s), str(o), int(n), int(c), float(cpu)) for s, o, n, c, cpu in rows]
+
+
+def last_hit_at(session: Session) -> datetime | None:
+    """When the newest mined program was stored (an index lookup)."""
+    return session.scalar(select(func.max(Program.found_at)).where(Program.origin == "mined"))
+
+
+def job_outcomes(session: Session) -> dict[tuple[str, str], int]:
+    """Job runs kept in `job_runs` per (job, outcome); a run still going counts as 'running'."""
+    outcome = func.coalesce(JobRun.outcome, "running")
+    rows = session.execute(select(JobRun.job, outcome, func.count()).group_by(JobRun.job, outcome))
+    return {(str(j), str(o)): int(n) for j, o, n in rows}
+
+
+def last_success(session: Session) -> dict[str, datetime]:
+    """When each job last finished with outcome 'ok'."""
+    rows = session.execute(
+        select(JobRun.job, func.max(JobRun.finished_at)).where(JobRun.outcome == "ok").group_by(JobRun.job)
+    )
+    return {str(j): when for j, when in rows if when is not None}
+
+
+def hits_per_day(session: Session, since: datetime) -> list[tuple[str, str, int]]:
+    """(day, strategy, mined programs stored that day) from `since` on, oldest day first."""
+    day = day_of(Program.found_at)
+    strategy = func.coalesce(Program.strategy, "unknown")
+    rows = session.execute(
+        select(day, strategy, func.count())
+        .where(Program.origin == "mined", Program.found_at >= since)
+        .group_by(day, strategy)
+        .order_by(day, strategy)
+    )
+    return [(str(d), str(s), int(n)) for d, s, n in rows]
+
+
+def effort_per_day(session: Session, since: datetime) -> list[DayEffort]:
+    """Attempts, candidates, CPU seconds and hits per UTC day from `since` on, oldest first."""
+    day = day_of(Attempt.started_at)
+    rows = session.execute(
+        select(
+            day, func.count(), func.coalesce(func.sum(Attempt.candidates), 0),
+            func.coalesce(func.sum(Attempt.cpu_seconds), 0.0),
+            func.coalesce(func.sum(case((Attempt.outcome == "hit", 1), else_=0)), 0),
+        )
+        .where(Attempt.started_at >= since)
+        .group_by(day)
+        .order_by(day)
+    )
+    return [DayEffort(str(d), int(n), int(c), float(cpu), int(h)) for d, n, c, cpu, h in rows]
+
+
+def latest_programs(session: Session, limit: int = 50) -> list[ProgramView]:
+    """The newest mined programs with their sequence and submission status, newest first."""
+    query = (
+        select(Program, Sequence.name, Sequence.terms, _status_column())
+        .outerjoin(Sequence, Sequence.a_number == Program.a_number)
+        .outerjoin(Submission, _submission_join())
+        .where(Program.origin == "mined")
+        .order_by(Program.found_at.desc(), Program.id.desc())
+        .limit(limit)
+    )
+    return [
+        ProgramView(p.a_number, name or "", parse_terms(terms or ""), p.code, p.found_at, p.strategy,
+                    p.model_version, str(status), p.length, p.terms_verified, p.cpu_seconds)
+        for p, name, terms, status in session.execute(query)
+    ]
+
+
+def search(session: Session, text: str, limit: int = 50) -> list[SearchResult]:
+    """Sequences whose A-number is `text` (A000045, 45) or whose name has every word of it."""
+    words = text.split()
+    if not words:
+        return []
+    try:
+        where = Sequence.a_number == parse_a_number(text) if len(words) == 1 else None
+    except ValueError:
+        where = None
+    if where is None:
+        # LIKE, not a full-text index: portable, and a few hundred ms even over all of the OEIS.
+        where = and_(*(func.lower(Sequence.name).like(f"%{_escape(w.lower())}%", escape="\\") for w in words))
+    mined = select(Program.code).where(Program.a_number == Sequence.a_number, Program.origin == "mined")
+    corpus = select(Program.id).where(Program.a_number == Sequence.a_number, Program.origin == "corpus")
+    query = (
+        select(
+            Sequence.a_number, Sequence.name, Sequence.terms, mined.scalar_subquery(), corpus.exists(),
+            Effort.attempts, Effort.cpu_seconds, Effort.last_attempt_at, Lease.owner,
+        )
+        .outerjoin(Effort, Effort.a_number == Sequence.a_number)
+        .outerjoin(Lease, Lease.a_number == Sequence.a_number)
+        .where(where)
+        .order_by(Sequence.a_number)
+        .limit(limit)
+    )
+    out = []
+    for a, name, terms, code, in_corpus, attempts, cpu, last, owner in session.execute(query):
+        state = "mined" if code is not None else "corpus" if in_corpus else "lacking" if terms else "no terms"
+        out.append(SearchResult(a, name, state, code, int(attempts or 0), float(cpu or 0.0), last, owner))
+    return out
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def recent_job_runs(session: Session, limit: int = 20, errors_only: bool = False,
+                    skip_jobs: tuple[str, ...] = ()) -> list[JobRunRow]:
+    """The newest job runs (only failed ones with `errors_only`), newest first."""
+    query = select(JobRun).order_by(JobRun.id.desc()).limit(limit)
+    if errors_only:
+        query = query.where(or_(JobRun.outcome == "error", JobRun.outcome == "failed"))
+    if skip_jobs:
+        query = query.where(JobRun.job.not_in(skip_jobs))
+    return [JobRunRow(r.id, r.job, r.started_at, r.finished_at, r.outcome, r.message or "")
+            for r in session.scalars(query)]
