@@ -153,8 +153,8 @@ def connect_readonly(url: str) -> Engine:
     """Open an existing database for reading only: no migration, no folder or file created.
 
     SQLite is opened with `mode=ro` (the `-shm` index of a WAL database aside, nothing is written);
-    PostgreSQL sessions default to read-only transactions. A schema older or newer than this code
-    is logged, not changed.
+    PostgreSQL sessions default to read-only transactions. A schema older than this code is refused
+    (StorageError: the reader cannot upgrade it), a newer one is logged.
     """
     parsed = make_url(url)
     safe = parsed.render_as_string(hide_password=True)
@@ -162,7 +162,7 @@ def connect_readonly(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             missing = missing_sqlite_file(url)
             if missing is not None or parsed.database in (None, "", ":memory:"):
-                raise StorageError(f"no database at {missing or parsed.database!r}")
+                raise StorageError(f"no database at {missing or parsed.database}")
             path = Path(parsed.database).expanduser().resolve()
             engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true",
                                    connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
@@ -185,7 +185,13 @@ def connect_readonly(url: str) -> Engine:
     except Exception as exc:  # noqa: BLE001 - rewrapped with the URL so the user knows which DB
         raise StorageError(f"cannot open database {safe} read-only: {exc}") from exc
     if current != head_revision():
-        log.warning("schema_not_at_head", database=safe, revision=current, head=head_revision())
+        if current is None or known_revision(current):
+            engine.dispose()
+            raise StorageError(
+                f"database {safe} has schema revision {current}, older than this loda-miner's {head_revision()}: "
+                "it is upgraded by the first `loda-miner run` or `loda-miner status`"
+            )
+        log.warning("schema_newer_than_code", database=safe, revision=current, head=head_revision())
     return engine
 
 

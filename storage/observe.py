@@ -1,22 +1,22 @@
 """Read-only queries behind the Prometheus metrics and the web dashboard (pure queries, no writes).
 
-Everything is read from the database, so every miner of a fleet reports the same numbers. The per-day
-series walk `ix_attempts_started_at` / `ix_programs_origin_found_at` over a bounded window; the totals
-are one aggregate each.
+Everything is read from the database, so every miner of a fleet reports the same numbers. Attempt
+totals come from `attempt_days` (a few rows per day), hits from `ix_programs_origin_found_at`; nothing
+here aggregates the `attempts` table itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.records import JobRunRow, parse_a_number
-from storage.schema import Attempt, Effort, JobRun, Lease, Program, Sequence
-from storage.sequences import parse_terms
+from storage.schema import AttemptDay, Effort, JobRun, Lease, Program, Refresh, Sequence
+from storage.sequences import lacking_condition, parse_terms
 from storage.submissions import Submission
 
 # A hit without a submission row for its code is "unsubmitted"; otherwise its submission's status.
@@ -25,13 +25,24 @@ HIT_STATUSES = ("unsubmitted", "queued", "sent", "failed", "superseded")
 
 @dataclass
 class AttemptTotals:
-    """Totals of the attempts of one strategy with one outcome."""
+    """Totals of the attempts of one strategy: how many, how many hit or failed, candidates, CPU."""
 
     strategy: str
-    outcome: str
     attempts: int
+    hits: int
+    errors: int
     candidates: int
     cpu_seconds: float
+
+
+@dataclass
+class Counts:
+    """The dashboard's headline counts (the subset of `storage.summary` it shows, without its extra scans)."""
+
+    sequences: int
+    lacking: int
+    mined_programs: int
+    last_refresh: datetime | None
 
 
 @dataclass
@@ -90,6 +101,17 @@ def _submission_join() -> Any:
     return and_(Submission.a_number == Program.a_number, Submission.code == Program.code)
 
 
+def counts(session: Session) -> Counts:
+    """Sequences known, lacking a program, solved by the miner, and when the last refresh was applied."""
+    count = lambda q: int(session.scalar(q) or 0)
+    return Counts(
+        sequences=count(select(func.count()).select_from(Sequence)),
+        lacking=count(select(func.count()).select_from(Sequence).where(lacking_condition())),
+        mined_programs=count(select(func.count()).select_from(Program).where(Program.origin == "mined")),
+        last_refresh=session.scalar(select(func.max(Refresh.finished_at))),
+    )
+
+
 def hits_by_strategy_status(session: Session) -> dict[tuple[str, str], int]:
     """Mined programs stored, per (strategy, submission status)."""
     status = _status_column()
@@ -104,14 +126,14 @@ def hits_by_strategy_status(session: Session) -> dict[tuple[str, str], int]:
 
 
 def attempt_totals(session: Session) -> list[AttemptTotals]:
-    """Attempts, candidates and CPU seconds per (strategy, outcome): one aggregate over `attempts`."""
+    """Attempts by outcome, candidates and CPU seconds per strategy, from the daily totals."""
     rows = session.execute(
-        select(
-            Attempt.strategy, Attempt.outcome, func.count(),
-            func.coalesce(func.sum(Attempt.candidates), 0), func.coalesce(func.sum(Attempt.cpu_seconds), 0.0),
-        ).group_by(Attempt.strategy, Attempt.outcome)
+        select(AttemptDay.strategy, func.sum(AttemptDay.attempts), func.sum(AttemptDay.hits),
+               func.sum(AttemptDay.errors), func.sum(AttemptDay.candidates), func.sum(AttemptDay.cpu_seconds))
+        .group_by(AttemptDay.strategy)
+        .order_by(AttemptDay.strategy)
     )
-    return [AttemptTotals(str(s), str(o), int(n), int(c), float(cpu)) for s, o, n, c, cpu in rows]
+    return [AttemptTotals(str(s), int(n), int(h), int(e), int(c), float(cpu)) for s, n, h, e, c, cpu in rows]
 
 
 def last_hit_at(session: Session) -> datetime | None:
@@ -148,17 +170,13 @@ def hits_per_day(session: Session, since: datetime) -> list[tuple[str, str, int]
 
 
 def effort_per_day(session: Session, since: datetime) -> list[DayEffort]:
-    """Attempts, candidates, CPU seconds and hits per UTC day from `since` on, oldest first."""
-    day = day_of(Attempt.started_at)
+    """Attempts, candidates, CPU seconds and hits per UTC day from `since`'s day on, oldest first."""
     rows = session.execute(
-        select(
-            day, func.count(), func.coalesce(func.sum(Attempt.candidates), 0),
-            func.coalesce(func.sum(Attempt.cpu_seconds), 0.0),
-            func.coalesce(func.sum(case((Attempt.outcome == "hit", 1), else_=0)), 0),
-        )
-        .where(Attempt.started_at >= since)
-        .group_by(day)
-        .order_by(day)
+        select(AttemptDay.day, func.sum(AttemptDay.attempts), func.sum(AttemptDay.candidates),
+               func.sum(AttemptDay.cpu_seconds), func.sum(AttemptDay.hits))
+        .where(AttemptDay.day >= since.astimezone(UTC).date().isoformat())
+        .group_by(AttemptDay.day)
+        .order_by(AttemptDay.day)
     )
     return [DayEffort(str(d), int(n), int(c), float(cpu), int(h)) for d, n, c, cpu, h in rows]
 

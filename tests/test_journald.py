@@ -50,5 +50,6 @@ def test_no_prefix_when_stderr_is_not_the_journal(tmp_path):
     assert lines and not any(line.startswith("<") for line in lines)
     # An inherited JOURNAL_STREAM that names another file (a child whose stderr was redirected) is ignored.
     env_other = dict(os.environ, JOURNAL_STREAM="1:1")
-    out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, env=env_other, timeout=60)
+    out = subprocess.run([sys.executable, "-c", CODE], check=False, capture_output=True, text=True, env=env_other,
+                         timeout=60)
     assert out.stderr and not any(line.startswith("<") for line in out.stderr.splitlines())

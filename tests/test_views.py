@@ -118,3 +118,46 @@ def test_datasette_canned_queries_run(engine):
 def _rows_params(engine, sql: str, params: dict) -> list[tuple]:
     with storage.session_scope(engine, readonly=True) as s:
         return [tuple(r) for r in s.execute(text(sql), params)]
+
+
+RAW_TOTALS = ("SELECT strategy, COUNT(*), SUM(candidates), SUM(valid), "
+              "SUM(CASE WHEN outcome = 'hit' THEN 1 ELSE 0 END), SUM(cpu_seconds) FROM attempts GROUP BY strategy")
+
+
+def _stats(engine) -> dict:
+    with storage.session_scope(engine, readonly=True) as s:
+        return {k: (v.attempts, v.candidates, v.valid, v.hits, pytest.approx(v.cpu_seconds))
+                for k, v in storage.strategy_stats(s).items()}
+
+
+def test_daily_totals_match_the_attempts(engine):
+    eng, model = engine
+    raw = {s: (n, c, v, h, cpu) for s, n, c, v, h, cpu in _rows(eng, RAW_TOTALS)}
+    assert _stats(eng) == raw
+    days = _rows(eng, "SELECT day, strategy, model_version, attempts, hits, errors FROM attempt_days "
+                      "ORDER BY day, strategy, model_version")
+    assert days == [("2026-11-30", "beam", model, 2, 1, 0), ("2026-11-30", "mutation", 0, 1, 0, 0),
+                    ("2026-12-01", "recurrence", 0, 1, 0, 0), ("2026-12-01", "sample", 0, 1, 0, 0)]
+
+
+def test_the_upgrade_sums_existing_attempts_into_daily_totals(tmp_path):
+    from sqlalchemy import insert
+
+    from storage.schema import Attempt as AttemptRow
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create(url)
+    migrate(old, "0005_program_verified_at")
+    with old.begin() as conn:
+        conn.execute(insert(AttemptRow), [
+            {"a_number": a, "strategy": s, "model_version": None, "candidates": c, "valid": c, "best_prefix": 0,
+             "cpu_seconds": cpu, "outcome": o, "started_at": when.replace(tzinfo=None)}
+            for a, s, c, cpu, o, when in ((1, "recurrence", 10, 1.0, "hit", DAY1), (2, "recurrence", 20, 2.0, "miss", DAY1),
+                                          (3, "mutation", 30, 3.0, "error", DAY2))])
+    old.dispose()
+    eng = storage.connect(url)
+    raw = {s: (n, c, v, h, cpu) for s, n, c, v, h, cpu in _rows(eng, RAW_TOTALS)}
+    assert _stats(eng) == raw == {"recurrence": (2, 30, 30, 1, 3.0), "mutation": (1, 30, 30, 0, 3.0)}
+    assert _rows(eng, "SELECT day, strategy, attempts, errors FROM attempt_days ORDER BY day") == [
+        ("2026-11-30", "recurrence", 2, 0), ("2026-12-01", "mutation", 1, 1)]
+    eng.dispose()

@@ -8,11 +8,12 @@ The database is opened read-only (`storage.connect_readonly`); each request is o
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from socketserver import ThreadingMixIn
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -24,7 +25,13 @@ from miner import __version__
 from miner.service import plots
 from storage import observe
 from storage import status as st
-from storage.records import JobRunRow, MinerRow, ModelVersionRow, StrategyStats, Summary, a_number_text
+from storage.records import (
+    JobRunRow,
+    MinerRow,
+    ModelVersionRow,
+    StrategyStats,
+    a_number_text,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +49,7 @@ class Page:
     now: datetime
     database: str
     days: list[str]
-    summary: Summary
+    summary: observe.Counts
     activity: st.Activity
     strategies: dict[str, StrategyStats]
     hits_per_day: list[tuple[str, str, int]]
@@ -60,15 +67,15 @@ class Page:
 
 def gather(engine: Any, cfg: dict[str, Any], query: str = "", now: datetime | None = None) -> Page:
     """Read what the page shows (one read-only transaction)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     days = int(cfg["dashboard"]["days"])
-    since = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time(), timezone.utc)
+    since = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time(), UTC)
     with storage.session_scope(engine, readonly=True) as session:
         page = Page(
             now=now,
             database=make_url(cfg["database"]["url"]).render_as_string(hide_password=True),
             days=[],
-            summary=storage.summary(session),
+            summary=observe.counts(session),
             activity=st.activity(session, now),
             strategies=storage.strategy_stats(session),
             hits_per_day=observe.hits_per_day(session, since),
@@ -101,7 +108,7 @@ def _ordered(names: Iterable[str]) -> list[str]:
 
 
 def _when(value: datetime | None) -> str:
-    return "-" if value is None else value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return "-" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _ago(now: datetime, value: datetime | None) -> str:
@@ -147,11 +154,14 @@ def _rate_plot(page: Page) -> str:
     by_day = {e.day: e for e in page.effort_per_day}
     values: list[float | None] = []
     notes = []
+    data = []
     for day in page.days:
         e = by_day.get(day)
         values.append(e.hits * 3600 / e.cpu_seconds if e and e.cpu_seconds > 0 else None)
         notes.append(f"{e.hits} hits in {e.cpu_seconds:.0f} CPU-s, {e.candidates} candidates" if e else "")
-    return plots.line("hits-per-cpu-hour", page.days, values, "hits per CPU-hour", notes)
+        data.append({"hits": str(e.hits), "cpu-seconds": f"{e.cpu_seconds:.3f}", "candidates": str(e.candidates)}
+                    if e else {})
+    return plots.line("hits-per-cpu-hour", page.days, values, "hits per CPU-hour", notes, data)
 
 
 def _strategies(page: Page) -> str:
@@ -324,7 +334,7 @@ def app(engine: Any, cfg: dict[str, Any]) -> Callable[..., Iterable[bytes]]:
         query = parse_qs(environ.get("QUERY_STRING", "")).get("q", [""])[0][:200]
         try:
             html = render(gather(engine, cfg, query))
-        except Exception as exc:  # noqa: BLE001 - one bad request must not end the server
+        except Exception as exc:
             log.exception("dashboard_error", path=path)
             return _reply(start_response, "500 Internal Server Error", f"error: {type(exc).__name__}: {exc}\n",
                           "text/plain")
@@ -346,7 +356,7 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("dashboard_request", client=self.client_address[0], line=format % args)
 
 

@@ -9,8 +9,9 @@ tolerates a restart. Label values come from fixed sets: strategies, hit statuses
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from prometheus_client import write_to_textfile
@@ -19,9 +20,8 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 import storage
 from miner.core.config import DEFAULTS
-from storage import observe
+from storage import observe, submissions
 from storage import status as st
-from storage import submissions
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +34,7 @@ def _strategy(name: str) -> str:
 
 
 def _seconds(when: datetime) -> float:
-    return when.astimezone(timezone.utc).timestamp()
+    return when.astimezone(UTC).timestamp()
 
 
 class DatabaseCollector(Collector):
@@ -48,7 +48,7 @@ class DatabaseCollector(Collector):
         t0 = time.monotonic()
         up = GaugeMetricFamily(f"{PREFIX}_database_up", "1 when the database could be read at this scrape")
         try:
-            families = list(self._families(datetime.now(timezone.utc)))
+            families = list(self._families(datetime.now(UTC)))
         except Exception as exc:  # noqa: BLE001 - a scrape reports the failure instead of failing
             log.warning("metrics_failed", error=f"{type(exc).__name__}: {exc}")
             families = []
@@ -88,7 +88,8 @@ class DatabaseCollector(Collector):
         cpu: dict[str, float] = {}
         for t in attempts:
             s = _strategy(t.strategy)
-            by_outcome[(s, t.outcome)] = by_outcome.get((s, t.outcome), 0) + t.attempts
+            for outcome, n in (("hit", t.hits), ("error", t.errors), ("miss", t.attempts - t.hits - t.errors)):
+                by_outcome[(s, outcome)] = by_outcome.get((s, outcome), 0) + n
             candidates[s] = candidates.get(s, 0) + t.candidates
             cpu[s] = cpu.get(s, 0.0) + t.cpu_seconds
         family = CounterMetricFamily(f"{PREFIX}_attempts", "Mining attempts (one sequence, one strategy) by outcome",

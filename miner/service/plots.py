@@ -6,8 +6,8 @@ curious user) can read exactly what was drawn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 # Colour-blind-safe palette (Okabe-Ito, then Tol's muted); a strategy keeps its colour across charts.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
@@ -23,19 +23,19 @@ def colour(index: int) -> str:
 
 
 def _nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is at least `value` (axis top)."""
+    """The axis top: four gridline steps of 1, 2, 2.5 or 5 times a power of ten, at least `value`."""
     if value <= 0:
-        return 1.0
-    step = 10 ** len(str(int(value))) / 100 if value >= 1 else 0.01
+        return 4.0
+    step = 10.0 ** (len(str(int(value / 4))) - 3) if value >= 4 else 1e-3
     while True:
-        for m in (1, 2, 5):
-            if m * step >= value:
-                return m * step
+        for m in (1, 2, 2.5, 5):
+            if 4 * m * step >= value:
+                return 4 * m * step
         step *= 10
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.2g}"
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.3g}"
 
 
 def _axes(parts: list[str], labels: Sequence[str], top: float, unit: str) -> None:
@@ -57,15 +57,19 @@ def _axes(parts: list[str], labels: Sequence[str], top: float, unit: str) -> Non
                          f'font-size="11">{escape(label[5:])}</text>')
 
 
+def _svg_open(chart_id: str) -> str:
+    return (f'<svg id="{escape(chart_id)}" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+            f'height="{HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">')
+
+
 def stacked_bars(chart_id: str, days: Sequence[str], series: dict[str, list[int]], unit: str) -> str:
     """A stacked bar per day, one colour per series (in `series` order); `series[name][i]` is day i."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(days))]
-    top = _nice_max(max(totals, default=0))
+    top = max(4.0, _nice_max(max(totals, default=0)))  # whole hits: at least one per gridline
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     bar = max(1.0, slot * 0.7)
-    parts = [f'<svg id="{escape(chart_id)}" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-             f'height="{HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    parts = [_svg_open(chart_id)]
     _axes(parts, days, top, unit)
     for i, day in enumerate(days):
         y = TOP + plot_h
@@ -86,13 +90,13 @@ def stacked_bars(chart_id: str, days: Sequence[str], series: dict[str, list[int]
 
 
 def line(chart_id: str, days: Sequence[str], values: Sequence[float | None], unit: str,
-         notes: Sequence[str] = ()) -> str:
-    """A line through each day's value (None: no point that day); `notes[i]` is added to its tooltip."""
+         notes: Sequence[str] = (), data: Sequence[dict[str, str]] = ()) -> str:
+    """A line through each day's value (None: no point that day); `notes[i]` is added to its tooltip
+    and `data[i]` to its attributes (as data-KEY)."""
     top = _nice_max(max((v for v in values if v is not None), default=0))
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
-    parts = [f'<svg id="{escape(chart_id)}" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-             f'height="{HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    parts = [_svg_open(chart_id)]
     _axes(parts, days, top, unit)
     points = []
     for i, (day, value) in enumerate(zip(days, values)):
@@ -101,13 +105,14 @@ def line(chart_id: str, days: Sequence[str], values: Sequence[float | None], uni
         x = LEFT + slot * (i + 0.5)
         y = TOP + plot_h - plot_h * value / top
         note = f" ({notes[i]})" if i < len(notes) and notes[i] else ""
-        points.append((x, y, day, value, note))
+        extra = "".join(f' data-{k}="{escape(v)}"' for k, v in (data[i] if i < len(data) else {}).items())
+        points.append((x, y, day, value, note, extra))
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, *_ in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour(0)}" stroke-width="2"/>')
-    for x, y, day, value, note in points:
+    for x, y, day, value, note, extra in points:
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour(0)}" '
-                     f'data-day="{escape(day)}" data-value="{value:.3f}">'
+                     f'data-day="{escape(day)}" data-value="{value:.3f}"{extra}>'
                      f'<title>{escape(day)}: {value:.1f} {escape(unit)}{escape(note)}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)

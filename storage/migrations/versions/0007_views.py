@@ -1,5 +1,6 @@
 """Views for people (hits per day by strategy, yield per model version, the lacking queue with its
-priorities) and the index on attempts by time that the dashboard's per-day series walk.
+priorities), and `attempt_days`: running totals of the attempts per day, strategy and model version, so
+the strategy statistics, the dashboard and the metrics need no aggregate over every attempt.
 
 Revision ID: 0007
 Revises: 0005_program_verified_at
@@ -8,6 +9,7 @@ Create Date: 2026-12-02 09:00:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
@@ -39,10 +41,10 @@ MODEL_YIELD_SQL = (
     "m.created_at AS created_at, y.attempts AS attempts, y.candidates AS candidates, "
     "y.cpu_seconds AS cpu_seconds, y.hits AS hits, "
     "CASE WHEN y.cpu_seconds > 0 THEN y.hits * 3600.0 / y.cpu_seconds END AS hits_per_cpu_hour "
-    "FROM (SELECT a.model_version AS model_version, COUNT(*) AS attempts, SUM(a.candidates) AS candidates, "
-    "SUM(a.cpu_seconds) AS cpu_seconds, SUM(CASE WHEN a.outcome = 'hit' THEN 1 ELSE 0 END) AS hits "
-    "FROM attempts a WHERE a.strategy IN ('beam', 'sample', 'name_only', 'terms_only') "
-    "GROUP BY a.model_version) y "
+    "FROM (SELECT NULLIF(d.model_version, 0) AS model_version, SUM(d.attempts) AS attempts, "
+    "SUM(d.candidates) AS candidates, SUM(d.cpu_seconds) AS cpu_seconds, SUM(d.hits) AS hits "
+    "FROM attempt_days d WHERE d.strategy IN ('beam', 'sample', 'name_only', 'terms_only') "
+    "GROUP BY NULLIF(d.model_version, 0)) y "
     "LEFT JOIN model_versions m ON m.id = y.model_version"
 )
 
@@ -63,8 +65,31 @@ LACKING_QUEUE_SQL = (
 VIEWS = {"hits_per_day": HITS_PER_DAY_SQL, "model_yield": MODEL_YIELD_SQL, "lacking_queue": LACKING_QUEUE_SQL}
 
 
+BACKFILL_SQL = (
+    "INSERT INTO attempt_days (day, strategy, model_version, attempts, candidates, valid, hits, errors, "
+    "cpu_seconds) "
+    f"SELECT {_DAY.format(col='started_at')}, strategy, COALESCE(model_version, 0), COUNT(*), SUM(candidates), "
+    "SUM(valid), SUM(CASE WHEN outcome = 'hit' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END), SUM(cpu_seconds) "
+    f"FROM attempts GROUP BY {_DAY.format(col='started_at')}, strategy, COALESCE(model_version, 0)"
+)
+
+
 def upgrade() -> None:
-    op.create_index("ix_attempts_started_at", "attempts", ["started_at"], unique=False)
+    op.create_table(
+        "attempt_days",
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("strategy", sa.String(length=64), nullable=False),
+        sa.Column("model_version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("candidates", sa.Integer(), nullable=False),
+        sa.Column("valid", sa.Integer(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.Column("cpu_seconds", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "strategy", "model_version"),
+    )
+    op.execute(BACKFILL_SQL)
     for sql in VIEWS.values():
         op.execute(sql)
 
@@ -72,4 +97,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in VIEWS:
         op.execute(f"DROP VIEW {name}")
-    op.drop_index("ix_attempts_started_at", table_name="attempts")
+    op.drop_table("attempt_days")
