@@ -149,6 +149,11 @@ def connect(url: str) -> Engine:
     return engine
 
 
+def safe_url(url: str) -> str:
+    """The database URL as people may see it (password hidden)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def connect_readonly(url: str) -> Engine:
     """Open an existing database for reading only: no migration, no folder or file created.
 
@@ -157,7 +162,7 @@ def connect_readonly(url: str) -> Engine:
     (StorageError: the reader cannot upgrade it), a newer one is logged.
     """
     parsed = make_url(url)
-    safe = parsed.render_as_string(hide_password=True)
+    safe = safe_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             missing = missing_sqlite_file(url)

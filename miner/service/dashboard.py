@@ -18,13 +18,13 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import structlog
-from sqlalchemy.engine import make_url
 
 import storage
 from miner import __version__
 from miner.service import plots
 from storage import observe
 from storage import status as st
+from storage.db import safe_url
 from storage.records import (
     JobRunRow,
     MinerRow,
@@ -73,7 +73,7 @@ def gather(engine: Any, cfg: dict[str, Any], query: str = "", now: datetime | No
     with storage.session_scope(engine, readonly=True) as session:
         page = Page(
             now=now,
-            database=make_url(cfg["database"]["url"]).render_as_string(hide_password=True),
+            database=safe_url(cfg["database"]["url"]),
             days=[],
             summary=observe.counts(session),
             activity=st.activity(session, now),
@@ -364,8 +364,7 @@ def serve(cfg: dict[str, Any], host: str, port: int, stop_event: threading.Event
     """Serve the dashboard on host:port until `stop_event` is set (or Ctrl-C / SIGTERM in the CLI)."""
     engine = storage.connect_readonly(cfg["database"]["url"])
     server = make_server(host, port, app(engine, cfg), server_class=_Server, handler_class=_QuietHandler)
-    log.info("dashboard_start", url=f"http://{host}:{server.server_port}/",
-             database=engine.url.render_as_string(hide_password=True))
+    log.info("dashboard_start", url=f"http://{host}:{server.server_port}/", database=safe_url(cfg["database"]["url"]))
     stop_event = stop_event or threading.Event()
     watcher = threading.Thread(target=lambda: (stop_event.wait(), server.shutdown()), daemon=True)
     watcher.start()
