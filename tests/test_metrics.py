@@ -162,3 +162,19 @@ def test_last_hit_age_follows_the_newest_hit(cfg):
     values = _samples(generate_latest(metrics.registry(engine, cfg)).decode())
     engine.dispose()
     assert 7200 <= values[("loda_miner_last_hit_age_seconds", ())] < 7800
+
+
+def test_the_grafana_dashboard_queries_only_metrics_that_exist(cfg):
+    import json
+    import re
+    from pathlib import Path
+
+    from prometheus_client import generate_latest
+
+    engine = storage.connect_readonly(cfg["database"]["url"])
+    names = {s.name for f in text_string_to_metric_families(generate_latest(metrics.registry(engine, cfg)).decode())
+             for s in f.samples}
+    engine.dispose()
+    dashboard = json.loads((Path(__file__).resolve().parent.parent / "deploy" / "grafana-dashboard.json").read_text())
+    used = {m for p in dashboard["panels"] for t in p["targets"] for m in re.findall(r"loda_miner_\w+", t["expr"])}
+    assert used and used <= names, used - names
