@@ -136,6 +136,17 @@ def attempt_totals(session: Session) -> list[AttemptTotals]:
     return [AttemptTotals(str(s), int(n), int(h), int(e), int(c), float(cpu)) for s, n, h, e, c, cpu in rows]
 
 
+def model_yield(session: Session) -> dict[int, tuple[int, int, float]]:
+    """(attempts, hits, CPU seconds) per registered model version: the attempts that ran with it."""
+    rows = session.execute(
+        select(AttemptDay.model_version, func.sum(AttemptDay.attempts), func.sum(AttemptDay.hits),
+               func.sum(AttemptDay.cpu_seconds))
+        .where(AttemptDay.model_version != 0)
+        .group_by(AttemptDay.model_version)
+    )
+    return {int(m): (int(n), int(h), float(cpu)) for m, n, h, cpu in rows}
+
+
 def last_hit_at(session: Session) -> datetime | None:
     """When the newest mined program was stored (an index lookup)."""
     return session.scalar(select(func.max(Program.found_at)).where(Program.origin == "mined"))

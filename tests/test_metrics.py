@@ -178,3 +178,12 @@ def test_the_grafana_dashboard_queries_only_metrics_that_exist(cfg):
     dashboard = json.loads((Path(__file__).resolve().parent.parent / "deploy" / "grafana-dashboard.json").read_text())
     used = {m for p in dashboard["panels"] for t in p["targets"] for m in re.findall(r"loda_miner_\w+", t["expr"])}
     assert used and used <= names, used - names
+
+
+def test_metrics_and_dashboard_never_load_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, miner.service.metrics, miner.service.dashboard, miner.cli.web\n"
+            "sys.exit(1 if 'torch' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False, timeout=120).returncode == 0

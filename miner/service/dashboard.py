@@ -21,6 +21,7 @@ import structlog
 
 import storage
 from miner import __version__
+from miner.core.config import DEFAULTS
 from miner.service import plots
 from storage import observe
 from storage import status as st
@@ -36,8 +37,7 @@ from storage.records import (
 log = structlog.get_logger(__name__)
 
 # Strategies in the order the config lists them, so each keeps its colour; others follow by name.
-STRATEGY_ORDER = ("corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf", "beam", "sample",
-                  "name_only", "terms_only", "mutation", "repair")
+STRATEGY_ORDER = tuple(DEFAULTS["mine"]["strategies"])
 MODEL_METRICS = ("solve_rate", "valid_rate", "exact_match_rate", "retrieval_solve_rate", "pipeline_solve_rate",
                  "model_only_solve_rate", "seconds_per_sequence")
 
@@ -56,6 +56,7 @@ class Page:
     effort_per_day: list[observe.DayEffort]
     programs: list[observe.ProgramView]
     models: list[ModelVersionRow]
+    model_yield: dict[int, tuple[int, int, float]]
     jobs: list[JobRunRow]
     errors: list[JobRunRow]
     miners: list[MinerRow]
@@ -82,6 +83,7 @@ def gather(engine: Any, cfg: dict[str, Any], query: str = "", now: datetime | No
             effort_per_day=observe.effort_per_day(session, since),
             programs=observe.latest_programs(session, int(cfg["dashboard"]["programs"])),
             models=storage.model_versions(session),
+            model_yield=observe.model_yield(session),
             jobs=observe.recent_job_runs(session, 15, skip_jobs=("mine",)),
             errors=observe.recent_job_runs(session, 10, errors_only=True),
             miners=storage.miners(session),
@@ -238,11 +240,15 @@ def _models(page: Page) -> str:
     rows = []
     for m in reversed(page.models):
         metrics = ", ".join(f"{k} {_metric(m.metrics[k])}" for k in MODEL_METRICS if k in m.metrics)
+        attempts, hits, cpu = page.model_yield.get(m.id, (0, 0, 0.0))
         rows.append(
             f'<tr data-model="{m.id}"><td>{m.id}{" (promoted)" if m.promoted else ""}</td><td>{escape(m.preset)}</td>'
-            f'<td class="n">{m.train_pairs}</td><td>{_when(m.created_at)}</td><td>{metrics}</td></tr>'
+            f'<td class="n">{m.train_pairs}</td><td>{_when(m.created_at)}</td><td>{metrics}</td>'
+            f'<td class="n attempts">{attempts}</td><td class="n hits">{hits}</td>'
+            f'<td class="n rate">{_per_hour(hits, cpu)}</td></tr>'
         )
-    return _table("models", ("version", "preset", "pairs", "created (UTC)", "validation metrics"), rows,
+    return _table("models", ("version", "preset", "pairs", "created (UTC)", "validation metrics", "attempts",
+                             "hits", "hits per CPU-hour"), rows,
                   "No model registered (the bundled model, if any, mines unregistered).")
 
 
