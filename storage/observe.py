@@ -114,13 +114,14 @@ def counts(session: Session) -> Counts:
 
 def hits_by_strategy_status(session: Session) -> dict[tuple[str, str], int]:
     """Mined programs stored, per (strategy, submission status)."""
-    status = _status_column()
+    # The same expression objects in SELECT and GROUP BY (PostgreSQL compares their bound parameters).
+    status, strategy = _status_column(), func.coalesce(Program.strategy, "unknown")
     rows = session.execute(
-        select(func.coalesce(Program.strategy, "unknown"), status, func.count())
+        select(strategy, status, func.count())
         .select_from(Program)
         .outerjoin(Submission, _submission_join())
         .where(Program.origin == "mined")
-        .group_by(func.coalesce(Program.strategy, "unknown"), status)
+        .group_by(strategy, status)
     )
     return {(str(s), str(st)): int(n) for s, st, n in rows}
 

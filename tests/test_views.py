@@ -161,3 +161,35 @@ def test_the_upgrade_sums_existing_attempts_into_daily_totals(tmp_path):
     assert _rows(eng, "SELECT day, strategy, attempts, errors FROM attempt_days ORDER BY day") == [
         ("2026-11-30", "recurrence", 2, 0), ("2026-12-01", "mutation", 1, 1)]
     eng.dispose()
+
+
+def test_the_dashboard_and_metrics_read_it_read_only(engine, database_url):
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from miner.core import config
+    from miner.service import dashboard, metrics
+
+    eng, model = engine
+    cfg = config.defaults_in("/nonexistent")
+    cfg["database"]["url"] = database_url
+    ro = storage.connect_readonly(database_url)
+    try:
+        page = dashboard.gather(ro, cfg, "seq 5", now=DAY2 + timedelta(hours=1))
+        assert page.hits_per_day == [("2026-11-30", "beam", 1), ("2026-11-30", "recurrence", 1),
+                                     ("2026-12-01", "recurrence", 1)]
+        assert [(e.day, e.attempts, e.hits) for e in page.effort_per_day] == [("2026-11-30", 3, 1), ("2026-12-01", 2, 0)]
+        assert [r.a_number for r in page.results] == [5] and page.results[0].state == "mined"
+        assert page.model_yield == {model: (2, 1, 7.0)}
+        html = dashboard.render(page)
+        assert 'data-series="recurrence" data-total="2"' in html
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for f in text_string_to_metric_families(generate_latest(metrics.registry(ro, cfg)).decode())
+                   for s in f.samples}
+        assert samples[("loda_miner_hits_total", (("status", "unsubmitted"), ("strategy", "recurrence")))] == 2
+        with pytest.raises(Exception, match="(?i)read-only|readonly"):
+            with storage.session_scope(ro) as s:
+                s.execute(text("DELETE FROM programs"))
+    finally:
+        ro.dispose()
+    assert _rows(eng, "SELECT COUNT(*) FROM programs") == [(5,)]
