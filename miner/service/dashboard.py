@@ -131,7 +131,9 @@ def _table(table_id: str, head: Iterable[str], rows: Iterable[str], empty: str) 
     body = "".join(rows)
     if not body:
         return f'<p class="empty" id="{table_id}-empty">{escape(empty)}</p>'
-    cols = "".join(f"<th>{escape(h)}</th>" for h in head)
+    # A heading starting with "#" is a numeric column: right-aligned like its cells.
+    cols = "".join(f'<th class="n">{escape(h[1:])}</th>' if h.startswith("#") else f"<th>{escape(h)}</th>"
+                   for h in head)
     return f'<table id="{table_id}"><thead><tr>{cols}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -188,7 +190,7 @@ def _strategies(page: Page) -> str:
             f'<td class="n cpu">{total.cpu_seconds:.1f}</td>'
             f'<td class="n rate">{_per_hour(total.hits, total.cpu_seconds)}</td></tr>'
         )
-    return _table("strategies", ("strategy", "attempts", "candidates", "hits", "CPU seconds", "hits per CPU-hour"),
+    return _table("strategies", ("strategy", "#attempts", "#candidates", "#hits", "#CPU seconds", "#hits per CPU-hour"),
                   rows, "No attempts yet.")
 
 
@@ -225,7 +227,7 @@ def _search(page: Page) -> str:
         f'<td>{"<pre>" + escape(r.mined_code.strip()) + "</pre>" if r.mined_code else ""}</td></tr>'
         for r in page.results
     ]
-    table = _table("search-results", ("sequence", "name", "state", "attempts", "CPU s", "last attempt", "leased by",
+    table = _table("search-results", ("sequence", "name", "state", "#attempts", "#CPU s", "last attempt", "leased by",
                                       "mined program"), rows, f"Nothing matches {page.query!r}.")
     return form + table
 
@@ -247,8 +249,8 @@ def _models(page: Page) -> str:
             f'<td class="n attempts">{attempts}</td><td class="n hits">{hits}</td>'
             f'<td class="n rate">{_per_hour(hits, cpu)}</td></tr>'
         )
-    return _table("models", ("version", "preset", "pairs", "created (UTC)", "validation metrics", "attempts",
-                             "hits", "hits per CPU-hour"), rows,
+    return _table("models", ("version", "preset", "#pairs", "created (UTC)", "validation metrics", "#attempts",
+                             "#hits", "#hits per CPU-hour"), rows,
                   "No model registered (the bundled model, if any, mines unregistered).")
 
 
@@ -262,7 +264,7 @@ def _runs(table_id: str, runs: list[JobRunRow], empty: str) -> str:
             f'<td class="n">{seconds}</td><td class="outcome">{escape(outcome)}</td>'
             f'<td class="msg">{escape(r.message[:300])}</td></tr>'
         )
-    return _table(table_id, ("job", "started (UTC)", "seconds", "outcome", "message"), rows, empty)
+    return _table(table_id, ("job", "started (UTC)", "#seconds", "outcome", "message"), rows, empty)
 
 
 def _fleet(page: Page) -> str:
@@ -277,7 +279,7 @@ def _fleet(page: Page) -> str:
             f'<td class="n">{page.hits_by_owner.get(m.owner, 0)}</td><td>{escape(str(state.get("version", "")))}</td>'
             f'<td>{_ago(page.now, m.last_seen)}</td></tr>'
         )
-    return _table("fleet", ("miner", "state", "doing", "candidates/s", "hits this run", "hits stored", "version",
+    return _table("fleet", ("miner", "state", "doing", "#candidates/s", "#hits this run", "#hits stored", "version",
                             "last heartbeat"), rows, "No miner has run on this database yet.")
 
 
