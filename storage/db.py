@@ -168,9 +168,13 @@ def connect_readonly(url: str) -> Engine:
             missing = missing_sqlite_file(url)
             if missing is not None or parsed.database in (None, "", ":memory:"):
                 raise StorageError(f"no database at {missing or parsed.database}")
-            path = Path(parsed.database).expanduser().resolve()
-            engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true",
-                                   connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            import sqlite3
+            from urllib.parse import quote
+
+            # An SQLite URI so that mode=ro applies; the path is %-quoted ("#", "?" and "%" are special).
+            uri = f"file:{quote(str(Path(parsed.database).expanduser().resolve()))}?mode=ro"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
 
             @event.listens_for(engine, "connect")
             def _on_connect(dbapi_conn: Any, _record: Any) -> None:
