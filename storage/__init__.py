@@ -4,7 +4,7 @@ Open it with `connect(url)`; run queries inside `session_scope(engine)`. Only pl
 (`storage.records`) leave this package, never ORM objects.
 """
 
-from storage.db import StorageError, connect, missing_sqlite_file, session_scope
+from storage.db import StorageError, connect, connect_readonly, missing_sqlite_file, session_scope
 from storage.locks import job_lock
 from storage.mining import claim, extend_leases, record_attempt, release, strategy_stats, tried_pairs
 from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
@@ -43,7 +43,7 @@ from storage import submissions as submissions  # noqa: E402,F401
 __all__ = [
     "Attempt", "DiscoveredRow", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
-    "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
+    "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "get_sequences",
     "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",

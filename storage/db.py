@@ -66,9 +66,9 @@ def create(url: str) -> Engine:
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic autogenerate filter: views are created by hand in migrations, not tables to compare."""
-    from storage.schema import DISCOVERED_VIEW
+    from storage.schema import VIEWS
 
-    return not (type_ == "table" and reflected and compare_to is None and name == DISCOVERED_VIEW)
+    return not (type_ == "table" and reflected and compare_to is None and name in VIEWS)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -146,6 +146,61 @@ def connect(url: str) -> Engine:
             raise
         safe = make_url(url).render_as_string(hide_password=True)
         raise StorageError(f"cannot open database {safe}: {exc}") from exc
+    return engine
+
+
+def safe_url(url: str) -> str:
+    """The database URL as people may see it (password hidden)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def connect_readonly(url: str) -> Engine:
+    """Open an existing database for reading only: no migration, no folder or file created.
+
+    SQLite is opened with `mode=ro` (the `-shm` index of a WAL database aside, nothing is written);
+    PostgreSQL sessions default to read-only transactions. A schema older than this code is refused
+    (StorageError: the reader cannot upgrade it), a newer one is logged.
+    """
+    parsed = make_url(url)
+    safe = safe_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            missing = missing_sqlite_file(url)
+            if missing is not None or parsed.database in (None, "", ":memory:"):
+                raise StorageError(f"no database at {missing or parsed.database}")
+            import sqlite3
+            from urllib.parse import quote
+
+            # An SQLite URI so that mode=ro applies; the path is %-quoted ("#", "?" and "%" are special).
+            uri = f"file:{quote(str(Path(parsed.database).expanduser().resolve()))}?mode=ro"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.isolation_level = None
+                dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                dbapi_conn.execute("PRAGMA query_only = ON")
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn: Connection) -> None:
+                conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            engine = create_engine(url, pool_pre_ping=True,
+                                   connect_args={"options": "-c default_transaction_read_only=on"})
+        current = current_revision(engine)
+    except StorageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rewrapped with the URL so the user knows which DB
+        raise StorageError(f"cannot open database {safe} read-only: {exc}") from exc
+    if current != head_revision():
+        if current is None or known_revision(current):
+            engine.dispose()
+            raise StorageError(
+                f"database {safe} has schema revision {current}, older than this loda-miner's {head_revision()}: "
+                "it is upgraded by the first `loda-miner run` or `loda-miner status`"
+            )
+        log.warning("schema_newer_than_code", database=safe, revision=current, head=head_revision())
     return engine
 
 

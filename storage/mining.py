@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Engine, Select, case, delete, func, select, update
+from sqlalchemy import Engine, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunked, is_sqlite, session_scope, upsert
 from storage.records import Attempt, StrategyStats
 from storage.schema import Attempt as AttemptRow
-from storage.schema import Effort, Lease, Sequence, utcnow
+from storage.schema import AttemptDay, Effort, Lease, Sequence, utcnow
 from storage.sequences import lacking_condition
 
 log = structlog.get_logger(__name__)
@@ -165,7 +165,26 @@ def record_attempt(session: Session, attempt: Attempt) -> None:
         },
     )
     session.execute(stmt)
+    _add_to_day(session, attempt)
     session.flush()
+
+
+def _add_to_day(session: Session, attempt: Attempt) -> None:
+    """Add the attempt to its day's running totals (`attempt_days`)."""
+    table = AttemptDay.__table__
+    started = attempt.started_at
+    day = (started.astimezone(UTC) if started.tzinfo else started).date().isoformat()
+    stmt = upsert(session, table).values(
+        day=day, strategy=attempt.strategy, model_version=attempt.model_version or 0, attempts=1,
+        candidates=attempt.candidates, valid=attempt.valid, hits=int(attempt.outcome == "hit"),
+        errors=int(attempt.outcome == "error"), cpu_seconds=attempt.cpu_seconds,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "strategy", "model_version"],
+        set_={c: table.c[c] + stmt.excluded[c] for c in ("attempts", "candidates", "valid", "hits", "errors",
+                                                          "cpu_seconds")},
+    )
+    session.execute(stmt)
 
 
 def tried_pairs(session: Session, strategies: Iterable[str]) -> set[tuple[int, str]]:
@@ -179,16 +198,16 @@ def tried_pairs(session: Session, strategies: Iterable[str]) -> set[tuple[int, s
 
 
 def strategy_stats(session: Session) -> dict[str, StrategyStats]:
-    """Attempts, candidates, valid programs, hits and CPU seconds per strategy."""
+    """Attempts, candidates, valid programs, hits and CPU seconds per strategy (from `attempt_days`)."""
     rows = session.execute(
         select(
-            AttemptRow.strategy,
-            func.count(),
-            func.coalesce(func.sum(AttemptRow.candidates), 0),
-            func.coalesce(func.sum(AttemptRow.valid), 0),
-            func.coalesce(func.sum(case((AttemptRow.outcome == "hit", 1), else_=0)), 0),
-            func.coalesce(func.sum(AttemptRow.cpu_seconds), 0.0),
-        ).group_by(AttemptRow.strategy)
+            AttemptDay.strategy,
+            func.sum(AttemptDay.attempts),
+            func.sum(AttemptDay.candidates),
+            func.sum(AttemptDay.valid),
+            func.sum(AttemptDay.hits),
+            func.sum(AttemptDay.cpu_seconds),
+        ).group_by(AttemptDay.strategy)
     )
     return {
         strategy: StrategyStats(int(n), int(cands), int(valid), int(hits), float(cpu))

@@ -6,7 +6,7 @@ columns work on SQLite and PostgreSQL. A-numbers are stored as integers (45 for 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +32,7 @@ OUTCOMES = ("hit", "miss", "error")
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,13 +45,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -152,6 +152,25 @@ class Attempt(Base):
     )
 
 
+class AttemptDay(Base):
+    """Running totals of the attempts per UTC day, strategy and model version, kept by `record_attempt`
+    in the attempt's transaction: per-strategy statistics (the bandit, `status`), the dashboard and the
+    metrics read these few rows instead of aggregating every attempt."""
+
+    __tablename__ = "attempt_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # "2026-12-02" (UTC)
+    strategy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # 0 when the attempt ran without a registered model (a primary key column cannot be NULL).
+    model_version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    candidates: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class Effort(Base):
     """Running totals of the attempts per sequence, so choosing what to mine next needs no aggregate."""
 
@@ -223,6 +242,8 @@ A_NUMBER_TEXT = (
 )
 
 DISCOVERED_VIEW = "discovered_programs"
+# Every view (created by hand in migrations; see 0007_views for the three beside discovered_programs).
+VIEWS = (DISCOVERED_VIEW, "hits_per_day", "model_yield", "lacking_queue")
 DISCOVERED_VIEW_SQL = (
     f"CREATE VIEW {DISCOVERED_VIEW} AS "
     f"SELECT {A_NUMBER_TEXT} AS a_number, COALESCE(s.name, '') AS name, p.code AS code, "

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from storage.records import JobRunRow
+from storage.records import JobRunRow, MinerRow
 from storage.schema import Effort, JobRun, Lease, Program
 
 
@@ -40,6 +40,11 @@ def _now() -> datetime:
 
 def _run_row(r: JobRun) -> JobRunRow:
     return JobRunRow(r.id, r.job, r.started_at, r.finished_at, r.outcome, r.message or "")
+
+
+def is_alive(miner: MinerRow, now: datetime, alive_seconds: float) -> bool:
+    """A miner is alive while its heartbeat is fresh and it has not said it stopped."""
+    return (now - miner.last_seen).total_seconds() <= alive_seconds and (miner.state or {}).get("doing") != "stopped"
 
 
 def activity(session: Session, now: datetime | None = None) -> Activity:

@@ -17,6 +17,7 @@ import sys
 import tarfile
 import threading
 import time
+import urllib.request
 from functools import partial
 from pathlib import Path
 
@@ -175,6 +176,10 @@ def test_daemon_end_to_end(tmp_path, sources_url):
     data = tmp_path / "data"
     db = data / "loda-miner.db"
     config = tmp_path / "config.toml"
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        metrics_port = free.getsockname()[1]
+    textfile = tmp_path / "textfile" / "loda_miner.prom"
     _write_config(config, data, sources_url, retries=1, backoff=0.1, rest=f"""
 [mine]
 workers = 1
@@ -187,6 +192,10 @@ heartbeat_seconds = 0.5
 alive_seconds = 5.0
 export_minutes = 0.05
 idle_seconds = 1.0
+[metrics]
+listen = "127.0.0.1:{metrics_port}"
+textfile = "{textfile}"
+textfile_seconds = 0.5
 """)
     runs: list[Daemon] = []
     try:
@@ -215,6 +224,16 @@ idle_seconds = 1.0
         assert status["fleet"]["miners_alive"] == 1
         first.read_notify()
         assert "WATCHDOG=1" in first.messages and any(m.startswith("STATUS=") for m in first.messages)
+        # The daemon serves /metrics (and writes the textfile) from the same database.
+        from prometheus_client.parser import text_string_to_metric_families
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30) as response:
+            scraped = {s.name: s for f in text_string_to_metric_families(response.read().decode())
+                       for s in f.samples if not s.labels or s.labels.get("origin") == "mined"}
+        assert scraped["loda_miner_database_up"].value == 1 and scraped["loda_miner_miners_alive"].value == 1
+        assert scraped["loda_miner_programs"].value >= status["counts"]["solved"]
+        first.wait_for("the metrics textfile", textfile.is_file, 10)
+        assert any(f.name == "loda_miner_hits" for f in text_string_to_metric_families(textfile.read_text()))
 
         # 2. SIGTERM: a clean exit within 10 s, nothing left leased.
         t0 = time.monotonic()

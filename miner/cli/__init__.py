@@ -12,7 +12,7 @@ import sys
 from typing import Sequence
 
 # Module names under miner.cli, in the order `--help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("lang", "daemon", "status", "mine", "model", "data")
+COMMAND_MODULES: tuple[str, ...] = ("lang", "daemon", "status", "web", "mine", "model", "data")
 
 
 class CommandError(Exception):

@@ -83,7 +83,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
         state = m.state or {}
         fleet.append({
             "owner": m.owner,
-            "alive": age <= alive_seconds and state.get("doing") != "stopped",
+            "alive": st.is_alive(m, now, alive_seconds),
             "heartbeat_age_seconds": round(age, 1),
             "last_seen": m.last_seen,
             "started_at": m.started_at,

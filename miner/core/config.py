@@ -167,6 +167,16 @@ DEFAULTS: dict[str, Any] = {
         "max_memory": 2000,
         "max_seconds": 10.0,
     },
+    "metrics": {
+        "listen": "",
+        "textfile": "",
+        "textfile_seconds": 60.0,
+    },
+    "dashboard": {
+        "listen": "127.0.0.1:8080",
+        "days": 60,
+        "programs": 50,
+    },
 }
 
 
@@ -273,6 +283,15 @@ def defaults_in(data_dir: str | Path) -> dict[str, Any]:
     config["paths"]["data_dir"] = str(data_dir)
     resolve_paths(config)
     return config
+
+
+def parse_listen(text: str, what: str = "listen") -> tuple[str, int]:
+    """'127.0.0.1:9464' (or '[::1]:9464') -> (host, port); ConfigError naming `what` otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{what}: expected HOST:PORT such as 127.0.0.1:9464, got {text!r}")
+    return host, int(port)
 
 
 def resolve_paths(config: dict[str, Any]) -> None:

@@ -63,6 +63,7 @@ class Daemon:
     running_jobs: set[str] = field(default_factory=set)
     next_runs: dict[str, str | None] = field(default_factory=dict)
     child: subprocess.Popen | None = None  # the retraining process, terminated on stop
+    exporter: Any = None  # miner.service.metrics.Exporter: /metrics endpoint and textfile
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -390,6 +391,8 @@ def _heartbeat_loop(d: Daemon, scheduler_ref: list[Any], main: threading.Thread)
             log.warning("heartbeat_failed", error=str(exc))
         if ok and _healthy(d, scheduler, main):
             notify.watchdog()
+        if d.exporter is not None:
+            d.exporter.tick()
         if d.doing != last_status:
             notify.status(d.doing)
             last_status = d.doing
@@ -525,6 +528,7 @@ def run(cfg: dict[str, Any], stop_event: threading.Event | None = None) -> int:
     )
     scheduler = None
     try:
+        _start_metrics(d)
         _release_dead_local_owners(d)
         beat.start()
         if _needs_seed(d):
@@ -551,6 +555,19 @@ def run(cfg: dict[str, Any], stop_event: threading.Event | None = None) -> int:
         _CURRENT = None
 
 
+def _start_metrics(d: Daemon) -> None:
+    """Serve /metrics and write the textfile as `[metrics]` asks; a port in use is logged, not fatal."""
+    from miner.service import metrics
+
+    if not (d.cfg["metrics"]["listen"] or d.cfg["metrics"]["textfile"]):
+        return
+    d.exporter = metrics.Exporter(d.engine, d.cfg)
+    try:
+        d.exporter.start()
+    except OSError as exc:
+        log.error("metrics_listen_failed", listen=d.cfg["metrics"]["listen"], error=str(exc))
+
+
 def _shutdown(d: Daemon, scheduler: Any, beat: threading.Thread) -> None:
     with d.lock:
         child = d.child
@@ -571,6 +588,8 @@ def _shutdown(d: Daemon, scheduler: Any, beat: threading.Thread) -> None:
         log.warning("stop_abandons_jobs", jobs=sorted(d.running_jobs))
     if beat.is_alive():
         beat.join(timeout=5)  # so that its last beat cannot land after the "stopped" one below
+    if d.exporter is not None:
+        d.exporter.stop()
     try:
         storage.release(d.engine, d.owner)
         state = _state(d)
