@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.records import JobRunRow, parse_a_number
+from miner.lang.anumber import parse_a_number
+from storage.records import JobRunRow
 from storage.schema import AttemptDay, Effort, JobRun, Lease, Program, Refresh, Sequence
 from storage.sequences import lacking_condition, parse_terms
 from storage.submissions import Submission
