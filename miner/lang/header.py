@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from miner.lang.parser import split_lines
 from miner.lang.program import Program
 
 _ID_LINE = re.compile(r"^A(\d{1,7}):\s?(.*)$")
@@ -29,7 +30,7 @@ def _leading_comments(program_or_text: Program | str) -> list[str]:
             comments.append(op.comment)
         return comments
     comments = []
-    for line in program_or_text.splitlines():
+    for line in split_lines(program_or_text):
         stripped = line.strip()
         if not stripped:
             continue

@@ -10,11 +10,15 @@ from __future__ import annotations
 from math import comb as _comb
 from math import gcd as _gcd
 
+from miner.lang import clock
 from miner.lang.errors import NumberTooLargeError, UndefinedError
 
 LIMIT = 1 << 3840
 NEG_LIMIT = -LIMIT
 _BITS = 3840
+# Operands past this many bits make nrt, dgs and lex take milliseconds (thousands of big-number
+# steps): those loops then look at the evaluation's clock as they go.
+_SLOW_BITS = 512
 
 
 def overflow(value: int) -> int:
@@ -127,12 +131,15 @@ def lex(a: int, b: int) -> int:
         return 0
     a, b = abs(a), abs(b)
     r = 0
+    slow = a >> _SLOW_BITS
     while True:
         x = _dif(a, b)
         if x == a:
             return r
         a = x
         r += 1
+        if slow:
+            clock.check()
 
 
 def bin(n: int, k: int) -> int:  # noqa: A001
@@ -217,6 +224,7 @@ def nrt(a: int, b: int) -> int:
     if a == 0 or a == 1 or b == 1:
         return a
     r, lo, hi = 1, 0, a
+    slow = a >> _SLOW_BITS
     while lo < hi:
         m = (lo + hi) // 2
         p = _pow(m, b)
@@ -229,6 +237,8 @@ def nrt(a: int, b: int) -> int:
         if r == m:
             break
         r = m
+        if slow:
+            clock.check()
     return r
 
 
@@ -238,6 +248,11 @@ def dgs(a: int, b: int) -> int:
     sign = -1 if a < 0 else 1
     a = abs(a)
     r = 0
+    if a >> _SLOW_BITS:
+        while a >> _SLOW_BITS:
+            a, d = divmod(a, b)
+            r += d
+            clock.check()
     while a > 0:
         a, d = divmod(a, b)
         r += d
