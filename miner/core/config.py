@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
         "max_line_bytes": 1048576,
         "max_bfile_mb": 64,
         "max_program_bytes": 1048576,
+        "max_download_seconds": 3600.0,
     },
     "mine": {
         "batch_size": 8,

@@ -21,6 +21,7 @@ import structlog
 
 import storage
 from miner import __version__
+from miner.sources.http import body_chunks
 from miner.sources.programs import render
 from storage import submissions as queue
 
@@ -126,7 +127,7 @@ def _post(
         with http.post(url, json=body, timeout=sub["timeout"], stream=True) as response:
             if 200 <= response.status_code < 300:
                 return None
-            text = _body(response, int(sub["max_response_bytes"]))
+            text = _body(response, int(sub["max_response_bytes"]), float(sub["timeout"]))
     except requests.RequestException as exc:
         return f"connection error: {exc}", True, None
     error = f"HTTP {response.status_code}: {text[:200]}"
@@ -135,11 +136,15 @@ def _post(
     return error, response.status_code >= 500, None
 
 
-def _body(response: requests.Response, max_bytes: int) -> str:
-    """The start of an error response's body, never more than `max_bytes` of it read."""
+def _body(response: requests.Response, max_bytes: int, seconds: float) -> str:
+    """The start of an error response's body: never more than `max_bytes` of it, nor for longer than
+    `seconds` (a server may send a byte now and then)."""
     data = bytearray()
-    for chunk in response.iter_content(4096):
-        data += chunk
-        if len(data) >= max_bytes:
-            break
+    try:
+        for chunk in body_chunks(response, response.url, seconds):
+            data += chunk
+            if len(data) >= max_bytes:
+                break
+    except requests.Timeout:
+        pass  # what came in time is enough to say what went wrong
     return bytes(data[:max_bytes]).decode("utf-8", errors="replace")

@@ -71,11 +71,12 @@ def fetch_bfile(cfg: dict[str, Any], a_number: int) -> list[int] | None:
             if len(data) > max_bytes:
                 raise FetchError(f"{path}: larger than {max_bytes} bytes ({CAP})")
         else:
-            response = _fetcher(cfg).get(url)
+            fetcher = _fetcher(cfg)
+            response = fetcher.get(url)
             if response is None:
                 return None
             with response:
-                data = read_capped(response, max_bytes, url, CAP)
+                data = read_capped(response, max_bytes, url, CAP, fetcher.max_seconds)
         if data[:2] == b"\x1f\x8b":
             data = gunzip_capped(data, max_bytes, url, CAP)
         text = data.decode("utf-8")

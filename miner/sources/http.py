@@ -19,11 +19,12 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote, urlparse
 
 import requests
 import structlog
+import urllib3
 
 from miner.core import stopping
 
@@ -153,10 +154,32 @@ def _check_redirects(url: str, response: requests.Response) -> None:
             raise SourceUnavailable(f"{url}: redirected to plain http ({step.url}); refused")
 
 
-def read_capped(response: requests.Response, max_bytes: int, url: str, cap: str) -> bytes:
-    """A streamed response's body, at most `max_bytes` of it (`TooLarge` naming the key `cap` past that)."""
+def body_chunks(response: requests.Response, url: str, seconds: float) -> Iterator[bytes]:
+    """A streamed response's body as it arrives; past `seconds` in all, `requests.Timeout`.
+
+    One read each (`read1`): a sender of a byte now and then never trips read_timeout, and a
+    `read(CHUNK)` would wait for a whole chunk before anyone looked at the clock.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            chunk = response.raw.read1(CHUNK, decode_content=True)
+        except urllib3.exceptions.HTTPError as exc:
+            raise requests.exceptions.ConnectionError(f"{url}: {exc}") from exc
+        if not chunk:
+            return
+        yield chunk
+        if time.monotonic() > deadline:
+            # A Timeout, so that the download is retried like one cut by read_timeout.
+            raise requests.exceptions.ReadTimeout(
+                f"{url}: body not complete after {seconds:g} s ([sources] max_download_seconds)")
+
+
+def read_capped(response: requests.Response, max_bytes: int, url: str, cap: str, seconds: float) -> bytes:
+    """A streamed response's body, at most `max_bytes` of it (`TooLarge` naming the key `cap` past that)
+    and within `seconds` (`requests.Timeout` past that)."""
     data = bytearray()
-    for chunk in response.iter_content(CHUNK):
+    for chunk in body_chunks(response, url, seconds):
         data += chunk
         if len(data) > max_bytes:
             raise TooLarge(f"{url}: larger than {max_bytes} bytes ({cap}); not read further")
@@ -193,6 +216,7 @@ class Fetcher:
         self.unreachable_seconds = float(sources_cfg["unreachable_seconds"])
         self.max_download = int(sources_cfg["max_download_mb"]) << 20
         self.max_uncompressed = int(sources_cfg["max_uncompressed_mb"]) << 20
+        self.max_seconds = float(sources_cfg["max_download_seconds"])
         # Hosts that could not be reached at all, and until when they are not asked again.
         self._down_until: dict[str, float] = {}
         self.cache_dir = Path(cache_dir)
@@ -329,7 +353,7 @@ class Fetcher:
         try:
             size = 0
             with os.fdopen(fd, "wb") as out:
-                for chunk in stopping.until_stopped(response.iter_content(CHUNK), self.stop_event,
+                for chunk in stopping.until_stopped(body_chunks(response, url, self.max_seconds), self.stop_event,
                                                     f"downloading {url}", every=1):
                     size += len(chunk)
                     if size > self.max_download:
