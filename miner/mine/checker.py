@@ -1,7 +1,7 @@
 """Check candidate programs in worker processes that no candidate can stall or crash.
 
 Each worker loads the corpus once, runs under an address-space limit (`resource.setrlimit`), dies
-with the process that started it (`PR_SET_PDEATHSIG`, and a closed pipe ends it quietly), and
+with the process that started it (a thread waits on the parent's pidfd), and
 streams one outcome per candidate back over a pipe. The parent kills a worker that stays silent past
 the per-candidate wall-clock timeout or that dies, starts a fresh one, counts that candidate as an
 error and resubmits the rest of its chunk. Candidates travel in chunks to amortise the IPC cost.
@@ -159,28 +159,38 @@ def limit_memory(megabytes: int) -> None:
         log.warning("memory_limit_unavailable", error=str(exc))
 
 
-PR_SET_PDEATHSIG = 1
-
-
 def die_with_parent(parent_pid: int) -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux), and exit now if the
-    process that started it (`parent_pid`) is already gone. Elsewhere the closed pipe ends it."""
-    import ctypes
-    import signal
+    """End this process at once when the process that started it (`parent_pid`) ends, by any death.
 
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-    # Our parent is the forkserver, which exits when the miner does; the miner itself may have died
-    # before the prctl above took effect.
-    try:
-        os.kill(parent_pid, 0)
-    except ProcessLookupError:
+    Our parent process is the forkserver, which lives on while any worker does, so PR_SET_PDEATHSIG
+    would not fire: a thread waits on a pidfd of the miner instead (Linux 5.3+), or looks every second.
+    """
+    import threading
+
+    def watch() -> None:
+        try:
+            import select
+
+            fd = os.pidfd_open(parent_pid)
+            select.select([fd], [], [])  # readable once the process has ended
+        except (AttributeError, OSError):
+            while _alive(parent_pid):
+                time.sleep(1.0)
         os._exit(0)
+
+    if not _alive(parent_pid):
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
     except PermissionError:
-        pass
+        return True
+    return True
 
 
 def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int, parent_pid: int = 0) -> None:
