@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from miner.lang.parser import split_lines
 from miner.lang.program import Program
 
-_ID_LINE = re.compile(r"^A(\d{1,7}):\s?(.*)$")
-_TERMS_LINE = re.compile(r"^-?\d+(?:\s*,\s*-?\d+)*$")
+_ID_LINE = re.compile(r"^A([0-9]{1,7}):\s?(.*)$")
+# ASCII digits, and no term longer than int() reads (a longer one makes the line no terms line).
+_TERMS_LINE = re.compile(r"^-?[0-9]{1,4300}(?:\s*,\s*-?[0-9]{1,4300})*$")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def a_number_str(a_number: int) -> str:
 
 def parse_a_number(text: str) -> int:
     """`A000045` / `a45` / `45` -> 45; ValueError otherwise."""
-    m = re.fullmatch(r"[Aa]?(\d{1,7})", text.strip())
+    m = re.fullmatch(r"[Aa]?([0-9]{1,7})", text.strip())
     if not m:
         raise ValueError(f"not an A-number: {text!r}")
     return int(m.group(1))

@@ -19,6 +19,7 @@ DIRECTIVES: frozenset[str] = frozenset({"offset", "inputs", "outputs"})
 # Largest magnitude a LODA number may have (loda-cpp: 60 words of 64 bits, sign separate).
 NUMBER_LIMIT = 1 << 3840
 _INT64_MAX = (1 << 63) - 1
+_MAX_DIGITS = len(str(NUMBER_LIMIT)) + 1
 # Longest program accepted: 20 times the longest of the corpus (479 lines), so that compiling one
 # stays within a fraction of a second and some megabytes.
 MAX_OPERATIONS = 10_000
@@ -44,6 +45,8 @@ def _number(text: str, pos: int) -> tuple[int, int]:
     digits = m.group()
     if (digits.startswith("0") and len(digits) > 1) or digits.startswith("-0") or digits == "-":
         raise ValueError(f"malformed number '{digits}'")
+    if len(digits) > _MAX_DIGITS:  # past LODA's size anyway; int() would refuse past 4,300 digits
+        raise ValueError(f"number '{digits[:20]}...' exceeds the LODA number size")
     value = int(digits)
     if abs(value) >= NUMBER_LIMIT:
         raise ValueError(f"number '{digits[:20]}...' exceeds the LODA number size")

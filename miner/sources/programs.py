@@ -25,9 +25,9 @@ log = structlog.get_logger(__name__)
 # What export writes as a space in a header line: every character some reader takes as a line end.
 LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 HEADER_LINES = (
-    re.compile(r";\s*A\d{6,7}:.*"),
+    re.compile(r";\s*A[0-9]{6,7}:.*"),
     re.compile(r";\s*Submitted by .*"),
-    re.compile(r";\s*-?\d+(?:\s*,\s*-?\d+)*\s*"),
+    re.compile(r";\s*-?[0-9]+(?:\s*,\s*-?[0-9]+)*\s*"),
 )
 
 # The reference corpus lists at most 80 terms on a header line of at most ~500 characters.
