@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import gzip
 import io
-import pickle
 import resource
 import tarfile
 import time
 from pathlib import Path
 
 import pytest
-from structlog.testing import capture_logs
 
 import storage
 from miner.core import config

@@ -171,7 +171,8 @@ def job_housekeeping(d: Daemon) -> str:
     expired = hk.drop_expired_leases(d.engine, now)
     pruned = hk.prune_job_runs(d.engine, now - timedelta(days=daemon_cfg["keep_job_runs_days"]))
     with _session(d, readonly=True) as session:
-        last_vacuum = storage.last_run(session, "vacuum")
+        # Only a VACUUM that finished counts: one killed half-way is done again on the next round.
+        last_vacuum = storage.last_run(session, "vacuum", outcome="ok")
     vacuum = last_vacuum is None or (
         last_vacuum.started_at < now - timedelta(days=daemon_cfg["vacuum_days"])
     )
