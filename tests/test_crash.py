@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True, text=True, check=False,
                           env=env, timeout=900)
 
 
@@ -137,9 +137,10 @@ MIGRATE = """
 
 
 def test_kill_during_a_migration(tmp_path):
-    import storage
     from alembic import command
     from alembic.config import Config
+
+    import storage
 
     db = tmp_path / "db.sqlite"
     engine = storage.connect(f"sqlite:///{db}")

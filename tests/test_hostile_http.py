@@ -289,7 +289,7 @@ def test_a_5xx_storm_gives_a_submission_up_after_max_attempts(server, queued):
     for _ in range(3):
         submit.submit_pending(engine, cfg, now=now)
         now += timedelta(seconds=cfg["submit"]["max_retry_seconds"] + 1)
-    status, attempts, _ = _item(engine)
+    status, _, _ = _item(engine)
     assert status == "failed" and server.hits["/v2/submissions"] == 3
 
 

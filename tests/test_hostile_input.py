@@ -15,9 +15,9 @@ import pytest
 import storage
 from miner.core import config
 from miner.lang import Limits, check_terms, evaluate, parse, read_header
+from miner.lang import parser as lang_parser
 from miner.lang.corpus import Corpus
 from miner.lang.errors import TimeLimitError
-from miner.lang import parser as lang_parser
 from miner.lang.parser import ParseError
 from miner.service import corpus_import, refresh
 from miner.sources import bfile, oeis

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -122,7 +123,7 @@ def _retry_after(response: requests.Response) -> float | None:
     except ValueError:
         pass
     else:
-        return min(MAX_RETRY_AFTER, max(0.0, seconds)) if seconds == seconds else None  # NaN: ignored
+        return None if math.isnan(seconds) else min(MAX_RETRY_AFTER, max(0.0, seconds))
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, OverflowError):
