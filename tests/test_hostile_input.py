@@ -193,7 +193,7 @@ def test_time_limit_holds_inside_huge_number_nrt():
     assert cpu < 2.0
 
 
-@pytest.mark.parametrize("op", ["dgs $2,2", "lex $2,2"])
+@pytest.mark.parametrize("op", ["dgs $2,2", "lex $2,2", "dir $2,2"])
 def test_time_limit_holds_inside_other_slow_operations(op):
     program = "mov $1,2\npow $1,3839\n" + f"mov $2,$1\n{op}\n" * 3000
     result, cpu = _cpu(lambda: check_terms(program, [0], None, Limits(max_seconds=0.2)))
