@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from miner.sources import snapshot  # noqa: E402
-from miner.sources.programs import PROGRAM_PATH, strip_header  # noqa: E402
+from miner.sources.programs import program_number, strip_header  # noqa: E402
 
 ATTRIBUTION = """# Attribution of the bundled snapshot
 
@@ -86,10 +86,10 @@ def build(data: Path, terms: int, covered_terms: int, covered_chars: int) -> dic
     programs: list[tuple[int, str]] = []
     with tarfile.open(tarballs[-1], "r|*") as tar:
         for member in tar:
-            match = PROGRAM_PATH.search(member.name)
-            handle = tar.extractfile(member) if match and member.isfile() else None
+            number, _ = program_number(member.name)
+            handle = tar.extractfile(member) if number is not None and member.isfile() else None
             if handle is not None:
-                programs.append((int(match.group(1)), code_only(strip_header(handle.read().decode("utf-8")))))
+                programs.append((number, code_only(strip_header(handle.read().decode("utf-8")))))
     programs.sort()
     covered = {a for a, _ in programs}
     sequences = 0

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from miner.lang.anumber import format_a_number
+from miner.lang.parser import split_lines
 from storage.db import chunked, session_scope, upsert
 from storage.records import DiscoveredRow, Hit, ImportStats, StoreOutcome
 from storage.schema import Program, Sequence, utcnow
@@ -23,7 +24,7 @@ CHUNK = 2000
 def program_length(code: str) -> int:
     """Number of operations in LODA source: lines left after removing comments, blanks and directives."""
     count = 0
-    for line in code.splitlines():
+    for line in split_lines(code):  # as the parser reads it: a U+2028 in a comment ends no line
         body = line.split(";", 1)[0].strip()
         if body and not body.startswith("#"):
             count += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.records import JobRunRow, MinerRow
@@ -98,12 +98,3 @@ def hits_per_owner(session: Session) -> dict[str, int]:
         .order_by(func.count().desc(), Program.owner)
     )
     return {str(owner): int(n) for owner, n in rows}
-
-
-def scheduled_jobs(session: Session, table: str = "apscheduler_jobs") -> dict[str, datetime | None]:
-    """Next run of each job in the APScheduler job store (shared by the fleet; ids are job names)."""
-    if not inspect(session.connection()).has_table(table):
-        return {}
-    rows = session.execute(text(f"SELECT id, next_run_time FROM {table}"))  # noqa: S608 - a constant
-    return {str(job_id): datetime.fromtimestamp(when, timezone.utc) if when is not None else None
-            for job_id, when in rows}

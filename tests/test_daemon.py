@@ -72,7 +72,7 @@ def test_retrain_waits_for_enough_hits(d):
     assert run.outcome == "skipped" and "0 new hits" in run.message
 
 
-def test_next_runs_follow_the_fleets_last_runs_and_persist(d):
+def test_next_runs_follow_the_fleets_last_runs(d):
     run_id = storage.job_started(d.engine, "refresh")
     storage.job_finished(d.engine, run_id, "ok", "")
     scheduler = daemon.build_scheduler(d)
@@ -85,16 +85,14 @@ def test_next_runs_follow_the_fleets_last_runs_and_persist(d):
         assert jobs["export"].next_run_time < now + timedelta(seconds=5)
         assert all(j.coalesce and j.max_instances == 1 for j in jobs.values())
         assert jobs["refresh"].misfire_grace_time == d.cfg["daemon"]["misfire_grace_seconds"]
-        # The job store is a table of the same database, readable by `status`.
-        with storage.session_scope(d.engine, readonly=True) as session:
-            stored = st.scheduled_jobs(session)
-        assert abs((stored["refresh"] - jobs["refresh"].next_run_time).total_seconds()) < 1
-        # A second daemon (a restart, or another miner of the fleet) shares the same rows.
+        # A second daemon (a restart) derives the same times from job_runs: nothing is kept elsewhere.
         again = daemon.build_scheduler(d)
         again.start(paused=True)
-        again.shutdown(wait=False)
-        with storage.session_scope(d.engine, readonly=True) as session:
-            assert set(st.scheduled_jobs(session)) == set(jobs)
+        try:
+            times = {job.name: job.next_run_time for job in again.get_jobs()}
+        finally:
+            again.shutdown(wait=False)
+        assert abs((times["refresh"] - jobs["refresh"].next_run_time).total_seconds()) < 5
     finally:
         scheduler.shutdown(wait=False)
 

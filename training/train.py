@@ -9,6 +9,7 @@ and structlog events. A run folder holds `pairs/` (the exact data), `checkpoint/
 from __future__ import annotations
 
 import math
+import os
 import random
 import shutil
 import sys
@@ -153,14 +154,61 @@ def _save_checkpoint(out: Path, model, tokenizer, optimizer, scheduler, step: in
         "seconds": seconds,
         "rng_python": random.getstate(), "rng_torch": torch.get_rng_state(),
     }, tmp / STATE_FILE)
+    _fsync_tree(tmp)
     final = out / "checkpoint"
     old = out / "checkpoint.old"
+    # The previous checkpoint stays whole as checkpoint.old until the next swap: at every moment one
+    # of the two is complete, and a resume falls back to it (`_resume_from`).
     if final.exists():
+        if old.exists():
+            shutil.rmtree(old)
         final.rename(old)
     tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+    _fsync_dir(out)
     log.info("checkpoint", step=step, epoch=epoch, path=str(final))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush a folder's files to disk before it is renamed into place."""
+    for file in folder.iterdir():
+        if file.is_file():
+            with open(file, "rb+") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _resume_from(out: Path) -> tuple[Any, Any]:
+    """(loaded model, training state) of the newest checkpoint that loads: `checkpoint`, else
+    `checkpoint.old` (a run killed during a swap, or a damaged file). The state is loaded with
+    `weights_only=True`: plain data and tensors only, never code."""
+    import torch
+
+    from training.model import load as load_model
+
+    errors = []
+    for ckpt in (out / "checkpoint", out / "checkpoint.old"):
+        if not (ckpt / STATE_FILE).is_file():
+            errors.append(f"{ckpt}: no {STATE_FILE}")
+            continue
+        try:
+            state = torch.load(ckpt / STATE_FILE, map_location="cpu", weights_only=True)
+            loaded = load_model(ckpt)
+        except Exception as exc:  # noqa: BLE001 - any damage: try the previous checkpoint
+            errors.append(f"{ckpt}: {type(exc).__name__}: {exc}")
+            log.warning("checkpoint_unusable", path=str(ckpt), error=str(exc)[:300])
+            continue
+        if errors:
+            log.warning("checkpoint_fallback", path=str(ckpt), step=state.get("step"))
+        return loaded, state
+    raise FileNotFoundError(f"{out}: no checkpoint to resume from ({'; '.join(errors)})")
 
 
 def new_placeholders(tokenizer, pairs: list[Pair]) -> set[str]:
@@ -195,13 +243,9 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
     device = "cuda" if torch.cuda.is_available() else "cpu"
     state = None
     if resume:
-        ckpt = out / "checkpoint"
-        if not (ckpt / STATE_FILE).is_file():
-            raise FileNotFoundError(f"{ckpt}: no checkpoint to resume from")
-        loaded = load_model(ckpt)
+        loaded, state = _resume_from(out)
         model, tokenizer = loaded.model, loaded.tokenizer
         meta = {k: v for k, v in loaded.meta.items() if k not in ("step", "train_seconds")}
-        state = torch.load(ckpt / STATE_FILE, map_location="cpu", weights_only=False)
     else:
         if train_pairs is None:
             raise ValueError("a fresh run needs training pairs")

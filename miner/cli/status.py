@@ -68,7 +68,6 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             summary = storage.summary(session)
             activity = st.activity(session, now)
             runs = st.last_runs(session)
-            scheduled = st.scheduled_jobs(session)
             model = storage.promoted_model(session)
             strategies = storage.strategy_stats(session)
             miners = storage.miners(session)
@@ -99,7 +98,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     local = [m for m in fleet if m.get("host") == host] or fleet
     daemon = dict(local[0]) if local else {"owner": None, "doing": None}
     daemon["alive"] = bool(local and local[0]["alive"])
-    next_runs: dict[str, Any] = dict(scheduled)
+    next_runs: dict[str, Any] = {}
     for m in alive:
         for job, when in (m.get("next_runs") or {}).items():
             if when and (next_runs.get(job) is None or str(when) < _iso(next_runs[job])):

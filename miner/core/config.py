@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
         "backoff": 2.0,
         "min_interval": 1.0,
         "unreachable_seconds": 600.0,
+        "max_download_mb": 1024,
+        "max_uncompressed_mb": 2048,
+        "max_line_bytes": 1048576,
+        "max_bfile_mb": 64,
+        "max_program_bytes": 1048576,
+        "max_download_seconds": 3600.0,
     },
     "mine": {
         "batch_size": 8,
@@ -93,6 +99,7 @@ DEFAULTS: dict[str, Any] = {
         "reload_minutes": 10.0,
         "stall_seconds": 1800.0,
         "stop_grace_seconds": 8.0,
+        "max_memory": 0,
     },
     "submit": {
         "enabled": False,
@@ -105,6 +112,7 @@ DEFAULTS: dict[str, Any] = {
         "max_retry_seconds": 21600.0,
         "max_attempts": 20,
         "timeout": 30.0,
+        "max_response_bytes": 65536,
     },
     "log": {
         "level": "info",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from math import gcd
 from typing import Callable
 
+from miner.lang import clock
 from miner.lang import semantics as S
 from miner.lang.errors import InvalidAccessError, MemoryLimitError
 from miner.lang.limits import DEFAULT
@@ -25,6 +26,9 @@ from miner.lang.memory import is_less as mem_is_less
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 
 MAX_DEPTH = 12
+# Longer programs run on the general interpreter: Python's own compile() of their source would take
+# a second or more in one call that no time limit can interrupt (the corpus's longest has 479 lines).
+MAX_OPERATIONS = 2000
 MAX_RANGE = 64  # longest clr/fil/rol/ror/lpb range expanded into single cells
 
 _INLINE_COMPARE = {"equ": "==", "neq": "!=", "leq": "<=", "geq": ">="}
@@ -135,6 +139,8 @@ class _Gen(_Source):
         """Emit the operations code[start:end] (balanced loops) at `depth`, flushing the step count."""
         loops: list[tuple[str, list[int]]] = []
         for index in range(start, end):
+            if not index & 255:
+                clock.check()  # a long program takes a while to translate: keep to the time limit
             op = self.code[index]
             name = op.op
             if name in ("nop", "dbg"):
@@ -299,6 +305,8 @@ def _function_source(signature: str, cells: set[int], body: str) -> str:
 
 def generate_source(program: Program, max_memory: int = DEFAULT.max_memory) -> str | None:
     """The Python source of `run(n, ctx)` for a program, or None if it needs the interpreter."""
+    if len(program.ops) > MAX_OPERATIONS:
+        return None
     gen = _Gen(program, max_memory)
     try:
         body = gen.generate()
@@ -312,7 +320,9 @@ def _load(source: str | None, helpers: dict, filename: str, name: str) -> Callab
     if source is None:
         return None
     namespace = dict(helpers)
+    clock.check()
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    clock.check()
     return namespace[name]
 
 
@@ -389,7 +399,7 @@ def generate_incremental_source(program: Program, max_memory: int = DEFAULT.max_
     and errors are those of `run`, except that a term raising `Fallback` or returning more steps than
     the limit must be redone by `run`.
     """
-    shape = incremental_shape(program)
+    shape = incremental_shape(program) if len(program.ops) <= MAX_OPERATIONS else None
     if shape is None:
         return None
     begin, end, counter, update = shape
@@ -510,7 +520,9 @@ class _DictGen(_Source):
         mm = self.max_memory
         size_check = f"if len(m) > {mm - CACHE_CELLS}: check_size(m, {mm})" if mm >= 0 else "pass"
         heads: list[Operation] = []
-        for op in self.code:
+        for index, op in enumerate(self.code):
+            if not index & 255:
+                clock.check()
             name, emit = op.op, self.emit
             self.pending += 1
             if name == "lpb":
@@ -611,6 +623,8 @@ class _DictGen(_Source):
 
 def generate_dict_source(program: Program, max_memory: int = DEFAULT.max_memory) -> str | None:
     """The Python source of `run(n, ctx)` on a dict memory, or None if loops nest too deep for Python."""
+    if len(program.ops) > MAX_OPERATIONS:
+        return None
     gen = _DictGen(program, max_memory)
     try:
         body = gen.generate()

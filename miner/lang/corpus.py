@@ -11,7 +11,25 @@ from miner.lang.anumber import format_a_number
 from miner.lang.parser import parse
 from miner.lang.program import Program
 
-_MEMBER = re.compile(r"(?:^|/)oeis/\d{3}/A(\d{6,7})\.asm$")
+PROGRAM_PATH = re.compile(r"(?:^|/)oeis/([0-9]{3,4})/A([0-9]+)\.asm$")
+# A program file larger than this is not read (the corpus's largest has 24 kB).
+MAX_PROGRAM_BYTES = 1 << 20
+
+
+def program_number(path: str) -> tuple[int | None, str]:
+    """(A-number, "") of a loda-programs file path `.../oeis/NNN/ANNNNNN.asm`; (None, "") for other
+    files; (None, why) for a program path that names no A-number the way loda-programs does
+    (`A0000007.asm`, a file in the wrong NNN folder), which would shadow the real one."""
+    match = PROGRAM_PATH.search(path)
+    if not match:
+        return None, ""
+    folder, digits = match.groups()
+    if not (len(digits) == 6 or (len(digits) == 7 and digits[0] != "0")):
+        return None, f"{path}: not a loda-programs file name (A-numbers have 6 digits, or 7 from A1000000)"
+    number = int(digits)
+    if int(folder) != number // 1000:
+        return None, f"{path}: A{number:06d} belongs in oeis/{number // 1000:03d}/"
+    return number, ""
 
 
 class Corpus:
@@ -34,23 +52,25 @@ class Corpus:
 
     @classmethod
     def from_path(cls, path: str | Path) -> "Corpus":
-        """A loda-programs folder (with oeis/NNN/ANNNNNN.asm) or a .tar.gz of one."""
+        """A loda-programs folder (with oeis/NNN/ANNNNNN.asm) or a .tar.gz of one; of two files for one
+        A-number the first is kept, misnamed and oversized files are left out."""
         path = Path(path)
         raw: dict[int, bytes | str] = {}
         if path.is_dir():
-            for file in path.rglob("A*.asm"):
-                m = _MEMBER.search(file.as_posix())
-                if m:
-                    raw[int(m.group(1))] = file  # type: ignore[assignment]
+            for file in sorted(path.rglob("A*.asm")):
+                number, _ = program_number(file.as_posix())
+                if number is not None and number not in raw and file.stat().st_size <= MAX_PROGRAM_BYTES:
+                    raw[number] = file  # type: ignore[assignment]
         elif path.is_file():
             try:
                 with tarfile.open(path, "r:*") as tar:
                     for member in tar:
-                        m = _MEMBER.search(member.name)
-                        if m and member.isfile():
+                        number, _ = program_number(member.name)
+                        if (number is not None and number not in raw and member.isfile()
+                                and member.size <= MAX_PROGRAM_BYTES):
                             fh = tar.extractfile(member)
                             if fh is not None:
-                                raw[int(m.group(1))] = fh.read()
+                                raw[number] = fh.read()
             except (tarfile.TarError, EOFError, OSError) as exc:
                 raise ValueError(f"{path}: cannot read program archive: {exc}") from exc
         else:

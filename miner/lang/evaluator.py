@@ -14,14 +14,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from miner.lang import compiler, interpreter
+from miner.lang import clock, compiler, interpreter
 from miner.lang.corpus import Corpus
 from miner.lang.errors import (CyclicSeqError, EvalError, InvalidAccessError, MissingProgramError,
                                SeqArgumentError, StepLimitError, TimeLimitError)
 from miner.lang.formatter import format_program
 from miner.lang.header import read_header
 from miner.lang.limits import DEFAULT, Limits
-from miner.lang.parser import parse
+from miner.lang.parser import MAX_OPERATIONS, ParseError, parse
 from miner.lang.program import Program
 
 _UID_MASK = (1 << 48) - 1
@@ -65,6 +65,8 @@ def _interpreted(program: Program) -> Callable[[int, "Context"], tuple[int, int]
 
 
 def _build(program: Program, max_memory: int, allow_compile: bool = True) -> Compiled:
+    if len(program.ops) > MAX_OPERATIONS:
+        raise ParseError("<program>", MAX_OPERATIONS + 1, f"program longer than {MAX_OPERATIONS} operations")
     header = read_header(program)
     fn = compiler.compile_run(program, max_memory) if allow_compile else None
     if fn is None and allow_compile:
@@ -255,20 +257,38 @@ class _Terms:
 def evaluate(program: Program | str, num_terms: int, corpus: Corpus | None = None,
              limits: Limits = DEFAULT) -> list[int]:
     """The first `num_terms` terms, for n = offset, offset+1, ...; raises an EvalError subclass."""
-    compiled = compile_program(program, limits.max_memory)
-    terms = _Terms(compiled, Context(limits, corpus))
-    offset = compiled.offset
-    return [terms.term(offset + i)[0] for i in range(num_terms)]
+    ctx = Context(limits, corpus)
+    previous = clock.start(ctx.deadline, limits.max_seconds)
+    try:
+        compiled = compile_program(program, limits.max_memory)
+        terms = _Terms(compiled, ctx)
+        offset = compiled.offset
+        return [terms.term(offset + i)[0] for i in range(num_terms)]
+    finally:
+        clock.restore(previous)
 
 
 def check_terms(program: Program | str, expected: list[int], corpus: Corpus | None = None,
                 limits: Limits = DEFAULT) -> CheckResult:
     """Compare terms with `expected`, stopping at the first mismatch or error."""
+    ctx = Context(limits, corpus)
+    # The time limit covers compiling too: a huge program must not run the clock down unseen.
+    previous = clock.start(ctx.deadline, limits.max_seconds)
     try:
-        compiled = compile_program(program, limits.max_memory)
+        return _check(program, expected, ctx)
+    finally:
+        clock.restore(previous)
+
+
+def _check(program: Program | str, expected: list[int], ctx: Context) -> CheckResult:
+    try:
+        compiled = compile_program(program, ctx.limits.max_memory)
+        ctx.check_time()
+    except EvalError as exc:
+        return CheckResult(False, 0, f"{exc.reason}: {exc}", 0)
     except ValueError as exc:
         return CheckResult(False, 0, str(exc), 0)
-    terms = _Terms(compiled, Context(limits, corpus))
+    terms = _Terms(compiled, ctx)
     total = 0
     for i, want in enumerate(expected):
         try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from miner.lang.parser import split_lines
 from miner.lang.program import Program
 
-_ID_LINE = re.compile(r"^A(\d{1,7}):\s?(.*)$")
-_TERMS_LINE = re.compile(r"^-?\d+(?:\s*,\s*-?\d+)*$")
+_ID_LINE = re.compile(r"^A([0-9]{1,7}):\s?(.*)$")
+# ASCII digits, and no term longer than int() reads (a longer one makes the line no terms line).
+_TERMS_LINE = re.compile(r"^-?[0-9]{1,4300}(?:\s*,\s*-?[0-9]{1,4300})*$")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def _leading_comments(program_or_text: Program | str) -> list[str]:
             comments.append(op.comment)
         return comments
     comments = []
-    for line in program_or_text.splitlines():
+    for line in split_lines(program_or_text):
         stripped = line.strip()
         if not stripped:
             continue

@@ -1,14 +1,16 @@
 """Parse LODA program text into a `Program`, accepting what loda-cpp's parser accepts.
 
-Stricter than loda-cpp in three deliberate ways, each a clear `ParseError` naming the line:
-an operation must fit on one line, loops must balance, and a constant may not stand where a
-memory cell is required (any target; loda-cpp would only fail when the line runs).
+Stricter than loda-cpp in four deliberate ways, each a clear `ParseError` naming the line:
+an operation must fit on one line, loops must balance, a constant may not stand where a
+memory cell is required (any target; loda-cpp would only fail when the line runs), and a program
+has at most `MAX_OPERATIONS` operations. Lines end only at `\n` (or `\r\n`), as loda-cpp reads them.
 """
 
 from __future__ import annotations
 
 import re
 
+from miner.lang import clock
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, OPS, ONE, ZERO, Operand, Operation, Program
 
 # Directives loda-cpp accepts (`#offset 1`, `#inputs 2`, `#outputs 1`).
@@ -17,6 +19,10 @@ DIRECTIVES: frozenset[str] = frozenset({"offset", "inputs", "outputs"})
 # Largest magnitude a LODA number may have (loda-cpp: 60 words of 64 bits, sign separate).
 NUMBER_LIMIT = 1 << 3840
 _INT64_MAX = (1 << 63) - 1
+_MAX_DIGITS = len(str(NUMBER_LIMIT)) + 1
+# Longest program accepted: 20 times the longest of the corpus (479 lines), so that compiling one
+# stays within a fraction of a second and some megabytes.
+MAX_OPERATIONS = 10_000
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?[0-9]+")
@@ -39,6 +45,8 @@ def _number(text: str, pos: int) -> tuple[int, int]:
     digits = m.group()
     if (digits.startswith("0") and len(digits) > 1) or digits.startswith("-0") or digits == "-":
         raise ValueError(f"malformed number '{digits}'")
+    if len(digits) > _MAX_DIGITS:  # past LODA's size anyway; int() would refuse past 4,300 digits
+        raise ValueError(f"number '{digits[:20]}...' exceeds the LODA number size")
     value = int(digits)
     if abs(value) >= NUMBER_LIMIT:
         raise ValueError(f"number '{digits[:20]}...' exceeds the LODA number size")
@@ -130,12 +138,23 @@ def _parse_line(line: str, program: Program) -> Operation | None:
     return Operation(name, target, source, comment)
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of a text as loda-cpp reads them: each ends at `\n` (a `\r` before it is dropped);
+    U+2028, form feeds, `\x85` or a lone `\r` stay inside the line (in a comment they are comment)."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def parse(text: str, source: str = "<string>") -> Program:
     """Parse LODA source text; raises ParseError naming `source` and the 1-based line."""
     program = Program()
     depth = 0
     open_lines: list[int] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):
+        if not number & 1023:
+            clock.check()
         try:
             op = _parse_line(line, program)
         except ValueError as exc:
@@ -151,6 +170,8 @@ def parse(text: str, source: str = "<string>") -> Program:
             depth -= 1
             open_lines.pop()
         program.ops.append(op)
+        if len(program.ops) > MAX_OPERATIONS:
+            raise ParseError(source, number, f"program longer than {MAX_OPERATIONS} operations")
     if depth:
         raise ParseError(source, open_lines[-1], "lpb without matching lpe")
     return program

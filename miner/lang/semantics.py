@@ -10,11 +10,17 @@ from __future__ import annotations
 from math import comb as _comb
 from math import gcd as _gcd
 
+from miner.lang import clock
 from miner.lang.errors import NumberTooLargeError, UndefinedError
 
 LIMIT = 1 << 3840
 NEG_LIMIT = -LIMIT
 _BITS = 3840
+# Operands past this many bits make nrt, dgs, lex, dir and log take up to milliseconds (thousands of
+# big-number steps): their loops then look at the evaluation's clock as they go (log once before).
+_SLOW_BITS = 512
+# bin and fac with a k past this make k big-number products: they look at the clock before.
+_SLOW_K = 256
 
 
 def overflow(value: int) -> int:
@@ -84,11 +90,14 @@ def dif(a: int, b: int) -> int:
 
 
 def dir(a: int, b: int) -> int:  # noqa: A001 - the LODA operation's name
+    slow = a >> _SLOW_BITS if a > 0 else -a >> _SLOW_BITS
     while True:
         r = _dif(a, b)
         if abs(r) == abs(a):
             return a
         a = r
+        if slow:
+            clock.check()
 
 
 def _pow(base: int, exp: int) -> int | None:
@@ -127,12 +136,15 @@ def lex(a: int, b: int) -> int:
         return 0
     a, b = abs(a), abs(b)
     r = 0
+    slow = a >> _SLOW_BITS
     while True:
         x = _dif(a, b)
         if x == a:
             return r
         a = x
         r += 1
+        if slow:
+            clock.check()
 
 
 def bin(n: int, k: int) -> int:  # noqa: A001
@@ -154,6 +166,8 @@ def bin(n: int, k: int) -> int:  # noqa: A001
         return overflow(LIMIT)
     if k == 0:
         return sign
+    if k > _SLOW_K:
+        clock.check()  # C(n, k) for k in the thousands takes up to a millisecond
     if k > _BITS or k * n.bit_length() > 4 * _BITS:
         # math.comb would first build an exact value of up to k * bits(n) bits (minutes for a k near
         # 2^63); loda-cpp's loop stops at the first product past the limit, within ~_BITS steps.
@@ -183,6 +197,8 @@ def fac(n: int, k: int) -> int:
     d = 1
     if k < 0:
         k, d = -k, -1
+    if k > _SLOW_K:
+        clock.check()
     res = 1
     i = 0
     while i < k:
@@ -201,6 +217,8 @@ def log(a: int, b: int) -> int:
         return undefined(f"log {a},{b}")
     if a == 1:
         return 0
+    if a >> _SLOW_BITS:
+        clock.check()  # up to 3,840 big multiplications follow
     m, r = 1, 0
     while m < a:
         m *= b
@@ -217,6 +235,7 @@ def nrt(a: int, b: int) -> int:
     if a == 0 or a == 1 or b == 1:
         return a
     r, lo, hi = 1, 0, a
+    slow = a >> _SLOW_BITS
     while lo < hi:
         m = (lo + hi) // 2
         p = _pow(m, b)
@@ -229,6 +248,8 @@ def nrt(a: int, b: int) -> int:
         if r == m:
             break
         r = m
+        if slow:
+            clock.check()
     return r
 
 
@@ -238,6 +259,11 @@ def dgs(a: int, b: int) -> int:
     sign = -1 if a < 0 else 1
     a = abs(a)
     r = 0
+    if a >> _SLOW_BITS:
+        while a >> _SLOW_BITS:
+            a, d = divmod(a, b)
+            r += d
+            clock.check()
     while a > 0:
         a, d = divmod(a, b)
         r += d

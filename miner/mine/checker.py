@@ -1,6 +1,7 @@
 """Check candidate programs in worker processes that no candidate can stall or crash.
 
-Each worker loads the corpus once, runs under an address-space limit (`resource.setrlimit`), and
+Each worker loads the corpus once, runs under an address-space limit (`resource.setrlimit`), dies
+with the process that started it (a thread waits on the parent's pidfd), and
 streams one outcome per candidate back over a pipe. The parent kills a worker that stays silent past
 the per-candidate wall-clock timeout or that dies, starts a fresh one, counts that candidate as an
 error and resubmits the rest of its chunk. Candidates travel in chunks to amortise the IPC cost.
@@ -142,7 +143,8 @@ def evaluate_prefix(program: Program, count: int, corpus: Any, limits: Any) -> l
 
 # --- worker process ------------------------------------------------------------------------------
 
-def _limit_memory(megabytes: int) -> None:
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space (soft RLIMIT_AS) at `megabytes`; 0: no cap."""
     if megabytes <= 0:
         return
     try:
@@ -157,25 +159,64 @@ def _limit_memory(megabytes: int) -> None:
         log.warning("memory_limit_unavailable", error=str(exc))
 
 
-def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int) -> None:
-    """Worker loop: build the corpus once, then answer chunks with one message per candidate."""
-    _limit_memory(memory_mb)
-    try:
-        corpus = build_corpus(spec)
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which gives up cleanly
-        conn.send(("fatal", f"cannot build the corpus: {type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", os.getpid()))
-    while True:
+def die_with_parent(parent_pid: int) -> None:
+    """End this process at once when the process that started it (`parent_pid`) ends, by any death.
+
+    Our parent process is the forkserver, which lives on while any worker does, so PR_SET_PDEATHSIG
+    would not fire: a thread waits on a pidfd of the miner instead (Linux 5.3+), or looks every second.
+    """
+    import threading
+
+    def watch() -> None:
         try:
-            message = conn.recv()
-        except (EOFError, OSError):
+            import select
+
+            fd = os.pidfd_open(parent_pid)
+            select.select([fd], [], [])  # readable once the process has ended
+        except (AttributeError, OSError):
+            while _alive(parent_pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    if not _alive(parent_pid):
+        os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int, parent_pid: int = 0) -> None:
+    """Worker loop: build the corpus once, then answer chunks with one message per candidate."""
+    if parent_pid:
+        die_with_parent(parent_pid)
+    limit_memory(memory_mb)
+    try:
+        try:
+            corpus = build_corpus(spec)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which gives up cleanly
+            conn.send(("fatal", f"cannot build the corpus: {type(exc).__name__}: {exc}"))
             return
-        if message is None:
-            return
-        for index, item in enumerate(message):
-            conn.send(("result", index, check_one(item, corpus, item.limits or limits)))
-        conn.send(("done", len(message)))
+        conn.send(("ready", os.getpid()))
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            for index, item in enumerate(message):
+                conn.send(("result", index, check_one(item, corpus, item.limits or limits)))
+            conn.send(("done", len(message)))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the parent is gone: nobody is left to tell
 
 
 # --- the pool ------------------------------------------------------------------------------------
@@ -227,7 +268,8 @@ class CheckerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child, self.spec, self.limits, self.memory_mb),
+        process = self._ctx.Process(target=_worker_main,
+                                    args=(child, self.spec, self.limits, self.memory_mb, os.getpid()),
                                     daemon=True, name="loda-miner-checker")
         process.start()
         child.close()

@@ -16,7 +16,7 @@ from miner.sources import snapshot
 from miner.core import stopping
 from miner.lang import ParseError, parse, read_header
 from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
-from miner.sources.programs import CorpusError, ProgramFile, iter_corpus, strip_header
+from miner.sources.programs import MAX_PROGRAM_BYTES, CorpusError, ProgramFile, iter_corpus, strip_header
 from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
@@ -26,8 +26,18 @@ LOGGED_BROKEN = 50
 
 
 def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storage.ImportStats) -> Iterator[tuple[int, str]]:
-    """(a_number, code) of every program that parses; broken ones land in `stats.broken`."""
+    """(a_number, code) of every program that parses; broken ones land in `stats.broken`.
+
+    A second file for one A-number (two top folders in an archive) is broken too: the first is kept."""
+    first: dict[int, str] = {}
     for item in files:
+        if item.error or item.a_number in first:
+            stats.broken.append(item.error or f"{item.label}: A{item.a_number:06d} again (first in "
+                                              f"{first[item.a_number]}); this copy is skipped")
+            if len(stats.broken) <= LOGGED_BROKEN:
+                log.warning("broken_program", error=stats.broken[-1])
+            continue
+        first[item.a_number] = item.label
         code = strip_header(item.text)
         if stored.get(item.a_number) == code:
             yield item.a_number, code  # unchanged since it was last checked
@@ -50,13 +60,16 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
         yield item.a_number, code
 
 
-def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None) -> storage.ImportStats:
+def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None,
+                max_bytes: int = MAX_PROGRAM_BYTES) -> storage.ImportStats:
     """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'; nothing
-    if `stop_event` is set before all were read (`miner.core.stopping.Stopped`)."""
+    if `stop_event` is set before all were read (`miner.core.stopping.Stopped`). A file larger than
+    `max_bytes` is reported as broken without being read."""
     with storage.session_scope(engine, readonly=True) as session:
         stored = storage.program_codes(session, origin="corpus")
     broken = storage.ImportStats()
-    files = stopping.until_stopped(iter_corpus(path, label), stop_event, f"reading programs from {label or path}")
+    files = stopping.until_stopped(iter_corpus(path, label, max_bytes), stop_event,
+                                   f"reading programs from {label or path}")
     stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
     stats.broken = broken.broken
     stats.seen += len(broken.broken)
@@ -78,9 +91,10 @@ def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
     has no corpus yet, the bundled snapshot is used instead, with a warning.
     """
     url = source or cfg["sources"]["programs_url"]
+    max_bytes = int(cfg["sources"]["max_program_bytes"])
     path = local_path(url)
     if path is not None:
-        return import_path(engine, path, str(path), stop_event), str(path)
+        return import_path(engine, path, str(path), stop_event, max_bytes), str(path)
     cache = Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
     first_start = allow_snapshot and not _has_corpus(engine)
     try:
@@ -94,4 +108,4 @@ def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
         return import_path(engine, snapshot.programs_file(), stop_event=stop_event), snapshot.ORIGIN
     except CorruptDownload as exc:
         raise CorpusError(str(exc)) from exc
-    return import_path(engine, download.path, url, stop_event), url
+    return import_path(engine, download.path, url, stop_event, max_bytes), url

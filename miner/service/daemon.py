@@ -3,7 +3,8 @@
 Why this shape: mining is the daemon's real work and owns the heavy state (worker pool, corpus, model),
 so the main thread runs `loop.mine_batch` back to back and applies reloads between batches. The periodic
 jobs (refresh, export, retrain, submit, housekeeping) run in an APScheduler 3 `BackgroundScheduler` whose
-jobs live in a `SQLAlchemyJobStore` on the same database, one at a time (a single worker thread,
+jobs live in memory (a job store in the shared database would pickle job state there, and whoever could
+write that table could run code on every miner), one at a time (a single worker thread,
 `max_instances=1`, `coalesce=True`, a misfire grace), so a job never competes with another job, and a
 machine that slept runs each due job once, not a backlog. When a job is next due is derived from the
 fleet's `job_runs` on start, so restarts neither skip nor repeat work. Fleet-wide jobs run under a
@@ -33,13 +34,15 @@ from miner import __version__
 from miner.service import notify
 from miner.core.owner import default_owner
 from miner.core.stopping import Stopped
+from miner.mine.checker import limit_memory
 from storage import housekeeping as hk
 from storage import status as st
 from storage.locks import job_lock
 
 log = structlog.get_logger(__name__)
 
-SCHEDULER_TABLE = "apscheduler_jobs"
+# Where earlier versions kept pickled jobs; dropped on start, so no one's pickle is ever loaded.
+OLD_SCHEDULER_TABLE = "apscheduler_jobs"
 
 
 @dataclass
@@ -165,7 +168,8 @@ def job_housekeeping(d: Daemon) -> str:
     expired = hk.drop_expired_leases(d.engine, now)
     pruned = hk.prune_job_runs(d.engine, now - timedelta(days=daemon_cfg["keep_job_runs_days"]))
     with _session(d, readonly=True) as session:
-        last_vacuum = storage.last_run(session, "vacuum")
+        # Only a VACUUM that finished counts: one killed half-way is done again on the next round.
+        last_vacuum = storage.last_run(session, "vacuum", outcome="ok")
     vacuum = last_vacuum is None or (
         last_vacuum.started_at < now - timedelta(days=daemon_cfg["vacuum_days"])
     )
@@ -310,15 +314,17 @@ def _first_run_times(d: Daemon) -> dict[str, datetime]:
 
 
 def build_scheduler(d: Daemon) -> Any:
-    """The BackgroundScheduler with every enabled job in the SQLAlchemy job store on our database."""
+    """The BackgroundScheduler with every enabled job, by reference with plain arguments, in memory."""
     from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
+    with d.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {OLD_SCHEDULER_TABLE}")
     grace = int(d.cfg["daemon"]["misfire_grace_seconds"])
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=d.engine, tablename=SCHEDULER_TABLE)},
+        jobstores={"default": MemoryJobStore()},
         # One worker: jobs run one after another beside the mining loop, never two at once.
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
@@ -513,6 +519,7 @@ def run(cfg: dict[str, Any], stop_event: threading.Event | None = None) -> int:
     global _CURRENT
 
     _prepare(cfg)
+    limit_memory(int(cfg["daemon"]["max_memory"]))
     stop_event = stop_event or threading.Event()
     engine = storage.connect(cfg["database"]["url"])
     owner = cfg["daemon"]["owner"] or default_owner()

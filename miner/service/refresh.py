@@ -84,7 +84,8 @@ def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
         labels = tuple(str(p) for p in paths)
         origin = snapshot.ORIGIN
     report = ParseReport()
-    records = iter_sequences(paths[0], paths[1], paths[2], report, labels)  # type: ignore[arg-type]
+    limits = (int(cfg["sources"]["max_line_bytes"]), int(cfg["sources"]["max_uncompressed_mb"]) << 20)
+    records = iter_sequences(paths[0], paths[1], paths[2], report, labels, limits)  # type: ignore[arg-type]
     records = stopping.until_stopped(records, stop_event, f"reading sequences from {origin}")
     stats = storage.apply_refresh(engine, records, source=origin)
     result = RefreshReport(stats, origin, report, not_modified)

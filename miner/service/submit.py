@@ -22,6 +22,7 @@ import structlog
 import storage
 from miner import __version__
 from miner.lang.anumber import format_a_number
+from miner.sources.http import body_chunks
 from miner.sources.programs import render
 from storage import submissions as queue
 
@@ -49,15 +50,16 @@ def payload(a_number: int, content: str, mode: str, submitter: str) -> dict[str,
             "content": content}
 
 
-def _retry_after(response: requests.Response, now: datetime) -> float | None:
+def _retry_after(response: requests.Response, now: datetime, most: float) -> float | None:
+    """The wait a 429 asks for, in seconds, at most `most` (a huge value would overflow a datetime)."""
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), most)
     try:
-        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
-    except (TypeError, ValueError):
+        return min(max(0.0, (parsedate_to_datetime(value) - now).total_seconds()), most)
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -92,7 +94,7 @@ def submit_pending(
                 break
             seq = sequences.get(item.a_number)
             content = render(item.a_number, seq.name if seq else "", seq.terms if seq else [], item.code, submitter)
-            outcome = _post(http, url, payload(item.a_number, content, item.mode, submitter), sub["timeout"], now)
+            outcome = _post(http, url, payload(item.a_number, content, item.mode, submitter), sub, now)
             with storage.session_scope(engine) as session:
                 if outcome is None:
                     queue.mark_sent(session, item.id, now)
@@ -119,16 +121,31 @@ def submit_pending(
 
 
 def _post(
-    http: requests.Session, url: str, body: dict[str, str], timeout: float, now: datetime
+    http: requests.Session, url: str, body: dict[str, str], sub: dict[str, Any], now: datetime
 ) -> tuple[str, bool, float | None] | None:
     """POST one submission: None on success, else (error, retryable, Retry-After seconds)."""
     try:
-        response = http.post(url, json=body, timeout=timeout)
+        with http.post(url, json=body, timeout=sub["timeout"], stream=True) as response:
+            if 200 <= response.status_code < 300:
+                return None
+            text = _body(response, int(sub["max_response_bytes"]), float(sub["timeout"]))
     except requests.RequestException as exc:
         return f"connection error: {exc}", True, None
-    if 200 <= response.status_code < 300:
-        return None
-    error = f"HTTP {response.status_code}: {response.text[:200]}"
+    error = f"HTTP {response.status_code}: {text[:200]}"
     if response.status_code == 429:
-        return error, True, _retry_after(response, now) or 0.0
+        return error, True, _retry_after(response, now, float(sub["max_retry_seconds"])) or 0.0
     return error, response.status_code >= 500, None
+
+
+def _body(response: requests.Response, max_bytes: int, seconds: float) -> str:
+    """The start of an error response's body: never more than `max_bytes` of it, nor for longer than
+    `seconds` (a server may send a byte now and then)."""
+    data = bytearray()
+    try:
+        for chunk in body_chunks(response, response.url, seconds):
+            data += chunk
+            if len(data) >= max_bytes:
+                break
+    except requests.Timeout:
+        pass  # what came in time is enough to say what went wrong
+    return bytes(data[:max_bytes]).decode("utf-8", errors="replace")

@@ -2,7 +2,9 @@
 backoff (honouring Retry-After), a per-host rate limit, and conditional GET against a small cache.
 
 A download is checked before it replaces the cached copy: a gzip body must decompress to its end, so a
-truncated or corrupt file is never cached and never parsed.
+truncated or corrupt file is never cached and never parsed. A body larger than `[sources]
+max_download_mb`, or a gzip body larger than `max_uncompressed_mb` once decompressed, is refused the same
+way (`TooLarge`), as is a redirect from https to plain http.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -17,11 +20,12 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote, urlparse
 
 import requests
 import structlog
+import urllib3
 
 from miner.core import stopping
 
@@ -45,6 +49,10 @@ class CorruptDownload(FetchError):
     """The source answered but the file is truncated or corrupt; nothing was kept."""
 
 
+class TooLarge(CorruptDownload):
+    """The file is larger than a `[sources]` cap allows (as sent or decompressed); nothing was kept."""
+
+
 @dataclass
 class Download:
     """A fetched file on local disk; `changed` is False when the server said 304 Not Modified."""
@@ -66,21 +74,37 @@ def local_path(url: str) -> Path | None:
     return Path(url).expanduser()
 
 
-def check_gzip(path: Path) -> None:
-    """Decompress a whole gzip file (all members) and raise CorruptDownload if it is cut short or broken."""
+def check_gzip(path: Path, max_bytes: int = 0) -> None:
+    """Decompress a whole gzip file (all members) and raise CorruptDownload if it is cut short or broken,
+    TooLarge if it holds more than `max_bytes` (0: no cap)."""
     with open(path, "rb") as fh:
-        _check_gzip_stream(iter(lambda: fh.read(CHUNK), b""), str(path))
+        _check_gzip_stream(iter(lambda: fh.read(CHUNK), b""), str(path), max_bytes)
 
 
-def _check_gzip_stream(chunks: Any, name: str) -> None:
+def _check_gzip_stream(chunks: Any, name: str, max_bytes: int = 0, out: bytearray | None = None,
+                       cap: str = "[sources] max_uncompressed_mb") -> None:
+    """Decompress `chunks` of gzip data to their end; the output goes to `out` if given, else nowhere."""
     decomp = zlib.decompressobj(wbits=31)
     open_member = False
+    total = 0
     try:
         for chunk in chunks:
             while chunk:
                 open_member = True
-                decomp.decompress(chunk)  # output discarded: only completeness matters here
-                chunk = b""
+                # At most CHUNK at a time (a bomb is caught before it fills the memory), until this
+                # input is used up and no output is left pending.
+                piece = decomp.decompress(chunk, CHUNK)
+                while True:
+                    total += len(piece)
+                    if out is not None:
+                        out += piece
+                    if max_bytes and total > max_bytes:
+                        raise TooLarge(f"{name}: more than {max_bytes} bytes once decompressed ({cap}); "
+                                       "refused")
+                    if decomp.unconsumed_tail or decomp.eof or len(piece) < CHUNK:
+                        break
+                    piece = decomp.decompress(b"", CHUNK)
+                chunk = decomp.unconsumed_tail
                 if decomp.eof:
                     # A new gzip member may start in the unused tail.
                     chunk, decomp, open_member = decomp.unused_data, zlib.decompressobj(wbits=31), False
@@ -95,14 +119,80 @@ def _retry_after(response: requests.Response) -> float | None:
     if not value:
         return None
     try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(value)))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else min(MAX_RETRY_AFTER, max(0.0, seconds))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return min(MAX_RETRY_AFTER, max(0.0, when.timestamp() - time.time()))
+
+
+def _too_large(url: str, max_bytes: int) -> TooLarge:
+    return TooLarge(f"{url}: larger than {max_bytes >> 20} MB ([sources] max_download_mb); not kept")
+
+
+def _check_length(url: str, response: requests.Response, max_bytes: int) -> None:
+    """Refuse a body whose announced length is past the cap before reading any of it."""
+    try:
+        length = int(response.headers.get("Content-Length", "0"))
+    except ValueError:
+        return
+    if length > max_bytes:
+        raise _too_large(url, max_bytes)
+
+
+def _check_redirects(url: str, response: requests.Response) -> None:
+    """An https source redirected to plain http could be anyone's: refuse it."""
+    if urlparse(url).scheme != "https":
+        return
+    for step in [*response.history, response]:
+        if urlparse(step.url).scheme != "https":
+            response.close()
+            raise SourceUnavailable(f"{url}: redirected to plain http ({step.url}); refused")
+
+
+def body_chunks(response: requests.Response, url: str, seconds: float) -> Iterator[bytes]:
+    """A streamed response's body as it arrives; past `seconds` in all, `requests.Timeout`.
+
+    One read each (`read1`): a sender of a byte now and then never trips read_timeout, and a
+    `read(CHUNK)` would wait for a whole chunk before anyone looked at the clock.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            chunk = response.raw.read1(CHUNK, decode_content=True)
+        except urllib3.exceptions.HTTPError as exc:
+            raise requests.exceptions.ConnectionError(f"{url}: {exc}") from exc
+        if not chunk:
+            return
+        yield chunk
+        if time.monotonic() > deadline:
+            # A Timeout, so that the download is retried like one cut by read_timeout.
+            raise requests.exceptions.ReadTimeout(
+                f"{url}: body not complete after {seconds:g} s ([sources] max_download_seconds)")
+
+
+def read_capped(response: requests.Response, max_bytes: int, url: str, cap: str, seconds: float) -> bytes:
+    """A streamed response's body, at most `max_bytes` of it (`TooLarge` naming the key `cap` past that)
+    and within `seconds` (`requests.Timeout` past that)."""
+    data = bytearray()
+    for chunk in body_chunks(response, url, seconds):
+        data += chunk
+        if len(data) > max_bytes:
+            raise TooLarge(f"{url}: larger than {max_bytes} bytes ({cap}); not read further")
+    return bytes(data)
+
+
+def gunzip_capped(data: bytes, max_bytes: int, name: str, cap: str) -> bytes:
+    """Decompress gzip `data` (all members), refusing more than `max_bytes` of output (`TooLarge`
+    naming the config key `cap`)."""
+    out = bytearray()
+    _check_gzip_stream([data], name, max_bytes, out, cap)
+    return bytes(out)
 
 
 def with_retries(sources_cfg: dict[str, Any], most: int) -> dict[str, Any]:
@@ -125,6 +215,9 @@ class Fetcher:
         self.backoff = float(sources_cfg["backoff"])
         self.min_interval = float(sources_cfg["min_interval"])
         self.unreachable_seconds = float(sources_cfg["unreachable_seconds"])
+        self.max_download = int(sources_cfg["max_download_mb"]) << 20
+        self.max_uncompressed = int(sources_cfg["max_uncompressed_mb"]) << 20
+        self.max_seconds = float(sources_cfg["max_download_seconds"])
         # Hosts that could not be reached at all, and until when they are not asked again.
         self._down_until: dict[str, float] = {}
         self.cache_dir = Path(cache_dir)
@@ -197,6 +290,7 @@ class Fetcher:
                 last = f"{type(exc).__name__}: {exc}"
             else:
                 unreachable = False
+                _check_redirects(url, response)
                 if response.status_code != 429 and response.status_code < 500:
                     return response
                 last = f"HTTP {response.status_code}"
@@ -254,17 +348,22 @@ class Fetcher:
     def _save(self, url: str, response: requests.Response, target: Path) -> None:
         """Stream the body to a temp file, check it, then move it over the cached copy."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        _check_length(url, response, self.max_download)
         fd, tmp_name = tempfile.mkstemp(dir=self.cache_dir, prefix=".part-")
         tmp = Path(tmp_name)
         try:
+            size = 0
             with os.fdopen(fd, "wb") as out:
-                for chunk in stopping.until_stopped(response.iter_content(CHUNK), self.stop_event,
+                for chunk in stopping.until_stopped(body_chunks(response, url, self.max_seconds), self.stop_event,
                                                     f"downloading {url}", every=1):
+                    size += len(chunk)
+                    if size > self.max_download:
+                        raise _too_large(url, self.max_download)
                     out.write(chunk)
             with open(tmp, "rb") as fh:
                 gzipped = fh.read(2) == GZIP_MAGIC
             if gzipped:
-                check_gzip(tmp)
+                check_gzip(tmp, self.max_uncompressed)
             elif urlparse(url).path.endswith(".gz"):
                 raise CorruptDownload(f"{url}: expected a gzip file, got something else")
             os.replace(tmp, target)

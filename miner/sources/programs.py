@@ -17,15 +17,18 @@ from typing import Iterable, Iterator, Sequence
 import structlog
 
 from miner.lang.anumber import format_a_number
+from miner.lang.corpus import MAX_PROGRAM_BYTES, PROGRAM_PATH, program_number  # noqa: F401 - re-exported
+from miner.lang.parser import split_lines
 from miner.sources import snapshot
 
 log = structlog.get_logger(__name__)
 
-PROGRAM_PATH = re.compile(r"(?:^|/)oeis/\d{3}/A(\d{6,7})\.asm$")
+# What export writes as a space in a header line: every character some reader takes as a line end.
+LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 HEADER_LINES = (
-    re.compile(r";\s*A\d{6,7}:.*"),
+    re.compile(r";\s*A[0-9]{6,7}:.*"),
     re.compile(r";\s*Submitted by .*"),
-    re.compile(r";\s*-?\d+(?:\s*,\s*-?\d+)*\s*"),
+    re.compile(r";\s*-?[0-9]+(?:\s*,\s*-?[0-9]+)*\s*"),
 )
 
 # The reference corpus lists at most 80 terms on a header line of at most ~500 characters.
@@ -54,7 +57,7 @@ def terms_line(terms: Sequence[int]) -> str:
 
 def code_body(code: str) -> str:
     """The program without a header: leading comment and blank lines removed, one final newline."""
-    lines = code.strip("\n").splitlines()
+    lines = split_lines(code.strip("\n"))
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith(";")):
         start += 1
@@ -63,11 +66,17 @@ def code_body(code: str) -> str:
 
 def render(a_number: int, name: str, terms: Sequence[int], code: str, submitted_by: str) -> str:
     """The full text of a loda-programs file for one sequence."""
-    header = [f"; {format_a_number(a_number)}: {name.strip()}"]
+    # A line break in a name would end the comment: the rest would be read back as code.
+    header = [f"; {format_a_number(a_number)}: {one_line(name)}"]
     if submitted_by:
-        header.append(f"; Submitted by {submitted_by}")
+        header.append(f"; Submitted by {one_line(submitted_by)}")
     header.append(f"; {terms_line(terms)}")
     return "\n".join(header) + "\n\n" + code_body(code)
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break made a space, stripped: safe inside one comment line."""
+    return LINE_BREAKS.sub(" ", text).strip()
 
 
 def write_atomic(path: Path, text: str) -> bool:
@@ -123,11 +132,12 @@ class ProgramFile:
     label: str
     a_number: int
     text: str
+    error: str = ""  # why the file cannot be imported (then `text` is empty)
 
 
 def strip_header(text: str) -> str:
     """The program without its loda-programs header (`; A..: name`, `; Submitted by`, `; terms`)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     start = 0
     for pattern in HEADER_LINES:
         if start < len(lines) and pattern.fullmatch(lines[start].strip()):
@@ -146,30 +156,49 @@ def _decode(data: bytes, label: str) -> str | None:
         return None
 
 
-def iter_folder(root: Path) -> Iterator[ProgramFile]:
+def _refused(where: str, size: int, max_bytes: int) -> str:
+    return f"{where}: {size} bytes, more than the {max_bytes} a program file may have ([sources] max_program_bytes)"
+
+
+def iter_folder(root: Path, max_bytes: int = MAX_PROGRAM_BYTES) -> Iterator[ProgramFile]:
     """Program files under a loda-programs checkout (or its `oeis/` folder), in path order."""
     for path in sorted(root.rglob("A*.asm")):
         rel = path.relative_to(root.parent).as_posix()
-        match = PROGRAM_PATH.search(rel)
-        if match:
-            text = _decode(path.read_bytes(), str(path))
-            yield ProgramFile(str(path), int(match.group(1)), text if text is not None else "\0")
+        number, why = program_number(rel)
+        if why:
+            yield ProgramFile(str(path), -1, "", why)
+        if number is None:
+            continue
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield ProgramFile(str(path), number, "", _refused(str(path), size, max_bytes))
+            continue
+        text = _decode(path.read_bytes(), str(path))
+        yield ProgramFile(str(path), number, text if text is not None else "\0")
 
 
-def iter_tarball(path: Path, label: str) -> Iterator[ProgramFile]:
+def iter_tarball(path: Path, label: str, max_bytes: int = MAX_PROGRAM_BYTES) -> Iterator[ProgramFile]:
     """Program files of a loda-programs .tar.gz, streamed (any top folder, e.g. GitHub's `repo-main/`)."""
     try:
         with tarfile.open(path, "r|*") as tar:
             for member in tar:
-                match = PROGRAM_PATH.search(member.name)
-                if not match or not member.isfile():
+                if not member.isfile():
+                    continue
+                where = f"{label}:{member.name}"
+                number, why = program_number(member.name)
+                if why:
+                    yield ProgramFile(where, -1, "", f"{label}:{why}")
+                if number is None:
+                    continue
+                if member.size > max_bytes:
+                    # Not read: a small archive can hold a member that decompresses to gigabytes.
+                    yield ProgramFile(where, number, "", _refused(where, member.size, max_bytes))
                     continue
                 handle = tar.extractfile(member)
                 if handle is None:
                     continue
-                where = f"{label}:{member.name}"
                 text = _decode(handle.read(), where)
-                yield ProgramFile(where, int(match.group(1)), text if text is not None else "\0")
+                yield ProgramFile(where, number, text if text is not None else "\0")
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise CorpusError(f"{label}: cannot read the archive to its end ({type(exc).__name__}: {exc})") from exc
 
@@ -181,7 +210,7 @@ def iter_snapshot(path: Path) -> Iterator[ProgramFile]:
     start = 0
     lines: list[str] = []
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
+        with gzip.open(path, "rt", encoding="utf-8", newline="\n") as fh:
             for number, line in enumerate(fh, 1):
                 if line.startswith(snapshot.RECORD_MARK):
                     if current is not None:
@@ -195,13 +224,14 @@ def iter_snapshot(path: Path) -> Iterator[ProgramFile]:
         yield ProgramFile(f"{label}:{start}", current, "".join(lines))
 
 
-def iter_corpus(path: Path, label: str | None = None) -> Iterator[ProgramFile]:
-    """Program files of a folder, a tarball or a snapshot stream, by what `path` is."""
+def iter_corpus(path: Path, label: str | None = None, max_bytes: int = MAX_PROGRAM_BYTES) -> Iterator[ProgramFile]:
+    """Program files of a folder, a tarball or a snapshot stream, by what `path` is; files larger than
+    `max_bytes` come with an `error` and no text."""
     label = label or str(path)
     if path.is_dir():
-        return iter_folder(path)
+        return iter_folder(path, max_bytes)
     if not path.is_file():
         raise CorpusError(f"{label}: no such file or folder")
     if path.name.endswith(".asm.gz"):
         return iter_snapshot(path)
-    return iter_tarball(path, label)
+    return iter_tarball(path, label, max_bytes)
