@@ -91,12 +91,12 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
 
 
 @pytest.fixture(scope="module")
-def data(shared_data, corpus_tarball):
+def data(real_data, sample_tarball):
     """(sequences, corpus programs): a seeded subset of the real corpus, with HIDDEN and 16 more held out."""
-    programs = testbed.read_corpus(corpus_tarball)
+    programs = testbed.read_corpus(sample_tarball)
     chosen = set(random.Random(7).sample(sorted(programs), 300)) | ALWAYS
     keep = testbed.seq_closure(programs, chosen) - set(HIDDEN)
-    sequences = testbed.read_oeis(shared_data / "oeis", keep | set(HIDDEN))
+    sequences = testbed.read_oeis(real_data / "oeis", keep | set(HIDDEN))
     corpus = {a: programs[a] for a in keep}
     extra = testbed.holdout_ids(corpus, sequences, 16, seed=3)
     return sequences, {a: code for a, code in corpus.items() if a not in extra}
@@ -140,6 +140,7 @@ def lease_intervals(events: list[dict]) -> dict[int, list[tuple[float, float, st
     return out
 
 
+@pytest.mark.slow
 def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
     sequences, programs = data
     cfg = fleet_cfg(tmp_path, database_url)

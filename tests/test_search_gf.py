@@ -42,10 +42,10 @@ def test_names_and_short_sequences():
     assert programs_for(Target("A999997", "G.f.: x/(1-3x+x^2).", (1, 3, 8, 21, 55, 145), 1)) == []
 
 
-def test_real_corpus_names(shared_data: Path):
+def test_real_corpus_names(real_data: Path):
     """Corpus sequences named by an explicit rational g.f.: programs reproduce every known term."""
     names: dict[str, str] = {}
-    with gzip.open(shared_data / "oeis" / "names.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(real_data / "oeis" / "names.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             if re.match(r"A0\d+ Expansion of \(", line):
                 a, _, name = line.rstrip("\n").partition(" ")
@@ -53,12 +53,12 @@ def test_real_corpus_names(shared_data: Path):
             if len(names) >= 150:
                 break
     terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "stripped.gz", "rt") as fh:
         for line in fh:
             a, _, rest = line.partition(" ")
             if a in names:
                 terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "offsets.gz", "rt") as fh:
         for line in fh:
             a, _, off = line.partition(":")
             if a in names:

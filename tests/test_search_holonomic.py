@@ -18,15 +18,15 @@ IDS = {"A000108", "A001006", "A000142", "A000166", "A000085", "A000984", "A00631
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> dict[str, tuple[tuple[int, ...], int]]:
+def real(real_data: Path) -> dict[str, tuple[tuple[int, ...], int]]:
     """Known terms and offsets of the sequences above, from stripped.gz and offsets.gz."""
     terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "stripped.gz", "rt") as fh:
         for line in fh:
             a, _, rest = line.partition(" ")
             if a in IDS:
                 terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "offsets.gz", "rt") as fh:
         for line in fh:
             a, _, off = line.partition(":")
             if a in IDS:

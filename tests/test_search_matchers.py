@@ -18,22 +18,22 @@ IDS = ("A001477", "A005843", "A000027", "A000217", "A000035", "A000290", "A00540
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path, corpus_tarball: Path):
+def real(real_data: Path, sample_tarball: Path):
     """Targets (terms, offsets) and the corpus programs of a few sequences, read in one pass each."""
     want = set(IDS)
     terms, offsets = {}, {}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "stripped.gz", "rt") as fh:
         for line in fh:
             a, _, rest = line.partition(" ")
             if a in want:
                 terms[a] = tuple(int(v) for v in rest.strip().strip(",").split(",") if v)
-    with gzip.open(shared_data / "oeis" / "offsets.gz", "rt") as fh:
+    with gzip.open(real_data / "oeis" / "offsets.gz", "rt") as fh:
         for line in fh:
             a, _, off = line.partition(":")
             if a in want:
                 offsets[a] = int(off)
     texts = {}
-    with tarfile.open(corpus_tarball) as tar:
+    with tarfile.open(sample_tarball) as tar:
         for member in tar:
             a = Path(member.name).stem
             if a in want and member.isfile():

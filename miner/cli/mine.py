@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _ids(text: str | None) -> list[int] | None:
-    from miner.cli import CommandError
+    from miner.cli import UsageError
     from miner.lang.header import parse_a_number
 
     if not text:
@@ -39,12 +39,12 @@ def _ids(text: str | None) -> list[int] | None:
         try:
             out.append(parse_a_number(part))
         except ValueError as exc:
-            raise CommandError(f"--ids: {exc}") from None
+            raise UsageError(f"--ids: {exc}") from None
     return out
 
 
 def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
-    from miner.cli import CommandError
+    from miner.cli import UsageError
     from miner.mine.context import MODEL_STRATEGIES, SEARCH_MODULES
 
     if not text:
@@ -53,7 +53,7 @@ def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
     names = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in names if s not in known]
     if unknown:
-        raise CommandError(f"--strategies: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise UsageError(f"--strategies: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     return names
 
 
@@ -103,14 +103,14 @@ def render(summary: Any) -> str:
 def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Run the loop once; exit 0 (also when nothing was found)."""
     import storage
-    from miner.cli import CommandError
+    from miner.cli import Unavailable, UsageError
     from miner.mine.loop import mine
     from miner.core.stopping import on_signals
 
     ids = _ids(args.ids)
     strategies = _strategies(args.strategies, cfg)
     if args.limit is not None and args.limit <= 0:
-        raise CommandError("--limit must be positive")
+        raise UsageError("--limit must be positive")
     progress = Progress()
     # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
     try:
@@ -118,7 +118,7 @@ def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
             summary = mine(cfg, ids=ids, limit=args.limit, minutes=args.minutes, stop_event=stop,
                            strategies=strategies, progress=progress)
     except storage.StorageError as exc:
-        raise CommandError(str(exc)) from exc
+        raise Unavailable(str(exc)) from exc
     finally:
         progress.done()
     print(json.dumps(summary.to_json(), indent=2, default=str) if args.json else render(summary))

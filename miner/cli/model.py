@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
-from miner.cli import CommandError
+from miner.cli import CommandError, UsageError
+from miner.cli import corpus as corpora
 
 
 def register(subparsers) -> None:
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--max-steps", type=int, help="stop after this many optimizer steps in total")
     p.add_argument("--out", help="run folder (default: <runs_dir>/<preset>-<time>)")
-    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus, else the database)")
     p.add_argument("--limit", type=int, default=0, help="use only this many sequences (quick runs)")
     p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--checkpoint-steps", type=int, help="also checkpoint every this many steps")
@@ -31,7 +32,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
     p.add_argument("--k", type=int, help="candidates per sequence (default: [train] eval_k)")
     p.add_argument("--limit", type=int, help="validation sequences to score (default: [train] eval_limit)")
-    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus, else the database)")
     p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--save", action="store_true",
@@ -47,11 +48,12 @@ def register(subparsers) -> None:
     p.add_argument("--offset", type=int, default=0, help="index of the first term")
     p.add_argument("--k", type=int, default=8, help="programs to generate")
     p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
-    p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus)")
+    p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus, else the database)")
     p.set_defaults(func=generate_handler)
 
     p = subparsers.add_parser("retrain", help="fine-tune the current model on the miner's hits; promote if not worse")
     p.add_argument("--since", help="only hits found since this ISO date (default: since the promoted model)")
+    p.add_argument("--corpus", help="replay corpus: loda-programs folder or .tar.gz (default: the database)")
     p.set_defaults(func=retrain_handler)
 
     p = subparsers.add_parser("bundle-model", help="copy a trained model into the package with a model card")
@@ -60,22 +62,17 @@ def register(subparsers) -> None:
     p.set_defaults(func=bundle_handler)
 
 
-def _corpus_path(args, cfg: dict[str, Any], required: bool = True) -> str:
-    path = getattr(args, "corpus", None) or cfg["train"]["corpus"] or cfg.get("lang", {}).get("programs", "")
-    if not path and required:
-        raise CommandError("no program corpus: pass --corpus or set [train] corpus (or [lang] programs)")
+def _corpus_path(args, cfg: dict[str, Any]) -> str:
+    """--corpus, [train] corpus or [lang] programs; "" means the database."""
+    path = corpora.location(getattr(args, "corpus", None), cfg, ("train", "corpus"), ("lang", "programs"))
     if path and not Path(path).expanduser().exists():
         raise CommandError(f"program corpus not found: {path}")
     return str(Path(path).expanduser()) if path else ""
 
 
-def _load_corpus(path: str):
-    from miner.lang import Corpus
-
-    try:
-        return Corpus.from_path(path)
-    except (OSError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
+def _load_corpus(path: str, cfg: dict[str, Any]):
+    """The corpus at `path`, or the database's programs when `path` is ""."""
+    return corpora.load(path, cfg)
 
 
 def _settings(cfg: dict[str, Any], **overrides: Any):
@@ -109,7 +106,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
     if args.resume:
         if not args.out:
-            raise CommandError("--resume needs --out (the run folder to continue)")
+            raise UsageError("--resume needs --out (the run folder to continue)")
         out = Path(args.out)
         if not (out / "checkpoint").is_dir():
             raise CommandError(f"{out}: no checkpoint to resume from")
@@ -118,13 +115,13 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
         valid = load_pairs(out / "pairs" / "valid.jsonl")
-        corpus_path = _corpus_path(args, cfg, required=not args.no_eval)
+        corpus_path = _corpus_path(args, cfg)
     else:
         out = Path(args.out) if args.out else runs_dir / f"{settings.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
         if (out / "checkpoint").exists():
             raise CommandError(f"{out} already holds a run; use --resume or another --out")
         corpus_path = _corpus_path(args, cfg)
-        corpus = _load_corpus(corpus_path)
+        corpus = _load_corpus(corpus_path, cfg)
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
                              similar_names=tc["similar_names"],
                              valid_fraction=tc["valid_fraction"], limit=args.limit,
@@ -137,7 +134,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
                 "synthetic_pairs": tc["synthetic_pairs"],
                 "formula_pairs": tc["formula_pairs"], "recurrence_pairs": tc["recurrence_pairs"],
-                "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
+                "valid_fraction": tc["valid_fraction"], "corpus": corpus_path or corpus.origin,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
         # The command line alone does not reproduce a run whose config file changed lr, warmup...
@@ -199,7 +196,7 @@ def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str,
     from miner.search import model_free_searches
     from training.evaluate import evaluate_folder
 
-    corpus = _load_corpus(corpus_path)
+    corpus = _load_corpus(corpus_path, cfg)
     return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
                            defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg),
                            rows=rows)
@@ -222,7 +219,7 @@ def evaluate_handler(args, cfg: dict[str, Any]) -> int:
         Path(args.rows).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
     if args.save:
         if not model_dir:
-            raise CommandError("--save needs --model (the bundled model is read-only)")
+            raise UsageError("--save needs --model (the bundled model is read-only)")
         _write_metrics(Path(model_dir), metrics)
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))
@@ -242,14 +239,19 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     try:
         terms = [int(t) for t in args.terms.replace(" ", "").split(",") if t]
     except ValueError:
-        raise CommandError(f"--terms must be comma-separated integers, got {args.terms!r}") from None
+        raise UsageError(f"--terms must be comma-separated integers, got {args.terms!r}") from None
     model_dir = args.model or cfg["train"]["model_dir"] or None
     try:
         loaded = load(model_dir, threads=cfg["train"]["threads"])
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
-    corpus_path = _corpus_path(args, cfg, required=False)
-    corpus = _load_corpus(corpus_path) if corpus_path else None
+    corpus_path = _corpus_path(args, cfg)
+    try:
+        corpus = _load_corpus(corpus_path, cfg)
+    except CommandError:
+        if corpus_path:
+            raise
+        corpus = None  # no database yet: generation runs without retrieval and seq calls
     index = None
     matched: list[str] = []
     if corpus is not None and uses_retrieval(loaded.meta, args.name, terms):
@@ -297,18 +299,18 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
     from miner.mine.context import load_corpus
     from training.retrain import retrain
 
-    engine = storage.connect(cfg["database"]["url"])
     since = None
+    engine = corpora.open_database(cfg)
     if args.since:
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError as exc:
-            raise CommandError(f"--since: not an ISO date: {args.since}") from exc
+            raise UsageError(f"--since: not an ISO date: {args.since}") from exc
     else:
         with storage.session_scope(engine, readonly=True) as session:
             current = storage.promoted_model(session)
         since = current.created_at if current is not None else None
-    corpus, _ = load_corpus(engine)
+    corpus = _load_corpus(args.corpus, cfg) if args.corpus else load_corpus(engine)[0]
     try:
         result = _stoppable(retrain, engine, corpus, cfg, since=since, matcher=_matcher(cfg))
     except FileNotFoundError as exc:

@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "status",
         help="is the daemon alive, what is it doing, counts, jobs, model, throughput, fleet",
-        description="Exit code 0 when a miner is alive, 1 when none is.",
+        description="Exit code 0 when a miner is alive, 1 when none is, 65 when there is no database "
+                    "(with --json: {\"error\": ..., \"exit_code\": 65}).",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object for scripts")
     parser.set_defaults(func=handle)
@@ -42,17 +43,9 @@ def _per_hour(hits: int, cpu_seconds: float) -> float | None:
 
 
 def _open(cfg: dict[str, Any]) -> Any:
-    import storage
-    from miner.cli import CommandError
+    from miner.cli import corpus as corpora
 
-    url = cfg["database"]["url"]
-    missing = storage.missing_sqlite_file(url)
-    if missing is not None:
-        raise CommandError(f"no database at {missing}: start the miner with `loda-miner run`")
-    try:
-        return storage.connect(url)
-    except storage.StorageError as exc:
-        raise CommandError(str(exc)) from exc
+    return corpora.open_existing(cfg, "start the miner with `loda-miner run`")
 
 
 def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
