@@ -47,8 +47,8 @@ from storage import submissions as submissions  # noqa: E402,F401
 __all__ = [
     "Attempt", "DiscoveredRow", "Engine", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
-    "a_number_text", "apply_refresh", "claim", "connect", "is_operational_error", "discovered", "extend_leases", "get_sequences",
-    "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
+    "a_number_text", "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
+    "is_operational_error", "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
     "model_versions", "parse_a_number", "program_codes", "program_files", "program_length", "promote_model",

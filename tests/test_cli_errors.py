@@ -15,11 +15,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIB = "; A000045: Fibonacci numbers\n; 0,1,1,2,3,5,8\n\nmov $3,1\nlpb $0\n  sub $0,1\n  mov $2,$1\n  add $1,$3\n  mov $3,$2\nlpe\nmov $0,$1\n"
+FIB = ("; A000045: Fibonacci numbers\n; 0,1,1,2,3,5,8\n\n"
+       "mov $3,1\nlpb $0\n  sub $0,1\n  mov $2,$1\n  add $1,$3\n  mov $3,$2\nlpe\nmov $0,$1\n")
 SEQ_CHAIN = 600
 
 
@@ -87,7 +89,7 @@ CASES = [
          config="[eval]\nmax_memory = -1\n"),
     Case("strategy-typo", ["status"], 65, '[mine] strategies = ["beem"]: unknown beem',
          config='[mine]\nstrategies = ["beem"]\n'),
-    Case("bfile-placeholder-typo", ["status"], 65, "[sources] bfile_url", 
+    Case("bfile-placeholder-typo", ["status"], 65, "[sources] bfile_url",
          config='[sources]\nbfile_url = "https://x/b{numbr:06d}.txt"\n'),
     Case("unknown-key", ["status"], 65, "[mine] batchsize: unknown key (did you mean batch_size?)",
          config="[mine]\nbatchsize = 3\n"),
@@ -133,7 +135,7 @@ def _run(case: Case, folder: Path, inputs: Path) -> tuple[subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[subprocess.CompletedProcess[str], Path]]]:
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Any, Path]]]:
     """Every case's run, four at a time (each is a fresh interpreter, mostly start-up)."""
     inputs = tmp_path_factory.mktemp("inputs")
     _prepare(inputs)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import random
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -98,24 +97,18 @@ def _pad(rows: list[list[int]], value: int):
 
 
 class _Progress:
-    """A one-line progress bar on a terminal (nothing otherwise)."""
+    """Steps, loss and ETA: a bar on a terminal, else a log line every half minute (miner.core.progress)."""
 
     def __init__(self, total: int, start: int) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.total, self.start, self.t0 = total, start, time.monotonic()
+        from miner.core.progress import Progress
+
+        self.shown = Progress("train", total, unit="step", initial=start)
 
     def update(self, step: int, loss: float) -> None:
-        if not self.enabled:
-            return
-        done = step / max(1, self.total)
-        rate = (step - self.start) / max(1e-9, time.monotonic() - self.t0)
-        bar = "#" * int(30 * done)
-        sys.stderr.write(f"\r[{bar:<30}] {step}/{self.total} loss {loss:.3f} {rate:.2f} it/s")
-        sys.stderr.flush()
+        self.shown.update(step - self.shown.done, loss=f"{loss:.3f}")
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+        self.shown.close()
 
 
 def prepare_run(out_dir: str | Path, train_pairs: Sequence[Pair], valid_pairs: Sequence[Pair],

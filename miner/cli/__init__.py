@@ -102,13 +102,15 @@ def _error_code(exc: BaseException) -> tuple[int, str] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     from miner.core import config as config_mod
-    from miner.core import log
+    from miner.core import log, progress
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "json", False):
+        progress.configure(False)  # log lines, not bars, beside JSON output
     try:
         cfg = config_mod.load(args.config)
         log.configure(cfg["log"]["level"], cfg["log"]["format"])

@@ -16,13 +16,15 @@ def register(subparsers: Any) -> None:
                                description="Evaluate a program (a file or an A-number from the corpus).")
     ev.add_argument("program", metavar="PROGRAM", help="a .asm file, or an A-number such as A000045")
     ev.add_argument("-t", "--terms", type=int, default=10, metavar="N", help="number of terms (default 10)")
-    ev.add_argument("--programs", metavar="DIR|TARBALL", help="corpus for seq calls (default: [lang] programs, else the database)")
+    ev.add_argument("--programs", metavar="DIR|TARBALL",
+                    help="corpus for seq calls (default: [lang] programs, else the database)")
     ev.set_defaults(func=eval_command)
 
     ck = subparsers.add_parser("check", help="check programs against the terms in their own headers",
                                description="Check each program against the `; 0,1,1,2,...` terms of its header.")
     ck.add_argument("files", nargs="+", metavar="FILE")
-    ck.add_argument("--programs", metavar="DIR|TARBALL", help="corpus for seq calls (default: [lang] programs, else the database)")
+    ck.add_argument("--programs", metavar="DIR|TARBALL",
+                    help="corpus for seq calls (default: [lang] programs, else the database)")
     ck.set_defaults(func=check_command)
 
 

@@ -122,18 +122,19 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
             raise CommandError(f"{out} already holds a run; use --resume or another --out")
         corpus_path = _corpus_path(args, cfg)
         corpus = _load_corpus(corpus_path, cfg)
+        limit, extra = _sized(args.limit, settings, len(corpus), tc)
         data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
                              similar_names=tc["similar_names"],
-                             valid_fraction=tc["valid_fraction"], limit=args.limit,
+                             valid_fraction=tc["valid_fraction"], limit=limit,
                              max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"],
-                             recurrences=tc["recurrence_pairs"], workers=settings.threads,
+                             synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
+                             recurrences=extra["recurrence_pairs"], workers=settings.threads,
                              matcher=_matcher(cfg) if tc["matched_neighbours"] else None,
                              number_tags=bool(tc["number_tags"]))
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
-                "synthetic_pairs": tc["synthetic_pairs"],
-                "formula_pairs": tc["formula_pairs"], "recurrence_pairs": tc["recurrence_pairs"],
+                "synthetic_pairs": extra["synthetic_pairs"],
+                "formula_pairs": extra["formula_pairs"], "recurrence_pairs": extra["recurrence_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path or corpus.origin,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
@@ -162,6 +163,21 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     print(json.dumps(metrics, indent=2, sort_keys=True))
     print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
     return 0
+
+
+def _sized(limit: int, settings: Any, sequences: int, tc: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """(sequences, generated pair counts) to build pairs for: a run of S steps of B pairs sees at most
+    S*B pairs, so a short run (`--max-steps 20`) builds only that many instead of the whole corpus's
+    (minutes before step 1). `--limit` still chooses the sequences; longer runs keep everything."""
+    needed = settings.max_steps * settings.batch_size
+    counts = {k: tc[k] for k in ("synthetic_pairs", "formula_pairs", "recurrence_pairs")}
+    if limit or needed >= sequences:
+        return limit, counts
+    import structlog
+
+    structlog.get_logger(__name__).info("train_pairs_sized", sequences=needed, of=sequences,
+                                        steps=settings.max_steps, batch_size=settings.batch_size)
+    return needed, {k: min(v, needed) for k, v in counts.items()}
 
 
 def _argv_summary(args) -> list[str]:
@@ -266,8 +282,8 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
     for rank, program in enumerate(generate(loaded, [source], args.k)[0], 1):
         if terms:
-            matched = check_terms(program, terms, corpus, limits).matched
-            mark = f"{matched}/{len(terms)} terms"
+            correct = check_terms(program, terms, corpus, limits).matched
+            mark = f"{correct}/{len(terms)} terms"
         else:
             try:
                 mark = "terms " + ",".join(str(t) for t in evaluate(program, 10, corpus, limits))

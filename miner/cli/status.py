@@ -70,7 +70,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     finally:
         engine.dispose()
 
-    fleet = []
+    fleet: list[dict[str, Any]] = []
     for m in miners:
         age = (now - m.last_seen).total_seconds()
         state = m.state or {}
@@ -90,11 +90,11 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     host = socket.gethostname()
     # "The daemon": this machine's most recent miner, else the fleet's most recent one.
     local = [m for m in fleet if m.get("host") == host] or fleet
-    daemon = dict(local[0]) if local else {"owner": None, "doing": None}
+    daemon: dict[str, Any] = dict(local[0]) if local else {"owner": None, "doing": None}
     daemon["alive"] = bool(local and local[0]["alive"])
     next_runs: dict[str, Any] = dict(scheduled)
-    for m in alive:
-        for job, when in (m.get("next_runs") or {}).items():
+    for alive_miner in alive:
+        for job, when in (alive_miner.get("next_runs") or {}).items():
             if when and (next_runs.get(job) is None or str(when) < _iso(next_runs[job])):
                 next_runs[job] = when
 
@@ -202,7 +202,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append("strategy  name            attempts  candidates     hits  CPU s      hits/CPU-h")
         for name, s in report["strategies"].items():
             lines.append(f"          {name:<15} {s['attempts']:>8} {s['candidates']:>11} {s['hits']:>8} "
-                         f"{s['cpu_seconds']:>9.0f}  {s['hits_per_cpu_hour'] if s['hits_per_cpu_hour'] is not None else '-'}")
+                         f"{s['cpu_seconds']:>9.0f}  "
+                         f"{s['hits_per_cpu_hour'] if s['hits_per_cpu_hour'] is not None else '-'}")
     f = report["fleet"]
     lines.append(f"fleet     {f['miners_alive']} miner(s) alive; leases: {f['leases']['active']} active, "
                  f"{f['leases']['stale']} stale")

@@ -13,7 +13,7 @@ import structlog
 
 import storage
 from miner.sources import snapshot
-from miner.core import stopping
+from miner.core import progress, stopping
 from miner.lang import ParseError, parse, read_header
 from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
 from miner.sources.programs import CorpusError, ProgramFile, iter_corpus, strip_header
@@ -54,7 +54,9 @@ def import_path(engine: Any, path: Path, label: str | None = None, stop_event: A
     with storage.session_scope(engine, readonly=True) as session:
         stored = storage.program_codes(session, origin="corpus")
     broken = storage.ImportStats()
-    files = stopping.until_stopped(iter_corpus(path, label), stop_event, f"reading programs from {label or path}")
+    files = progress.track(stopping.until_stopped(iter_corpus(path, label), stop_event,
+                                                  f"reading programs from {label or path}"),
+                           "import programs", unit="file")
     stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
     stats.broken = broken.broken
     stats.seen += len(broken.broken)

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 import requests
 import structlog
 
-from miner.core import stopping
+from miner.core import progress, stopping
 
 log = structlog.get_logger(__name__)
 
@@ -257,10 +257,14 @@ class Fetcher:
         fd, tmp_name = tempfile.mkstemp(dir=self.cache_dir, prefix=".part-")
         tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out:
+            size = response.headers.get("Content-Length", "")
+            name = Path(urlparse(url).path).name or url
+            with os.fdopen(fd, "wb") as out, progress.Progress(f"download {name}", int(size) if size.isdigit()
+                                                               else None, unit="B", unit_scale=True) as shown:
                 for chunk in stopping.until_stopped(response.iter_content(CHUNK), self.stop_event,
                                                     f"downloading {url}", every=1):
                     out.write(chunk)
+                    shown.update(len(chunk))
             with open(tmp, "rb") as fh:
                 gzipped = fh.read(2) == GZIP_MAGIC
             if gzipped:
