@@ -59,12 +59,18 @@ def test_a_path_still_overrides_the_database(fetched: Path, tmp_path: Path) -> N
     assert done.returncode == 0 and done.stdout.strip() == "7,7,7", done.stderr
 
 
+@pytest.mark.slow
 def test_train_reads_the_database_with_no_corpus_given(fetched: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     done = _cli(fetched, "train", "--limit", "60", "--max-steps", "2", "--out", str(out), "--no-eval")
     assert done.returncode == 0, done.stderr
     assert (out / "model" / "config.json").is_file()
     assert sum(1 for _ in open(out / "pairs" / "train.jsonl")) > 20
+    assert "from the cache" not in done.stderr
+    # The same corpus and settings again: the pairs come from the cache, not rebuilt.
+    again = _cli(fetched, "train", "--limit", "60", "--max-steps", "2", "--out", str(tmp_path / "again"), "--no-eval")
+    assert again.returncode == 0 and "training pairs from the cache" in again.stderr, again.stderr
+    assert (tmp_path / "again" / "pairs" / "train.jsonl").read_text() == (out / "pairs" / "train.jsonl").read_text()
 
 
 def test_program_files_carry_the_sequences_name_and_terms(fetched: Path) -> None:

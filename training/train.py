@@ -14,13 +14,17 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import structlog
 
 from training.data import load_pairs, save_pairs
 from training.pairs import PLACEHOLDER, PLACEHOLDER_KINDS, Pair
 from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, single_token, train_tokenizer, with_words
+
+if TYPE_CHECKING:
+    import threading
+
 
 log = structlog.get_logger(__name__)
 
@@ -165,7 +169,7 @@ class TrainingStopped(Exception):
 def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
           train_pairs: Sequence[Pair] | None = None, valid_pairs: Sequence[Pair] = (),
           init_model_dir: str | Path | None = None, meta: dict[str, Any] | None = None,
-          stop_event: Any = None) -> Path:
+          stop_event: threading.Event | None = None) -> Path:
     """Train until `settings.max_steps`; returns the saved model folder (`out_dir/model`).
 
     A fresh run needs `train_pairs` (and trains a tokenizer on them unless `init_model_dir` names
@@ -315,7 +319,7 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
 
 
 def finetune(model_dir: str | Path, out_dir: str | Path, hits: Sequence[Pair], replay: Sequence[Pair],
-             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: Any = None) -> Path:
+             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: threading.Event | None = None) -> Path:
     """Continue a model on new hits mixed with a replay sample of corpus pairs (minutes, not hours)."""
     rng = random.Random(settings.seed)
     sample = rng.sample(list(replay), min(len(replay), int(len(hits) * replay_ratio) or len(replay)))

@@ -97,7 +97,7 @@ def _stoppable(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def train_handler(args, cfg: dict[str, Any]) -> int:
     """Train (or resume) a run, then evaluate and register the model."""
-    from training.data import build_dataset, load_pairs, pair_kinds
+    from training.data import Dataset, build_dataset, load_pairs, pair_kinds, save_pairs
     from training.train import train
 
     tc = cfg["train"]
@@ -123,14 +123,19 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         corpus_path = _corpus_path(args, cfg)
         corpus = _load_corpus(corpus_path, cfg)
         limit, extra = _sized(args.limit, settings, len(corpus), tc)
-        data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
-                             similar_names=tc["similar_names"],
-                             valid_fraction=tc["valid_fraction"], limit=limit,
-                             max_length=tc["max_program_length"], seed=tc["seed"],
-                             synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
-                             recurrences=extra["recurrence_pairs"], workers=settings.threads,
-                             matcher=_matcher(cfg) if tc["matched_neighbours"] else None,
-                             number_tags=bool(tc["number_tags"]))
+        recipe = dict(num_terms=tc["num_terms"], neighbours=tc["neighbours"], similar_names=tc["similar_names"],
+                      valid_fraction=tc["valid_fraction"], limit=limit, max_length=tc["max_program_length"],
+                      seed=tc["seed"], synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
+                      recurrences=extra["recurrence_pairs"], number_tags=bool(tc["number_tags"]))
+        cache = _pairs_cache(cfg, corpus, recipe, bool(tc["matched_neighbours"]))
+        if (cache / "valid.jsonl").is_file():
+            data = Dataset(load_pairs(cache / "train.jsonl"), load_pairs(cache / "valid.jsonl"), None)
+            print(f"training pairs from the cache {cache}", file=sys.stderr)
+        else:
+            data = build_dataset(corpus, **recipe, workers=settings.threads,
+                                 matcher=_matcher(cfg) if tc["matched_neighbours"] else None)
+            save_pairs(data.train, cache / "train.jsonl")
+            save_pairs(data.valid, cache / "valid.jsonl")  # last: its presence marks a complete entry
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
                 "synthetic_pairs": extra["synthetic_pairs"],
@@ -163,6 +168,19 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     print(json.dumps(metrics, indent=2, sort_keys=True))
     print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
     return 0
+
+
+def _pairs_cache(cfg: dict[str, Any], corpus: Any, recipe: dict[str, Any], matched: bool) -> Path:
+    """Where the pairs of this corpus and these settings are kept (<data_dir>/cache/pairs/<key>): building
+    them for the whole corpus takes minutes, and a run with the same corpus and settings reuses them."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps({**recipe, "matched": matched, "search": cfg["search"]},
+                                       sort_keys=True).encode())
+    for a in corpus.ids():
+        digest.update(f"{a}:".encode())
+        digest.update((corpus.text(a) or "").encode())
+    return Path(cfg["paths"]["data_dir"]).expanduser() / "cache" / "pairs" / digest.hexdigest()[:20]
 
 
 def _sized(limit: int, settings: Any, sequences: int, tc: dict[str, Any]) -> tuple[int, dict[str, int]]:

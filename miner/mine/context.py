@@ -13,7 +13,7 @@ import os
 import random
 import socket
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import structlog
 
@@ -21,6 +21,10 @@ from miner.mine.checker import CheckerPool, CorpusSpec
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC, STRATEGY_MODULES
 from miner.search.types import Candidate, SearchContext, Target
+
+if TYPE_CHECKING:
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -106,7 +110,7 @@ def deep_limits(cfg: dict[str, Any]) -> Any:
     return Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
 
 
-def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
+def load_targets(engine: Engine, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
     """The lacking sequences (with known terms and no program) as search targets."""
     import storage
 
@@ -120,7 +124,7 @@ def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict
 KNOWN_TERMS_KEPT = 64
 
 
-def load_known(engine: Any, program_ids: Any) -> dict[str, Target]:
+def load_known(engine: Engine, program_ids: Any) -> dict[str, Target]:
     """The sequences that have a program, as Target records (for the corpus sweep, family templates
     and the model's retrieval)."""
     import storage
@@ -131,7 +135,7 @@ def load_known(engine: Any, program_ids: Any) -> dict[str, Target]:
             for a, r in records.items() if r.terms}
 
 
-def load_corpus(engine: Any) -> tuple[Any, str]:
+def load_corpus(engine: Engine) -> tuple[Any, str]:
     """Every stored program (corpus and mined, shortest per sequence) as a Corpus, and its fingerprint."""
     import storage
     from miner.lang.corpus import Corpus
@@ -170,7 +174,7 @@ def _build_index(targets: dict[int, Target], cfg: dict[str, Any]) -> Any:
     return TermIndex.build(targets.values())
 
 
-def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) -> MiningContext:
+def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None) -> MiningContext:
     """Load targets and programs, build the term index, start the workers."""
     mine = cfg["mine"]
     seed = mine["seed"] or random.SystemRandom().randrange(1 << 30)
@@ -194,14 +198,14 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
     return ctx
 
 
-def _once_done(engine: Any) -> set[tuple[int, str]]:
+def _once_done(engine: Engine) -> set[tuple[int, str]]:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
         return storage.tried_pairs(session, DETERMINISTIC)
 
 
-def refresh_context(ctx: MiningContext, engine: Any) -> bool:
+def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     """Reload what changed in the database: programs (restarting workers), lacking set, model.
 
     Returns True when anything was reloaded.
@@ -235,7 +239,7 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     return changed
 
 
-def _promoted_version(engine: Any) -> int | None:
+def _promoted_version(engine: Engine) -> int | None:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
@@ -243,7 +247,7 @@ def _promoted_version(engine: Any) -> int | None:
     return row.id if row is not None else None
 
 
-def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
+def retrieval_index(ctx: MiningContext, engine: Engine) -> Any:
     """The index of corpus programs by terms and names that supplies the neighbours and similar-name
     examples in model prompts (cached)."""
     from miner.search.family import corpus_index
@@ -253,7 +257,7 @@ def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
     return corpus_index(ctx.search)
 
 
-def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
+def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
     """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
 
     Unavailable: logged once, and the strategies that need no model go on.

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import structlog
@@ -23,6 +23,10 @@ import storage
 from miner import __version__
 from miner.sources.programs import render
 from storage import submissions as queue
+
+if TYPE_CHECKING:
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -61,7 +65,7 @@ def _retry_after(response: requests.Response, now: datetime) -> float | None:
 
 
 def submit_pending(
-    engine: Any,
+    engine: Engine,
     cfg: dict[str, Any],
     stop_event: threading.Event | None = None,
     http: requests.Session | None = None,

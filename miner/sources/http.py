@@ -119,7 +119,7 @@ def fetch_settings(sources_cfg: dict[str, Any], first_start: bool) -> dict[str, 
 class Fetcher:
     """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
 
-    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str, stop_event: Any = None) -> None:
+    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str, stop_event: threading.Event | None = None) -> None:
         self.timeout = (float(sources_cfg["connect_timeout"]), float(sources_cfg["read_timeout"]))
         self.retries = int(sources_cfg["retries"])
         self.backoff = float(sources_cfg["backoff"])
