@@ -37,6 +37,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     stream: str = "stderr"
     json_out: bool = False  # stdout must be one JSON object
+    fast: bool = False  # in the fast tier (one or more per exit code and the issue's cases); all with --full
 
 
 def _closed_port() -> int:
@@ -47,10 +48,10 @@ def _closed_port() -> int:
 
 CASES = [
     # usage (2)
-    Case("unknown-option", ["eval", "x.asm", "--bogus"], 2, "unrecognized arguments: --bogus"),
+    Case("unknown-option", ["eval", "x.asm", "--bogus"], 2, "unrecognized arguments: --bogus", fast=True),
     Case("unknown-command", ["mien"], 2, "invalid choice: 'mien'"),
     Case("terms-not-a-number", ["eval", "A000045", "-t", "ten"], 2, "invalid int value: 'ten'"),
-    Case("negative-terms", ["eval", "{tmp}/fib.asm", "-t", "-1"], 2, "-t/--terms must not be negative"),
+    Case("negative-terms", ["eval", "{tmp}/fib.asm", "-t", "-1"], 2, "-t/--terms must not be negative", fast=True),
     Case("unknown-strategy", ["mine", "--strategies", "beem"], 2, "--strategies: unknown beem"),
     Case("bad-since", ["programs", "--since", "yesterday"], 2, "--since: not an ISO date"),
     Case("bad-ids", ["mine", "--ids", "B12"], 2, "--ids: not an A-number"),
@@ -58,10 +59,10 @@ CASES = [
     Case("generate-bad-terms", ["generate", "x", "--terms", "1,a"], 2, "--terms must be comma-separated"),
     # bad data (65): files
     Case("missing-file", ["eval", "{tmp}/missing.asm"], 65, "no such file and not an A-number"),
-    Case("non-utf8-asm", ["eval", "{tmp}/latin1.asm"], 65, "latin1.asm:4: not UTF-8 text (byte 0xe9)"),
+    Case("non-utf8-asm", ["eval", "{tmp}/latin1.asm"], 65, "latin1.asm:4: not UTF-8 text (byte 0xe9)", fast=True),
     Case("syntax-error", ["eval", "{tmp}/broken.asm"], 65, "broken.asm:2"),
     Case("seq-chain-600-deep", ["eval", "A000001", "-t", "2", "--programs", "{tmp}/chain"], 65,
-         "seq calls nested too deeply"),
+         "seq calls nested too deeply", fast=True),
     Case("seq-chain-check", ["check", "{tmp}/chain/oeis/000/A000001.asm", "--programs", "{tmp}/chain"], 1,
          "A000001 FAIL term 1 (n=0): seq depth", stream="stdout"),
     Case("check-non-utf8", ["check", "{tmp}/latin1.asm"], 1, "latin1.asm FAIL", stream="stdout"),
@@ -72,17 +73,17 @@ CASES = [
     Case("import-missing", ["import-programs", "{tmp}/nowhere"], 65, "import failed, nothing changed"),
     # bad data (65): no database yet, read-only commands say so and create none
     Case("eval-no-database", ["eval", "A000045"], 65, "no database at"),
-    Case("programs-no-database", ["programs"], 65, "no database at"),
+    Case("programs-no-database", ["programs"], 65, "no database at", fast=True),
     Case("status-no-database", ["status"], 65, "no database at"),
-    Case("status-json-no-database", ["status", "--json"], 65, "no database at", json_out=True),
+    Case("status-json-no-database", ["status", "--json"], 65, "no database at", json_out=True, fast=True),
     # bad data (65): config
     Case("config-missing", ["--config", "{tmp}/none.toml", "status"], 65, "config file not found"),
-    Case("config-after-command", ["status", "--config", "{tmp}/none.toml"], 65, "config file not found"),
+    Case("config-after-command", ["status", "--config", "{tmp}/none.toml"], 65, "config file not found", fast=True),
     Case("config-not-toml", ["status"], 65, "config.toml: Expected", config="[mine\n"),
     Case("log-level-loud", ["status"], 65, '[log] level = "loud": must be one of debug, info, warning, error',
-         config='[log]\nlevel = "loud"\n'),
+         config='[log]\nlevel = "loud"\n', fast=True),
     Case("batch-size-negative", ["status"], 65, "[mine] batch_size = -1: must be >= 1",
-         config="[mine]\nbatch_size = -1\n"),
+         config="[mine]\nbatch_size = -1\n", fast=True),
     Case("refresh-hours-zero", ["status"], 65, "[daemon] refresh_hours = 0: must be > 0",
          config="[daemon]\nrefresh_hours = 0\n"),
     Case("max-memory-negative", ["status"], 65, "[eval] max_memory = -1: must be >= 1",
@@ -102,7 +103,7 @@ CASES = [
     # unreachable services (69)
     Case("fetch-offline", ["fetch", "--no-snapshot"], 69, "fetch failed, nothing changed",
          config="[sources]\nnames_url = 'http://127.0.0.1:{port}/names.gz'\nretries = 0\n"
-                "first_start_retries = 0\nconnect_timeout = 2.0\n"),
+                "first_start_retries = 0\nconnect_timeout = 2.0\n", fast=True),
     Case("postgres-down", ["status"], 69, "cannot open database",
          env={"LODA_MINER_DATABASE_URL": "postgresql+psycopg://miner@127.0.0.1:{port}/miner"}),
 ]
@@ -135,17 +136,19 @@ def _run(case: Case, folder: Path, inputs: Path) -> tuple[subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Any, Path]]]:
-    """Every case's run, four at a time (each is a fresh interpreter, mostly start-up)."""
+def results(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Any, Path]]]:
+    """The run of every case of this tier, four at a time (each is a fresh interpreter, mostly start-up)."""
     inputs = tmp_path_factory.mktemp("inputs")
     _prepare(inputs)
     runs = tmp_path_factory.mktemp("runs")
+    cases = [c for c in CASES if c.fast or request.config.getoption("--full")]
     with ThreadPoolExecutor(4) as pool:
-        futures = {c.id: pool.submit(_run, c, runs / c.id, inputs) for c in CASES}
+        futures = {c.id: pool.submit(_run, c, runs / c.id, inputs) for c in cases}
     return inputs, {name: future.result() for name, future in futures.items()}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=() if c.fast else pytest.mark.slow) for c in CASES],
+                         ids=[c.id for c in CASES])
 def test_bad_input_is_one_line_with_its_exit_code(results, case: Case) -> None:
     inputs, runs = results
     done, data = runs[case.id]

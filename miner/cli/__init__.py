@@ -78,7 +78,6 @@ def _error_code(exc: BaseException) -> tuple[int, str] | None:
     """(exit code, message) for the errors of bad input and unreachable services; None for a bug."""
     from miner.core import config as config_mod
     from miner.lang import EvalError, ParseError
-    from storage import StorageError, is_operational_error
 
     if isinstance(exc, CommandError):
         return exc.code, str(exc)
@@ -92,6 +91,10 @@ def _error_code(exc: BaseException) -> tuple[int, str] | None:
         return EXIT_DATA, f"not UTF-8 text: {exc}"
     if isinstance(exc, OSError) and exc.filename:
         return EXIT_DATA, f"{exc.filename}: {exc.strerror or exc}"
+    if type(exc).__module__.split(".")[0] not in ("storage", "sqlalchemy"):
+        return None  # (and no need to import the database layer to say so)
+    from storage import StorageError, is_operational_error
+
     if isinstance(exc, StorageError):
         return EXIT_UNAVAILABLE, str(exc)
     if is_operational_error(exc):
@@ -109,8 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    if getattr(args, "json", False):
-        progress.configure(False)  # log lines, not bars, beside JSON output
+    # Log lines, not bars, beside JSON output; else bars only on a terminal.
+    progress.configure(False if getattr(args, "json", False) else None)
     try:
         cfg = config_mod.load(args.config)
         log.configure(cfg["log"]["level"], cfg["log"]["format"])
@@ -121,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         known = _error_code(exc)
         if known is None and os.environ.get("LODA_MINER_DEBUG"):
             raise
+        if known is None and args.command == "run":
+            # A daemon's journal keeps the traceback of a bug (a log event, not a crash dump).
+            import structlog
+
+            structlog.get_logger(__name__).error("internal_error", exc_info=True)
         code, message = known or (EXIT_INTERNAL, f"internal error: {type(exc).__name__}: {exc} "
                                                  "(LODA_MINER_DEBUG=1 shows the traceback)")
         message = " ".join(part.strip() for part in message.splitlines() if part.strip())  # one line
