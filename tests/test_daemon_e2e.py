@@ -171,6 +171,7 @@ format = "json"
 """)
 
 
+@pytest.mark.slow  # a long run: three daemon starts, a kill -9 and a restart
 def test_daemon_end_to_end(tmp_path, sources_url):
     data = tmp_path / "data"
     db = data / "loda-miner.db"

@@ -239,6 +239,7 @@ def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_path, data):
     # The daemon calls refresh_context every [daemon] reload_minutes; the next batch then loads the model.
     from miner.mine.context import build_context, load_model, refresh_context
