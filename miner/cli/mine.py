@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from typing import Any
 
 
@@ -58,26 +56,19 @@ def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
 
 
 class Progress:
-    """One status line on stderr, rewritten in place on a terminal (nothing when not a terminal)."""
+    """Sequences tried, candidates, hits: a bar on a terminal, else a log line every half minute."""
 
-    def __init__(self, stream: Any = sys.stderr) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.start = time.monotonic()
+    def __init__(self, total: int | None = None) -> None:
+        from miner.core.progress import Progress as Shown
+
+        self.shown = Shown("mine", total, unit="seq")
 
     def __call__(self, summary: Any) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        line = (f"\r{elapsed:6.0f}s  tried {summary.tried}  candidates {summary.candidates}  "
-                f"valid {summary.valid}  hits {summary.hits}  cpu {summary.cpu_seconds:.0f}s")
-        self.stream.write(line.ljust(80))
-        self.stream.flush()
+        self.shown.update(summary.tried - self.shown.done, candidates=summary.candidates, valid=summary.valid,
+                          hits=summary.hits, cpu=f"{summary.cpu_seconds:.0f}s")
 
     def done(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.shown.close()
 
 
 def render(summary: Any) -> str:
@@ -111,7 +102,7 @@ def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     strategies = _strategies(args.strategies, cfg)
     if args.limit is not None and args.limit <= 0:
         raise UsageError("--limit must be positive")
-    progress = Progress()
+    progress = Progress(len(ids) if ids else args.limit)
     # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
     try:
         with on_signals() as stop:
