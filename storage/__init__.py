@@ -4,11 +4,13 @@ Open it with `connect(url)`; run queries inside `session_scope(engine)`. Only pl
 (`storage.records`) leave this package, never ORM objects.
 """
 
-from storage.db import StorageError, connect, connect_readonly, missing_sqlite_file, session_scope
+from sqlalchemy import Engine
+
+from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
 from storage.mining import claim, extend_leases, record_attempt, release, strategy_stats, tried_pairs
 from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
-                              program_codes, program_length, store_hit)
+                              program_codes, program_files, program_length, store_hit)
 from storage.records import (
     Attempt,
     DiscoveredRow,
@@ -41,13 +43,13 @@ from storage.sequences import apply_refresh, get_sequences, lacking, last_refres
 from storage import submissions as submissions  # noqa: E402,F401
 
 __all__ = [
-    "Attempt", "DiscoveredRow", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
+    "Attempt", "DiscoveredRow", "Engine", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
     "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "get_sequences",
-    "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
+    "is_operational_error", "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
-    "model_versions", "program_codes", "program_length", "promote_model",
+    "model_versions", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs",
 ]

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import structlog
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 log = structlog.get_logger(__name__)
@@ -114,6 +115,11 @@ def head_revision() -> str:
 def known_revision(revision: str) -> bool:
     """Whether this version of the code ships migration `revision`."""
     return any(script.revision == revision for script in _scripts().walk_revisions())
+
+
+def is_operational_error(exc: BaseException) -> bool:
+    """A database that cannot be reached or used (server down, locked, disk full), not a bug of ours."""
+    return isinstance(exc, OperationalError)
 
 
 def missing_sqlite_file(url: str) -> Path | None:

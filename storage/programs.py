@@ -194,3 +194,18 @@ def program_codes(
     for chunk in chunked(set(a_numbers), CHUNK):
         codes.update(session.execute(query.where(Program.a_number.in_(chunk))).all())
     return codes
+
+
+def program_files(session: Session) -> dict[int, str]:
+    """One program per sequence (the shortest, as `program_codes`) as the text of its loda-programs file:
+    `; A000045: name` and `; terms` from `sequences` when known, then the code. The database as a corpus."""
+    query = (
+        select(Program.a_number, Program.code, Sequence.name, Sequence.terms)
+        .outerjoin(Sequence, Sequence.a_number == Program.a_number)
+        .order_by(Program.length.desc(), Program.id)
+    )
+    files: dict[int, str] = {}
+    for a_number, code, name, terms in session.execute(query):
+        head = f"; A{a_number:06d}: {name}\n" if name else ""
+        files[a_number] = head + (f"; {terms}\n" if terms else "") + ("\n" if head or terms else "") + code
+    return files

@@ -1,4 +1,13 @@
-"""Shared test fixtures: where the real data lives (../shared/data beside the project root)."""
+"""Shared test fixtures and the test tiers.
+
+Tiers: the default run (`python -m pytest -q`) is the fast tier; tests marked `slow` (training more than a
+few steps, long runs), `postgres` (a PostgreSQL server) or `corpus` (the full data in ../shared/data) are
+skipped there with a one-line reason. `python -m pytest --full` runs every tier (`.ci/run` does both).
+
+Data: `real_data` is a small cut of the real data committed under tests/fixtures/data (same layout as
+../shared/data; rebuilt by scripts/make_test_fixtures.py), so a fresh clone passes alone. `full_data` is
+the whole of ../shared/data, for `corpus` tests only; they skip when it is absent.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +16,58 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_DATA = ROOT / "tests" / "fixtures" / "data"
+SAMPLE_TARBALL = FIXTURE_DATA / "programs" / "loda-programs-sample.tar.gz"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 CORPUS_TARBALL = SHARED_DATA / "programs" / "loda-programs-oeis-2026-04-01.tar.gz"
+TIERS = ("slow", "postgres", "corpus")
+# Fixtures that need the full data: a test using one is in the `corpus` tier whether marked or not.
+FULL_DATA_FIXTURES = ("full_data", "full_tarball")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true",
+                     help="run every tier: also the slow, postgres and corpus tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    full = config.getoption("--full")
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if any(name in names for name in FULL_DATA_FIXTURES):
+            item.add_marker(pytest.mark.corpus)
+        if "postgres_server" in names:
+            item.add_marker(pytest.mark.postgres)
+        if full:
+            continue
+        tier = next((t for t in TIERS if t in item.keywords), None)
+        if tier is not None:
+            item.add_marker(pytest.mark.skip(reason=f"{tier} tier: run with --full"))
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real OEIS files and program corpus; tests that need them fail loudly if absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"real data not found at {SHARED_DATA} (expected ../shared/data beside the project)")
+def real_data() -> Path:
+    """The small real-data fixtures: oeis/{names,stripped,offsets}.gz, programs/*.tar.gz, semantics/."""
+    return FIXTURE_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_tarball() -> Path:
+    """A loda-programs .tar.gz of 791 real programs, closed under `seq` calls."""
+    return SAMPLE_TARBALL
+
+
+@pytest.fixture(scope="session")
+def full_data() -> Path:
+    """The whole real data (../shared/data); skips when it is absent."""
+    if not CORPUS_TARBALL.is_file():
+        pytest.skip(f"full data not found at {SHARED_DATA}")
     return SHARED_DATA
 
 
 @pytest.fixture(scope="session")
-def corpus_tarball(shared_data: Path) -> Path:
-    """The loda-programs tarball of 2026-04-01."""
+def full_tarball(full_data: Path) -> Path:
+    """The loda-programs tarball of 2026-04-01 (149,988 programs)."""
     return CORPUS_TARBALL
 
 

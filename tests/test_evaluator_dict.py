@@ -67,9 +67,9 @@ def test_memory_in_use_is_limited() -> None:
     assert got[-1][0] == "MemoryLimitError"
 
 
-def test_corpus_programs_with_indirect_operands(corpus_tarball) -> None:
+def test_corpus_programs_with_indirect_operands(sample_tarball) -> None:
     """Real programs the local-variable compiler rejects: values, steps and errors equal the interpreter's."""
-    corpus = Corpus.from_path(corpus_tarball)
+    corpus = Corpus.from_path(sample_tarball)
     ids = corpus.ids()
     rng = random.Random(20260403)
     limits = Limits(max_steps=300_000, max_seconds=5)

@@ -91,9 +91,9 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
 
 
 @pytest.fixture(scope="module")
-def data(shared_data, corpus_tarball):
+def data(real_data, sample_tarball):
     """(sequences, corpus programs): a seeded subset of the real corpus, with HIDDEN and 16 more held out."""
-    sequences, corpus = testbed.held_out_subset(shared_data / "oeis", corpus_tarball, ALWAYS, HIDDEN)
+    sequences, corpus = testbed.held_out_subset(real_data / "oeis", sample_tarball, ALWAYS, HIDDEN)
     extra = testbed.holdout_ids(corpus, sequences, 16, seed=3)
     return sequences, {a: code for a, code in corpus.items() if a not in extra}
 
@@ -137,6 +137,7 @@ def lease_intervals(events: list[dict]) -> dict[int, list[tuple[float, float, st
     return out
 
 
+@pytest.mark.slow
 def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
     sequences, programs = data
     cfg = fleet_cfg(tmp_path, database_url)
@@ -235,6 +236,7 @@ def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_path, data):
     # The daemon calls refresh_context every [daemon] reload_minutes; the next batch then loads the model.
     from miner.mine.context import build_context, load_model, refresh_context

@@ -116,9 +116,9 @@ def test_reused_loop_state_is_cheap() -> None:
     assert state[1] == 200 and state[5] == 1  # 200 iterations done in all, one (initial) key
 
 
-def test_corpus_sample_incremental_equals_plain(corpus_tarball) -> None:
+def test_corpus_sample_incremental_equals_plain(sample_tarball) -> None:
     """300 real programs whose loop qualifies: every term, step count and error agrees with the plain code."""
-    corpus = Corpus.from_path(corpus_tarball)
+    corpus = Corpus.from_path(sample_tarball)
     ids = corpus.ids()
     rng = random.Random(20260402)
     limits = Limits(max_steps=1_000_000, max_seconds=10)

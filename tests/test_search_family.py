@@ -42,8 +42,8 @@ def test_variants_rewrite_constants_but_not_called_sequences():
 
 
 @pytest.fixture(scope="module")
-def full(corpus_tarball) -> Corpus:
-    return Corpus.from_path(corpus_tarball)
+def full(sample_tarball) -> Corpus:
+    return Corpus.from_path(sample_tarball)
 
 
 def _records(corpus: Corpus, ids) -> dict[int, Target]:

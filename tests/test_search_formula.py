@@ -81,7 +81,7 @@ def test_recurrences_take_initial_terms_from_the_data():
     assert programs_from_name("a(n) = a(floor(n/2)) + 1.", 0, tuple(range(20))) == []
 
 
-def test_named_sequences_compile_to_seq_calls_and_need_the_corpus(corpus_tarball: Path):
+def test_named_sequences_compile_to_seq_calls_and_need_the_corpus(sample_tarball: Path):
     from miner.lang import Corpus
     from miner.search.formula import propose, seq_callees
     from miner.search.types import SearchContext, Target
@@ -89,7 +89,7 @@ def test_named_sequences_compile_to_seq_calls_and_need_the_corpus(corpus_tarball
     def sigma(n: int) -> int:
         return sum(d for d in range(1, n + 1) if n % d == 0)
 
-    corpus = Corpus.from_path(corpus_tarball)
+    corpus = Corpus.from_path(sample_tarball)
     terms = tuple(sigma(n) + n for n in range(1, 30))
     target = Target(999999, "a(n) = sigma(n) + n.", terms, 1)
     cands = list(propose(target, SearchContext(corpus=corpus), 4, None))
@@ -108,10 +108,10 @@ def test_strictness():
         ["2^n + 1", "3*a(n-1) - 2*a(n-2)"]
 
 
-def test_real_names_of_corpus_sequences(shared_data: Path):
+def test_real_names_of_corpus_sequences(real_data: Path):
     """Names with `a(n) =` among the first corpus sequences: most compile, and compiled ones mostly hold."""
-    names = testbed.first_names(shared_data / "oeis", lambda name: "a(n) = " in name, 400)
-    records = testbed.read_oeis(shared_data / "oeis", set(names))
+    names = testbed.first_names(real_data / "oeis", lambda name: "a(n) = " in name, 400)
+    records = testbed.read_oeis(real_data / "oeis", set(names))
     compiled = reproduced = 0
     for a, name in names.items():
         programs = programs_from_name(name, records[a].offset)
@@ -125,10 +125,10 @@ def test_real_names_of_corpus_sequences(shared_data: Path):
     assert reproduced >= 0.5 * compiled
 
 
-def test_real_recurrence_names_of_corpus_sequences(shared_data: Path):
+def test_real_recurrence_names_of_corpus_sequences(real_data: Path):
     """Names like `a(n) = a(n-1)^2 + a(n-2)` among the first corpus sequences reproduce every known term."""
-    names = testbed.first_names(shared_data / "oeis", lambda name: "a(n) = " in name and "a(n-1)" in name, 200)
-    records = testbed.read_oeis(shared_data / "oeis", set(names))
+    names = testbed.first_names(real_data / "oeis", lambda name: "a(n) = " in name and "a(n-1)" in name, 200)
+    records = testbed.read_oeis(real_data / "oeis", set(names))
     compiled = reproduced = 0
     for a, name in names.items():
         programs = programs_from_name(name, records[a].offset, tuple(records[a].terms))

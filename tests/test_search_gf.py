@@ -41,10 +41,10 @@ def test_names_and_short_sequences():
     assert programs_for(Target(999997, "G.f.: x/(1-3x+x^2).", (1, 3, 8, 21, 55, 145), 1)) == []
 
 
-def test_real_corpus_names(shared_data: Path):
+def test_real_corpus_names(real_data: Path):
     """Corpus sequences named by an explicit rational g.f.: programs reproduce every known term."""
-    names = testbed.first_names(shared_data / "oeis", lambda name: name.startswith("Expansion of ("), 150)
-    records = testbed.read_oeis(shared_data / "oeis", set(names))
+    names = testbed.first_names(real_data / "oeis", lambda name: name.startswith("Expansion of ("), 150)
+    records = testbed.read_oeis(real_data / "oeis", set(names))
     parsed = solved = 0
     for a, name in names.items():
         if gfs_in_name(name):

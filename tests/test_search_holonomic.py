@@ -18,9 +18,9 @@ IDS = {"A000108", "A001006", "A000142", "A000166", "A000085", "A000984", "A00631
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> dict[str, tuple[tuple[int, ...], int]]:
+def real(real_data: Path) -> dict[str, tuple[tuple[int, ...], int]]:
     """Known terms and offsets of the sequences above, from stripped.gz and offsets.gz."""
-    records = testbed.read_oeis(shared_data / "oeis", {parse_a_number(a) for a in IDS})
+    records = testbed.read_oeis(real_data / "oeis", {parse_a_number(a) for a in IDS})
     return {format_a_number(a): (tuple(r.terms), r.offset) for a, r in records.items()}
 
 

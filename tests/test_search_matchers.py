@@ -17,12 +17,12 @@ IDS = ("A001477", "A005843", "A000027", "A000217", "A000035", "A000290", "A00540
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path, corpus_tarball: Path):
+def real(real_data: Path, sample_tarball: Path):
     """Targets (terms, offsets) and the corpus programs of a few sequences."""
     want = {parse_a_number(a) for a in IDS}
-    records = testbed.read_oeis(shared_data / "oeis", want)
+    records = testbed.read_oeis(real_data / "oeis", want)
     targets = {a: Target(a, "", tuple(r.terms), r.offset) for a, r in records.items()}
-    return targets, Corpus(testbed.read_corpus(corpus_tarball, want))
+    return targets, Corpus(testbed.read_corpus(sample_tarball, want))
 
 
 def test_affine_key_normalises():

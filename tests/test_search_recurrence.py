@@ -19,8 +19,8 @@ def read_terms(data: Path, ids: set[str]) -> dict[str, tuple[int, ...]]:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> dict[str, tuple[int, ...]]:
-    return read_terms(shared_data, {"A000045", "A000129", "A001045", "A000040", "A000079", "A000290"})
+def real(real_data: Path) -> dict[str, tuple[int, ...]]:
+    return read_terms(real_data, {"A000045", "A000129", "A001045", "A000040", "A000079", "A000290"})
 
 
 def test_fibonacci_recurrence_reproduces_every_known_term(real):

@@ -1,4 +1,4 @@
-"""Every row of the reference semantics tables (shared/data/semantics/*.csv) is a test."""
+"""Every row of the reference semantics tables (tests/fixtures/data/semantics/*.csv, from ../shared/data) is a test."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import csv
 import pytest
 
 from miner.lang import EvalError, evaluate, parse, semantics
-from tests.conftest import SHARED_DATA
+from tests.conftest import FIXTURE_DATA
 
-SEMANTICS_DIR = SHARED_DATA / "semantics"
+SEMANTICS_DIR = FIXTURE_DATA / "semantics"
 
 
 def _rows() -> list[tuple[str, str, str, str]]:

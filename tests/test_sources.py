@@ -302,6 +302,7 @@ def test_a_stop_while_reading_keeps_the_stored_data(tmp_path, cfg, engine):
     assert stored(engine) == before and len(before) == 5
 
 
+@pytest.mark.slow
 def test_bundled_snapshot_is_complete():
     from miner.sources.programs import iter_snapshot
     from miner.lang import parse
@@ -323,7 +324,7 @@ def test_bundled_snapshot_is_complete():
     assert "CC BY-SA 4.0" in text and "Apache License 2.0" in text
 
 
-def test_snapshot_keeps_every_known_term_of_the_sequences_lacking_programs(shared_data):
+def test_snapshot_keeps_every_known_term_of_the_sequences_lacking_programs(full_data):
     """A hit found offline is verified on the snapshot's terms: cutting them would let wrong programs in."""
     from miner.sources.programs import iter_snapshot
     from miner.sources.oeis import ParseReport, iter_sequences
@@ -331,7 +332,7 @@ def test_snapshot_keeps_every_known_term_of_the_sequences_lacking_programs(share
     covered = {item.a_number for item in iter_snapshot(snapshot.programs_file())}
     bundled = {r.a_number: r.terms for r in iter_sequences(*snapshot.sequence_files(), ParseReport())
                if r.a_number not in covered}
-    oeis = shared_data / "oeis"
+    oeis = full_data / "oeis"
     live = {r.a_number: r.terms for r in iter_sequences(oeis / "names.gz", oeis / "stripped.gz",
                                                          oeis / "offsets.gz", ParseReport())
             if r.a_number in bundled}

@@ -80,4 +80,7 @@ def test_status_without_a_database_says_what_to_do(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f"[paths]\ndata_dir = '{tmp_path / 'nothing'}'\n")
     out = _status(config)
-    assert out.returncode == 2 and "loda-miner run" in out.stderr
+    assert out.returncode == 65 and "loda-miner run" in out.stderr
+    out = _status(config, "--json")
+    assert out.returncode == 65 and "loda-miner run" in json.loads(out.stdout)["error"]
+    assert not (tmp_path / "nothing").exists()  # read-only: no database created

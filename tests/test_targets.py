@@ -51,11 +51,11 @@ def test_seq_calls_resolve_in_the_given_corpus():
     assert not reproduces("seq $0 A000290", SQUARES, 0, corpus.without([290]))
 
 
-def test_dataset_copies_correct_neighbours_and_keeps_every_validation_sequence(corpus_tarball):
+def test_dataset_copies_correct_neighbours_and_keeps_every_validation_sequence(sample_tarball):
     from training.data import build_dataset
     from training.pairs import expand
 
-    full = Corpus.from_path(corpus_tarball)
+    full = Corpus.from_path(sample_tarball)
     ids = full.ids()[:1500]  # classic low A-numbers: many are affine images of each other
     subset = Corpus({a: full.text(a) for a in ids}, origin="low A-numbers")
     data = build_dataset(subset, num_terms=12, neighbours=2, valid_fraction=0.2, max_length=6, workers=2)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 def _config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
@@ -43,10 +45,11 @@ def _events(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-def test_killed_and_stopped_runs_resume_from_their_checkpoints(tmp_path, corpus_tarball):
+@pytest.mark.slow
+def test_killed_and_stopped_runs_resume_from_their_checkpoints(tmp_path, sample_tarball):
     config = _config(tmp_path)
     out = tmp_path / "run"
-    first = _run(["--config", str(config), "train", "--corpus", str(corpus_tarball), "--limit", "250",
+    first = _run(["--config", str(config), "train", "--corpus", str(sample_tarball), "--limit", "250",
                   "--out", str(out), "--max-steps", "5000", "--checkpoint-steps", "10", "--no-eval"])
     deadline = time.monotonic() + 240
     step = None

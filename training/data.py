@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
+from miner.core import progress
 from miner.lang.compact import from_target, to_target
 from miner.lang.program import Program
 from miner.search.retrieval import Hit, Index, corpus_programs, index_for
@@ -160,9 +161,10 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
             import multiprocessing
 
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                choices = pool.map(_choice, ids, chunksize=256)
+                choices = list(progress.track(pool.imap(_choice, ids, chunksize=256), "build pairs",
+                                              len(ids), unit="seq"))
         else:
-            choices = [_choice(a) for a in ids]
+            choices = [_choice(a) for a in progress.track(ids, "build pairs", unit="seq")]
     finally:
         _JOB.clear()
     out = []

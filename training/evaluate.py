@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import structlog
 
+from miner.core.progress import Progress
 from miner.lang import Corpus, Limits, check_terms, format_program
 from miner.lang.compact import TargetError, from_target
 from miner.search.retrieval import Index
@@ -79,6 +80,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
     counts = dict(valid=0, candidates=0, exact=0, solved=0, top1=0, baseline=0, combined=0,
                   retrieval=0, pipeline=0, model_only=0, **{name: 0 for name in searches or {}})
     gen_seconds = 0.0
+    shown = Progress("evaluate", n, unit="seq")
     for start in range(0, n, batch_size):
         chunk = pairs[start:start + batch_size]
         raw: list[list[str]] = [[] for _ in chunk]
@@ -122,8 +124,10 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 counts["model_only"] += rank > 0 and not (solved_base or solved_search)
             if rows is not None:
                 rows.append(row)
+        shown.update(len(chunk), solved=counts["solved"])
         log.info("evaluate_progress", done=min(n, start + batch_size), of=n, solved=counts["solved"],
                  baseline=counts["baseline"])
+    shown.close()
     metrics: dict[str, Any] = {"sequences": n, "k": k}
     if loaded is not None:
         metrics.update(

@@ -5,15 +5,19 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    import threading
+
 
 log = structlog.get_logger(__name__)
 
 
 def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
-            stop_event: Any = None) -> tuple[int, bool] | None:
+            stop_event: threading.Event | None = None) -> tuple[int, bool] | None:
     """Fine-tune the promoted (else configured/bundled) model on hits found since `since`.
 
     Returns (model id, promoted), or None when there are no usable hits. Runs go to

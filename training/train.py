@@ -12,17 +12,20 @@ import math
 import os
 import random
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import structlog
 
 from training.data import load_pairs, save_pairs
 from training.pairs import PLACEHOLDER, PLACEHOLDER_KINDS, Pair
 from training.tokenizer import PAD_ID, encode_compact, load_tokenizer, single_token, train_tokenizer, with_words
+
+if TYPE_CHECKING:
+    import threading
+
 
 log = structlog.get_logger(__name__)
 
@@ -104,24 +107,18 @@ def _pad(rows: list[list[int]], value: int):
 
 
 class _Progress:
-    """A one-line progress bar on a terminal (nothing otherwise)."""
+    """Steps, loss and ETA: a bar on a terminal, else a log line every half minute (miner.core.progress)."""
 
     def __init__(self, total: int, start: int) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.total, self.start, self.t0 = total, start, time.monotonic()
+        from miner.core.progress import Progress
+
+        self.shown = Progress("train", total, unit="step", initial=start)
 
     def update(self, step: int, loss: float) -> None:
-        if not self.enabled:
-            return
-        done = step / max(1, self.total)
-        rate = (step - self.start) / max(1e-9, time.monotonic() - self.t0)
-        bar = "#" * int(30 * done)
-        sys.stderr.write(f"\r[{bar:<30}] {step}/{self.total} loss {loss:.3f} {rate:.2f} it/s")
-        sys.stderr.flush()
+        self.shown.update(step - self.shown.done, loss=f"{loss:.3f}")
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+        self.shown.close()
 
 
 def prepare_run(out_dir: str | Path, train_pairs: Sequence[Pair], valid_pairs: Sequence[Pair],
@@ -225,7 +222,7 @@ class TrainingStopped(Exception):
 def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
           train_pairs: Sequence[Pair] | None = None, valid_pairs: Sequence[Pair] = (),
           init_model_dir: str | Path | None = None, meta: dict[str, Any] | None = None,
-          stop_event: Any = None) -> Path:
+          stop_event: threading.Event | None = None) -> Path:
     """Train until `settings.max_steps`; returns the saved model folder (`out_dir/model`).
 
     A fresh run needs `train_pairs` (and trains a tokenizer on them unless `init_model_dir` names
@@ -371,7 +368,7 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
 
 
 def finetune(model_dir: str | Path, out_dir: str | Path, hits: Sequence[Pair], replay: Sequence[Pair],
-             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: Any = None) -> Path:
+             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: threading.Event | None = None) -> Path:
     """Continue a model on new hits mixed with a replay sample of corpus pairs (minutes, not hours)."""
     rng = random.Random(settings.seed)
     sample = rng.sample(list(replay), min(len(replay), int(len(hits) * replay_ratio) or len(replay)))

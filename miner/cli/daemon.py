@@ -24,14 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Run the daemon; exits hard only if a job thread would not stop within the grace period."""
     from miner.service import daemon
-    from miner.cli import CommandError
+    from miner.cli import CommandError, Unavailable
     from storage import StorageError
 
     if args.owner:
         cfg["daemon"]["owner"] = args.owner
     try:
         code = daemon.run(cfg)
-    except (StorageError, daemon.DaemonError) as exc:
+    except StorageError as exc:
+        raise Unavailable(str(exc)) from exc
+    except daemon.DaemonError as exc:
         raise CommandError(str(exc)) from exc
     if daemon.abandoned_jobs():
         # A job thread (e.g. a long refresh transaction) is still busy: leave now; the database

@@ -7,7 +7,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from miner.cli import CommandError
+from miner.cli import CommandError, Unavailable, UsageError
+from miner.cli import corpus as corpora
 
 
 def register(subparsers: Any) -> None:
@@ -35,12 +36,15 @@ def register(subparsers: Any) -> None:
 
 
 def _engine(cfg: dict[str, Any]) -> Any:
-    import storage
+    return corpora.open_database(cfg)
 
-    try:
-        return storage.connect(cfg["database"]["url"])
-    except storage.StorageError as exc:
-        raise CommandError(str(exc)) from exc
+
+def _failed(what: str, exc: Exception) -> CommandError:
+    """An unreachable source is exit 69, a corrupt or malformed one 65."""
+    from miner.sources.http import SourceUnavailable
+
+    message = f"{what} failed, nothing changed: {exc}"
+    return Unavailable(message) if isinstance(exc, SourceUnavailable) else CommandError(message)
 
 
 def fetch_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
@@ -61,7 +65,7 @@ def fetch_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
             stats, origin = import_programs(cfg, engine, allow_snapshot=allow)
             print(_import_line(stats, origin))
     except (sources.FetchError, sources.SourceFormatError, CorpusError, FileNotFoundError) as exc:
-        raise CommandError(f"fetch failed, nothing changed: {exc}") from exc
+        raise _failed("fetch", exc) from exc
     finally:
         engine.dispose()
     return 0
@@ -83,7 +87,7 @@ def import_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     try:
         stats, origin = import_programs(cfg, engine, args.source, allow_snapshot=args.source is None)
     except (sources.FetchError, CorpusError, FileNotFoundError) as exc:
-        raise CommandError(f"import failed, nothing changed: {exc}") from exc
+        raise _failed("import", exc) from exc
     finally:
         engine.dispose()
     print(_import_line(stats, origin))
@@ -95,7 +99,7 @@ def parse_since(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--since: not an ISO date: {text!r} (e.g. 2026-04-01 or 2026-04-01T12:00)") from None
+        raise UsageError(f"--since: not an ISO date: {text!r} (e.g. 2026-04-01 or 2026-04-01T12:00)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -106,7 +110,7 @@ def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     from miner.sources.programs import render
 
     since = parse_since(args.since) if args.since else None
-    engine = _engine(cfg)
+    engine = corpora.open_existing(cfg)
     try:
         with storage.session_scope(engine, readonly=True) as session:
             rows = storage.discovered(session, since)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from typing import Any
 
 
@@ -27,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _ids(text: str | None) -> list[int] | None:
-    from miner.cli import CommandError
+    from miner.cli import UsageError
     from miner.lang import parse_a_number
 
     if not text:
@@ -39,12 +37,12 @@ def _ids(text: str | None) -> list[int] | None:
         try:
             out.append(parse_a_number(part))
         except ValueError as exc:
-            raise CommandError(f"--ids: {exc}") from None
+            raise UsageError(f"--ids: {exc}") from None
     return out
 
 
 def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
-    from miner.cli import CommandError
+    from miner.cli import UsageError
     from miner.mine.context import MODEL_STRATEGIES, SEARCH_MODULES
 
     if not text:
@@ -53,31 +51,24 @@ def _strategies(text: str | None, cfg: dict[str, Any]) -> list[str] | None:
     names = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in names if s not in known]
     if unknown:
-        raise CommandError(f"--strategies: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise UsageError(f"--strategies: unknown {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     return names
 
 
 class Progress:
-    """One status line on stderr, rewritten in place on a terminal (nothing when not a terminal)."""
+    """Sequences tried, candidates, hits: a bar on a terminal, else a log line every half minute."""
 
-    def __init__(self, stream: Any = sys.stderr) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.start = time.monotonic()
+    def __init__(self, total: int | None = None) -> None:
+        from miner.core.progress import Progress as Shown
+
+        self.shown = Shown("mine", total, unit="seq")
 
     def __call__(self, summary: Any) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        line = (f"\r{elapsed:6.0f}s  tried {summary.tried}  candidates {summary.candidates}  "
-                f"valid {summary.valid}  hits {summary.hits}  cpu {summary.cpu_seconds:.0f}s")
-        self.stream.write(line.ljust(80))
-        self.stream.flush()
+        self.shown.update(summary.tried - self.shown.done, candidates=summary.candidates, valid=summary.valid,
+                          hits=summary.hits, cpu=f"{summary.cpu_seconds:.0f}s")
 
     def done(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.shown.close()
 
 
 def render(summary: Any) -> str:
@@ -106,22 +97,22 @@ def render(summary: Any) -> str:
 def handle(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Run the loop once; exit 0 (also when nothing was found)."""
     import storage
-    from miner.cli import CommandError
+    from miner.cli import Unavailable, UsageError
     from miner.mine.loop import mine
     from miner.core.stopping import on_signals
 
     ids = _ids(args.ids)
     strategies = _strategies(args.strategies, cfg)
     if args.limit is not None and args.limit <= 0:
-        raise CommandError("--limit must be positive")
-    progress = Progress()
+        raise UsageError("--limit must be positive")
+    progress = Progress(len(ids) if ids else args.limit)
     # First Ctrl-C / SIGTERM: finish the current candidate, keep the hits, print the summary.
     try:
         with on_signals() as stop:
             summary = mine(cfg, ids=ids, limit=args.limit, minutes=args.minutes, stop_event=stop,
                            strategies=strategies, progress=progress)
     except storage.StorageError as exc:
-        raise CommandError(str(exc)) from exc
+        raise Unavailable(str(exc)) from exc
     finally:
         progress.done()
     print(json.dumps(summary.to_json(), indent=2, default=str) if args.json else render(summary))

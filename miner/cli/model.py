@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
-from miner.cli import CommandError
+from miner.cli import CommandError, UsageError
+from miner.cli import corpus as corpora
 
 
 def register(subparsers) -> None:
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--max-steps", type=int, help="stop after this many optimizer steps in total")
     p.add_argument("--out", help="run folder (default: <runs_dir>/<preset>-<time>)")
-    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus, else the database)")
     p.add_argument("--limit", type=int, default=0, help="use only this many sequences (quick runs)")
     p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--checkpoint-steps", type=int, help="also checkpoint every this many steps")
@@ -31,7 +32,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
     p.add_argument("--k", type=int, help="candidates per sequence (default: [train] eval_k)")
     p.add_argument("--limit", type=int, help="validation sequences to score (default: [train] eval_limit)")
-    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus)")
+    p.add_argument("--corpus", help="loda-programs folder or .tar.gz (default: [train] corpus, else the database)")
     p.add_argument("--threads", type=int, help="CPU threads (default: [train] threads)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--save", action="store_true",
@@ -47,11 +48,12 @@ def register(subparsers) -> None:
     p.add_argument("--offset", type=int, default=0, help="index of the first term")
     p.add_argument("--k", type=int, default=8, help="programs to generate")
     p.add_argument("--model", help="model folder (default: [train] model_dir, else the bundled model)")
-    p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus)")
+    p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus, else the database)")
     p.set_defaults(func=generate_handler)
 
     p = subparsers.add_parser("retrain", help="fine-tune the current model on the miner's hits; promote if not worse")
     p.add_argument("--since", help="only hits found since this ISO date (default: since the promoted model)")
+    p.add_argument("--corpus", help="replay corpus: loda-programs folder or .tar.gz (default: the database)")
     p.set_defaults(func=retrain_handler)
 
     p = subparsers.add_parser("bundle-model", help="copy a trained model into the package with a model card")
@@ -60,22 +62,17 @@ def register(subparsers) -> None:
     p.set_defaults(func=bundle_handler)
 
 
-def _corpus_path(args, cfg: dict[str, Any], required: bool = True) -> str:
-    path = getattr(args, "corpus", None) or cfg["train"]["corpus"] or cfg.get("lang", {}).get("programs", "")
-    if not path and required:
-        raise CommandError("no program corpus: pass --corpus or set [train] corpus (or [lang] programs)")
+def _corpus_path(args, cfg: dict[str, Any]) -> str:
+    """--corpus, [train] corpus or [lang] programs; "" means the database."""
+    path = corpora.location(getattr(args, "corpus", None), cfg, ("train", "corpus"), ("lang", "programs"))
     if path and not Path(path).expanduser().exists():
         raise CommandError(f"program corpus not found: {path}")
     return str(Path(path).expanduser()) if path else ""
 
 
-def _load_corpus(path: str):
-    from miner.lang import Corpus
-
-    try:
-        return Corpus.from_path(path)
-    except (OSError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
+def _load_corpus(path: str, cfg: dict[str, Any]):
+    """The corpus at `path`, or the database's programs when `path` is ""."""
+    return corpora.load(path, cfg)
 
 
 def _settings(cfg: dict[str, Any], **overrides: Any):
@@ -100,7 +97,7 @@ def _stoppable(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def train_handler(args, cfg: dict[str, Any]) -> int:
     """Train (or resume) a run, then evaluate and register the model."""
-    from training.data import build_dataset, load_pairs, pair_kinds
+    from training.data import Dataset, build_dataset, load_pairs, pair_kinds, save_pairs
     from training.train import train
 
     tc = cfg["train"]
@@ -109,7 +106,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
     if args.resume:
         if not args.out:
-            raise CommandError("--resume needs --out (the run folder to continue)")
+            raise UsageError("--resume needs --out (the run folder to continue)")
         out = Path(args.out)
         if not (out / "checkpoint").is_dir():
             raise CommandError(f"{out}: no checkpoint to resume from")
@@ -118,26 +115,32 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
         valid = load_pairs(out / "pairs" / "valid.jsonl")
-        corpus_path = _corpus_path(args, cfg, required=not args.no_eval)
+        corpus_path = _corpus_path(args, cfg)
     else:
         out = Path(args.out) if args.out else runs_dir / f"{settings.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
         if (out / "checkpoint").exists():
             raise CommandError(f"{out} already holds a run; use --resume or another --out")
         corpus_path = _corpus_path(args, cfg)
-        corpus = _load_corpus(corpus_path)
-        data = build_dataset(corpus, num_terms=tc["num_terms"], neighbours=tc["neighbours"],
-                             similar_names=tc["similar_names"],
-                             valid_fraction=tc["valid_fraction"], limit=args.limit,
-                             max_length=tc["max_program_length"], seed=tc["train_seed"],
-                             synthetic=tc["synthetic_pairs"], formulas=tc["formula_pairs"],
-                             recurrences=tc["recurrence_pairs"], workers=settings.threads,
-                             matcher=_matcher(cfg) if tc["matched_neighbours"] else None,
-                             number_tags=bool(tc["number_tags"]))
+        corpus = _load_corpus(corpus_path, cfg)
+        limit, extra = _sized(args.limit, settings, len(corpus), tc)
+        recipe = dict(num_terms=tc["num_terms"], neighbours=tc["neighbours"], similar_names=tc["similar_names"],
+                      valid_fraction=tc["valid_fraction"], limit=limit, max_length=tc["max_program_length"],
+                      seed=tc["train_seed"], synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
+                      recurrences=extra["recurrence_pairs"], number_tags=bool(tc["number_tags"]))
+        cache = _pairs_cache(cfg, corpus, recipe, bool(tc["matched_neighbours"]))
+        if (cache / "valid.jsonl").is_file():
+            data = Dataset(load_pairs(cache / "train.jsonl"), load_pairs(cache / "valid.jsonl"), None)
+            print(f"training pairs from the cache {cache}", file=sys.stderr)
+        else:
+            data = build_dataset(corpus, **recipe, workers=settings.threads,
+                                 matcher=_matcher(cfg) if tc["matched_neighbours"] else None)
+            save_pairs(data.train, cache / "train.jsonl")
+            save_pairs(data.valid, cache / "valid.jsonl")  # last: its presence marks a complete entry
         meta = {"num_terms": tc["num_terms"], "neighbours": tc["neighbours"], "similar_names": tc["similar_names"],
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
-                "synthetic_pairs": tc["synthetic_pairs"],
-                "formula_pairs": tc["formula_pairs"], "recurrence_pairs": tc["recurrence_pairs"],
-                "valid_fraction": tc["valid_fraction"], "corpus": corpus_path,
+                "synthetic_pairs": extra["synthetic_pairs"],
+                "formula_pairs": extra["formula_pairs"], "recurrence_pairs": extra["recurrence_pairs"],
+                "valid_fraction": tc["valid_fraction"], "corpus": corpus_path or corpus.origin,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
         # The command line alone does not reproduce a run whose config file changed lr, warmup...
@@ -165,6 +168,34 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     print(json.dumps(metrics, indent=2, sort_keys=True))
     print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
     return 0
+
+
+def _pairs_cache(cfg: dict[str, Any], corpus: Any, recipe: dict[str, Any], matched: bool) -> Path:
+    """Where the pairs of this corpus and these settings are kept (<data_dir>/cache/pairs/<key>): building
+    them for the whole corpus takes minutes, and a run with the same corpus and settings reuses them."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps({**recipe, "matched": matched, "search": cfg["search"]},
+                                       sort_keys=True).encode())
+    for a in corpus.ids():
+        digest.update(f"{a}:".encode())
+        digest.update((corpus.text(a) or "").encode())
+    return Path(cfg["paths"]["data_dir"]).expanduser() / "cache" / "pairs" / digest.hexdigest()[:20]
+
+
+def _sized(limit: int, settings: Any, sequences: int, tc: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """(sequences, generated pair counts) to build pairs for: a run of S steps of B pairs sees at most
+    S*B pairs, so a short run (`--max-steps 20`) builds only that many instead of the whole corpus's
+    (minutes before step 1). `--limit` still chooses the sequences; longer runs keep everything."""
+    needed = settings.max_steps * settings.batch_size
+    counts = {k: tc[k] for k in ("synthetic_pairs", "formula_pairs", "recurrence_pairs")}
+    if limit or needed >= sequences:
+        return limit, counts
+    import structlog
+
+    structlog.get_logger(__name__).info("train_pairs_sized", sequences=needed, of=sequences,
+                                        steps=settings.max_steps, batch_size=settings.batch_size)
+    return needed, {k: min(v, needed) for k, v in counts.items()}
 
 
 def _argv_summary(args) -> list[str]:
@@ -199,7 +230,7 @@ def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str,
     from miner.search import model_free_searches
     from training.evaluate import evaluate_folder
 
-    corpus = _load_corpus(corpus_path)
+    corpus = _load_corpus(corpus_path, cfg)
     return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
                            defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg),
                            rows=rows)
@@ -222,7 +253,7 @@ def evaluate_handler(args, cfg: dict[str, Any]) -> int:
         Path(args.rows).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
     if args.save:
         if not model_dir:
-            raise CommandError("--save needs --model (the bundled model is read-only)")
+            raise UsageError("--save needs --model (the bundled model is read-only)")
         _write_metrics(Path(model_dir), metrics)
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))
@@ -242,14 +273,19 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     try:
         terms = [int(t) for t in args.terms.replace(" ", "").split(",") if t]
     except ValueError:
-        raise CommandError(f"--terms must be comma-separated integers, got {args.terms!r}") from None
+        raise UsageError(f"--terms must be comma-separated integers, got {args.terms!r}") from None
     model_dir = args.model or cfg["train"]["model_dir"] or None
     try:
         loaded = load(model_dir, threads=cfg["train"]["threads"])
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
-    corpus_path = _corpus_path(args, cfg, required=False)
-    corpus = _load_corpus(corpus_path) if corpus_path else None
+    corpus_path = _corpus_path(args, cfg)
+    try:
+        corpus = _load_corpus(corpus_path, cfg)
+    except CommandError:
+        if corpus_path:
+            raise
+        corpus = None  # no database yet: generation runs without retrieval and seq calls
     index = None
     matched: list[str] = []
     if corpus is not None and uses_retrieval(loaded.meta, args.name, terms):
@@ -265,8 +301,8 @@ def generate_handler(args, cfg: dict[str, Any]) -> int:
     limits = Limits(max_steps=1_000_000, max_memory=2000, max_seconds=2.0)
     for rank, program in enumerate(generate(loaded, [source], args.k)[0], 1):
         if terms:
-            matched = check_terms(program, terms, corpus, limits).matched
-            mark = f"{matched}/{len(terms)} terms"
+            correct = check_terms(program, terms, corpus, limits).matched
+            mark = f"{correct}/{len(terms)} terms"
         else:
             try:
                 mark = "terms " + ",".join(str(t) for t in evaluate(program, 10, corpus, limits))
@@ -298,18 +334,18 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
     from miner.mine.context import load_corpus
     from training.retrain import retrain
 
-    engine = storage.connect(cfg["database"]["url"])
     since = None
+    engine = corpora.open_database(cfg)
     if args.since:
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError as exc:
-            raise CommandError(f"--since: not an ISO date: {args.since}") from exc
+            raise UsageError(f"--since: not an ISO date: {args.since}") from exc
     else:
         with storage.session_scope(engine, readonly=True) as session:
             current = storage.promoted_model(session)
         since = current.created_at if current is not None else None
-    corpus, _ = load_corpus(engine)
+    corpus = _load_corpus(args.corpus, cfg) if args.corpus else load_corpus(engine)[0]
     try:
         result = _stoppable(retrain, engine, corpus, cfg, since=since, matcher=_matcher(cfg))
     except FileNotFoundError as exc:

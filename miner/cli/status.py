@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "status",
         help="is the daemon alive, what is it doing, counts, jobs, model, throughput, fleet",
-        description="Exit code 0 when a miner is alive, 1 when none is.",
+        description="Exit code 0 when a miner is alive, 1 when none is, 65 when there is no database "
+                    "(with --json: {\"error\": ..., \"exit_code\": 65}).",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object for scripts")
     parser.set_defaults(func=handle)
@@ -42,17 +43,9 @@ def _per_hour(hits: int, cpu_seconds: float) -> float | None:
 
 
 def _open(cfg: dict[str, Any]) -> Any:
-    import storage
-    from miner.cli import CommandError
+    from miner.cli import corpus as corpora
 
-    url = cfg["database"]["url"]
-    missing = storage.missing_sqlite_file(url)
-    if missing is not None:
-        raise CommandError(f"no database at {missing}: start the miner with `loda-miner run`")
-    try:
-        return storage.connect(url)
-    except storage.StorageError as exc:
-        raise CommandError(str(exc)) from exc
+    return corpora.open_existing(cfg, "start the miner with `loda-miner run`")
 
 
 def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
@@ -76,7 +69,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     finally:
         engine.dispose()
 
-    fleet = []
+    fleet: list[dict[str, Any]] = []
     for m in miners:
         age = (now - m.last_seen).total_seconds()
         state = m.state or {}
@@ -96,7 +89,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     host = socket.gethostname()
     # "The daemon": this machine's most recent miner, else the fleet's most recent one.
     local = [m for m in fleet if m.get("host") == host] or fleet
-    daemon = dict(local[0]) if local else {"owner": None, "doing": None}
+    daemon: dict[str, Any] = dict(local[0]) if local else {"owner": None, "doing": None}
     daemon["alive"] = bool(local and local[0]["alive"])
     next_runs: dict[str, Any] = {}
     for m in alive:
@@ -208,7 +201,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append("strategy  name            attempts  candidates     hits  CPU s      hits/CPU-h")
         for name, s in report["strategies"].items():
             lines.append(f"          {name:<15} {s['attempts']:>8} {s['candidates']:>11} {s['hits']:>8} "
-                         f"{s['cpu_seconds']:>9.0f}  {s['hits_per_cpu_hour'] if s['hits_per_cpu_hour'] is not None else '-'}")
+                         f"{s['cpu_seconds']:>9.0f}  "
+                         f"{s['hits_per_cpu_hour'] if s['hits_per_cpu_hour'] is not None else '-'}")
     f = report["fleet"]
     lines.append(f"fleet     {f['miners_alive']} miner(s) alive; leases: {f['leases']['active']} active, "
                  f"{f['leases']['stale']} stale")

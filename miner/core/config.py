@@ -1,191 +1,261 @@
-"""Configuration: built-in defaults, overlaid by one `config.toml` (read with tomllib).
+"""Configuration: typed defaults (one dataclass per section, with the allowed range or choices of each
+key), overlaid by one `config.toml` (read with tomllib) and by `LODA_MINER_<SECTION>_<KEY>` variables.
 
-The defaults below are the single source of truth; the project's `config.toml` documents every key
-with the same default, and a test keeps the two in step.
+The dataclasses below are the single source of truth; the runtime value stays a plain nested dict
+(`cfg["mine"]["batch_size"]`), which `load()` validates and returns. The project's `config.toml`
+documents every key with the same default, and a test keeps the two in step.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import difflib
 import os
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-DEFAULTS: dict[str, Any] = {
-    "paths": {
-        "data_dir": "",
-        "export_dir": "",
-    },
-    "database": {
-        "url": "",
-    },
-    "sources": {
-        "names_url": "https://oeis.org/names.gz",
-        "stripped_url": "https://oeis.org/stripped.gz",
-        "offsets_url": "https://api.loda-lang.org/v2/sequences/data/oeis/offsets.gz",
-        "programs_url": "https://github.com/loda-lang/loda-programs/archive/refs/heads/main.tar.gz",
-        "bfile_url": "https://api.loda-lang.org/v2/sequences/data/oeis/b{number:06d}.txt.gz",
-        "connect_timeout": 10.0,
-        "read_timeout": 60.0,
-        "retries": 5,
-        "first_start_retries": 1,
-        "backoff": 2.0,
-        "min_interval": 1.0,
-        "unreachable_seconds": 600.0,
-        "max_download_mb": 1024,
-        "max_uncompressed_mb": 2048,
-        "max_line_bytes": 1048576,
-        "max_bfile_mb": 64,
-        "max_program_bytes": 1048576,
-        "max_download_seconds": 3600.0,
-    },
-    "mine": {
-        "batch_size": 8,
-        "workers": 0,
-        "lease_seconds": 1800,
-        "check_terms": 1000,
-        "min_check_terms": 80,
-        "deep_check": True,
-        "max_candidate_steps": 10_000_000,
-        "max_seconds": 2.0,
-        "candidate_timeout": 30.0,
-        "worker_memory_mb": 2048,
-        "chunk_size": 16,
-        "strategies": [
-            "corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf",
-            "beam", "sample", "name_only", "terms_only", "mutation", "repair",
-        ],
-        "sample_temperature": 0.8,
-        "exploration": 0.1,
-        "prior_hits": 1.0,
-        "prior_seconds": 30.0,
-        "near_miss_min_terms": 8,
-        "near_miss_fraction": 0.3,
-        "match_terms": 24,
-        "submitted_by": "loda-miner",
-        "random_seed": 0,
-        "budget": {
-            "beam": 16,
-            "sample": 16,
-            "name_only": 8,
-            "terms_only": 8,
-            "recurrence": 200,
-            "formula": 200,
-            "family": 60,
-            "holonomic": 20,
-            "gf": 20,
-            "mutation": 400,
-            "repair": 100,
-            "corpus_sweep": 0,
-        },
-    },
-    "daemon": {
-        "owner": "",
-        "heartbeat_seconds": 15.0,
-        "alive_seconds": 90.0,
-        "refresh_hours": 24.0,
-        "refresh_retry_minutes": 60.0,
-        "export_minutes": 10.0,
-        "retrain_min_hits": 50,
-        "retrain_hours": 24.0,
-        "retrain_check_minutes": 60.0,
-        "housekeeping_hours": 6.0,
-        "vacuum_days": 7.0,
-        "keep_job_runs_days": 30.0,
-        "misfire_grace_seconds": 3600,
-        "job_lock_seconds": 7200.0,
-        "idle_seconds": 60.0,
-        "reload_minutes": 10.0,
-        "stall_seconds": 1800.0,
-        "stop_grace_seconds": 8.0,
-        "max_memory": 0,
-    },
-    "submit": {
-        "enabled": False,
-        "api_url": "https://api.loda-lang.org",
-        "submitter": "",
-        "interval_minutes": 5.0,
-        "max_per_window": 100,
-        "window_seconds": 600.0,
-        "retry_seconds": 60.0,
-        "max_retry_seconds": 21600.0,
-        "max_attempts": 20,
-        "timeout": 30.0,
-        "max_response_bytes": 65536,
-    },
-    "log": {
-        "level": "info",
-        "format": "auto",
-    },
-    "search": {
-        "recurrence_max_order": 10,
-        "recurrence_margin": 6,
-        "match_key_length": 10,
-        "match_max_delta": 1,
-        "match_max_shift": 2,
-        "sweep_per_target": 4,
-        "mutation_max_changes": 3,
-        "holonomic_max_order": 5,
-        "holonomic_max_degree": 3,
-        "holonomic_max_inhom_degree": 2,
-        "holonomic_margin": 6,
-        "family_templates": 10,
-    },
-    "train": {
-        "model_dir": "",
-        "corpus": "",
-        "preset": "small",
-        "num_terms": 16,
-        "neighbours": 2,
-        "matched_neighbours": True,
-        "number_tags": True,
-        "similar_names": 0,
-        "valid_fraction": 0.02,
-        "max_program_length": 12,
-        "synthetic_pairs": 30000,
-        "formula_pairs": 20000,
-        "recurrence_pairs": 20000,
-        "vocab_size": 4000,
-        "max_source_len": 256,
-        "max_target_len": 128,
-        "batch_size": 32,
-        "lr": 0.001,
-        "warmup_steps": 500,
-        "train_steps": 40000,
-        "grad_clip": 1.0,
-        "weight_decay": 0.01,
-        "curriculum": True,
-        "checkpoint_minutes": 5.0,
-        "checkpoint_steps": 0,
-        "threads": 1,
-        "train_seed": 0,
-        "init_from": "",
-        "runs_dir": "",
-        "finetune_steps": 500,
-        "finetune_replay_ratio": 3.0,
-        "eval_k": 32,
-        "eval_limit": 300,
-    },
-    "lang": {
-        "programs": "",
-    },
-    "eval": {
-        "max_term_steps": 100_000_000,
-        "max_memory": 2000,
-        "max_seconds": 10.0,
-    },
-    "metrics": {
-        "listen": "",
-        "textfile": "",
-        "textfile_seconds": 60.0,
-    },
-    "dashboard": {
-        "listen": "127.0.0.1:8080",
-        "days": 60,
-        "programs": 50,
-    },
+ENV_PREFIX = "LODA_MINER_"
+# Environment variables of that prefix that are not settings.
+ENV_RESERVED = ("LODA_MINER_CONFIG", "LODA_MINER_DEBUG")
+
+
+def key(default: Any, *, min: float | None = None, max: float | None = None,  # noqa: A002 - bounds
+        above: float | None = None, choices: tuple[Any, ...] | None = None,
+        items: tuple[Any, ...] | None = None, check: Callable[[Any], str | None] | None = None) -> Any:
+    """A config key: its default, and what values it allows (`above`: strictly greater; `items`:
+    choices of a list's members; `check`: returns a message for a bad value, else None)."""
+    meta = {"min": min, "max": max, "above": above, "choices": choices, "items": items, "check": check}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _placeholder(url: str) -> str | None:
+    """A b-file URL must format with `{number}` (e.g. `b{number:06d}.txt`), and use it."""
+    try:
+        first, second = url.format(number=45), url.format(number=46)
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"bad placeholder ({exc}): use {{number}} or {{number:06d}} and no other braces"
+    if first == second:
+        return "must contain the placeholder {number} (e.g. b{number:06d}.txt)"
+    return None
+
+
+STRATEGIES = ("corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf",
+              "beam", "sample", "name_only", "terms_only", "mutation", "repair")
+PRESETS = ("tiny", "small", "medium", "base", "large")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("auto", "console", "json")
+
+
+@dataclass
+class PathsConfig:
+    data_dir: str = key("")
+    export_dir: str = key("")
+
+
+@dataclass
+class DatabaseConfig:
+    url: str = key("")
+
+
+@dataclass
+class SourcesConfig:
+    names_url: str = key("https://oeis.org/names.gz")
+    stripped_url: str = key("https://oeis.org/stripped.gz")
+    offsets_url: str = key("https://api.loda-lang.org/v2/sequences/data/oeis/offsets.gz")
+    programs_url: str = key("https://github.com/loda-lang/loda-programs/archive/refs/heads/main.tar.gz")
+    bfile_url: str = key("https://api.loda-lang.org/v2/sequences/data/oeis/b{number:06d}.txt.gz",
+                         check=_placeholder)
+    connect_timeout: float = key(10.0, above=0)
+    read_timeout: float = key(60.0, above=0)
+    retries: int = key(5, min=0)
+    first_start_retries: int = key(1, min=0)
+    backoff: float = key(2.0, min=0)
+    min_interval: float = key(1.0, min=0)
+    unreachable_seconds: float = key(600.0, min=0)
+    max_download_mb: int = key(1024, min=1)
+    max_uncompressed_mb: int = key(2048, min=1)
+    max_line_bytes: int = key(1048576, min=1)
+    max_bfile_mb: int = key(64, min=1)
+    max_program_bytes: int = key(1048576, min=1)
+    max_download_seconds: float = key(3600.0, above=0)
+
+
+@dataclass
+class MineConfig:
+    batch_size: int = key(8, min=1)
+    workers: int = key(0, min=0)
+    lease_seconds: int = key(1800, min=1)
+    check_terms: int = key(1000, min=1)
+    min_check_terms: int = key(80, min=1)
+    deep_check: bool = key(True)
+    max_candidate_steps: int = key(10_000_000, min=1)
+    max_seconds: float = key(2.0, above=0)
+    candidate_timeout: float = key(30.0, above=0)
+    worker_memory_mb: int = key(2048, min=1)
+    chunk_size: int = key(16, min=1)
+    strategies: list[str] = key(list(STRATEGIES), items=STRATEGIES)
+    sample_temperature: float = key(0.8, above=0)
+    exploration: float = key(0.1, min=0, max=1)
+    prior_hits: float = key(1.0, min=0)
+    prior_seconds: float = key(30.0, above=0)
+    near_miss_min_terms: int = key(8, min=1)
+    near_miss_fraction: float = key(0.3, min=0, max=1)
+    match_terms: int = key(24, min=1)
+    submitted_by: str = key("loda-miner")
+    random_seed: int = key(0, min=0)
+    # Candidates per attempt of each strategy (a table: `[mine.budget]`).
+    budget: dict[str, int] = key({
+        "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
+        "family": 60, "holonomic": 20, "gf": 20, "mutation": 400, "repair": 100, "corpus_sweep": 0,
+    }, min=0)
+
+
+@dataclass
+class DaemonConfig:
+    owner: str = key("")
+    heartbeat_seconds: float = key(15.0, above=0)
+    alive_seconds: float = key(90.0, above=0)
+    refresh_hours: float = key(24.0, above=0)
+    refresh_retry_minutes: float = key(60.0, above=0)
+    export_minutes: float = key(10.0, above=0)
+    retrain_min_hits: int = key(50, min=1)
+    retrain_hours: float = key(24.0, above=0)
+    retrain_check_minutes: float = key(60.0, above=0)
+    housekeeping_hours: float = key(6.0, above=0)
+    vacuum_days: float = key(7.0, min=0)
+    keep_job_runs_days: float = key(30.0, min=0)
+    misfire_grace_seconds: int = key(3600, min=1)
+    job_lock_seconds: float = key(7200.0, above=0)
+    idle_seconds: float = key(60.0, min=0)
+    reload_minutes: float = key(10.0, min=0)
+    stall_seconds: float = key(1800.0, above=0)
+    stop_grace_seconds: float = key(8.0, min=0)
+    max_memory: int = key(0, min=0)
+
+
+@dataclass
+class SubmitConfig:
+    enabled: bool = key(False)
+    api_url: str = key("https://api.loda-lang.org")
+    submitter: str = key("")
+    interval_minutes: float = key(5.0, above=0)
+    max_per_window: int = key(100, min=1)
+    window_seconds: float = key(600.0, above=0)
+    retry_seconds: float = key(60.0, min=0)
+    max_retry_seconds: float = key(21600.0, min=0)
+    max_attempts: int = key(20, min=1)
+    timeout: float = key(30.0, above=0)
+    max_response_bytes: int = key(65536, min=1)
+
+
+@dataclass
+class LogConfig:
+    level: str = key("info", choices=LOG_LEVELS)
+    format: str = key("auto", choices=LOG_FORMATS)
+
+
+@dataclass
+class SearchConfig:
+    recurrence_max_order: int = key(10, min=1)
+    recurrence_margin: int = key(6, min=0)
+    match_key_length: int = key(10, min=1)
+    match_max_delta: int = key(1, min=0)
+    match_max_shift: int = key(2, min=0)
+    sweep_per_target: int = key(4, min=1)
+    mutation_max_changes: int = key(3, min=1)
+    holonomic_max_order: int = key(5, min=1)
+    holonomic_max_degree: int = key(3, min=0)
+    holonomic_max_inhom_degree: int = key(2, min=0)
+    holonomic_margin: int = key(6, min=0)
+    family_templates: int = key(10, min=1)
+
+
+@dataclass
+class TrainConfig:
+    model_dir: str = key("")
+    corpus: str = key("")
+    preset: str = key("small", choices=PRESETS)
+    num_terms: int = key(16, min=1)
+    neighbours: int = key(2, min=0)
+    matched_neighbours: bool = key(True)
+    number_tags: bool = key(True)
+    similar_names: int = key(0, min=0)
+    valid_fraction: float = key(0.02, min=0, max=0.9)
+    max_program_length: int = key(12, min=1)
+    synthetic_pairs: int = key(30000, min=0)
+    formula_pairs: int = key(20000, min=0)
+    recurrence_pairs: int = key(20000, min=0)
+    vocab_size: int = key(4000, min=100)
+    max_source_len: int = key(256, min=8)
+    max_target_len: int = key(128, min=8)
+    batch_size: int = key(32, min=1)
+    lr: float = key(0.001, above=0, max=1)
+    warmup_steps: int = key(500, min=0)
+    train_steps: int = key(40000, min=1)
+    grad_clip: float = key(1.0, min=0)
+    weight_decay: float = key(0.01, min=0, max=1)
+    curriculum: bool = key(True)
+    checkpoint_minutes: float = key(5.0, min=0)
+    checkpoint_steps: int = key(0, min=0)
+    threads: int = key(1, min=1)
+    train_seed: int = key(0, min=0)
+    init_from: str = key("")
+    runs_dir: str = key("")
+    finetune_steps: int = key(500, min=1)
+    finetune_replay_ratio: float = key(3.0, min=0)
+    eval_k: int = key(32, min=1)
+    eval_limit: int = key(300, min=1)
+
+
+@dataclass
+class LangConfig:
+    programs: str = key("")
+
+
+@dataclass
+class EvalConfig:
+    max_term_steps: int = key(100_000_000, min=1)
+    max_memory: int = key(2000, min=1)
+    max_seconds: float = key(10.0, above=0)
+
+
+def _listen(text: str) -> str | None:
+    """Empty (off) or HOST:PORT."""
+    try:
+        if text:
+            parse_listen(text)
+    except ConfigError as exc:
+        return str(exc).partition(": ")[2]
+    return None
+
+
+@dataclass
+class MetricsConfig:
+    listen: str = key("", check=_listen)
+    textfile: str = key("")
+    textfile_seconds: float = key(60.0, above=0)
+
+
+@dataclass
+class DashboardConfig:
+    listen: str = key("127.0.0.1:8080", check=_listen)
+    days: int = key(60, min=1)
+    programs: int = key(50, min=1)
+
+
+# The sections in config.toml's order.
+SECTIONS: dict[str, type] = {
+    "paths": PathsConfig, "database": DatabaseConfig, "sources": SourcesConfig, "mine": MineConfig,
+    "daemon": DaemonConfig, "submit": SubmitConfig, "log": LogConfig, "search": SearchConfig,
+    "train": TrainConfig, "lang": LangConfig, "eval": EvalConfig,
+    "metrics": MetricsConfig, "dashboard": DashboardConfig,
 }
+DEFAULTS: dict[str, Any] = {name: dataclasses.asdict(section()) for name, section in SECTIONS.items()}
 
 
 # Keys renamed so that one word has one meaning: (section, old name) -> new name. The old names are still
@@ -218,7 +288,7 @@ def default_data_dir() -> Path:
 def find_config(explicit: str | None) -> Path | None:
     """The config file to read: the explicit one, ./config.toml, the user's, or None (defaults)."""
     if explicit:
-        path = Path(explicit)
+        path = Path(explicit).expanduser()
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
         return path
@@ -228,59 +298,193 @@ def find_config(explicit: str | None) -> Path | None:
     return None
 
 
-def _renamed(over: dict[str, Any], where: str, origin: str, notes: list[str]) -> dict[str, Any]:
+def _meta(section: str, name: str) -> dict[str, Any]:
+    for f in dataclasses.fields(SECTIONS[section]):
+        if f.name == name:
+            return dict(f.metadata)
+    return {}
+
+
+def _show(value: Any) -> str:
+    """A value as TOML writes it (the way the user typed it)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _unknown(origin: str, where: str, name: str, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+    return ConfigError(f"{origin}: [{where}] {name}: unknown key{hint}" if where else
+                       f"{origin}: [{name}]: unknown section{hint}")
+
+
+def _typed(default: Any, value: Any) -> Any:
+    """`value` as the type of `default`, or raise TypeError naming the type wanted."""
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        return value
+    names = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list"}
+    raise TypeError(f"must be {names.get(expected, expected.__name__)}")
+
+
+def _check(meta: dict[str, Any], value: Any) -> str | None:
+    """Why `value` is not allowed by the key's metadata, or None."""
+    values = value.values() if isinstance(value, dict) else [value]
+    for item in values:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            if meta.get("min") is not None and item < meta["min"]:
+                return f"must be >= {meta['min']}"
+            if meta.get("above") is not None and item <= meta["above"]:
+                return f"must be > {meta['above']}"
+            if meta.get("max") is not None and item > meta["max"]:
+                return f"must be <= {meta['max']}"
+    if meta.get("choices") and value not in meta["choices"]:
+        return f"must be one of {', '.join(map(str, meta['choices']))}"
+    if meta.get("items"):
+        bad = [v for v in value if v not in meta["items"]]
+        if bad:
+            return f"unknown {', '.join(map(str, bad))} (known: {', '.join(meta['items'])})"
+    if meta.get("check"):
+        return meta["check"](value)
+    return None
+
+
+def _set(config: dict[str, Any], section: str, name: str, value: Any, origin: str) -> None:
+    """Validate one key of one section and store it (a table key such as `budget` key by key)."""
+    base = config[section]
+    if name not in base:
+        raise _unknown(origin, section, name, sorted(base))
+    default = DEFAULTS[section][name]
+    meta = _meta(section, name)
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{origin}: [{section}] {name}: must be a table ([{section}.{name}])")
+        for sub, item in value.items():
+            if sub not in default:
+                raise _unknown(origin, f"{section}.{name}", sub, sorted(default))
+            try:
+                typed = _typed(default[sub], item)
+            except TypeError as exc:
+                raise ConfigError(f"{origin}: [{section}.{name}] {sub} = {_show(item)}: {exc}") from None
+            problem = _check({"min": meta.get("min"), "max": meta.get("max")}, typed)
+            if problem:
+                raise ConfigError(f"{origin}: [{section}.{name}] {sub} = {_show(item)}: {problem}")
+            base[name][sub] = typed
+        return
+    raw = value
+    try:
+        value = _typed(default, value)
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise TypeError("must be a list of strings")
+    except TypeError as exc:
+        raise ConfigError(f"{origin}: [{section}] {name} = {_show(raw)}: {exc}") from None
+    problem = _check(meta, value)
+    if problem:
+        raise ConfigError(f"{origin}: [{section}] {name} = {_show(raw)}: {problem}")
+    base[name] = value
+
+
+def _renamed(values: dict[str, Any], section: str, origin: str, notes: list[str]) -> dict[str, Any]:
     """The table with deprecated key names replaced by their new names (a note for each)."""
-    out = dict(over)
-    for key in over:
-        new = RENAMED.get((where, key))
+    out = dict(values)
+    for name in values:
+        new = RENAMED.get((section, name))
         if new is None:
             continue
-        if new in over:
-            raise ConfigError(f"{origin}: [{where}] has both {key} and its new name {new}; keep only {new}")
-        out[new] = out.pop(key)
-        notes.append(f"{origin}: [{where}] {key} is deprecated, use [{where}] {new}")
+        if new in values:
+            raise ConfigError(f"{origin}: [{section}] has both {name} and its new name {new}; keep only {new}")
+        out[new] = out.pop(name)
+        notes.append(f"{origin}: [{section}] {name} is deprecated, use [{section}] {new}")
     return out
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any], where: str, origin: str,
-           notes: list[str] | None = None) -> None:
-    over = _renamed(over, where, origin, notes if notes is not None else [])
-    for key, value in over.items():
-        name = f"{where}.{key}" if where else key
-        if key not in base:
-            raise ConfigError(f"{origin}: unknown key '{name}'")
-        if isinstance(base[key], dict):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{origin}: '{name}' must be a table")
-            _merge(base[key], value, name, origin, notes)
+def _merge(config: dict[str, Any], data: dict[str, Any], origin: str, notes: list[str]) -> None:
+    for section, values in data.items():
+        if section not in config or section.startswith("_"):
+            raise _unknown(origin, "", section, list(SECTIONS))
+        if not isinstance(values, dict):
+            raise ConfigError(f"{origin}: {section} = {_show(values)}: must be a table [{section}]")
+        for name, value in _renamed(values, section, origin, notes).items():
+            _set(config, section, name, value, origin)
+
+
+def _env_value(default: Any, text: str) -> Any:
+    """An environment variable's text as the type of the key it sets."""
+    if isinstance(default, bool):
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        return text
+    if isinstance(default, (int, float)):
+        try:
+            return type(default)(text.strip())
+        except ValueError:
+            try:
+                return float(text.strip()) if isinstance(default, float) else text
+            except ValueError:
+                return text
+    if isinstance(default, list):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def apply_environment(config: dict[str, Any], environ: dict[str, str] | None = None) -> None:
+    """`LODA_MINER_<SECTION>_<KEY>=value` overrides (e.g. LODA_MINER_DATABASE_URL, LODA_MINER_MINE_BUDGET_BEAM);
+    a list is comma-separated, a boolean 1/0/true/false."""
+    environ = dict(os.environ if environ is None else environ)
+    for var in sorted(environ):
+        if not var.startswith(ENV_PREFIX) or var in ENV_RESERVED:
             continue
-        expected = type(base[key])
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(
-                f"{origin}: '{name}' must be {expected.__name__}, got {type(value).__name__}"
-            )
-        base[key] = value
+        rest = var[len(ENV_PREFIX):].lower()
+        origin = f"environment {var}"
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"{origin}: no such section (LODA_MINER_<SECTION>_<KEY> with a section of "
+                              f"{', '.join(SECTIONS)})")
+        name = rest[len(section) + 1:]
+        table = next((t for t, d in DEFAULTS[section].items()
+                      if isinstance(d, dict) and name.startswith(t + "_") and name[len(t) + 1:] in d), None)
+        if table is not None:
+            sub = name[len(table) + 1:]
+            _set(config, section, table, {sub: _env_value(DEFAULTS[section][table][sub], environ[var])}, origin)
+        elif name in DEFAULTS[section]:
+            _set(config, section, name, _env_value(DEFAULTS[section][name], environ[var]), origin)
+        else:
+            raise _unknown(origin, section, name, sorted(DEFAULTS[section]))
 
 
 def load(path: str | Path | None = None) -> dict[str, Any]:
-    """Defaults overlaid with the given (or discovered) config file, with paths resolved."""
+    """Defaults overlaid with the given (or discovered) config file and the environment, validated,
+    with paths resolved. ConfigError (one line naming the file, key and value) when anything is wrong."""
     config = copy.deepcopy(DEFAULTS)
-    found = find_config(str(path) if path else None)
+    found = find_config(str(path) if path else os.environ.get("LODA_MINER_CONFIG") or None)
     if found is not None:
         try:
             with open(found, "rb") as fh:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{found}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{found}: not UTF-8 text: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{found}: {exc.strerror or exc}") from exc
         notes: list[str] = []
-        _merge(config, data, "", str(found), notes)
+        _merge(config, data, str(found), notes)
         config["_source"] = str(found)
         # Deprecated key names in the file, one line each; the CLI logs them once logging is set up.
         config["_deprecated"] = notes
     else:
         config["_source"] = "built-in defaults"
+    apply_environment(config)
     resolve_paths(config)
     return config
 

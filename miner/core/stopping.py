@@ -19,13 +19,13 @@ class Stopped(Exception):
     """A stop was requested: the work was abandoned before anything of it was stored."""
 
 
-def check(stop_event: Any, doing: str) -> None:
+def check(stop_event: threading.Event | None, doing: str) -> None:
     """Raise `Stopped` if `stop_event` (a threading.Event, or None for never) is set."""
     if stop_event is not None and stop_event.is_set():
         raise Stopped(f"stopped while {doing}; nothing of it was stored")
 
 
-def until_stopped(items: Iterable[T], stop_event: Any, doing: str, every: int = 1000) -> Iterator[T]:
+def until_stopped(items: Iterable[T], stop_event: threading.Event | None, doing: str, every: int = 1000) -> Iterator[T]:
     """`items`, raising `Stopped` (checked every `every` items) once `stop_event` is set."""
     if stop_event is None:
         yield from items
@@ -36,7 +36,7 @@ def until_stopped(items: Iterable[T], stop_event: Any, doing: str, every: int = 
         yield item
 
 
-def pause(seconds: float, stop_event: Any, doing: str) -> None:
+def pause(seconds: float, stop_event: threading.Event | None, doing: str) -> None:
     """Sleep `seconds`, or raise `Stopped` as soon as `stop_event` is set."""
     if stop_event is None:
         time.sleep(seconds)

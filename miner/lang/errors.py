@@ -61,6 +61,12 @@ class CyclicSeqError(EvalError):
     reason = "cyclic seq"
 
 
+class SeqDepthError(EvalError):
+    """`seq` calls nested deeper than the evaluator can follow (a chain of hundreds of programs)."""
+
+    reason = "seq depth"
+
+
 class SeqArgumentError(EvalError):
     """`seq` passes an argument below the callee's offset (loda-cpp: "seq using invalid argument")."""
 

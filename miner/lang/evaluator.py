@@ -17,7 +17,7 @@ from typing import Callable
 from miner.lang import clock, compiler, interpreter
 from miner.lang.corpus import Corpus
 from miner.lang.errors import (CyclicSeqError, EvalError, InvalidAccessError, MissingProgramError,
-                               SeqArgumentError, StepLimitError, TimeLimitError)
+                               SeqArgumentError, SeqDepthError, StepLimitError, TimeLimitError)
 from miner.lang.formatter import format_program
 from miner.lang.header import read_header
 from miner.lang.limits import DEFAULT, Limits
@@ -191,6 +191,8 @@ def _run_term(compiled: Compiled, n: int, ctx: Context) -> tuple[int, int]:
     ctx.running.add(compiled.a_number) if compiled.a_number is not None else None
     try:
         value, steps = compiled.run(n, ctx)
+    except RecursionError:
+        raise SeqDepthError("seq calls nested too deeply to follow") from None
     finally:
         if compiled.a_number is not None:
             ctx.running.discard(compiled.a_number)

@@ -15,11 +15,15 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import structlog
 
 from miner.lang.program import Program
+
+if TYPE_CHECKING:
+    import threading
+
 
 log = structlog.get_logger(__name__)
 
@@ -316,7 +320,7 @@ class CheckerPool:
         if spec is not None:
             self.spec = spec
 
-    def check(self, items: Sequence[CheckItem], stop_event: Any = None) -> list[CheckOutcome | None]:
+    def check(self, items: Sequence[CheckItem], stop_event: threading.Event | None = None) -> list[CheckOutcome | None]:
         """Outcomes in the order of `items`; None for items not checked because `stop_event` was set."""
         results: list[CheckOutcome | None] = [None] * len(items)
         pending: deque[list[tuple[int, CheckItem]]] = deque()

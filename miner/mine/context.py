@@ -12,7 +12,7 @@ import hashlib
 import importlib
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import structlog
 
@@ -21,6 +21,10 @@ from miner.lang.program import Program
 from miner.mine.checker import CheckerPool, CorpusSpec
 from miner.search import DETERMINISTIC, STRATEGY_MODULES
 from miner.search.types import Candidate, SearchContext, Target
+
+if TYPE_CHECKING:
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -98,7 +102,7 @@ def deep_limits(cfg: dict[str, Any]) -> Any:
     return Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
 
 
-def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
+def load_targets(engine: Engine, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
     """The lacking sequences (with known terms and no program) as search targets."""
     import storage
 
@@ -112,7 +116,7 @@ def load_targets(engine: Any, hidden_only: frozenset[int] | None = None) -> dict
 KNOWN_TERMS_KEPT = 64
 
 
-def load_known(engine: Any, program_ids: Any) -> dict[int, Target]:
+def load_known(engine: Engine, program_ids: Any) -> dict[int, Target]:
     """The sequences that have a program, as Target records (for the corpus sweep, family templates
     and the model's retrieval)."""
     import storage
@@ -123,7 +127,7 @@ def load_known(engine: Any, program_ids: Any) -> dict[int, Target]:
             for a, r in records.items() if r.terms}
 
 
-def load_corpus(engine: Any) -> tuple[Any, str]:
+def load_corpus(engine: Engine) -> tuple[Any, str]:
     """Every stored program (corpus and mined, shortest per sequence) as a Corpus, and its fingerprint."""
     import storage
     from miner.lang.corpus import Corpus
@@ -162,7 +166,7 @@ def _build_index(targets: dict[int, Target], cfg: dict[str, Any]) -> Any:
     return TermIndex.build(targets.values())
 
 
-def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) -> MiningContext:
+def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None) -> MiningContext:
     """Load targets and programs, build the term index, start the workers."""
     mine = cfg["mine"]
     seed = mine["random_seed"] or random.SystemRandom().randrange(1 << 30)
@@ -187,14 +191,14 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
     return ctx
 
 
-def _once_done(engine: Any) -> set[tuple[int, str]]:
+def _once_done(engine: Engine) -> set[tuple[int, str]]:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
         return storage.tried_pairs(session, DETERMINISTIC)
 
 
-def refresh_context(ctx: MiningContext, engine: Any) -> bool:
+def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     """Reload what changed in the database: programs (restarting workers), lacking set, model.
 
     Returns True when anything was reloaded.
@@ -228,7 +232,7 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     return changed
 
 
-def _promoted_version(engine: Any) -> int | None:
+def _promoted_version(engine: Engine) -> int | None:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
@@ -236,7 +240,7 @@ def _promoted_version(engine: Any) -> int | None:
     return row.id if row is not None else None
 
 
-def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
+def retrieval_index(ctx: MiningContext, engine: Engine) -> Any:
     """The index of corpus programs by terms and names that supplies the neighbours and similar-name
     examples in model prompts (cached)."""
     from miner.search.family import corpus_index
@@ -246,7 +250,7 @@ def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
     return corpus_index(ctx.state.search)
 
 
-def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
+def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
     """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
 
     Unavailable: logged once, and the strategies that need no model go on.

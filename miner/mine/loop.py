@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import structlog
 
@@ -26,6 +26,11 @@ from miner.lang.program import Program
 from miner.search import DETERMINISTIC
 from miner.search.types import Target
 from storage.records import StrategyStats
+
+if TYPE_CHECKING:
+    import threading
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -149,7 +154,7 @@ def enabled_strategies(ctx: MiningContext, only: Iterable[str] | None = None) ->
     return out
 
 
-def _tallies(engine: Any) -> dict[str, bandit.Tally]:
+def _tallies(engine: Engine) -> dict[str, bandit.Tally]:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
@@ -169,7 +174,7 @@ def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
 
 # --- generation ------------------------------------------------------------------------------------
 
-def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strategy: str) -> list[str]:
+def _model_sources(ctx: MiningContext, engine: Engine, targets: list[Target], strategy: str) -> list[str]:
     """Prompts in the model's training format (its `num_terms`, `neighbours` and `similar_names` settings)."""
     from training.generate import source_for, uses_retrieval
 
@@ -189,8 +194,8 @@ def _model_sources(ctx: MiningContext, engine: Any, targets: list[Target], strat
             for name, terms, t in prompts]
 
 
-def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], strategy: str,
-                    stop_event: Any = None) -> list[tuple[_Attempt, Program, int]]:
+def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], strategy: str,
+                    stop_event: threading.Event | None = None) -> list[tuple[_Attempt, Program, int]]:
     """Model candidates for every attempt of one model strategy, in one batched `generate` call."""
     from miner.lang.parser import ParseError, parse
     from training.generate import generate
@@ -229,7 +234,7 @@ def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
     return replace(ctx.state.search, settings=settings)
 
 
-def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: Any) -> list[tuple[_Attempt, Program, int]]:
+def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threading.Event | None) -> list[tuple[_Attempt, Program, int]]:
     """Candidates of one search strategy for one sequence, at most its budget."""
     strategy = attempt.strategy
     budget = int(ctx.cfg["mine"]["budget"][strategy])
@@ -243,7 +248,7 @@ def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: Any) -> 
     return out
 
 
-def generate_for(ctx: MiningContext, engine: Any, attempts: list[_Attempt], stop_event: Any) -> list[_Cand]:
+def generate_for(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], stop_event: threading.Event | None) -> list[_Cand]:
     """Candidates for all attempts, deduplicated per sequence (also against earlier batches)."""
     raw: list[tuple[_Attempt, Program, int]] = []
     by_strategy: dict[str, list[_Attempt]] = {}
@@ -301,7 +306,7 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
 
 # --- checking ---------------------------------------------------------------------------------------
 
-def _check(ctx: MiningContext, cands: list[_Cand], stop_event: Any) -> list[tuple[_Cand, CheckOutcome]]:
+def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None) -> list[tuple[_Cand, CheckOutcome]]:
     """Quick check of candidates (all known terms); pays worker and IPC CPU to their attempts."""
     if not cands:
         return []
@@ -350,7 +355,7 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
     return out
 
 
-def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: Any,
+def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
                 winners: dict[int, list[_Cand]]) -> set[int]:
     """Check candidates and their matcher follow-ups; collect passing ones in `winners` by A-number.
 
@@ -406,7 +411,7 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     return terms, "bfile"
 
 
-def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: Any) -> tuple[_Cand, int] | None:
+def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None) -> tuple[_Cand, int] | None:
     """The shortest candidate that passes the deep check, with the number of terms it verified."""
     m = ctx.cfg["mine"]
     terms, origin = deep_terms(ctx.cfg, target)
@@ -430,7 +435,7 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
     return None
 
 
-def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitInfo:
+def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int) -> HitInfo:
     import storage
     from miner.sources.programs import export_program
 
@@ -457,7 +462,7 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome)
 
 
-def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], stop_event: Any,
+def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], stop_event: threading.Event | None,
            summary: BatchSummary) -> list[_Attempt]:
     """Deep-check, store and export the winners; returns attempts to record for matcher hits on
     other sequences (each credited to the strategy that produced the candidate)."""
@@ -478,7 +483,7 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
     return cross
 
 
-def run_sweep(ctx: MiningContext, engine: Any, stop_event: Any = None) -> BatchSummary:
+def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
     program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
@@ -522,7 +527,7 @@ def run_sweep(ctx: MiningContext, engine: Any, stop_event: Any = None) -> BatchS
 
 # --- one batch ----------------------------------------------------------------------------------------
 
-def _targets_for(ctx: MiningContext, engine: Any, ids: list[int]) -> list[Target]:
+def _targets_for(ctx: MiningContext, engine: Engine, ids: list[int]) -> list[Target]:
     missing = [a for a in ids if a not in ctx.state.targets]
     extra: dict[int, Target] = {}
     if missing:
@@ -546,7 +551,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def mine_batch(ctx: MiningContext, engine: Any, stop_event: Any = None, *,
+def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None, *,
                ids: list[int] | None = None, size: int | None = None,
                strategies: Iterable[str] | None = None, rerun: bool = False) -> BatchSummary:
     """Mine one batch (claimed by priority, or the given `ids`); hits are stored before it returns.
@@ -623,11 +628,11 @@ def mine_batch(ctx: MiningContext, engine: Any, stop_event: Any = None, *,
     return summary
 
 
-def _stopped(stop_event: Any) -> bool:
+def _stopped(stop_event: threading.Event | None) -> bool:
     return stop_event is not None and stop_event.is_set()
 
 
-def _record(engine: Any, ctx: MiningContext, attempts: list[_Attempt], summary: BatchSummary) -> None:
+def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summary: BatchSummary) -> None:
     """Store one attempt row per (sequence, strategy) and add them to the summary."""
     import storage
 
@@ -655,8 +660,8 @@ def _record(engine: Any, ctx: MiningContext, attempts: list[_Attempt], summary: 
 # --- a whole run -------------------------------------------------------------------------------------
 
 def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = None,
-         minutes: float | None = None, stop_event: Any = None, strategies: Iterable[str] | None = None,
-         progress: Callable[[MineSummary], None] | None = None, engine: Any = None) -> MineSummary:
+         minutes: float | None = None, stop_event: threading.Event | None = None, strategies: Iterable[str] | None = None,
+         progress: Callable[[MineSummary], None] | None = None, engine: Engine | None = None) -> MineSummary:
     """Run batches in the foreground: over `ids`, or claimed ones until `limit` sequences were tried,
     `minutes` passed, every lacking sequence was tried once, or `stop_event` is set."""
     import storage
@@ -705,7 +710,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     return total
 
 
-def _claim_new(engine: Any, ctx: MiningContext, want: int, tried: set[int]) -> list[int]:
+def _claim_new(engine: Engine, ctx: MiningContext, want: int, tried: set[int]) -> list[int]:
     """Claim up to `want` sequences not yet tried in this run (leases are released after the batch)."""
     import storage
 

@@ -5,7 +5,7 @@ sequences are lacking again; the others are marked verified on the new terms."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -15,6 +15,10 @@ from miner.sources.programs import program_path
 from miner.lang import check_terms, parse
 from miner.lang.parser import ParseError
 from miner.lang.anumber import format_a_number
+
+if TYPE_CHECKING:
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +35,7 @@ class ReverifyReport:
         return f"re-verified {self.checked} hits: {self.kept} kept, {self.dropped} dropped"
 
 
-def reverify(cfg: dict[str, Any], engine: Any) -> ReverifyReport:
+def reverify(cfg: dict[str, Any], engine: Engine) -> ReverifyReport:
     """Check every mined program whose sequence changed since its last check against the current terms."""
     import storage
 

@@ -141,7 +141,7 @@ class Index:
 
     def finish(self) -> "Index":
         """Keep the shortest programs per key; call once after the last `add`."""
-        for key, members in self.buckets.items():
+        for members in self.buckets.values():
             members.sort(key=lambda i: (self.entries[i].length, self.entries[i].a_number))
             del members[BUCKET_SIZE:]
         self.postings = [[] for _ in self.word_ids]

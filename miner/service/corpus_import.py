@@ -7,17 +7,22 @@ import is one transaction, and code that did not change is neither re-parsed nor
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import structlog
 
 import storage
 from miner.sources import snapshot
-from miner.core import stopping
+from miner.core import progress, stopping
 from miner.lang import ParseError, parse, read_header
 from miner.sources.http import CorruptDownload, Fetcher, SourceUnavailable, fetch_settings, local_path
 from miner.sources.programs import MAX_PROGRAM_BYTES, CorpusError, ProgramFile, iter_corpus, strip_header
 from miner.lang.anumber import format_a_number
+
+if TYPE_CHECKING:
+    import threading
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +65,7 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
         yield item.a_number, code
 
 
-def import_path(engine: Any, path: Path, label: str | None = None, stop_event: Any = None,
+def import_path(engine: Engine, path: Path, label: str | None = None, stop_event: threading.Event | None = None,
                 max_bytes: int = MAX_PROGRAM_BYTES) -> storage.ImportStats:
     """Import every program under `path` (folder, tarball or snapshot) as origin='corpus'; nothing
     if `stop_event` is set before all were read (`miner.core.stopping.Stopped`). A file larger than
@@ -68,8 +73,9 @@ def import_path(engine: Any, path: Path, label: str | None = None, stop_event: A
     with storage.session_scope(engine, readonly=True) as session:
         stored = storage.program_codes(session, origin="corpus")
     broken = storage.ImportStats()
-    files = stopping.until_stopped(iter_corpus(path, label, max_bytes), stop_event,
-                                   f"reading programs from {label or path}")
+    files = progress.track(stopping.until_stopped(iter_corpus(path, label, max_bytes), stop_event,
+                                                  f"reading programs from {label or path}"),
+                           "import programs", unit="file")
     stats = storage.import_corpus_programs(engine, _checked(files, stored, broken))
     stats.broken = broken.broken
     stats.seen += len(broken.broken)
@@ -78,13 +84,13 @@ def import_path(engine: Any, path: Path, label: str | None = None, stop_event: A
     return stats
 
 
-def _has_corpus(engine: Any) -> bool:
+def _has_corpus(engine: Engine) -> bool:
     with storage.session_scope(engine, readonly=True) as session:
         return storage.summary(session).corpus_programs > 0
 
 
-def import_programs(cfg: dict[str, Any], engine: Any, source: str | None = None,
-                    allow_snapshot: bool = True, stop_event: Any = None) -> tuple[storage.ImportStats, str]:
+def import_programs(cfg: dict[str, Any], engine: Engine, source: str | None = None,
+                    allow_snapshot: bool = True, stop_event: threading.Event | None = None) -> tuple[storage.ImportStats, str]:
     """Import the corpus from `source` (path or URL; default `[sources] programs_url`).
 
     Returns the stats and where the programs came from. When the URL cannot be reached and the database

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import structlog
 
@@ -39,6 +39,10 @@ from storage import housekeeping as hk
 from storage import status as st
 from storage.locks import job_lock
 
+if TYPE_CHECKING:
+    from storage import Engine
+
+
 log = structlog.get_logger(__name__)
 
 # Where earlier versions kept pickled jobs; dropped on start, so no one's pickle is ever loaded.
@@ -50,7 +54,7 @@ class Daemon:
     """What the running daemon's threads share: config, engine, stop flag and what it is doing."""
 
     cfg: dict[str, Any]
-    engine: Any
+    engine: Engine
     owner: str
     stop_event: threading.Event
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))

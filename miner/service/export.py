@@ -7,16 +7,20 @@ and the program code (which carries its own `#offset` line when the offset is no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from miner.sources.programs import export_records
 
+if TYPE_CHECKING:
+    from storage import Engine
+
+
 log = structlog.get_logger(__name__)
 
 
-def export_all(engine: Any, cfg: dict[str, Any]) -> int:
+def export_all(engine: Engine, cfg: dict[str, Any]) -> int:
     """Rewrite the file of every stored hit from the database (idempotent); returns files changed."""
     import storage
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -19,6 +19,11 @@ from miner.sources import snapshot
 from miner.sources.http import Fetcher, SourceUnavailable, fetch_settings
 from miner.service.corpus_import import import_programs
 from miner.sources.oeis import ParseReport, iter_sequences
+
+if TYPE_CHECKING:
+    import threading
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -51,13 +56,13 @@ def cache_dir(cfg: dict[str, Any]) -> Path:
     return Path(cfg["paths"]["data_dir"]) / "cache" / "sources"
 
 
-def _database_empty(engine: Any) -> bool:
+def _database_empty(engine: Engine) -> bool:
     with storage.session_scope(engine, readonly=True) as session:
         return storage.summary(session).sequences == 0
 
 
-def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
-            stop_event: Any = None) -> RefreshReport:
+def refresh(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True,
+            stop_event: threading.Event | None = None) -> RefreshReport:
     """Fetch names.gz, stripped.gz and offsets.gz and apply them in one transaction (all or nothing).
 
     If a source cannot be reached and the database holds no sequences yet, the bundled snapshot is used
@@ -93,7 +98,7 @@ def refresh(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True,
     return result
 
 
-def refresh_all(cfg: dict[str, Any], engine: Any, allow_snapshot: bool = True, stop_event: Any = None) -> str:
+def refresh_all(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True, stop_event: threading.Event | None = None) -> str:
     """Refresh the sequences, then import the program corpus; returns a one-line summary.
 
     A stop (`stop_event`) between the two keeps the refreshed sequences and raises `Stopped`."""

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import structlog
@@ -25,6 +25,10 @@ from miner.lang.anumber import format_a_number
 from miner.sources.http import body_chunks
 from miner.sources.programs import render
 from storage import submissions as queue
+
+if TYPE_CHECKING:
+    from storage import Engine
+
 
 log = structlog.get_logger(__name__)
 
@@ -64,7 +68,7 @@ def _retry_after(response: requests.Response, now: datetime, most: float) -> flo
 
 
 def submit_pending(
-    engine: Any,
+    engine: Engine,
     cfg: dict[str, Any],
     stop_event: threading.Event | None = None,
     http: requests.Session | None = None,

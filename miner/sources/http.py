@@ -27,7 +27,7 @@ import requests
 import structlog
 import urllib3
 
-from miner.core import stopping
+from miner.core import progress, stopping
 
 log = structlog.get_logger(__name__)
 
@@ -209,7 +209,7 @@ def fetch_settings(sources_cfg: dict[str, Any], first_start: bool) -> dict[str, 
 class Fetcher:
     """Downloads with retries, a per-host rate limit and a conditional-GET cache in `cache_dir`."""
 
-    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str, stop_event: Any = None) -> None:
+    def __init__(self, sources_cfg: dict[str, Any], cache_dir: Path | str, stop_event: threading.Event | None = None) -> None:
         self.timeout = (float(sources_cfg["connect_timeout"]), float(sources_cfg["read_timeout"]))
         self.retries = int(sources_cfg["retries"])
         self.backoff = float(sources_cfg["backoff"])
@@ -353,13 +353,17 @@ class Fetcher:
         tmp = Path(tmp_name)
         try:
             size = 0
-            with os.fdopen(fd, "wb") as out:
+            length = response.headers.get("Content-Length", "")
+            name = Path(urlparse(url).path).name or url
+            with os.fdopen(fd, "wb") as out, progress.Progress(f"download {name}", int(length) if length.isdigit()
+                                                               else None, unit="B", unit_scale=True) as shown:
                 for chunk in stopping.until_stopped(body_chunks(response, url, self.max_seconds), self.stop_event,
                                                     f"downloading {url}", every=1):
                     size += len(chunk)
                     if size > self.max_download:
                         raise _too_large(url, self.max_download)
                     out.write(chunk)
+                    shown.update(len(chunk))
             with open(tmp, "rb") as fh:
                 gzipped = fh.read(2) == GZIP_MAGIC
             if gzipped:

@@ -1,0 +1,71 @@
+"""Progress of long steps: a bar on a terminal, log lines without one (systemd) or with --json."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+import structlog
+
+from miner.core import progress
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def restore_bars():
+    yield
+    progress.configure(None)
+
+
+def test_without_a_terminal_progress_is_log_lines_with_eta(restore_bars) -> None:
+    progress.configure(False)
+    with structlog.testing.capture_logs() as logs:
+        with progress.Progress("build pairs", total=4, unit="seq", log_seconds=0.0) as shown:
+            for _ in range(3):
+                shown.update(1, kept=7)
+    events = [e for e in logs if e["event"] == "progress"]
+    assert [e["done"] for e in events] == [1, 2, 3]
+    assert events[-1]["total"] == 4 and events[-1]["task"] == "build pairs" and events[-1]["kept"] == 7
+    assert "eta_seconds" in events[-1]
+    assert logs[-1]["event"] == "progress_done"
+
+
+def test_on_a_terminal_it_is_a_bar(restore_bars, capsys) -> None:
+    progress.configure(True)
+    assert list(progress.track(range(5), "evaluate", unit="seq")) == [0, 1, 2, 3, 4]
+    err = capsys.readouterr().err
+    assert "evaluate" in err and "5/5" in err
+
+
+def test_import_shows_a_bar_in_a_terminal(tmp_path: Path, sample_tarball: Path) -> None:
+    """The real CLI with its stderr on a pseudo-terminal: `import-programs` draws a bar of files."""
+    config = tmp_path / "config.toml"
+    config.write_text(f"[paths]\ndata_dir = '{tmp_path / 'data'}'\n[log]\nlevel = 'warning'\n")
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LODA_MINER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "miner", "--config", str(config), "import-programs",
+                             str(sample_tarball)], stdout=subprocess.PIPE, stderr=child, env=env)
+    os.close(child)
+    out, _ = proc.communicate(timeout=300)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert proc.returncode == 0 and b"792 added" in out
+    assert b"import programs: " in shown and b"792file" in shown.replace(b" ", b"")
