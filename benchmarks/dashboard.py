@@ -87,7 +87,7 @@ def build(path: Path, attempts: int, days: int, seed: int = 1) -> dict[str, floa
             {"a_number": a, "attempts": int(n), "cpu_seconds": cpu,
              "last_attempt_at": datetime.fromtimestamp(last, timezone.utc).replace(tzinfo=None)}
             for a, (n, cpu, last) in effort.items()])
-    for a, strategy, started in hits:
+    for a, strategy, _started in hits:
         storage.store_hit(engine, Hit(a, f"mov $0,{a}\n", strategy, cpu_seconds=1.0, terms_verified=40,
                                       owner="bench:1"))
     with storage.session_scope(engine) as session:
@@ -138,7 +138,7 @@ def time_pages(config: Path, repeat: int) -> dict[str, object]:
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("dashboard did not start")
+                    raise RuntimeError("dashboard did not start") from None
                 time.sleep(0.2)
         out: dict[str, object] = {}
         for name, path in (("page", "/"), ("search_words", "/?q=prime+numbers"), ("search_a_number", "/?q=A000045")):

@@ -104,7 +104,9 @@ def _submission_join() -> Any:
 
 def counts(session: Session) -> Counts:
     """Sequences known, lacking a program, solved by the miner, and when the last refresh was applied."""
-    count = lambda q: int(session.scalar(q) or 0)
+    def count(q: Any) -> int:
+        return int(session.scalar(q) or 0)
+
     return Counts(
         sequences=count(select(func.count()).select_from(Sequence)),
         lacking=count(select(func.count()).select_from(Sequence).where(lacking_condition())),

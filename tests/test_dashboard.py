@@ -44,17 +44,17 @@ def _cli(config: Path, *args: str, timeout: float = 600) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def mined(tmp_path_factory, shared_data, corpus_tarball) -> Path:
+def mined(tmp_path_factory, real_data, sample_tarball) -> Path:
     """A config whose database was mined by `loda-miner mine` (the real loop), plus a model, job runs
     and a heartbeat stored through the storage API, so that every part of the page has rows."""
     given = os.environ.get("LODA_MINER_DASHBOARD_CONFIG")
     if given:
         return Path(given)
     folder = tmp_path_factory.mktemp("mined")
-    programs = testbed.read_corpus(corpus_tarball)
+    programs = testbed.read_corpus(sample_tarball)
     chosen = set(random.Random(7).sample(sorted(programs), 300)) | ALWAYS
     keep = testbed.seq_closure(programs, chosen) - set(HIDDEN)
-    sequences = testbed.read_oeis(shared_data / "oeis", keep | set(HIDDEN))
+    sequences = testbed.read_oeis(real_data / "oeis", keep | set(HIDDEN))
     url = f"sqlite:///{folder / 'loda-miner.db'}"
     engine = testbed.build_db(url, sequences, {a: programs[a] for a in keep})
     with storage.session_scope(engine) as session:

@@ -92,8 +92,8 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     daemon: dict[str, Any] = dict(local[0]) if local else {"owner": None, "doing": None}
     daemon["alive"] = bool(local and local[0]["alive"])
     next_runs: dict[str, Any] = {}
-    for m in alive:
-        for job, when in (m.get("next_runs") or {}).items():
+    for alive_miner in alive:
+        for job, when in (alive_miner.get("next_runs") or {}).items():
             if when and (next_runs.get(job) is None or str(when) < _iso(next_runs[job])):
                 next_runs[job] = when
 

@@ -45,7 +45,7 @@ def _prefixed(priority: int, text: str) -> str:
     return "\n".join(f"<{priority}>{line}" for line in text.split("\n"))
 
 
-def _journal_priority(_logger: Any, method: str, text: str) -> str:
+def _journal_priority(_logger: Any, method: str, text: Any) -> str:
     return _prefixed(PRIORITIES.get(method, 6), text)
 
 

@@ -108,7 +108,7 @@ def from_target(text: str, offset: int = 0) -> Program:
             depth -= 1
             if depth < 0:
                 raise TargetError("lpe without lpb")
-        ops.append(Operation(op, *operands))
+        ops.append(Operation(op, *operands))  # type: ignore[arg-type]  # operands: target, source
     if depth:
         raise TargetError("lpb without lpe")
     if not ops:

@@ -520,8 +520,8 @@ class _DictGen(_Source):
         mm = self.max_memory
         size_check = f"if len(m) > {mm - CACHE_CELLS}: check_size(m, {mm})" if mm >= 0 else "pass"
         heads: list[Operation] = []
-        for index, op in enumerate(self.code):
-            if not index & 255:
+        for position, op in enumerate(self.code):
+            if not position & 255:
                 clock.check()
             name, emit = op.op, self.emit
             self.pending += 1

@@ -45,4 +45,5 @@ def poly_mul(a: Sequence[Number], b: Sequence[Number]) -> list[Number]:
 def poly_add(a: Sequence[Number], b: Sequence[Number], sign: int = 1) -> list[Number]:
     """a + sign*b (not trimmed), as long as the longer of the two."""
     n = max(len(a), len(b))
-    return [(a[i] if i < len(a) else 0) + sign * (b[i] if i < len(b) else 0) for i in range(n)]
+    # A missing coefficient is the int 0, and int + Fraction is a Fraction: the list keeps a's type.
+    return [(a[i] if i < len(a) else 0) + sign * (b[i] if i < len(b) else 0) for i in range(n)]  # type: ignore[misc]

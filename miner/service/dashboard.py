@@ -374,7 +374,11 @@ def serve(cfg: dict[str, Any], host: str, port: int, stop_event: threading.Event
     server = make_server(host, port, app(engine, cfg), server_class=_Server, handler_class=_QuietHandler)
     log.info("dashboard_start", url=f"http://{host}:{server.server_port}/", database=safe_url(cfg["database"]["url"]))
     stop_event = stop_event or threading.Event()
-    watcher = threading.Thread(target=lambda: (stop_event.wait(), server.shutdown()), daemon=True)
+    def shut_down_on_stop() -> None:
+        stop_event.wait()
+        server.shutdown()
+
+    watcher = threading.Thread(target=shut_down_on_stop, daemon=True)
     watcher.start()
     try:
         server.serve_forever(poll_interval=0.5)

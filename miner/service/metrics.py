@@ -73,6 +73,7 @@ class DatabaseCollector(Collector):
             miners = storage.miners(session)
             leases = st.lease_counts(session, now)
 
+        family: CounterMetricFamily | GaugeMetricFamily
         family = CounterMetricFamily(f"{PREFIX}_hits", "Mined programs stored, by strategy and submission status",
                                      labels=["strategy", "status"])
         merged: dict[tuple[str, str], int] = {}

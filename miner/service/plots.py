@@ -72,7 +72,7 @@ def stacked_bars(chart_id: str, days: Sequence[str], series: dict[str, list[int]
     parts = [_svg_open(chart_id)]
     _axes(parts, days, top, unit)
     for i, day in enumerate(days):
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         x = LEFT + slot * i + (slot - bar) / 2
         for k, (name, values) in enumerate(series.items()):
             value = values[i]
