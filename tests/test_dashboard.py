@@ -274,7 +274,7 @@ def test_a_missing_database_is_one_clear_line(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f"[database]\nurl = 'sqlite:///{tmp_path / 'none.db'}'\n")
     out = _cli(config, "dashboard", "--listen", f"127.0.0.1:{_free_port()}", timeout=60)
-    assert out.returncode == 2
+    assert out.returncode == 65  # bad data: see tests/test_cli_errors.py
     assert out.stderr.strip() == f"loda-miner: error: no database at {tmp_path / 'none.db'}"
     assert not (tmp_path / "none.db").exists()
 
