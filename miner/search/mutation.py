@@ -98,7 +98,7 @@ class MutationStats:
 
     mutants: int = 0
     evaluated: int = 0
-    matches: list[tuple[str, Program]] = field(default_factory=list)
+    matches: list[tuple[int, Program]] = field(default_factory=list)
 
 
 def mutate_and_match(corpus: Any, index: Any, budget: int, rng: Any, num_terms: int = 24,
