@@ -6,7 +6,8 @@ Open it with `connect(url)`; run queries inside `session_scope(engine)`. Only pl
 
 from storage.db import StorageError, connect, missing_sqlite_file, session_scope
 from storage.locks import job_lock
-from storage.mining import claim, extend_leases, record_attempt, release, strategy_stats, tried_pairs
+from storage.mining import (attempt_rounds, claim, extend_leases, lease, record_attempt, release, strategy_stats,
+                            tried_pairs)
 from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
                               program_codes, program_length, store_hit)
 from storage.records import (
@@ -51,5 +52,5 @@ __all__ = [
     "last_run", "miners",
     "model_versions", "parse_a_number", "program_codes", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
-    "store_hit", "strategy_stats", "summary", "tried_pairs",
+    "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
 ]

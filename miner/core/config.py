@@ -59,6 +59,12 @@ DEFAULTS: dict[str, Any] = {
         "match_terms": 24,
         "submitted_by": "loda-miner",
         "seed": 0,
+        "rounds": 6,
+        "budget_growth": 2.0,
+        "sample_temperatures": [1.0, 1.2, 0.6],
+        "late_strategies": ["family"],
+        "attempt_cpu_min": 2.0,
+        "attempt_cpu_max": 30.0,
         "budget": {
             "beam": 16,
             "sample": 16,

@@ -25,6 +25,8 @@ from miner.search.types import Candidate, SearchContext, Target
 log = structlog.get_logger(__name__)
 
 MODEL_STRATEGIES = ("beam", "sample", "name_only", "terms_only")
+# The bandit's strategies: each sequence gets them in rounds of growing budget (`[mine] rounds`).
+ROTATING = MODEL_STRATEGIES + ("mutation", "repair")
 # Search strategies and the miner.search module whose `propose` implements each.
 SEARCH_MODULES = STRATEGY_MODULES
 Propose = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]
@@ -68,6 +70,8 @@ class MiningContext:
     seen_count: int = 0
     # (A-number, strategy) pairs of deterministic strategies already run (from the attempts table).
     once_done: set[tuple[int, str]] = field(default_factory=set)
+    # Rounds of the bandit's strategies per (A-number, strategy, model version) (from the attempts table).
+    rounds: dict[tuple[int, str, int | None], int] = field(default_factory=dict)
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -188,7 +192,8 @@ def build_context(cfg: dict[str, Any], engine: Any, owner: str | None = None) ->
     )
     ctx = MiningContext(cfg=cfg, owner=owner or miner_owner(), corpus=corpus, targets=targets, index=index,
                         pool=pool, search=search, proposers=available_proposers(list(mine["strategies"])),
-                        rng=rng, corpus_key=corpus_key, once_done=_once_done(engine))
+                        rng=rng, corpus_key=corpus_key, once_done=_once_done(engine),
+                        rounds=_rounds(engine))
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
              strategies=sorted(ctx.proposers), workers=pool.size)
     return ctx
@@ -201,12 +206,23 @@ def _once_done(engine: Any) -> set[tuple[int, str]]:
         return storage.tried_pairs(session, DETERMINISTIC)
 
 
+def _rounds(engine: Any) -> dict[tuple[int, str, int | None], int]:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.attempt_rounds(session, ROTATING)
+
+
 def refresh_context(ctx: MiningContext, engine: Any) -> bool:
     """Reload what changed in the database: programs (restarting workers), lacking set, model.
 
     Returns True when anything was reloaded.
     """
     changed = False
+    # Other miners of a fleet record attempts too: what they ran is not run again here.
+    ctx.once_done |= _once_done(engine)
+    for key, n in _rounds(engine).items():
+        ctx.rounds[key] = max(n, ctx.rounds.get(key, 0))
     corpus, corpus_key = load_corpus(engine)
     if corpus_key != ctx.corpus_key:
         ctx.corpus, ctx.corpus_key = corpus, corpus_key
