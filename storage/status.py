@@ -95,6 +95,16 @@ def hits_per_owner(session: Session) -> dict[str, int]:
     return {str(owner): int(n) for owner, n in rows}
 
 
+def hits_per_model_version(session: Session) -> dict[int, int]:
+    """Mined programs stored per model version (credited to the model whose candidate found them)."""
+    rows = session.execute(
+        select(Program.model_version, func.count())
+        .where(Program.origin == "mined", Program.model_version.is_not(None))
+        .group_by(Program.model_version)
+    )
+    return {int(v): int(n) for v, n in rows}
+
+
 def scheduled_jobs(session: Session, table: str = "apscheduler_jobs") -> dict[str, datetime | None]:
     """Next run of each job in the APScheduler job store (shared by the fleet; ids are job names)."""
     if not inspect(session.connection()).has_table(table):
