@@ -64,6 +64,8 @@ class MiningContext:
     corpus_path: str = ""
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
+    # The best wrong model candidates per sequence, as near misses (mutation starts from them too).
+    model_seeds: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     solved: set[int] = field(default_factory=set)
     # Hashes of the program texts already checked per sequence in this process.
     seen: dict[int, set[int]] = field(default_factory=dict)
@@ -238,6 +240,7 @@ def refresh_context(ctx: MiningContext, engine: Any) -> bool:
         ctx.index = _build_index(targets, ctx.cfg)
         ctx.search.index = ctx.index
         ctx.near_misses = {a: v for a, v in ctx.near_misses.items() if a in targets}
+        ctx.model_seeds = {a: v for a, v in ctx.model_seeds.items() if a in targets}
         ctx.sweep_due = changed = True
     if _promoted_version(engine) != ctx.model.version:
         ctx.model_checked = False  # load_model runs again on next use

@@ -308,14 +308,18 @@ def _generate_model(ctx: MiningContext, engine: Any, attempts: list[_Attempt], s
 
 
 def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
-    if strategy != "repair":
+    if strategy not in ("repair", "mutation"):
         return ctx.search
-    # Repair works on this sequence's near misses, best first.
+    # Repair works on this sequence's near misses, best first; mutation also on its best model candidates.
     from dataclasses import replace
 
-    misses = [p for _, p in ctx.near_misses.get(a_int(target.a_number), [])]
+    a = a_int(target.a_number)
+    misses = [p for _, p in ctx.near_misses.get(a, [])]
     settings = dict(ctx.search.settings)
-    settings["near_misses"] = misses
+    if strategy == "repair":
+        settings["near_misses"] = misses
+    else:
+        settings["seeds"] = misses + [p for _, p in ctx.model_seeds.get(a, []) if p not in misses]
     return replace(ctx.search, settings=settings)
 
 
@@ -446,6 +450,16 @@ def _check_capped(ctx: MiningContext, cands: list[_Cand], stop_event: Any,
     return done
 
 
+def _model_seed(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> None:
+    """Keep a sequence's best wrong model candidates (most leading terms right) as mutation seeds."""
+    if outcome.ok or outcome.error or outcome.matched < 1 or cand.attempt.strategy not in MODEL_STRATEGIES:
+        return
+    seeds = ctx.model_seeds.setdefault(a_int(cand.target.a_number), [])
+    seeds.append((outcome.matched, cand.program))
+    seeds.sort(key=lambda x: (-x[0], len(x[1].ops)))
+    del seeds[NEAR_MISSES_KEPT:]
+
+
 def _near_miss(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> bool:
     m = ctx.cfg["mine"]
     need = max(m["near_miss_min_terms"], int(m["near_miss_fraction"] * len(cand.target.terms)))
@@ -494,6 +508,8 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: Any,
             continue
         if _near_miss(ctx, cand, outcome):
             fresh_misses.add(a_int(cand.target.a_number))
+        elif cand.target is attempt.target:
+            _model_seed(ctx, cand, outcome)
         follow.extend(_matches(ctx, cand, outcome))
     follow = _dedupe(ctx, follow)
     for cand, outcome in _check(ctx, follow, stop_event):
@@ -576,6 +592,7 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     ctx.solved.add(a)
     ctx.targets.pop(a, None)
     ctx.near_misses.pop(a, None)
+    ctx.model_seeds.pop(a, None)
     ctx.index.remove(target.a_number)
     log.info("hit", seq=target.a_number, strategy=strategy, length=len(cand.program.code()),
              terms_verified=verified, outcome=outcome)
