@@ -1,7 +1,7 @@
 """A fleet of real miner processes on one database (a PostgreSQL server, and one SQLite file).
 
 Each miner is a subprocess running `miner.mine.loop.mine` on a testbed built from real data with some programs
-held out. The driver wraps `storage.claim`/`storage.release` (calling the real ones) to log every lease
+held out. The driver wraps `storage.claim`/`storage.lease`/`storage.release` (calling the real ones) to log every lease
 grant and release with its owner and time, so the test can check that no sequence was leased to two
 miners at once, that a miner killed with SIGKILL has its leases taken over only after they expire, and
 that every hit is stored and exported exactly once.
@@ -60,6 +60,17 @@ def claim(engine, owner, n, lease_seconds):
     return got
 
 
+def lease(engine, owner, a_numbers, n, lease_seconds):
+    # The loop leases in its own priority order (`miner.mine.loop.plan`): logged as a claim.
+    t0 = time.time()
+    got = real_lease(engine, owner, a_numbers, n, lease_seconds)
+    log.write(json.dumps({"ev": "claim", "owner": owner, "t0": t0, "t1": time.time(),
+                          "lease": lease_seconds, "got": got}) + "\n")
+    if victim and got:
+        time.sleep(3600)
+    return got
+
+
 def release(engine, owner, a_numbers=None):
     a_numbers = None if a_numbers is None else list(a_numbers)
     # Logged before the call: the leases are held at least until then.
@@ -72,8 +83,8 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
     log = open(sys.argv[2], "a", buffering=1)
     deadline = time.time() + float(sys.argv[3])
     victim = sys.argv[4] == "victim"
-    real_claim, real_release = storage.claim, storage.release
-    storage.claim, storage.release = claim, release
+    real_claim, real_release, real_lease = storage.claim, storage.release, storage.lease
+    storage.claim, storage.release, storage.lease = claim, release, lease
     miner_log.configure("warning", "json")
     engine = storage.connect(cfg["database"]["url"])
     found = []
