@@ -388,3 +388,16 @@ def test_an_attempt_past_its_cpu_cap_checks_no_more_candidates(mined_db):
     summary = mine(cfg, ids=[2], strategies=["mutation"], engine=engine)
     # Its first wave is always checked; after it the attempt is past a cap of 0 CPU-seconds.
     assert 0 < summary.per_strategy["mutation"].candidates <= CAP_WAVE
+
+
+def test_model_rounds_end_before_their_candidates_pass_the_cap(tmp_path):
+    from types import SimpleNamespace
+
+    from miner.mine.loop import budget_for, rounds_of
+
+    cfg = make_cfg(tmp_path, rounds=6, budget_growth=2.0, model_max_candidates=128)
+    ctx = SimpleNamespace(cfg=cfg)
+    cfg["mine"]["budget"].update(beam=16, name_only=8, mutation=400)
+    assert [budget_for(ctx, "beam", r) for r in range(rounds_of(ctx, "beam"))] == [16, 32, 64, 128]
+    assert rounds_of(ctx, "name_only") == 5 and rounds_of(ctx, "mutation") == 6
+    assert budget_for(ctx, "mutation", 5) == 400 * 32

@@ -65,6 +65,7 @@ DEFAULTS: dict[str, Any] = {
         "late_strategies": ["family"],
         "attempt_cpu_min": 2.0,
         "attempt_cpu_max": 30.0,
+        "model_max_candidates": 128,
         "budget": {
             "beam": 16,
             "sample": 16,

@@ -173,10 +173,21 @@ def budget_for(ctx: MiningContext, strategy: str, round_: int = 0) -> int:
     return max(1, int(round(int(m["budget"][strategy]) * float(m["budget_growth"]) ** round_)))
 
 
+def rounds_of(ctx: MiningContext, strategy: str) -> int:
+    """Rounds of a bandit strategy per sequence: `[mine] rounds`, fewer for a model strategy whose
+    candidates would pass `model_max_candidates` (beams cost memory and time as they grow)."""
+    m = ctx.cfg["mine"]
+    rounds = int(m["rounds"])
+    if strategy in MODEL_STRATEGIES:
+        cap = int(m["model_max_candidates"])
+        rounds = min(rounds, next((r for r in range(rounds) if budget_for(ctx, strategy, r) > cap), rounds))
+    return rounds
+
+
 def open_strategies(ctx: MiningContext, a: int, strategies: Iterable[str]) -> list[str]:
     """The bandit strategies not yet spent on sequence `a` (`repair` only when it has near misses)."""
-    rounds = int(ctx.cfg["mine"]["rounds"])
-    return [s for s in strategies if round_of(ctx, a, s) < rounds and (s != "repair" or ctx.near_misses.get(a))]
+    return [s for s in strategies
+            if round_of(ctx, a, s) < rounds_of(ctx, s) and (s != "repair" or ctx.near_misses.get(a))]
 
 
 def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
@@ -752,7 +763,7 @@ def mine_batch(cfg: dict[str, Any], engine: Any, ctx: MiningContext, stop_event:
             repairs = [_Attempt(a.target, "repair", _now(), round=round_of(ctx, a.a_number, "repair"))
                        for a in attempts if a.strategy != "repair" and a.a_number in fresh
                        and a.a_number not in winners
-                       and round_of(ctx, a.a_number, "repair") < int(m["rounds"])]
+                       and round_of(ctx, a.a_number, "repair") < rounds_of(ctx, "repair")]
             if repairs and not _stopped(stop_event):
                 attempts.extend(repairs)
                 check_round(ctx, generate_for(ctx, engine, repairs, stop_event), stop_event, winners, caps)
