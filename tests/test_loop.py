@@ -359,6 +359,10 @@ def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
         yield_score(Target("A300000", "Number of partitions of n into distinct parts.", (1,), 0))
     assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
         yield_score(Target("A000100", "Number of graphs.", (1,), 0))
+    assert yield_score(Target("A390000", "Number of graphs.", (1,), 0), newest=400000) > \
+        yield_score(Target("A300000", "Number of graphs.", (1,), 0), newest=400000)
+    assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
+        yield_score(Target("A300001", "Decimal expansion of Pi^2.", (1,), 0))
     cfg, engine = mined_db
     cfg["mine"]["rounds"] = 1
     ctx = build_context(cfg, engine)
@@ -366,7 +370,8 @@ def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
         available = ["recurrence", "family", "mutation"]
         first = plan(ctx, available)
         assert sorted(first) == sorted(ctx.targets)
-        assert first == sorted(first, key=lambda a: -yield_score(ctx.targets[a]))
+        newest = max(ctx.targets)
+        assert first == sorted(first, key=lambda a: -yield_score(ctx.targets[a], newest))
         a, b, c = first[:3]
         ctx.once_done.add((a, "recurrence"))  # a owes family now, b and c still recurrence
         ctx.once_done |= {(b, "recurrence"), (b, "family")}  # b owes the bandit only

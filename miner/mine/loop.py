@@ -214,19 +214,29 @@ def cpu_caps(ctx: MiningContext, strategies: Iterable[str], tallies: dict[str, b
 
 # --- what to mine next ------------------------------------------------------------------------------
 
-def yield_score(target: Target) -> float:
-    """How likely a sequence is to fall to the cheap strategies, from its name and age (higher first):
-    names that state a formula, recurrence or generating function, then newer A-numbers."""
+# Name features and their weight in `yield_score`, from the cheap strategies' hit rates on the 3,456 real
+# targets they first tried (2026-04-01 corpus): 38% of names stating `a(n) = ...` fell, 42% of those with
+# `a(n-1)`, 10% of the others; decimal expansions 0%, triangles 4%, names about primes 5%.
+NAME_WEIGHTS: tuple[tuple[tuple[str, ...], float], ...] = (
+    (("a(n) =", "a(n)="), 1.5),
+    (("a(n-1)", "a(n-2)"), 1.0),
+    (("ecimal expansion",), -3.0),
+    (("riangle",), -1.2),
+    (("prime", "Prime"), -1.0),
+)
+# The newest A-numbers fell most often (28% of those within 50,000 of the newest against 9% before).
+NEW_SPAN, NEW_WEIGHT = 50_000, 1.5
+
+
+def yield_score(target: Target, newest: int = 0) -> float:
+    """How likely a sequence is to fall to the cheap strategies (higher first): `NAME_WEIGHTS` of its
+    name, `NEW_WEIGHT` if within `NEW_SPAN` of the `newest` A-number, ties broken by newer A-number."""
     name = target.name
-    score = 0.0
-    if "a(n-1)" in name or "a(n-2)" in name or "recurrence" in name.lower():
-        score += 3.0
-    if "G.f." in name or "Expansion of" in name or "g.f." in name:
-        score += 3.0
-    if "a(n) =" in name or "a(n)=" in name:
-        score += 2.0
-    # Newer sequences are likelier to have a formula behind them (0..1 over the A-number range).
-    return score + a_int(target.a_number) / 1e6
+    a = a_int(target.a_number)
+    score = sum(weight for words, weight in NAME_WEIGHTS if any(w in name for w in words))
+    if newest and a > newest - NEW_SPAN:
+        score += NEW_WEIGHT
+    return score + a / 1e7
 
 
 def _once_split(ctx: MiningContext, available: list[str]) -> tuple[list[str], list[str]]:
@@ -242,6 +252,7 @@ def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None
     left, fewest rounds first. Sequences in `again` are left out unless once-per-sequence work is due."""
     early, late = _once_split(ctx, available)
     rotating = [s for s in available if s not in DETERMINISTIC]
+    newest = max(ctx.targets, default=0)
     keyed = []
     for a, target in ctx.targets.items():
         if a in ctx.solved:
@@ -254,7 +265,7 @@ def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None
             tier, rounds = 2, sum(round_of(ctx, a, s) for s in rotating)
         else:
             continue
-        keyed.append(((tier, rounds, -yield_score(target)), a))
+        keyed.append(((tier, rounds, -yield_score(target, newest)), a))
     keyed.sort()
     return [a for _, a in keyed]
 
@@ -845,7 +856,8 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     if named is not None and deadline is not None:
         # The named sequences get the once-per-sequence strategies again, likeliest to fall first.
         ctx.once_done -= {(a, s) for a in named for s in DETERMINISTIC}
-        named.sort(key=lambda a: -yield_score(ctx.targets[a]) if a in ctx.targets else 0.0)
+        newest = max(ctx.targets, default=0)
+        named.sort(key=lambda a: -yield_score(ctx.targets[a], newest) if a in ctx.targets else 0.0)
         queue = list(named)
     worked = False  # whether the current round over `named` made any attempt
 
