@@ -28,6 +28,8 @@ from storage.records import (
 )
 from storage.runs import (
     heartbeat,
+    model_files,
+    store_model_files,
     job_finished,
     job_started,
     last_run,
@@ -53,4 +55,5 @@ __all__ = [
     "model_versions", "parse_a_number", "program_codes", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
+    "model_files", "store_model_files",
 ]

@@ -272,3 +272,34 @@ def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_pa
     finally:
         ctx.close()
         engine.dispose()
+
+
+def test_a_promoted_model_reaches_a_miner_that_cannot_see_its_folder(tmp_path, data):
+    import shutil
+
+    from miner.mine.context import build_context, load_model
+    from training.model import build_model, save
+    from training.registry import register
+    from training.tokenizer import train_tokenizer
+
+    sequences, programs = data
+    url = f"sqlite:///{tmp_path / 'miner.db'}"
+    engine = testbed.build_db(url, sequences, programs)
+    # The miner that retrains: its run folder is on its own disk.
+    tokenizer = train_tokenizer(["o 0 t 1 2 n x", "mov $1 $0 add $0 1"] * 20, vocab_size=120)
+    trained = save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / "trainer" / "model",
+                   {"num_terms": 8})
+    version, promoted = register(engine, str(trained), "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
+    assert promoted
+    shutil.rmtree(tmp_path / "trainer")
+    # Another miner, with its own data folder, finds the promoted model in the shared database.
+    cfg = fleet_cfg(tmp_path / "other", url)
+    ctx = build_context(cfg, engine)
+    try:
+        handle = load_model(ctx, engine)
+        assert handle.version == version and handle.loaded is not None, handle.error
+        assert handle.path.startswith(str(tmp_path / "other" / "data" / "models" / str(version)))
+        assert (tmp_path / "other" / "data" / "models" / str(version) / "model.safetensors").is_file()
+    finally:
+        ctx.close()
+        engine.dispose()

@@ -25,6 +25,22 @@ def should_promote(new: dict[str, Any], current: dict[str, Any] | None) -> bool:
     return float(new.get("solve_rate", 0.0)) >= float(current.get("solve_rate", 0.0))
 
 
+# Largest file of a model folder kept in the database (a bundled model must stay under 40 MiB in all).
+MAX_MODEL_FILE = 64 * 2**20
+
+
+def model_folder_files(model_dir: str) -> dict[str, bytes]:
+    """The files directly in a model folder (weights, config, tokenizer, training.json), not its run's
+    checkpoints or pairs."""
+    from pathlib import Path
+
+    folder = Path(model_dir).expanduser()
+    if not folder.is_dir():
+        return {}
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())
+            if f.is_file() and f.stat().st_size <= MAX_MODEL_FILE}
+
+
 def baseline_model(baseline: str) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
     """The model the miner uses while none is promoted (`[train] model_dir`, empty: the bundled one) as
     (folder, its training.json, its stored metrics), or None when there is no such model folder."""
@@ -82,6 +98,10 @@ def register(engine, model_dir: str, preset: str, train_pairs: int, metrics: dic
             register_model(session, baseline or "", str(meta.get("preset", "")),
                            int(sum((meta.get("pair_kinds") or {}).values())), current_metrics or {}, not promote)
         model_id = register_model(session, str(model_dir), preset, train_pairs, metrics, promote)
+        if promote:  # the other miners of a fleet load it from the database
+            from storage.runs import store_model_files
+
+            store_model_files(session, model_id, model_folder_files(model_dir))
     log.info("model_registered", id=model_id, promoted=promote, solve_rate=metrics.get("solve_rate"),
              current=current_metrics.get("solve_rate") if current_metrics else None,
              baseline=bool(base))

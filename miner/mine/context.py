@@ -13,6 +13,7 @@ import os
 import random
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import structlog
@@ -272,6 +273,27 @@ def retrieval_index(ctx: MiningContext, engine: Any) -> Any:
     return corpus_index(ctx.search)
 
 
+def _model_from_database(ctx: MiningContext, engine: Any, model_id: int) -> str:
+    """Write a promoted model kept in the database (trained by another miner of the fleet) to
+    `<data_dir>/models/<id>` and return that folder; "" when the database holds no files for it."""
+    import storage
+
+    folder = Path(ctx.cfg["paths"]["data_dir"]).expanduser() / "models" / str(model_id)
+    if (folder / "config.json").is_file():
+        return str(folder)
+    with storage.session_scope(engine, readonly=True) as session:
+        files = storage.model_files(session, model_id)
+    if "config.json" not in files:
+        return ""
+    partial = folder.with_name(f"{model_id}.partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (partial / Path(name).name).write_bytes(data)
+    partial.rename(folder)  # whole or not at all: a crash mid-write leaves only the .partial folder
+    log.info("model_fetched", version=model_id, folder=str(folder), files=len(files))
+    return str(folder)
+
+
 def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
     """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
 
@@ -285,6 +307,8 @@ def load_model(ctx: MiningContext, engine: Any) -> ModelHandle:
     with storage.session_scope(engine, readonly=True) as session:
         row = storage.promoted_model(session)
     path = row.path if row is not None else str(ctx.cfg.get("train", {}).get("model_dir", ""))
+    if row is not None and path and not (Path(path).expanduser() / "config.json").is_file():
+        path = _model_from_database(ctx, engine, row.id) or path
     try:
         from training.model import load
 
