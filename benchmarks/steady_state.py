@@ -98,7 +98,8 @@ def main() -> None:
         # The sweep at start finds nothing the first pass did not: a start-up cost, shown apart.
         "hits_per_cpu_hour_without_start_sweep": round(len(verified) * 3600 / (summary.cpu_seconds - sweep_cpu), 1)
         if summary.cpu_seconds > sweep_cpu else None,
-        "hits_per_cpu_hour_by_strategy": {k: round(v / hours, 1) for k, v in sorted(by_strategy.items())} if hours else {},
+        "hits_per_cpu_hour_by_strategy": {k: round(v / hours, 1) for k, v in sorted(by_strategy.items())}
+        if hours else {},
         "model_hits": len(from_model),
         "model_hits_direct": sum(1 for h in from_model if h.route == "direct"),
         "model_hits_via_matcher": sum(1 for h in from_model if h.route in MATCHER_ROUTES),

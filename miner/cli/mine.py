@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--ids", metavar="A123456,...", help="mine exactly these sequences")
     parser.add_argument("--limit", type=int, metavar="N", help="try at most N sequences")
-    parser.add_argument("--minutes", type=float, metavar="M", help="mine until M minutes are up (no new batch starts after that)")
+    parser.add_argument("--minutes", type=float, metavar="M",
+                        help="mine until M minutes are up (no new batch starts after that)")
     parser.add_argument("--strategies", metavar="a,b", help="only these strategies (default: [mine] strategies)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.set_defaults(func=handle)

@@ -220,7 +220,8 @@ def render(report: dict[str, Any]) -> str:
     if report["models"]:
         lines.append("versions  id  promoted  solve@K  model-only  hits")
         for v in report["models"][-MODEL_ROWS:]:
-            lines.append(f"          {v['version']:>2}  {'yes' if v['promoted'] else 'no':<8}  {_rate(v['solve_rate']):>7}  "
+            promoted = "yes" if v["promoted"] else "no"
+            lines.append(f"          {v['version']:>2}  {promoted:<8}  {_rate(v['solve_rate']):>7}  "
                          f"{_rate(v['model_only_solve_rate']):>10}  {v['hits']:>4}")
     lines.append(f"speed     {t['candidates_per_second']} candidates/s now; overall "
                  f"{t['candidates_per_cpu_second']} candidates per CPU-second, "
