@@ -1,12 +1,13 @@
 """Mine held-out corpus sequences (their programs removed) with a fixed budget; print one JSON object.
 
-    python benchmarks/mine_holdout.py [--count 200] [--rounds 2] [--seed 1] [--strategies a,b]
+    python benchmarks/mine_holdout.py [--count 200] [--rounds 2 | --minutes M] [--seed 1] [--strategies a,b]
 
 The held-out ids are the training split's validation sequences (`training.pairs.is_validation`) that no
 other program calls, sampled with the seed. Every held-out sequence gets `rounds` attempts (one strategy
 each, chosen by the bandit), after the corpus sweep. Reports solve rate, hits per CPU-hour (mining CPU of
 this process and the checker workers; the one-off set-up is reported apart), candidates checked per
-CPU-second and the share of hits per source.
+CPU-second and the share of hits per source. With `--minutes` the held-out ids are mined as
+`loda-miner mine --ids ... --minutes M` does (`miner.mine.loop.mine`): rounds until the time is up.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strategies", default="")
+    parser.add_argument("--minutes", type=float, default=0.0, help="mine the ids as `mine --ids --minutes` does")
     args = parser.parse_args()
 
     from miner.core import config
     from tests import testbed
     from miner.mine.context import build_context
-    from miner.mine.loop import BatchSummary, mine_batch
+    from miner.mine.loop import BatchSummary, mine, mine_batch
     from training.pairs import is_validation
 
     setup = cpu_now()
@@ -52,18 +54,21 @@ def main() -> None:
     start = time.monotonic()
     try:
         size = int(cfg["mine"]["batch_size"])
-        for _ in range(args.rounds):
+        for _ in range(0 if args.minutes else args.rounds):
             todo = [a for a in hidden if a not in ctx.state.solved]
             for i in range(0, len(todo), size):
                 total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
     finally:
         ctx.close()
+    if args.minutes:
+        total = mine(cfg, ids=hidden, minutes=args.minutes, strategies=strategies, engine=engine)
     solved = {h.a_number for h in total.found if h.outcome in ("new", "replaced")}
     hours = total.cpu_seconds / 3600
     print(json.dumps({
         "benchmark": "mine_holdout",
         "held_out": len(hidden),
-        "rounds": args.rounds,
+        "rounds": None if args.minutes else args.rounds,
+        "minutes": args.minutes or None,
         "solved": len(solved),
         "solve_rate": round(len(solved) / max(len(hidden), 1), 4),
         "mining_cpu_seconds": round(total.cpu_seconds, 2),
@@ -71,6 +76,8 @@ def main() -> None:
         "candidates": total.candidates,
         "candidates_per_cpu_second": round(total.candidates / total.cpu_seconds, 1) if total.cpu_seconds else None,
         "share_of_hits": share(total.found),
+        "hits_by_strategy": {s: sum(1 for h in total.found if h.strategy == s and h.outcome in ("new", "replaced"))
+                             for s in sorted({h.strategy for h in total.found})},
         "per_strategy": {k: vars(v) for k, v in sorted(total.per_strategy.items())},
         "mining_wall_seconds": round(time.monotonic() - start, 1),
         "setup_cpu_seconds": round(setup_cpu, 1),

@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 
 from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
-from storage.mining import claim, extend_leases, record_attempt, release, strategy_stats, tried_pairs
+from storage.mining import (attempt_rounds, claim, extend_leases, lease, record_attempt, release, strategy_stats,
+                            tried_pairs)
 from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
                               program_codes, program_files, program_length, store_hit)
 from storage.records import (
@@ -27,6 +28,8 @@ from storage.records import (
 )
 from storage.runs import (
     heartbeat,
+    model_files,
+    store_model_files,
     job_finished,
     job_started,
     last_run,
@@ -51,5 +54,6 @@ __all__ = [
     "last_run", "miners",
     "model_versions", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
-    "store_hit", "strategy_stats", "summary", "tried_pairs",
+    "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
+    "model_files", "store_model_files",
 ]

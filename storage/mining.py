@@ -213,3 +213,41 @@ def strategy_stats(session: Session) -> dict[str, StrategyStats]:
         strategy: StrategyStats(int(n), int(cands), int(valid), int(hits), float(cpu))
         for strategy, n, cands, valid, hits, cpu in rows
     }
+
+
+def lease(engine: Engine, owner: str, a_numbers: Iterable[int], n: int, lease_seconds: float) -> list[int]:
+    """Lease to `owner` the first `n` of `a_numbers` (in their order) that lack a program and are not
+    under a live lease; returns those leased, in that order. The caller's order is its priority."""
+    if n <= 0:
+        return []
+    now = utcnow()
+    expires = now + timedelta(seconds=lease_seconds)
+    wanted = list(dict.fromkeys(a_numbers))
+    leased: list[int] = []
+    with session_scope(engine) as session:
+        # In slices a few times `n`: most preferred sequences are free, so one slice usually does.
+        step = max(4 * n, 64)
+        for start in range(0, len(wanted), step):
+            chunk = wanted[start:start + step]
+            free = set(session.scalars(
+                select(Sequence.a_number).where(Sequence.a_number.in_(chunk), lacking_condition(),
+                                                ~select(Lease.a_number).where(
+                                                    Lease.a_number == Sequence.a_number,
+                                                    Lease.expires_at > now).exists())))
+            pick = [a for a in chunk if a in free][:n - len(leased)]
+            got = set(_lease(session, pick, owner, expires, now))
+            leased += [a for a in pick if a in got]
+            if len(leased) >= n:
+                break
+    return leased
+
+
+def attempt_rounds(session: Session, strategies: Iterable[str]) -> dict[tuple[int, str, int | None], int]:
+    """Attempts per (A-number, strategy, model version) of the given strategies: how many rounds of a
+    strategy a sequence has had (a model strategy's rounds count per model version)."""
+    rows = session.execute(
+        select(AttemptRow.a_number, AttemptRow.strategy, AttemptRow.model_version, func.count())
+        .where(AttemptRow.strategy.in_(list(strategies)))
+        .group_by(AttemptRow.a_number, AttemptRow.strategy, AttemptRow.model_version)
+    )
+    return {(int(a), str(s), None if v is None else int(v)): int(n) for a, s, v, n in rows}

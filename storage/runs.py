@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import session_scope, upsert
 from storage.records import JobRunRow, MinerRow, ModelVersionRow
-from storage.schema import JobRun, Miner, ModelVersion, utcnow
+from storage.schema import JobRun, Miner, ModelFile, ModelVersion, utcnow
 
 
 def _model_row(m: ModelVersion) -> ModelVersionRow:
@@ -29,6 +29,18 @@ def register_model(
     session.add(model)
     session.flush()
     return model.id
+
+
+def store_model_files(session: Session, model_id: int, files: dict[str, bytes]) -> None:
+    """Keep a model's folder (file name -> bytes) in the database for the other miners of a fleet."""
+    for name, data in files.items():
+        session.merge(ModelFile(model_id=model_id, name=name, data=data))
+
+
+def model_files(session: Session, model_id: int) -> dict[str, bytes]:
+    """The files stored for a model (empty when none were)."""
+    rows = session.execute(select(ModelFile.name, ModelFile.data).where(ModelFile.model_id == model_id))
+    return {str(name): bytes(data) for name, data in rows}
 
 
 def promoted_model(session: Session) -> ModelVersionRow | None:

@@ -98,3 +98,14 @@ def hits_per_owner(session: Session) -> dict[str, int]:
         .order_by(func.count().desc(), Program.owner)
     )
     return {str(owner): int(n) for owner, n in rows}
+
+
+def hits_per_model_version(session: Session) -> dict[int, int]:
+    """Mined programs stored per model version (credited to the model whose candidate found them)."""
+    rows = session.execute(
+        select(Program.model_version, func.count())
+        .where(Program.origin == "mined", Program.model_version.is_not(None))
+        .group_by(Program.model_version)
+    )
+    return {int(v): int(n) for v, n in rows if v is not None}
+

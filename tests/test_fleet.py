@@ -1,7 +1,7 @@
 """A fleet of real miner processes on one database (a PostgreSQL server, and one SQLite file).
 
 Each miner is a subprocess running `miner.mine.loop.mine` on a testbed built from real data with some programs
-held out. The driver wraps `storage.claim`/`storage.release` (calling the real ones) to log every lease
+held out. The driver wraps `storage.claim`/`storage.lease`/`storage.release` (calling the real ones) to log every lease
 grant and release with its owner and time, so the test can check that no sequence was leased to two
 miners at once, that a miner killed with SIGKILL has its leases taken over only after they expire, and
 that every hit is stored and exported exactly once.
@@ -60,6 +60,17 @@ def claim(engine, owner, n, lease_seconds):
     return got
 
 
+def lease(engine, owner, a_numbers, n, lease_seconds):
+    # The loop leases in its own priority order (`miner.mine.loop.plan`): logged as a claim.
+    t0 = time.time()
+    got = real_lease(engine, owner, a_numbers, n, lease_seconds)
+    log.write(json.dumps({"ev": "claim", "owner": owner, "t0": t0, "t1": time.time(),
+                          "lease": lease_seconds, "got": got}) + "\n")
+    if victim and got:
+        time.sleep(3600)
+    return got
+
+
 def release(engine, owner, a_numbers=None):
     a_numbers = None if a_numbers is None else list(a_numbers)
     # Logged before the call: the leases are held at least until then.
@@ -72,8 +83,8 @@ if __name__ == "__main__":  # the checker's worker processes import this file ag
     log = open(sys.argv[2], "a", buffering=1)
     deadline = time.time() + float(sys.argv[3])
     victim = sys.argv[4] == "victim"
-    real_claim, real_release = storage.claim, storage.release
-    storage.claim, storage.release = claim, release
+    real_claim, real_release, real_lease = storage.claim, storage.release, storage.lease
+    storage.claim, storage.release, storage.lease = claim, release, lease
     miner_log.configure("warning", "json")
     engine = storage.connect(cfg["database"]["url"])
     found = []
@@ -257,6 +268,37 @@ def test_a_model_promoted_by_another_miner_is_picked_up_without_a_restart(tmp_pa
         handle = load_model(ctx, engine)
         # The files are missing here, so it is recorded as unavailable, but under the new version.
         assert handle.version == version and handle.loaded is None and handle.error
+    finally:
+        ctx.close()
+        engine.dispose()
+
+
+def test_a_promoted_model_reaches_a_miner_that_cannot_see_its_folder(tmp_path, data):
+    import shutil
+
+    from miner.mine.context import build_context, load_model
+    from training.model import build_model, save
+    from training.registry import register
+    from training.tokenizer import train_tokenizer
+
+    sequences, programs = data
+    url = f"sqlite:///{tmp_path / 'miner.db'}"
+    engine = testbed.build_db(url, sequences, programs)
+    # The miner that retrains: its run folder is on its own disk.
+    tokenizer = train_tokenizer(["o 0 t 1 2 n x", "mov $1 $0 add $0 1"] * 20, vocab_size=120)
+    trained = save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / "trainer" / "model",
+                   {"num_terms": 8})
+    version, promoted = register(engine, str(trained), "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
+    assert promoted
+    shutil.rmtree(tmp_path / "trainer")
+    # Another miner, with its own data folder, finds the promoted model in the shared database.
+    cfg = fleet_cfg(tmp_path / "other", url)
+    ctx = build_context(cfg, engine)
+    try:
+        handle = load_model(ctx, engine)
+        assert handle.version == version and handle.loaded is not None, handle.error
+        assert handle.path.startswith(str(tmp_path / "other" / "data" / "models" / str(version)))
+        assert (tmp_path / "other" / "data" / "models" / str(version) / "model.safetensors").is_file()
     finally:
         ctx.close()
         engine.dispose()

@@ -290,3 +290,114 @@ def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
             assert ctx.state.seen_count <= 5 + 3 * len(HIDDEN)
     finally:
         ctx.close()
+
+
+def _attempt_rows(engine):
+    from sqlalchemy import select
+
+    from storage.schema import Attempt
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return session.execute(select(Attempt.id, Attempt.a_number, Attempt.strategy, Attempt.candidates)
+                               .order_by(Attempt.id)).all()
+
+
+def test_mine_ids_with_minutes_goes_on_in_rounds_of_growing_budget_until_spent(mined_db):
+    cfg, engine = mined_db
+    cfg["mine"].update(rounds=3, budget_growth=2.0, attempt_cpu_min=1000.0, attempt_cpu_max=1000.0)
+    cfg["mine"]["budget"]["mutation"] = 4
+    # Kolakoski (A000002) falls to neither: after its recurrence attempt, mutation gets three rounds
+    # (4, 8 and 16 candidates), then every strategy is spent and the run ends long before its 30 minutes.
+    summary = mine(cfg, ids=[2], minutes=30, strategies=["recurrence", "mutation"], engine=engine)
+    rows = [r for r in _attempt_rows(engine) if r.a_number == 2]
+    assert [r.strategy for r in rows] == ["recurrence", "mutation", "mutation", "mutation"]
+    sizes = [r.candidates for r in rows[1:]]
+    assert all(n <= 4 * 2**i for i, n in enumerate(sizes)) and max(sizes) > 4
+    assert summary.per_strategy["mutation"].attempts == 3 and summary.hits == 0
+    # Without --minutes the named sequences get one pass, as before.
+    once = mine(cfg, ids=[2], strategies=["recurrence", "mutation"], engine=engine)
+    assert sum(t.attempts for t in once.per_strategy.values()) == 1
+
+
+def test_mine_with_minutes_runs_bandit_rounds_on_every_sequence_still_lacking(mined_db):
+    cfg, engine = mined_db
+    cfg["mine"].update(rounds=2, attempt_cpu_min=1000.0, attempt_cpu_max=1000.0)
+    cfg["mine"]["budget"]["mutation"] = 3
+    summary = mine(cfg, minutes=30, strategies=["recurrence", "mutation"], engine=engine)
+    found = stored(engine)
+    rows = _attempt_rows(engine)
+    lacking = {r.a_number for r in rows} - set(found)
+    assert lacking and 2 in lacking
+    for a in lacking:
+        assert [r.strategy for r in rows if r.a_number == a] == ["recurrence", "mutation", "mutation"]
+    assert summary.per_strategy["mutation"].attempts == 2 * len(lacking)
+
+
+def test_first_pass_runs_the_early_strategies_everywhere_before_the_late_ones(mined_db):
+    cfg, engine = mined_db
+    mine(cfg, strategies=["recurrence", "family"], engine=engine)
+    rows = _attempt_rows(engine)
+    recurrence = [r.id for r in rows if r.strategy == "recurrence"]
+    family = [r.id for r in rows if r.strategy == "family"]
+    assert len(recurrence) == len(HIDDEN) and family
+    assert max(recurrence) < min(family)
+    # Every sequence still lacking after recurrence got family in the same run (one pass is whole).
+    assert {r.a_number for r in rows if r.strategy == "family"} >= set(HIDDEN) - set(stored(engine)) - {17793}
+
+
+def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
+    from miner.mine.context import build_context
+    from miner.mine.loop import plan, yield_score
+    from miner.search.types import Target
+
+    assert yield_score(Target("A000100", "a(n) = 3*a(n-1) + 2.", (1,), 0)) > \
+        yield_score(Target("A300000", "Number of partitions of n into distinct parts.", (1,), 0))
+    assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
+        yield_score(Target("A000100", "Number of graphs.", (1,), 0))
+    assert yield_score(Target("A390000", "Number of graphs.", (1,), 0), newest=400000) > \
+        yield_score(Target("A300000", "Number of graphs.", (1,), 0), newest=400000)
+    assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
+        yield_score(Target("A300001", "Decimal expansion of Pi^2.", (1,), 0))
+    cfg, engine = mined_db
+    cfg["mine"]["rounds"] = 1
+    ctx = build_context(cfg, engine)
+    try:
+        available = ["recurrence", "family", "mutation"]
+        first = plan(ctx, available)
+        assert sorted(first) == sorted(ctx.targets)
+        newest = max(ctx.targets)
+        assert first == sorted(first, key=lambda a: -yield_score(ctx.targets[a], newest))
+        a, b, c = first[:3]
+        ctx.once_done.add((a, "recurrence"))  # a owes family now, b and c still recurrence
+        ctx.once_done |= {(b, "recurrence"), (b, "family")}  # b owes the bandit only
+        ctx.once_done |= {(c, "recurrence"), (c, "family")}
+        ctx.rounds[(c, "mutation", None)] = 1  # c: every strategy spent (rounds = 1)
+        order = plan(ctx, available)
+        assert order[-2:] == [a, b] and c not in order
+        assert plan(ctx, available, again={b}) == order[:-1]
+    finally:
+        ctx.close()
+
+
+def test_an_attempt_past_its_cpu_cap_checks_no_more_candidates(mined_db):
+    from miner.mine.loop import CAP_WAVE
+
+    cfg, engine = mined_db
+    cfg["mine"].update(attempt_cpu_min=0.0, attempt_cpu_max=0.0)
+    cfg["mine"]["budget"]["mutation"] = 5 * CAP_WAVE
+    summary = mine(cfg, ids=[2], strategies=["mutation"], engine=engine)
+    # Its first wave is always checked; after it the attempt is past a cap of 0 CPU-seconds.
+    assert 0 < summary.per_strategy["mutation"].candidates <= CAP_WAVE
+
+
+def test_model_rounds_end_before_their_candidates_pass_the_cap(tmp_path):
+    from types import SimpleNamespace
+
+    from miner.mine.loop import budget_for, rounds_of
+
+    cfg = make_cfg(tmp_path, rounds=6, budget_growth=2.0, model_max_candidates=128)
+    ctx = SimpleNamespace(cfg=cfg)
+    cfg["mine"]["budget"].update(beam=16, name_only=8, mutation=400)
+    assert [budget_for(ctx, "beam", r) for r in range(rounds_of(ctx, "beam"))] == [16, 32, 64, 128]
+    assert rounds_of(ctx, "name_only") == 5 and rounds_of(ctx, "mutation") == 6
+    assert budget_for(ctx, "mutation", 5) == 400 * 32

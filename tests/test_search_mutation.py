@@ -38,6 +38,18 @@ def test_propose_draws_from_the_corpus():
     assert {c.note for c in cands} == {"from A005843", "from A000290"}
 
 
+def test_propose_mutates_the_targets_seeds_for_half_its_budget():
+    corpus = Corpus({5843: "mul $0,2\n"})
+    # A model candidate that gets the first terms of 3n+1 right but not the rest: its mutants come
+    # from the seed, and one change (add 1 instead of 2) fixes it.
+    seed = parse("mul $0,3\nadd $0,2\n")
+    ctx = SearchContext(corpus=corpus, settings={"seeds": [seed], "mutation_max_changes": 1})
+    cands = list(mutation_propose(Target("A016777", "", (1, 4, 7, 10), 0), ctx, 400, random.Random(3)))
+    notes = [c.note for c in cands]
+    assert 120 < notes.count("from a seed") < 280 and notes.count("from A005843") == 400 - notes.count("from a seed")
+    assert any(check_terms(c.program, [1, 4, 7, 10, 13], corpus).ok for c in cands if c.note == "from a seed")
+
+
 def test_mutate_and_match_finds_a_target_through_the_index():
     # Mutants of `mul $0,2` include `mul $0,3`-like programs; 3n+1 is then one affine match away.
     corpus = Corpus({5843: "mul $0,2\nadd $0,1\n"})

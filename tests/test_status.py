@@ -84,3 +84,22 @@ def test_status_without_a_database_says_what_to_do(tmp_path):
     out = _status(config, "--json")
     assert out.returncode == 65 and "loda-miner run" in json.loads(out.stdout)["error"]
     assert not (tmp_path / "nothing").exists()  # read-only: no database created
+
+
+def test_status_lists_model_versions_with_their_figures_and_hits(db):
+    engine, config = db
+    with storage.session_scope(engine) as session:
+        bundled = storage.register_model(session, "", "small", 0, {"solve_rate": 0.263, "k": 32}, True)
+        retrained = storage.register_model(session, "/runs/r1", "small", 500,
+                                           {"solve_rate": 0.29, "model_only_solve_rate": 0.04, "k": 32}, True)
+    storage.store_hit(engine, Hit(8, "mov $0,3\n", "beam", model_version=retrained, beam_rank=1))
+    storage.store_hit(engine, Hit(9, "mov $0,4\n", "sample", model_version=bundled))
+    report = json.loads(_status(config, "--json").stdout)
+    assert report["model"]["version"] == retrained
+    rows = {v["version"]: v for v in report["models"]}
+    assert rows[bundled]["promoted"] is False and rows[bundled]["hits"] == 1
+    assert rows[retrained]["promoted"] is True and rows[retrained]["hits"] == 1
+    assert rows[retrained]["model_only_solve_rate"] == 0.04
+    text = _status(config).stdout
+    assert [line.split() for line in text.splitlines() if line.startswith(f"          {retrained:>2} ")] == \
+        [[str(retrained), "yes", "29.0%", "4.0%", "1"]]

@@ -392,6 +392,52 @@ def test_registry_promotes_only_when_not_worse(tmp_path):
         assert promoted_model(session).id == third
 
 
+def test_a_20_step_smoke_model_is_never_promoted_over_the_bundled_one(tmp_path, full_corpus, sample_ids):
+    from storage.db import connect, session_scope
+    from storage.runs import model_versions, promoted_model
+    from training.data import build_dataset
+    from training.evaluate import evaluate_folder
+    from training.registry import register
+    from training.train import TrainSettings, train
+
+    subset = Corpus({a: full_corpus.text(a) for a in sample_ids}, origin="sample")
+    data = build_dataset(subset, num_terms=16, neighbours=2, valid_fraction=0.1, matcher=_sweep(),
+                         number_tags=True)
+    settings = TrainSettings(preset="tiny", batch_size=16, max_steps=20, warmup_steps=5, vocab_size=600,
+                             max_source_len=128, max_target_len=64)
+    model_dir = train(tmp_path / "smoke", settings, train_pairs=data.train, valid_pairs=data.valid,
+                      meta={"num_terms": 16, "neighbours": 2, "matched_neighbours": True, "number_tags": True})
+    valid = data.valid[:12]
+
+    def measure(path):
+        return evaluate_folder(path, subset, k=8, valid=valid)
+
+    metrics = measure(model_dir)
+    engine = connect(f"sqlite:///{tmp_path / 'reg.db'}")
+    # An empty registry: the bundled model (baseline "") is measured on the same set and stays in use.
+    smoke, promoted = register(engine, str(model_dir), "tiny", len(data.train), metrics,
+                               evaluate_current=measure, baseline="")
+    assert not promoted
+    with session_scope(engine) as session:
+        current = promoted_model(session)
+        versions = model_versions(session)
+    assert current.path == "" and current.preset == "small"  # "" loads the bundled model everywhere
+    assert current.metrics["validation_key"] == metrics["validation_key"]
+    assert current.metrics["solve_rate"] > metrics["solve_rate"]
+    assert [v.id for v in versions if not v.promoted] == [smoke]
+    # Next time the bundled model's stored measure is the bar; without a way to re-measure it on
+    # another set nothing is promoted.
+    _, promoted = register(engine, "m2", "tiny", 10, {**metrics, "solve_rate": 0.0}, baseline="")
+    assert not promoted
+    _, promoted = register(engine, "m3", "tiny", 10, {"solve_rate": 1.0, "validation_key": "other"},
+                           baseline="")
+    assert not promoted
+    better, promoted = register(engine, "m4", "tiny", 10, {**metrics, "solve_rate": 1.0}, baseline="")
+    assert promoted
+    with session_scope(engine) as session:
+        assert promoted_model(session).id == better
+
+
 def test_tokenizer_keeps_small_terms_whole(tiny_run):
     from training.tokenizer import load_tokenizer
 

@@ -72,4 +72,5 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=data.valid, threads=tc["threads"])
     return register(engine, str(model_dir), settings.preset, len(hits), metrics,
                     evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
-                                                                  valid=data.valid, threads=tc["threads"]))
+                                                                  valid=data.valid, threads=tc["threads"]),
+                    baseline=str(tc["model_dir"]))

@@ -14,11 +14,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="mine sequences lacking programs in the foreground, then print a summary",
         description="Claim sequences lacking a program (or the given ones), generate and check candidates, "
                     "store and export verified hits. Without --limit or --minutes every lacking sequence "
-                    "is tried once. Ctrl-C stops after the current candidate; hits found so far are kept.",
+                    "(or each given one) is tried once. With --minutes mining goes on until the time is up: "
+                    "after the once-per-sequence strategies, the model, mutation and repair take turns on "
+                    "the sequences still lacking, in rounds of growing budget, until all are spent. "
+                    "Ctrl-C stops after the current candidate; hits found so far are kept.",
     )
     parser.add_argument("--ids", metavar="A123456,...", help="mine exactly these sequences")
     parser.add_argument("--limit", type=int, metavar="N", help="try at most N sequences")
-    parser.add_argument("--minutes", type=float, metavar="M", help="stop starting batches after M minutes")
+    parser.add_argument("--minutes", type=float, metavar="M",
+                        help="mine until M minutes are up (no new batch starts after that)")
     parser.add_argument("--strategies", metavar="a,b", help="only these strategies (default: [mine] strategies)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.set_defaults(func=handle)

@@ -164,7 +164,8 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     model_id, promoted = register_model(
         engine, str(model_dir), settings.preset, len(load_pairs(out / "pairs" / "train.jsonl")), metrics,
         evaluate_current=lambda path: _evaluate_dir(Path(path), cfg, corpus_path, tc["eval_k"],
-                                                    tc["eval_limit"], valid))
+                                                    tc["eval_limit"], valid),
+        baseline=str(tc["model_dir"]))
     print(json.dumps(metrics, indent=2, sort_keys=True))
     print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
     return 0

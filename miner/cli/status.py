@@ -66,6 +66,8 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             miners = storage.miners(session)
             leases = st.lease_counts(session, now)
             hits_by_owner = st.hits_per_owner(session)
+            versions = storage.model_versions(session)
+            hits_by_version = st.hits_per_model_version(session)
     finally:
         engine.dispose()
 
@@ -132,6 +134,10 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             "version": model.id, "path": model.path, "preset": model.preset, "train_pairs": model.train_pairs,
             "created_at": model.created_at, "metrics": model.metrics,
         },
+        # Every registered version (the history of retraining rounds) with its validation figures.
+        "models": [{"version": v.id, "promoted": v.promoted, "path": v.path, "created_at": v.created_at,
+                    **{k: v.metrics.get(k) for k in MODEL_FIGURES}, "hits": hits_by_version.get(v.id, 0)}
+                   for v in versions],
         "throughput": {
             "candidates_per_second": round(sum(m.get("candidates_per_second") or 0 for m in alive), 3),
             "candidates": total_cands,
@@ -168,6 +174,15 @@ def _when(value: Any) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# Validation figures of each model version shown by `status`, and how many versions the text lists.
+MODEL_FIGURES = ("solve_rate", "model_only_solve_rate", "pipeline_solve_rate", "k", "sequences")
+MODEL_ROWS = 8
+
+
+def _rate(value: Any) -> str:
+    return "-" if value is None else f"{100 * float(value):.1f}%"
+
+
 def render(report: dict[str, Any]) -> str:
     """The report as readable lines for a terminal."""
     d, c, t = report["daemon"], report["counts"], report["throughput"]
@@ -194,6 +209,12 @@ def render(report: dict[str, Any]) -> str:
     else:
         metrics = ", ".join(f"{k}={v}" for k, v in sorted(m["metrics"].items()) if not isinstance(v, (dict, list)))
         lines.append(f"model     version {m['version']} ({m['preset']}, {m['train_pairs']} pairs): {metrics}")
+    if report["models"]:
+        lines.append("versions  id  promoted  solve@K  model-only  hits")
+        for v in report["models"][-MODEL_ROWS:]:
+            promoted = "yes" if v["promoted"] else "no"
+            lines.append(f"          {v['version']:>2}  {promoted:<8}  {_rate(v['solve_rate']):>7}  "
+                         f"{_rate(v['model_only_solve_rate']):>10}  {v['hits']:>4}")
     lines.append(f"speed     {t['candidates_per_second']} candidates/s now; overall "
                  f"{t['candidates_per_cpu_second']} candidates per CPU-second, "
                  f"{t['hits_per_cpu_hour']} hits per CPU-hour")

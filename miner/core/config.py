@@ -108,6 +108,13 @@ class MineConfig:
     match_terms: int = key(24, min=1)
     submitted_by: str = key("loda-miner")
     random_seed: int = key(0, min=0)
+    rounds: int = key(6, min=1)
+    budget_growth: float = key(2.0, min=1)
+    sample_temperatures: list[float] = key([1.0, 1.2, 0.6], min=0)
+    late_strategies: list[str] = key(["family"], items=STRATEGIES)
+    attempt_cpu_min: float = key(2.0, above=0)
+    attempt_cpu_max: float = key(30.0, above=0)
+    model_max_candidates: int = key(128, min=1)
     # Candidates per attempt of each strategy (a table: `[mine.budget]`).
     budget: dict[str, int] = key({
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
@@ -336,7 +343,7 @@ def _typed(default: Any, value: Any) -> Any:
 
 def _check(meta: dict[str, Any], value: Any) -> str | None:
     """Why `value` is not allowed by the key's metadata, or None."""
-    values = value.values() if isinstance(value, dict) else [value]
+    values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
     for item in values:
         if isinstance(item, (int, float)) and not isinstance(item, bool):
             if meta.get("min") is not None and item < meta["min"]:
@@ -381,8 +388,13 @@ def _set(config: dict[str, Any], section: str, name: str, value: Any, origin: st
     raw = value
     try:
         value = _typed(default, value)
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise TypeError("must be a list of strings")
+        if isinstance(value, list):
+            # Members take the type of the default's members (strings when the default is empty).
+            member = type(default[0]) if default else str
+            try:
+                value = [_typed(member(), v) for v in value]
+            except TypeError:
+                raise TypeError(f"must be a list of {'numbers' if member is float else 'strings'}") from None
     except TypeError as exc:
         raise ConfigError(f"{origin}: [{section}] {name} = {_show(raw)}: {exc}") from None
     problem = _check(meta, value)
@@ -433,7 +445,8 @@ def _env_value(default: Any, text: str) -> Any:
             except ValueError:
                 return text
     if isinstance(default, list):
-        return [part.strip() for part in text.split(",") if part.strip()]
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        return [_env_value(default[0], part) for part in parts] if default else parts
     return text
 
 

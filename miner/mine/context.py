@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import structlog
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 MODEL_STRATEGIES = ("beam", "sample", "name_only", "terms_only")
+# The bandit's strategies: each sequence gets them in rounds of growing budget (`[mine] rounds`).
+ROTATING = MODEL_STRATEGIES + ("mutation", "repair")
 # Search strategies and the miner.search module whose `propose` implements each.
 SEARCH_MODULES = STRATEGY_MODULES
 Propose = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]
@@ -60,12 +63,16 @@ class MiningState:
     sweep_due: bool = True
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
+    # The best wrong model candidates per sequence, as near misses (mutation starts from them too).
+    model_seeds: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     solved: set[int] = field(default_factory=set)
     # Hashes of the program texts already checked per sequence in this process.
     seen: dict[int, set[int]] = field(default_factory=dict)
     seen_count: int = 0
     # (A-number, strategy) pairs of deterministic strategies already run (from the attempts table).
     once_done: set[tuple[int, str]] = field(default_factory=set)
+    # Rounds of the bandit's strategies per (A-number, strategy, model version) (from the attempts table).
+    rounds: dict[tuple[int, str, int | None], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,7 +190,7 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
         chunk_size=mine["chunk_size"],
     )
     state = MiningState(corpus=corpus, corpus_key=corpus_key, targets=targets, index=index, search=search,
-                        once_done=_once_done(engine))
+                        once_done=_once_done(engine), rounds=_rounds(engine))
     ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), pool=pool,
                         proposers=available_proposers(list(mine["strategies"])), rng=rng, state=state)
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
@@ -198,12 +205,23 @@ def _once_done(engine: Engine) -> set[tuple[int, str]]:
         return storage.tried_pairs(session, DETERMINISTIC)
 
 
+def _rounds(engine: Engine) -> dict[tuple[int, str, int | None], int]:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.attempt_rounds(session, ROTATING)
+
+
 def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     """Reload what changed in the database: programs (restarting workers), lacking set, model.
 
     Returns True when anything was reloaded.
     """
     changed = False
+    # Other miners of a fleet record attempts too: what they ran is not run again here.
+    ctx.state.once_done |= _once_done(engine)
+    for key, n in _rounds(engine).items():
+        ctx.state.rounds[key] = max(n, ctx.state.rounds.get(key, 0))
     corpus, corpus_key = load_corpus(engine)
     if corpus_key != ctx.state.corpus_key:
         ctx.state.corpus, ctx.state.corpus_key = corpus, corpus_key
@@ -219,6 +237,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.state.index = _build_index(targets, ctx.cfg)
         ctx.state.search.index = ctx.state.index
         ctx.state.near_misses = {a: v for a, v in ctx.state.near_misses.items() if a in targets}
+        ctx.state.model_seeds = {a: v for a, v in ctx.state.model_seeds.items() if a in targets}
         ctx.state.sweep_due = changed = True
     if _promoted_version(engine) != ctx.state.model.version:
         ctx.state.model_checked = False  # load_model runs again on next use
@@ -250,6 +269,27 @@ def retrieval_index(ctx: MiningContext, engine: Engine) -> Any:
     return corpus_index(ctx.state.search)
 
 
+def _model_from_database(ctx: MiningContext, engine: Engine, model_id: int) -> str:
+    """Write a promoted model kept in the database (trained by another miner of the fleet) to
+    `<data_dir>/models/<id>` and return that folder; "" when the database holds no files for it."""
+    import storage
+
+    folder = Path(ctx.cfg["paths"]["data_dir"]).expanduser() / "models" / str(model_id)
+    if (folder / "config.json").is_file():
+        return str(folder)
+    with storage.session_scope(engine, readonly=True) as session:
+        files = storage.model_files(session, model_id)
+    if "config.json" not in files:
+        return ""
+    partial = folder.with_name(f"{model_id}.partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (partial / Path(name).name).write_bytes(data)
+    partial.rename(folder)  # whole or not at all: a crash mid-write leaves only the .partial folder
+    log.info("model_fetched", version=model_id, folder=str(folder), files=len(files))
+    return str(folder)
+
+
 def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
     """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
 
@@ -263,6 +303,8 @@ def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
     with storage.session_scope(engine, readonly=True) as session:
         row = storage.promoted_model(session)
     path = row.path if row is not None else str(ctx.cfg.get("train", {}).get("model_dir", ""))
+    if row is not None and path and not (Path(path).expanduser() / "config.json").is_file():
+        path = _model_from_database(ctx, engine, row.id) or path
     try:
         from training.model import load
 

@@ -20,8 +20,8 @@ import structlog
 from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
+from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, retrieval_index)
 from miner.lang.formatter import format_program
-from miner.mine.context import MODEL_STRATEGIES, MiningContext, deep_limits, load_model, retrieval_index
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC
 from miner.search.types import Target
@@ -29,8 +29,8 @@ from storage.records import StrategyStats
 
 if TYPE_CHECKING:
     import threading
-    from storage import Engine
 
+    from storage import Engine
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +41,8 @@ MODEL_CHUNK = 2
 SEEN_PER_TARGET = 2_000
 # ... and in all: a daemon runs for months, so past this the memory starts afresh (about 100 MB of hashes).
 SEEN_TOTAL = 1_000_000
+# Candidates per attempt checked between two looks at its CPU cap (`[mine] attempt_cpu_min/max`).
+CAP_WAVE = 8
 
 
 @dataclass
@@ -122,6 +124,8 @@ class _Attempt:
     worker_seconds: float = 0.0  # the part of cpu_seconds spent in checker workers
     error: str = ""
     hit: bool = False
+    round: int = 0  # this strategy's earlier attempts on the sequence (bandit strategies; budgets grow)
+    capped: int = 0  # candidates left unchecked when the attempt reached its CPU cap
 
     @property
     def a_number(self) -> int:
@@ -162,14 +166,123 @@ def _tallies(engine: Engine) -> dict[str, bandit.Tally]:
     return {name: bandit.Tally(s.hits, s.cpu_seconds) for name, s in stats.items()}
 
 
+def round_of(ctx: MiningContext, a: int, strategy: str) -> int:
+    """Attempts `strategy` already made on sequence `a` (a model strategy's, with the current model)."""
+    if strategy not in ROTATING:
+        return 0
+    version = ctx.state.model.version if strategy in MODEL_STRATEGIES else None
+    return ctx.state.rounds.get((a, strategy, version), 0)
+
+
+def budget_for(ctx: MiningContext, strategy: str, round_: int = 0) -> int:
+    """Candidates of one attempt: `[mine.budget]`, times `budget_growth` per earlier round."""
+    m = ctx.cfg["mine"]
+    return max(1, int(round(int(m["budget"][strategy]) * float(m["budget_growth"]) ** round_)))
+
+
+def rounds_of(ctx: MiningContext, strategy: str) -> int:
+    """Rounds of a bandit strategy per sequence: `[mine] rounds`, fewer for a model strategy whose
+    candidates would pass `model_max_candidates` (beams cost memory and time as they grow)."""
+    m = ctx.cfg["mine"]
+    rounds = int(m["rounds"])
+    if strategy in MODEL_STRATEGIES:
+        cap = int(m["model_max_candidates"])
+        rounds = min(rounds, next((r for r in range(rounds) if budget_for(ctx, strategy, r) > cap), rounds))
+    return rounds
+
+
+def open_strategies(ctx: MiningContext, a: int, strategies: Iterable[str]) -> list[str]:
+    """The bandit strategies not yet spent on sequence `a` (`repair` only when it has near misses)."""
+    return [s for s in strategies
+            if round_of(ctx, a, s) < rounds_of(ctx, s) and (s != "repair" or ctx.state.near_misses.get(a))]
+
+
 def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
                     tallies: dict[str, bandit.Tally]) -> str | None:
-    """The bandit's pick for one sequence (`repair` only when it has near misses)."""
-    options = [s for s in strategies if s != "repair" or ctx.state.near_misses.get(target.a_number)]
+    """The bandit's pick for one sequence among the strategies it has not used up."""
+    options = open_strategies(ctx, target.a_number, strategies)
     if not options:
         return None
     m = ctx.cfg["mine"]
     return bandit.choose(options, tallies, ctx.rng, m["exploration"], m["prior_hits"], m["prior_seconds"])
+
+
+def cpu_caps(ctx: MiningContext, strategies: Iterable[str], tallies: dict[str, bandit.Tally]) -> dict[str, float]:
+    """CPU seconds a round-0 attempt of each strategy may spend: `attempt_cpu_min` for the strategy with
+    the fewest hits per CPU-second so far up to `attempt_cpu_max` for the best (posterior means)."""
+    m = ctx.cfg["mine"]
+    names = list(strategies)
+    rates = bandit.expected_rates({s: tallies.get(s, bandit.Tally()) for s in names},
+                                  m["prior_hits"], m["prior_seconds"])
+    best = max(rates.values(), default=0.0)
+    low, high = float(m["attempt_cpu_min"]), float(m["attempt_cpu_max"])
+    return {s: low + (high - low) * (rates[s] / best if best > 0 else 1.0) for s in names}
+
+
+# --- what to mine next ------------------------------------------------------------------------------
+
+# Name features and their weight in `yield_score`, from the cheap strategies' hit rates on the 3,456 real
+# targets they first tried (2026-04-01 corpus): 38% of names stating `a(n) = ...` fell, 42% of those with
+# `a(n-1)`, 10% of the others; decimal expansions 0%, triangles 4%, names about primes 5%.
+NAME_WEIGHTS: tuple[tuple[tuple[str, ...], float], ...] = (
+    (("a(n) =", "a(n)="), 1.5),
+    (("a(n-1)", "a(n-2)"), 1.0),
+    (("ecimal expansion",), -3.0),
+    (("riangle",), -1.2),
+    (("prime", "Prime"), -1.0),
+)
+# The newest A-numbers fell most often (28% of those within 50,000 of the newest against 9% before).
+NEW_SPAN, NEW_WEIGHT = 50_000, 1.5
+
+
+def yield_score(target: Target, newest: int = 0) -> float:
+    """How likely a sequence is to fall to the cheap strategies (higher first): `NAME_WEIGHTS` of its
+    name, `NEW_WEIGHT` if within `NEW_SPAN` of the `newest` A-number, ties broken by newer A-number."""
+    name = target.name
+    a = target.a_number
+    score = sum(weight for words, weight in NAME_WEIGHTS if any(w in name for w in words))
+    if newest and a > newest - NEW_SPAN:
+        score += NEW_WEIGHT
+    return score + a / 1e7
+
+
+def _once_split(ctx: MiningContext, available: list[str]) -> tuple[list[str], list[str]]:
+    """The once-per-sequence strategies among `available`: (early, late)."""
+    late_names = set(ctx.cfg["mine"]["late_strategies"])
+    once = [s for s in available if s in DETERMINISTIC]
+    return [s for s in once if s not in late_names], [s for s in once if s in late_names]
+
+
+def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None) -> list[int]:
+    """Lacking sequences in the order to mine them: first those still owed the early once-per-sequence
+    strategies, then the late ones (family), each by `yield_score`; then those with bandit strategies
+    left, fewest rounds first. Sequences in `again` are left out unless once-per-sequence work is due."""
+    early, late = _once_split(ctx, available)
+    rotating = [s for s in available if s not in DETERMINISTIC]
+    newest = max(ctx.state.targets, default=0)
+    keyed = []
+    for a, target in ctx.state.targets.items():
+        if a in ctx.state.solved:
+            continue
+        if any((a, s) not in ctx.state.once_done for s in early):
+            tier, rounds = 0, 0
+        elif any((a, s) not in ctx.state.once_done for s in late):
+            tier, rounds = 1, 0
+        elif (again is None or a not in again) and open_strategies(ctx, a, rotating):
+            tier, rounds = 2, sum(round_of(ctx, a, s) for s in rotating)
+        else:
+            continue
+        keyed.append(((tier, rounds, -yield_score(target, newest)), a))
+    keyed.sort()
+    return [a for _, a in keyed]
+
+
+def claim_next(engine: Engine, ctx: MiningContext, want: int, available: list[str],
+               again: set[int] | None = None) -> list[int]:
+    """Lease up to `want` sequences in `plan` order (leases keep the miners of a fleet apart)."""
+    import storage
+
+    return storage.lease(engine, ctx.owner, plan(ctx, available, again), want, float(ctx.cfg["mine"]["lease_seconds"]))
 
 
 # --- generation ------------------------------------------------------------------------------------
@@ -201,8 +314,10 @@ def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt]
     from training.generate import generate
 
     m = ctx.cfg["mine"]
-    k = max(1, int(m["budget"][strategy]))
+    round_ = attempts[0].round
+    k = budget_for(ctx, strategy, round_)
     mode = "sample" if strategy == "sample" else "beam"
+    temperatures = [float(m["sample_temperature"])] + [float(t) for t in m["sample_temperatures"]]
     sources = _model_sources(ctx, engine, [a.target for a in attempts], strategy)
     texts: list[list[str]] = []
     # A few prompts per call, so a stop request is seen within seconds even with many beams.
@@ -210,34 +325,37 @@ def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt]
         if _stopped(stop_event):
             break
         texts.extend(generate(ctx.state.model.loaded, sources[start:start + MODEL_CHUNK], k, mode=mode,
-                              temperature=m["sample_temperature"]))
+                              temperature=temperatures[round_ % len(temperatures)]))
     out = []
     for attempt, programs in zip(attempts, texts):
         for rank, text in enumerate(programs, 1):
             try:
-                label = f"<{strategy} {format_a_number(attempt.target.a_number)}>"
-                out.append((attempt, parse(text, label), rank))
+                out.append((attempt, parse(text, f"<{strategy} {format_a_number(attempt.target.a_number)}>"), rank))
             except ParseError:
                 continue
     return out
 
 
 def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
-    if strategy != "repair":
+    if strategy not in ("repair", "mutation"):
         return ctx.state.search
-    # Repair works on this sequence's near misses, best first.
+    # Repair works on this sequence's near misses, best first; mutation also on its best model candidates.
     from dataclasses import replace
 
-    misses = [p for _, p in ctx.state.near_misses.get(target.a_number, [])]
+    a = target.a_number
+    misses = [p for _, p in ctx.state.near_misses.get(a, [])]
     settings = dict(ctx.state.search.settings)
-    settings["near_misses"] = misses
+    if strategy == "repair":
+        settings["near_misses"] = misses
+    else:
+        settings["seeds"] = misses + [p for _, p in ctx.state.model_seeds.get(a, []) if p not in misses]
     return replace(ctx.state.search, settings=settings)
 
 
 def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threading.Event | None) -> list[tuple[_Attempt, Program, int]]:
     """Candidates of one search strategy for one sequence, at most its budget."""
     strategy = attempt.strategy
-    budget = int(ctx.cfg["mine"]["budget"][strategy])
+    budget = budget_for(ctx, strategy, attempt.round)
     propose = ctx.proposers[strategy]
     out = []
     for rank, cand in enumerate(propose(attempt.target, _search_context(ctx, attempt.target, strategy),
@@ -251,10 +369,10 @@ def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threadin
 def generate_for(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], stop_event: threading.Event | None) -> list[_Cand]:
     """Candidates for all attempts, deduplicated per sequence (also against earlier batches)."""
     raw: list[tuple[_Attempt, Program, int]] = []
-    by_strategy: dict[str, list[_Attempt]] = {}
-    for attempt in attempts:
-        by_strategy.setdefault(attempt.strategy, []).append(attempt)
-    for strategy, group in by_strategy.items():
+    by_strategy: dict[tuple[str, int], list[_Attempt]] = {}
+    for attempt in attempts:  # one generate call per model strategy and round (the round sets K)
+        by_strategy.setdefault((attempt.strategy, attempt.round), []).append(attempt)
+    for (strategy, _round), group in by_strategy.items():
         if stop_event is not None and stop_event.is_set():
             break
         if strategy in MODEL_STRATEGIES:
@@ -328,6 +446,49 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
     return done
 
 
+def _check_capped(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
+                  caps: dict[str, float] | None) -> list[tuple[_Cand, CheckOutcome]]:
+    """`_check` in waves of `CAP_WAVE` candidates per attempt, best rank first; an attempt past its CPU
+    cap (`caps` by strategy, times `budget_growth` per round) has its remaining candidates dropped."""
+    if not caps:
+        return _check(ctx, cands, stop_event)
+    queues: dict[int, list[_Cand]] = {}
+    for cand in cands:
+        queues.setdefault(id(cand.attempt), []).append(cand)
+    growth = float(ctx.cfg["mine"]["budget_growth"])
+    done: list[tuple[_Cand, CheckOutcome]] = []
+    pos = dict.fromkeys(queues, 0)
+    while not _stopped(stop_event):
+        wave: list[_Cand] = []
+        for key, queue in queues.items():
+            i = pos[key]
+            if i >= len(queue):
+                continue
+            attempt = queue[0].attempt
+            cap = caps.get(attempt.strategy)
+            if i and cap is not None and attempt.cpu_seconds >= cap * growth ** attempt.round:
+                attempt.capped += len(queue) - i
+                attempt.candidates -= len(queue) - i
+                pos[key] = len(queue)
+                continue
+            wave.extend(queue[i:i + CAP_WAVE])
+            pos[key] = i + CAP_WAVE
+        if not wave:
+            break
+        done.extend(_check(ctx, wave, stop_event))
+    return done
+
+
+def _model_seed(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> None:
+    """Keep a sequence's best wrong model candidates (most leading terms right) as mutation seeds."""
+    if outcome.ok or outcome.error or outcome.matched < 1 or cand.attempt.strategy not in MODEL_STRATEGIES:
+        return
+    seeds = ctx.state.model_seeds.setdefault(cand.target.a_number, [])
+    seeds.append((outcome.matched, cand.program))
+    seeds.sort(key=lambda x: (-x[0], len(x[1].ops)))
+    del seeds[NEAR_MISSES_KEPT:]
+
+
 def _near_miss(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> bool:
     m = ctx.cfg["mine"]
     need = max(m["near_miss_min_terms"], int(m["near_miss_fraction"] * len(cand.target.terms)))
@@ -346,7 +507,8 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
         return []
     start = time.process_time()
     out = []
-    for a, program in ctx.state.index.match(list(outcome.evaluated), cand.program):
+    for a_name, program in ctx.state.index.match(list(outcome.evaluated), cand.program):
+        a = a_name
         target = ctx.state.targets.get(a)
         if target is None or a in ctx.state.solved:
             continue
@@ -356,14 +518,15 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
 
 
 def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
-                winners: dict[int, list[_Cand]]) -> set[int]:
-    """Check candidates and their matcher follow-ups; collect passing ones in `winners` by A-number.
+                winners: dict[int, list[_Cand]], caps: dict[str, float] | None = None) -> set[int]:
+    """Check candidates (each attempt within its CPU cap, see `cpu_caps`) and their matcher follow-ups;
+    collect passing ones in `winners` by A-number.
 
     Returns the A-numbers that got new near misses.
     """
     fresh_misses: set[int] = set()
     follow: list[_Cand] = []
-    for cand, outcome in _check(ctx, cands, stop_event):
+    for cand, outcome in _check_capped(ctx, cands, stop_event, caps):
         attempt = cand.attempt
         if not outcome.error:
             attempt.valid += 1
@@ -374,6 +537,8 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
             continue
         if _near_miss(ctx, cand, outcome):
             fresh_misses.add(cand.target.a_number)
+        elif cand.target is attempt.target:
+            _model_seed(ctx, cand, outcome)
         follow.extend(_matches(ctx, cand, outcome))
     follow = _dedupe(ctx, follow)
     for cand, outcome in _check(ctx, follow, stop_event):
@@ -430,8 +595,8 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
         cand.attempt.worker_seconds += outcome.cpu_seconds
         if outcome.ok:
             return cand, outcome.matched
-        log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin,
-                 matched=outcome.matched, error=outcome.error)
+        log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin, matched=outcome.matched,
+                 error=outcome.error)
     return None
 
 
@@ -456,6 +621,7 @@ def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int) -> Hi
     ctx.state.solved.add(a)
     ctx.state.targets.pop(a, None)
     ctx.state.near_misses.pop(a, None)
+    ctx.state.model_seeds.pop(a, None)
     ctx.state.index.remove(target.a_number)
     log.info("hit", seq=format_a_number(target.a_number), strategy=strategy, length=len(cand.program.code()),
              terms_verified=verified, outcome=outcome)
@@ -493,11 +659,11 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     budget = int(ctx.cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
-    found: dict[int, list] = {}
+    found: dict[str, list] = {}
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    state = ctx.state
-    for a, cand in sweep(state.index, state.search.known.values(), per_target=per_target(state.search.settings)):
-        found.setdefault(a, []).append(cand)
+    for a_name, cand in sweep(ctx.state.index, ctx.state.search.known.values(), per_target=per_target(ctx.state.search.settings)):
+        found.setdefault(a_name, []).append(cand)
+        a = a_name
         target = ctx.state.targets.get(a)
         if target is None or a in ctx.state.solved or (budget and len(cands) >= budget):
             continue
@@ -554,9 +720,11 @@ def _now() -> datetime:
 def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None, *,
                ids: list[int] | None = None, size: int | None = None,
                strategies: Iterable[str] | None = None, rerun: bool = False) -> BatchSummary:
-    """Mine one batch (claimed by priority, or the given `ids`); hits are stored before it returns.
+    """Mine one batch (claimed in `plan` order, or the given `ids`); hits are stored before it returns.
 
-    Deterministic strategies run once per sequence unless `rerun` (the user named the sequences).
+    Deterministic strategies run once per sequence unless `rerun` (the user named the sequences): the
+    early ones first, the late ones (`[mine] late_strategies`) at the next claim (with `rerun`, all at
+    once); a sequence owed none of them gets the bandit's pick among the strategies it has not used up.
 
     Checks `stop_event` between candidates; on stop, what was checked is recorded and leases released.
     """
@@ -573,8 +741,11 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
             return summary
     if any(s in MODEL_STRATEGIES for s in (only or m["strategies"])):
         load_model(ctx, engine)
+    available = enabled_strategies(ctx, only)
+    if not available:
+        raise RuntimeError("no mining strategy is available (check [mine] strategies and the model)")
     if ids is None:
-        claimed = storage.claim(engine, ctx.owner, size or int(m["batch_size"]), float(m["lease_seconds"]))
+        claimed = claim_next(engine, ctx, size or int(m["batch_size"]), available)
     else:
         claimed = list(dict.fromkeys(ids))
     if not claimed:
@@ -585,33 +756,35 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     attempts: list[_Attempt] = []
     primary = 0
     try:
-        available = enabled_strategies(ctx, only)
-        if not available:
-            raise RuntimeError("no mining strategy is available (check [mine] strategies and the model)")
         tallies = _tallies(engine)
-        once = [s for s in available if s in DETERMINISTIC]
+        caps = cpu_caps(ctx, available, tallies)
+        early, late = _once_split(ctx, available)
         rotating = [s for s in available if s not in DETERMINISTIC]
         for target in _targets_for(ctx, engine, todo):
             a = target.a_number
-            fresh_once = [s for s in once if rerun or (a, s) not in ctx.state.once_done]
+            fresh_once = [s for s in early if rerun or (a, s) not in ctx.state.once_done]
+            if rerun or not fresh_once:
+                fresh_once += [s for s in late if rerun or (a, s) not in ctx.state.once_done]
             for strategy in fresh_once:
                 ctx.state.once_done.add((a, strategy))
                 attempts.append(_Attempt(target, strategy, _now()))
             # The bandit's strategies cost far more: a sequence meets them once the cheap ones ran.
             strategy = choose_strategy(ctx, target, rotating, tallies) if rotating and not fresh_once else None
             if strategy is not None:
-                attempts.append(_Attempt(target, strategy, _now()))
+                attempts.append(_Attempt(target, strategy, _now(), round=round_of(ctx, a, strategy)))
         primary = len({a.a_number for a in attempts})
         winners: dict[int, list[_Cand]] = {}
         cands = generate_for(ctx, engine, attempts, stop_event)
-        fresh = check_round(ctx, cands, stop_event, winners)
+        fresh = check_round(ctx, cands, stop_event, winners, caps)
         # Near misses found now are repaired now, as their own attempt.
         if "repair" in available and "repair" in ctx.proposers:
-            repairs = [_Attempt(a.target, "repair", _now()) for a in attempts
-                       if a.strategy != "repair" and a.a_number in fresh and a.a_number not in winners]
+            repairs = [_Attempt(a.target, "repair", _now(), round=round_of(ctx, a.a_number, "repair"))
+                       for a in attempts if a.strategy != "repair" and a.a_number in fresh
+                       and a.a_number not in winners
+                       and round_of(ctx, a.a_number, "repair") < rounds_of(ctx, "repair")]
             if repairs and not _stopped(stop_event):
                 attempts.extend(repairs)
-                check_round(ctx, generate_for(ctx, engine, repairs, stop_event), stop_event, winners)
+                check_round(ctx, generate_for(ctx, engine, repairs, stop_event), stop_event, winners, caps)
         attempts.extend(settle(ctx, engine, winners, stop_event, summary))
     finally:
         if _stopped(stop_event):  # an attempt cut short before any candidate does not count as tried
@@ -640,6 +813,9 @@ def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summar
         return
     with storage.session_scope(engine) as session:
         for a in attempts:
+            if a.strategy in ROTATING:
+                key = (a.a_number, a.strategy, ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None)
+                ctx.state.rounds[key] = ctx.state.rounds.get(key, 0) + 1
             outcome = "hit" if a.hit else ("error" if a.error else "miss")
             storage.record_attempt(session, storage.Attempt(
                 a_number=a.a_number, strategy=a.strategy,
@@ -661,9 +837,15 @@ def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summar
 
 def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = None,
          minutes: float | None = None, stop_event: threading.Event | None = None, strategies: Iterable[str] | None = None,
-         progress: Callable[[MineSummary], None] | None = None, engine: Engine | None = None) -> MineSummary:
-    """Run batches in the foreground: over `ids`, or claimed ones until `limit` sequences were tried,
-    `minutes` passed, every lacking sequence was tried once, or `stop_event` is set."""
+         progress: Callable[[MineSummary], None] | None = None, engine: Engine = None) -> MineSummary:
+    """Run batches in the foreground until `stop_event` is set or there is nothing left to do.
+
+    With `minutes`, mining goes on until the time is up: over `ids` (each first gets every
+    once-per-sequence strategy again, the early ones on all before the late ones) or the sequences
+    claimed in `plan` order, then round after round of the bandit's strategies on those still lacking,
+    until every strategy is spent on them. Without `minutes`: `ids` get one pass, and claimed sequences
+    are tried once each (their late once-per-sequence strategies included) or until `limit` were tried.
+    """
     import storage
 
     from miner.mine.context import build_context
@@ -676,24 +858,43 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     storage.release(engine, ctx.owner)
     size = int(cfg["mine"]["batch_size"])
     tried: set[int] = set()
-    queue = list(dict.fromkeys(ids)) if ids is not None else None
+    named = list(dict.fromkeys(ids)) if ids is not None else None
+    queue = list(named) if named is not None else None
+    if named is not None and deadline is not None:
+        # The named sequences get the once-per-sequence strategies again, likeliest to fall first.
+        ctx.state.once_done -= {(a, s) for a in named for s in DETERMINISTIC}
+        newest = max(ctx.state.targets, default=0)
+        named.sort(key=lambda a: -yield_score(ctx.state.targets[a], newest) if a in ctx.state.targets else 0.0)
+        queue = list(named)
+    worked = False  # whether the current round over `named` made any attempt
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.monotonic() >= deadline
+
     try:
-        while not _stopped(stop_event):
-            if deadline is not None and time.monotonic() >= deadline:
-                break
-            if queue is not None:
+        while not _stopped(stop_event) and not out_of_time():
+            if queue is not None and deadline is None:
                 if not queue:
                     break
                 chunk, queue = queue[:size], queue[size:]
                 batch = mine_batch(ctx, engine, stop_event, ids=chunk, strategies=strategies, rerun=True)
-                tried.update(chunk)
+            elif queue is not None:
+                if not queue:
+                    if not worked:
+                        break  # every strategy is spent on the named sequences still lacking
+                    queue, worked = [a for a in named or () if a not in ctx.state.solved], False
+                    if not queue:
+                        break
+                    continue
+                chunk, queue = queue[:size], queue[size:]
+                batch = mine_batch(ctx, engine, stop_event, ids=chunk, strategies=strategies)
+                worked = worked or _worked(batch)
             else:
-                want = size if limit is None else min(size, limit - len(tried))
-                if want <= 0:
-                    break
-                fresh = _claim_new(engine, ctx, want, tried)
+                # Without a time limit each sequence is tried once (and again only for once-per-sequence
+                # work still due); with one, the bandit's rounds go on over those still lacking.
+                fresh = _claim_new(engine, ctx, strategies, tried, deadline is not None, limit)
                 if not fresh:
-                    break  # every lacking sequence was tried once in this run (or all are leased)
+                    break  # nothing left to try (or all of it is leased)
                 try:
                     batch = mine_batch(ctx, engine, stop_event, ids=fresh, strategies=strategies)
                 finally:
@@ -710,15 +911,33 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     return total
 
 
-def _claim_new(engine: Engine, ctx: MiningContext, want: int, tried: set[int]) -> list[int]:
-    """Claim up to `want` sequences not yet tried in this run (leases are released after the batch)."""
+def _worked(batch: BatchSummary) -> bool:
+    """Whether a batch made any per-sequence attempt."""
+    return any(t.attempts for name, t in batch.per_strategy.items() if name != "corpus_sweep")
+
+
+def _claim_new(engine: Engine, ctx: MiningContext, strategies: Iterable[str] | None, tried: set[int],
+               again: bool, limit: int | None) -> list[int]:
+    """Lease a batch of sequences in `plan` order. Those in `tried` come back for once-per-sequence work
+    still due, and for the bandit only when `again`; at most `limit` distinct ones in all."""
     import storage
 
+    only = list(strategies) if strategies is not None else None
+    if any(s in MODEL_STRATEGIES for s in (only or ctx.cfg["mine"]["strategies"])):
+        load_model(ctx, engine)
+    available = enabled_strategies(ctx, only)
+    if not available:
+        raise RuntimeError("no mining strategy is available (check [mine] strategies and the model)")
+    order = plan(ctx, available, None if again else tried)
+    if limit is not None:
+        room = limit - len(tried)
+        kept = []
+        for a in order:
+            if a in tried or room > 0:
+                room -= a not in tried
+                kept.append(a)
+        order = kept
     m = ctx.cfg["mine"]
-    claimed = storage.claim(engine, ctx.owner, want, float(m["lease_seconds"]))
-    fresh = [a for a in claimed if a not in tried]
-    stale = [a for a in claimed if a in tried]
-    if stale:
-        storage.release(engine, ctx.owner, stale)
+    fresh = storage.lease(engine, ctx.owner, order, int(m["batch_size"]), float(m["lease_seconds"]))
     tried.update(fresh)
     return fresh

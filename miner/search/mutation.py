@@ -79,12 +79,17 @@ def _corpus_ids(ctx: SearchContext) -> list[int]:
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """Mutants of random corpus programs (mined hits included when the corpus holds them)."""
+    """Mutants of random corpus programs (mined hits included when the corpus holds them); half of them
+    of the target's seeds (`settings["seeds"]`: its near misses and best model candidates), if any."""
     ids = _corpus_ids(ctx)
-    if not ids:
+    seeds = list(ctx.settings.get("seeds") or [])
+    if not ids and not seeds:
         return
     changes = int(ctx.settings.get("mutation_max_changes", 3))
     for _ in range(max(budget, 0)):
+        if seeds and (not ids or rng.random() < 0.5):
+            yield Candidate(mutate(rng.choice(seeds), rng, changes), "mutation", "from a seed")
+            continue
         source = rng.choice(ids)
         program = ctx.corpus.get(source)
         if program is None or not program.code():
