@@ -312,8 +312,9 @@ def test_mine_ids_with_minutes_goes_on_in_rounds_of_growing_budget_until_spent(m
     rows = [r for r in _attempt_rows(engine) if r.a_number == 2]
     assert [r.strategy for r in rows] == ["recurrence", "mutation", "mutation", "mutation"]
     sizes = [r.candidates for r in rows[1:]]
-    assert all(n <= 4 * 2**i for i, n in enumerate(sizes)) and max(sizes) > 4
-    assert summary.per_strategy["mutation"].attempts == 3 and summary.hits == 0
+    # Each round's budget doubles (an attempt also counts the matcher follow-ups its candidates led to).
+    assert sizes[0] <= 4 < sizes[1] < sizes[2], sizes
+    assert 2 not in {h.a_number for h in summary.found}
     # Without --minutes the named sequences get one pass, as before.
     once = mine(cfg, ids=[2], strategies=["recurrence", "mutation"], engine=engine)
     assert sum(t.attempts for t in once.per_strategy.values()) == 1
@@ -330,7 +331,8 @@ def test_mine_with_minutes_runs_bandit_rounds_on_every_sequence_still_lacking(mi
     assert lacking and 2 in lacking
     for a in lacking:
         assert [r.strategy for r in rows if r.a_number == a] == ["recurrence", "mutation", "mutation"]
-    assert summary.per_strategy["mutation"].attempts == 2 * len(lacking)
+    # Mutation's matcher hits for other sequences are attempts too.
+    assert summary.per_strategy["mutation"].attempts >= 2 * len(lacking)
 
 
 def test_first_pass_runs_the_early_strategies_everywhere_before_the_late_ones(mined_db):
@@ -350,28 +352,28 @@ def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
     from miner.mine.loop import plan, yield_score
     from miner.search.types import Target
 
-    assert yield_score(Target("A000100", "a(n) = 3*a(n-1) + 2.", (1,), 0)) > \
-        yield_score(Target("A300000", "Number of partitions of n into distinct parts.", (1,), 0))
-    assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
-        yield_score(Target("A000100", "Number of graphs.", (1,), 0))
-    assert yield_score(Target("A390000", "Number of graphs.", (1,), 0), newest=400000) > \
-        yield_score(Target("A300000", "Number of graphs.", (1,), 0), newest=400000)
-    assert yield_score(Target("A300000", "Number of graphs.", (1,), 0)) > \
-        yield_score(Target("A300001", "Decimal expansion of Pi^2.", (1,), 0))
+    assert yield_score(Target(100, "a(n) = 3*a(n-1) + 2.", (1,), 0)) > \
+        yield_score(Target(300000, "Number of partitions of n into distinct parts.", (1,), 0))
+    assert yield_score(Target(300000, "Number of graphs.", (1,), 0)) > \
+        yield_score(Target(100, "Number of graphs.", (1,), 0))
+    assert yield_score(Target(390000, "Number of graphs.", (1,), 0), newest=400000) > \
+        yield_score(Target(300000, "Number of graphs.", (1,), 0), newest=400000)
+    assert yield_score(Target(300000, "Number of graphs.", (1,), 0)) > \
+        yield_score(Target(300001, "Decimal expansion of Pi^2.", (1,), 0))
     cfg, engine = mined_db
     cfg["mine"]["rounds"] = 1
     ctx = build_context(cfg, engine)
     try:
         available = ["recurrence", "family", "mutation"]
         first = plan(ctx, available)
-        assert sorted(first) == sorted(ctx.targets)
-        newest = max(ctx.targets)
-        assert first == sorted(first, key=lambda a: -yield_score(ctx.targets[a], newest))
+        assert sorted(first) == sorted(ctx.state.targets)
+        newest = max(ctx.state.targets)
+        assert first == sorted(first, key=lambda a: -yield_score(ctx.state.targets[a], newest))
         a, b, c = first[:3]
-        ctx.once_done.add((a, "recurrence"))  # a owes family now, b and c still recurrence
-        ctx.once_done |= {(b, "recurrence"), (b, "family")}  # b owes the bandit only
-        ctx.once_done |= {(c, "recurrence"), (c, "family")}
-        ctx.rounds[(c, "mutation", None)] = 1  # c: every strategy spent (rounds = 1)
+        ctx.state.once_done.add((a, "recurrence"))  # a owes family now, b and c still recurrence
+        ctx.state.once_done |= {(b, "recurrence"), (b, "family")}  # b owes the bandit only
+        ctx.state.once_done |= {(c, "recurrence"), (c, "family")}
+        ctx.state.rounds[(c, "mutation", None)] = 1  # c: every strategy spent (rounds = 1)
         order = plan(ctx, available)
         assert order[-2:] == [a, b] and c not in order
         assert plan(ctx, available, again={b}) == order[:-1]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_model_files"
-down_revision = "0005_program_verified_at"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
