@@ -7,8 +7,9 @@ Open it with `connect(url)`; run queries inside `session_scope(engine)`. Only pl
 from storage.db import StorageError, connect, missing_sqlite_file, session_scope
 from storage.locks import job_lock
 from storage.mining import claim, extend_leases, record_attempt, release, strategy_stats, tried_pairs
-from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
-                              program_codes, program_length, store_hit)
+from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified,
+                              program_codes, program_length, provisional_hits, store_hit, supersede_hit,
+                              superseded)
 from storage.records import (
     Attempt,
     DiscoveredRow,
@@ -17,6 +18,7 @@ from storage.records import (
     JobRunRow,
     MinerRow,
     ModelVersionRow,
+    RefreshRejected,
     RefreshStats,
     SequenceRecord,
     StoreOutcome,
@@ -44,9 +46,10 @@ from storage import submissions as submissions  # noqa: E402,F401
 
 __all__ = [
     "Attempt", "DiscoveredRow", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
-    "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
+    "RefreshRejected", "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
     "a_number_text", "apply_refresh", "claim", "connect", "discovered", "extend_leases", "get_sequences",
-    "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
+    "missing_sqlite_file", "hits_to_reverify", "mark_verified", "provisional_hits", "supersede_hit",
+    "superseded",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
     "model_versions", "parse_a_number", "program_codes", "program_length", "promote_model",

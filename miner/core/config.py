@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
         "backoff": 2.0,
         "min_interval": 1.0,
         "unreachable_seconds": 600.0,
+        "max_change_share": 0.05,
     },
     "mine": {
         "batch_size": 8,
@@ -59,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
         "match_terms": 24,
         "submitted_by": "loda-miner",
         "seed": 0,
+        "trust_min_terms": 20,
         "budget": {
             "beam": 16,
             "sample": 16,
@@ -93,6 +95,8 @@ DEFAULTS: dict[str, Any] = {
         "reload_minutes": 10.0,
         "stall_seconds": 1800.0,
         "stop_grace_seconds": 8.0,
+        "deep_check_minutes": 60.0,
+        "deep_check_batch": 200,
     },
     "submit": {
         "enabled": False,

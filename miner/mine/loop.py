@@ -48,6 +48,7 @@ class HitInfo:
     length: int
     terms_verified: int
     outcome: str
+    status: str = "verified"
 
 
 @dataclass
@@ -404,8 +405,10 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     return terms, "bfile"
 
 
-def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: Any) -> tuple[_Cand, int] | None:
-    """The shortest candidate that passes the deep check, with the number of terms it verified."""
+def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand],
+                stop_event: Any) -> tuple[_Cand, int, bool] | None:
+    """The shortest candidate that passes the deep check, the number of terms it verified and whether
+    they came from a b-file."""
     m = ctx.cfg["mine"]
     terms, origin = deep_terms(ctx.cfg, target)
     required = min(int(m["min_check_terms"]), len(target.terms))
@@ -422,13 +425,37 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
         cand.attempt.cpu_seconds += outcome.cpu_seconds
         cand.attempt.worker_seconds += outcome.cpu_seconds
         if outcome.ok:
-            return cand, outcome.matched
+            return cand, outcome.matched, origin == "bfile"
         log.info("deep_check_failed", seq=target.a_number, origin=origin, matched=outcome.matched,
                  error=outcome.error)
     return None
 
 
-def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitInfo:
+def _trusted(ctx: MiningContext, engine: Any, cands: list[_Cand]) -> list[_Cand]:
+    """The passing candidates that are evidence enough for a hit (`miner.mine.trust`)."""
+    from miner.mine.trust import callees, reject_reason
+
+    calls = {k for c in cands for k in callees(c.program)}
+    names: dict[int, str] = {}
+    if calls:
+        import storage
+
+        with storage.session_scope(engine, readonly=True) as session:
+            names = {a: r.name for a, r in storage.get_sequences(session, calls).items()}
+    out = []
+    for cand in cands:
+        target = cand.target
+        why = reject_reason(cand.attempt.strategy, cand.route, cand.program, target.name, len(target.terms),
+                            names, ctx.cfg)
+        if why is None:
+            out.append(cand)
+        else:
+            log.info("hit_not_trusted", seq=target.a_number, strategy=cand.attempt.strategy, route=cand.route,
+                     reason=why)
+    return out
+
+
+def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int, bfile: bool) -> HitInfo:
     import storage
     from miner.sources.programs import export_program
 
@@ -441,9 +468,12 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
                       model_version=ctx.model.version if attempt.strategy in MODEL_STRATEGIES else None,
                       beam_rank=cand.rank if attempt.strategy in MODEL_STRATEGIES else None,
                       cpu_seconds=round(attempt.cpu_seconds, 3), terms_verified=verified,
-                      owner=ctx.owner)  # fleet issue #8: who stored it, for hits per miner in `status`
+                      owner=ctx.owner,  # fleet issue #8: who stored it, for hits per miner in `status`
+                      # Checked on known terms only: kept out of the export and the submissions until
+                      # the daemon's deep-check job reads its b-file.
+                      status="verified" if bfile else "provisional", bfile_checked=bfile)
     outcome = storage.store_hit(engine, hit)
-    if outcome in ("new", "replaced"):
+    if outcome in ("new", "replaced") and bfile:
         export_program(ctx.cfg["paths"]["export_dir"], a, target.name, target.terms, code,
                        ctx.cfg["mine"]["submitted_by"])
     ctx.solved.add(a)
@@ -451,8 +481,9 @@ def _store(ctx: MiningContext, engine: Any, cand: _Cand, verified: int) -> HitIn
     ctx.near_misses.pop(a, None)
     ctx.index.remove(target.a_number)
     log.info("hit", seq=target.a_number, strategy=strategy, length=len(cand.program.code()),
-             terms_verified=verified, outcome=outcome)
-    return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome)
+             terms_verified=verified, status=hit.status, outcome=outcome)
+    return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome,
+                   hit.status)
 
 
 def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], stop_event: Any,
@@ -463,11 +494,14 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
     for a, found in winners.items():
         if _stopped(stop_event) or a in ctx.solved:
             continue
+        found = _trusted(ctx, engine, found)
+        if not found:
+            continue
         result = _deep_check(ctx, found[0].target, found, stop_event)
         if result is None:
             continue
-        cand, verified = result
-        summary.found.append(_store(ctx, engine, cand, verified))
+        cand, verified, bfile = result
+        summary.found.append(_store(ctx, engine, cand, verified, bfile))
         if cand.target is cand.attempt.target:
             cand.attempt.hit = True
         else:
