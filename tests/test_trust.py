@@ -12,7 +12,7 @@ from miner.lang import parse
 from miner.lang.sequence import SequenceRecord
 from miner.mine.context import build_context
 from miner.mine.loop import run_sweep
-from miner.mine.trust import callees, reject_reason, siblings
+from miner.mine.trust import callees, information, reject_reason, siblings
 
 # A015283 (Inverse of 1274th cyclotomic polynomial) agrees with its sibling by name A015087 (1078th)
 # on its first 77 terms. A029015 (Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^11))) agrees with A000008
@@ -31,25 +31,32 @@ def test_sibling_names_differ_only_in_numbers():
     assert not siblings(coxeter.format(43), coxeter.format(43))
     assert not siblings("Fibonacci numbers.", "Lucas numbers.")
     assert not siblings("Catalan numbers - 1.", "Catalan numbers.")
+    assert siblings("Inverse of 1298th cyclotomic polynomial.", "Inverse of 682nd cyclotomic polynomial.")
 
 
-def test_reject_reason_by_strategy_terms_and_name(tmp_path):
+def test_reject_reason_by_strategy_information_and_name(tmp_path):
     cfg = config.defaults_in(tmp_path)
-    need = cfg["mine"]["trust_min_terms"]
+    need = cfg["mine"]["trust_match_bits"]
     bare = parse("seq $0,8\n")
     names = {8: "Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^10))."}
     sibling_name = "Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^11))."
+    big = [2**40 + n for n in range(20)]  # 800 bits
     assert callees(bare) == [8]
-    assert "sibling" in reject_reason("corpus_sweep", "direct", bare, sibling_name, 200, names, cfg)
-    # Transformed, a sibling's value may be right ("A000008(n) + 1"): only the term count decides.
-    assert reject_reason("corpus_sweep", "direct", parse("seq $0,8\nadd $0,1\n"), sibling_name, 200, names,
-                         cfg) is None
-    assert "trust_min_terms" in reject_reason("corpus_sweep", "direct", bare, "Something.", need - 1, names, cfg)
-    assert reject_reason("corpus_sweep", "direct", bare, "Something.", need, names, cfg) is None
-    # A name that names the called sequence is evidence of its own; so is a recurrence fitted with a margin.
-    assert reject_reason("corpus_sweep", "direct", bare, "a(n) = A000008(n+1).", 5, names, cfg) is None
-    assert reject_reason("recurrence", "direct", parse("mov $1,2\n"), "Something.", 5, names, cfg) is None
-    assert reject_reason("recurrence", "match", bare, "Something.", 5, names, cfg) is not None
+    assert information([0, 1, 1, 3]) == 4.0
+    assert "sibling" in reject_reason("corpus_sweep", "direct", bare, sibling_name, big, names, cfg)
+    assert "sibling" in reject_reason("corpus_sweep", "direct", parse("seq $0,8\nadd $0,1\n"), sibling_name, big,
+                                      names, cfg)
+    assert reject_reason("corpus_sweep", "direct", bare, "Something.", big, names, cfg) is None
+    small = [n % 2 for n in range(int(need) - 1)]  # 0/1 terms: one bit at most each
+    assert "trust_match_bits" in reject_reason("corpus_sweep", "direct", bare, "Something.", small, names, cfg)
+    assert "trust_match_bits" in reject_reason("formula", "match", bare, "Something.", small, names, cfg)
+    # A name that names the called sequence is evidence of its own (a sibling included).
+    assert reject_reason("corpus_sweep", "direct", bare, "a(n) = A000008(n+1), x^11.", small, names, cfg) is None
+    # A fitted recurrence needs fewer bits; a formula compiled from the name none.
+    assert reject_reason("recurrence", "direct", parse("mov $1,2\n"), "Something.", small, names, cfg) is None
+    assert "trust_fit_bits" in reject_reason("recurrence", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names,
+                                             cfg)
+    assert reject_reason("formula", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names, cfg) is None
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +91,11 @@ def test_the_sweep_stores_no_siblings_value_and_no_short_match(tmp_path, real):
     assert sequences[SIBLING].terms[:40] == sequences[TWIN].terms[:40]
     assert sequences[SHORT].terms[:10] == sequences[CHANGE].terms[:10]
     # Even with no minimum of terms, the sibling's value is not stored; a short match is.
-    _, stored = _mine(tmp_path / "a", real, {SIBLING: 40, SHORT: 10}, trust_min_terms=0)
+    _, stored = _mine(tmp_path / "a", real, {SIBLING: 40, SHORT: 10}, trust_match_bits=0)
     assert stored == {SHORT}
-    # With the default minimum, neither: the short match is wrong from its 11th term on.
+    # With the default minimum of information, neither: the short match is wrong from its 11th term on.
     _, stored = _mine(tmp_path / "b", real, {SIBLING: 40, SHORT: 10, SHIFTED: 12})
     assert stored == set()
-    # A match on enough terms is stored.
+    # A match on enough terms is stored (30 Catalan numbers carry about 800 bits).
     _, stored = _mine(tmp_path / "c", real, {SHIFTED: 30})
     assert stored == {SHIFTED}

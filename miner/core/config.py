@@ -60,7 +60,8 @@ DEFAULTS: dict[str, Any] = {
         "match_terms": 24,
         "submitted_by": "loda-miner",
         "seed": 0,
-        "trust_min_terms": 20,
+        "trust_match_bits": 600.0,
+        "trust_fit_bits": 32.0,
         "budget": {
             "beam": 16,
             "sample": 16,

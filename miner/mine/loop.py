@@ -405,12 +405,12 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     return terms, "bfile"
 
 
-def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand],
-                stop_event: Any) -> tuple[_Cand, int, bool] | None:
-    """The shortest candidate that passes the deep check, the number of terms it verified and whether
-    they came from a b-file."""
+def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: Any,
+                deep: tuple[tuple[int, ...], str]) -> tuple[_Cand, int, bool] | None:
+    """The shortest candidate that passes the deep check on `deep` (terms, origin from `deep_terms`), the
+    number of terms it verified and whether they came from a b-file."""
     m = ctx.cfg["mine"]
-    terms, origin = deep_terms(ctx.cfg, target)
+    terms, origin = deep
     required = min(int(m["min_check_terms"]), len(target.terms))
     ordered = sorted(cands, key=lambda c: (len(c.program.code()), c.rank or 0))
     limits = deep_limits(ctx.cfg)
@@ -432,7 +432,7 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand],
 
 
 def _trusted(ctx: MiningContext, engine: Any, cands: list[_Cand]) -> list[_Cand]:
-    """The passing candidates that are evidence enough for a hit (`miner.mine.trust`)."""
+    """The passing candidates that are evidence enough for a hit on the known terms alone (`miner.mine.trust`)."""
     from miner.mine.trust import callees, reject_reason
 
     calls = {k for c in cands for k in callees(c.program)}
@@ -445,7 +445,7 @@ def _trusted(ctx: MiningContext, engine: Any, cands: list[_Cand]) -> list[_Cand]
     out = []
     for cand in cands:
         target = cand.target
-        why = reject_reason(cand.attempt.strategy, cand.route, cand.program, target.name, len(target.terms),
+        why = reject_reason(cand.attempt.strategy, cand.route, cand.program, target.name, target.terms,
                             names, ctx.cfg)
         if why is None:
             out.append(cand)
@@ -494,10 +494,13 @@ def settle(ctx: MiningContext, engine: Any, winners: dict[int, list[_Cand]], sto
     for a, found in winners.items():
         if _stopped(stop_event) or a in ctx.solved:
             continue
-        found = _trusted(ctx, engine, found)
-        if not found:
-            continue
-        result = _deep_check(ctx, found[0].target, found, stop_event)
+        deep = deep_terms(ctx.cfg, found[0].target)
+        # Terms beyond the known ones decide for themselves; without them, only trusted kinds of hit.
+        if not (deep[1] == "bfile" and len(deep[0]) > len(found[0].target.terms)):
+            found = _trusted(ctx, engine, found)
+            if not found:
+                continue
+        result = _deep_check(ctx, found[0].target, found, stop_event, deep)
         if result is None:
             continue
         cand, verified, bfile = result
