@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+import testbed
 
 import storage
 from miner.core import config
@@ -18,7 +19,6 @@ from miner.mine.reverify import reverify
 from miner.service.export import export_all
 from miner.service.refresh import refresh
 from miner.sources.programs import attic_path, code_body, program_path, strip_header
-from tests import testbed
 
 FILES = ("names", "stripped", "offsets")
 # Real sequences: A000002 (Kolakoski, offset 1) and A000045 (Fibonacci, offset 0) carry the hits.
@@ -129,14 +129,14 @@ def test_a_rejected_refresh_shows_in_status_and_accepting_it_supersedes_never_de
                     + "[log]\nlevel = 'warning'\n")
     base = [sys.executable, "-m", "miner", "--config", str(conf)]
     fetch = subprocess.run(base + ["fetch", "--no-programs", "--no-snapshot"], capture_output=True, text=True,
-                           timeout=120)
+                           check=False, timeout=120)
     assert fetch.returncode != 0 and "not applied" in fetch.stderr, fetch.stderr
-    status = subprocess.run(base + ["status"], capture_output=True, text=True, timeout=120)
+    status = subprocess.run(base + ["status"], capture_output=True, text=True, timeout=120, check=False)
     assert "refresh   NOT APPLIED" in status.stdout, status.stdout
     assert "2 verified on b-files" in status.stdout
 
     accepted = subprocess.run(base + ["fetch", "--no-programs", "--no-snapshot", "--accept-changes"],
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, check=False)
     assert accepted.returncode == 0, accepted.stderr
     report = reverify(cfg, engine)
     with storage.session_scope(engine, readonly=True) as session:

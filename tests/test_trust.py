@@ -4,9 +4,9 @@ known terms, is not (real sequences, a real database, real workers)."""
 from __future__ import annotations
 
 import pytest
+import testbed
 
 import storage
-import testbed
 from miner.core import config
 from miner.lang import parse
 from miner.lang.sequence import SequenceRecord
