@@ -125,6 +125,7 @@ def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
                 "found_at": row.found_at.isoformat(), "model_version": row.model_version,
                 "strategy": row.strategy, "beam_rank": row.beam_rank, "cpu_seconds": row.cpu_seconds,
                 "terms_verified": row.terms_verified, "length": row.length,
+                "status": row.status, "bfile_checked": row.bfile_checked,
             }))
         else:
             print(render(row.a_number, row.name, row.terms, row.code, cfg["mine"]["submitted_by"]))
