@@ -10,8 +10,8 @@ from storage.db import StorageError, connect, connect_readonly, is_operational_e
 from storage.locks import job_lock
 from storage.mining import (attempt_rounds, claim, extend_leases, lease, record_attempt, release, strategy_stats,
                             tried_pairs)
-from storage.programs import (discovered, drop_hit, hits_to_reverify, import_corpus_programs, mark_verified,
-                              program_codes, program_files, program_length, store_hit)
+from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, program_codes,
+                              program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
 from storage.records import (
     Attempt,
     DiscoveredRow,
@@ -20,6 +20,7 @@ from storage.records import (
     JobRunRow,
     MinerRow,
     ModelVersionRow,
+    RefreshRejected,
     RefreshStats,
     SequenceRecord,
     StoreOutcome,
@@ -47,9 +48,10 @@ from storage import submissions as submissions  # noqa: E402,F401
 
 __all__ = [
     "Attempt", "DiscoveredRow", "Engine", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
-    "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
+    "RefreshRejected", "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
     "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "get_sequences",
-    "is_operational_error", "missing_sqlite_file", "drop_hit", "hits_to_reverify", "mark_verified",
+    "is_operational_error", "missing_sqlite_file", "hits_to_reverify", "mark_verified", "provisional_hits",
+    "supersede_hit", "superseded",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
     "model_versions", "program_codes", "program_files", "program_length", "promote_model",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from storage.db import chunked, is_sqlite, session_scope, upsert
 from storage.records import Attempt, StrategyStats
 from storage.schema import Attempt as AttemptRow
-from storage.schema import AttemptDay, Effort, Lease, Sequence, utcnow
+from storage.schema import AttemptDay, Effort, Lease, Program, Sequence, utcnow
 from storage.sequences import lacking_condition
 
 log = structlog.get_logger(__name__)
@@ -21,7 +21,8 @@ log = structlog.get_logger(__name__)
 def claim(engine: Engine, owner: str, n: int, lease_seconds: float) -> list[int]:
     """Lease up to `n` sequences lacking a program to `owner`, best first, and return their A-numbers.
 
-    Priority: never tried, then least CPU spent, then tried longest ago. A sequence under a live lease
+    Priority: never tried, then least CPU spent, then tried longest ago; last, sequences whose only program
+    is a provisional hit (checked on known terms only), least CPU first. A sequence under a live lease
     (anyone's, including `owner`'s own) is never returned; an expired lease is taken over. Call
     `release(engine, owner)` at start-up to drop what a previous run of the same owner still holds.
     SQLite serialises claimers with BEGIN IMMEDIATE; PostgreSQL uses FOR UPDATE SKIP LOCKED, and the
@@ -49,6 +50,16 @@ def claim(engine: Engine, owner: str, n: int, lease_seconds: float) -> list[int]
         .where(lacking_condition(), ~live_lease.exists())
         .order_by(Effort.cpu_seconds, Effort.last_attempt_at, Effort.a_number)
     )
+    provisional_only = (
+        select(Sequence.a_number)
+        .join(Effort, Effort.a_number == Sequence.a_number)
+        .where(Sequence.terms != "", ~live_lease.exists(),
+               select(Program.a_number).where(Program.a_number == Sequence.a_number,
+                                              Program.origin == "mined", Program.status == "provisional").exists(),
+               ~select(Program.a_number).where(Program.a_number == Sequence.a_number,
+                                               Program.origin == "corpus").exists())
+        .order_by(Effort.cpu_seconds, Effort.last_attempt_at, Effort.a_number)
+    )
     claimed: list[int] = []
     candidates: list[int] = []
     with session_scope(engine) as session:
@@ -58,7 +69,7 @@ def claim(engine: Engine, owner: str, n: int, lease_seconds: float) -> list[int]
         # lease, so we ask again for the shortfall. Every lost round needs another claimer's commit
         # in between, so this ends; the cap only bounds the work under a storm of claimers.
         for _ in range(CLAIM_ROUNDS):
-            fresh = _candidates(session, (never_tried, least_effort), n - len(claimed))
+            fresh = _candidates(session, (never_tried, least_effort, provisional_only), n - len(claimed))
             got = _lease(session, fresh, owner, expires, now)
             candidates += fresh
             claimed += got

@@ -13,8 +13,8 @@ from miner.lang.anumber import format_a_number
 from miner.lang.parser import split_lines
 from storage.db import chunked, session_scope, upsert
 from storage.records import DiscoveredRow, Hit, ImportStats, StoreOutcome
-from storage.schema import Program, Sequence, utcnow
-from storage.sequences import parse_terms
+from storage.schema import Program, Sequence, SupersededProgram, utcnow
+from storage.sequences import parse_terms, terms_text
 
 log = structlog.get_logger(__name__)
 
@@ -75,8 +75,9 @@ def import_corpus_programs(engine: Engine, items: Iterable[tuple[int, str]]) -> 
 
 
 def store_hit(target: Engine | Session, hit: Hit) -> StoreOutcome:
-    """Store a verified mined program: 'new' the first time, 'replaced' if shorter than the stored one,
-    else 'kept' (so repeating a call changes nothing). Safe against concurrent miners.
+    """Store a checked mined program: 'new' the first time, 'replaced' if it was verified on a b-file and
+    the stored one only provisional, or shorter at the same status; else 'kept' (so repeating a call
+    changes nothing). A provisional program never replaces a verified one. Safe against concurrent miners.
 
     Pass an Engine for its own transaction, or a Session to join the caller's.
     """
@@ -98,6 +99,9 @@ def _store_hit(session: Session, hit: Hit) -> StoreOutcome:
         "cpu_seconds": hit.cpu_seconds,
         "terms_verified": hit.terms_verified,
         "owner": hit.owner,
+        "status": hit.status,
+        "bfile_checked": hit.bfile_checked,
+        "verified_at": None,
     }
     table = Program.__table__
     stmt = upsert(session, table).values(a_number=hit.a_number, origin="mined", **values)
@@ -106,16 +110,19 @@ def _store_hit(session: Session, hit: Hit) -> StoreOutcome:
         outcome: StoreOutcome = "new"
     else:
         current = session.execute(
-            select(Program.id, Program.length)
+            select(Program.id, Program.length, Program.status)
             .where(Program.a_number == hit.a_number, Program.origin == "mined")
             .with_for_update()
         ).one()
-        if length < current.length:
+        rank = {"verified": 0, "provisional": 1}
+        better = (rank.get(hit.status, 1), length) < (rank.get(current.status, 1), current.length)
+        if better:
             session.execute(update(Program).where(Program.id == current.id).values(**values))
             outcome = "replaced"
         else:
             outcome = "kept"
-    log.info("hit_stored", seq=format_a_number(hit.a_number), strategy=hit.strategy, length=length, outcome=outcome)
+    log.info("hit_stored", seq=format_a_number(hit.a_number), strategy=hit.strategy, length=length,
+             status=hit.status, outcome=outcome)
     return outcome
 
 
@@ -131,26 +138,58 @@ def hits_to_reverify(session: Session) -> list[tuple[int, str, list[int], int]]:
     return [(a, code, parse_terms(terms), offset) for a, code, terms, offset in session.execute(query)]
 
 
-def mark_verified(session: Session, a_number: int, terms_verified: int) -> None:
-    """Record that the mined program of `a_number` still reproduces its sequence's (changed) terms."""
+def mark_verified(session: Session, a_number: int, terms_verified: int, bfile_checked: bool | None = None) -> None:
+    """Record that the mined program of `a_number` still reproduces its sequence's terms; checked on a
+    b-file (`bfile_checked`) it becomes 'verified'."""
+    values: dict[str, Any] = {"verified_at": utcnow(), "terms_verified": terms_verified}
+    if bfile_checked:
+        values.update(status="verified", bfile_checked=True)
     session.execute(update(Program).where(Program.a_number == a_number, Program.origin == "mined")
-                    .values(verified_at=utcnow(), terms_verified=terms_verified))
+                    .values(**values))
 
 
-def drop_hit(session: Session, a_number: int, reason: str) -> bool:
-    """Remove a mined program that no longer reproduces its sequence (the sequence is lacking again)."""
-    code = session.execute(select(Program.code).where(Program.a_number == a_number,
-                                                      Program.origin == "mined")).scalar_one_or_none()
-    if code is None:
+def supersede_hit(session: Session, a_number: int, reason: str, old_terms: Iterable[int] = (),
+                  old_offset: int = 0) -> bool:
+    """Move a mined program that no longer fits its sequence to `superseded_programs`, keeping its code,
+    the reason and the terms it was verified on; the sequence is lacking again. Nothing is deleted."""
+    row = session.execute(select(Program).where(Program.a_number == a_number, Program.origin == "mined")
+                          .with_for_update()).scalar_one_or_none()
+    if row is None:
         return False
-    session.execute(delete(Program).where(Program.a_number == a_number, Program.origin == "mined"))
-    # The log keeps the dropped program: the database only holds programs that are right.
-    log.warning("hit_dropped", seq=format_a_number(a_number), reason=reason, code=code)
+    session.add(SupersededProgram(
+        a_number=a_number, code=row.code, length=row.length, strategy=row.strategy,
+        model_version=row.model_version, cpu_seconds=row.cpu_seconds, terms_verified=row.terms_verified,
+        bfile_checked=bool(row.bfile_checked), found_at=row.found_at, superseded_at=utcnow(), reason=reason,
+        old_terms=terms_text(old_terms), old_offset=old_offset))
+    session.execute(delete(Program).where(Program.id == row.id))
+    log.warning("hit_superseded", seq=format_a_number(a_number), reason=reason)
     return True
 
 
-def discovered(session: Session, since: datetime | None = None) -> list[DiscoveredRow]:
-    """The mined programs (found at or after `since`, naive = UTC), oldest first."""
+def provisional_hits(session: Session, limit: int | None = None) -> list[tuple[int, str, list[int], int]]:
+    """(A-number, code, terms, offset) of the mined programs verified on known terms only, oldest check first."""
+    checked = func.coalesce(Program.verified_at, Program.found_at)
+    query = (
+        select(Program.a_number, Program.code, Sequence.terms, Sequence.offset)
+        .join(Sequence, Sequence.a_number == Program.a_number)
+        .where(Program.origin == "mined", Program.status == "provisional")
+        .order_by(checked, Program.a_number)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(a, code, parse_terms(terms), offset) for a, code, terms, offset in session.execute(query)]
+
+
+def superseded(session: Session) -> list[tuple[int, str, str, str]]:
+    """(A-number, code, reason, old terms) of every superseded program, oldest first."""
+    query = select(SupersededProgram.a_number, SupersededProgram.code, SupersededProgram.reason,
+                   SupersededProgram.old_terms).order_by(SupersededProgram.id)
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def discovered(session: Session, since: datetime | None = None,
+               status: str | None = None) -> list[DiscoveredRow]:
+    """The mined programs (found at or after `since`, naive = UTC; only `status`, if given), oldest first."""
     query = (
         select(Program, Sequence.name, Sequence.terms)
         .outerjoin(Sequence, Sequence.a_number == Program.a_number)
@@ -159,6 +198,8 @@ def discovered(session: Session, since: datetime | None = None) -> list[Discover
     )
     if since is not None:
         query = query.where(Program.found_at >= since)
+    if status is not None:
+        query = query.where(Program.status == status)
     rows = []
     for program, name, terms in session.execute(query):
         rows.append(
@@ -174,6 +215,8 @@ def discovered(session: Session, since: datetime | None = None) -> list[Discover
                 cpu_seconds=program.cpu_seconds,
                 terms_verified=program.terms_verified,
                 length=program.length,
+                status=program.status,
+                bfile_checked=bool(program.bfile_checked),
             )
         )
     return rows

@@ -19,6 +19,38 @@ class RefreshStats:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    # Of the changed: stored sequences whose name, offset or terms (other than an extension) changed.
+    names_changed: int = 0
+    offsets_changed: int = 0
+    terms_rewritten: int = 0
+    terms_extended: int = 0
+    # Stored sequences with terms that the files no longer hold (kept as they are).
+    missing: int = 0
+    stored: int = 0
+
+    def suspicious(self, share: float) -> str | None:
+        """Why these changes look like a broken upstream file rather than OEIS edits (None: they don't):
+        more than `share` of the stored sequences lose their terms or get another name, offset or terms."""
+        limit = max(share * self.stored, REFRESH_CHANGE_FLOOR)
+        for label, count in (("names", self.names_changed), ("offsets", self.offsets_changed),
+                             ("terms", self.terms_rewritten), ("missing", self.missing)):
+            if count > limit:
+                what = "no longer in the files" if label == "missing" else f"with other {label}"
+                return (f"{count} of {self.stored} stored sequences {what} (more than {share:.1%}); "
+                        "not applied (`loda-miner fetch --accept-changes` applies it)")
+        return None
+
+
+# A refresh of a small database may change this many sequences whatever the share.
+REFRESH_CHANGE_FLOOR = 20
+
+
+class RefreshRejected(Exception):
+    """A refresh that would change too much of the stored data; nothing of it was stored."""
+
+    def __init__(self, message: str, stats: RefreshStats) -> None:
+        super().__init__(message)
+        self.stats = stats
 
 
 @dataclass
@@ -44,6 +76,8 @@ class Hit:
     cpu_seconds: float = 0.0
     terms_verified: int = 0
     owner: str | None = None  # the miner that found it (lease owner name)
+    status: str = "verified"  # 'verified' (checked on a b-file) or 'provisional' (known terms only)
+    bfile_checked: bool = False
 
 
 @dataclass
@@ -61,6 +95,8 @@ class DiscoveredRow:
     cpu_seconds: float | None
     terms_verified: int | None
     length: int
+    status: str = "verified"
+    bfile_checked: bool = False
 
 
 @dataclass

@@ -28,6 +28,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 ORIGINS = ("corpus", "mined")
+# How far a mined program was verified: on a b-file, or on the known terms only (neither exported nor
+# submitted until a b-file check); superseded ones live in `superseded_programs`.
+STATUSES = ("verified", "provisional", "superseded")
 OUTCOMES = ("hit", "miss", "error")
 
 
@@ -134,12 +137,38 @@ class Program(Base):
     owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
     # When a mined program was last re-checked against its sequence's terms (None: when it was found).
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # 'verified' (checked on a b-file) or 'provisional' (known terms only); corpus programs: 'verified'.
+    status: Mapped[str] = mapped_column(String(16), default="verified", server_default="verified")
+    # Whether the terms it was checked on came from a b-file.
+    bfile_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
         UniqueConstraint("a_number", "origin", name="uq_programs_a_number_origin"),
         CheckConstraint("origin IN ('corpus', 'mined')", name="ck_programs_origin"),
         Index("ix_programs_origin_found_at", "origin", "found_at"),
     )
+
+
+class SupersededProgram(Base):
+    """A mined program that no longer fits its sequence: kept with why and the terms it was checked on."""
+
+    __tablename__ = "superseded_programs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a_number: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer)
+    strategy: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cpu_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    terms_verified: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bfile_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The sequence's terms and offset when the program was last verified (what it did reproduce).
+    old_terms: Mapped[str] = mapped_column(Text, default="")
+    old_offset: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Attempt(Base):
@@ -260,7 +289,15 @@ VIEWS = (DISCOVERED_VIEW, "hits_per_day", "model_yield", "lacking_queue")
 DISCOVERED_VIEW_SQL = (
     f"CREATE VIEW {DISCOVERED_VIEW} AS "
     f"SELECT {A_NUMBER_TEXT} AS a_number, COALESCE(s.name, '') AS name, p.code AS code, "
-    "p.found_at AS found_at, p.model_version AS model_version, p.strategy AS strategy "
+    "p.found_at AS found_at, p.model_version AS model_version, p.strategy AS strategy, "
+    "p.status AS status, p.terms_verified AS terms_verified, p.bfile_checked AS bfile_checked, "
+    "p.length AS length, p.cpu_seconds AS cpu_seconds "
     "FROM programs p LEFT JOIN sequences s ON s.a_number = p.a_number "
-    "WHERE p.origin = 'mined'"
+    "WHERE p.origin = 'mined' "
+    "UNION ALL "
+    f"SELECT {A_NUMBER_TEXT} AS a_number, COALESCE(s.name, '') AS name, p.code AS code, "
+    "p.found_at AS found_at, p.model_version AS model_version, p.strategy AS strategy, "
+    "'superseded' AS status, p.terms_verified AS terms_verified, p.bfile_checked AS bfile_checked, "
+    "p.length AS length, p.cpu_seconds AS cpu_seconds "
+    "FROM superseded_programs p LEFT JOIN sequences s ON s.a_number = p.a_number"
 )

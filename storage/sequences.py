@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Engine, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunked, session_scope, upsert
-from storage.records import RefreshStats, SequenceRecord, Summary
+from storage.records import RefreshRejected, RefreshStats, SequenceRecord, Summary
 from storage.schema import Lease, Program, Refresh, Sequence, utcnow
 
 log = structlog.get_logger(__name__)
@@ -27,24 +27,31 @@ def parse_terms(text: str) -> list[int]:
     return [int(t) for t in text.split(",")] if text else []
 
 
-def apply_refresh(engine: Engine, records: Iterable[SequenceRecord], source: str = "") -> RefreshStats:
+def apply_refresh(engine: Engine, records: Iterable[SequenceRecord], source: str = "",
+                  max_change_share: float | None = None) -> RefreshStats:
     """Store the fetched sequences in one transaction, writing only new or changed rows.
 
     `records` may be a stream; if it raises (truncated download...), nothing is stored. The stream is
     compared with the database first (read-only), so the write transaction holds the lock only for the
-    changes, not while a large file is parsed. Sequences missing from `records` are kept.
+    changes, not while a large file is parsed. Sequences missing from `records` are kept, and so are the
+    stored fields a record lacks (`SequenceRecord.missing`). With `max_change_share`, a refresh that
+    would give more than that share of the stored sequences another name, offset or terms (extensions
+    aside), or that no longer holds them, raises RefreshRejected and stores nothing.
     """
     stats = RefreshStats()
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    seen: set[int] = set()
     with session_scope(engine, readonly=True) as session:
         for chunk in chunked(records, CHUNK):
             stats.seen += len(chunk)
             fresh = {
-                r.a_number: (r.name, r.terms_text if r.terms_text is not None else terms_text(r.terms), r.offset)
+                r.a_number: (r.name, r.terms_text if r.terms_text is not None else terms_text(r.terms), r.offset,
+                             r.missing)
                 for r in chunk
             }
+            seen.update(fresh)
             stored = {
                 row.a_number: (row.name, row.terms, row.offset)
                 for row in session.execute(
@@ -53,15 +60,35 @@ def apply_refresh(engine: Engine, records: Iterable[SequenceRecord], source: str
                     )
                 )
             }
-            for a_number, (name, terms, offset) in fresh.items():
-                values = {"a_number": a_number, "name": name, "terms": terms, "offset": offset, "changed_at": now}
+            for a_number, (name, terms, offset, missing) in fresh.items():
                 old = stored.get(a_number)
+                if old is not None and missing:
+                    name = old[0] if "name" in missing else name
+                    terms = old[1] if "terms" in missing else terms
+                    offset = old[2] if "offset" in missing else offset
+                values = {"a_number": a_number, "name": name, "terms": terms, "offset": offset, "changed_at": now}
                 if old is None:
                     inserts.append(values)
                 elif old != (name, terms, offset):
                     updates.append(values)
+                    stats.names_changed += old[0] != name
+                    stats.offsets_changed += old[2] != offset
+                    if old[1] != terms:
+                        extended = bool(old[1]) and terms.startswith(old[1] + ",")
+                        stats.terms_extended += extended
+                        stats.terms_rewritten += not extended
+        if max_change_share is not None:
+            stats.stored = session.scalar(select(func.count()).select_from(Sequence)) or 0
+            with_terms = set(session.scalars(select(Sequence.a_number).where(Sequence.terms != "")))
+            stats.missing = len(with_terms - seen)
     stats.added, stats.changed = len(inserts), len(updates)
     stats.unchanged = stats.seen - stats.added - stats.changed
+    if max_change_share is not None:
+        why = stats.suspicious(max_change_share)
+        if why is not None:
+            log.error("refresh_rejected", source=source, reason=why, names=stats.names_changed,
+                      offsets=stats.offsets_changed, terms=stats.terms_rewritten, missing=stats.missing)
+            raise RefreshRejected(f"refresh from {source}: {why}", stats)
     with session_scope(engine) as session:
         table = Sequence.__table__
         for chunk in chunked(inserts, CHUNK):

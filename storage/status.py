@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.records import JobRunRow, MinerRow
-from storage.schema import Effort, JobRun, Lease, Program
+from storage.schema import Effort, JobRun, Lease, Program, SupersededProgram
 
 
 @dataclass
@@ -61,6 +61,15 @@ def activity(session: Session, now: datetime | None = None) -> Activity:
         hits_24h=hits_since(now - timedelta(hours=24)),
         hits_7d=hits_since(now - timedelta(days=7)),
     )
+
+
+def hit_statuses(session: Session) -> dict[str, int]:
+    """Mined programs per status: verified (on a b-file), provisional (known terms only), superseded."""
+    rows = session.execute(select(Program.status, func.count()).where(Program.origin == "mined")
+                           .group_by(Program.status)).all()
+    counts = {"verified": 0, "provisional": 0, **{status: int(n) for status, n in rows}}
+    counts["superseded"] = int(session.scalar(select(func.count()).select_from(SupersededProgram)) or 0)
+    return counts
 
 
 def last_ok_run(session: Session, job: str) -> JobRunRow | None:

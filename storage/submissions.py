@@ -62,12 +62,13 @@ def code_hash(code: str) -> str:
 
 
 def enqueue_new(session: Session, now: datetime) -> int:
-    """Queue every mined program not queued before; an older unsent program of the same sequence is
-    superseded. Returns how many were queued."""
+    """Queue every verified mined program not queued before (provisional ones wait for their b-file check);
+    an older unsent program of the same sequence is superseded. Returns how many were queued."""
     known = {(a, h) for a, h in session.execute(select(Submission.a_number, Submission.code_hash))}
     submitted = set(session.scalars(select(Submission.a_number).where(Submission.status == "sent")))
     rows = []
-    for a_number, code in session.execute(select(Program.a_number, Program.code).where(Program.origin == "mined")):
+    for a_number, code in session.execute(select(Program.a_number, Program.code)
+                                          .where(Program.origin == "mined", Program.status == "verified")):
         digest = code_hash(code)
         if (a_number, digest) in known:
             continue

@@ -79,7 +79,7 @@ def test_next_runs_follow_the_fleets_last_runs(d):
     scheduler.start(paused=True)
     try:
         jobs = {job.name: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"refresh", "export", "retrain", "housekeeping"}  # submit is off by default
+        assert set(jobs) == {"refresh", "export", "deep_check", "retrain", "housekeeping"}  # submit: off by default
         now = datetime.now(timezone.utc)
         assert jobs["refresh"].next_run_time > now + timedelta(hours=23)
         assert jobs["export"].next_run_time < now + timedelta(seconds=5)

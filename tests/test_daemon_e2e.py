@@ -40,6 +40,19 @@ def _write_sources(shared: Path, tarball: Path, out: Path) -> None:
                 kept.append(line)
         with gzip.open(out / f"{name}.gz", "wt") as fh:
             fh.writelines(kept)
+        if name == "stripped":  # b-files of the known terms, so hits are verified and exported
+            offsets = {}
+            with gzip.open(shared / "oeis" / "offsets.gz", "rt") as fh:
+                for line in fh:
+                    if line.startswith("A") and int(line[1:7]) < MAX_A:
+                        offsets[line[:7]] = int(line.split(":")[1].split(",")[0])
+            for line in kept:
+                if line.startswith("A"):
+                    key, terms = line.split(" ", 1)
+                    values = [t for t in terms.strip().strip(",").split(",") if t]
+                    first = offsets.get(key, 0)
+                    with gzip.open(out / f"b{key[1:]}.txt.gz", "wt") as fh:
+                        fh.writelines(f"{first + i} {v}\n" for i, v in enumerate(values))
     with tarfile.open(tarball) as src, tarfile.open(out / "programs.tar.gz", "w:gz") as dst:
         for member in src:
             if not member.isfile():
@@ -186,7 +199,7 @@ def test_daemon_end_to_end(tmp_path, sources_url):
 workers = 1
 batch_size = 4
 lease_seconds = 600
-deep_check = false
+deep_check = true
 strategies = {json.dumps(STRATEGIES)}
 [daemon]
 heartbeat_seconds = 0.5

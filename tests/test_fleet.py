@@ -25,6 +25,7 @@ from miner.core import config
 from miner.lang import parse_a_number
 import testbed
 from miner.cli import status
+from miner.mine.reverify import deep_check_provisional
 from miner.sources.programs import program_path, render
 from storage.schema import Effort, Lease, Program
 
@@ -221,6 +222,17 @@ def test_fleet_leases_hits_and_a_killed_miner(tmp_path, data, database_url):
     assert set(SOLVABLE) <= set(per_sequence) <= targets
     assert set(per_sequence.values()) == {1}
     export_dir = Path(cfg["paths"]["export_dir"])
+    # Offline, every hit is provisional and not exported; a b-file check (here: b-files of the known
+    # terms) verifies and exports them.
+    assert {row.status for row in rows} == {"provisional"} and not list(export_dir.rglob("A*.asm"))
+    bfiles = tmp_path / "bfiles"
+    bfiles.mkdir()
+    for row in rows:
+        (bfiles / f"b{row.a_number:06d}.txt").write_text(
+            "".join(f"{sequences[row.a_number].offset + i} {t}\n" for i, t in enumerate(row.terms)))
+    checked = dict(cfg, mine=dict(cfg["mine"], deep_check=True),
+                   sources=dict(cfg["sources"], bfile_url=f"{bfiles}/b{{number:06d}}.txt"))
+    assert deep_check_provisional(checked, engine).verified == len(rows)
     files = {int(p.stem[1:]) for p in export_dir.rglob("A*.asm")}
     assert files == set(per_sequence)
     for row in rows:

@@ -18,6 +18,7 @@ from miner.core import config
 import testbed
 from miner.sources.programs import program_path
 from miner.mine.loop import mine, mine_batch
+from miner.mine.reverify import deep_check_provisional
 
 # Held out: A014335 and A157878 have linear recurrences; A001453 (Catalan - 1) is A000108 shifted,
 # found by the corpus sweep; A000002 (Kolakoski) has neither.
@@ -65,13 +66,25 @@ def test_family_strategy_rewrites_a_siblings_program(mined_db):
         assert storage.strategy_stats(session)["family"].hits >= 1
 
 
-def test_model_free_strategies_find_held_out_programs(mined_db):
+def test_model_free_strategies_find_held_out_programs(mined_db, data, tmp_path):
     cfg, engine = mined_db
     summary = mine(cfg, strategies=MODEL_FREE, engine=engine)
     found = stored(engine)
     assert {14335, 157878, 1453} <= set(found), summary.found
     assert 2 not in found
     assert summary.hits == len(found) == len({h.a_number for h in summary.found})
+    # Offline, every hit is provisional: stored and shown, not exported until a b-file check.
+    with storage.session_scope(engine, readonly=True) as session:
+        assert {row.status for row in storage.discovered(session)} == {"provisional"}
+    assert not program_path(cfg["paths"]["export_dir"], 1453).exists()
+    bfiles = tmp_path / "bfiles"
+    bfiles.mkdir()
+    for a in found:
+        _bfile(bfiles / f"b{a:06d}.txt", data[0][a].offset, list(data[0][a].terms))
+    cfg = dict(cfg, mine=dict(cfg["mine"], deep_check=True),
+               sources=dict(cfg["sources"], bfile_url=f"{bfiles}/b{{number:06d}}.txt"))
+    report = deep_check_provisional(cfg, engine)
+    assert (report.checked, report.verified) == (len(found), len(found))
     # Exported with the usual header; the offset line when the offset is not 0.
     text = program_path(cfg["paths"]["export_dir"], 1453).read_text()
     assert text.startswith("; A001453: Catalan numbers - 1.\n; Submitted by loda-miner\n; 1,4,13,41,131,")
@@ -93,13 +106,16 @@ def test_model_free_strategies_find_held_out_programs(mined_db):
 
 def test_a_shorter_program_replaces_a_longer_one(mined_db):
     cfg, engine = mined_db
-    long_code = "mov $1,1\n" * 40 + "mov $0,0\n"  # stored as if an earlier miner had found it
-    assert storage.store_hit(engine, storage.Hit(14335, long_code, "mutation")) == "new"
+    long_code = "mov $1,1\n" * 40 + "mov $0,0\n"  # stored as if an earlier miner had found it offline
+    assert storage.store_hit(engine, storage.Hit(14335, long_code, "mutation", status="provisional")) == "new"
     summary = mine(cfg, ids=[14335], strategies=["recurrence"], engine=engine)
     assert [h.outcome for h in summary.found] == ["replaced"]
     code = stored(engine)[14335]
     assert len(code.splitlines()) < 40
-    assert program_path(cfg["paths"]["export_dir"], 14335).read_text().endswith(code)
+    assert not program_path(cfg["paths"]["export_dir"], 14335).exists()  # provisional: not exported
+    # A provisional program never replaces a verified one, however short.
+    assert storage.store_hit(engine, storage.Hit(14335, long_code, "mutation")) == "replaced"
+    assert storage.store_hit(engine, storage.Hit(14335, code, "recurrence", status="provisional")) == "kept"
 
 
 def test_a_set_stop_event_ends_the_batch_and_releases_leases(mined_db):
@@ -164,14 +180,17 @@ def test_deep_check_uses_the_bfile_and_rejects_a_program_it_contradicts(tmp_path
 
     cfg["sources"]["bfile_url"] = f"file://{good}/b{{number:06d}}.txt"
     summary = mine(cfg, ids=[157878], strategies=["recurrence"], engine=engine)
-    assert [h.terms_verified for h in summary.found] == [250]
+    assert [(h.terms_verified, h.status) for h in summary.found] == [(250, "verified")]
     with storage.session_scope(engine, readonly=True) as session:
-        assert storage.discovered(session)[0].terms_verified == 250
+        row = storage.discovered(session)[0]
+    assert (row.terms_verified, row.status, row.bfile_checked) == (250, "verified", True)
+    assert program_path(cfg["paths"]["export_dir"], 157878).exists()
 
     # No b-file at all (offline): the known terms are the deep check.
     cfg["sources"]["bfile_url"] = f"file://{tmp_path}/absent/b{{number:06d}}.txt"
     offline = mine(cfg, ids=[14335], strategies=["recurrence"], engine=engine)
-    assert [h.terms_verified for h in offline.found] == [len(sequences[14335].terms)]
+    assert [(h.terms_verified, h.status) for h in offline.found] == [(len(sequences[14335].terms), "provisional")]
+    assert not program_path(cfg["paths"]["export_dir"], 14335).exists()
 
 
 def test_model_strategies_run_with_a_promoted_tiny_model(mined_db, tmp_path):

@@ -19,6 +19,8 @@ def register(subparsers: Any) -> None:
                     "Offline on a fresh database, the bundled snapshot is used.")
     fetch.add_argument("--no-programs", action="store_true", help="do not import the program corpus")
     fetch.add_argument("--no-snapshot", action="store_true", help="never fall back to the bundled snapshot")
+    fetch.add_argument("--accept-changes", action="store_true",
+                       help="apply files that change more than [sources] max_change_share of the stored sequences")
     fetch.set_defaults(func=fetch_command)
 
     imp = subparsers.add_parser(
@@ -49,6 +51,7 @@ def _failed(what: str, exc: Exception) -> CommandError:
 
 def fetch_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Refresh the sequences (and the corpus); prints what changed."""
+    import storage
     from miner import sources
     from miner.service import refresh
     from miner.service.corpus_import import import_programs
@@ -57,13 +60,17 @@ def fetch_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     engine = _engine(cfg)
     allow = not args.no_snapshot
     try:
-        report = refresh.refresh(cfg, engine, allow_snapshot=allow)
+        report = refresh.refresh(cfg, engine, allow_snapshot=allow, accept_changes=args.accept_changes)
         print(report.message())
         for example in report.parse.examples[:10]:
             print(f"  malformed: {example}")
         if not args.no_programs:
             stats, origin = import_programs(cfg, engine, allow_snapshot=allow)
             print(_import_line(stats, origin))
+    except storage.RefreshRejected as exc:
+        # Recorded as a failed refresh, so `status` shows it until a refresh is applied.
+        storage.job_finished(engine, storage.job_started(engine, "refresh"), "failed", str(exc))
+        raise CommandError(f"fetch failed, nothing changed: {exc}") from exc
     except (sources.FetchError, sources.SourceFormatError, CorpusError, FileNotFoundError) as exc:
         raise _failed("fetch", exc) from exc
     finally:
@@ -123,6 +130,7 @@ def programs_command(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
                 "found_at": row.found_at.isoformat(), "model_version": row.model_version,
                 "strategy": row.strategy, "beam_rank": row.beam_rank, "cpu_seconds": row.cpu_seconds,
                 "terms_verified": row.terms_verified, "length": row.length,
+                "status": row.status, "bfile_checked": row.bfile_checked,
             }))
         else:
             print(render(row.a_number, row.name, row.terms, row.code, cfg["mine"]["submitted_by"]))

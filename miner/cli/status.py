@@ -68,6 +68,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             hits_by_owner = st.hits_per_owner(session)
             versions = storage.model_versions(session)
             hits_by_version = st.hits_per_model_version(session)
+            statuses = st.hit_statuses(session)
     finally:
         engine.dispose()
 
@@ -124,6 +125,9 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             "lacking": summary.lacking,
             "attempted": activity.attempted,
             "solved": summary.mined_programs,
+            "verified": statuses["verified"],
+            "provisional": statuses["provisional"],
+            "superseded": statuses["superseded"],
             "corpus_programs": summary.corpus_programs,
             "hits_24h": activity.hits_24h,
             "hits_7d": activity.hits_7d,
@@ -198,6 +202,11 @@ def render(report: dict[str, Any]) -> str:
         f"{c['solved']} solved ({c['hits_24h']} in 24 h, {c['hits_7d']} in 7 days); "
         f"last refresh {_when(c['last_refresh'])}"
     )
+    lines.append(f"hits      {c['verified']} verified on b-files (exported), {c['provisional']} provisional "
+                 f"(known terms only: not exported until a b-file check), {c['superseded']} superseded")
+    refresh = report["jobs"].get("refresh") or {}
+    if refresh.get("outcome") in ("failed", "error") and "not applied" in (refresh.get("message") or ""):
+        lines.append(f"refresh   NOT APPLIED: {refresh['message']}")
     lines.append("jobs      job            last run (UTC)       outcome   seconds  next run")
     for name, j in report["jobs"].items():
         seconds = "-" if j["seconds"] is None else f"{j['seconds']:.1f}"

@@ -83,6 +83,7 @@ class SourcesConfig:
     max_bfile_mb: int = key(64, min=1)
     max_program_bytes: int = key(1048576, min=1)
     max_download_seconds: float = key(3600.0, above=0)
+    max_change_share: float = key(0.05, min=0, max=1)
 
 
 @dataclass
@@ -115,6 +116,8 @@ class MineConfig:
     attempt_cpu_min: float = key(2.0, above=0)
     attempt_cpu_max: float = key(30.0, above=0)
     model_max_candidates: int = key(128, min=1)
+    trust_match_bits: float = key(600.0, min=0)
+    trust_fit_bits: float = key(32.0, min=0)
     # Candidates per attempt of each strategy (a table: `[mine.budget]`).
     budget: dict[str, int] = key({
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
@@ -143,6 +146,8 @@ class DaemonConfig:
     stall_seconds: float = key(1800.0, above=0)
     stop_grace_seconds: float = key(8.0, min=0)
     max_memory: int = key(0, min=0)
+    deep_check_minutes: float = key(60.0, above=0)
+    deep_check_batch: int = key(200, min=1)
 
 
 @dataclass

@@ -301,3 +301,20 @@ def _check(program: Program | str, expected: list[int], ctx: Context) -> CheckRe
         if value != want:
             return CheckResult(False, i, None, total, value)
     return CheckResult(True, len(expected), None, total)
+
+
+def evaluate_partial(program: Program | str, num_terms: int, corpus: Corpus | None = None,
+                     limits: Limits = DEFAULT) -> tuple[list[int], str | None]:
+    """Up to `num_terms` terms and the error that ended them early (None: all evaluated)."""
+    try:
+        compiled = compile_program(program, limits.max_memory)
+    except ValueError as exc:
+        return [], str(exc)
+    terms = _Terms(compiled, Context(limits, corpus))
+    out: list[int] = []
+    for i in range(num_terms):
+        try:
+            out.append(terms.term(compiled.offset + i)[0])
+        except EvalError as exc:
+            return out, f"{exc.reason}: {exc}"
+    return out, None

@@ -15,3 +15,5 @@ class SequenceRecord:
     offset: int
     # The terms exactly as stored ("1,1,2"), when the producer has it already (saves re-joining).
     terms_text: str | None = field(default=None, repr=False, compare=False)
+    # Fields the source files lacked for it ("name", "terms", "offset"): a refresh keeps the stored ones.
+    missing: frozenset[str] = field(default=frozenset(), repr=False, compare=False)

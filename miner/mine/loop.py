@@ -55,6 +55,7 @@ class HitInfo:
     length: int
     terms_verified: int
     outcome: str
+    status: str = "verified"
 
 
 @dataclass
@@ -576,10 +577,12 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     return terms, "bfile"
 
 
-def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None) -> tuple[_Cand, int] | None:
-    """The shortest candidate that passes the deep check, with the number of terms it verified."""
+def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None,
+                deep: tuple[tuple[int, ...], str]) -> tuple[_Cand, int, bool] | None:
+    """The shortest candidate that passes the deep check on `deep` (terms, origin from `deep_terms`), the
+    number of terms it verified and whether they came from a b-file."""
     m = ctx.cfg["mine"]
-    terms, origin = deep_terms(ctx.cfg, target)
+    terms, origin = deep
     required = min(int(m["min_check_terms"]), len(target.terms))
     ordered = sorted(cands, key=lambda c: (len(c.program.code()), c.rank or 0))
     limits = deep_limits(ctx.cfg)
@@ -594,13 +597,37 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
         cand.attempt.cpu_seconds += outcome.cpu_seconds
         cand.attempt.worker_seconds += outcome.cpu_seconds
         if outcome.ok:
-            return cand, outcome.matched
+            return cand, outcome.matched, origin == "bfile"
         log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin, matched=outcome.matched,
                  error=outcome.error)
     return None
 
 
-def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int) -> HitInfo:
+def _trusted(ctx: MiningContext, engine: Engine, cands: list[_Cand]) -> list[_Cand]:
+    """The passing candidates that are evidence enough for a hit on the known terms alone (`miner.mine.trust`)."""
+    from miner.mine.trust import callees, reject_reason
+
+    calls = {k for c in cands for k in callees(c.program)}
+    names: dict[int, str] = {}
+    if calls:
+        import storage
+
+        with storage.session_scope(engine, readonly=True) as session:
+            names = {a: r.name for a, r in storage.get_sequences(session, calls).items()}
+    out = []
+    for cand in cands:
+        target = cand.target
+        why = reject_reason(cand.attempt.strategy, cand.route, cand.program, target.name, target.terms,
+                            names, ctx.cfg)
+        if why is None:
+            out.append(cand)
+        else:
+            log.info("hit_not_trusted", seq=format_a_number(target.a_number), strategy=cand.attempt.strategy, route=cand.route,
+                     reason=why)
+    return out
+
+
+def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int, bfile: bool) -> HitInfo:
     import storage
     from miner.sources.programs import export_program
 
@@ -613,9 +640,12 @@ def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int) -> Hi
                       model_version=ctx.state.model.version if attempt.strategy in MODEL_STRATEGIES else None,
                       beam_rank=cand.rank if attempt.strategy in MODEL_STRATEGIES else None,
                       cpu_seconds=round(attempt.cpu_seconds, 3), terms_verified=verified,
-                      owner=ctx.owner)  # fleet issue #8: who stored it, for hits per miner in `status`
+                      owner=ctx.owner,  # fleet issue #8: who stored it, for hits per miner in `status`
+                      # Checked on known terms only: kept out of the export and the submissions until
+                      # the daemon's deep-check job reads its b-file.
+                      status="verified" if bfile else "provisional", bfile_checked=bfile)
     outcome = storage.store_hit(engine, hit)
-    if outcome in ("new", "replaced"):
+    if outcome in ("new", "replaced") and bfile:
         export_program(ctx.cfg["paths"]["export_dir"], a, target.name, target.terms, code,
                        ctx.cfg["mine"]["submitted_by"])
     ctx.state.solved.add(a)
@@ -624,8 +654,9 @@ def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int) -> Hi
     ctx.state.model_seeds.pop(a, None)
     ctx.state.index.remove(target.a_number)
     log.info("hit", seq=format_a_number(target.a_number), strategy=strategy, length=len(cand.program.code()),
-             terms_verified=verified, outcome=outcome)
-    return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome)
+             terms_verified=verified, status=hit.status, outcome=outcome)
+    return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome,
+                   hit.status)
 
 
 def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], stop_event: threading.Event | None,
@@ -636,11 +667,17 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
     for a, found in winners.items():
         if _stopped(stop_event) or a in ctx.state.solved:
             continue
-        result = _deep_check(ctx, found[0].target, found, stop_event)
+        deep = deep_terms(ctx.cfg, found[0].target)
+        # Terms beyond the known ones decide for themselves; without them, only trusted kinds of hit.
+        if not (deep[1] == "bfile" and len(deep[0]) > len(found[0].target.terms)):
+            found = _trusted(ctx, engine, found)
+            if not found:
+                continue
+        result = _deep_check(ctx, found[0].target, found, stop_event, deep)
         if result is None:
             continue
-        cand, verified = result
-        summary.found.append(_store(ctx, engine, cand, verified))
+        cand, verified, bfile = result
+        summary.found.append(_store(ctx, engine, cand, verified, bfile))
         if cand.target is cand.attempt.target:
             cand.attempt.hit = True
         else:

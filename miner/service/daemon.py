@@ -112,6 +112,14 @@ def job_refresh(d: Daemon) -> str:
     return f"{message}; {checked}"
 
 
+def job_deep_check(d: Daemon) -> str:
+    """Check provisional hits (known terms only) on their b-files: verified ones are exported."""
+    from miner.mine.reverify import deep_check_provisional
+
+    report = deep_check_provisional(d.cfg, d.engine, int(d.cfg["daemon"]["deep_check_batch"]), d.stop_event)
+    return str(report)
+
+
 def job_export(d: Daemon) -> str:
     """Rewrite the export folder from the database (idempotent)."""
     from miner.service import export
@@ -198,6 +206,8 @@ JOBS: dict[str, tuple[Callable[[Daemon], str], JobSpec]] = {
     "refresh": (job_refresh, JobSpec(lambda c: min(c["daemon"]["refresh_hours"] * 60,
                                                    c["daemon"]["refresh_retry_minutes"]) * 60, True)),
     "export": (job_export, JobSpec(lambda c: c["daemon"]["export_minutes"] * 60, True)),
+    "deep_check": (job_deep_check, JobSpec(lambda c: c["daemon"]["deep_check_minutes"] * 60, True,
+                                           lambda c: c["mine"]["deep_check"])),
     "retrain": (job_retrain, JobSpec(lambda c: c["daemon"]["retrain_check_minutes"] * 60, True)),
     "housekeeping": (job_housekeeping, JobSpec(lambda c: c["daemon"]["housekeeping_hours"] * 3600, True)),
     "submit": (

@@ -21,11 +21,12 @@ log = structlog.get_logger(__name__)
 
 
 def export_all(engine: Engine, cfg: dict[str, Any]) -> int:
-    """Rewrite the file of every stored hit from the database (idempotent); returns files changed."""
+    """Rewrite the file of every verified hit from the database (idempotent); returns files changed.
+    Provisional hits are exported once a b-file check verifies them."""
     import storage
 
     with storage.session_scope(engine) as session:
-        records = [(d.a_number, d.name, list(d.terms), d.code) for d in storage.discovered(session)]
+        records = [(d.a_number, d.name, list(d.terms), d.code) for d in storage.discovered(session, status="verified")]
     changed = export_records(cfg["paths"]["export_dir"], records, cfg["mine"]["submitted_by"])
     log.info("export_all", programs=len(records), changed=changed, export_dir=cfg["paths"]["export_dir"])
     return changed

@@ -62,13 +62,15 @@ def _database_empty(engine: Engine) -> bool:
 
 
 def refresh(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True,
-            stop_event: threading.Event | None = None) -> RefreshReport:
+            stop_event: threading.Event | None = None, accept_changes: bool = False) -> RefreshReport:
     """Fetch names.gz, stripped.gz and offsets.gz and apply them in one transaction (all or nothing).
 
     If a source cannot be reached and the database holds no sequences yet, the bundled snapshot is used
     (with a warning); with data already stored the error is raised and the data kept. A truncated or
     corrupt file always fails the refresh. Once `stop_event` is set it raises `miner.core.stopping.Stopped`
-    before anything is stored.
+    before anything is stored. Files that would change the names, offsets or terms of more than
+    `[sources] max_change_share` of the stored sequences raise `storage.RefreshRejected` (nothing stored)
+    unless `accept_changes`.
     """
     urls = [cfg["sources"][key] for key in SEQUENCE_KEYS]
     not_modified = 0
@@ -92,17 +94,19 @@ def refresh(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True,
     limits = (int(cfg["sources"]["max_line_bytes"]), int(cfg["sources"]["max_uncompressed_mb"]) << 20)
     records = iter_sequences(paths[0], paths[1], paths[2], report, labels, limits)  # type: ignore[arg-type]
     records = stopping.until_stopped(records, stop_event, f"reading sequences from {origin}")
-    stats = storage.apply_refresh(engine, records, source=origin)
+    share = None if accept_changes else float(cfg["sources"]["max_change_share"])
+    stats = storage.apply_refresh(engine, records, source=origin, max_change_share=share)
     result = RefreshReport(stats, origin, report, not_modified)
     log.info("refresh_done", message=result.message())
     return result
 
 
-def refresh_all(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True, stop_event: threading.Event | None = None) -> str:
+def refresh_all(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True,
+                stop_event: threading.Event | None = None, accept_changes: bool = False) -> str:
     """Refresh the sequences, then import the program corpus; returns a one-line summary.
 
     A stop (`stop_event`) between the two keeps the refreshed sequences and raises `Stopped`."""
-    report = refresh(cfg, engine, allow_snapshot, stop_event)
+    report = refresh(cfg, engine, allow_snapshot, stop_event, accept_changes)
     stats, origin = import_programs(cfg, engine, allow_snapshot=allow_snapshot, stop_event=stop_event)
     programs = (f"programs from {origin}: {stats.added} added, {stats.changed} changed, "
                 f"{stats.unchanged} unchanged, {len(stats.broken)} broken")

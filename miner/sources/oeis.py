@@ -141,18 +141,25 @@ def iter_sequences(
     """Every sequence of the three files as SequenceRecord, streaming the big terms file.
 
     Sequences without terms yet (only a name) come last with `terms == []`; a missing offset counts
-    in `report.missing_offset` and defaults to 0 (LODA's default). `limits`: (longest line, most
-    bytes of a file once decompressed); past them `SourceFormatError`.
+    in `report.missing_offset` and defaults to 0 (LODA's default). Each record lists in `missing` the
+    fields the files lacked, so a refresh keeps what is stored for them (a partial file loses nothing).
+    `limits`: (longest line, most bytes of a file once decompressed); past them `SourceFormatError`.
     """
     n_label, s_label, o_label = labels or (names.name, stripped.name, offsets.name)
     all_names = read_names(names, report, n_label, limits)
     all_offsets = read_offsets(offsets, report, o_label, limits)
     for a_number, text in iter_terms(stripped, report, s_label, limits):
+        missing = set()
         offset = all_offsets.get(a_number)
         if offset is None:
             report.missing_offset += 1
             offset = 0
+            missing.add("offset")
+        name = all_names.pop(a_number, None)
+        if name is None:
+            missing.add("name")
         terms = list(map(int, text.split(","))) if text else []
-        yield SequenceRecord(a_number, all_names.pop(a_number, ""), terms, offset, terms_text=text)
+        yield SequenceRecord(a_number, name or "", terms, offset, terms_text=text, missing=frozenset(missing))
     for a_number, name in sorted(all_names.items()):
-        yield SequenceRecord(a_number, name, [], all_offsets.get(a_number, 0))
+        missing = {"terms"} if a_number in all_offsets else {"terms", "offset"}
+        yield SequenceRecord(a_number, name, [], all_offsets.get(a_number, 0), missing=frozenset(missing))

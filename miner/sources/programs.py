@@ -109,6 +109,23 @@ def export_program(export_dir: str | Path, a_number: int, name: str, terms: Sequ
     return path
 
 
+def attic_path(export_dir: str | Path, a_number: int) -> Path:
+    """Where the export file of a superseded program is kept: `<export_dir>/attic/oeis/NNN/ANNNNNN.asm`."""
+    return program_path(Path(export_dir) / "attic", a_number)
+
+
+def move_to_attic(export_dir: str | Path, a_number: int) -> Path | None:
+    """Move a sequence's export file to the attic (never deleted); returns its new path, None if absent."""
+    path = program_path(export_dir, a_number)
+    if not path.is_file():
+        return None
+    target = attic_path(export_dir, a_number)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    log.info("exported_to_attic", seq=format_a_number(a_number), path=str(target))
+    return target
+
+
 def export_records(export_dir: str | Path, records: Iterable[tuple[int, str, Sequence[int], str]],
                    submitted_by: str = "loda-miner") -> int:
     """Write the files of (a_number, name, terms, code) records; returns how many files changed."""

@@ -1,0 +1,76 @@
+"""Whether a program that reproduces every known term is evidence enough to store without a b-file.
+
+Reproducing the known terms is necessary, not sufficient: OEIS holds many near-duplicates (siblings of a
+family share their first 16 terms, digit and "numbers such that" lists agree for dozens of terms), and a
+program found by matching terms has used them all up. Measured on held-out corpus sequences
+(`benchmarks/false_hits.py`), such hits were wrong 5.6% of the time, mostly on small-valued terms. So,
+unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, matcher
+lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
+terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fitted recurrence needs
+`trust_fit_bits`; and no hit may call a sequence whose name is the target's with other numbers (a
+sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
+from the name (formula, g.f.) carry their own evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from miner.lang.program import CONSTANT, Program
+
+# Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
+# with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
+MATCHED = frozenset({"corpus_sweep", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
+# Fitted to the terms with a margin.
+FITTED = frozenset({"recurrence", "holonomic"})
+
+_A_NUMBER = re.compile(r"\bA(\d{6,7})\b")
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
+_WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
+
+
+def callees(program: Program) -> list[int]:
+    """A-numbers the program calls with `seq`, in order."""
+    return [int(op.source.value) for op in program.ops if op.op == "seq" and op.source.kind == CONSTANT]
+
+
+def mentioned(name: str) -> set[int]:
+    """A-numbers written in a name."""
+    return {int(m) for m in _A_NUMBER.findall(name)}
+
+
+def information(terms: Sequence[int]) -> float:
+    """Bits in the terms: sum of log2(|a(n)| + 1) (a 0/1 sequence carries at most one bit a term)."""
+    return sum(math.log2(abs(t) + 1) for t in terms)
+
+
+def _shape(name: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_NUMBER.sub("#", _A_NUMBER.sub("#", name.lower()))))
+
+
+def siblings(name: str, other: str) -> bool:
+    """Names that say the same with different numbers: members of one family, different sequences."""
+    if not name or not other or name.strip() == other.strip() or not _NUMBER.search(name):
+        return False
+    return _shape(name) == _shape(other)
+
+
+def reject_reason(strategy: str, route: str, program: Program, name: str, terms: Sequence[int],
+                  names: Mapping[int, str], cfg: dict[str, Any]) -> str | None:
+    """Why a candidate that reproduces every known term `terms` (and no b-file beyond them) is not
+    evidence enough to store (None: it is)."""
+    calls = callees(program)
+    named = set(calls) & mentioned(name)
+    for k in calls:
+        if k not in named and siblings(name, names.get(k, "")):
+            return f"calls A{k:06d}, a sibling by name"
+    m = cfg["mine"]
+    bits = information(terms)
+    if (strategy in MATCHED or route == "match") and not named and bits < float(m["trust_match_bits"]):
+        return f"{bits:.0f} bits of known terms < trust_match_bits {m['trust_match_bits']} for a match"
+    if strategy in FITTED and route != "match" and bits < float(m["trust_fit_bits"]):
+        return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
+    return None

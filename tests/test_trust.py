@@ -1,0 +1,101 @@
+"""Only hits that are evidence enough are stored: a sibling's value by name, or a term match on too few
+known terms, is not (real sequences, a real database, real workers)."""
+
+from __future__ import annotations
+
+import pytest
+import testbed
+
+import storage
+from miner.core import config
+from miner.lang import parse
+from miner.lang.sequence import SequenceRecord
+from miner.mine.context import build_context
+from miner.mine.loop import run_sweep
+from miner.mine.trust import callees, information, reject_reason, siblings
+
+# A015283 (Inverse of 1274th cyclotomic polynomial) agrees with its sibling by name A015087 (1078th)
+# on its first 77 terms. A029015 (Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^11))) agrees with A000008
+# (change for n cents with coins of 1, 2, 5, 10) on its first 10. A001453 (Catalan numbers - 1) is
+# A000108 shifted, minus 1.
+SIBLING, TWIN = 15283, 15087
+SHORT, CHANGE = 29015, 8
+SHIFTED, CATALAN = 1453, 108
+
+
+def test_sibling_names_differ_only_in_numbers():
+    coxeter = "Number of reduced words of length n in Coxeter group on {} generators S_i with relations."
+    assert siblings(coxeter.format(43), coxeter.format(21))
+    assert siblings("Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^11)).",
+                    "Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^10)).")
+    assert not siblings(coxeter.format(43), coxeter.format(43))
+    assert not siblings("Fibonacci numbers.", "Lucas numbers.")
+    assert not siblings("Catalan numbers - 1.", "Catalan numbers.")
+    assert siblings("Inverse of 1298th cyclotomic polynomial.", "Inverse of 682nd cyclotomic polynomial.")
+
+
+def test_reject_reason_by_strategy_information_and_name(tmp_path):
+    cfg = config.defaults_in(tmp_path)
+    need = cfg["mine"]["trust_match_bits"]
+    bare = parse("seq $0,8\n")
+    names = {8: "Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^10))."}
+    sibling_name = "Expansion of 1/((1-x)(1-x^2)(1-x^5)(1-x^11))."
+    big = [2**40 + n for n in range(20)]  # 800 bits
+    assert callees(bare) == [8]
+    assert information([0, 1, 1, 3]) == 4.0
+    assert "sibling" in reject_reason("corpus_sweep", "direct", bare, sibling_name, big, names, cfg)
+    assert "sibling" in reject_reason("corpus_sweep", "direct", parse("seq $0,8\nadd $0,1\n"), sibling_name, big,
+                                      names, cfg)
+    assert reject_reason("corpus_sweep", "direct", bare, "Something.", big, names, cfg) is None
+    small = [n % 2 for n in range(int(need) - 1)]  # 0/1 terms: one bit at most each
+    assert "trust_match_bits" in reject_reason("corpus_sweep", "direct", bare, "Something.", small, names, cfg)
+    assert "trust_match_bits" in reject_reason("formula", "match", bare, "Something.", small, names, cfg)
+    # A name that names the called sequence is evidence of its own (a sibling included).
+    assert reject_reason("corpus_sweep", "direct", bare, "a(n) = A000008(n+1), x^11.", small, names, cfg) is None
+    # A fitted recurrence needs fewer bits; a formula compiled from the name none.
+    assert reject_reason("recurrence", "direct", parse("mov $1,2\n"), "Something.", small, names, cfg) is None
+    assert "trust_fit_bits" in reject_reason("recurrence", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names,
+                                             cfg)
+    assert reject_reason("formula", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names, cfg) is None
+
+
+@pytest.fixture(scope="module")
+def real(shared_data, corpus_tarball):
+    ids = {SIBLING, TWIN, SHORT, CHANGE, SHIFTED, CATALAN}
+    programs = testbed.read_corpus(corpus_tarball)
+    keep = testbed.seq_closure(programs, {TWIN, CHANGE, CATALAN})
+    sequences = testbed.read_oeis(shared_data / "oeis", keep | ids)
+    return sequences, {a: programs[a] for a in keep}
+
+
+def _mine(tmp_path, real, shown: dict[int, int], **mine_cfg):
+    sequences, programs = real
+    seqs = {a: r for a, r in sequences.items() if a in programs}  # only the shown ones lack a program
+    for a, count in shown.items():
+        r = sequences[a]
+        seqs[a] = SequenceRecord(a, r.name, list(r.terms[:count]), r.offset)
+    cfg = config.defaults_in(tmp_path)
+    cfg["mine"].update(workers=1, deep_check=False, seed=3, **mine_cfg)
+    engine = testbed.build_db(cfg["database"]["url"], seqs, programs)
+    ctx = build_context(cfg, engine)
+    try:
+        summary = run_sweep(cfg, engine, ctx)
+    finally:
+        ctx.close()
+    with storage.session_scope(engine, readonly=True) as session:
+        return summary, {row.a_number for row in storage.discovered(session)}
+
+
+def test_the_sweep_stores_no_siblings_value_and_no_short_match(tmp_path, real):
+    sequences, _ = real
+    assert sequences[SIBLING].terms[:40] == sequences[TWIN].terms[:40]
+    assert sequences[SHORT].terms[:10] == sequences[CHANGE].terms[:10]
+    # Even with no minimum of terms, the sibling's value is not stored; a short match is.
+    _, stored = _mine(tmp_path / "a", real, {SIBLING: 40, SHORT: 10}, trust_match_bits=0)
+    assert stored == {SHORT}
+    # With the default minimum of information, neither: the short match is wrong from its 11th term on.
+    _, stored = _mine(tmp_path / "b", real, {SIBLING: 40, SHORT: 10, SHIFTED: 12})
+    assert stored == set()
+    # A match on enough terms is stored (30 Catalan numbers carry about 800 bits).
+    _, stored = _mine(tmp_path / "c", real, {SHIFTED: 30})
+    assert stored == {SHIFTED}
