@@ -128,12 +128,12 @@ def main() -> None:
     try:
         size = int(cfg["mine"]["batch_size"])
         while time.monotonic() < deadline and rounds < args.rounds:
-            todo = [a for a in hidden if a not in ctx.solved]
+            todo = [a for a in hidden if a not in ctx.state.solved]
             rounds += 1
             for i in range(0, len(todo), size):
                 if time.monotonic() >= deadline:
                     break
-                total.add(mine_batch(cfg, engine, ctx, ids=todo[i:i + size], strategies=strategies))
+                total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
     finally:
         ctx.close()
     mining_wall = time.monotonic() - start

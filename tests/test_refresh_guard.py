@@ -32,12 +32,12 @@ def _records(path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def real_lines(shared_data):
+def real_lines(real_data):
     """The first COUNT sequences of each real file (the same A-numbers in all three)."""
-    lines = {kind: _records(shared_data / "oeis" / f"{kind}.gz") for kind in ("names", "offsets")}
+    lines = {kind: _records(real_data / "oeis" / f"{kind}.gz") for kind in ("names", "offsets")}
     ids = {line.split()[0].rstrip(":") for line in lines["offsets"][:COUNT]}
     out = {kind: [line for line in lines[kind] if line.split()[0].rstrip(":") in ids] for kind in lines}
-    with gzip.open(shared_data / "oeis" / "stripped.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(real_data / "oeis" / "stripped.gz", "rt", encoding="utf-8") as fh:
         out["stripped"] = [line for line in fh if line.split(" ", 1)[0] in ids]
     return out
 
@@ -82,14 +82,14 @@ def _state(cfg, engine) -> tuple:
 
 
 @pytest.fixture
-def stored(tmp_path, real_lines, corpus_tarball):
+def stored(tmp_path, real_lines, sample_tarball):
     """A database refreshed from the good files, with two verified, exported hits."""
     good = tmp_path / "good"
     _write(good, real_lines)
     cfg = _cfg(tmp_path, good)
     engine = storage.connect(cfg["database"]["url"])
     refresh(cfg, engine, allow_snapshot=False)
-    corpus = testbed.read_corpus(corpus_tarball, set(HITS))
+    corpus = testbed.read_corpus(sample_tarball, set(HITS))
     for a in HITS:
         hit = storage.Hit(a, strip_header(corpus[a]), "formula", terms_verified=100, bfile_checked=True)
         assert storage.store_hit(engine, hit) == "new"

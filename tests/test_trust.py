@@ -60,11 +60,11 @@ def test_reject_reason_by_strategy_information_and_name(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def real(shared_data, corpus_tarball):
+def real(full_data, full_tarball):
     ids = {SIBLING, TWIN, SHORT, CHANGE, SHIFTED, CATALAN}
-    programs = testbed.read_corpus(corpus_tarball)
+    programs = testbed.read_corpus(full_tarball)
     keep = testbed.seq_closure(programs, {TWIN, CHANGE, CATALAN})
-    sequences = testbed.read_oeis(shared_data / "oeis", keep | ids)
+    sequences = testbed.read_oeis(full_data / "oeis", keep | ids)
     return sequences, {a: programs[a] for a in keep}
 
 
@@ -75,11 +75,11 @@ def _mine(tmp_path, real, shown: dict[int, int], **mine_cfg):
         r = sequences[a]
         seqs[a] = SequenceRecord(a, r.name, list(r.terms[:count]), r.offset)
     cfg = config.defaults_in(tmp_path)
-    cfg["mine"].update(workers=1, deep_check=False, seed=3, **mine_cfg)
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=3, **mine_cfg)
     engine = testbed.build_db(cfg["database"]["url"], seqs, programs)
     ctx = build_context(cfg, engine)
     try:
-        summary = run_sweep(cfg, engine, ctx)
+        summary = run_sweep(ctx, engine)
     finally:
         ctx.close()
     with storage.session_scope(engine, readonly=True) as session:
