@@ -630,7 +630,8 @@ def test_training_modules_import_without_torch():
     import sys
 
     code = ("import sys, training, training.pairs, miner.search.retrieval, training.targets, training.data, "
-            "training.evaluate, training.registry, miner.cli.model; assert 'torch' not in sys.modules, 'torch imported'")
+            "training.evaluate, training.registry, miner.cli.model; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
