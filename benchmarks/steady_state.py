@@ -60,6 +60,7 @@ def main() -> None:
                         help="folder of the cached first-pass database")
     parser.add_argument("--rebuild", action="store_true", help="run the first pass again")
     parser.add_argument("--strategies", default="", help="only these strategies (default: [mine] strategies)")
+    parser.add_argument("--seed", type=int, default=1, help="[mine] seed (bandit, mutation)")
     args = parser.parse_args()
 
     from miner.mine.loop import mine
@@ -73,6 +74,7 @@ def main() -> None:
     cfg = bench_cfg(work)
     cfg["database"]["url"] = f"sqlite:///{work / STATE_DB}"
     cfg["train"]["model_dir"] = args.model
+    cfg["mine"]["seed"] = args.seed
     strategies = [s for s in args.strategies.split(",") if s] or None
     cpu = cpu_now()
     summary = mine(cfg, minutes=args.minutes, strategies=strategies)
