@@ -61,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
         "submitted_by": "loda-miner",
         "seed": 0,
         "trust_match_bits": 600.0,
-        "trust_fit_bits": 32.0,
+        "trust_fit_bits": 150.0,
         "budget": {
             "beam": 16,
             "sample": 16,
