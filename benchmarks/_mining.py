@@ -30,7 +30,7 @@ def bench_cfg(workdir: Path, workers: int = 1) -> dict[str, Any]:
     from miner.core import config, log
 
     cfg = config.defaults_in(workdir)
-    cfg["mine"].update(workers=workers, deep_check=False, seed=1)
+    cfg["mine"].update(workers=workers, deep_check=False, random_seed=1)
     log.configure("warning", "json")
     return cfg
 

@@ -127,7 +127,7 @@ def batch_mining_seconds(batches: int = 5) -> dict[str, float]:
     work = Path(tempfile.mkdtemp(prefix="loda-miner-fleet-"))
     cfg = config.defaults_in(work)
     cfg["database"]["url"] = f"sqlite:///{work / 'miner.db'}"
-    cfg["mine"].update(workers=1, deep_check=False, seed=1)
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=1)
     log.configure("warning", "json")
     engine = testbed.build_db(cfg["database"]["url"], sequences, {a: programs[a] for a in chosen - held})
     ctx = build_context(cfg, engine)

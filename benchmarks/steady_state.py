@@ -74,7 +74,7 @@ def main() -> None:
     cfg = bench_cfg(work)
     cfg["database"]["url"] = f"sqlite:///{work / STATE_DB}"
     cfg["train"]["model_dir"] = args.model
-    cfg["mine"]["seed"] = args.seed
+    cfg["mine"]["random_seed"] = args.seed
     strategies = [s for s in args.strategies.split(",") if s] or None
     cpu = cpu_now()
     summary = mine(cfg, minutes=args.minutes, strategies=strategies)

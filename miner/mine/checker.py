@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import structlog
 
+from miner.core.owner import pid_alive
 from miner.lang.program import Program
 
 if TYPE_CHECKING:
@@ -178,23 +179,13 @@ def die_with_parent(parent_pid: int) -> None:
             fd = os.pidfd_open(parent_pid)
             select.select([fd], [], [])  # readable once the process has ended
         except (AttributeError, OSError):
-            while _alive(parent_pid):
+            while pid_alive(parent_pid):
                 time.sleep(1.0)
         os._exit(0)
 
-    if not _alive(parent_pid):
+    if not pid_alive(parent_pid):
         os._exit(0)
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int, parent_pid: int = 0) -> None:

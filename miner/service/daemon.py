@@ -32,7 +32,7 @@ import structlog
 import storage
 from miner import __version__
 from miner.service import notify
-from miner.core.owner import default_owner
+from miner.core.owner import default_owner, pid_alive
 from miner.core.stopping import Stopped
 from miner.mine.checker import limit_memory
 from storage import housekeeping as hk
@@ -495,25 +495,11 @@ def _release_dead_local_owners(d: Daemon) -> None:
         rows = storage.miners(session)
     for row in rows:
         state = row.state or {}
-        if row.owner == d.owner or (state.get("host") == host and not _pid_alive(state.get("pid"))):
+        if row.owner == d.owner or (state.get("host") == host and not pid_alive(state.get("pid"))):
             released = storage.release(d.engine, row.owner)
             if released:
                 log.info("released_leases", owner=row.owner, leases=released,
                          reason="same owner" if row.owner == d.owner else "process gone")
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _needs_seed(d: Daemon) -> bool:
