@@ -100,15 +100,19 @@ def check_command(args: argparse.Namespace, cfg: dict) -> int:
 
     limits = _limits(cfg)
     failed = False
-    loaded = []
+    # Every file is read first (the corpus is opened only when one calls `seq`); lines in file order.
+    loaded: list[tuple[str, Any]] = []
     for path in args.files:
         try:
             loaded.append((path, _load(path)))
         except (ParseError, CommandError) as exc:
-            print(f"{path} FAIL {exc}")
-            failed = True
-    corpus = _corpus(args, cfg, wanted=any(_calls_seq(p) for _, p in loaded))
+            loaded.append((path, exc))
+    corpus = _corpus(args, cfg, wanted=any(_calls_seq(p) for _, p in loaded if not isinstance(p, Exception)))
     for path, program in loaded:
+        if isinstance(program, Exception):
+            print(f"{path} FAIL {program}")
+            failed = True
+            continue
         header = read_header(program)
         label = format_a_number(header.a_number) if header.a_number is not None else path
         if not header.terms:
