@@ -13,7 +13,7 @@ from storage.db import chunked, is_sqlite, session_scope, upsert
 from storage.records import Attempt, StrategyStats
 from storage.schema import Attempt as AttemptRow
 from storage.schema import AttemptDay, Effort, Lease, Program, Sequence, utcnow
-from storage.sequences import lacking_condition
+from storage.sequences import lacking_condition, minable_condition
 
 log = structlog.get_logger(__name__)
 
@@ -227,8 +227,8 @@ def strategy_stats(session: Session) -> dict[str, StrategyStats]:
 
 
 def lease(engine: Engine, owner: str, a_numbers: Iterable[int], n: int, lease_seconds: float) -> list[int]:
-    """Lease to `owner` the first `n` of `a_numbers` (in their order) that lack a program and are not
-    under a live lease; returns those leased, in that order. The caller's order is its priority."""
+    """Lease to `owner` the first `n` of `a_numbers` (in their order) that lack a program (or have only a
+    provisional one) and are not under a live lease; returns those leased, in that order. The caller's order is its priority."""
     if n <= 0:
         return []
     now = utcnow()
@@ -241,7 +241,7 @@ def lease(engine: Engine, owner: str, a_numbers: Iterable[int], n: int, lease_se
         for start in range(0, len(wanted), step):
             chunk = wanted[start:start + step]
             free = set(session.scalars(
-                select(Sequence.a_number).where(Sequence.a_number.in_(chunk), lacking_condition(),
+                select(Sequence.a_number).where(Sequence.a_number.in_(chunk), minable_condition(),
                                                 ~select(Lease.a_number).where(
                                                     Lease.a_number == Sequence.a_number,
                                                     Lease.expires_at > now).exists())))

@@ -114,6 +114,19 @@ def lacking_condition() -> ColumnElement[bool]:
     return (Sequence.terms != "") & ~has_program
 
 
+def minable_condition() -> ColumnElement[bool]:
+    """WHERE condition on `sequences`: known terms and no program but provisional mined ones (what the
+    miner still works on; those with a provisional hit after every lacking one)."""
+    settled = exists().where(Program.a_number == Sequence.a_number,
+                             ~((Program.origin == "mined") & (Program.status == "provisional")))
+    return (Sequence.terms != "") & ~settled
+
+
+def minable(session: Session) -> list[int]:
+    """A-numbers (ints, ascending) of the lacking sequences and of those whose only program is provisional."""
+    return list(session.scalars(select(Sequence.a_number).where(minable_condition()).order_by(Sequence.a_number)))
+
+
 def lacking(session: Session, limit: int | None = None) -> list[int]:
     """A-numbers (ints, ascending) of sequences with known terms and no program of any origin."""
     query = select(Sequence.a_number).where(lacking_condition()).order_by(Sequence.a_number)

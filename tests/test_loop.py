@@ -244,8 +244,9 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
         source = _model_sources(ctx, engine, [target], "beam")[0]
         assert source.split(" p: ")[1] == min((to_target(p) for p in found), key=lambda t: len(t.split()))
         # The sweep's hits changed the lacking set: on refresh the sweep is due again and its old
-        # programs are dropped (recomputed on the next prompt).
-        assert refresh_context(ctx, engine) and ctx.state.sweep_due and 1453 not in ctx.state.targets
+        # programs are dropped (recomputed on the next prompt). Its hit here is provisional (no b-file):
+        # the sequence stays a target, behind every lacking one.
+        assert refresh_context(ctx, engine) and ctx.state.sweep_due and 1453 in ctx.state.provisional
         assert "_sweep_cache" not in ctx.state.search.settings
     finally:
         ctx.close()
@@ -422,3 +423,27 @@ def test_model_rounds_end_before_their_candidates_pass_the_cap(tmp_path):
     assert [budget_for(ctx, "beam", r) for r in range(rounds_of(ctx, "beam"))] == [16, 32, 64, 128]
     assert rounds_of(ctx, "name_only") == 5 and rounds_of(ctx, "mutation") == 6
     assert budget_for(ctx, "mutation", 5) == 400 * 32
+
+
+def test_a_provisional_hit_stays_a_target_behind_every_lacking_sequence(mined_db):
+    from miner.mine.context import build_context, refresh_context
+    from miner.mine.loop import plan
+    from storage import Hit
+
+    cfg, engine = mined_db
+    ctx = build_context(cfg, engine)
+    try:
+        lacking = set(ctx.state.targets)
+        a = min(lacking)
+        storage.store_hit(engine, Hit(a, "mov $0,1\n", "recurrence", terms_verified=10, status="provisional"))
+        refresh_context(ctx, engine)
+        assert a in ctx.state.targets and ctx.state.provisional == {a}
+        order = plan(ctx, ["recurrence", "mutation"])
+        assert order[-1] == a and set(order) == lacking
+        assert storage.lease(engine, "other:1", [a], 1, 60.0) == [a]  # still leased for mining
+        # A verified hit settles it: no longer a target.
+        storage.store_hit(engine, Hit(a, "mov $0,2\n", "recurrence", terms_verified=1000, status="verified"))
+        refresh_context(ctx, engine)
+        assert a not in ctx.state.targets and not ctx.state.provisional
+    finally:
+        ctx.close()

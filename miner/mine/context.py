@@ -73,6 +73,9 @@ class MiningState:
     once_done: set[tuple[int, str]] = field(default_factory=set)
     # Rounds of the bandit's strategies per (A-number, strategy, model version) (from the attempts table).
     rounds: dict[tuple[int, str, int | None], int] = field(default_factory=dict)
+    # Targets whose only program is a provisional hit: still mined (a verified or shorter hit replaces
+    # it), after every lacking sequence.
+    provisional: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -110,13 +113,21 @@ def deep_limits(cfg: dict[str, Any]) -> Any:
 
 
 def load_targets(engine: Engine, hidden_only: frozenset[int] | None = None) -> dict[int, Target]:
-    """The lacking sequences (with known terms and no program) as search targets."""
+    """The sequences still to mine as search targets: lacking ones, and those with a provisional hit only."""
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
-        ids = storage.lacking(session)
+        ids = storage.minable(session)
         records = storage.get_sequences(session, ids)
     return {a: Target(a, r.name, tuple(r.terms), r.offset) for a, r in records.items() if r.terms}
+
+
+def load_provisional(engine: Engine) -> set[int]:
+    """The sequences whose only program is a provisional hit (mined after every lacking one)."""
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return set(storage.minable(session)) - set(storage.lacking(session))
 
 
 # Known terms kept per sequence with a program (the corpus sweep matches on the first 40).
@@ -190,7 +201,8 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
         chunk_size=mine["chunk_size"],
     )
     state = MiningState(corpus=corpus, corpus_key=corpus_key, targets=targets, index=index, search=search,
-                        once_done=_once_done(engine), rounds=_rounds(engine))
+                        once_done=_once_done(engine), rounds=_rounds(engine),
+                        provisional=load_provisional(engine))
     ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), pool=pool,
                         proposers=available_proposers(list(mine["strategies"])), rng=rng, state=state)
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
@@ -232,6 +244,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.pool.restart()
         ctx.state.sweep_due = changed = True
     targets = load_targets(engine)
+    ctx.state.provisional = load_provisional(engine)
     if set(targets) != set(ctx.state.targets):
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)

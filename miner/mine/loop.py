@@ -273,6 +273,8 @@ def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None
             tier, rounds = 2, sum(round_of(ctx, a, s) for s in rotating)
         else:
             continue
+        if a in ctx.state.provisional:
+            tier += 3  # a provisional hit already: after every lacking sequence
         keyed.append(((tier, rounds, -yield_score(target, newest)), a))
     keyed.sort()
     return [a for _, a in keyed]
@@ -648,11 +650,15 @@ def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int, bfile
     if outcome in ("new", "replaced") and bfile:
         export_program(ctx.cfg["paths"]["export_dir"], a, target.name, target.terms, code,
                        ctx.cfg["mine"]["submitted_by"])
-    ctx.state.solved.add(a)
-    ctx.state.targets.pop(a, None)
-    ctx.state.near_misses.pop(a, None)
-    ctx.state.model_seeds.pop(a, None)
-    ctx.state.index.remove(target.a_number)
+    if hit.status == "provisional" and outcome != "kept":
+        # Still a target, behind every lacking sequence, until a b-file verifies it.
+        ctx.state.provisional.add(a)
+    elif outcome != "kept" or a not in ctx.state.provisional:
+        ctx.state.solved.add(a)
+        ctx.state.targets.pop(a, None)
+        ctx.state.near_misses.pop(a, None)
+        ctx.state.model_seeds.pop(a, None)
+        ctx.state.index.remove(target.a_number)
     log.info("hit", seq=format_a_number(target.a_number), strategy=strategy, length=len(cand.program.code()),
              terms_verified=verified, status=hit.status, outcome=outcome)
     return HitInfo(target.a_number, attempt.strategy, cand.route, len(cand.program.code()), verified, outcome,
