@@ -44,4 +44,7 @@ def test_fast_tier_passes_in_a_copy_with_no_data_beside_it(tmp_path: Path) -> No
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
     assert result.returncode == 0, tail
     assert " passed" in tail and " failed" not in tail, tail
-    assert str(ROOT) not in result.stdout, "the copy's run used files of this checkout"
+    # The venv may live inside this checkout (CI's does): only the project's own folders count.
+    leaks = [line for line in result.stdout.splitlines()
+             if any(f"{ROOT}/{folder}/" in line for folder in ("miner", "storage", "training", "tests"))]
+    assert not leaks, f"the copy's run used files of this checkout: {leaks[:3]}"
