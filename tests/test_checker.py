@@ -56,6 +56,7 @@ def test_errors_after_the_required_terms_are_tolerated_but_wrong_terms_are_not()
     assert not check_one(squares(WRONG, required=10), corpus, Limits()).ok
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_pool_survives_a_hanging_and_a_memory_hungry_candidate():
     items = [squares(GOOD), squares(SLOW), squares(WRONG), squares(HUGE), squares(GOOD)]
     with CheckerPool(CorpusSpec(), GENEROUS, workers=1, candidate_timeout=1.5, memory_mb=512,

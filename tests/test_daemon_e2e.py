@@ -304,6 +304,7 @@ class _BusyHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_sigterm_during_the_first_fetch_exits_at_once_and_stores_nothing(tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BusyHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

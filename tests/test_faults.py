@@ -42,6 +42,7 @@ def _state(pid: int) -> str | None:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to watch the worker")
+@pytest.mark.slow  # over a second: the full tier
 def test_a_checker_worker_dies_with_its_parent_quietly(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     script = tmp_path / "parent.py"
@@ -128,6 +129,7 @@ def _settings(max_steps: int):
                          max_source_len=32, max_target_len=16, log_every=1, checkpoint_steps=2)
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_resume_loads_no_code_and_falls_back_to_the_previous_checkpoint(tmp_path):
     pytest.importorskip("torch")
     import json

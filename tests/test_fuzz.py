@@ -40,6 +40,7 @@ LODA_LIKE = st.lists(st.one_of(TOKENS, st.text(max_size=3)), max_size=40).map(""
 @given(st.one_of(st.text(max_size=300), LODA_LIKE))
 @example("; A000001: x\n; 1," + "9" * 5000 + "\nmov $0,1\n")
 @example("mov $0," + "9" * 5000 + "\n")
+@pytest.mark.slow  # over a second: the full tier
 def test_parser_and_header_raise_only_parse_errors(text):
     try:
         program = parse(text)
@@ -74,6 +75,7 @@ OEIS_LINE = st.tuples(st.sampled_from(["A", "a", "B", ""]), st.text("0123456789Ù
 
 @FUZZ
 @given(st.lists(OEIS_LINE, max_size=12).map("".join))
+@pytest.mark.slow  # over a second: the full tier
 def test_oeis_parsers_on_random_valid_looking_text(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("oeis")
     paths = []
@@ -138,6 +140,7 @@ def _outcomes(compiled: E.Compiled, incremental: bool, terms: int = 8) -> list:
 
 @PROGRAMS
 @given(PROGRAM)
+@pytest.mark.slow  # over a second: the full tier
 def test_compiled_incremental_and_interpreted_runs_agree(text):
     program = parse(text)
     paths = {"interpreter": E._build(program, LIMITS.max_memory, allow_compile=False)}

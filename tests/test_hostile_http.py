@@ -145,6 +145,7 @@ def _timed(fn):
     return None, time.monotonic() - start
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_a_slow_body_is_cut_and_retried_then_given_up(server, cfg, engine):
     body = gzip.compress(b"A000002 Two\n" * 50)
     server.routes["/names.gz"] = drip(body, 0.05)  # ~10 s for the whole body at one byte per 50 ms
@@ -203,6 +204,7 @@ def test_retry_after_values_are_bounded(server):
     assert got == {"/huge": 600.0, "/past": 0.0, "/nan": None, "/far": None, "/junk": None}
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_hostile_bfiles_are_treated_as_missing(server, cfg):
     cfg["sources"]["max_bfile_mb"] = 1
     cases = {
@@ -293,6 +295,7 @@ def test_a_5xx_storm_gives_a_submission_up_after_max_attempts(server, queued):
     assert status == "failed" and server.hits["/v2/submissions"] == 3
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_a_slow_or_huge_error_body_is_read_only_so_far(server, queued):
     cfg, engine = queued
     server.routes["/v2/submissions"] = drip(b"x" * 2000, 0.05, status=500)  # 100 s in full

@@ -160,6 +160,7 @@ def test_corpus_file_names_sizes_and_duplicates_are_reported(tmp_path):
     engine.dispose()
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_a_huge_tarball_member_is_not_read(tmp_path):
     # A 300 kB archive whose member decompresses to 300 MB: refused from its header, never read.
     path = tmp_path / "bomb.tar.gz"

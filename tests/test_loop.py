@@ -135,6 +135,7 @@ def test_a_set_stop_event_ends_the_batch_and_releases_leases(mined_db):
         ctx.close()
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_mine_command_prints_a_json_summary(mined_db, tmp_path):
     cfg, _engine = mined_db
     conf = tmp_path / "config.toml"
@@ -294,6 +295,7 @@ def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db
     assert all(("recurrence" in {s for (b, s) in per_pair if b == a}) for (a, s) in per_pair)
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
     from miner.mine import loop
     from miner.mine.context import build_context

@@ -118,6 +118,7 @@ def test_broken_upstream_files_change_nothing(tmp_path, stored, real_lines):
     assert {k for k, v in outcomes.items() if v == "rejected"} == {f"shuffled {kind}.gz" for kind in FILES}
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_a_rejected_refresh_shows_in_status_and_accepting_it_supersedes_never_deletes(tmp_path, stored,
                                                                                       real_lines):
     cfg, engine = stored

@@ -159,6 +159,7 @@ def test_connection_cut_mid_body_is_retried(server, cfg):
     assert download.path.read_bytes() == body
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_429_honours_retry_after(server, cfg):
     url = server.serve("/x.gz", (429, b"slow down", {"Retry-After": "1"}), (200, gz("names"), {}))
     start = time.monotonic()
@@ -197,6 +198,7 @@ def test_an_unreachable_host_is_not_asked_again_for_a_while(server, cfg):
         fetcher.get(url).close()
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_slow_response_times_out_and_gives_up(server, cfg, engine):
     serve_oeis(server, cfg, stripped_steps=[("slow", 2.0, gz("stripped"))])
     start = time.monotonic()

@@ -64,6 +64,7 @@ def test_status_json_while_alive(db):
     assert report["model"] is None
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_status_when_the_daemon_is_gone(db):
     engine, config = db
     with storage.session_scope(engine) as session:
@@ -86,6 +87,7 @@ def test_status_without_a_database_says_what_to_do(tmp_path):
     assert not (tmp_path / "nothing").exists()  # read-only: no database created
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_status_lists_model_versions_with_their_figures_and_hits(db):
     engine, config = db
     with storage.session_scope(engine) as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from miner.lang import Corpus
 from miner.search.retrieval import Hit
 from training.targets import choose, reproduces, similarity
@@ -51,6 +53,7 @@ def test_seq_calls_resolve_in_the_given_corpus():
     assert not reproduces("seq $0 A000290", SQUARES, 0, corpus.without([290]))
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_dataset_copies_correct_neighbours_and_keeps_every_validation_sequence(sample_tarball):
     from training.data import build_dataset
     from training.pairs import expand

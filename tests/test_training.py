@@ -392,6 +392,7 @@ def test_registry_promotes_only_when_not_worse(tmp_path):
         assert promoted_model(session).id == third
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_a_20_step_smoke_model_is_never_promoted_over_the_bundled_one(tmp_path, full_corpus, sample_ids):
     from storage.db import connect, session_scope
     from storage.runs import model_versions, promoted_model
