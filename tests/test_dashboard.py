@@ -180,6 +180,7 @@ def dashboard(mined, tmp_path):
     log.close()
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_the_page_in_chromium_shows_what_status_reports(mined, dashboard, tmp_path):
     status = _cli(mined, "status", "--json")
     report = json.loads(status.stdout)

@@ -40,6 +40,7 @@ def fetched(tmp_path_factory: pytest.TempPathFactory, real_data: Path, sample_ta
     return config
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_eval_an_a_number_right_after_fetch(fetched: Path) -> None:
     done = _cli(fetched, "eval", "A000045", "-t", "10")
     assert done.returncode == 0, done.stderr

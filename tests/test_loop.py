@@ -161,6 +161,7 @@ def _bfile(path, offset: int, terms: list[int]) -> None:
     path.write_text("# b-file\n" + "".join(f"{offset + i} {t}\n" for i, t in enumerate(terms)))
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_deep_check_uses_the_bfile_and_rejects_a_program_it_contradicts(tmp_path, data):
     sequences, programs = data
     record = sequences[157878]

@@ -530,6 +530,7 @@ def sample_folder(tmp_path_factory, full_corpus, sample_ids):
     return root
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_cli_generate_and_evaluate_model(tiny_run, sample_folder, tmp_path, capsys):
     from miner.cli import main
 
@@ -591,6 +592,7 @@ def test_bundle_copies_model_with_card(tiny_run, tmp_path):
     assert "old card" not in card and card.endswith("\n## Experiment history\n\n- a run that did not help\n")
 
 
+@pytest.mark.slow  # over a second: the full tier
 def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder, tmp_path):
     from miner.core import config as config_mod
     from miner.lang import read_header
