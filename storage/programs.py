@@ -249,6 +249,6 @@ def program_files(session: Session) -> dict[int, str]:
     )
     files: dict[int, str] = {}
     for a_number, code, name, terms in session.execute(query):
-        head = f"; A{a_number:06d}: {name}\n" if name else ""
+        head = f"; {format_a_number(a_number)}: {name}\n" if name else ""
         files[a_number] = head + (f"; {terms}\n" if terms else "") + ("\n" if head or terms else "") + code
     return files

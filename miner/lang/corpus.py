@@ -28,7 +28,7 @@ def program_number(path: str) -> tuple[int | None, str]:
         return None, f"{path}: not a loda-programs file name (A-numbers have 6 digits, or 7 from A1000000)"
     number = int(digits)
     if int(folder) != number // 1000:
-        return None, f"{path}: A{number:06d} belongs in oeis/{number // 1000:03d}/"
+        return None, f"{path}: {format_a_number(number)} belongs in oeis/{number // 1000:03d}/"
     return number, ""
 
 

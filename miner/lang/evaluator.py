@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+from miner.lang.anumber import format_a_number
 from miner.lang import clock, compiler, interpreter
 from miner.lang.corpus import Corpus
 from miner.lang.errors import (CyclicSeqError, EvalError, InvalidAccessError, MissingProgramError,
@@ -141,7 +142,7 @@ class Context:
             program = self.corpus.get(number) if self.corpus is not None else None
             if program is None:
                 where = f" in {self.corpus.origin}" if self.corpus is not None else " (no corpus given)"
-                raise MissingProgramError(f"program not found: A{number:06d}{where}")
+                raise MissingProgramError(f"program not found: {format_a_number(number)}{where}")
             compiled = compile_program(program, self.limits.max_memory)
             self.programs[number] = compiled
         return number, compiled
@@ -154,9 +155,9 @@ class Context:
             return hit
         number, callee = self._callee(uid)
         if arg < callee.offset:
-            raise SeqArgumentError(f"seq using invalid argument: A{number:06d}({arg}), offset {callee.offset}")
+            raise SeqArgumentError(f"seq using invalid argument: {format_a_number(number)}({arg}), offset {callee.offset}")
         if number in self.running:
-            raise CyclicSeqError(f"recursion detected: A{number:06d} calls itself")
+            raise CyclicSeqError(f"recursion detected: {format_a_number(number)} calls itself")
         self.running.add(number)
         try:
             result = callee.run(arg, self)

@@ -123,7 +123,7 @@ def deep_check_provisional(cfg: dict[str, Any], engine: Any, limit: int | None =
         target = Target(a_number, names.get(a_number, ""), tuple(known), offset)
         terms, origin = deep_terms(cfg, target)
         try:
-            program = parse(code, f"A{a_number:06d} (stored)")
+            program = parse(code, f"{format_a_number(a_number)} (stored)")
         except ParseError as exc:
             ok, matched, why = False, 0, str(exc)
         else:

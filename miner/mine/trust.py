@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, Program
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
@@ -66,7 +67,7 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
     named = set(calls) & mentioned(name)
     for k in calls:
         if k not in named and siblings(name, names.get(k, "")):
-            return f"calls A{k:06d}, a sibling by name"
+            return f"calls {format_a_number(k)}, a sibling by name"
     m = cfg["mine"]
     bits = information(terms)
     if (strategy in MATCHED or route == "match") and not named and bits < float(m["trust_match_bits"]):

@@ -37,7 +37,7 @@ def _checked(files: Iterator[ProgramFile], stored: dict[int, str], stats: storag
     first: dict[int, str] = {}
     for item in files:
         if item.error or item.a_number in first:
-            stats.broken.append(item.error or f"{item.label}: A{item.a_number:06d} again (first in "
+            stats.broken.append(item.error or f"{item.label}: {format_a_number(item.a_number)} again (first in "
                                               f"{first[item.a_number]}); this copy is skipped")
             if len(stats.broken) <= LOGGED_BROKEN:
                 log.warning("broken_program", error=stats.broken[-1])
