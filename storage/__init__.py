@@ -41,7 +41,7 @@ from storage.runs import (
     recent_jobs,
     register_model,
 )
-from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, minable, summary
+from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, minable, provisional_only, summary
 
 # The daemon's additions: outbound submission queue table (so Base.metadata always holds it).
 from storage import submissions as submissions  # noqa: E402,F401
@@ -54,7 +54,7 @@ __all__ = [
     "supersede_hit", "superseded",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
-    "minable", "model_versions", "program_codes", "program_files", "program_length", "promote_model",
+    "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
     "model_files", "store_model_files",

@@ -122,6 +122,12 @@ def minable_condition() -> ColumnElement[bool]:
     return (Sequence.terms != "") & ~settled
 
 
+def provisional_only(session: Session) -> set[int]:
+    """A-numbers of the minable sequences that have a program: their only programs are provisional."""
+    has_program = exists().where(Program.a_number == Sequence.a_number)
+    return set(session.scalars(select(Sequence.a_number).where(minable_condition(), has_program)))
+
+
 def minable(session: Session) -> list[int]:
     """A-numbers (ints, ascending) of the lacking sequences and of those whose only program is provisional."""
     return list(session.scalars(select(Sequence.a_number).where(minable_condition()).order_by(Sequence.a_number)))

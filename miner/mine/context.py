@@ -127,7 +127,7 @@ def load_provisional(engine: Engine) -> set[int]:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
-        return set(storage.minable(session)) - set(storage.lacking(session))
+        return storage.provisional_only(session)
 
 
 # Known terms kept per sequence with a program (the corpus sweep matches on the first 40).
