@@ -19,6 +19,8 @@ from miner.lang.parser import ParseError
 from miner.lang.anumber import format_a_number
 
 if TYPE_CHECKING:
+    import threading
+
     from storage import Engine
 
 
@@ -97,8 +99,8 @@ class DeepCheckReport:
                 f"{self.superseded} superseded, {self.no_bfile} without a b-file")
 
 
-def deep_check_provisional(cfg: dict[str, Any], engine: Any, limit: int | None = None,
-                           stop_event: Any = None) -> DeepCheckReport:
+def deep_check_provisional(cfg: dict[str, Any], engine: Engine, limit: int | None = None,
+                           stop_event: threading.Event | None = None) -> DeepCheckReport:
     """Check provisional hits (known terms only) on their b-files: a pass makes them verified and
     exported, a wrong term supersedes them; without a b-file they stay provisional (checked again later)."""
     import storage

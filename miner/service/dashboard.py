@@ -66,7 +66,7 @@ class Page:
     results: list[observe.SearchResult] = field(default_factory=list)
 
 
-def gather(engine: Any, cfg: dict[str, Any], query: str = "", now: datetime | None = None) -> Page:
+def gather(engine: storage.Engine, cfg: dict[str, Any], query: str = "", now: datetime | None = None) -> Page:
     """Read what the page shows (one read-only transaction)."""
     now = now or datetime.now(UTC)
     days = int(cfg["dashboard"]["days"])
@@ -328,7 +328,7 @@ def render(page: Page) -> str:
 """
 
 
-def app(engine: Any, cfg: dict[str, Any]) -> Callable[..., Iterable[bytes]]:
+def app(engine: storage.Engine, cfg: dict[str, Any]) -> Callable[..., Iterable[bytes]]:
     """The WSGI application: GET / (with ?q= to search) and /healthz; nothing else, nothing written."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

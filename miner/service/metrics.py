@@ -40,7 +40,7 @@ def _seconds(when: datetime) -> float:
 class DatabaseCollector(Collector):
     """Collects every metric from one read-only transaction per scrape."""
 
-    def __init__(self, engine: Any, cfg: dict[str, Any]) -> None:
+    def __init__(self, engine: storage.Engine, cfg: dict[str, Any]) -> None:
         self.engine = engine
         self.cfg = cfg
 
@@ -156,7 +156,7 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(f"{PREFIX}_leases_active", "Sequences leased to a miner now", value=leases.active)
 
 
-def registry(engine: Any, cfg: dict[str, Any]) -> CollectorRegistry:
+def registry(engine: storage.Engine, cfg: dict[str, Any]) -> CollectorRegistry:
     """A registry holding only the database collector (no process metrics of whichever miner answers)."""
     reg = CollectorRegistry(auto_describe=False)
     reg.register(DatabaseCollector(engine, cfg))
@@ -166,7 +166,7 @@ def registry(engine: Any, cfg: dict[str, Any]) -> CollectorRegistry:
 class Exporter:
     """The daemon's metrics: an HTTP endpoint and/or a textfile, per the `[metrics]` config."""
 
-    def __init__(self, engine: Any, cfg: dict[str, Any]) -> None:
+    def __init__(self, engine: storage.Engine, cfg: dict[str, Any]) -> None:
         self.cfg = cfg
         self.registry = registry(engine, cfg)
         self.server: Any = None
