@@ -11,6 +11,7 @@ import re
 ANumber = int
 
 _TEXT = re.compile(r"[Aa]?(\d{1,7})")
+_IN_TEXT = re.compile(r"\bA(\d{6,7})\b")
 
 
 def format_a_number(a_number: int) -> str:
@@ -24,3 +25,8 @@ def parse_a_number(text: str) -> ANumber:
     if not m:
         raise ValueError(f"not an A-number: {text!r} (expected e.g. A000045)")
     return int(m.group(1))
+
+
+def mentioned_a_numbers(text: str) -> set[ANumber]:
+    """A-numbers written in a text (`A000045`, six or seven digits), e.g. in a sequence's name."""
+    return {int(m) for m in _IN_TEXT.findall(text)}

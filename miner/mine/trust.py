@@ -19,12 +19,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from miner.lang.anumber import format_a_number
+from miner.lang.anumber import format_a_number, mentioned_a_numbers
 from miner.lang.program import CONSTANT, Program
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
-MATCHED = frozenset({"corpus_sweep", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
+MATCHED = frozenset({"corpus_sweep", "combine", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
 # Fitted to the terms with a margin.
 FITTED = frozenset({"recurrence", "holonomic"})
 
@@ -36,11 +36,6 @@ _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
 def callees(program: Program) -> list[int]:
     """A-numbers the program calls with `seq`, in order."""
     return [int(op.source.value) for op in program.ops if op.op == "seq" and op.source.kind == CONSTANT]
-
-
-def mentioned(name: str) -> set[int]:
-    """A-numbers written in a name."""
-    return {int(m) for m in _A_NUMBER.findall(name)}
 
 
 def information(terms: Sequence[int]) -> float:
@@ -64,13 +59,15 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
     """Why a candidate that reproduces every known term `terms` (and no b-file beyond them) is not
     evidence enough to store (None: it is)."""
     calls = callees(program)
-    named = set(calls) & mentioned(name)
+    named = set(calls) & mentioned_a_numbers(name)
+    # A combination chose both sequences by their terms: its name must cite both to vouch for it.
+    vouched = named == set(calls) if strategy == "combine" else bool(named)
     for k in calls:
         if k not in named and siblings(name, names.get(k, "")):
             return f"calls {format_a_number(k)}, a sibling by name"
     m = cfg["mine"]
     bits = information(terms)
-    if (strategy in MATCHED or route == "match") and not named and bits < float(m["trust_match_bits"]):
+    if (strategy in MATCHED or route == "match") and not vouched and bits < float(m["trust_match_bits"]):
         return f"{bits:.0f} bits of known terms < trust_match_bits {m['trust_match_bits']} for a match"
     if strategy in FITTED and route != "match" and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"

@@ -7,6 +7,7 @@ untrusted and checked by the agent loop.
 
 STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
+    "combine": "miner.search.combine",
     "recurrence": "miner.search.recurrence",
     "formula": "miner.search.formula",
     "family": "miner.search.family",
@@ -18,7 +19,7 @@ STRATEGY_MODULES: dict[str, str] = {
 
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
-DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf"})
+DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:

@@ -1,0 +1,206 @@
+"""Combinations of two known sequences: a(n) = b(n) + r*c(n) + s, with b and c any sequences that have
+programs, r and s rational.
+
+OEIS is full of sums and differences of other sequences ("Difference between A294898 and its Möbius
+transform", "partitions with greatest part 10" = p(n, parts <= 10) - p(n, parts <= 9)) that no single
+matcher sees. For a target t, t - b is formed for every known b at once (a numpy matrix of their first
+terms), brought to the matchers' a*x+b normal form (`miner.search.matchers.affine_key`) and looked up
+among the known sequences' normal forms: one pass over the matrix per target, not one per pair. Each
+sequence enters twice, from its first and from its second term, so a target of offset 1 meets sequences
+of offset 0 at its own n, and b and c may be one step apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+from typing import Any, Iterator, Mapping, Sequence
+
+from miner.lang.anumber import format_a_number, mentioned_a_numbers
+from miner.lang.program import Program
+from miner.search.build import add_const, line
+from miner.search.types import Candidate, SearchContext, Target
+
+# Leading terms compared (`[search] combine_key_length`); sequences with fewer are left out.
+KEY_LENGTH = 20
+# Term size bound: t - b stays exact in 64 bits.
+LIMIT = 1 << 50
+# Shifts of each sequence in the matrix: b(n) and b(n+1) against t(n).
+SHIFTS = (0, 1)
+# Pairs whose normal forms collide that are looked at per target (0/1 sequences collide often).
+MAX_PAIRS = 400
+# Where a context keeps the matrix (dropped with the context's `known` sequences).
+CACHE_KEY = "_combine_matrix"
+
+
+@dataclass
+class Matrix:
+    """The known sequences' leading terms, one row per (sequence, shift), with their normal forms'
+    hashes sorted for lookup."""
+
+    rows: Any  # int64 [rows, length]: terms shift..shift+length-1
+    keys: Any  # int64 [rows, length]: a*x+b normal forms of the rows
+    a_numbers: list[int]
+    shifts: list[int]
+    hashes: Any  # uint64 [rows], sorted
+    order: Any  # row of each sorted hash
+    constant: Any  # bool [rows]: the row is one value repeated
+    length: int
+
+    def __len__(self) -> int:
+        return len(self.a_numbers)
+
+
+def _normalise(np: Any, m: Any) -> tuple[Any, Any]:
+    """Row-wise `affine_key` normal form (minus the first term, over the gcd, first nonzero positive)
+    and whether the row is not constant."""
+    d = m - m[:, :1]
+    g = np.gcd.reduce(d, axis=1)
+    varying = g != 0
+    g[~varying] = 1
+    d //= g[:, None]
+    first = np.argmax(d != 0, axis=1)
+    sign = np.sign(d[np.arange(len(d)), first])
+    sign[sign == 0] = 1
+    return d * sign[:, None], varying
+
+
+def _hash(np: Any, keys: Any) -> Any:
+    weights = np.array([pow(1_000_003, i, 1 << 64) for i in range(keys.shape[1])], dtype=np.uint64)
+    return (keys.astype(np.uint64) * weights[None, :]).sum(axis=1)  # wraps mod 2^64, as meant
+
+
+def build_matrix(known: Mapping[int, Target], length: int = KEY_LENGTH) -> Matrix:
+    """The matrix of the known sequences whose first `length` + 1 terms are below `LIMIT`."""
+    import numpy as np
+
+    rows, a_numbers, shifts = [], [], []
+    for a, seq in known.items():
+        terms = seq.terms
+        for shift in SHIFTS:
+            window = terms[shift:shift + length]
+            if len(window) == length and all(-LIMIT < v < LIMIT for v in window):
+                rows.append(window)
+                a_numbers.append(a)
+                shifts.append(shift)
+    m = np.array(rows, dtype=np.int64).reshape(len(rows), length)
+    keys, varying = _normalise(np, m)
+    hashes = _hash(np, keys)
+    hashes[~varying] = 0  # constant rows match nothing
+    order = np.argsort(hashes, kind="stable")
+    return Matrix(m, keys, a_numbers, shifts, hashes[order], order, ~varying, length)
+
+
+def matrix_for(ctx: SearchContext) -> Matrix:
+    """The context's matrix of its known sequences, built on first use."""
+    cached = ctx.settings.get(CACHE_KEY)
+    if cached is None or cached[0] is not ctx.known:
+        length = int(ctx.settings.get("combine_key_length", KEY_LENGTH))
+        cached = (ctx.known, build_matrix(ctx.known, length))
+        ctx.settings[CACHE_KEY] = cached
+    return cached[1]
+
+
+@dataclass(frozen=True)
+class Combination:
+    """t(n) = b(n + b_shift) + (num * c(n + c_shift) + add) / den on the target's known terms; b = 0: no
+    b term (a constant b is folded into `add`)."""
+
+    b: int
+    b_shift: int
+    c: int
+    c_shift: int
+    num: int
+    add: int
+    den: int
+
+
+def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int]) -> Combination | None:
+    """(num, add, den) with t - b = (num*c + add)/den on every overlapping term, else None."""
+    n = min(len(t), len(b), len(c))
+    d = [t[i] - b[i] for i in range(n)]
+    i1 = next((i for i in range(1, n) if c[i] != c[0]), None)
+    if i1 is None:
+        return None
+    r = Fraction(d[i1] - d[0], c[i1] - c[0])
+    s = d[0] - r * c[0]
+    if r == 0 or any(d[i] != r * c[i] + s for i in range(n)):
+        return None
+    den = lcm(r.denominator, s.denominator)
+    return Combination(0, 0, 0, 0, int(r * den), int(s * den), den)
+
+
+def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
+                 max_pairs: int = MAX_PAIRS) -> list[Combination]:
+    """Every (b, c) pair whose combination reproduces the target's leading terms and all the terms the
+    three have in common, best first: those whose name cites b or c, then r = ±1 with s = 0, then the
+    smallest constants."""
+    import numpy as np
+
+    t = target.terms
+    length = matrix.length
+    if len(t) < length or len(matrix) == 0 or not all(-LIMIT < v < LIMIT for v in t[:length]):
+        return []
+    diff = np.array(t[:length], dtype=np.int64)[None, :] - matrix.rows
+    keys, varying = _normalise(np, diff)
+    hashes = _hash(np, keys)
+    pos = np.searchsorted(matrix.hashes, hashes)
+    pos[pos >= len(matrix)] = 0
+    hit = np.nonzero((matrix.hashes[pos] == hashes) & varying)[0]
+    found: dict[tuple[int, int, int, int], Combination] = {}
+    pairs = 0
+    for i in hit.tolist():
+        j = int(pos[i])
+        while j < len(matrix) and matrix.hashes[j] == hashes[i] and pairs < max_pairs:
+            row = int(matrix.order[j])
+            j += 1
+            b, bs, c, cs = matrix.a_numbers[i], matrix.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
+            flat = bool(matrix.constant[i])
+            if flat:  # t = r*c + s: a constant b adds nothing but a call
+                b, bs = 0, 0
+            if b == c or c == target.a_number or (b, bs, c, cs) in found \
+                    or not np.array_equal(matrix.keys[row], keys[i]):
+                continue
+            pairs += 1
+            fit = _fit(t, known[b].terms[bs:] if b else [0] * len(t), known[c].terms[cs:])
+            if fit is not None:
+                found[(b, bs, c, cs)] = Combination(b, bs, c, cs, fit.num, fit.add, fit.den)
+    cited = mentioned_a_numbers(target.name)
+
+    def rank(x: Combination) -> tuple[int, int, int, int]:
+        named = (x.b in cited) + (x.c in cited)
+        plain = abs(x.num) == 1 and x.den == 1 and x.add == 0
+        return -named, not plain, abs(x.num) + x.den + abs(x.add), x.b + x.c
+
+    return sorted(found.values(), key=rank)
+
+
+def program_for(x: Combination, target: Target, known: Mapping[int, Target]) -> Program:
+    """`seq` calls of c and b at the target's n, c scaled and shifted, the two added."""
+    ops = [line("mov", 1, 0, direct=True)]
+    ops += add_const(1, known[x.c].offset + x.c_shift - target.offset)
+    ops.append(line("seq", 1, x.c))
+    if x.num != 1:
+        ops.append(line("mul", 1, x.num))
+    ops += add_const(1, x.add)
+    if x.den != 1:
+        ops.append(line("div", 1, x.den))
+    if x.b:
+        ops += add_const(0, known[x.b].offset + x.b_shift - target.offset)
+        ops.append(line("seq", 0, x.b))
+        ops.append(line("add", 0, 1, direct=True))
+    else:
+        ops.append(line("mov", 0, 1, direct=True))
+    return Program(ops=ops, directives={"offset": target.offset} if target.offset else {})
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """Up to `budget` combinations of two known sequences that reproduce the target's leading terms."""
+    if budget <= 0 or not ctx.known:
+        return
+    for x in combinations(target, matrix_for(ctx), ctx.known)[:budget]:
+        b = f"{format_a_number(x.b)} + " if x.b else ""
+        note = f"{b}({x.num}*{format_a_number(x.c)} + {x.add})/{x.den}"
+        yield Candidate(program_for(x, target, ctx.known), "combine", note)
+
