@@ -112,6 +112,21 @@ def test_short_or_huge_or_unrelated_targets_give_nothing(known):
     assert proposals(target(known, 7, [rng.randrange(10**6) for _ in range(40)]), known) == []
 
 
+def test_a_wrong_candidate_is_completed_by_a_multiple_of_a_known_sequence(known, corpus):
+    fib = evaluate(corpus.get(45), 40, corpus)
+    terms = [n**3 + 2 * f + 1 for n, f in enumerate(fib)]
+    t = target(known, 8, terms)
+    wrong = parse("mov $1,$0\nmul $1,$0\nmul $0,$1\n")  # n^3 in its own words
+    values = evaluate(wrong, 24, corpus)
+    matrix = combine.matrix_for(SearchContext(known=known, settings={}))
+    found = combine.completions(t, values, matrix, known)
+    assert found and {x.c for x in found} <= {45, 999045}
+    program = combine.completed(wrong, found[0], t, known)
+    assert program is not None and check_terms(program, terms, corpus).ok
+    assert combine.completions(t, terms[:24], matrix, known) == []  # nothing is missing
+    assert combine.completed(parse("mov $$0,1\n"), found[0], t, known) is None  # cells unknown
+
+
 def test_a_combination_is_evidence_only_when_its_name_cites_both_or_its_terms_carry_the_bits(tmp_path):
     cfg = config.defaults_in(tmp_path)
     program = parse("mov $1,$0\nseq $1,593\nseq $0,203\nadd $0,$1\n")
@@ -120,6 +135,8 @@ def test_a_combination_is_evidence_only_when_its_name_cites_both_or_its_terms_ca
     both = "a(n) = A000203(n) + A000593(n)."
     assert "trust_match_bits" in reject_reason("combine", "direct", program, one, terms, {}, cfg)
     assert reject_reason("combine", "direct", program, both, terms, {}, cfg) is None
+    # A completion (a model's candidate plus a known sequence) is judged as a combination.
+    assert "trust_match_bits" in reject_reason("beam", "combine", program, one, terms, {}, cfg)
     # A single-sequence match is vouched for by one cited callee.
     assert reject_reason("corpus_sweep", "direct", parse("seq $0,203\nadd $0,1\n"), one, terms, {}, cfg) is None
 

@@ -43,6 +43,8 @@ SEEN_PER_TARGET = 2_000
 SEEN_TOTAL = 1_000_000
 # Candidates per attempt checked between two looks at its CPU cap (`[mine] attempt_cpu_min/max`).
 CAP_WAVE = 8
+# Completions (a wrong candidate plus a multiple of a known sequence) checked per wrong candidate.
+COMPLETIONS = 2
 
 
 @dataclass
@@ -432,9 +434,9 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
     if not cands:
         return []
     match_terms = int(ctx.cfg["mine"]["match_terms"])
-    # Matcher output and sweep candidates (`seq` of a known sequence) are not looked up again.
+    # Matcher output, completions and sweep candidates (`seq` of a known sequence) are not looked up again.
     items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
-                       match_terms=match_terms if c.route != "match" and c.attempt.strategy != "corpus_sweep"
+                       match_terms=match_terms if c.route not in ("match", "combine") and c.attempt.strategy != "corpus_sweep"
                        else 0) for c in cands]
     start = time.process_time()
     outcomes = ctx.pool.check(items, stop_event)
@@ -520,6 +522,26 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
     return out
 
 
+def _completions(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Cand]:
+    """The failed candidate plus a multiple of a known sequence that makes up the difference
+    (`miner.search.combine.completions`), for the `combine` strategy's matrix when it runs."""
+    if outcome.ok or "combine" not in ctx.proposers or cand.route != "direct" \
+            or cand.attempt.strategy in ("corpus_sweep", "combine") or not ctx.state.search.known:
+        return []
+    from miner.search import combine
+
+    start = time.process_time()
+    known = ctx.state.search.known
+    out = []
+    for x in combine.completions(cand.target, outcome.evaluated, combine.matrix_for(ctx.state.search),
+                                 known)[:COMPLETIONS]:
+        program = combine.completed(cand.program, x, cand.target, known)
+        if program is not None:
+            out.append(_Cand(cand.attempt, cand.target, program, cand.rank, "combine"))
+    cand.attempt.cpu_seconds += time.process_time() - start
+    return out
+
+
 def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
                 winners: dict[int, list[_Cand]], caps: dict[str, float] | None = None) -> set[int]:
     """Check candidates (each attempt within its CPU cap, see `cpu_caps`) and their matcher follow-ups;
@@ -543,6 +565,7 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
         elif cand.target is attempt.target:
             _model_seed(ctx, cand, outcome)
         follow.extend(_matches(ctx, cand, outcome))
+        follow.extend(_completions(ctx, cand, outcome))
     follow = _dedupe(ctx, follow)
     for cand, outcome in _check(ctx, follow, stop_event):
         if outcome.ok:

@@ -25,6 +25,8 @@ from miner.lang.program import CONSTANT, Program
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
 MATCHED = frozenset({"corpus_sweep", "combine", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
+# Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.
+MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.
 FITTED = frozenset({"recurrence", "holonomic"})
 
@@ -60,15 +62,15 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
     evidence enough to store (None: it is)."""
     calls = callees(program)
     named = set(calls) & mentioned_a_numbers(name)
-    # A combination chose both sequences by their terms: its name must cite both to vouch for it.
-    vouched = named == set(calls) if strategy == "combine" else bool(named)
+    # A combination chose both parts by their terms: its name must cite every sequence it calls.
+    vouched = named == set(calls) if "combine" in (strategy, route) else bool(named)
     for k in calls:
         if k not in named and siblings(name, names.get(k, "")):
             return f"calls {format_a_number(k)}, a sibling by name"
     m = cfg["mine"]
     bits = information(terms)
-    if (strategy in MATCHED or route == "match") and not vouched and bits < float(m["trust_match_bits"]):
+    if (strategy in MATCHED or route in MATCH_ROUTES) and not vouched and bits < float(m["trust_match_bits"]):
         return f"{bits:.0f} bits of known terms < trust_match_bits {m['trust_match_bits']} for a match"
-    if strategy in FITTED and route != "match" and bits < float(m["trust_fit_bits"]):
+    if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
     return None

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from miner.lang.anumber import format_a_number, mentioned_a_numbers
-from miner.lang.program import Program
-from miner.search.build import add_const, line
+from miner.lang.program import Operation, Program
+from miner.search.build import add_const, largest_cell, line, uses_indirect
 from miner.search.types import Candidate, SearchContext, Target
 
 # Leading terms compared (`[search] combine_key_length`); sequences with fewer are left out.
@@ -131,61 +131,104 @@ def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int]) -> Combination | 
     return Combination(0, 0, 0, 0, int(r * den), int(s * den), den)
 
 
-def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
-                 max_pairs: int = MAX_PAIRS) -> list[Combination]:
-    """Every (b, c) pair whose combination reproduces the target's leading terms and all the terms the
-    three have in common, best first: those whose name cites b or c, then r = ±1 with s = 0, then the
-    smallest constants."""
-    import numpy as np
-
-    t = target.terms
-    length = matrix.length
-    if len(t) < length or len(matrix) == 0 or not all(-LIMIT < v < LIMIT for v in t[:length]):
-        return []
-    diff = np.array(t[:length], dtype=np.int64)[None, :] - matrix.rows
+def _lookup(np: Any, matrix: Matrix, diff: Any) -> Iterator[tuple[int, int]]:
+    """(i, row) for each row i of `diff` whose a*x+b normal form is the matrix's `row`'s."""
     keys, varying = _normalise(np, diff)
     hashes = _hash(np, keys)
     pos = np.searchsorted(matrix.hashes, hashes)
     pos[pos >= len(matrix)] = 0
-    hit = np.nonzero((matrix.hashes[pos] == hashes) & varying)[0]
-    found: dict[tuple[int, int, int, int], Combination] = {}
-    pairs = 0
-    for i in hit.tolist():
+    for i in np.nonzero((matrix.hashes[pos] == hashes) & varying)[0].tolist():
         j = int(pos[i])
-        while j < len(matrix) and matrix.hashes[j] == hashes[i] and pairs < max_pairs:
+        while j < len(matrix) and matrix.hashes[j] == hashes[i]:
             row = int(matrix.order[j])
             j += 1
-            b, bs, c, cs = matrix.a_numbers[i], matrix.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
-            flat = bool(matrix.constant[i])
-            if flat:  # t = r*c + s: a constant b adds nothing but a call
-                b, bs = 0, 0
-            if b == c or c == target.a_number or (b, bs, c, cs) in found \
-                    or not np.array_equal(matrix.keys[row], keys[i]):
-                continue
-            pairs += 1
-            fit = _fit(t, known[b].terms[bs:] if b else [0] * len(t), known[c].terms[cs:])
-            if fit is not None:
-                found[(b, bs, c, cs)] = Combination(b, bs, c, cs, fit.num, fit.add, fit.den)
-    cited = mentioned_a_numbers(target.name)
+            if np.array_equal(matrix.keys[row], keys[i]):
+                yield i, row
+
+
+def _usable(terms: Sequence[int], length: int) -> bool:
+    return len(terms) >= length and all(-LIMIT < v < LIMIT for v in terms[:length])
+
+
+def _ranked(found: Iterable[Combination], name: str) -> list[Combination]:
+    """Best first: those whose name cites b or c, then r = ±1 with s = 0, then the smallest constants."""
+    cited = mentioned_a_numbers(name)
 
     def rank(x: Combination) -> tuple[int, int, int, int]:
         named = (x.b in cited) + (x.c in cited)
         plain = abs(x.num) == 1 and x.den == 1 and x.add == 0
         return -named, not plain, abs(x.num) + x.den + abs(x.add), x.b + x.c
 
-    return sorted(found.values(), key=rank)
+    return sorted(found, key=rank)
+
+
+def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
+                 max_pairs: int = MAX_PAIRS) -> list[Combination]:
+    """Every (b, c) pair whose combination reproduces the target's leading terms and all the terms the
+    three have in common, best first (`_ranked`)."""
+    import numpy as np
+
+    t = target.terms
+    if len(matrix) == 0 or not _usable(t, matrix.length):
+        return []
+    diff = np.array(t[:matrix.length], dtype=np.int64)[None, :] - matrix.rows
+    found: dict[tuple[int, int, int, int], Combination] = {}
+    pairs = 0
+    for i, row in _lookup(np, matrix, diff):
+        b, bs, c, cs = matrix.a_numbers[i], matrix.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
+        if matrix.constant[i]:  # t = r*c + s: a constant b adds nothing but a call
+            b, bs = 0, 0
+        if b == c or c == target.a_number or (b, bs, c, cs) in found:
+            continue
+        pairs += 1
+        if pairs > max_pairs:
+            break
+        fit = _fit(t, known[b].terms[bs:] if b else [0] * len(t), known[c].terms[cs:])
+        if fit is not None:
+            found[(b, bs, c, cs)] = Combination(b, bs, c, cs, fit.num, fit.add, fit.den)
+    return _ranked(found.values(), target.name)
+
+
+def completions(target: Target, values: Sequence[int], matrix: Matrix, known: Mapping[int, Target],
+                max_pairs: int = MAX_PAIRS) -> list[Combination]:
+    """The known sequences c with t = x + (num*c + add)/den, x a wrong candidate's evaluated terms `values`
+    (b = 0 in the results: x takes its place), best first."""
+    import numpy as np
+
+    t = target.terms
+    length = matrix.length
+    if len(matrix) == 0 or not _usable(t, length) or not _usable(values, length):
+        return []
+    diff = np.array([t[i] - values[i] for i in range(length)], dtype=np.int64)[None, :]
+    found: dict[tuple[int, int], Combination] = {}
+    for _, row in _lookup(np, matrix, diff):
+        c, cs = matrix.a_numbers[row], matrix.shifts[row]
+        if c == target.a_number or (c, cs) in found:
+            continue
+        fit = _fit(t, values, known[c].terms[cs:])
+        if fit is not None:
+            found[(c, cs)] = Combination(0, 0, c, cs, fit.num, fit.add, fit.den)
+        if len(found) >= max_pairs:
+            break
+    return _ranked(found.values(), target.name)
+
+
+def _c_part(x: Combination, cell: int, target: Target, known: Mapping[int, Target]) -> list[Operation]:
+    """Code leaving (num * c(n + c_shift) + add) / den in `cell`, `$0` = n untouched."""
+    ops = [line("mov", cell, 0, direct=True)]
+    ops += add_const(cell, known[x.c].offset + x.c_shift - target.offset)
+    ops.append(line("seq", cell, x.c))
+    if x.num != 1:
+        ops.append(line("mul", cell, x.num))
+    ops += add_const(cell, x.add)
+    if x.den != 1:
+        ops.append(line("div", cell, x.den))
+    return ops
 
 
 def program_for(x: Combination, target: Target, known: Mapping[int, Target]) -> Program:
     """`seq` calls of c and b at the target's n, c scaled and shifted, the two added."""
-    ops = [line("mov", 1, 0, direct=True)]
-    ops += add_const(1, known[x.c].offset + x.c_shift - target.offset)
-    ops.append(line("seq", 1, x.c))
-    if x.num != 1:
-        ops.append(line("mul", 1, x.num))
-    ops += add_const(1, x.add)
-    if x.den != 1:
-        ops.append(line("div", 1, x.den))
+    ops = _c_part(x, 1, target, known)
     if x.b:
         ops += add_const(0, known[x.b].offset + x.b_shift - target.offset)
         ops.append(line("seq", 0, x.b))
@@ -193,6 +236,17 @@ def program_for(x: Combination, target: Target, known: Mapping[int, Target]) -> 
     else:
         ops.append(line("mov", 0, 1, direct=True))
     return Program(ops=ops, directives={"offset": target.offset} if target.offset else {})
+
+
+def completed(program: Program, x: Combination, target: Target, known: Mapping[int, Target]) -> Program | None:
+    """A candidate (at the target's offset) plus (num*c + add)/den, in a cell it never touches; None when
+    its cells are unknown (indirect operands)."""
+    code = program.code()
+    if uses_indirect(code):
+        return None
+    cell = largest_cell(code) + 1
+    ops = _c_part(x, cell, target, known) + code + [line("add", 0, cell, direct=True)]
+    return Program(ops=ops, directives=dict(program.directives))
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
