@@ -154,6 +154,7 @@ def held_out_db(folder, real_data, sample_tarball, trust_bits: float):
     return cfg, testbed.build_db(cfg["database"]["url"], sequences, programs)
 
 
+@pytest.mark.slow  # two databases built and mined: a second or two
 def test_the_loop_stores_a_combination_only_past_the_trust_gate(tmp_path, real_data, sample_tarball):
     cfg, engine = held_out_db(tmp_path / "strict", real_data, sample_tarball, 600.0)
     summary = mine(cfg, ids=[HIDDEN], strategies=["combine"], engine=engine)
