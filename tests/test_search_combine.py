@@ -88,6 +88,31 @@ def test_offsets_and_a_one_step_shift_are_honoured(known, corpus):
     assert check_terms(found[0].program, terms, corpus).ok, found[0].note
 
 
+def test_a_product_with_an_affine_factor_is_found(known, corpus):
+    # Offset 1: t(n) = n^2 * (2*F(n) + 1); b must divide t term by term.
+    fib = evaluate(corpus.get(45), 41, corpus)
+    terms = [n * n * (2 * fib[n] + 1) for n in range(1, 41)]
+    found = proposals(target(known, 9, terms, offset=1), known)
+    products = [c for c in found if any(op.op == "mul" and op.source.kind != 0 for op in c.program.ops)]
+    assert products, [c.note for c in found]
+    assert all(check_terms(c.program, terms, corpus).ok for c in found), [c.note for c in found]
+    assert " * " in products[0].note
+
+
+def test_new_sequences_are_combined_as_either_part(known, corpus):
+    fib = evaluate(corpus.get(45), 40, corpus)
+    old = {a: t for a, t in known.items() if a != 578}
+    new = combine.build_matrix({578: known[578]})
+    matrix = combine.build_matrix(known)
+    for terms in ([f - n**3 for n, f in enumerate(fib)], [n**3 + 3 * f for n, f in enumerate(fib)]):
+        t = target(known, 10, terms)
+        assert not combine.combinations(t, combine.build_matrix(old), old)
+        found = combine.combinations(t, matrix, known, b_side=new)
+        assert found and all(x.b == 578 for x in found)
+        assert all(check_terms(combine.program_for(x, t, known), terms, corpus).ok for x in found)
+    assert combine.combinations(t, matrix, known, b_side=combine.build_matrix({})) == []
+
+
 def test_a_constant_sequence_is_folded_into_the_constant(known, corpus):
     terms = [5 * 2**n + 10 for n in range(40)]
     found = proposals(target(known, 3, terms), known)
@@ -166,3 +191,35 @@ def test_the_loop_stores_a_combination_only_past_the_trust_gate(tmp_path, real_d
         rows = {r.a_number: r for r in storage.discovered(session)}
     assert set(callees(parse(rows[HIDDEN].code))) == {203, 593}
     assert rows[HIDDEN].strategy == "combine"
+
+
+# A000593 (sum of odd divisors, 351 bits) is A054785 - A000203: lacking, until A054785's program arrives.
+LATER_TARGET, LATER_PROGRAM = 593, 54785
+
+
+@pytest.mark.slow  # a database built and mined twice
+def test_a_program_that_arrives_later_is_combined_with_every_lacking_sequence(tmp_path, real_data, sample_tarball):
+    from miner.mine.context import build_context, refresh_context
+    from miner.mine.loop import mine_batch
+
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, {203},
+                                                  [LATER_TARGET, LATER_PROGRAM])
+    cfg = config.defaults_in(tmp_path)
+    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=3, trust_match_bits=300.0)
+    engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
+    ctx = build_context(cfg, engine)
+    try:
+        only = ["corpus_sweep", "combine"]
+        first = mine_batch(ctx, engine, ids=[LATER_TARGET], strategies=only)
+        assert first.hits == 0 and (LATER_TARGET, "combine") in ctx.state.once_done
+        storage.import_corpus_programs(engine, testbed.read_corpus(sample_tarball, {LATER_PROGRAM}).items())
+        assert refresh_context(ctx, engine) and ctx.state.fresh_known == {LATER_PROGRAM}
+        again = mine_batch(ctx, engine, ids=[LATER_TARGET], strategies=only)
+        assert {h.a_number for h in again.found} == {LATER_TARGET}
+        assert not ctx.state.fresh_known
+    finally:
+        ctx.pool.close()
+    with storage.session_scope(engine, readonly=True) as session:
+        code = {r.a_number: r.code for r in storage.discovered(session)}[LATER_TARGET]
+    assert set(callees(parse(code))) == {203, LATER_PROGRAM}

@@ -61,6 +61,9 @@ class MiningState:
     model_checked: bool = False
     # The corpus sweep runs at the first batch and again after the corpus or the lacking set changed.
     sweep_due: bool = True
+    # Known sequences that came after the combine strategy ran on the lacking ones (with the next sweep,
+    # it looks again at their sums and products).
+    fresh_known: set[int] = field(default_factory=set)
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     # The best wrong model candidates per sequence, as near misses (mutation starts from them too).
@@ -240,7 +243,9 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.state.search.corpus = corpus
         ctx.state.search.retrieval = None
         if ctx.state.search.known:
+            before = set(ctx.state.search.known)
             ctx.state.search.known = load_known(engine, corpus.ids())
+            ctx.state.fresh_known |= set(ctx.state.search.known) - before
         ctx.pool.restart()
         ctx.state.sweep_due = changed = True
     targets = load_targets(engine)

@@ -715,6 +715,36 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
     return cross
 
 
+def _combine_fresh(ctx: MiningContext) -> list[_Cand]:
+    """Sums and products with the known sequences that came after `combine` ran on the lacking ones
+    (`MiningState.fresh_known`: new corpus programs, the miner's own hits), one attempt per sequence."""
+    fresh, ctx.state.fresh_known = ctx.state.fresh_known, set()
+    known = ctx.state.search.known
+    if not fresh or "combine" not in ctx.proposers or not known:
+        return []
+    from miner.search import combine
+
+    start = time.process_time()
+    matrix = combine.matrix_for(ctx.state.search)
+    new = combine.build_matrix({a: known[a] for a in fresh if a in known}, matrix.length)
+    budget = budget_for(ctx, "combine")
+    out: list[_Cand] = []
+    attempts = []
+    for a, target in ctx.state.targets.items():
+        if a in ctx.state.solved or (a, "combine") not in ctx.state.once_done:
+            continue  # a sequence combine has not seen yet meets every known sequence when it does
+        found = combine.combinations(target, matrix, known, b_side=new)[:budget]
+        if found:
+            attempt = _Attempt(target, "combine", _now())
+            attempts.append(attempt)
+            out += [_Cand(attempt, target, combine.program_for(x, target, known), rank)
+                    for rank, x in enumerate(found, 1)]
+    for attempt in attempts:
+        attempt.cpu_seconds += (time.process_time() - start) / len(attempts)
+    log.info("combine_fresh", known=len(fresh), sequences=len(attempts), candidates=len(out))
+    return out
+
+
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
     program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
@@ -739,8 +769,10 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         share = (time.process_time() - start) / len(attempts)
         for attempt in attempts.values():
             attempt.cpu_seconds += share
+    cands += _combine_fresh(ctx)
     winners: dict[int, list[_Cand]] = {}
-    recorded = list(attempts.values())
+    recorded = list(attempts.values()) + list({id(c.attempt): c.attempt for c in cands
+                                                if c.attempt.strategy == "combine"}.values())
     try:
         check_round(ctx, _dedupe(ctx, cands), stop_event, winners)
         recorded.extend(settle(ctx, engine, winners, stop_event, summary))

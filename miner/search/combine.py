@@ -1,11 +1,12 @@
-"""Combinations of two known sequences: a(n) = b(n) + r*c(n) + s, with b and c any sequences that have
-programs, r and s rational.
+"""Combinations of two known sequences: a(n) = b(n) + r*c(n) + s and a(n) = b(n) * (r*c(n) + s), with
+b and c any sequences that have programs, r and s rational.
 
-OEIS is full of sums and differences of other sequences ("Difference between A294898 and its Möbius
-transform", "partitions with greatest part 10" = p(n, parts <= 10) - p(n, parts <= 9)) that no single
-matcher sees. For a target t, t - b is formed for every known b at once (a numpy matrix of their first
-terms), brought to the matchers' a*x+b normal form (`miner.search.matchers.affine_key`) and looked up
-among the known sequences' normal forms: one pass over the matrix per target, not one per pair. Each
+OEIS is full of sums, differences and products of other sequences ("Difference between A294898 and its
+Möbius transform", "partitions with greatest part 10" = p(n, parts <= 10) - p(n, parts <= 9), "n times
+the number of divisors of n") that no single matcher sees. For a target t, t - b (and t / b where b
+divides t) is formed for every known b at once (a numpy matrix of their first terms), brought to the
+matchers' a*x+b normal form (`miner.search.matchers.affine_key`) and looked up among the known
+sequences' normal forms: one pass over the matrix per target, not one per pair. Each
 sequence enters twice, from its first and from its second term, so a target of offset 1 meets sequences
 of offset 0 at its own n, and b and c may be one step apart.
 """
@@ -104,8 +105,8 @@ def matrix_for(ctx: SearchContext) -> Matrix:
 
 @dataclass(frozen=True)
 class Combination:
-    """t(n) = b(n + b_shift) + (num * c(n + c_shift) + add) / den on the target's known terms; b = 0: no
-    b term (a constant b is folded into `add`)."""
+    """t(n) = b(n + b_shift) + (num * c(n + c_shift) + add) / den on the target's known terms (`op` "-":
+    that minus b(..); "*": b(..) times that); b = 0: no b term (a constant b is folded into `add`)."""
 
     b: int
     b_shift: int
@@ -114,21 +115,31 @@ class Combination:
     num: int
     add: int
     den: int
+    op: str = "+"
 
 
-def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int]) -> Combination | None:
-    """(num, add, den) with t - b = (num*c + add)/den on every overlapping term, else None."""
+def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int], op: str = "+") -> Combination | None:
+    """(num, add, den) with t - b (op "*": t / b) = (num*c + add)/den on every overlapping term, else None."""
     n = min(len(t), len(b), len(c))
-    d = [t[i] - b[i] for i in range(n)]
-    i1 = next((i for i in range(1, n) if c[i] != c[0]), None)
+    if op in "+-":
+        sign = 1 if op == "+" else -1
+        pairs = [(t[i] - sign * b[i], c[i]) for i in range(n)]
+    elif any(b[i] == 0 and t[i] != 0 or b[i] and t[i] % b[i] for i in range(n)):
+        return None
+    else:  # where b is 0 (and so is t) the factor is free
+        pairs = [(t[i] // b[i], c[i]) for i in range(n) if b[i]]
+    if len(pairs) < 2:
+        return None
+    d0, c0 = pairs[0]
+    i1 = next((i for i in range(1, len(pairs)) if pairs[i][1] != c0), None)
     if i1 is None:
         return None
-    r = Fraction(d[i1] - d[0], c[i1] - c[0])
-    s = d[0] - r * c[0]
-    if r == 0 or any(d[i] != r * c[i] + s for i in range(n)):
+    r = Fraction(pairs[i1][0] - d0, pairs[i1][1] - c0)
+    s = d0 - r * c0
+    if r == 0 or any(d != r * ci + s for d, ci in pairs):
         return None
     den = lcm(r.denominator, s.denominator)
-    return Combination(0, 0, 0, 0, int(r * den), int(s * den), den)
+    return Combination(0, 0, 0, 0, int(r * den), int(s * den), den, op)
 
 
 def _lookup(np: Any, matrix: Matrix, diff: Any) -> Iterator[tuple[int, int]]:
@@ -163,29 +174,42 @@ def _ranked(found: Iterable[Combination], name: str) -> list[Combination]:
 
 
 def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
-                 max_pairs: int = MAX_PAIRS) -> list[Combination]:
+                 max_pairs: int = MAX_PAIRS, b_side: Matrix | None = None) -> list[Combination]:
     """Every (b, c) pair whose combination reproduces the target's leading terms and all the terms the
-    three have in common, best first (`_ranked`)."""
+    three have in common, best first (`_ranked`). With `b_side` (new sequences) only pairs with b
+    among its rows: any c, and b subtracted too (so those new ones are c's with r = ±1 as well)."""
     import numpy as np
 
     t = target.terms
-    if len(matrix) == 0 or not _usable(t, matrix.length):
+    bm = matrix if b_side is None else b_side
+    if len(matrix) == 0 or len(bm) == 0 or not _usable(t, matrix.length) or bm.length != matrix.length:
         return []
-    diff = np.array(t[:matrix.length], dtype=np.int64)[None, :] - matrix.rows
-    found: dict[tuple[int, int, int, int], Combination] = {}
+    row_t = np.array(t[:matrix.length], dtype=np.int64)[None, :]
+    found: dict[tuple[str, int, int, int, int], Combination] = {}
     pairs = 0
-    for i, row in _lookup(np, matrix, diff):
-        b, bs, c, cs = matrix.a_numbers[i], matrix.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
-        if matrix.constant[i]:  # t = r*c + s: a constant b adds nothing but a call
-            b, bs = 0, 0
-        if b == c or c == target.a_number or (b, bs, c, cs) in found:
-            continue
-        pairs += 1
-        if pairs > max_pairs:
-            break
-        fit = _fit(t, known[b].terms[bs:] if b else [0] * len(t), known[c].terms[cs:])
-        if fit is not None:
-            found[(b, bs, c, cs)] = Combination(b, bs, c, cs, fit.num, fit.add, fit.den)
+    # Quotients only by a varying b that divides t term by term (a constant b is the sums' case).
+    divides = ~bm.constant & np.all(bm.rows != 0, axis=1)
+    divides &= np.all(row_t % np.where(bm.rows == 0, 1, bm.rows) == 0, axis=1)
+    quotient_rows = np.nonzero(divides)[0]
+    with np.errstate(divide="ignore"):
+        quotients = row_t // np.where(bm.rows[quotient_rows] == 0, 1, bm.rows[quotient_rows])
+    lookups = [(row_t - bm.rows, None, "+"), (quotients, quotient_rows, "*")]
+    if b_side is not None:  # over the whole matrix, t + x ~ c is t - c ~ -x: found from the other side
+        lookups.append((row_t + bm.rows, None, "-"))
+    for diff, rows, op in lookups:
+        for i, row in _lookup(np, matrix, diff):
+            i = int(rows[i]) if rows is not None else i
+            b, bs, c, cs = bm.a_numbers[i], bm.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
+            if op != "*" and bm.constant[i]:  # t = r*c + s: a constant b adds nothing but a call
+                b, bs = 0, 0
+            if b == c or c == target.a_number or (op, b, bs, c, cs) in found:
+                continue
+            pairs += 1
+            if pairs > max_pairs:
+                break
+            fit = _fit(t, known[b].terms[bs:] if b else [0] * len(t), known[c].terms[cs:], op)
+            if fit is not None:
+                found[(op, b, bs, c, cs)] = Combination(b, bs, c, cs, fit.num, fit.add, fit.den, op)
     return _ranked(found.values(), target.name)
 
 
@@ -227,12 +251,15 @@ def _c_part(x: Combination, cell: int, target: Target, known: Mapping[int, Targe
 
 
 def program_for(x: Combination, target: Target, known: Mapping[int, Target]) -> Program:
-    """`seq` calls of c and b at the target's n, c scaled and shifted, the two added."""
+    """`seq` calls of c and b at the target's n, c scaled and shifted, the two added (multiplied)."""
     ops = _c_part(x, 1, target, known)
     if x.b:
         ops += add_const(0, known[x.b].offset + x.b_shift - target.offset)
         ops.append(line("seq", 0, x.b))
-        ops.append(line("add", 0, 1, direct=True))
+        if x.op == "-":
+            ops += [line("sub", 1, 0, direct=True), line("mov", 0, 1, direct=True)]
+        else:
+            ops.append(line("mul" if x.op == "*" else "add", 0, 1, direct=True))
     else:
         ops.append(line("mov", 0, 1, direct=True))
     return Program(ops=ops, directives={"offset": target.offset} if target.offset else {})
@@ -254,7 +281,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0 or not ctx.known:
         return
     for x in combinations(target, matrix_for(ctx), ctx.known)[:budget]:
-        b = f"{format_a_number(x.b)} + " if x.b else ""
+        b = f"{format_a_number(x.b)} {x.op} " if x.b else ""
         note = f"{b}({x.num}*{format_a_number(x.c)} + {x.add})/{x.den}"
         yield Candidate(program_for(x, target, ctx.known), "combine", note)
 
