@@ -31,6 +31,9 @@ LIMIT = 1 << 50
 SHIFTS = (0, 1)
 # Pairs whose normal forms collide that are looked at per target (0/1 sequences collide often).
 MAX_PAIRS = 400
+# A first, cheap look keys on this many leading terms: a bitmap of the rows' short normal forms (2^BITS
+# bits) lets only the few rows that could match pay for the full normal form and the sorted lookup.
+PREFIX, BITS = 8, 22
 # Where a context keeps the matrix (dropped with the context's `known` sequences).
 CACHE_KEY = "_combine_matrix"
 
@@ -48,6 +51,7 @@ class Matrix:
     order: Any  # row of each sorted hash
     constant: Any  # bool [rows]: the row is one value repeated
     length: int
+    prefix: Any = None  # bool [2^BITS]: the rows' PREFIX-term normal forms' hashes, masked
 
     def __len__(self) -> int:
         return len(self.a_numbers)
@@ -90,7 +94,14 @@ def build_matrix(known: Mapping[int, Target], length: int = KEY_LENGTH) -> Matri
     hashes = _hash(np, keys)
     hashes[~varying] = 0  # constant rows match nothing
     order = np.argsort(hashes, kind="stable")
-    return Matrix(m, keys, a_numbers, shifts, hashes[order], order, ~varying, length)
+    prefix = np.zeros(1 << BITS, dtype=bool)
+    prefix[_prefix_hash(np, m)] = True
+    return Matrix(m, keys, a_numbers, shifts, hashes[order], order, ~varying, length, prefix)
+
+
+def _prefix_hash(np: Any, m: Any) -> Any:
+    """Masked hashes of the rows' PREFIX-term normal forms (all zeros, hash 0, for a constant prefix)."""
+    return (_hash(np, _normalise(np, m[:, :PREFIX])[0]) & np.uint64((1 << BITS) - 1)).astype(np.int64)
 
 
 def matrix_for(ctx: SearchContext) -> Matrix:
@@ -144,16 +155,17 @@ def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int], op: str = "+") ->
 
 def _lookup(np: Any, matrix: Matrix, diff: Any) -> Iterator[tuple[int, int]]:
     """(i, row) for each row i of `diff` whose a*x+b normal form is the matrix's `row`'s."""
-    keys, varying = _normalise(np, diff)
+    maybe = np.nonzero(matrix.prefix[_prefix_hash(np, diff)])[0]  # a row's prefix has the row's normal form
+    keys, varying = _normalise(np, diff[maybe])
     hashes = _hash(np, keys)
     pos = np.searchsorted(matrix.hashes, hashes)
     pos[pos >= len(matrix)] = 0
-    for i in np.nonzero((matrix.hashes[pos] == hashes) & varying)[0].tolist():
-        j = int(pos[i])
-        while j < len(matrix) and matrix.hashes[j] == hashes[i]:
+    for k in np.nonzero((matrix.hashes[pos] == hashes) & varying)[0].tolist():
+        i, j = int(maybe[k]), int(pos[k])
+        while j < len(matrix) and matrix.hashes[j] == hashes[k]:
             row = int(matrix.order[j])
             j += 1
-            if np.array_equal(matrix.keys[row], keys[i]):
+            if np.array_equal(matrix.keys[row], keys[k]):
                 yield i, row
 
 
@@ -187,12 +199,13 @@ def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
     row_t = np.array(t[:matrix.length], dtype=np.int64)[None, :]
     found: dict[tuple[str, int, int, int, int], Combination] = {}
     pairs = 0
-    # Quotients only by a varying b that divides t term by term (a constant b is the sums' case).
-    divides = ~bm.constant & np.all(bm.rows != 0, axis=1)
-    divides &= np.all(row_t % np.where(bm.rows == 0, 1, bm.rows) == 0, axis=1)
-    quotient_rows = np.nonzero(divides)[0]
-    with np.errstate(divide="ignore"):
-        quotients = row_t // np.where(bm.rows[quotient_rows] == 0, 1, bm.rows[quotient_rows])
+    # Quotients only by a varying b that divides t term by term (a constant b is the sums' case); the
+    # first three terms rule out most rows cheaply.
+    rows = np.nonzero(~bm.constant & np.all(bm.rows[:, :3] != 0, axis=1))[0]
+    rows = rows[np.all(row_t[:, :3] % bm.rows[rows, :3] == 0, axis=1)]
+    rows = rows[np.all(bm.rows[rows] != 0, axis=1)]
+    quotient_rows = rows[np.all(row_t % bm.rows[rows] == 0, axis=1)]
+    quotients = row_t // bm.rows[quotient_rows]
     lookups = [(row_t - bm.rows, None, "+"), (quotients, quotient_rows, "*")]
     if b_side is not None:  # over the whole matrix, t + x ~ c is t - c ~ -x: found from the other side
         lookups.append((row_t + bm.rows, None, "-"))
