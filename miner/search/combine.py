@@ -209,9 +209,9 @@ def combinations(target: Target, matrix: Matrix, known: Mapping[int, Target],
     lookups = [(row_t - bm.rows, None, "+"), (quotients, quotient_rows, "*")]
     if b_side is not None:  # over the whole matrix, t + x ~ c is t - c ~ -x: found from the other side
         lookups.append((row_t + bm.rows, None, "-"))
-    for diff, rows, op in lookups:
+    for diff, picked, op in lookups:
         for i, row in _lookup(np, matrix, diff):
-            i = int(rows[i]) if rows is not None else i
+            i = int(picked[i]) if picked is not None else i
             b, bs, c, cs = bm.a_numbers[i], bm.shifts[i], matrix.a_numbers[row], matrix.shifts[row]
             if op != "*" and bm.constant[i]:  # t = r*c + s: a constant b adds nothing but a call
                 b, bs = 0, 0
