@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 TARBALL = DATA / "programs" / "loda-programs-oeis-2026-04-01.tar.gz"
 
-MATCHER_ROUTES = ("match", "combine")
+from miner.mine.trust import MATCH_ROUTES as MATCHER_ROUTES  # noqa: E402 - after the path is set
 MODEL = ("beam", "sample", "name_only", "terms_only")
 
 

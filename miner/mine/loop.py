@@ -20,6 +20,7 @@ import structlog
 from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
+from miner.mine.trust import MATCH_ROUTES
 from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, retrieval_index)
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
@@ -436,7 +437,7 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
     match_terms = int(ctx.cfg["mine"]["match_terms"])
     # Matcher output, completions and sweep candidates (`seq` of a known sequence) are not looked up again.
     items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
-                       match_terms=match_terms if c.route not in ("match", "combine") and c.attempt.strategy != "corpus_sweep"
+                       match_terms=match_terms if c.route not in MATCH_ROUTES and c.attempt.strategy != "corpus_sweep"
                        else 0) for c in cands]
     start = time.process_time()
     outcomes = ctx.pool.check(items, stop_event)

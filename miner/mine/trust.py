@@ -30,7 +30,6 @@ MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.
 FITTED = frozenset({"recurrence", "holonomic"})
 
-_A_NUMBER = re.compile(r"\bA(\d{6,7})\b")
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
 
@@ -46,7 +45,7 @@ def information(terms: Sequence[int]) -> float:
 
 
 def _shape(name: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(_NUMBER.sub("#", _A_NUMBER.sub("#", name.lower()))))
+    return tuple(_WORD.findall(_NUMBER.sub("#", name.lower())))  # an A-number's digits too
 
 
 def siblings(name: str, other: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -71,8 +72,13 @@ def _normalise(np: Any, m: Any) -> tuple[Any, Any]:
     return d * sign[:, None], varying
 
 
+@lru_cache(maxsize=8)
+def _weights(length: int) -> tuple[int, ...]:
+    return tuple(pow(1_000_003, i, 1 << 64) for i in range(length))
+
+
 def _hash(np: Any, keys: Any) -> Any:
-    weights = np.array([pow(1_000_003, i, 1 << 64) for i in range(keys.shape[1])], dtype=np.uint64)
+    weights = np.array(_weights(keys.shape[1]), dtype=np.uint64)
     return (keys.astype(np.uint64) * weights[None, :]).sum(axis=1)  # wraps mod 2^64, as meant
 
 
