@@ -28,8 +28,10 @@ from storage.records import (
     Summary,
 )
 from storage.runs import (
+    end_trial,
     heartbeat,
     model_files,
+    model_on_trial,
     store_model_files,
     job_finished,
     job_started,
@@ -40,6 +42,7 @@ from storage.runs import (
     promoted_model,
     recent_jobs,
     register_model,
+    trial_figures,
 )
 from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, minable, provisional_only, summary
 
@@ -57,5 +60,5 @@ __all__ = [
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
-    "model_files", "store_model_files",
+    "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures",
 ]

@@ -136,6 +136,7 @@ class ModelVersionRow:
     metrics: dict[str, Any]
     promoted: bool
     created_at: datetime
+    trial: str | None = None  # 'running', 'won' or 'lost' (see `storage.runs.end_trial`)
 
 
 @dataclass

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope, upsert
 from storage.records import JobRunRow, MinerRow, ModelVersionRow
-from storage.schema import JobRun, Miner, ModelFile, ModelVersion, utcnow
+from storage.schema import Attempt, JobRun, Miner, ModelFile, ModelVersion, Program, utcnow
 
 
 def _model_row(m: ModelVersion) -> ModelVersionRow:
-    return ModelVersionRow(m.id, m.path, m.preset, m.train_pairs, dict(m.metrics), m.promoted, m.created_at)
+    return ModelVersionRow(m.id, m.path, m.preset, m.train_pairs, dict(m.metrics), m.promoted, m.created_at,
+                           m.trial)
 
 
 def register_model(
-    session: Session, path: str, preset: str, train_pairs: int, metrics: dict[str, Any], promoted: bool
+    session: Session, path: str, preset: str, train_pairs: int, metrics: dict[str, Any], promoted: bool,
+    trial: bool = False,
 ) -> int:
-    """Record a trained model and return its id; `promoted=True` also demotes the previous one."""
+    """Record a trained model and return its id; `promoted=True` also demotes the previous one, and
+    `trial=True` starts its trial (ending any other that is running, as lost)."""
     if promoted:
         session.execute(update(ModelVersion).where(ModelVersion.promoted.is_(True)).values(promoted=False))
+    if trial:
+        session.execute(update(ModelVersion).where(ModelVersion.trial == "running").values(trial="lost"))
     model = ModelVersion(
         path=str(path), preset=preset, train_pairs=train_pairs, metrics=metrics, promoted=promoted,
-        created_at=utcnow(),
+        created_at=utcnow(), trial="running" if trial else None,
     )
     session.add(model)
     session.flush()
@@ -57,6 +63,48 @@ def promote_model(session: Session, model_id: int) -> None:
         raise KeyError(f"no model version {model_id}")
     session.execute(update(ModelVersion).where(ModelVersion.id != model_id).values(promoted=False))
     session.execute(update(ModelVersion).where(ModelVersion.id == model_id).values(promoted=True))
+
+
+def model_on_trial(session: Session) -> ModelVersionRow | None:
+    """The model whose trial is running (mining beside the promoted one), if any."""
+    model = session.scalars(
+        select(ModelVersion).where(ModelVersion.trial == "running").order_by(ModelVersion.id.desc()).limit(1)
+    ).first()
+    return _model_row(model) if model else None
+
+
+def trial_figures(session: Session, versions: list[int], since: datetime) -> dict[int, tuple[int, float]]:
+    """(mined programs stored, CPU seconds of attempts) per model version since `since`: the yield of
+    each side of a trial."""
+    figures = {v: (0, 0.0) for v in versions}
+    cpu = session.execute(
+        select(Attempt.model_version, func.sum(Attempt.cpu_seconds))
+        .where(Attempt.model_version.in_(versions), Attempt.started_at >= since)
+        .group_by(Attempt.model_version)
+    )
+    for v, seconds in cpu:
+        if v is not None:
+            figures[v] = (0, float(seconds or 0.0))
+    hits = session.execute(
+        select(Program.model_version, func.count())
+        .where(Program.origin == "mined", Program.model_version.in_(versions), Program.found_at >= since)
+        .group_by(Program.model_version)
+    )
+    for v, n in hits:
+        if v is not None:
+            figures[v] = (int(n), figures[v][1])
+    return figures
+
+
+def end_trial(session: Session, model_id: int, won: bool, figures: dict[str, Any]) -> None:
+    """Close a model's trial: kept in its metrics (`trial`); the winner becomes the promoted model."""
+    model = session.get(ModelVersion, model_id)
+    if model is None:
+        raise KeyError(f"no model version {model_id}")
+    model.metrics = {**dict(model.metrics), "trial": figures}
+    model.trial = "won" if won else "lost"
+    if won:
+        promote_model(session, model_id)
 
 
 def model_versions(session: Session) -> list[ModelVersionRow]:

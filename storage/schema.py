@@ -98,6 +98,9 @@ class ModelVersion(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     promoted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A model that passed validation mines beside the promoted one until its hits per CPU-hour decide:
+    # 'running', then 'won' (promoted) or 'lost'; None for a model that had no trial.
+    trial: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class ModelFile(Base):

@@ -7,12 +7,14 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy
 
 import storage
 from miner.core import config
 from miner.service import daemon
 from storage import status as st
 from storage.locks import job_lock
+from storage.schema import JobRun
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_next_runs_follow_the_fleets_last_runs(d):
     scheduler.start(paused=True)
     try:
         jobs = {job.name: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"refresh", "export", "deep_check", "retrain", "housekeeping"}  # submit: off by default
+        assert set(jobs) == {"refresh", "export", "deep_check", "retrain", "trial", "housekeeping"}  # submit: off by default
         now = datetime.now(timezone.utc)
         assert jobs["refresh"].next_run_time > now + timedelta(hours=23)
         assert jobs["export"].next_run_time < now + timedelta(seconds=5)
@@ -133,3 +135,71 @@ def test_a_first_start_stopped_before_the_programs_seeds_again(d):
     assert daemon._needs_seed(d), "sequences without the corpus: every one would look lacking"
     storage.import_corpus_programs(d.engine, [(45, "mov $1,1\n")])
     assert not daemon._needs_seed(d)
+
+
+def _mine_as(d, version, hits, cpu_seconds, first_a):
+    """Record what a model's batches would: one attempt per sequence and a stored hit for the first `hits`."""
+    now = datetime.now(timezone.utc)
+    with storage.session_scope(d.engine) as session:
+        for i in range(4):
+            a = first_a + i
+            storage.record_attempt(session, storage.Attempt(a, "beam", version, 8, 8, 3, cpu_seconds / 4,
+                                                            "hit" if i < hits else "miss", now))
+            if i < hits:
+                storage.store_hit(session, storage.Hit(a, "mov $0 1\n", "beam", model_version=version))
+
+
+def test_the_trial_job_promotes_the_new_model_only_when_it_mined_more_hits_per_cpu_hour(d):
+    d.cfg["train"]["trial_cpu_hours"] = 1.0
+    with storage.session_scope(d.engine) as session:
+        current = storage.register_model(session, "old", "tiny", 10, {"solve_rate": 0.2}, True)
+        candidate = storage.register_model(session, "new", "tiny", 10, {"solve_rate": 0.2}, False, trial=True)
+    _mine_as(d, current, 1, 5000.0, 100)
+    _mine_as(d, candidate, 3, 3000.0, 200)  # more hits per CPU-second, but short of the hour
+    daemon.run_job("trial")
+    (run,) = _runs(d, "trial")
+    assert run.outcome == "ok" and run.message.startswith("trial running")
+    from miner.cli.status import collect, render
+
+    report = collect(d.cfg)
+    assert report["trial"]["candidate"] == {"version": candidate, "hits": 3, "cpu_seconds": 3000.0,
+                                            "hits_per_cpu_hour": 3.6}
+    assert f"trial     model {candidate} vs {current}" in render(report)
+    # Retraining waits while a trial runs.
+    d.cfg["daemon"]["retrain_min_hits"] = 1
+    daemon.run_job("retrain")
+    (retrain,) = _runs(d, "retrain")
+    assert retrain.outcome == "skipped" and f"model {candidate} is on trial" in retrain.message
+    _mine_as(d, candidate, 0, 1000.0, 300)
+    storage.job_finished(d.engine, storage.job_started(d.engine, "trial"), "ok", "")  # not yet due again
+    with storage.session_scope(d.engine) as session:
+        session.execute(sqlalchemy.update(JobRun).values(started_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+    daemon.run_job("trial")
+    decided = [r for r in _runs(d, "trial") if "won" in r.message]
+    assert len(decided) == 1 and decided[0].outcome == "ok", _runs(d, "trial")
+    with storage.session_scope(d.engine, readonly=True) as session:
+        assert storage.promoted_model(session).id == candidate and storage.model_on_trial(session) is None
+        won = {v.id: v for v in storage.model_versions(session)}[candidate]
+    assert won.trial == "won" and won.metrics["solve_rate"] == 0.2
+    assert won.metrics["trial"]["hits"] == 3 and won.metrics["trial"]["cpu_seconds"] == 4000.0
+    assert won.metrics["trial"]["against"] == current and won.metrics["trial"]["against_hits"] == 1
+    assert d.reload_model.is_set()
+
+
+def test_a_model_that_mines_no_better_loses_its_trial_and_the_current_one_stays(d):
+    d.cfg["train"]["trial_cpu_hours"] = 0.5
+    with storage.session_scope(d.engine) as session:
+        current = storage.register_model(session, "old", "tiny", 10, {}, True)
+        candidate = storage.register_model(session, "new", "tiny", 10, {}, False, trial=True)
+    _mine_as(d, current, 2, 2000.0, 100)
+    _mine_as(d, candidate, 2, 2000.0, 200)  # as many hits per CPU-hour is not better
+    daemon.run_job("trial")
+    (run,) = _runs(d, "trial")
+    assert run.outcome == "ok" and run.message.startswith("trial lost"), run.message
+    with storage.session_scope(d.engine, readonly=True) as session:
+        assert storage.promoted_model(session).id == current
+        assert {v.id: v.trial for v in storage.model_versions(session)} == {current: None, candidate: "lost"}
+    from miner.cli.status import collect, render
+
+    text = render(collect(d.cfg))
+    assert f"  {candidate}  no" in text and "lost" in text

@@ -104,7 +104,7 @@ def test_a_pickle_planted_in_the_old_job_table_is_never_loaded(tmp_path):
     scheduler.start(paused=True)
     try:
         names = {job.name for job in scheduler.get_jobs()}
-        assert names == {"refresh", "export", "retrain", "housekeeping", "deep_check"}
+        assert names == {"refresh", "export", "retrain", "trial", "housekeeping", "deep_check"}
         assert all(job.func_ref == "miner.service.daemon:run_job" and job.args == (job.name,)
                    for job in scheduler.get_jobs())
     finally:

@@ -300,8 +300,8 @@ def test_a_promoted_model_reaches_a_miner_that_cannot_see_its_folder(tmp_path, d
     tokenizer = train_tokenizer(["o 0 t 1 2 n x", "mov $1 $0 add $0 1"] * 20, vocab_size=120)
     trained = save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / "trainer" / "model",
                    {"num_terms": 8})
-    version, promoted = register(engine, str(trained), "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
-    assert promoted
+    version, outcome = register(engine, str(trained), "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
+    assert outcome == "promoted"
     shutil.rmtree(tmp_path / "trainer")
     # Another miner, with its own data folder, finds the promoted model in the shared database.
     cfg = fleet_cfg(tmp_path / "other", url)
@@ -314,3 +314,43 @@ def test_a_promoted_model_reaches_a_miner_that_cannot_see_its_folder(tmp_path, d
     finally:
         ctx.close()
         engine.dispose()
+
+
+@pytest.mark.slow
+def test_during_a_trial_batches_mine_with_either_model_and_credit_it(tmp_path, data):
+    from sqlalchemy import func, select
+
+    from miner.mine.context import build_context, load_model
+    from miner.mine.loop import mine_batch
+    from storage.schema import Attempt
+    from training.model import build_model, save
+    from training.tokenizer import train_tokenizer
+
+    sequences, programs = data
+    url = f"sqlite:///{tmp_path / 'miner.db'}"
+    engine = testbed.build_db(url, sequences, programs)
+    tokenizer = train_tokenizer(["o 0 t 1 2 n x", "mov $1 $0 add $0 1"] * 20, vocab_size=120)
+    folders = [save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / name, {"num_terms": 8})
+               for name in ("current", "candidate")]
+    with storage.session_scope(engine) as s:
+        current = storage.register_model(s, str(folders[0]), "tiny", 10, {}, True)
+        candidate = storage.register_model(s, str(folders[1]), "tiny", 10, {}, False, trial=True)
+    cfg = fleet_cfg(tmp_path, url)
+    cfg["mine"]["budget"]["beam"] = 2
+    ctx = build_context(cfg, engine)
+    try:
+        picked = {load_model(ctx, engine).version for _ in range(40)}
+        assert picked == {current, candidate}
+        assert [h.version for h in ctx.state.models] == [current, candidate]
+        for _ in range(8):
+            mine_batch(ctx, engine, strategies=["beam"], size=1)
+    finally:
+        ctx.close()
+    with storage.session_scope(engine, readonly=True) as s:
+        per_version = dict(s.execute(select(Attempt.model_version, func.count()).where(Attempt.strategy == "beam")
+                                     .group_by(Attempt.model_version)).all())
+        figures = storage.trial_figures(s, [current, candidate], storage.model_on_trial(s).created_at)
+    # Both models mined (8 batches, each side picked with probability 1/2), and the trial sees both.
+    assert set(per_version) == {current, candidate}, per_version
+    assert all(figures[v][1] > 0 for v in (current, candidate)), figures
+    engine.dispose()

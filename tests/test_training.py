@@ -378,18 +378,59 @@ def test_registry_promotes_only_when_not_worse(tmp_path):
     from training.registry import register
 
     engine = connect(f"sqlite:///{tmp_path / 'reg.db'}")
-    first, promoted = register(engine, "m1", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
-    assert promoted
-    _, promoted = register(engine, "m2", "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
-    assert not promoted
-    third, promoted = register(engine, "m3", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
-    assert promoted
+    first, outcome = register(engine, "m1", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
+    assert outcome == "promoted"
+    _, outcome = register(engine, "m2", "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"})
+    assert outcome == "kept"
+    third, outcome = register(engine, "m3", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"})
+    assert outcome == "promoted"
     # Another validation set: the current model is re-measured on it before comparing.
-    _, promoted = register(engine, "m4", "tiny", 10, {"solve_rate": 0.3, "validation_key": "w"},
-                           evaluate_current=lambda path: {"solve_rate": 0.35})
-    assert not promoted
+    _, outcome = register(engine, "m4", "tiny", 10, {"solve_rate": 0.3, "validation_key": "w"},
+                          evaluate_current=lambda path: {"solve_rate": 0.35})
+    assert outcome == "kept"
     with session_scope(engine) as session:
         assert promoted_model(session).id == third
+
+
+def test_a_model_not_worse_on_validation_goes_on_trial_and_keeps_its_files(tmp_path):
+    from storage.db import connect, session_scope
+    from storage.runs import model_files, model_on_trial, model_versions, promoted_model
+    from training.registry import register
+
+    engine = connect(f"sqlite:///{tmp_path / 'reg.db'}")
+    folder = tmp_path / "m2"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    current, outcome = register(engine, "m1", "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"}, trial=True)
+    assert outcome == "promoted"  # nothing in use: no trial to run
+    worse, outcome = register(engine, "m-worse", "tiny", 10, {"solve_rate": 0.1, "validation_key": "v"}, trial=True)
+    assert outcome == "kept"
+    candidate, outcome = register(engine, str(folder), "tiny", 10, {"solve_rate": 0.2, "validation_key": "v"},
+                                  trial=True)
+    assert outcome == "trial"
+    with session_scope(engine) as session:
+        assert promoted_model(session).id == current
+        assert model_on_trial(session).id == candidate
+        assert model_files(session, candidate) == {"config.json": b"{}"}  # the fleet's miners load it
+    # A newer model on trial ends the older one's trial, as lost.
+    newer, outcome = register(engine, "m3", "tiny", 10, {"solve_rate": 0.3, "validation_key": "v"}, trial=True)
+    with session_scope(engine) as session:
+        trials = {v.id: v.trial for v in model_versions(session)}
+    assert outcome == "trial" and trials == {current: None, worse: None, candidate: "lost", newer: "running"}
+
+
+def test_trial_verdict_needs_both_sides_mined_and_strictly_more_hits_per_cpu_second():
+    from training.registry import trial_verdict
+
+    hour = 3600.0
+    assert trial_verdict((5, 3000.0), (1, 9000.0), hour) is None  # the candidate has not mined an hour yet
+    assert trial_verdict((5, 4000.0), (1, 9000.0), hour) == "won"
+    assert trial_verdict((2, 4000.0), (2, 4000.0), hour) == "lost"  # as good is not better
+    assert trial_verdict((0, 4000.0), (0, 4000.0), hour) == "lost"
+    assert trial_verdict((1, 4000.0), (3, 9000.0), hour) == "lost"
+    assert trial_verdict((3, 100.0), (0, 50.0), hour) is None
+    assert trial_verdict((3, 100.0), (0, 50.0), hour, expired=True) == "won"  # decided on what it has
+    assert trial_verdict((0, 0.0), (0, 0.0), hour, expired=True) == "lost"
 
 
 @pytest.mark.slow  # over a second: the full tier
@@ -416,9 +457,9 @@ def test_a_20_step_smoke_model_is_never_promoted_over_the_bundled_one(tmp_path, 
     metrics = measure(model_dir)
     engine = connect(f"sqlite:///{tmp_path / 'reg.db'}")
     # An empty registry: the bundled model (baseline "") is measured on the same set and stays in use.
-    smoke, promoted = register(engine, str(model_dir), "tiny", len(data.train), metrics,
-                               evaluate_current=measure, baseline="")
-    assert not promoted
+    smoke, outcome = register(engine, str(model_dir), "tiny", len(data.train), metrics,
+                              evaluate_current=measure, baseline="", trial=True)
+    assert outcome == "kept"
     with session_scope(engine) as session:
         current = promoted_model(session)
         versions = model_versions(session)
@@ -428,13 +469,13 @@ def test_a_20_step_smoke_model_is_never_promoted_over_the_bundled_one(tmp_path, 
     assert [v.id for v in versions if not v.promoted] == [smoke]
     # Next time the bundled model's stored measure is the bar; without a way to re-measure it on
     # another set nothing is promoted.
-    _, promoted = register(engine, "m2", "tiny", 10, {**metrics, "solve_rate": 0.0}, baseline="")
-    assert not promoted
-    _, promoted = register(engine, "m3", "tiny", 10, {"solve_rate": 1.0, "validation_key": "other"},
-                           baseline="")
-    assert not promoted
-    better, promoted = register(engine, "m4", "tiny", 10, {**metrics, "solve_rate": 1.0}, baseline="")
-    assert promoted
+    _, outcome = register(engine, "m2", "tiny", 10, {**metrics, "solve_rate": 0.0}, baseline="")
+    assert outcome == "kept"
+    _, outcome = register(engine, "m3", "tiny", 10, {"solve_rate": 1.0, "validation_key": "other"},
+                          baseline="")
+    assert outcome == "kept"
+    better, outcome = register(engine, "m4", "tiny", 10, {**metrics, "solve_rate": 1.0}, baseline="")
+    assert outcome == "promoted"
     with session_scope(engine) as session:
         assert promoted_model(session).id == better
 

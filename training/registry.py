@@ -62,14 +62,16 @@ def baseline_model(baseline: str) -> tuple[str, dict[str, Any], dict[str, Any]] 
 
 def register(engine, model_dir: str, preset: str, train_pairs: int, metrics: dict[str, Any],
              evaluate_current: Callable[[str], dict[str, Any]] | None = None,
-             baseline: str | None = None) -> tuple[int, bool]:
-    """Record the model; promote it if not worse than the promoted one. Returns (id, promoted).
+             baseline: str | None = None, trial: bool = False) -> tuple[int, str]:
+    """Record the model and decide on it. Returns (id, outcome): "promoted", "trial" or "kept" (worse).
 
-    When the promoted model's stored metrics come from another validation set, `evaluate_current`
-    (given the promoted model's path) re-measures it on the new model's set first. While no model is
-    promoted, `baseline` (not None) names the model the miner uses instead (`[train] model_dir`, empty:
-    the bundled one): it is the one to beat, and it is recorded as a version of its own, so that a quick
-    smoke run never replaces a real model. Without a measure of it on the same set nothing is promoted.
+    A model not worse on validation is promoted, or with `trial` and a model in use, goes on trial: it
+    mines beside the current one and replaces it only if it mines more hits per CPU-hour (`trial_verdict`).
+    When the current model's stored metrics come from another validation set, `evaluate_current`
+    (given its path) re-measures it on the new model's set first. While no model is promoted,
+    `baseline` (not None) names the model the miner uses instead (`[train] model_dir`, empty: the bundled
+    one): it is the one to beat, recorded as a version of its own, so that a quick smoke run never
+    replaces a real model. Without a measure of it on the same set nothing is promoted.
     """
     from storage.db import session_scope
     from storage.runs import promoted_model, register_model
@@ -86,23 +88,39 @@ def register(engine, model_dir: str, preset: str, train_pairs: int, metrics: dic
     if not comparable and evaluate_current is not None:
         current_metrics = {**evaluate_current(current_path), "validation_key": metrics.get("validation_key")}
         comparable = True
-    if comparable:
-        promote = should_promote(metrics, current_metrics)
-    else:
-        promote = False
-        log.warning("promotion_skipped", reason="the promoted model was measured on another validation set")
+    if not comparable:
+        log.warning("promotion_skipped", reason="the current model was measured on another validation set")
+    passes = comparable and should_promote(metrics, current_metrics)
+    in_use = current is not None or base is not None
+    outcome = "kept" if not passes else "trial" if trial and in_use else "promoted"
     with session_scope(engine) as session:
         if base is not None:
             meta = base[1]
             # Recorded under the name the miner loads it by ("" is the bundled model on every machine).
             register_model(session, baseline or "", str(meta.get("preset", "")),
-                           int(sum((meta.get("pair_kinds") or {}).values())), current_metrics or {}, not promote)
-        model_id = register_model(session, str(model_dir), preset, train_pairs, metrics, promote)
-        if promote:  # the other miners of a fleet load it from the database
+                           int(sum((meta.get("pair_kinds") or {}).values())), current_metrics or {},
+                           outcome != "promoted")
+        model_id = register_model(session, str(model_dir), preset, train_pairs, metrics, outcome == "promoted",
+                                  trial=outcome == "trial")
+        if outcome != "kept":  # the other miners of a fleet load it from the database
             from storage.runs import store_model_files
 
             store_model_files(session, model_id, model_folder_files(model_dir))
-    log.info("model_registered", id=model_id, promoted=promote, solve_rate=metrics.get("solve_rate"),
+    log.info("model_registered", id=model_id, outcome=outcome, solve_rate=metrics.get("solve_rate"),
              current=current_metrics.get("solve_rate") if current_metrics else None,
              baseline=bool(base))
-    return model_id, promote
+    return model_id, outcome
+
+
+def trial_verdict(trial: tuple[int, float], current: tuple[int, float], need_seconds: float,
+                  expired: bool = False) -> str | None:
+    """A trial's verdict from each side's (hits, CPU seconds): None while either has mined less than
+    `need_seconds` (unless `expired`); else "won" only for strictly more hits per CPU-second."""
+    (trial_hits, trial_cpu), (current_hits, current_cpu) = trial, current
+    if min(trial_cpu, current_cpu) < need_seconds and not expired:
+        return None
+    if trial_cpu <= 0 or trial_hits == 0:
+        return "lost"
+    if current_cpu <= 0:  # the current model never ran: nothing says the new one is worse
+        return "won"
+    return "won" if trial_hits / trial_cpu > current_hits / current_cpu else "lost"

@@ -1,4 +1,5 @@
-"""Retraining on the miner's hits: fine-tune the current model, evaluate, register, promote if not worse."""
+"""Retraining on the miner's hits: fine-tune the current model, evaluate, register; a model not worse on
+validation goes on trial against the current one (`training.registry`)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ log = structlog.get_logger(__name__)
 
 
 def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
-            stop_event: threading.Event | None = None) -> tuple[int, bool] | None:
+            stop_event: threading.Event | None = None) -> tuple[int, str] | None:
     """Fine-tune the promoted (else configured/bundled) model on hits found since `since`.
 
-    Returns (model id, promoted), or None when there are no usable hits. Runs go to
+    Returns (model id, outcome) as `training.registry.register`, or None when there are no usable hits. Runs go to
     `<runs_dir>/finetune-<time>`; the corpus replay sample keeps the model from forgetting. A model
     trained with `matched_neighbours` needs the `matcher` (`training.data.Matcher`) it was trained with.
     Once `stop_event` is set it raises `training.train.TrainingStopped` at the next safe point.
@@ -73,4 +74,4 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     return register(engine, str(model_dir), settings.preset, len(hits), metrics,
                     evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
                                                                   valid=data.valid, threads=tc["threads"]),
-                    baseline=str(tc["model_dir"]))
+                    baseline=str(tc["model_dir"]), trial=float(tc["trial_cpu_hours"]) > 0)

@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     p.add_argument("--corpus", help="programs for seq calls and neighbours (default: [train] corpus, else the database)")
     p.set_defaults(func=generate_handler)
 
-    p = subparsers.add_parser("retrain", help="fine-tune the current model on the miner's hits; promote if not worse")
+    p = subparsers.add_parser("retrain", help="fine-tune the current model on the miner's hits; on trial if not worse")
     p.add_argument("--since", help="only hits found since this ISO date (default: since the promoted model)")
     p.add_argument("--corpus", help="replay corpus: loda-programs folder or .tar.gz (default: the database)")
     p.set_defaults(func=retrain_handler)
@@ -60,6 +60,11 @@ def register(subparsers) -> None:
     p.add_argument("--model", required=True, help="model folder to bundle (e.g. <run>/model)")
     p.add_argument("--dest", help="destination (default: training/bundled in the package)")
     p.set_defaults(func=bundle_handler)
+
+
+# What `train` and `retrain` say of a registered model (`training.registry.register`'s outcome).
+OUTCOMES = {"promoted": "promoted", "kept": "not promoted: worse than the current one on validation",
+            "trial": "on trial: it mines beside the current one until its hits per CPU-hour decide"}
 
 
 def _corpus_path(args, cfg: dict[str, Any]) -> str:
@@ -161,13 +166,13 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
     from training.registry import register as register_model
 
     engine = connect(cfg["database"]["url"])
-    model_id, promoted = register_model(
+    model_id, outcome = register_model(
         engine, str(model_dir), settings.preset, len(load_pairs(out / "pairs" / "train.jsonl")), metrics,
         evaluate_current=lambda path: _evaluate_dir(Path(path), cfg, corpus_path, tc["eval_k"],
                                                     tc["eval_limit"], valid),
-        baseline=str(tc["model_dir"]))
+        baseline=str(tc["model_dir"]), trial=float(tc["trial_cpu_hours"]) > 0)
     print(json.dumps(metrics, indent=2, sort_keys=True))
-    print(f"registered as model {model_id}{' (promoted)' if promoted else ''}")
+    print(f"registered as model {model_id} ({OUTCOMES[outcome]})")
     return 0
 
 
@@ -328,7 +333,7 @@ def bundle_handler(args, cfg: dict[str, Any]) -> int:
 
 
 def retrain_handler(args, cfg: dict[str, Any]) -> int:
-    """Fine-tune on the stored hits with a replay sample of the stored corpus; register, promote if not worse."""
+    """Fine-tune on the stored hits with a replay sample of the stored corpus; register, on trial if not worse."""
     from datetime import datetime
 
     import storage
@@ -354,6 +359,6 @@ def retrain_handler(args, cfg: dict[str, Any]) -> int:
     if result is None:
         print("no usable new hits: nothing to retrain")
         return 0
-    model_id, promoted = result
-    print(f"registered as model {model_id} ({'promoted' if promoted else 'not promoted: worse than the current one'})")
+    model_id, outcome = result
+    print(f"registered as model {model_id} ({OUTCOMES[outcome]})")
     return 0

@@ -69,6 +69,9 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             versions = storage.model_versions(session)
             hits_by_version = st.hits_per_model_version(session)
             statuses = st.hit_statuses(session)
+            on_trial = storage.model_on_trial(session)
+            sides = [on_trial.id] + ([model.id] if model is not None else []) if on_trial else []
+            trial_yield = storage.trial_figures(session, sides, on_trial.created_at) if on_trial else {}
     finally:
         engine.dispose()
 
@@ -138,9 +141,12 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             "version": model.id, "path": model.path, "preset": model.preset, "train_pairs": model.train_pairs,
             "created_at": model.created_at, "metrics": model.metrics,
         },
-        # Every registered version (the history of retraining rounds) with its validation figures.
+        "trial": None if on_trial is None else _trial(on_trial, model, trial_yield, cfg),
+        # Every registered version (the history of retraining rounds) with its validation figures and
+        # its trial's hits per CPU-hour (the steady-state yield it was judged on).
         "models": [{"version": v.id, "promoted": v.promoted, "path": v.path, "created_at": v.created_at,
-                    **{k: v.metrics.get(k) for k in MODEL_FIGURES}, "hits": hits_by_version.get(v.id, 0)}
+                    **{k: v.metrics.get(k) for k in MODEL_FIGURES}, "hits": hits_by_version.get(v.id, 0),
+                    "trial": v.trial, "trial_hits_per_cpu_hour": (v.metrics.get("trial") or {}).get("hits_per_cpu_hour")}
                    for v in versions],
         "throughput": {
             "candidates_per_second": round(sum(m.get("candidates_per_second") or 0 for m in alive), 3),
@@ -164,6 +170,16 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             "hits_by_owner": hits_by_owner,
         },
     }
+
+
+def _trial(trial: Any, current: Any, figures: dict[int, tuple[int, float]], cfg: dict[str, Any]) -> dict[str, Any]:
+    """Both sides of the running model trial so far: hits, CPU seconds, hits per CPU-hour."""
+    def side(version: int | None) -> dict[str, Any]:
+        hits, cpu = figures.get(version, (0, 0.0)) if version is not None else (0, 0.0)
+        return {"version": version, "hits": hits, "cpu_seconds": round(cpu, 1), "hits_per_cpu_hour": _per_hour(hits, cpu)}
+
+    return {"started_at": trial.created_at, "need_cpu_seconds": float(cfg["train"]["trial_cpu_hours"]) * 3600,
+            "candidate": side(trial.id), "current": side(current.id if current is not None else None)}
 
 
 def _iso(value: Any) -> str:
@@ -218,12 +234,20 @@ def render(report: dict[str, Any]) -> str:
     else:
         metrics = ", ".join(f"{k}={v}" for k, v in sorted(m["metrics"].items()) if not isinstance(v, (dict, list)))
         lines.append(f"model     version {m['version']} ({m['preset']}, {m['train_pairs']} pairs): {metrics}")
+    tr = report.get("trial")
+    if tr is not None:
+        new, cur = tr["candidate"], tr["current"]
+        lines.append(f"trial     model {new['version']} vs {cur['version'] or 'none'} since {_when(tr['started_at'])}: "
+                     f"{new['hits']} hits in {new['cpu_seconds']:.0f} CPU-s vs {cur['hits']} in "
+                     f"{cur['cpu_seconds']:.0f} CPU-s (decided at {tr['need_cpu_seconds']:.0f} CPU-s each)")
     if report["models"]:
-        lines.append("versions  id  promoted  solve@K  model-only  hits")
+        lines.append("versions  id  promoted  solve@K  model-only  hits  trial    hits/CPU-h")
         for v in report["models"][-MODEL_ROWS:]:
             promoted = "yes" if v["promoted"] else "no"
+            per_hour = v["trial_hits_per_cpu_hour"]
             lines.append(f"          {v['version']:>2}  {promoted:<8}  {_rate(v['solve_rate']):>7}  "
-                         f"{_rate(v['model_only_solve_rate']):>10}  {v['hits']:>4}")
+                         f"{_rate(v['model_only_solve_rate']):>10}  {v['hits']:>4}  {v['trial'] or '-':<7}  "
+                         f"{'-' if per_hour is None else per_hour:>10}")
     lines.append(f"speed     {t['candidates_per_second']} candidates/s now; overall "
                  f"{t['candidates_per_cpu_second']} candidates per CPU-second, "
                  f"{t['hits_per_cpu_hour']} hits per CPU-hour")

@@ -136,6 +136,7 @@ class DaemonConfig:
     retrain_min_hits: int = key(50, min=1)
     retrain_hours: float = key(24.0, above=0)
     retrain_check_minutes: float = key(60.0, above=0)
+    trial_check_minutes: float = key(30.0, above=0)
     housekeeping_hours: float = key(6.0, above=0)
     vacuum_days: float = key(7.0, min=0)
     keep_job_runs_days: float = key(30.0, min=0)
@@ -221,6 +222,8 @@ class TrainConfig:
     runs_dir: str = key("")
     finetune_steps: int = key(500, min=1)
     finetune_replay_ratio: float = key(3.0, min=0)
+    trial_cpu_hours: float = key(2.0, min=0)
+    trial_max_days: float = key(14.0, above=0)
     eval_k: int = key(32, min=1)
     eval_limit: int = key(300, min=1)
 

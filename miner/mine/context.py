@@ -57,7 +57,10 @@ class MiningState:
     targets: dict[int, Target]
     index: Any
     search: SearchContext
+    # The model of this batch: the promoted one, or during a trial, either it or the one on trial.
     model: ModelHandle = field(default_factory=ModelHandle)
+    # The promoted model's handle first, then the one on trial's, if a trial is running.
+    models: list[ModelHandle] = field(default_factory=list)
     model_checked: bool = False
     # The corpus sweep runs at the first batch and again after the corpus or the lacking set changed.
     sweep_due: bool = True
@@ -257,7 +260,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.state.near_misses = {a: v for a, v in ctx.state.near_misses.items() if a in targets}
         ctx.state.model_seeds = {a: v for a, v in ctx.state.model_seeds.items() if a in targets}
         ctx.state.sweep_due = changed = True
-    if _promoted_version(engine) != ctx.state.model.version:
+    if _model_versions(engine) != ([h.version for h in ctx.state.models] or [None]):
         ctx.state.model_checked = False  # load_model runs again on next use
         changed = True
     if ctx.state.sweep_due:
@@ -269,12 +272,14 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     return changed
 
 
-def _promoted_version(engine: Engine) -> int | None:
+def _model_versions(engine: Engine) -> list[int | None]:
+    """The promoted model's version (None: none promoted), then the one on trial's, if any."""
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
         row = storage.promoted_model(session)
-    return row.id if row is not None else None
+        trial = storage.model_on_trial(session)
+    return [row.id if row is not None else None] + ([trial.id] if trial is not None else [])
 
 
 def retrieval_index(ctx: MiningContext, engine: Engine) -> Any:
@@ -309,28 +314,43 @@ def _model_from_database(ctx: MiningContext, engine: Engine, model_id: int) -> s
 
 
 def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
-    """The promoted model, else `[train] model_dir`, else the bundled one; once per promotion.
+    """The model for the next batch: the promoted one, else `[train] model_dir`, else the bundled one.
+    While a model is on trial, each call picks it or the promoted one at random: an A/B test of hits
+    per CPU-hour on the same targets (`training.registry.trial_verdict`). Loaded once per promotion.
 
     Unavailable: logged once, and the strategies that need no model go on.
     """
-    if ctx.state.model_checked:
-        return ctx.state.model
-    ctx.state.model_checked = True
-    import storage
+    if not ctx.state.model_checked:
+        ctx.state.model_checked = True
+        import storage
 
-    with storage.session_scope(engine, readonly=True) as session:
-        row = storage.promoted_model(session)
+        with storage.session_scope(engine, readonly=True) as session:
+            row = storage.promoted_model(session)
+            trial = storage.model_on_trial(session)
+        ctx.state.models = [_load_handle(ctx, engine, row)]
+        if trial is not None:
+            ctx.state.models.append(_load_handle(ctx, engine, trial))
+        ctx.state.model = ctx.state.models[0]
+    usable = [h for h in ctx.state.models if h.loaded is not None]
+    if len(usable) > 1:
+        ctx.state.model = ctx.rng.choice(usable)
+    return ctx.state.model
+
+
+def _load_handle(ctx: MiningContext, engine: Engine, row: Any) -> ModelHandle:
+    """Load a registered model (None: the configured or bundled one) as a handle; its error if it fails."""
     path = row.path if row is not None else str(ctx.cfg.get("train", {}).get("model_dir", ""))
     if row is not None and path and not (Path(path).expanduser() / "config.json").is_file():
         path = _model_from_database(ctx, engine, row.id) or path
+    version = row.id if row is not None else None
     try:
         from training.model import load
 
         loaded = load(path or None, threads=1)
     except Exception as exc:  # noqa: BLE001 - no model is a normal state: the other strategies run
-        ctx.state.model = ModelHandle(None, row.id if row else None, path, f"{type(exc).__name__}: {exc}")
-        log.warning("model_unavailable", path=path or "bundled", error=ctx.state.model.error)
-        return ctx.state.model
-    ctx.state.model = ModelHandle(loaded, row.id if row else None, str(loaded.path or path))
-    log.info("model_loaded", path=ctx.state.model.path, version=ctx.state.model.version)
-    return ctx.state.model
+        handle = ModelHandle(None, version, path, f"{type(exc).__name__}: {exc}")
+        log.warning("model_unavailable", path=path or "bundled", version=version, error=handle.error)
+        return handle
+    handle = ModelHandle(loaded, version, str(loaded.path or path))
+    log.info("model_loaded", path=handle.path, version=version, trial=row is not None and row.trial == "running")
+    return handle

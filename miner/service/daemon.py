@@ -2,7 +2,7 @@
 
 Why this shape: mining is the daemon's real work and owns the heavy state (worker pool, corpus, model),
 so the main thread runs `loop.mine_batch` back to back and applies reloads between batches. The periodic
-jobs (refresh, export, retrain, submit, housekeeping) run in an APScheduler 3 `BackgroundScheduler` whose
+jobs (refresh, export, retrain, trial, submit, housekeeping) run in an APScheduler 3 `BackgroundScheduler` whose
 jobs live in memory (a job store in the shared database would pickle job state there, and whoever could
 write that table could run code on every miner), one at a time (a single worker thread,
 `max_instances=1`, `coalesce=True`, a misfire grace), so a job never competes with another job, and a
@@ -142,8 +142,11 @@ def job_retrain(d: Daemon) -> str:
     daemon_cfg = d.cfg["daemon"]
     with storage.session_scope(d.engine, readonly=True) as session:
         model = storage.promoted_model(session)
+        on_trial = storage.model_on_trial(session)
         since = model.created_at if model is not None else None
         new_hits = len(storage.discovered(session, since=since))
+    if on_trial is not None:
+        raise Skipped(f"model {on_trial.id} is on trial")
     if new_hits < daemon_cfg["retrain_min_hits"]:
         raise Skipped(f"{new_hits} new hits < retrain_min_hits {daemon_cfg['retrain_min_hits']}")
     if model is None and not _base_model_available(d.cfg):
@@ -170,6 +173,39 @@ def job_retrain(d: Daemon) -> str:
         raise RuntimeError(f"retraining exited with code {code}")
     d.reload_model.set()
     return f"retrained on {new_hits} new hits"
+
+
+def job_trial(d: Daemon) -> str:
+    """Decide the running model trial once both models mined `[train] trial_cpu_hours` (or it expired):
+    the model on trial replaces the promoted one only with more hits per CPU-hour."""
+    from training.registry import trial_verdict
+
+    tc = d.cfg["train"]
+    with storage.session_scope(d.engine) as session:
+        trial = storage.model_on_trial(session)
+        if trial is None:
+            raise Skipped("no model on trial")
+        current = storage.promoted_model(session)
+        sides = [trial.id] + ([current.id] if current is not None else [])
+        figures = storage.trial_figures(session, sides, trial.created_at)
+        mined, other = figures[trial.id], figures[current.id] if current is not None else (0, 0.0)
+        age_days = (datetime.now(timezone.utc) - trial.created_at).total_seconds() / 86400
+        verdict = trial_verdict(mined, other, float(tc["trial_cpu_hours"]) * 3600,
+                                expired=age_days >= float(tc["trial_max_days"]))
+        summary = (f"model {trial.id}: {mined[0]} hits in {mined[1]:.0f} CPU-s; "
+                   f"model {current.id if current else '-'}: {other[0]} hits in {other[1]:.0f} CPU-s")
+        if verdict is None:
+            return f"trial running ({summary})"
+        storage.end_trial(session, trial.id, verdict == "won", {
+            "hits": mined[0], "cpu_seconds": round(mined[1], 1),
+            "hits_per_cpu_hour": round(mined[0] / mined[1] * 3600, 2) if mined[1] else 0.0,
+            "against": current.id if current is not None else None, "against_hits": other[0],
+            "against_cpu_seconds": round(other[1], 1),
+            "against_hits_per_cpu_hour": round(other[0] / other[1] * 3600, 2) if other[1] else 0.0,
+            "days": round(age_days, 2), "verdict": verdict})
+    log.info("model_trial_decided", version=trial.id, verdict=verdict, summary=summary)
+    d.reload_model.set()
+    return f"trial {verdict} ({summary})"
 
 
 def job_housekeeping(d: Daemon) -> str:
@@ -209,6 +245,7 @@ JOBS: dict[str, tuple[Callable[[Daemon], str], JobSpec]] = {
     "deep_check": (job_deep_check, JobSpec(lambda c: c["daemon"]["deep_check_minutes"] * 60, True,
                                            lambda c: c["mine"]["deep_check"])),
     "retrain": (job_retrain, JobSpec(lambda c: c["daemon"]["retrain_check_minutes"] * 60, True)),
+    "trial": (job_trial, JobSpec(lambda c: c["daemon"]["trial_check_minutes"] * 60, True)),
     "housekeeping": (job_housekeeping, JobSpec(lambda c: c["daemon"]["housekeeping_hours"] * 3600, True)),
     "submit": (
         job_submit,
