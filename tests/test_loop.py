@@ -254,6 +254,42 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
         ctx.close()
 
 
+def test_model_prompts_show_the_best_near_miss_once_one_is_good_enough(mined_db, tmp_path):
+    from miner.lang import parse
+    from miner.lang.compact import to_target
+    from miner.mine.context import build_context, load_model
+    from miner.mine.loop import _model_sources
+    from training.model import build_model, save
+    from training.tokenizer import train_tokenizer
+
+    cfg, engine = mined_db
+    cfg["mine"]["near_miss_prompt_terms"] = 4
+    tokenizer = train_tokenizer(["o 0 t 1 2 n x p: seq $0 A000108"] * 20, vocab_size=120)
+    path = save(build_model("tiny", tokenizer.get_vocab_size()), tokenizer, tmp_path / "model",
+                {"num_terms": 8, "neighbours": 2, "mend_pairs": 100})
+    with storage.session_scope(engine) as session:
+        storage.register_model(session, str(path), "tiny", 0, {}, True)
+    ctx = build_context(cfg, engine)
+    try:
+        load_model(ctx, engine)
+        target = next(iter(ctx.state.targets.values()))
+        before = {s: _model_sources(ctx, engine, [target], s)[0] for s in ("beam", "name_only")}
+        weak, good, best = (parse(f"mov $0,{c}\n", "t") for c in (5, 6, 7))
+        ctx.state.model_seeds[target.a_number] = [(3, weak)]
+        assert _model_sources(ctx, engine, [target], "beam")[0] == before["beam"]  # 3 terms: not shown
+        ctx.state.model_seeds[target.a_number] = [(5, good), (3, weak)]
+        ctx.state.near_misses[target.a_number] = [(9, best)]
+        shown = _model_sources(ctx, engine, [target], "beam")[0]
+        assert shown.split(" p: ")[1] == to_target(best)
+        assert shown.count(" p: ") == min(2, before["beam"].count(" p: ") + 1)
+        assert shown.split(" p: ")[0] == before["beam"].split(" p: ")[0]  # the same terms and name
+        assert _model_sources(ctx, engine, [target], "name_only")[0] == before["name_only"]
+        cfg["mine"]["near_miss_prompt_terms"] = 0
+        assert _model_sources(ctx, engine, [target], "beam")[0] == before["beam"]
+    finally:
+        ctx.close()
+
+
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
     from miner.mine.context import build_context
     from miner.mine.loop import run_sweep

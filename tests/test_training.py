@@ -71,6 +71,21 @@ def test_source_is_compact_and_carries_offset():
     assert source_offset(source) == 1
 
 
+def test_a_near_miss_is_shown_as_the_first_neighbour_and_n1_inlines_it():
+    from training.pairs import expand, tag_numbers, with_near_miss
+
+    source = tag_numbers(make_source("a(n) = 7*n + A000045(n).", [1, 8, 15],
+                                     ["seq $0 A000045", "mov $1 2"], examples=[("squares", "pow $0 2")]))
+    shown = with_near_miss(source, "mul $0 7 add $0 1", neighbours=2)
+    assert shown == source.replace("p: seq $0 A000045 p: mov $1 2", "p: mul $0 7 add $0 1 p: seq $0 A000045")
+    assert shown.endswith(" s: squares x: pow $0 2")  # examples stay after the neighbours
+    assert expand("N1 add $0 -1", shown) == "mul $0 7 add $0 1 add $0 -1"
+    assert expand("seq $0 N2", shown) == "seq $0 A000045"
+    # Shown once, even when it already is a neighbour; a prompt without neighbours gets one.
+    assert with_near_miss(shown, "mul $0 7 add $0 1", neighbours=2) == shown
+    assert with_near_miss("o: 0 t: 1 2 n: x", "mov $0 1", neighbours=2) == "o: 0 t: 1 2 n: x p: mov $0 1"
+
+
 def test_targets_name_prompt_sequences_by_placeholder():
     from training.pairs import abstract, expand, references
 
@@ -886,3 +901,27 @@ def test_recurrence_pairs_reproduce_their_terms():
     for p in pairs:
         program = from_target(expand(p.target, p.source), source_offset(p.source))
         assert tuple(format_term(t) for t in evaluate(program, 10, None, LIMITS)) == source_terms(p.source)
+
+
+def test_mend_pairs_show_a_near_miss_and_want_the_program_that_mends_it(full_corpus, sample_ids):
+    from training.data import build_dataset
+    from training.mend import mend_pairs
+    from training.pairs import expand, format_term, source_offset, source_terms
+
+    subset = Corpus({a: full_corpus.text(a) for a in sample_ids}, origin="sample")
+    data = build_dataset(subset, num_terms=16, neighbours=2, valid_fraction=0.1, max_length=12)
+    pairs = mend_pairs(data.train, subset, 20, neighbours=2, seed=2)
+    assert len(pairs) == 20 and {p.kind for p in pairs} == {"mend"}
+    by_a = {p.a_number: p for p in data.train}
+    for pair in pairs:
+        terms = source_terms(pair.source)
+        shown = pair.source.split(" p: ")[1].split(" s: ")[0]
+        near = from_target(shown, source_offset(pair.source))
+        got = [format_term(t) for t in evaluate(near, len(terms), subset, LIMITS)]
+        right = next((i for i, (g, t) in enumerate(zip(got, terms)) if g != t), len(got))
+        assert 3 <= right < len(terms), (pair.a_number, shown)
+        # The target (near miss inlined by N1 where it is kept whole) computes every shown term.
+        program = from_target(expand(pair.target, pair.source), source_offset(pair.source))
+        assert [format_term(t) for t in evaluate(program, len(terms), subset, LIMITS)] == list(terms)
+        assert pair.source.split(" p: ")[0] == by_a[pair.a_number].source.split(" p: ")[0]
+    assert mend_pairs(data.train, subset, 20, neighbours=2, seed=2) == pairs  # reproducible

@@ -183,14 +183,16 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
 def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: float, similar_names: int = 0,
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0, recurrences: int = 0,
-                  workers: int = 1, matcher: Matcher | None = None, number_tags: bool = False) -> Dataset:
+                  mend: int = 0, workers: int = 1, matcher: Matcher | None = None,
+                  number_tags: bool = False) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
     `training.synthetic`) made from train programs, `formulas` > 0 that many formula-name pairs
     (`training.formulas`) calling train sequences only, `recurrences` > 0 that many linear recurrence
-    and rational g.f. pairs (`training.recurrences`); none may share its terms with a validation
+    and rational g.f. pairs (`training.recurrences`), `mend` > 0 that many train pairs with a near
+    miss of their program shown (`training.mend`); none may share its terms with a validation
     sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
     `number_tags` tags the names' numbers (`training.pairs.tagged_pair`).
     """
@@ -215,6 +217,10 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
     made: list[Pair] = []
+    if mend and neighbours:
+        from training.mend import mend_pairs
+
+        made += mend_pairs(train, corpus.without(valid_ids), mend, neighbours=neighbours, seed=seed)
     if synthetic:
         from training.synthetic import synthetic_pairs
 

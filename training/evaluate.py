@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import structlog
@@ -46,10 +47,20 @@ def baseline_candidates(index: Index, terms: Sequence[int], offset: int, k: int,
 
 def _any_solves(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus) -> int:
     """1-based rank of the first candidate that reproduces all terms, 0 if none."""
+    return first_solver(candidates, terms, corpus)[0]
+
+
+def first_solver(candidates: Sequence[str], terms: Sequence[int], corpus: Corpus) -> tuple[int, int, str]:
+    """(1-based rank of the first candidate that reproduces all terms, 0 if none; the most leading terms
+    a candidate before it reproduces and that candidate, "" if none reproduces any: the best near miss)."""
+    best, near = 0, ""
     for rank, text in enumerate(candidates, 1):
-        if solves(text, terms, corpus) == len(terms):
-            return rank
-    return 0
+        matched = solves(text, terms, corpus)
+        if matched == len(terms):
+            return rank, best, near
+        if matched > best:
+            best, near = matched, text
+    return 0, best, near
 
 
 # (validation sequences, known sequences) -> candidate programs (LODA text) per validation A-number.
@@ -101,7 +112,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                     programs.append(program)
             if texts and texts[0].split() == pair.target.split():
                 counts["exact"] += 1
-            rank = _any_solves(programs, terms, hidden)
+            rank, near_terms, near_miss = first_solver(programs, terms, hidden)
             counts["solved"] += rank > 0
             counts["top1"] += rank == 1
             solved_base = False
@@ -111,7 +122,7 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
                 counts["baseline"] += solved_base
             counts["combined"] += rank > 0 or solved_base
             row: dict[str, Any] = {"a_number": pair.a_number, "name": seq_name, "model_rank": rank,
-                                   "baseline": solved_base}
+                                   "baseline": solved_base, "near_miss": near_miss, "near_miss_terms": near_terms}
             if searches is not None:
                 solved_search = False
                 for name, found in searches.items():
@@ -152,22 +163,31 @@ def evaluate(loaded, pairs: Sequence[Pair], sequences: Mapping[int, SequenceInfo
     return metrics
 
 
-def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
-                    threads: int = 1, defaults: Mapping[str, Any] | None = None,
-                    searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None,
-                    rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Metrics of a model folder (None: the bundled model) on the validation split its metadata names.
+@dataclass
+class Validation:
+    """What a model is scored on: the loaded model, its validation pairs (a reproducible sample), every
+    sequence's (name, terms, offset), the baseline's index and the searches' candidates (train split)."""
+
+    loaded: Any
+    pairs: list[Pair]
+    sequences: Mapping[int, SequenceInfo]
+    index: Index
+    found: dict[str, Mapping[int, Sequence[str]]] | None
+
+
+def validation_for(model_dir, corpus: Corpus, *, limit: int = 0, valid: Sequence[Pair] | None = None,
+                   threads: int = 1, defaults: Mapping[str, Any] | None = None,
+                   searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None) -> Validation:
+    """The validation set of a model folder (None: the bundled model), as `evaluate_folder` scores it.
 
     The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
     the corpus with the model's source settings (the `matcher`'s programs and number tags when the
     model was trained with them); the baseline index, the matcher and the `searches` see the train split only.
-    `rows` receives the per-sequence records of `evaluate`.
     """
     from miner.search.retrieval import corpus_programs, index_for
     from training.data import corpus_sequences, load_pairs, make_pairs, matched_by_sequence
     from training.model import load
     from training.pairs import split_ids, tagged_pair
-    from training.registry import validation_key
 
     defaults = defaults or {}
     loaded = load(str(model_dir) if model_dir else None, threads=threads)
@@ -201,7 +221,20 @@ def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, v
         queries = {p.a_number: sequences[p.a_number] for p in valid if p.a_number in sequences}
         known = {a: sequences[a] for a in train_ids}
         found = {name: search(queries, known) for name, search in searches.items()}
-    metrics = evaluate(loaded, valid, sequences, corpus, k=k, index=index, searches=found, rows=rows)
-    metrics["validation_key"] = validation_key((p.a_number for p in valid), k)
-    metrics["model"] = str(loaded.path)
+    return Validation(loaded, valid, sequences, index, found)
+
+
+def evaluate_folder(model_dir, corpus: Corpus, *, k: int = 32, limit: int = 0, valid: Sequence[Pair] | None = None,
+                    threads: int = 1, defaults: Mapping[str, Any] | None = None,
+                    searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None,
+                    rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Metrics of a model folder (None: the bundled model) on its validation set (`validation_for`).
+    `rows` receives the per-sequence records of `evaluate`."""
+    from training.registry import validation_key
+
+    v = validation_for(model_dir, corpus, limit=limit, valid=valid, threads=threads, defaults=defaults,
+                       searches=searches, matcher=matcher)
+    metrics = evaluate(v.loaded, v.pairs, v.sequences, corpus, k=k, index=v.index, searches=v.found, rows=rows)
+    metrics["validation_key"] = validation_key((p.a_number for p in v.pairs), k)
+    metrics["model"] = str(v.loaded.path)
     return metrics

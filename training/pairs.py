@@ -69,6 +69,29 @@ def make_source(name: str, terms: Sequence[int], neighbours: Iterable[str] = (),
     return " ".join(parts)
 
 
+def with_near_miss(source: str, shown: str, neighbours: int) -> str:
+    """The prompt with `shown` (a program's compact text, such as the best near miss of earlier tries)
+    as its first neighbour, keeping at most `neighbours` of them: the model edits it as it learned to
+    edit neighbours (`N1` inlines it)."""
+    words = source.split()
+    head: list[str] = []
+    segments: list[list[str]] = []
+    tail: list[str] = []
+    for word in words:
+        if word == "p:" and not tail:
+            segments.append([])
+        elif word in MARKERS and word != "p:" and segments:
+            tail.append(word)
+        elif tail:
+            tail.append(word)
+        elif segments:
+            segments[-1].append(word)
+        else:
+            head.append(word)
+    kept = [shown.split()] + [seg for seg in segments if seg != shown.split()]
+    return " ".join(head + [w for seg in kept[:max(1, neighbours)] for w in ["p:", *seg]] + tail)
+
+
 def _segments(source: str) -> tuple[list[str], list[list[str]]]:
     """The name's words and each neighbour's words (`p:` segments) of a prompt."""
     name: list[str] = []

@@ -131,7 +131,8 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
         recipe = dict(num_terms=tc["num_terms"], neighbours=tc["neighbours"], similar_names=tc["similar_names"],
                       valid_fraction=tc["valid_fraction"], limit=limit, max_length=tc["max_program_length"],
                       seed=tc["train_seed"], synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
-                      recurrences=extra["recurrence_pairs"], number_tags=bool(tc["number_tags"]))
+                      recurrences=extra["recurrence_pairs"], mend=extra["mend_pairs"],
+                      number_tags=bool(tc["number_tags"]))
         cache = _pairs_cache(cfg, corpus, recipe, bool(tc["matched_neighbours"]))
         if (cache / "valid.jsonl").is_file():
             data = Dataset(load_pairs(cache / "train.jsonl"), load_pairs(cache / "valid.jsonl"), None)
@@ -145,6 +146,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
                 "synthetic_pairs": extra["synthetic_pairs"],
                 "formula_pairs": extra["formula_pairs"], "recurrence_pairs": extra["recurrence_pairs"],
+                "mend_pairs": extra["mend_pairs"],
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path or corpus.origin,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
@@ -194,7 +196,7 @@ def _sized(limit: int, settings: Any, sequences: int, tc: dict[str, Any]) -> tup
     S*B pairs, so a short run (`--max-steps 20`) builds only that many instead of the whole corpus's
     (minutes before step 1). `--limit` still chooses the sequences; longer runs keep everything."""
     needed = settings.max_steps * settings.batch_size
-    counts = {k: tc[k] for k in ("synthetic_pairs", "formula_pairs", "recurrence_pairs")}
+    counts = {k: tc[k] for k in ("synthetic_pairs", "formula_pairs", "recurrence_pairs", "mend_pairs")}
     if limit or needed >= sequences:
         return limit, counts
     import structlog

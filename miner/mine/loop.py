@@ -293,6 +293,11 @@ def claim_next(engine: Engine, ctx: MiningContext, want: int, available: list[st
 
 # --- generation ------------------------------------------------------------------------------------
 
+# Model strategies whose prompt shows the best near miss once there is one (the others read only the
+# name or only the terms).
+NEAR_MISS_PROMPTS = ("beam", "sample")
+
+
 def _model_sources(ctx: MiningContext, engine: Engine, targets: list[Target], strategy: str) -> list[str]:
     """Prompts in the model's training format (its `num_terms`, `neighbours` and `similar_names` settings)."""
     from training.generate import source_for, uses_retrieval
@@ -309,8 +314,27 @@ def _model_sources(ctx: MiningContext, engine: Engine, targets: list[Target], st
 
         return [format_program(p) for p in matched_programs(t, ctx.state.search)]
 
-    return [source_for(meta, name, terms, t.offset, index, a_number=t.a_number, matched=matched(t, terms))
-            for name, terms, t in prompts]
+    sources = [source_for(meta, name, terms, t.offset, index, a_number=t.a_number, matched=matched(t, terms))
+               for name, terms, t in prompts]
+    if strategy in NEAR_MISS_PROMPTS:
+        sources = [_show_near_miss(ctx, t, source, meta) for t, source in zip(targets, sources)]
+    return sources
+
+
+def _show_near_miss(ctx: MiningContext, target: Target, source: str, meta: dict[str, Any]) -> str:
+    """The prompt with the sequence's best near miss so far (of any strategy, at least `[mine]
+    near_miss_prompt_terms` leading terms right) as its first neighbour, for a model trained to mend
+    them (`training.mend`): the bundled model, not so trained, solved none of 110 such prompts."""
+    from miner.lang.compact import to_target
+    from training.pairs import with_near_miss
+
+    need = int(ctx.cfg["mine"]["near_miss_prompt_terms"])
+    a = target.a_number
+    tried = ctx.state.near_misses.get(a, []) + ctx.state.model_seeds.get(a, [])
+    best = max(tried, key=lambda x: (x[0], -len(x[1].ops)), default=None)
+    if not (need and meta.get("mend_pairs") and int(meta.get("neighbours", 0))) or best is None or best[0] < need:
+        return source
+    return with_near_miss(source, to_target(best[1]), int(meta["neighbours"]))
 
 
 def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], strategy: str,

@@ -1,0 +1,97 @@
+"""Test-time compute on validation: what a second try adds, with and without the best near miss; JSON.
+
+    python benchmarks/near_miss.py [--limit 300] [--k 32] [--model DIR] [--min-terms 3]
+
+Round 1 scores the model as `loda-miner evaluate-model` does: K beams per validation sequence, their
+own programs hidden from `seq` calls, the corpus sweep, family templates and the retrieval baseline
+beside it. Each sequence the model did not solve and whose best wrong candidate reproduced at least
+`--min-terms` leading terms (its near miss) then gets K more candidates in each of three ways:
+- `more_beams`: the same prompt, 2K beams, the K not already tried;
+- `sample`: the same prompt, K samples at temperature 1;
+- `near_miss`: the prompt with the near miss as its first neighbour (`training.pairs.with_near_miss`), K beams.
+Reported per arm: sequences solved, those retrieval misses (model-only), generation seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from functools import partial
+
+from _mining import TARBALL
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="", help="model folder (default: the bundled model)")
+    parser.add_argument("--limit", type=int, default=300, help="validation sequences")
+    parser.add_argument("--k", type=int, default=32)
+    parser.add_argument("--min-terms", type=int, default=3, help="leading terms a near miss reproduces")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+
+    from miner.core import log
+    from miner.core.config import DEFAULTS
+    from miner.lang import Corpus
+    from miner.lang.compact import to_target
+    from miner.lang.parser import parse
+    from miner.search import model_free_searches
+    from miner.search.corpus_sweep import sweep_texts
+    from training.evaluate import evaluate, first_solver, validation_for
+    from training.generate import generate_targets, to_loda
+    from training.pairs import with_near_miss
+
+    log.configure("warning", "json")
+    started = time.monotonic()
+    corpus = Corpus.from_path(str(TARBALL))
+    v = validation_for(args.model or None, corpus, limit=args.limit, threads=args.threads,
+                       searches=model_free_searches(DEFAULTS, corpus),
+                       matcher=partial(sweep_texts, settings=DEFAULTS["search"]))
+    rows: list[dict] = []
+    t0 = time.monotonic()
+    round1 = evaluate(v.loaded, v.pairs, v.sequences, corpus, k=args.k, index=v.index, searches=v.found, rows=rows)
+    round1_seconds = time.monotonic() - t0
+    hidden = corpus.without(p.a_number for p in v.pairs)
+    pairs = {p.a_number: p for p in v.pairs}
+    retrieval = {r["a_number"] for r in rows if r["baseline"] or any(r.get(n) for n in (v.found or {}))}
+    retry = [r for r in rows if not r["model_rank"] and r["near_miss_terms"] >= args.min_terms]
+    neighbours = int(v.loaded.meta.get("neighbours", 0))
+
+    def programs(texts: list[str], source: str) -> list[str]:
+        return [p for p in (to_loda(t, source) for t in texts) if p is not None]
+
+    arms: dict[str, dict] = {}
+    for arm in ("more_beams", "sample", "near_miss"):
+        solved: list[int] = []
+        seconds = 0.0
+        for r in retry:
+            pair = pairs[r["a_number"]]
+            _, terms, _ = v.sequences[pair.a_number]
+            source = pair.source
+            if arm == "near_miss":
+                source = with_near_miss(source, to_target(parse(r["near_miss"], "near miss")), max(1, neighbours))
+            t0 = time.monotonic()
+            if arm == "more_beams":
+                texts = generate_targets(v.loaded, [source], 2 * args.k)[0][args.k:]
+            else:
+                texts = generate_targets(v.loaded, [source], args.k, mode="sample" if arm == "sample" else "beam")[0]
+            seconds += time.monotonic() - t0
+            if first_solver(programs(texts, source), terms, hidden)[0]:
+                solved.append(pair.a_number)
+        arms[arm] = {"solved": len(solved), "model_only": sum(a not in retrieval for a in solved),
+                     "generation_seconds": round(seconds, 1), "a_numbers": solved}
+    model_only_1 = [r["a_number"] for r in rows if r["model_rank"] and r["a_number"] not in retrieval]
+    print(json.dumps({
+        "benchmark": "near_miss", "model": str(v.loaded.path), "sequences": len(v.pairs), "k": args.k,
+        "round1": {**{k: round1[k] for k in ("solve_rate", "model_only_solve_rate", "retrieval_solve_rate",
+                                              "pipeline_solve_rate")},
+                   "solved": sum(1 for r in rows if r["model_rank"]), "model_only": len(model_only_1),
+                   "generation_seconds": round(round1_seconds, 1)},
+        "retried": len(retry), "min_terms": args.min_terms, "arms": arms,
+        "wall_seconds": round(time.monotonic() - started, 1),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
