@@ -2,7 +2,8 @@
 
     python benchmarks/near_miss.py [--limit 300] [--k 32] [--model DIR] [--min-terms 3]
 
-Round 1 scores the model as `loda-miner evaluate-model` does: K beams per validation sequence, their
+Round 1 scores the model as `loda-miner evaluate-model` scores the bundled model (the validation
+pairs rebuilt from the corpus, so every model is scored on the same set): K beams per sequence, their
 own programs hidden from `seq` calls, the corpus sweep, family templates and the retrieval baseline
 beside it. Each sequence the model did not solve and whose best wrong candidate reproduced at least
 `--min-terms` leading terms (its near miss) then gets K more candidates in each of three ways:
@@ -41,13 +42,14 @@ def main() -> None:
     from training.evaluate import evaluate, first_solver, validation_for
     from training.generate import generate_targets, to_loda
     from training.pairs import with_near_miss
+    from training.registry import validation_key
 
     log.configure("warning", "json")
     started = time.monotonic()
     corpus = Corpus.from_path(str(TARBALL))
     v = validation_for(args.model or None, corpus, limit=args.limit, threads=args.threads,
                        searches=model_free_searches(DEFAULTS, corpus),
-                       matcher=partial(sweep_texts, settings=DEFAULTS["search"]))
+                       matcher=partial(sweep_texts, settings=DEFAULTS["search"]), stored=False)
     rows: list[dict] = []
     t0 = time.monotonic()
     round1 = evaluate(v.loaded, v.pairs, v.sequences, corpus, k=args.k, index=v.index, searches=v.found, rows=rows)
@@ -84,6 +86,7 @@ def main() -> None:
     model_only_1 = [r["a_number"] for r in rows if r["model_rank"] and r["a_number"] not in retrieval]
     print(json.dumps({
         "benchmark": "near_miss", "model": str(v.loaded.path), "sequences": len(v.pairs), "k": args.k,
+        "validation_key": validation_key((p.a_number for p in v.pairs), args.k),
         "round1": {**{k: round1[k] for k in ("solve_rate", "model_only_solve_rate", "retrieval_solve_rate",
                                               "pipeline_solve_rate")},
                    "solved": sum(1 for r in rows if r["model_rank"]), "model_only": len(model_only_1),

@@ -5,9 +5,10 @@
 The state is built once and cached (`--cache`, default `tmp/steady_state` in the checkout; not in git):
 the real targets (OEIS sequences without a program in the corpus), the corpus sweep and every
 once-per-sequence strategy run on all of them, their hits stored. Building it is a complete first pass
-and its figures are kept beside the database (`first_pass.json`); a once-per-sequence strategy added to
-the defaults after the cache was built, and the sweep after the hits it brings, are run on it first,
-their hits counted to the first pass (`added`), so that mining starts from a settled state. Each run mines a copy of that
+and its figures are kept beside the database (`first_pass.json`). Before mining, the first pass is
+settled: the corpus sweep again (the hits are new known sequences, with new matches) and any
+once-per-sequence strategy added to the defaults since, pass after pass until one stores nothing,
+their hits counted to the first pass (`added`). Each run mines a copy of that
 database for `--minutes` with the default strategies (the model's, mutation, repair through the bandit;
 the sweep runs again at start, as when a daemon starts) and reports hits per CPU-hour of mining (this
 process and the checker worker), overall and per strategy, and how many hits came from model
@@ -55,31 +56,41 @@ def build_state(cache: Path) -> dict:
 
 
 def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
-    """Finish the cached first pass with today's defaults: the once-per-sequence work it still owes
-    (strategies added since, sequences a strategy never reached) and the corpus sweep again, until a pass
-    stores nothing (hits make new known sequences, and those new matches); its figures."""
+    """Finish the cached first pass with today's defaults: the corpus sweep (hits make new known
+    sequences, and those new matches) and the once-per-sequence work still owed (strategies added
+    since, sequences a strategy never reached), until a pass stores nothing; its figures."""
     import storage
-    from miner.mine.loop import mine
+    from miner.mine.context import build_context
+    from miner.mine.loop import mine, run_sweep
     from miner.search import DETERMINISTIC
 
     work = workdir()
     cfg = bench_cfg(work)
     wanted = ["corpus_sweep"] + [s for s in cfg["mine"]["strategies"] if s in DETERMINISTIC]
-    if first_pass.get("settled_with") == wanted:
+    # The sweep is run on its own: `mine` runs it only before a batch, and with every once-per-sequence
+    # strategy spent it claims no batch.
+    if first_pass.get("settled") == wanted:
         return first_pass
     cfg["database"]["url"] = f"sqlite:///{cache / STATE_DB}"
     engine = storage.connect(cfg["database"]["url"])
     added = first_pass.setdefault("added", {})
     for _ in range(5):
         start = time.monotonic()
+        ctx = build_context(cfg, engine)
+        try:
+            swept = run_sweep(ctx, engine)
+        finally:
+            ctx.close()
         summary = mine(cfg, strategies=wanted, engine=engine)
+        hits = swept.hits + summary.hits
         added[f"pass {len(added) + 1}"] = {
-            "strategies": wanted, "hits": summary.hits, "cpu_seconds": round(summary.cpu_seconds, 1),
+            "strategies": wanted, "hits": hits, "sweep_hits": swept.hits,
+            "cpu_seconds": round(swept.cpu_seconds + summary.cpu_seconds, 1),
             "wall_seconds": round(time.monotonic() - start, 1), "sequences_tried": summary.tried,
             "by_strategy": {k: v.hits for k, v in sorted(summary.per_strategy.items()) if v.hits}}
-        first_pass["hits"] += summary.hits
-        if not summary.hits:
-            first_pass["settled_with"] = wanted
+        first_pass["hits"] += hits
+        if not hits:
+            first_pass["settled"] = wanted
             break
     (cache / "first_pass.json").write_text(json.dumps(first_pass, indent=1) + "\n")
     engine.dispose()

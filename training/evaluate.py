@@ -177,10 +177,11 @@ class Validation:
 
 def validation_for(model_dir, corpus: Corpus, *, limit: int = 0, valid: Sequence[Pair] | None = None,
                    threads: int = 1, defaults: Mapping[str, Any] | None = None,
-                   searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None) -> Validation:
+                   searches: Mapping[str, Search] | None = None, matcher: Matcher | None = None,
+                   stored: bool = True) -> Validation:
     """The validation set of a model folder (None: the bundled model), as `evaluate_folder` scores it.
 
-    The validation pairs are the run's stored ones when the folder sits in a run, else rebuilt from
+    The validation pairs are the run's stored ones when the folder sits in a run (and `stored`), else rebuilt from
     the corpus with the model's source settings (the `matcher`'s programs and number tags when the
     model was trained with them); the baseline index, the matcher and the `searches` see the train split only.
     """
@@ -198,9 +199,9 @@ def validation_for(model_dir, corpus: Corpus, *, limit: int = 0, valid: Sequence
     train_ids, valid_ids = split_ids([a for a in programs if a in sequences], fraction)
     index = index_for({a: programs[a] for a in train_ids}, sequences)
     if valid is None:
-        stored = loaded.path.parent / "pairs" / "valid.jsonl" if loaded.path else None
-        if stored is not None and stored.is_file():
-            valid = load_pairs(stored)
+        kept = loaded.path.parent / "pairs" / "valid.jsonl" if loaded.path and stored else None
+        if kept is not None and kept.is_file():
+            valid = load_pairs(kept)
         else:
             matched = None
             if matcher is not None and meta.get("matched_neighbours"):
