@@ -61,6 +61,8 @@ def mined(tmp_path_factory, real_data, sample_tarball) -> Path:
         storage.register_model(session, str(folder / "model"), "small", 158796,
                                {"solve_rate": 0.263, "retrieval_solve_rate": 0.337, "pipeline_solve_rate": 0.357},
                                True)
+        storage.register_model(session, str(folder / "candidate"), "small", 158796, {"solve_rate": 0.27}, False,
+                               trial=True)
     storage.job_finished(engine, storage.job_started(engine, "refresh"), "ok", "sequences from testbed")
     storage.job_finished(engine, storage.job_started(engine, "export"), "error", "OSError: disk full")
     storage.heartbeat(engine, "bench:1", {"host": "bench", "pid": 1, "doing": "mining", "version": "0.1.0"})
@@ -246,8 +248,9 @@ def test_the_page_in_chromium_shows_what_status_reports(mined, dashboard, tmp_pa
     assert [_cell(r, "strategy") for r in shown] == [p["strategy"] for p in newest][:len(shown)]
 
     # Models, job runs, errors and fleet as stored.
-    if report["model"]:
-        assert dom.rows["models"][0]["attrs"]["data-model"] == str(report["model"]["version"])
+    models = {r["attrs"]["data-model"]: r for r in dom.rows["models"]}
+    assert _cell(models[str(report["model"]["version"])], "version").endswith("(promoted)")
+    assert _cell(models[str(report["trial"]["candidate"]["version"])], "version").endswith("(trial running)")
     assert {r["attrs"]["data-owner"] for r in dom.rows.get("fleet", [])} == {m["owner"] for m in report["fleet"]["miners"]}
     if "export" in report["jobs"] and report["jobs"]["export"]["outcome"] == "error":
         assert any(_cell(r, "outcome") == "error" for r in dom.rows["errors"])

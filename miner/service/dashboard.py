@@ -244,7 +244,8 @@ def _models(page: Page) -> str:
         metrics = ", ".join(f"{k} {_metric(m.metrics[k])}" for k in MODEL_METRICS if k in m.metrics)
         attempts, hits, cpu = page.model_yield.get(m.id, (0, 0, 0.0))
         rows.append(
-            f'<tr data-model="{m.id}"><td>{m.id}{" (promoted)" if m.promoted else ""}</td><td>{escape(m.preset)}</td>'
+            f'<tr data-model="{m.id}"><td class="version">{m.id}{" (promoted)" if m.promoted else ""}'
+            f'{f" (trial {m.trial})" if m.trial else ""}</td><td>{escape(m.preset)}</td>'
             f'<td class="n">{m.train_pairs}</td><td>{_when(m.created_at)}</td><td>{metrics}</td>'
             f'<td class="n attempts">{attempts}</td><td class="n hits">{hits}</td>'
             f'<td class="n rate">{_per_hour(hits, cpu)}</td></tr>'
