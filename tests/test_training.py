@@ -675,11 +675,15 @@ def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder,
     config.write_text(f'[paths]\ndata_dir = "{tmp_path}"\n[train]\nfinetune_steps = 4\neval_k = 2\n'
                       'eval_limit = 3\nbatch_size = 8\nmax_source_len = 96\nmax_target_len = 64\n')
     cfg = config_mod.load(config)
-    model_id, _ = retrain(engine, Corpus.from_path(sample_folder), cfg, matcher=_sweep())
+    model_id, outcome = retrain(engine, Corpus.from_path(sample_folder), cfg, matcher=_sweep())
     with session_scope(engine) as session:
         versions = model_versions(session)
     assert [v.id for v in versions][-1] == model_id and len(versions) == 2
-    new = versions[-1]
+    new, current = versions[-1], versions[0]
+    # Not worse on validation (the current one re-measured on its set): on trial beside the current model
+    # (by default), never promoted at once; else kept out.
+    assert outcome in ("trial", "kept")
+    assert new.trial == ("running" if outcome == "trial" else None) and current.promoted and not new.promoted
     assert 0 < new.train_pairs <= 60 and new.metrics["sequences"] == 3
     assert (Path(new.path) / "model.safetensors").is_file()
 
