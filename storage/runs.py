@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope, upsert
@@ -27,7 +27,9 @@ def register_model(
     if promoted:
         session.execute(update(ModelVersion).where(ModelVersion.promoted.is_(True)).values(promoted=False))
     if trial:
-        session.execute(update(ModelVersion).where(ModelVersion.trial == "running").values(trial="lost"))
+        running = list(session.scalars(select(ModelVersion.id).where(ModelVersion.trial == "running")))
+        session.execute(update(ModelVersion).where(ModelVersion.id.in_(running)).values(trial="lost"))
+        session.execute(delete(ModelFile).where(ModelFile.model_id.in_(running)))
     model = ModelVersion(
         path=str(path), preset=preset, train_pairs=train_pairs, metrics=metrics, promoted=promoted,
         created_at=utcnow(), trial="running" if trial else None,
@@ -97,7 +99,8 @@ def trial_figures(session: Session, versions: list[int], since: datetime) -> dic
 
 
 def end_trial(session: Session, model_id: int, won: bool, figures: dict[str, Any]) -> None:
-    """Close a model's trial: kept in its metrics (`trial`); the winner becomes the promoted model."""
+    """Close a model's trial: kept in its metrics (`trial`); the winner becomes the promoted model, the
+    loser's files leave the database (its run folder keeps them)."""
     model = session.get(ModelVersion, model_id)
     if model is None:
         raise KeyError(f"no model version {model_id}")
@@ -105,6 +108,8 @@ def end_trial(session: Session, model_id: int, won: bool, figures: dict[str, Any
     model.trial = "won" if won else "lost"
     if won:
         promote_model(session, model_id)
+    else:
+        session.execute(delete(ModelFile).where(ModelFile.model_id == model_id))
 
 
 def model_versions(session: Session) -> list[ModelVersionRow]:

@@ -191,6 +191,7 @@ def test_a_model_that_mines_no_better_loses_its_trial_and_the_current_one_stays(
     with storage.session_scope(d.engine) as session:
         current = storage.register_model(session, "old", "tiny", 10, {}, True)
         candidate = storage.register_model(session, "new", "tiny", 10, {}, False, trial=True)
+        storage.store_model_files(session, candidate, {"config.json": b"{}"})
     _mine_as(d, current, 2, 2000.0, 100)
     _mine_as(d, candidate, 2, 2000.0, 200)  # as many hits per CPU-hour is not better
     daemon.run_job("trial")
@@ -199,6 +200,7 @@ def test_a_model_that_mines_no_better_loses_its_trial_and_the_current_one_stays(
     with storage.session_scope(d.engine, readonly=True) as session:
         assert storage.promoted_model(session).id == current
         assert {v.id: v.trial for v in storage.model_versions(session)} == {current: None, candidate: "lost"}
+        assert storage.model_files(session, candidate) == {}  # 40 MB a model: a lost one leaves the database
     from miner.cli.status import collect, render
 
     text = render(collect(d.cfg))

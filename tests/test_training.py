@@ -432,6 +432,8 @@ def test_a_model_not_worse_on_validation_goes_on_trial_and_keeps_its_files(tmp_p
     with session_scope(engine) as session:
         trials = {v.id: v.trial for v in model_versions(session)}
     assert outcome == "trial" and trials == {current: None, worse: None, candidate: "lost", newer: "running"}
+    with session_scope(engine) as session:
+        assert model_files(session, candidate) == {}
 
 
 def test_trial_verdict_needs_both_sides_mined_and_strictly_more_hits_per_cpu_second():
