@@ -82,7 +82,7 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
         finally:
             ctx.close()
         summary = mine(cfg, strategies=wanted, engine=engine)
-        hits = swept.hits + summary.hits
+        hits = swept.hits + summary.hits  # programs stored (a provisional one found again is not)
         added[f"pass {len(added) + 1}"] = {
             "strategies": wanted, "hits": hits, "sweep_hits": swept.hits,
             "cpu_seconds": round(swept.cpu_seconds + summary.cpu_seconds, 1),

@@ -48,6 +48,12 @@ CAP_WAVE = 8
 COMPLETIONS = 2
 
 
+def stored(found: Iterable["HitInfo"]) -> int:
+    """Hits that stored a program (new, or replacing a longer or provisional one); a provisional
+    target's program found again is kept and does not count."""
+    return sum(h.outcome in ("new", "replaced") for h in found)
+
+
 @dataclass
 class HitInfo:
     """A stored hit: sequence, strategy, how it was reached (direct, match, repair), length, outcome."""
@@ -807,7 +813,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         ctx.state.sweep_due = False
         ctx.state.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
     summary.tried = len(attempts)
-    summary.hits = len(summary.found)
+    summary.hits = stored(summary.found)
     summary.stopped = _stopped(stop_event)
     summary.cpu_seconds = (time.process_time() - start) + sum(a.worker_seconds for a in recorded)
     log.info("corpus_sweep_done", known=len(ctx.state.search.known), **summary.as_dict())
@@ -916,7 +922,7 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
         if ids is None:
             storage.release(engine, ctx.owner, claimed)
     summary.tried = swept + primary
-    summary.hits = len(summary.found)
+    summary.hits = stored(summary.found)
     summary.stopped = _stopped(stop_event)
     # All of this process's CPU in the batch (bookkeeping included) plus what the workers reported.
     summary.cpu_seconds += (time.process_time() - batch_start) + sum(a.worker_seconds for a in attempts)
