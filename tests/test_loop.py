@@ -290,6 +290,30 @@ def test_model_prompts_show_the_best_near_miss_once_one_is_good_enough(mined_db,
         ctx.close()
 
 
+def test_a_provisional_program_found_again_is_no_new_hit(mined_db):
+    from sqlalchemy import select
+
+    from miner.mine.context import build_context
+    from miner.mine.loop import run_sweep
+    from storage.schema import Attempt
+
+    cfg, engine = mined_db
+    outcomes = []
+    for _ in range(2):  # two miner processes in turn (a restarted daemon): each sweeps afresh
+        ctx = build_context(cfg, engine)
+        try:
+            summary = run_sweep(ctx, engine)
+        finally:
+            ctx.close()
+        outcomes.append({h.a_number: h.outcome for h in summary.found})
+    assert outcomes[0].get(1453) in ("new", "kept") and outcomes[1][1453] == "kept"  # provisional: still a target
+    assert summary.hits == sum(o in ("new", "replaced") for o in outcomes[1].values()) < len(outcomes[1])
+    with storage.session_scope(engine, readonly=True) as session:
+        rows = session.execute(select(Attempt.outcome).where(Attempt.a_number == 1453, Attempt.strategy == "corpus_sweep")
+                               .order_by(Attempt.id)).scalars().all()
+    assert rows[-1] == "miss"  # no credit to the strategy for a program it had already stored
+
+
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
     from miner.mine.context import build_context
     from miner.mine.loop import run_sweep

@@ -737,7 +737,10 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
         if result is None:
             continue
         cand, verified, bfile = result
-        summary.found.append(_store(ctx, engine, cand, verified, bfile))
+        info = _store(ctx, engine, cand, verified, bfile)
+        summary.found.append(info)
+        if info.outcome == "kept":  # a provisional target's program found again: no credit to the strategy
+            continue
         if cand.target is cand.attempt.target:
             cand.attempt.hit = True
         else:
