@@ -102,6 +102,14 @@ def test_status_lists_model_versions_with_their_figures_and_hits(db):
     assert rows[bundled]["promoted"] is False and rows[bundled]["hits"] == 1
     assert rows[retrained]["promoted"] is True and rows[retrained]["hits"] == 1
     assert rows[retrained]["model_only_solve_rate"] == 0.04
+    with storage.session_scope(engine) as session:
+        lost = storage.register_model(session, "/runs/r2", "small", 500, {"solve_rate": 0.3, "k": 32}, False,
+                                      trial=True)
+        storage.end_trial(session, lost, False, {"hits_per_cpu_hour": 1.5, "verdict": "lost"})
     text = _status(config).stdout
-    assert [line.split() for line in text.splitlines() if line.startswith(f"          {retrained:>2} ")] == \
-        [[str(retrained), "yes", "29.0%", "4.0%", "1"]]
+
+    def row(version):
+        return [line.split() for line in text.splitlines() if line.startswith(f"          {version:>2} ")]
+
+    assert row(retrained) == [[str(retrained), "yes", "29.0%", "4.0%", "1", "-", "-"]]
+    assert row(lost) == [[str(lost), "no", "30.0%", "-", "0", "lost", "1.5"]]  # its trial's hits per CPU-hour
