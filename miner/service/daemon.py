@@ -196,13 +196,14 @@ def job_trial(d: Daemon) -> str:
                    f"model {current.id if current else '-'}: {other[0]} hits in {other[1]:.0f} CPU-s")
         if verdict is None:
             return f"trial running ({summary})"
+
+        def side(prefix: str, hits: int, cpu: float) -> dict[str, Any]:
+            return {f"{prefix}hits": hits, f"{prefix}cpu_seconds": round(cpu, 1),
+                    f"{prefix}hits_per_cpu_hour": round(hits / cpu * 3600, 2) if cpu else 0.0}
+
         storage.end_trial(session, trial.id, verdict == "won", {
-            "hits": mined[0], "cpu_seconds": round(mined[1], 1),
-            "hits_per_cpu_hour": round(mined[0] / mined[1] * 3600, 2) if mined[1] else 0.0,
-            "against": current.id if current is not None else None, "against_hits": other[0],
-            "against_cpu_seconds": round(other[1], 1),
-            "against_hits_per_cpu_hour": round(other[0] / other[1] * 3600, 2) if other[1] else 0.0,
-            "days": round(age_days, 2), "verdict": verdict})
+            **side("", *mined), "against": current.id if current is not None else None,
+            **side("against_", *other), "days": round(age_days, 2), "verdict": verdict})
     log.info("model_trial_decided", version=trial.id, verdict=verdict, summary=summary)
     d.reload_model.set()
     return f"trial {verdict} ({summary})"
