@@ -688,6 +688,41 @@ def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder,
     assert new.trial == ("running" if outcome == "trial" else None) and current.promoted and not new.promoted
     assert 0 < new.train_pairs <= 60 and new.metrics["sequences"] == 3
     assert (Path(new.path) / "model.safetensors").is_file()
+    # The round's optimizer state is never resumed: gone once the model is registered.
+    assert not any(p.name.startswith("checkpoint") for p in Path(new.path).parent.iterdir())
+
+
+def test_old_finetuning_runs_are_pruned_but_never_a_model_in_use(tmp_path):
+    import os
+    import time
+
+    from training.retrain import prune_runs
+
+    def run(name: str, finished: bool = True, age: float = 0.0) -> Path:
+        folder = tmp_path / name
+        (folder / "checkpoint").mkdir(parents=True)
+        (folder / "checkpoint" / "state.pt").write_bytes(b"x")
+        if finished:
+            (folder / "model").mkdir()
+            (folder / "model" / "model.safetensors").write_bytes(b"w")
+        if age:
+            os.utime(folder, (time.time() - age, time.time() - age))
+        return folder
+
+    promoted = run("finetune-20260101-000000")
+    old = [run(f"finetune-2026010{d}-000000") for d in (2, 3)]
+    newest = [run(f"finetune-2026020{d}-000000") for d in (1, 2)]
+    working = run("finetune-20260301-000000", finished=False)
+    crashed = run("finetune-20260102-120000", finished=False, age=3 * 24 * 3600)
+    user_run = run("small-20250101-000000")
+    deleted = prune_runs(tmp_path, {promoted / "model"}, keep=2)
+    assert sorted(deleted) == sorted([*old, crashed])
+    assert all(not p.exists() for p in deleted)
+    assert (promoted / "model" / "model.safetensors").is_file() and not (promoted / "checkpoint").exists()
+    assert all((p / "model").is_dir() and not (p / "checkpoint").exists() for p in newest)
+    # A run still training keeps everything; runs not made by retraining are the user's.
+    assert (working / "checkpoint" / "state.pt").is_file() and (user_run / "checkpoint").is_dir()
+    assert prune_runs(tmp_path / "missing", set(), keep=0) == []
 
 
 def test_training_modules_import_without_torch():

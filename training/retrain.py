@@ -4,6 +4,7 @@ validation goes on trial against the current one (`training.registry`)."""
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
 
 
 log = structlog.get_logger(__name__)
+
+FINETUNE_PREFIX = "finetune-"
+# A run folder with no model yet is another retraining at work unless it has been untouched this long
+# (its checkpoints rename folders in it every few minutes).
+STALE_RUN_SECONDS = 24 * 3600
 
 
 def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
@@ -28,7 +34,7 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     """
     from storage.db import session_scope
     from storage.programs import discovered
-    from storage.runs import promoted_model
+    from storage.runs import model_on_trial, promoted_model
     from training.data import build_dataset, hit_pairs
     from training.evaluate import evaluate_folder
     from training.model import load, resolve_model_dir
@@ -64,14 +70,50 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
         return None
     check_stop("fine-tuning")
     runs_dir = Path(tc["runs_dir"] or Path(cfg["paths"]["data_dir"]) / "runs").expanduser()
-    out = runs_dir / f"finetune-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = runs_dir / f"{FINETUNE_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}"
     settings = TrainSettings.from_config(tc, preset=str(meta.get("preset", tc["preset"])))
     model_dir = finetune(base_dir, out, hits, data.train, settings,
                          replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"], stop_event=stop_event)
     check_stop("evaluating the fine-tuned model")
     k, limit = tc["eval_k"], tc["eval_limit"]
     metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=data.valid, threads=tc["threads"])
-    return register(engine, str(model_dir), settings.preset, len(hits), metrics,
-                    evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
-                                                                  valid=data.valid, threads=tc["threads"]),
-                    baseline=str(tc["model_dir"]), trial=float(tc["trial_cpu_hours"]) > 0)
+    registered = register(engine, str(model_dir), settings.preset, len(hits), metrics,
+                          evaluate_current=lambda path: evaluate_folder(path, corpus, k=k, limit=limit,
+                                                                        valid=data.valid, threads=tc["threads"]),
+                          baseline=str(tc["model_dir"]), trial=float(tc["trial_cpu_hours"]) > 0)
+    with session_scope(engine, readonly=True) as session:
+        in_use = {Path(m.path) for m in (promoted_model(session), model_on_trial(session)) if m is not None}
+    prune_runs(runs_dir, in_use, keep=int(tc["keep_finetune_runs"]))
+    return registered
+
+
+def prune_runs(runs_dir: Path, in_use: set[Path], keep: int) -> list[Path]:
+    """Delete the fine-tuning runs in `runs_dir` beyond the `keep` newest, except those holding a model
+    in `in_use`, and the checkpoints of the rest (a retraining round never resumes); the folders deleted.
+
+    A daemon retrains every day for months: each round's folder (model, optimizer state, pairs) would
+    otherwise stay on disk for good. Registered models also live in the database (`model_files`).
+    """
+    if not runs_dir.is_dir():
+        return []
+    runs = sorted((p for p in runs_dir.iterdir() if p.is_dir() and p.name.startswith(FINETUNE_PREFIX)),
+                  key=lambda p: p.name, reverse=True)
+    used = {p.resolve() for p in in_use}
+    deleted = []
+    finished = 0
+    for run in runs:
+        if not (run / "model").is_dir():
+            if time.time() - run.stat().st_mtime > STALE_RUN_SECONDS:
+                shutil.rmtree(run, ignore_errors=True)
+                deleted.append(run)
+            continue
+        finished += 1
+        if finished > keep and (run / "model").resolve() not in used:
+            shutil.rmtree(run, ignore_errors=True)
+            deleted.append(run)
+            continue
+        for checkpoint in ("checkpoint", "checkpoint.old", "checkpoint.tmp"):
+            shutil.rmtree(run / checkpoint, ignore_errors=True)
+    if deleted:
+        log.info("runs_pruned", deleted=len(deleted), kept=len(runs) - len(deleted), folder=str(runs_dir))
+    return deleted
