@@ -341,6 +341,9 @@ def test_during_a_trial_batches_mine_with_either_model_and_credit_it(tmp_path, d
     try:
         picked = {load_model(ctx, engine).version for _ in range(40)}
         assert picked == {current, candidate}
+        # Asking only whether a model is there keeps the batch's draw.
+        drawn = ctx.state.model.version
+        assert {load_model(ctx, engine, pick=False).version for _ in range(20)} == {drawn}
         assert [h.version for h in ctx.state.models] == [current, candidate]
         for _ in range(8):
             mine_batch(ctx, engine, strategies=["beam"], size=1)

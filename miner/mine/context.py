@@ -313,10 +313,11 @@ def _model_from_database(ctx: MiningContext, engine: Engine, model_id: int) -> s
     return str(folder)
 
 
-def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
+def load_model(ctx: MiningContext, engine: Engine, pick: bool = True) -> ModelHandle:
     """The model for the next batch: the promoted one, else `[train] model_dir`, else the bundled one.
-    While a model is on trial, each call picks it or the promoted one at random: an A/B test of hits
-    per CPU-hour on the same targets (`training.registry.trial_verdict`). Loaded once per promotion.
+    While a model is on trial, each call with `pick` draws it or the promoted one at random (an A/B test
+    of hits per CPU-hour on the same targets, `training.registry.trial_verdict`); without, the last draw
+    stays. Loaded once per promotion.
 
     Unavailable: logged once, and the strategies that need no model go on.
     """
@@ -332,7 +333,7 @@ def load_model(ctx: MiningContext, engine: Engine) -> ModelHandle:
             ctx.state.models.append(_load_handle(ctx, engine, trial))
         ctx.state.model = ctx.state.models[0]
     usable = [h for h in ctx.state.models if h.loaded is not None]
-    if len(usable) > 1:
+    if pick and len(usable) > 1:
         ctx.state.model = ctx.rng.choice(usable)
     return ctx.state.model
 

@@ -1056,7 +1056,7 @@ def _claim_new(engine: Engine, ctx: MiningContext, strategies: Iterable[str] | N
 
     only = list(strategies) if strategies is not None else None
     if any(s in MODEL_STRATEGIES for s in (only or ctx.cfg["mine"]["strategies"])):
-        load_model(ctx, engine)
+        load_model(ctx, engine, pick=False)  # whether a model is there; the batch draws which
     available = enabled_strategies(ctx, only)
     if not available:
         raise RuntimeError("no mining strategy is available (check [mine] strategies and the model)")
