@@ -62,7 +62,7 @@ def main() -> None:
         ctx.close()
     if args.minutes:
         total = mine(cfg, ids=hidden, minutes=args.minutes, strategies=strategies, engine=engine)
-    solved = {h.a_number for h in total.found if h.outcome in ("new", "replaced")}
+    solved = {h.a_number for h in total.found if h.stored}
     hours = total.cpu_seconds / 3600
     print(json.dumps({
         "benchmark": "mine_holdout",
@@ -76,7 +76,7 @@ def main() -> None:
         "candidates": total.candidates,
         "candidates_per_cpu_second": round(total.candidates / total.cpu_seconds, 1) if total.cpu_seconds else None,
         "share_of_hits": share(total.found),
-        "hits_by_strategy": {s: sum(1 for h in total.found if h.strategy == s and h.outcome in ("new", "replaced"))
+        "hits_by_strategy": {s: sum(1 for h in total.found if h.strategy == s and h.stored)
                              for s in sorted({h.strategy for h in total.found})},
         "per_strategy": {k: vars(v) for k, v in sorted(total.per_strategy.items())},
         "mining_wall_seconds": round(time.monotonic() - start, 1),

@@ -49,7 +49,7 @@ def main() -> None:
                 break
     finally:
         ctx.close()
-    solved = {h.a_number for h in total.found if h.outcome in ("new", "replaced")}
+    solved = {h.a_number for h in total.found if h.stored}
     hours = total.cpu_seconds / 3600
     per_hour = {}
     for h in total.found:

@@ -128,7 +128,7 @@ def main() -> None:
     hours = summary.cpu_seconds / 3600
     sweep = summary.per_strategy.get("corpus_sweep")
     sweep_cpu = sweep.cpu_seconds if sweep else 0.0
-    verified = [h for h in summary.found if h.outcome in ("new", "replaced")]
+    verified = [h for h in summary.found if h.stored]
     from_model = [h for h in verified if h.strategy in MODEL]
     by_strategy: dict[str, int] = {}
     for h in verified:

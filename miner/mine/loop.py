@@ -48,10 +48,14 @@ CAP_WAVE = 8
 COMPLETIONS = 2
 
 
+# Outcomes of `storage.store_hit` that stored a program (new, or replacing a longer or provisional one);
+# a provisional target's program found again is "kept" and stores nothing.
+STORED_OUTCOMES = frozenset({"new", "replaced"})
+
+
 def stored(found: Iterable["HitInfo"]) -> int:
-    """Hits that stored a program (new, or replacing a longer or provisional one); a provisional
-    target's program found again is kept and does not count."""
-    return sum(h.outcome in ("new", "replaced") for h in found)
+    """How many of the hits stored a program."""
+    return sum(h.stored for h in found)
 
 
 @dataclass
@@ -65,6 +69,10 @@ class HitInfo:
     terms_verified: int
     outcome: str
     status: str = "verified"
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome in STORED_OUTCOMES
 
 
 @dataclass
@@ -701,7 +709,7 @@ def _store(ctx: MiningContext, engine: Engine, cand: _Cand, verified: int, bfile
                       # the daemon's deep-check job reads its b-file.
                       status="verified" if bfile else "provisional", bfile_checked=bfile)
     outcome = storage.store_hit(engine, hit)
-    if outcome in ("new", "replaced") and bfile:
+    if outcome in STORED_OUTCOMES and bfile:
         export_program(ctx.cfg["paths"]["export_dir"], a, target.name, target.terms, code,
                        ctx.cfg["mine"]["submitted_by"])
     if hit.status == "provisional" and outcome != "kept":
