@@ -26,6 +26,8 @@ from storage.records import (
     StoreOutcome,
     StrategyStats,
     Summary,
+    TrialSide,
+    TrialState,
 )
 from storage.runs import (
     end_trial,
@@ -43,6 +45,7 @@ from storage.runs import (
     recent_jobs,
     register_model,
     trial_figures,
+    running_trial,
 )
 from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, minable, provisional_only, summary
 
@@ -52,6 +55,7 @@ from storage import submissions as submissions  # noqa: E402,F401
 __all__ = [
     "Attempt", "DiscoveredRow", "Engine", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshRejected", "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
+    "TrialSide", "TrialState",
     "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "get_sequences",
     "is_operational_error", "missing_sqlite_file", "hits_to_reverify", "mark_verified", "provisional_hits",
     "supersede_hit", "superseded",
@@ -60,5 +64,5 @@ __all__ = [
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
-    "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures",
+    "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures", "running_trial",
 ]

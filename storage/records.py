@@ -139,6 +139,29 @@ class ModelVersionRow:
     trial: str | None = None  # 'running', 'won' or 'lost' (see `storage.runs.end_trial`)
 
 
+@dataclass(frozen=True)
+class TrialSide:
+    """One model's mining since a trial began: programs stored and CPU seconds of its attempts."""
+
+    version: int | None
+    hits: int = 0
+    cpu_seconds: float = 0.0
+
+    @property
+    def hits_per_cpu_hour(self) -> float | None:
+        return round(self.hits * 3600 / self.cpu_seconds, 3) if self.cpu_seconds > 0 else None
+
+
+@dataclass(frozen=True)
+class TrialState:
+    """The running trial: the model on trial, the promoted one it mines beside, and both sides' yield."""
+
+    model: ModelVersionRow
+    current: ModelVersionRow | None
+    candidate: TrialSide
+    against: TrialSide
+
+
 @dataclass
 class JobRunRow:
     """One run of a job; `finished_at`/`outcome` are None while it runs."""

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope, upsert
-from storage.records import JobRunRow, MinerRow, ModelVersionRow
+from storage.records import JobRunRow, MinerRow, ModelVersionRow, TrialSide, TrialState
 from storage.schema import Attempt, JobRun, Miner, ModelFile, ModelVersion, Program, utcnow
 
 
@@ -96,6 +96,18 @@ def trial_figures(session: Session, versions: list[int], since: datetime) -> dic
         if v is not None:
             figures[v] = (int(n), figures[v][1])
     return figures
+
+
+def running_trial(session: Session) -> TrialState | None:
+    """The model trial under way, with what each side has mined since it began; None when none runs."""
+    trial = model_on_trial(session)
+    if trial is None:
+        return None
+    current = promoted_model(session)
+    sides = [trial.id] + ([current.id] if current is not None else [])
+    figures = trial_figures(session, sides, trial.created_at)
+    against = TrialSide(current.id, *figures[current.id]) if current is not None else TrialSide(None)
+    return TrialState(trial, current, TrialSide(trial.id, *figures[trial.id]), against)
 
 
 def end_trial(session: Session, model_id: int, won: bool, figures: dict[str, Any]) -> None:

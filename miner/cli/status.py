@@ -10,7 +10,10 @@ import argparse
 import json
 import socket
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import storage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,9 +72,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             versions = storage.model_versions(session)
             hits_by_version = st.hits_per_model_version(session)
             statuses = st.hit_statuses(session)
-            on_trial = storage.model_on_trial(session)
-            sides = [on_trial.id] + ([model.id] if model is not None else []) if on_trial else []
-            trial_yield = storage.trial_figures(session, sides, on_trial.created_at) if on_trial else {}
+            trial = storage.running_trial(session)
     finally:
         engine.dispose()
 
@@ -141,7 +142,7 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
             "version": model.id, "path": model.path, "preset": model.preset, "train_pairs": model.train_pairs,
             "created_at": model.created_at, "metrics": model.metrics,
         },
-        "trial": None if on_trial is None else _trial(on_trial, model, trial_yield, cfg),
+        "trial": None if trial is None else _trial(trial, cfg),
         # Every registered version (the history of retraining rounds) with its validation figures and
         # its trial's hits per CPU-hour (the steady-state yield it was judged on).
         "models": [{"version": v.id, "promoted": v.promoted, "path": v.path, "created_at": v.created_at,
@@ -172,14 +173,14 @@ def collect(cfg: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _trial(trial: Any, current: Any, figures: dict[int, tuple[int, float]], cfg: dict[str, Any]) -> dict[str, Any]:
+def _trial(trial: storage.TrialState, cfg: dict[str, Any]) -> dict[str, Any]:
     """Both sides of the running model trial so far: hits, CPU seconds, hits per CPU-hour."""
-    def side(version: int | None) -> dict[str, Any]:
-        hits, cpu = figures.get(version, (0, 0.0)) if version is not None else (0, 0.0)
-        return {"version": version, "hits": hits, "cpu_seconds": round(cpu, 1), "hits_per_cpu_hour": _per_hour(hits, cpu)}
+    def side(s: storage.TrialSide) -> dict[str, Any]:
+        return {"version": s.version, "hits": s.hits, "cpu_seconds": round(s.cpu_seconds, 1),
+                "hits_per_cpu_hour": s.hits_per_cpu_hour}
 
-    return {"started_at": trial.created_at, "need_cpu_seconds": float(cfg["train"]["trial_cpu_hours"]) * 3600,
-            "candidate": side(trial.id), "current": side(current.id if current is not None else None)}
+    return {"started_at": trial.model.created_at, "need_cpu_seconds": float(cfg["train"]["trial_cpu_hours"]) * 3600,
+            "candidate": side(trial.candidate), "current": side(trial.against)}
 
 
 def _iso(value: Any) -> str:

@@ -182,29 +182,26 @@ def job_trial(d: Daemon) -> str:
 
     tc = d.cfg["train"]
     with storage.session_scope(d.engine) as session:
-        trial = storage.model_on_trial(session)
-        if trial is None:
+        state = storage.running_trial(session)
+        if state is None:
             raise Skipped("no model on trial")
-        current = storage.promoted_model(session)
-        sides = [trial.id] + ([current.id] if current is not None else [])
-        figures = storage.trial_figures(session, sides, trial.created_at)
-        mined, other = figures[trial.id], figures[current.id] if current is not None else (0, 0.0)
-        age_days = (datetime.now(timezone.utc) - trial.created_at).total_seconds() / 86400
-        verdict = trial_verdict(mined, other, float(tc["trial_cpu_hours"]) * 3600,
-                                expired=age_days >= float(tc["trial_max_days"]))
-        summary = (f"model {trial.id}: {mined[0]} hits in {mined[1]:.0f} CPU-s; "
-                   f"model {current.id if current else '-'}: {other[0]} hits in {other[1]:.0f} CPU-s")
+        mined, other = state.candidate, state.against
+        age_days = (datetime.now(timezone.utc) - state.model.created_at).total_seconds() / 86400
+        verdict = trial_verdict((mined.hits, mined.cpu_seconds), (other.hits, other.cpu_seconds),
+                                float(tc["trial_cpu_hours"]) * 3600, expired=age_days >= float(tc["trial_max_days"]))
+        summary = (f"model {mined.version}: {mined.hits} hits in {mined.cpu_seconds:.0f} CPU-s; "
+                   f"model {other.version or '-'}: {other.hits} hits in {other.cpu_seconds:.0f} CPU-s")
         if verdict is None:
             return f"trial running ({summary})"
 
-        def side(prefix: str, hits: int, cpu: float) -> dict[str, Any]:
-            return {f"{prefix}hits": hits, f"{prefix}cpu_seconds": round(cpu, 1),
-                    f"{prefix}hits_per_cpu_hour": round(hits / cpu * 3600, 2) if cpu else 0.0}
+        def side(prefix: str, s: storage.TrialSide) -> dict[str, Any]:
+            return {f"{prefix}hits": s.hits, f"{prefix}cpu_seconds": round(s.cpu_seconds, 1),
+                    f"{prefix}hits_per_cpu_hour": s.hits_per_cpu_hour or 0.0}
 
-        storage.end_trial(session, trial.id, verdict == "won", {
-            **side("", *mined), "against": current.id if current is not None else None,
-            **side("against_", *other), "days": round(age_days, 2), "verdict": verdict})
-    log.info("model_trial_decided", version=trial.id, verdict=verdict, summary=summary)
+        storage.end_trial(session, state.model.id, verdict == "won", {
+            **side("", mined), "against": other.version, **side("against_", other),
+            "days": round(age_days, 2), "verdict": verdict})
+    log.info("model_trial_decided", version=mined.version, verdict=verdict, summary=summary)
     d.reload_model.set()
     return f"trial {verdict} ({summary})"
 
