@@ -536,6 +536,11 @@ def test_finetune_continues_on_hits_with_replay(tiny_run, full_corpus, tmp_path)
     old, new = load(model_dir).tokenizer.get_vocab(), loaded.tokenizer.get_vocab()
     assert old.items() <= new.items()
     assert all(re.fullmatch(r"[NRK]\d(</w>)?", token) for token in new.keys() - old.keys())
+    # An epoch limit ends a round on few hits early: a quarter pass over hits and replay, not 100 steps.
+    mixed = len(hits) + 2 * len(hits)
+    short = load(finetune(model_dir, tmp_path / "ft2", hits, data.train, settings, replay_ratio=2.0, steps=100,
+                          epochs=0.25))
+    assert short.meta["step"] == -(-mixed // 32) < 100
 
 
 def test_hits_train_with_the_number_tags_of_the_model_they_continue():

@@ -73,7 +73,8 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     out = runs_dir / f"{FINETUNE_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}"
     settings = TrainSettings.from_config(tc, preset=str(meta.get("preset", tc["preset"])))
     model_dir = finetune(base_dir, out, hits, data.train, settings,
-                         replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"], stop_event=stop_event)
+                         replay_ratio=tc["finetune_replay_ratio"], steps=tc["finetune_steps"],
+                         epochs=tc["finetune_epochs"], stop_event=stop_event)
     check_stop("evaluating the fine-tuned model")
     k, limit = tc["eval_k"], tc["eval_limit"]
     metrics = evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=data.valid, threads=tc["threads"])

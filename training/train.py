@@ -368,13 +368,20 @@ def train(out_dir: str | Path, settings: TrainSettings, *, resume: bool = False,
 
 
 def finetune(model_dir: str | Path, out_dir: str | Path, hits: Sequence[Pair], replay: Sequence[Pair],
-             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, stop_event: threading.Event | None = None) -> Path:
-    """Continue a model on new hits mixed with a replay sample of corpus pairs (minutes, not hours)."""
+             settings: TrainSettings, replay_ratio: float = 3.0, steps: int = 500, epochs: float = 0.0,
+             stop_event: threading.Event | None = None) -> Path:
+    """Continue a model on new hits mixed with a replay sample of corpus pairs (minutes, not hours);
+    at most `steps` optimizer steps, and at most `epochs` passes over the mix when `epochs` > 0."""
     rng = random.Random(settings.seed)
     sample = rng.sample(list(replay), min(len(replay), int(len(hits) * replay_ratio) or len(replay)))
+    pairs = [*hits, *sample]
+    if epochs > 0:
+        # Fifty hits and 500 steps would show the model each hit dozens of times: it learns them by
+        # heart and loses ground elsewhere (a measured point of solve rate).
+        steps = max(1, min(steps, math.ceil(epochs * len(pairs) / settings.batch_size)))
     tuned = TrainSettings(**{**asdict(settings), "max_steps": steps, "warmup_steps": min(50, steps),
                              "lr": settings.lr * 0.3, "curriculum": False})
-    return train(out_dir, tuned, train_pairs=[*hits, *sample], init_model_dir=model_dir,
+    return train(out_dir, tuned, train_pairs=pairs, init_model_dir=model_dir,
                  meta={"finetune_hits": len(hits), "finetune_replay": len(sample)}, stop_event=stop_event)
 
 

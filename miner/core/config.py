@@ -224,6 +224,7 @@ class TrainConfig:
     runs_dir: str = key("")
     finetune_steps: int = key(500, min=1)
     finetune_replay_ratio: float = key(3.0, min=0)
+    finetune_epochs: float = key(2.0, min=0)
     keep_finetune_runs: int = key(3, min=0)
     trial_cpu_hours: float = key(2.0, min=0)
     trial_max_days: float = key(14.0, above=0)
