@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import structlog
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -231,10 +231,18 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 def upsert(bind: Session | Connection, table: Any) -> Any:
     """An INSERT with `on_conflict_do_nothing/do_update` for the dialect of `bind`."""
     if is_sqlite(bind):
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert(table)
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert(table)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched, as the driver reports it."""
+    # Session.execute returns a CursorResult for these statements, but its signature says Result.
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def chunked(items: Any, size: int) -> Iterator[list[Any]]:

@@ -9,20 +9,20 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, text
 
-from storage.db import session_scope
+from storage.db import rowcount, session_scope
 from storage.schema import JobRun, Lease
 
 
 def drop_expired_leases(engine: Engine, now: datetime) -> int:
     """Delete leases that expired before `now`; returns how many (they were free already)."""
     with session_scope(engine) as session:
-        return int(session.execute(delete(Lease).where(Lease.expires_at <= now)).rowcount or 0)
+        return rowcount(session.execute(delete(Lease).where(Lease.expires_at <= now)))
 
 
 def prune_job_runs(engine: Engine, before: datetime) -> int:
     """Delete job runs that started before `before` (unfinished ones that old died with their miner)."""
     with session_scope(engine) as session:
-        return int(session.execute(delete(JobRun).where(JobRun.started_at < before)).rowcount or 0)
+        return rowcount(session.execute(delete(JobRun).where(JobRun.started_at < before)))
 
 
 def _autocommit(engine: Engine, statement: str) -> None:
@@ -30,7 +30,9 @@ def _autocommit(engine: Engine, statement: str) -> None:
         # Straight to the driver: our BEGIN IMMEDIATE hook must not wrap VACUUM in a transaction.
         raw = engine.raw_connection()
         try:
-            raw.driver_connection.execute(statement)
+            driver = raw.driver_connection
+            assert driver is not None  # None only once a connection is invalidated, not on a fresh checkout
+            driver.execute(statement)
         finally:
             raw.close()
         return

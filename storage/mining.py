@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy import Engine, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import chunked, is_sqlite, session_scope, upsert
+from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
 from storage.records import Attempt, StrategyStats
 from storage.schema import Attempt as AttemptRow
 from storage.schema import AttemptDay, Effort, Lease, Program, Sequence, utcnow
@@ -85,7 +85,7 @@ def claim(engine: Engine, owner: str, n: int, lease_seconds: float) -> list[int]
 CLAIM_ROUNDS = 16
 
 
-def _candidates(session: Session, queries: Iterable[Select[tuple[int]]], n: int) -> list[int]:
+def _candidates(session: Session, queries: Iterable[Select[int]], n: int) -> list[int]:
     """Up to `n` free sequences from `queries` in turn, locked (PostgreSQL: rows others lock are skipped)."""
     found: list[int] = []
     for query in queries:
@@ -120,13 +120,12 @@ def extend_leases(engine: Engine, owner: str, a_numbers: Iterable[int], lease_se
     total = 0
     with session_scope(engine) as session:
         for chunk in chunked(a_numbers, 1000):
-            result = session.execute(
+            total += rowcount(session.execute(
                 update(Lease)
                 .where(Lease.owner == owner, Lease.a_number.in_(chunk))
                 .values(expires_at=expires)
                 .execution_options(synchronize_session=False)
-            )
-            total += result.rowcount
+            ))
     return total
 
 
@@ -134,12 +133,12 @@ def release(engine: Engine, owner: str, a_numbers: Iterable[int] | None = None) 
     """Drop `owner`'s leases (all of them, or those on `a_numbers`); returns how many were dropped."""
     with session_scope(engine) as session:
         if a_numbers is None:
-            return session.execute(delete(Lease).where(Lease.owner == owner)).rowcount
+            return rowcount(session.execute(delete(Lease).where(Lease.owner == owner)))
         total = 0
         for chunk in chunked(a_numbers, 1000):
-            total += session.execute(
+            total += rowcount(session.execute(
                 delete(Lease).where(Lease.owner == owner, Lease.a_number.in_(chunk))
-            ).rowcount
+            ))
         return total
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from miner.lang.sequence import SequenceRecord  # noqa: F401  (re-exported: storage's API)
 
 StoreOutcome = Literal["new", "replaced", "kept"]
+AttemptOutcome = Literal["hit", "miss", "error"]
 
 
 @dataclass
@@ -110,7 +111,7 @@ class Attempt:
     valid: int
     best_prefix: int
     cpu_seconds: float
-    outcome: Literal["hit", "miss", "error"]
+    outcome: AttemptOutcome
     started_at: datetime
 
 

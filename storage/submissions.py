@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.db import upsert
+from storage.db import rowcount, upsert
 from storage.schema import Base, Program, UTCDateTime
 
 STATUSES = ("queued", "sent", "failed", "superseded")
@@ -85,8 +85,7 @@ def enqueue_new(session: Session, now: datetime) -> int:
         .values(status="superseded")
     )
     # ON CONFLICT DO NOTHING: another miner of the fleet may queue the same program at the same time.
-    result = session.execute(upsert(session, Submission.__table__).values(rows).on_conflict_do_nothing())
-    return int(result.rowcount or 0)
+    return rowcount(session.execute(upsert(session, Submission.__table__).values(rows).on_conflict_do_nothing()))
 
 
 def due(session: Session, now: datetime, limit: int) -> list[QueuedSubmission]:

@@ -114,7 +114,7 @@ def generate_targets(loaded: LoadedModel, sources: Sequence[str], k: int, mode: 
         width = max(len(x) for x in ids)
         input_ids = torch.tensor([x + [PAD_ID] * (width - len(x)) for x in ids], device=device)
         mask = (input_ids != PAD_ID).long()
-        kwargs = dict(max_new_tokens=max_target, num_return_sequences=k)
+        kwargs: dict[str, Any] = dict(max_new_tokens=max_target, num_return_sequences=k)
         if mode == "beam":
             kwargs.update(num_beams=k, do_sample=False, early_stopping=True)
         else:

@@ -66,7 +66,8 @@ def build_model(preset: str, vocab_size: int, init_from: str = ""):
         return model
     if preset not in PRESETS:
         raise KeyError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
-    config = T5Config(
+    # transformers 5 declares neither as a T5Config field, yet takes both as keyword arguments.
+    config = T5Config(  # type: ignore[call-arg]
         vocab_size=vocab_size, pad_token_id=PAD_ID, eos_token_id=EOS_ID, decoder_start_token_id=PAD_ID,
         dropout_rate=0.0, feed_forward_proj="gated-gelu", tie_word_embeddings=True,
         **PRESETS[preset],
@@ -123,7 +124,8 @@ def load(model_dir: str | Path | None = None, threads: int = 0) -> LoadedModel:
     path = resolve_model_dir(model_dir)
     model = T5ForConditionalGeneration.from_pretrained(str(path), local_files_only=True)
     if torch.cuda.is_available():
-        model = model.to("cuda")
+        # functools.wraps on PreTrainedModel.to hides its binding from type checkers: self looks unbound.
+        model = model.to("cuda")  # type: ignore[arg-type]
     model.eval()
     meta_path = path / META_FILE
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}

@@ -240,7 +240,8 @@ def is_validation(a_number: int, fraction: float) -> bool:
 
 def split_ids(ids: Iterable[int], fraction: float) -> tuple[list[int], list[int]]:
     """(train, validation) ids, each sorted."""
-    train, valid = [], []
+    train: list[int] = []
+    valid: list[int] = []
     for a in sorted(ids):
         (valid if is_validation(a, fraction) else train).append(a)
     return train, valid

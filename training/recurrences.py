@@ -157,15 +157,15 @@ def random_instance(rng: random.Random) -> tuple[LinearSequence, str] | None:
                        for k in range(rng.randint(1, max(1, d - shift)))]
     if len(p) > d:
         return None
-    coeffs = tuple(-c for c in q[1:])
+    q_coeffs = tuple(-c for c in q[1:])
     # The series of p/q: its first d coefficients start the recurrence that q gives.
     series: list[int] = []
     for n in range(d):
-        series.append((p[n] if n < len(p) else 0) + sum(coeffs[i - 1] * series[n - i] for i in range(1, n + 1)))
+        series.append((p[n] if n < len(p) else 0) + sum(q_coeffs[i - 1] * series[n - i] for i in range(1, n + 1)))
     # A name with x^s in its numerator often starts at index s, dropping the zeros.
     offset = shift if shift and rng.random() < 0.5 else 0
-    start = LinearSequence(coeffs, tuple(series)).terms(d + offset)[offset:]
-    return LinearSequence(coeffs, tuple(start), offset), gf_name(p, factors, rng)
+    start = LinearSequence(q_coeffs, tuple(series)).terms(d + offset)[offset:]
+    return LinearSequence(q_coeffs, tuple(start), offset), gf_name(p, factors, rng)
 
 
 def recurrence_pairs(count: int, *, num_terms: int = 16, seed: int = 0, attempts_per_pair: int = 4) -> list[Pair]:

@@ -95,7 +95,7 @@ def encode_compact(tok, texts: list[str], max_len: int) -> list:
     """Like `encode`, as compact int arrays (for holding a whole training set in memory)."""
     from array import array
 
-    out = []
+    out: list[array[int]] = []
     for start in range(0, len(texts), 4096):
         out.extend(array("I", ids) for ids in encode(tok, texts[start:start + 4096], max_len))
     return out

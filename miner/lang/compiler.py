@@ -111,11 +111,12 @@ class _Gen(_Source):
         self.cells.add(operand.value)
         return f"c{operand.value}"
 
-    def range_cells(self, op, depth: int) -> list[int] | None:
+    def range_cells(self, op: Operation, depth: int) -> list[int] | None:
         """Static cells of clr/fil/rol/ror; None if the op raises (emitted)."""
         if op.source.kind != CONSTANT:
             raise _Unsupported("variable range length")
-        length, start = op.source.value, self.cell(op.target) and op.target.value
+        self.cell(op.target)  # for its checks (direct, within max_memory) and to record the cell
+        length, start = op.source.value, op.target.value
         if op.op != "clr" and self.max_memory >= 0 and length > self.max_memory:
             self.emit(depth, f"raise_memory('range of {length} cells')")
             return None
@@ -137,7 +138,8 @@ class _Gen(_Source):
 
     def block(self, start: int, end: int, depth: int) -> None:
         """Emit the operations code[start:end] (balanced loops) at `depth`, flushing the step count."""
-        loops: list[tuple[str, list[int]]] = []
+        # a None counter follows an emitted raise: the loop code after it is never reached
+        loops: list[tuple[str | None, list[int]]] = []
         for index in range(start, end):
             if not index & 255:
                 clock.check()  # a long program takes a while to translate: keep to the time limit
@@ -192,7 +194,7 @@ class _Gen(_Source):
             self.operation(op, depth)
         self.flush(depth)
 
-    def loop_counter(self, op, depth: int) -> str | None:
+    def loop_counter(self, op: Operation, depth: int) -> str | None:
         if not self.frags:
             return self.val(op.target) if op.target.kind == DIRECT else self._indirect()
         if op.source.kind != CONSTANT or op.target.kind != DIRECT:

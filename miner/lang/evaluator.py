@@ -243,7 +243,7 @@ class _Terms:
         try:
             value, steps = inc(n, ctx, state)
         except compiler.Fallback:
-            value, steps = None, -1
+            value, steps = 0, -1  # steps < 0: the value is dropped and the term rerun below
         finally:
             if a_number is not None:
                 ctx.running.discard(a_number)

@@ -43,7 +43,9 @@ def _leading_comments(program_or_text: Program | str) -> list[str]:
 
 def read_header(program_or_text: Program | str) -> Header:
     """Read the header comments before the first instruction (empty fields if absent)."""
-    a_number, name, terms = None, "", []
+    a_number: int | None = None
+    name = ""
+    terms: list[int] = []
     for comment in _leading_comments(program_or_text):
         m = _ID_LINE.match(comment)
         if m and a_number is None:

@@ -24,7 +24,7 @@ TICK = 20000  # steps between time checks
 def decode(program: Program) -> tuple[list[tuple], bool]:
     """Executable operations as tuples (name, tkind, tval, skind, sval, partner pc); needs_frags flag."""
     code = program.code()
-    ops: list[tuple] = []
+    ops: list[list] = []  # lists while the loop partners are filled in, tuples once done
     stack: list[int] = []
     for pc, op in enumerate(code):
         ops.append([op.op, op.target.kind, op.target.value, op.source.kind, op.source.value, -1])

@@ -103,7 +103,7 @@ def fragment(mem: dict[int, int], start: int, length: int) -> list[int]:
         return [mem.get(start + i, 0) for i in range(length)]
     if length > len(mem) * 4 + 64:
         # sparse: only the cells in use matter, compare as a dict-backed list
-        return _SparseFragment(mem, start, length)  # type: ignore[return-value]
+        return _SparseFragment(mem, start, length)
     return [mem.get(start + i, 0) if start + i >= 0 else 0 for i in range(length)]
 
 

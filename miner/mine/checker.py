@@ -24,6 +24,7 @@ from miner.lang.program import Program
 
 if TYPE_CHECKING:
     import threading
+    from multiprocessing.context import ForkServerContext, SpawnContext
 
 
 log = structlog.get_logger(__name__)
@@ -250,7 +251,8 @@ class CheckerPool:
         self.start_timeout = start_timeout
         self.restarts = 0
         # Workers never fork from this process (which may hold torch threads and database handles).
-        self._ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+        self._ctx: ForkServerContext | SpawnContext = (
+            multiprocessing.get_context("forkserver") if os.name == "posix" else multiprocessing.get_context("spawn"))
         if os.name == "posix":
             self._ctx.set_forkserver_preload(["miner.mine.checker", "miner.lang"])
         self._workers: list[_Worker] = []

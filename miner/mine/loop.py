@@ -25,8 +25,8 @@ from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC
-from miner.search.types import Target
-from storage.records import StrategyStats
+from miner.search.types import Candidate, Target
+from storage.records import AttemptOutcome, StrategyStats
 
 if TYPE_CHECKING:
     import threading
@@ -620,20 +620,21 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     known = tuple(target.terms)
     if not cfg["mine"]["deep_check"]:
         return known[:max(limit, len(known))], "known"
+    fetch_bfile: Callable[[dict[str, Any], int], list[int] | None] | None
     try:
         from miner.sources import fetch_bfile
     except ImportError:
         fetch_bfile = None
-    bfile = None
+    fetched: list[int] | None = None
     if fetch_bfile is not None:
         try:
-            bfile = fetch_bfile(cfg, target.a_number)
+            fetched = fetch_bfile(cfg, target.a_number)
         except Exception as exc:  # noqa: BLE001 - offline or a broken b-file: fall back, say so
             log.warning("bfile_unavailable", seq=format_a_number(target.a_number), error=str(exc))
-    if not bfile:
+    if not fetched:
         log.info("deep_check_offline", seq=format_a_number(target.a_number), terms=len(known))
         return known, "known"
-    bfile = tuple(bfile)
+    bfile = tuple(fetched)
     if bfile[:len(known)] != known[:len(bfile)]:
         log.warning("bfile_disagrees", seq=format_a_number(target.a_number))
         return known, "known"
@@ -797,11 +798,10 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     budget = int(ctx.cfg["mine"]["budget"]["corpus_sweep"])
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
-    found: dict[str, list] = {}
+    found: dict[int, list[Candidate]] = {}
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    for a_name, cand in sweep(ctx.state.index, ctx.state.search.known.values(), per_target=per_target(ctx.state.search.settings)):
-        found.setdefault(a_name, []).append(cand)
-        a = a_name
+    for a, cand in sweep(ctx.state.index, ctx.state.search.known.values(), per_target=per_target(ctx.state.search.settings)):
+        found.setdefault(a, []).append(cand)
         target = ctx.state.targets.get(a)
         if target is None or a in ctx.state.solved or (budget and len(cands) >= budget):
             continue
@@ -909,9 +909,9 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
                 ctx.state.once_done.add((a, strategy))
                 attempts.append(_Attempt(target, strategy, _now()))
             # The bandit's strategies cost far more: a sequence meets them once the cheap ones ran.
-            strategy = choose_strategy(ctx, target, rotating, tallies) if rotating and not fresh_once else None
-            if strategy is not None:
-                attempts.append(_Attempt(target, strategy, _now(), round=round_of(ctx, a, strategy)))
+            chosen = choose_strategy(ctx, target, rotating, tallies) if rotating and not fresh_once else None
+            if chosen is not None:
+                attempts.append(_Attempt(target, chosen, _now(), round=round_of(ctx, a, chosen)))
         primary = len({a.a_number for a in attempts})
         winners: dict[int, list[_Cand]] = {}
         cands = generate_for(ctx, engine, attempts, stop_event)
@@ -956,7 +956,7 @@ def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summar
             if a.strategy in ROTATING:
                 key = (a.a_number, a.strategy, ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None)
                 ctx.state.rounds[key] = ctx.state.rounds.get(key, 0) + 1
-            outcome = "hit" if a.hit else ("error" if a.error else "miss")
+            outcome: AttemptOutcome = "hit" if a.hit else ("error" if a.error else "miss")
             storage.record_attempt(session, storage.Attempt(
                 a_number=a.a_number, strategy=a.strategy,
                 model_version=ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None,
@@ -977,7 +977,7 @@ def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summar
 
 def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = None,
          minutes: float | None = None, stop_event: threading.Event | None = None, strategies: Iterable[str] | None = None,
-         progress: Callable[[MineSummary], None] | None = None, engine: Engine = None) -> MineSummary:
+         progress: Callable[[MineSummary], None] | None = None, engine: Engine | None = None) -> MineSummary:
     """Run batches in the foreground until `stop_event` is set or there is nothing left to do.
 
     With `minutes`, mining goes on until the time is up: over `ids` (each first gets every

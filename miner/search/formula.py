@@ -56,6 +56,7 @@ def tokenize(text: str) -> list[str]:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise FormulaError(f"unexpected text at '{text[pos:pos + 10]}'")
+        assert m.lastindex is not None  # every alternative of _TOKEN is a group, so a match sets one
         tokens.append(m.group(m.lastindex))
         pos = m.end()
     return tokens

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
-from typing import Container, Iterable, Sequence
+from typing import Container, Iterable, Sequence, TypedDict, Unpack
 
 from miner.lang.program import Operation, Program
 from miner.search.build import add_const, at_offset, index_form, line, wrap_difference, wrap_partial_sum
@@ -83,6 +83,15 @@ class _Stored:
     offset: int
 
 
+class IndexOptions(TypedDict, total=False):
+    """The keyword arguments of TermIndex(), for passing them on without repeating the defaults."""
+
+    key_length: int
+    max_delta: int
+    max_shift: int
+    digit_bases: tuple[int, ...]
+
+
 class TermIndex:
     """Index on normalised prefixes of target sequences, for O(1) lookups per candidate and transform."""
 
@@ -98,7 +107,7 @@ class TermIndex:
         self._keys: dict[int, list[tuple[dict, object]]] = {}
 
     @classmethod
-    def build(cls, targets: Iterable[Target], **options: int) -> "TermIndex":
+    def build(cls, targets: Iterable[Target], **options: Unpack[IndexOptions]) -> "TermIndex":
         """An index over every target with at least `key_length` known terms."""
         index = cls(**options)
         for target in targets:

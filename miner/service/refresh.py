@@ -92,7 +92,7 @@ def refresh(cfg: dict[str, Any], engine: Engine, allow_snapshot: bool = True,
         origin = snapshot.ORIGIN
     report = ParseReport()
     limits = (int(cfg["sources"]["max_line_bytes"]), int(cfg["sources"]["max_uncompressed_mb"]) << 20)
-    records = iter_sequences(paths[0], paths[1], paths[2], report, labels, limits)  # type: ignore[arg-type]
+    records = iter_sequences(paths[0], paths[1], paths[2], report, labels, limits)
     records = stopping.until_stopped(records, stop_event, f"reading sequences from {origin}")
     share = None if accept_changes else float(cfg["sources"]["max_change_share"])
     stats = storage.apply_refresh(engine, records, source=origin, max_change_share=share)
