@@ -6,6 +6,7 @@ numbers, common name words) become single tokens and rare ones split into pieces
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import Iterable
 
@@ -91,10 +92,8 @@ def encode(tok, texts: list[str], max_len: int, chunk: int = 4096) -> list[list[
     return out
 
 
-def encode_compact(tok, texts: list[str], max_len: int) -> list:
+def encode_compact(tok, texts: list[str], max_len: int) -> list[array[int]]:
     """Like `encode`, as compact int arrays (for holding a whole training set in memory)."""
-    from array import array
-
     out: list[array[int]] = []
     for start in range(0, len(texts), 4096):
         out.extend(array("I", ids) for ids in encode(tok, texts[start:start + 4096], max_len))

@@ -99,7 +99,7 @@ def epoch_batches(pairs: Sequence[Pair], lengths: Sequence[int], batch_size: int
     return batches
 
 
-def _pad(rows: list[list[int]], value: int):
+def _pad(rows: Sequence[Sequence[int]], value: int):
     import torch
 
     width = max(len(r) for r in rows)
