@@ -300,6 +300,12 @@ def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
     [hit] = hit_pairs([row], 0.0, matcher=matcher, known=data.known, **kw)
     assert (hit.source, hit.target) == (pair.source, pair.target)
     assert "A000290" not in hit_pairs([row], 0.0, **kw)[0].source
+    # A replay sample (retraining) pairs a few sequences with the prompts the whole split gives them.
+    sample = build_dataset(subset, num_terms=8, neighbours=2, valid_fraction=0.0, matcher=matcher,
+                           train_sample=3, seed=4)
+    assert 0 < len(sample.train) <= 3 and len(sample.index) == len(data.index)
+    full = {p.a_number: (p.source, p.target) for p in data.train}
+    assert all(full[p.a_number] == (p.source, p.target) for p in sample.train)
 
 
 def _sweep():

@@ -184,8 +184,11 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0, recurrences: int = 0,
                   mend: int = 0, workers: int = 1, matcher: Matcher | None = None,
-                  number_tags: bool = False) -> Dataset:
+                  number_tags: bool = False, train_sample: int = 0) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
+
+    `train_sample` > 0 makes training pairs for that many random train sequences only, their
+    neighbours still drawn from the whole train split (a replay sample, built in seconds).
 
     Neighbours come from the train split only, and targets are checked with the validation
     programs hidden from `seq` calls. `synthetic` > 0 adds that many mutant pairs (see
@@ -207,13 +210,16 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     train_ids, valid_ids = split_ids(ids, valid_fraction)
     index = index_for({a: programs[a] for a in train_ids}, seqs) if neighbours or similar_names else None
     known = {a: seqs[a] for a in train_ids}
+    paired = train_ids
+    if train_sample and train_sample < len(train_ids):
+        paired = sorted(random.Random(seed).sample(train_ids, train_sample))
     matched = None
     if matcher is not None and neighbours:
         # One pass for both splits; a matcher never offers a sequence as its own match.
-        matched = matched_by_sequence(matcher({a: seqs[a] for a in ids}, known))
+        matched = matched_by_sequence(matcher({a: seqs[a] for a in [*paired, *valid_ids]}, known))
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
               corpus=corpus.without(valid_ids), workers=workers, matched=matched)
-    train = make_pairs({a: programs[a] for a in train_ids}, seqs, max_length=max_length, promote=True, **kw)
+    train = make_pairs({a: programs[a] for a in paired}, seqs, max_length=max_length, promote=True, **kw)
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
     made: list[Pair] = []

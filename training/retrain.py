@@ -58,8 +58,12 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     tags = bool(meta.get("number_tags"))  # the prompt format is the model's, not the config's
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
+    # A prompt's neighbours come from the whole train split, so a model that shows them needs the full
+    # index; only the replay sample gets pairs.
+    shows_neighbours = bool(neighbours or similar_names)
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
-                         similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
+                         similar_names=similar_names, limit=0 if shows_neighbours else replay_size,
+                         train_sample=replay_size if shows_neighbours else 0,
                          seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher,
                          number_tags=tags)
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,

@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 import structlog
 
+from miner.core import progress
 from miner.lang.anumber import format_a_number
 from miner.lang.compact import to_target
 from miner.lang.program import Program
@@ -291,7 +292,8 @@ def corpus_programs(corpus, ids: Iterable[int] | None = None) -> dict[int, Progr
     from miner.lang.parser import ParseError
 
     out = {}
-    for a in (corpus.ids() if ids is None else ids):
+    wanted = corpus.ids() if ids is None else list(ids)
+    for a in progress.track(wanted, "parse programs", unit="program"):
         try:
             program = corpus.get(a)
         except ParseError as exc:
