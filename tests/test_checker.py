@@ -34,7 +34,28 @@ def test_correct_program_passes_and_wrong_term_is_rejected():
     assert ok.ok and ok.matched == len(SQUARES) and not ok.error
     bad = check_one(squares(WRONG, match_terms=12), corpus, Limits())
     assert not bad.ok and bad.matched == 0 and bad.error == ""
-    assert bad.evaluated[:4] == (1, 2, 5, 10)
+    assert bad.evaluated == tuple(n * n + 1 for n in range(12))
+
+
+def test_a_failed_candidates_terms_for_lookups_come_from_the_same_run():
+    from miner.lang import check_terms, evaluate
+
+    corpus = Corpus({})
+    # Right for n < 15, then n^2 + 1: the lookup prefix runs on past the wrong term.
+    late = parse("mov $1,$0\nmul $0,$1\nmov $2,$1\nequ $2,15\nmov $3,$1\ngeq $3,15\nadd $0,$3\n")
+    wanted = evaluate(late, 24, corpus)
+    assert wanted[14] == 196 and wanted[15] == 226
+    result = check_terms(late, list(SQUARES), corpus, prefix=24)
+    assert (result.matched, result.got, result.terms) == (15, 226, tuple(wanted))
+    assert check_terms(late, list(SQUARES), corpus, prefix=8).terms == tuple(wanted[:8])
+    assert check_terms(late, list(SQUARES), corpus).terms == ()
+    assert check_terms(GOOD, list(SQUARES), corpus, prefix=24).terms == ()
+    # Undefined from n = 20 on: the terms before the error serve, if there are enough of them.
+    broken = parse("mov $1,$0\nmul $0,$1\nmov $2,20\nsub $2,$1\nmov $3,$2\ndiv $3,$2\nmul $3,0\nadd $0,$3\nadd $0,1\n")
+    outcome = check_one(squares(broken, match_terms=24), corpus, Limits())
+    assert not outcome.ok and outcome.evaluated == tuple(n * n + 1 for n in range(20))
+    early = parse("mov $1,8\nsub $1,$0\ndiv $0,$1\n")  # undefined at n = 8
+    assert check_one(squares(early, match_terms=24), corpus, Limits()).evaluated == ()
 
 
 def test_offset_comes_from_the_sequence():

@@ -186,6 +186,8 @@ class CheckResult:
     error: str | None
     steps: int
     got: int | None = None  # the first mismatching value, if the failure was a mismatch
+    # on a failure with `prefix`: the program's first terms, up to `prefix` (fewer if an error ended them)
+    terms: tuple[int, ...] = ()
 
 
 def _run_term(compiled: Compiled, n: int, ctx: Context) -> tuple[int, int]:
@@ -272,18 +274,19 @@ def evaluate(program: Program | str, num_terms: int, corpus: Corpus | None = Non
 
 
 def check_terms(program: Program | str, expected: list[int], corpus: Corpus | None = None,
-                limits: Limits = DEFAULT) -> CheckResult:
-    """Compare terms with `expected`, stopping at the first mismatch or error."""
+                limits: Limits = DEFAULT, prefix: int = 0) -> CheckResult:
+    """Compare terms with `expected`, stopping at the first mismatch or error; on a mismatch with
+    `prefix` > 0, go on to the program's first `prefix` terms (`CheckResult.terms`) in the same run."""
     ctx = Context(limits, corpus)
     # The time limit covers compiling too: a huge program must not run the clock down unseen.
     previous = clock.start(ctx.deadline, limits.max_seconds)
     try:
-        return _check(program, expected, ctx)
+        return _check(program, expected, ctx, prefix)
     finally:
         clock.restore(previous)
 
 
-def _check(program: Program | str, expected: list[int], ctx: Context) -> CheckResult:
+def _check(program: Program | str, expected: list[int], ctx: Context, prefix: int = 0) -> CheckResult:
     try:
         compiled = compile_program(program, ctx.limits.max_memory)
         ctx.check_time()
@@ -297,11 +300,23 @@ def _check(program: Program | str, expected: list[int], ctx: Context) -> CheckRe
         try:
             value, steps = terms.term(compiled.offset + i)
         except EvalError as exc:
-            return CheckResult(False, i, f"{exc.reason}: {exc}", total + exc.steps)
+            return CheckResult(False, i, f"{exc.reason}: {exc}", total + exc.steps,
+                               terms=tuple(expected[:min(i, prefix)]))
         total += steps
         if value != want:
-            return CheckResult(False, i, None, total, value)
+            return CheckResult(False, i, None, total, value, _prefix(terms, compiled.offset, expected, i, value, prefix))
     return CheckResult(True, len(expected), None, total)
+
+
+def _prefix(terms: _Terms, offset: int, expected: list[int], wrong: int, value: int, prefix: int) -> tuple[int, ...]:
+    """The first `prefix` terms of a program that got term `wrong` wrong, going on where the check stopped."""
+    out = [*expected[:wrong], value][:prefix]
+    try:
+        while len(out) < prefix:
+            out.append(terms.term(offset + len(out))[0])
+    except EvalError:
+        pass  # the terms before the error still serve
+    return tuple(out)
 
 
 def evaluate_partial(program: Program | str, num_terms: int, corpus: Corpus | None = None,

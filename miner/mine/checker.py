@@ -91,6 +91,10 @@ def build_corpus(spec: CorpusSpec) -> Any:
     return corpus.without(spec.hidden) if spec.hidden else corpus
 
 
+# The matchers key on this many leading terms; a program that fails earlier cannot match anything.
+MIN_MATCH_TERMS = 10
+
+
 def check_one(item: CheckItem, corpus: Any, limits: Any) -> CheckOutcome:
     """Check one candidate: every term must match; the first `required` must evaluate without error.
 
@@ -102,13 +106,13 @@ def check_one(item: CheckItem, corpus: Any, limits: Any) -> CheckOutcome:
     start = time.process_time()
     program = with_offset(item.program, item.offset)
     try:
-        result = check_terms(program, list(item.terms), corpus, limits)
+        result = check_terms(program, list(item.terms), corpus, limits, prefix=item.match_terms)
         tolerated = (item.required > 0 and result.error is not None and result.got is None
                      and result.matched >= item.required)
         outcome = CheckOutcome(ok=bool(result.ok or tolerated), matched=int(result.matched),
                                error=result.error or "", steps=int(result.steps))
-        if not outcome.ok and item.match_terms:
-            outcome.evaluated = tuple(evaluate_prefix(program, item.match_terms, corpus, limits))
+        if not outcome.ok and len(result.terms) >= min(item.match_terms, MIN_MATCH_TERMS):
+            outcome.evaluated = result.terms
     except MemoryError:
         outcome = CheckOutcome(ok=False, error="memory limit exceeded")
     except RecursionError:
@@ -130,21 +134,6 @@ def with_offset(program: Program, offset: int) -> Program:
         directives.pop("offset", None)
     return Program(list(program.ops), directives)
 
-
-# The matchers key on this many leading terms; a program that fails earlier cannot match anything.
-MIN_MATCH_TERMS = 10
-
-
-def evaluate_prefix(program: Program, count: int, corpus: Any, limits: Any) -> list[int]:
-    """The program's first `count` terms, or its first MIN_MATCH_TERMS if it fails before; [] if neither."""
-    from miner.lang import EvalError, evaluate
-
-    for wanted in (count, MIN_MATCH_TERMS):
-        try:
-            return list(evaluate(program, wanted, corpus, limits))
-        except EvalError:
-            continue
-    return []
 
 
 # --- worker process ------------------------------------------------------------------------------
