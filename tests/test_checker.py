@@ -103,6 +103,20 @@ def test_evaluator_limits_stop_slow_candidates_without_killing_workers():
         assert pool.restarts == 0
 
 
+def test_workers_leave_ctrl_c_to_the_parent():
+    import os
+    import signal
+
+    with CheckerPool(CorpusSpec(), Limits(), workers=1) as pool:
+        assert pool.check([squares(GOOD)])[0].ok  # the worker is up
+        [worker] = pool._workers
+        os.kill(worker.process.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends the whole group
+        time.sleep(0.3)
+        assert worker.process.is_alive()
+        assert [o.ok for o in pool.check([squares(GOOD), squares(WRONG)])] == [True, False]
+        assert pool.restarts == 0
+
+
 def test_stop_event_returns_quickly():
     stop = threading.Event()
     with CheckerPool(CorpusSpec(), GENEROUS, workers=1, candidate_timeout=60) as pool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -180,6 +181,9 @@ def die_with_parent(parent_pid: int) -> None:
 
 def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int, parent_pid: int = 0) -> None:
     """Worker loop: build the corpus once, then answer chunks with one message per candidate."""
+    # Ctrl-C reaches the whole process group; the parent stops its workers itself, and a
+    # KeyboardInterrupt here would only print a traceback over the daemon's clean shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent_pid:
         die_with_parent(parent_pid)
     limit_memory(memory_mb)
