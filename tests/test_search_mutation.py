@@ -48,6 +48,19 @@ def test_propose_mutates_the_targets_seeds_for_half_its_budget():
     notes = [c.note for c in cands]
     assert 120 < notes.count("from a seed") < 280 and notes.count("from A005843") == 400 - notes.count("from a seed")
     assert any(check_terms(c.program, [1, 4, 7, 10, 13], corpus).ok for c in cands if c.note == "from a seed")
+    # Only the random corpus mutants are blind guesses, checked under the tight limit.
+    assert all(c.blind == (c.note != "from a seed") for c in cands)
+
+
+def test_blind_guesses_get_the_tight_time_limit():
+    from miner.core import config
+    from miner.mine.context import mining_limits
+
+    cfg = config.load(None)
+    cfg["mine"].update(max_seconds=2.0, blind_max_seconds=0.05)
+    assert mining_limits(cfg).max_seconds == 2.0
+    assert mining_limits(cfg, blind=True).max_seconds == 0.05
+    assert mining_limits(cfg, blind=True).max_steps == mining_limits(cfg).max_steps
 
 
 def test_mutate_and_match_finds_a_target_through_the_index():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import math
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,14 +102,16 @@ class MiningContext:
         self.pool.close()
 
 
-def mining_limits(cfg: dict[str, Any]) -> Any:
-    """The evaluator limits for the quick check of candidates (`[mine]` max_candidate_steps / max_seconds)."""
+def mining_limits(cfg: dict[str, Any], blind: bool = False) -> Any:
+    """The evaluator limits for the quick check of candidates (`[mine]` max_candidate_steps / max_seconds;
+    `blind`: a blind guess's, `blind_max_seconds`)."""
     from miner.lang.limits import Limits
 
     base = Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
     mine = cfg["mine"]
+    seconds = min(base.max_seconds, mine["max_seconds"], mine["blind_max_seconds"] if blind else math.inf)
     return Limits(max_steps=min(base.max_steps, mine["max_candidate_steps"]), max_memory=base.max_memory,
-                  max_seconds=min(base.max_seconds, mine["max_seconds"]))
+                  max_seconds=seconds)
 
 
 def deep_limits(cfg: dict[str, Any]) -> Any:

@@ -21,7 +21,8 @@ from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
 from miner.mine.trust import MATCH_ROUTES
-from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, retrieval_index)
+from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, mining_limits,
+                                 retrieval_index)
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC
@@ -159,6 +160,7 @@ class _Cand:
     program: Program
     rank: int | None = None
     route: str = "direct"
+    blind: bool = False  # a random guess (`Candidate.blind`): checked under the tighter mutant limits
 
 
 # --- strategy choice -------------------------------------------------------------------------------
@@ -352,7 +354,7 @@ def _show_near_miss(ctx: MiningContext, target: Target, source: str, meta: dict[
 
 
 def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], strategy: str,
-                    stop_event: threading.Event | None = None) -> list[tuple[_Attempt, Program, int]]:
+                    stop_event: threading.Event | None = None) -> list[_Cand]:
     """Model candidates for every attempt of one model strategy, in one batched `generate` call."""
     from miner.lang.parser import ParseError, parse
     from training.generate import generate
@@ -374,9 +376,10 @@ def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt]
     for attempt, programs in zip(attempts, texts):
         for rank, text in enumerate(programs, 1):
             try:
-                out.append((attempt, parse(text, f"<{strategy} {format_a_number(attempt.target.a_number)}>"), rank))
+                program = parse(text, f"<{strategy} {format_a_number(attempt.target.a_number)}>")
             except ParseError:
                 continue
+            out.append(_Cand(attempt, attempt.target, program, rank))
     return out
 
 
@@ -396,7 +399,7 @@ def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
     return replace(ctx.state.search, settings=settings)
 
 
-def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threading.Event | None) -> list[tuple[_Attempt, Program, int]]:
+def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threading.Event | None) -> list[_Cand]:
     """Candidates of one search strategy for one sequence, at most its budget."""
     strategy = attempt.strategy
     budget = budget_for(ctx, strategy, attempt.round)
@@ -404,7 +407,7 @@ def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threadin
     out = []
     for rank, cand in enumerate(propose(attempt.target, _search_context(ctx, attempt.target, strategy),
                                         budget, ctx.rng), 1):
-        out.append((attempt, cand.program, rank))
+        out.append(_Cand(attempt, attempt.target, cand.program, rank, blind=cand.blind))
         if len(out) >= budget or (stop_event is not None and stop_event.is_set()):
             break
     return out
@@ -412,7 +415,7 @@ def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threadin
 
 def generate_for(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], stop_event: threading.Event | None) -> list[_Cand]:
     """Candidates for all attempts, deduplicated per sequence (also against earlier batches)."""
-    raw: list[tuple[_Attempt, Program, int]] = []
+    raw: list[_Cand] = []
     by_strategy: dict[tuple[str, int], list[_Attempt]] = {}
     for attempt in attempts:  # one generate call per model strategy and round (the round sets K)
         by_strategy.setdefault((attempt.strategy, attempt.round), []).append(attempt)
@@ -441,7 +444,7 @@ def generate_for(ctx: MiningContext, engine: Engine, attempts: list[_Attempt], s
                 log.exception("propose_failed", strategy=strategy, seq=format_a_number(attempt.target.a_number))
                 attempt.error = f"{type(exc).__name__}: {exc}"
             attempt.cpu_seconds += time.process_time() - start
-    return _dedupe(ctx, [_Cand(a, a.target, p, rank) for a, p, rank in raw])
+    return _dedupe(ctx, raw)
 
 
 def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
@@ -474,9 +477,10 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
         return []
     match_terms = int(ctx.cfg["mine"]["match_terms"])
     # Matcher output, completions and sweep candidates (`seq` of a known sequence) are not looked up again.
+    blind = mining_limits(ctx.cfg, blind=True)
     items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
                        match_terms=match_terms if c.route not in MATCH_ROUTES and c.attempt.strategy != "corpus_sweep"
-                       else 0) for c in cands]
+                       else 0, limits=blind if c.blind else None) for c in cands]
     start = time.process_time()
     outcomes = ctx.pool.check(items, stop_event)
     overhead = (time.process_time() - start) / len(cands)

@@ -94,7 +94,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
         program = ctx.corpus.get(source)
         if program is None or not program.code():
             continue
-        yield Candidate(mutate(program, rng, changes), "mutation", f"from {format_a_number(source)}")
+        yield Candidate(mutate(program, rng, changes), "mutation", f"from {format_a_number(source)}", blind=True)
 
 
 @dataclass

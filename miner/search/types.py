@@ -25,6 +25,9 @@ class Candidate:
     program: Program
     strategy: str
     note: str = ""
+    # One of very many random guesses (a mutant of a random corpus program): checked under the tight
+    # `[mine] blind_max_seconds`, because the few slow ones would take most of the checker's time.
+    blind: bool = False
 
 
 @dataclass
