@@ -701,6 +701,12 @@ def test_retrain_finetunes_on_stored_hits_and_registers(tiny_run, sample_folder,
     assert (Path(new.path) / "model.safetensors").is_file()
     # The round's optimizer state is never resumed: gone once the model is registered.
     assert not any(p.name.startswith("checkpoint") for p in Path(new.path).parent.iterdir())
+    # No hits since: nothing to fine-tune on, and no run folder is made.
+    from storage.schema import utcnow
+
+    runs = sorted((tmp_path / "runs").iterdir())
+    assert retrain(engine, Corpus.from_path(sample_folder), cfg, since=utcnow(), matcher=_sweep()) is None
+    assert sorted((tmp_path / "runs").iterdir()) == runs
 
 
 def test_old_finetuning_runs_are_pruned_but_never_a_model_in_use(tmp_path):

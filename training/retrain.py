@@ -49,6 +49,9 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     with session_scope(engine, readonly=True) as session:
         rows = discovered(session, since)
         current = promoted_model(session)
+    if not rows:  # before the model and the corpus pairs: they take a minute to prepare
+        log.info("retrain_skipped", reason="no hits", rows=0)
+        return None
     base_dir = resolve_model_dir(current.path if current else tc["model_dir"] or None)
     meta = load(base_dir).meta
     num_terms = int(meta.get("num_terms", tc["num_terms"]))
@@ -59,11 +62,10 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     fraction = float(meta.get("valid_fraction", tc["valid_fraction"]))
     replay_size = max(1, int(len(rows) * tc["finetune_replay_ratio"])) * 4
     # A prompt's neighbours come from the whole train split, so a model that shows them needs the full
-    # index; only the replay sample gets pairs.
-    shows_neighbours = bool(neighbours or similar_names)
+    # index; only the replay sample gets pairs (without neighbours, `limit` alone keeps it small).
     data = build_dataset(corpus, num_terms=num_terms, neighbours=neighbours, valid_fraction=fraction,
-                         similar_names=similar_names, limit=0 if shows_neighbours else replay_size,
-                         train_sample=replay_size if shows_neighbours else 0,
+                         similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
+                         train_sample=replay_size,
                          seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher,
                          number_tags=tags)
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
