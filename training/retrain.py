@@ -49,10 +49,10 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
     with session_scope(engine, readonly=True) as session:
         rows = discovered(session, since)
         current = promoted_model(session)
-    if not rows:  # before the model and the corpus pairs: they take a minute to prepare
+    base_dir = resolve_model_dir(current.path if current else tc["model_dir"] or None)
+    if not rows:  # before loading the model and the corpus pairs: they take a minute to prepare
         log.info("retrain_skipped", reason="no hits", rows=0)
         return None
-    base_dir = resolve_model_dir(current.path if current else tc["model_dir"] or None)
     meta = load(base_dir).meta
     num_terms = int(meta.get("num_terms", tc["num_terms"]))
     neighbours = int(meta.get("neighbours", tc["neighbours"]))
