@@ -13,13 +13,14 @@ STRATEGY_MODULES: dict[str, str] = {
     "family": "miner.search.family",
     "holonomic": "miner.search.holonomic",
     "gf": "miner.search.gf",
+    "euler": "miner.search.euler",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }
 
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
-DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "combine"})
+DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:

@@ -1,0 +1,180 @@
+"""Euler transforms: g.f.s prod_{k>=1} (1 - x^k)^(-b(k)) with b periodic, or linear in k on each residue class.
+
+That is the shape of eta quotients, theta series, McKay-Thompson series and partitions whose parts or
+multiplicities are restricted by residues (and of products such as prod (1 - x^k)^-k), which no
+recurrence of bounded order fits. The inverse Euler transform of the known terms gives b(1), b(2), ...;
+when it has that shape with a margin, the program computes a(n) from n*a(n) = sum_{k=1..n} c(k) a(n-k),
+c(k) = sum_{d|k} d*b(d), in memory cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+from miner.lang.parser import parse
+from miner.lang.program import Program
+from miner.search.types import Candidate, SearchContext, Target
+
+# Cells of the program: b's tables from TABLE (values by k mod p, then their steps from TABLE + MAX_PERIOD),
+# c(k) at ARRAY + 2k and a(k) at ARRAY + 2k + 1. Leading zeros make the index negative, down to
+# -MAX_ZEROS, whose cells must stay above the tables.
+TABLE = 10
+MAX_PERIOD = 40
+ARRAY = 200
+MAX_ZEROS = 20
+
+
+@dataclass(frozen=True)
+class EulerFit:
+    """a(offset + zeros + i) = scale * [x^i] prod_k (1 - x^k)^(-b(k)), the first `zeros` terms 0, where
+    b(k) = base[r] + (k div p) * step[r], r = k mod p, p = len(base): periodic when every step is 0."""
+
+    zeros: int
+    scale: int
+    base: tuple[int, ...]
+    step: tuple[int, ...]
+
+    @property
+    def period(self) -> int:
+        return len(self.base)
+
+
+def inverse_euler(terms: Sequence[int]) -> list[int]:
+    """b(1), ..., b(N-1) with prod_k (1 - x^k)^(-b(k)) = sum_i terms[i] x^i + O(x^N), terms[0] = 1
+    (integers: every integer series with constant term 1 is such a product)."""
+    n = len(terms)
+    c = [0] * n  # c(k) = sum_{d|k} d*b(d): the logarithmic derivative's coefficients
+    b = [0] * n
+    for k in range(1, n):
+        c[k] = k * terms[k] - sum(c[i] * terms[k - i] for i in range(1, k))
+        b[k] = (c[k] - sum(d * b[d] for d in range(1, k // 2 + 1) if k % d == 0)) // k
+    return b[1:]
+
+
+def _classes(b: Sequence[int], p: int, linear: bool) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """(base, step) tables when every residue class of b mod p is constant (or linear in k div p)."""
+    base, step = [0] * p, [0] * p
+    for r in range(p):
+        ks = range(r or p, len(b) + 1, p)  # b(k) is b[k - 1]
+        values = [b[k - 1] for k in ks]
+        rise = values[1] - values[0] if linear and len(values) > 1 else 0
+        base[r], step[r] = values[0] - (ks[0] // p) * rise, rise
+        if any(v != base[r] + (k // p) * rise for k, v in zip(ks, values)):
+            return None
+    return tuple(base), tuple(step)
+
+
+def find_period(b: Sequence[int], max_period: int, margin: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The (base, step) tables with the fewest unknowns u (p periodic values, or 2p for classes linear
+    in k) for which b has at least u + margin values beyond the u that determine them."""
+    shapes = sorted([(p, False) for p in range(1, max_period + 1)] + [(p, True) for p in range(1, max_period // 2 + 1)],
+                    key=lambda s: (s[0] * (2 if s[1] else 1), s[1]))
+    for p, linear in shapes:
+        unknowns = 2 * p if linear else p
+        if len(b) < 2 * unknowns + margin:
+            return None
+        tables = _classes(b, p, linear)
+        if tables is not None:
+            return tables
+    return None
+
+
+def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit | None:
+    """The Euler transform of a periodic (or per residue linear) b that gives every known term, if any."""
+    zeros = next((i for i, t in enumerate(terms) if t), len(terms))
+    if zeros > MAX_ZEROS:
+        return None
+    rest = terms[zeros:]
+    scale = rest[0] if rest else 0
+    if not scale or any(t % scale for t in rest):
+        return None
+    normal = [t // scale for t in rest]
+    if all(t == 0 for t in normal[1:]):
+        return None  # a single nonzero term: nothing to find
+    tables = find_period(inverse_euler(normal), min(max_period, MAX_PERIOD), margin)
+    if tables is None:
+        return None
+    return EulerFit(zeros, scale, *tables)
+
+
+def euler_program(f: EulerFit, offset: int) -> Program:
+    """The LODA program of a fit: c(k) sieved over the divisors, then the convolution up to the index."""
+    p = f.period
+    table = "\n".join([f"mov ${TABLE + r},{v}" for r, v in enumerate(f.base) if v]
+                      + [f"mov ${TABLE + MAX_PERIOD + r},{v}" for r, v in enumerate(f.step) if v])
+    # b(d) = base[d mod p] + (d div p) * step[d mod p], into $5 (the step's part through $9)
+    slope = [f"  add $4,{MAX_PERIOD}", "  mov $9,$2", f"  div $9,{p}", "  mul $9,$$4", "  add $5,$9"] if any(f.step) else []
+    shift = offset + f.zeros
+    lines = [f"#offset {offset}" if offset else "",
+             f"sub $0,{shift}" if shift > 0 else (f"add $0,{-shift}" if shift < 0 else ""),
+             table,
+             "mov $1,$0",  # the index i (negative for the leading zeros: no loop runs, a(i) reads 0)
+             # c(m) += d*b(d) for every multiple m <= i of every d <= i
+             "mov $3,$1",
+             "lpb $3",
+             "  sub $3,1",
+             "  add $2,1",
+             "  mov $4,$2",
+             f"  mod $4,{p}",
+             f"  add $4,{TABLE}",
+             "  mov $5,$$4",
+             *slope,
+             "  mul $5,$2",
+             "  mov $6,$1",
+             "  add $6,1",
+             "  sub $6,$2",
+             "  mov $7,$2",
+             "  lpb $6",
+             "    mov $8,$7",
+             "    mul $8,2",
+             f"    add $8,{ARRAY}",
+             "    add $$8,$5",
+             "    add $7,$2",
+             # trn, not sub: the pass past i must not go negative, or the loop would undo the last add
+             "    trn $6,$2",
+             "  lpe",
+             "lpe",
+             # m*a(m) = sum_{k=1..m} c(k) a(m-k), a(0) = 1
+             f"mov ${ARRAY + 1},1",
+             "mov $2,0",
+             "mov $3,$1",
+             "lpb $3",
+             "  sub $3,1",
+             "  add $2,1",
+             "  mov $4,0",
+             "  mov $6,$2",
+             "  lpb $6",
+             "    mov $7,$6",
+             "    mul $7,2",
+             f"    add $7,{ARRAY}",
+             "    mov $8,$$7",
+             "    mov $7,$2",
+             "    sub $7,$6",
+             "    mul $7,2",
+             f"    add $7,{ARRAY + 1}",
+             "    mul $8,$$7",
+             "    add $4,$8",
+             "    sub $6,1",
+             "  lpe",
+             "  div $4,$2",
+             "  mov $7,$2",
+             "  mul $7,2",
+             f"  add $7,{ARRAY + 1}",
+             "  mov $$7,$4",
+             "lpe",
+             "mov $7,$1",
+             "mul $7,2",
+             f"add $7,{ARRAY + 1}",
+             "mov $0,$$7",
+             f"mul $0,{f.scale}" if f.scale != 1 else ""]
+    return parse("\n".join(x for x in lines if x) + "\n", "euler transform")
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """At most one candidate: the Euler transform with the fewest unknowns that gives the known terms."""
+    settings = ctx.settings or {}
+    f = fit(target.terms, settings.get("euler_max_period", 24), settings.get("euler_margin", 6))
+    if f is not None and budget > 0:
+        note = f"period={f.period} b={list(f.base)} step={list(f.step)} zeros={f.zeros} scale={f.scale}"
+        yield Candidate(euler_program(f, target.offset), "euler", note)
