@@ -1,4 +1,4 @@
-"""Euler transforms: g.f.s prod_{k>=1} (1 - x^k)^(-b(k)) with b periodic, or linear in k on each residue class.
+"""Euler transforms: g.f.s prod_{k>=1} (1 - x^k)^(-b(k)) with b periodic, or polynomial on each residue class.
 
 That is the shape of eta quotients, theta series, McKay-Thompson series and partitions whose parts or
 multiplicities are restricted by residues (and of products such as prod (1 - x^k)^-k), which no
@@ -10,34 +10,35 @@ c(k) = sum_{d|k} d*b(d), in memory cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 from typing import Any, Iterator, Sequence
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.types import Candidate, SearchContext, Target
 
-# Cells of the program: b's tables from TABLE (values by k mod p, then their steps from TABLE + MAX_PERIOD),
-# c(k) at ARRAY + 2k and a(k) at ARRAY + 2k + 1. Leading zeros make the index negative, down to
-# -MAX_ZEROS, whose cells must stay above the tables.
+# Cells of the program: b's tables from TABLE (table j, the j-th Newton coefficients by k mod p, from
+# TABLE + j*MAX_PERIOD), c(k) at ARRAY + 2k and a(k) at ARRAY + 2k + 1. Leading zeros make the index
+# negative, down to -MAX_ZEROS, whose cells must stay above the tables.
 TABLE = 10
 MAX_PERIOD = 40
-ARRAY = 200
+MAX_DEGREE = 3
+ARRAY = 220
 MAX_ZEROS = 20
 
 
 @dataclass(frozen=True)
 class EulerFit:
     """a(offset + zeros + i) = scale * [x^i] prod_k (1 - x^k)^(-b(k)), the first `zeros` terms 0, where
-    b(k) = base[r] + (k div p) * step[r], r = k mod p, p = len(base): periodic when every step is 0."""
+    b(k) = sum_j newton[j][r] * binomial(k div p, j), r = k mod p: periodic when newton has one table."""
 
     zeros: int
     scale: int
-    base: tuple[int, ...]
-    step: tuple[int, ...]
+    newton: tuple[tuple[int, ...], ...]
 
     @property
     def period(self) -> int:
-        return len(self.base)
+        return len(self.newton[0])
 
 
 def inverse_euler(terms: Sequence[int]) -> list[int]:
@@ -52,36 +53,45 @@ def inverse_euler(terms: Sequence[int]) -> list[int]:
     return b[1:]
 
 
-def _classes(b: Sequence[int], p: int, linear: bool) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """(base, step) tables when every residue class of b mod p is constant (or linear in k div p)."""
-    base, step = [0] * p, [0] * p
+def _differences(values: Sequence[int], order: int) -> list[int]:
+    """The order-th forward differences of the values."""
+    row = list(values)
+    for _ in range(order):
+        row = [row[i + 1] - row[i] for i in range(len(row) - 1)]
+    return row
+
+
+def _classes(b: Sequence[int], p: int, degree: int) -> tuple[tuple[int, ...], ...] | None:
+    """Newton tables when on every residue class of k mod p, b(k) is a polynomial in k div p of at most
+    the degree (its values there are integers, so its Newton coefficients are too)."""
+    tables = [[0] * p for _ in range(degree + 1)]
     for r in range(p):
-        ks = range(r or p, len(b) + 1, p)  # b(k) is b[k - 1]
-        values = [b[k - 1] for k in ks]
-        rise = values[1] - values[0] if linear and len(values) > 1 else 0
-        base[r], step[r] = values[0] - (ks[0] // p) * rise, rise
-        if any(v != base[r] + (k // p) * rise for k, v in zip(ks, values)):
+        values = list(b[(r or p) - 1::p])  # b(k) is b[k - 1]; k div p counts from 1 when r = 0
+        if any(_differences(values, degree + 1)):
             return None
-    return tuple(base), tuple(step)
+        if r == 0:  # the value at k div p = 0, where a polynomial of the degree must have it
+            values.insert(0, sum((-1) ** (i + 1) * comb(degree + 1, i) * values[i - 1] for i in range(1, degree + 2)))
+        for j in range(degree + 1):
+            tables[j][r] = _differences(values[:j + 1], j)[0]
+    return tuple(tuple(t) for t in tables)
 
 
-def find_period(b: Sequence[int], max_period: int, margin: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """The (base, step) tables with the fewest unknowns u (p periodic values, or 2p for classes linear
-    in k) for which b has at least u + margin values beyond the u that determine them."""
-    shapes = sorted([(p, False) for p in range(1, max_period + 1)] + [(p, True) for p in range(1, max_period // 2 + 1)],
-                    key=lambda s: (s[0] * (2 if s[1] else 1), s[1]))
-    for p, linear in shapes:
-        unknowns = 2 * p if linear else p
-        if len(b) < 2 * unknowns + margin:
+def find_period(b: Sequence[int], max_period: int, margin: int) -> tuple[tuple[int, ...], ...] | None:
+    """The Newton tables with the fewest unknowns u = (degree + 1) * p for which b has at least u + margin
+    values beyond the u that determine them."""
+    shapes = sorted(((p, d) for d in range(MAX_DEGREE + 1) for p in range(1, max_period // (d + 1) + 1)),
+                    key=lambda s: ((s[1] + 1) * s[0], s[1]))
+    for p, degree in shapes:
+        if len(b) < 2 * (degree + 1) * p + margin:
             return None
-        tables = _classes(b, p, linear)
+        tables = _classes(b, p, degree)
         if tables is not None:
             return tables
     return None
 
 
 def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit | None:
-    """The Euler transform of a periodic (or per residue linear) b that gives every known term, if any."""
+    """The Euler transform of a periodic (or per residue polynomial) b that gives every known term, if any."""
     zeros = next((i for i, t in enumerate(terms) if t), len(terms))
     if zeros > MAX_ZEROS:
         return None
@@ -95,16 +105,18 @@ def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit
     tables = find_period(inverse_euler(normal), min(max_period, MAX_PERIOD), margin)
     if tables is None:
         return None
-    return EulerFit(zeros, scale, *tables)
+    return EulerFit(zeros, scale, tables)
 
 
 def euler_program(f: EulerFit, offset: int) -> Program:
     """The LODA program of a fit: c(k) sieved over the divisors, then the convolution up to the index."""
     p = f.period
-    table = "\n".join([f"mov ${TABLE + r},{v}" for r, v in enumerate(f.base) if v]
-                      + [f"mov ${TABLE + MAX_PERIOD + r},{v}" for r, v in enumerate(f.step) if v])
-    # b(d) = base[d mod p] + (d div p) * step[d mod p], into $5 (the step's part through $9)
-    slope = [f"  add $4,{MAX_PERIOD}", "  mov $9,$2", f"  div $9,{p}", "  mul $9,$$4", "  add $5,$9"] if any(f.step) else []
+    table = "\n".join(f"mov ${TABLE + j * MAX_PERIOD + r},{v}"
+                      for j, row in enumerate(f.newton) for r, v in enumerate(row) if v)
+    # b(d) = sum_j newton[j][d mod p] * binomial(d div p, j) into $5, the cell of table j in $4
+    terms = [line for j, row in enumerate(f.newton[1:], start=1) for line in
+             [f"  add $4,{MAX_PERIOD}", *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"]
+                                          if any(row) else [])]]
     shift = offset + f.zeros
     lines = [f"#offset {offset}" if offset else "",
              f"sub $0,{shift}" if shift > 0 else (f"add $0,{-shift}" if shift < 0 else ""),
@@ -119,7 +131,7 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              f"  mod $4,{p}",
              f"  add $4,{TABLE}",
              "  mov $5,$$4",
-             *slope,
+             *terms,
              "  mul $5,$2",
              "  mov $6,$1",
              "  add $6,1",
@@ -176,5 +188,5 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     settings = ctx.settings or {}
     f = fit(target.terms, settings.get("euler_max_period", 24), settings.get("euler_margin", 6))
     if f is not None and budget > 0:
-        note = f"period={f.period} b={list(f.base)} step={list(f.step)} zeros={f.zeros} scale={f.scale}"
+        note = f"period={f.period} newton={[list(t) for t in f.newton]} zeros={f.zeros} scale={f.scale}"
         yield Candidate(euler_program(f, target.offset), "euler", note)
