@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from miner.core.config import DEFAULTS  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms, parse_a_number  # noqa: E402
-from miner.search import corpus_sweep, euler, family, formula, gf, holonomic, mutation, recurrence  # noqa: E402
+from miner.search import algebraic, corpus_sweep, euler, family, formula, gf, holonomic, mutation, recurrence  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
 
@@ -148,7 +148,7 @@ def main() -> None:
 
 # The per-target strategies measured on held-out and real targets, in this order.
 PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf),
-              ("euler", euler), ("family", family))
+              ("euler", euler), ("algebraic", algebraic), ("family", family))
 
 
 def mutation_benchmark(targets, corpus, index, budget, seed, sequences, solved_ids):

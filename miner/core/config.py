@@ -44,7 +44,7 @@ def _placeholder(url: str) -> str | None:
     return None
 
 
-STRATEGIES = ("corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf", "euler", "combine",
+STRATEGIES = ("corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "combine",
               "beam", "sample", "name_only", "terms_only", "mutation", "repair")
 PRESETS = ("tiny", "small", "medium", "base", "large")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -123,7 +123,8 @@ class MineConfig:
     # Candidates per attempt of each strategy (a table: `[mine.budget]`).
     budget: dict[str, int] = key({
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
-        "family": 60, "holonomic": 20, "gf": 20, "euler": 1, "combine": 8, "mutation": 400, "repair": 100, "corpus_sweep": 0,
+        "family": 60, "holonomic": 20, "gf": 20, "euler": 1, "algebraic": 1, "combine": 8, "mutation": 400,
+        "repair": 100, "corpus_sweep": 0,
     }, min=0)
 
 
@@ -189,6 +190,7 @@ class SearchConfig:
     holonomic_margin: int = key(6, min=0)
     euler_max_period: int = key(24, min=1, max=40)
     euler_margin: int = key(6, min=0)
+    algebraic_margin: int = key(10, min=0)
     family_templates: int = key(10, min=1)
     combine_key_length: int = key(20, min=4)
 

@@ -7,7 +7,7 @@ program found by matching terms has used them all up. Measured on held-out corpu
 unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, matcher
 lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fit to the terms (recurrence,
-Euler transform) needs `trust_fit_bits`; and no hit may call a sequence whose name is the target's with other numbers (a
+Euler transform, algebraic number) needs `trust_fit_bits`; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f.) carry their own evidence.
 """
@@ -28,7 +28,7 @@ MATCHED = frozenset({"corpus_sweep", "combine", "mutation", "repair", "beam", "s
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.
 MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.
-FITTED = frozenset({"recurrence", "holonomic", "euler"})
+FITTED = frozenset({"recurrence", "holonomic", "euler", "algebraic"})
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")

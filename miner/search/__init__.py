@@ -14,13 +14,14 @@ STRATEGY_MODULES: dict[str, str] = {
     "holonomic": "miner.search.holonomic",
     "gf": "miner.search.gf",
     "euler": "miner.search.euler",
+    "algebraic": "miner.search.algebraic",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }
 
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
-DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "combine"})
+DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:
