@@ -442,7 +442,9 @@ def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
     assert yield_score(Target(390000, "Number of graphs.", (1,), 0), newest=400000) > \
         yield_score(Target(300000, "Number of graphs.", (1,), 0), newest=400000)
     assert yield_score(Target(300000, "Number of graphs.", (1,), 0)) > \
-        yield_score(Target(300001, "Decimal expansion of Pi^2.", (1,), 0))
+        yield_score(Target(300001, "Triangle read by rows: T(n,k) = number of graphs.", (1,), 0))
+    assert yield_score(Target(100, "Expansion of eta(q)^3 * eta(q^5)^9 in powers of q.", (1,), 0)) > \
+        yield_score(Target(300000, "Number of graphs.", (1,), 0))
     cfg, engine = mined_db
     cfg["mine"]["rounds"] = 1
     ctx = build_context(cfg, engine)

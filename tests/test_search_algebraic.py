@@ -84,6 +84,10 @@ def test_transcendental_and_other_sequences_get_nothing():
     assert not applies(Target(4, "Decimal expansion of sqrt(2).", tuple(SQRT2[:15]), 1))  # too few digits
     assert not applies(Target(5, "Digits of sqrt(2).", tuple(SQRT2[:40]), 1))
     assert find_polynomial([0] * 30) is None
+    # many leading zeros: the powers of x vanish at the working precision, and nothing is proposed wrongly
+    tiny = tuple([0] * 25 + SQRT2[:40])
+    for cand in propose(Target(6, "Decimal expansion of sqrt(2)/10^25.", tiny, -24), SearchContext(), 1, None):
+        assert check_terms(cand.program, list(tiny)).ok
     # 20 digits confirm x^2 - 2 with a margin of 10 beyond its 3 coefficients, not with 15
     assert find_polynomial(SQRT2[:20], margin=10) is not None
     assert find_polynomial(SQRT2[:20], margin=15) is None

@@ -56,7 +56,10 @@ def find_polynomial(digits: Sequence[int], margin: int = 10) -> tuple[int, ...] 
     for degree in range(1, MAX_DEGREE + 1):
         if len(digits) < 2 * (degree + 1) + margin:
             return None
-        found = ctx.findpoly(x, degree, maxcoeff=MAX_COEFFICIENT)
+        try:
+            found = ctx.findpoly(x, degree, maxcoeff=MAX_COEFFICIENT)
+        except ValueError:  # a power of x too small for the working precision (many leading zeros)
+            return None
         if found:
             return _enough(tuple(int(c) for c in reversed(found)), digits, margin)
     # Beyond the degrees PSLQ can reach, roots of rationals: x^d = p/q (the "11th root of 11" kind).
