@@ -106,3 +106,16 @@ def test_the_loop_finds_a_held_out_cube_root(tmp_path, real_data, sample_tarball
         found = {row.a_number: row for row in storage.discovered(session)}
     assert set(found) >= set(hidden) and found[10623].strategy == "algebraic"
     assert check_terms(found[10623].code, list(sequences[10623].terms)).ok
+
+
+def test_any_digits_give_a_checked_candidate_or_none():
+    import random
+
+    rng = random.Random(8)
+    cases = [[rng.randrange(10) for _ in range(rng.randint(20, 90))] for _ in range(25)]
+    cases += [[9] * 40, [1] + [0] * 39, [0] * 10 + [1] * 30, [0, 1] * 20, [1, 2, 3] * 15]
+    for digits in cases:
+        target = Target(7, "Decimal expansion of a constant.", tuple(digits), 0)
+        for cand in propose(target, SearchContext(), 1, None):
+            # a candidate is a real root: it reproduces the digits it came from (1/9 = 0.111... does)
+            assert check_terms(cand.program, digits).ok, (digits, cand.note)

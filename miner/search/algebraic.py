@@ -73,7 +73,16 @@ def find_polynomial(digits: Sequence[int], margin: int = 10) -> tuple[int, ...] 
 
 
 def _enough(coeffs: tuple[int, ...], digits: Sequence[int], margin: int) -> tuple[int, ...] | None:
-    return coeffs if len(digits) >= 2 * coefficient_digits(coeffs) + margin else None
+    """The relation without zero leading or constant coefficients, if the digits confirm it."""
+    low, high = 0, len(coeffs)
+    while high > low and coeffs[high - 1] == 0:
+        high -= 1
+    while low < high and coeffs[low] == 0:  # x is no root of x^k
+        low += 1
+    coeffs = coeffs[low:high]
+    if len(coeffs) < 2 or len(digits) < 2 * coefficient_digits(coeffs) + margin:
+        return None
+    return coeffs
 
 
 def isolate(coeffs: Sequence[int], digits: Sequence[int]) -> Algebraic | None:
@@ -87,7 +96,7 @@ def isolate(coeffs: Sequence[int], digits: Sequence[int]) -> Algebraic | None:
     ctx.dps = 30
     try:
         roots = ctx.polyroots(list(reversed(coeffs)), maxsteps=200, extraprec=200)
-    except ctx.NoConvergence:
+    except (ctx.NoConvergence, ZeroDivisionError):
         return None
     value = ctx.mpf(x) / ctx.mpf(10) ** scale
     others = [r for r in roots if abs(ctx.im(r)) < 1e-20 and abs(ctx.re(r) - value) > 1e-20]
