@@ -190,7 +190,7 @@ class SearchConfig:
     holonomic_margin: int = key(6, min=0)
     euler_max_period: int = key(24, min=1, max=40)
     euler_margin: int = key(6, min=0)
-    algebraic_margin: int = key(10, min=0)
+    algebraic_margin: int = key(15, min=0)
     family_templates: int = key(10, min=1)
     combine_key_length: int = key(20, min=4)
 

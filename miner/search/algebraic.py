@@ -43,7 +43,7 @@ def coefficient_digits(coeffs: Sequence[int]) -> float:
     return sum(math.log10(abs(c) + 1) for c in coeffs)
 
 
-def find_polynomial(digits: Sequence[int], margin: int = 10) -> tuple[int, ...] | None:
+def find_polynomial(digits: Sequence[int], margin: int = 15) -> tuple[int, ...] | None:
     """The lowest-degree integer polynomial (lowest degree first) with d0.d1d2... as a root, when the
     digits are at least twice its coefficients' digits plus the margin; None if there is none."""
     import mpmath
@@ -163,7 +163,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     """At most one candidate: the digits of the root of the lowest-degree polynomial found."""
     if budget <= 0 or not applies(target):
         return
-    margin = int((ctx.settings or {}).get("algebraic_margin", 10))
+    margin = int((ctx.settings or {}).get("algebraic_margin", 15))
     coeffs = find_polynomial(target.terms, margin)
     if coeffs is None:
         return
