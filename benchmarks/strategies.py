@@ -148,7 +148,8 @@ def main() -> None:
 
 # The per-target strategies measured on held-out and real targets, in this order.
 PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf),
-              ("euler", euler), ("algebraic", algebraic), ("family", family))
+              ("euler", euler), ("algebraic", algebraic),
+              ("family", family))
 
 
 def mutation_benchmark(targets, corpus, index, budget, seed, sequences, solved_ids):

@@ -15,13 +15,15 @@ STRATEGY_MODULES: dict[str, str] = {
     "gf": "miner.search.gf",
     "euler": "miner.search.euler",
     "algebraic": "miner.search.algebraic",
+    "convolution": "miner.search.convolution",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }
 
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
-DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "combine"})
+DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
+                                            "convolution", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:
