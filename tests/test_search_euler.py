@@ -10,10 +10,10 @@ import testbed
 
 import storage
 from miner.core import config
-from miner.lang import check_terms
+from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
 from miner.mine.loop import mine
-from miner.search.euler import euler_program, find_period, fit, inverse_euler, propose
+from miner.search.euler import euler_program, exponent_index, find_period, fit, fit_known, inverse_euler, propose
 from miner.search.types import SearchContext, Target
 
 
@@ -111,6 +111,28 @@ def test_no_fit_without_a_margin_or_a_period():
     assert find_period(list(range(1, 10)), 4, 6) is None
     assert find_period(list(range(1, 11)), 4, 6) == ((0,), (1,))
     assert find_period([k * k for k in range(1, 13)], 6, 6) == ((0,), (1,), (2,))
+
+
+def test_exponents_that_are_a_known_sequence(real_data, sample_tarball):
+    records = testbed.read_oeis(real_data / "oeis", {40, 45})
+    known = {a: Target(a, r.name, tuple(r.terms), r.offset) for a, r in records.items()}
+    corpus = Corpus(testbed.read_corpus(sample_tarball))
+    index = exponent_index(known)
+    primes, fib = records[40].terms, records[45].terms  # offsets 1 and 0
+    # b(1) is the callee's first term or its term 1: prime(k), and Fibonacci(k) from an offset 0
+    for b, callee, first in ((lambda k: primes[k - 1], 40, 1), (lambda k: fib[k], 45, 1)):
+        series = product_series(b, 45)
+        f = fit_known(series[:30], known, index)
+        assert f is not None and (f.callee, f.first) == (callee, first)
+        assert fit(series[:30]) is None  # no period, no polynomial
+        assert evaluate(euler_program(f, 0), 45, corpus) == series  # 15 terms past the fitted ones
+        target = Target(999001, "Expansion of a product.", tuple(series[:30]), 0)
+        cands = list(propose(target, SearchContext(corpus=corpus, known=known), 1, None))
+        assert len(cands) == 1 and f"A{callee:06d}" in cands[0].note
+        # without the callee's program there is nothing to call
+        assert list(propose(target, SearchContext(corpus=corpus.without({callee}), known=known), 1, None)) == []
+    # too few values of b to compare: 12 looked up + a margin of 6 are needed
+    assert fit_known(product_series(lambda k: primes[k - 1], 45)[:18], known, index) is None
 
 
 def test_propose_is_one_candidate_within_the_budget():

@@ -57,6 +57,11 @@ def test_reject_reason_by_strategy_information_and_name(tmp_path):
     assert "trust_fit_bits" in reject_reason("recurrence", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names,
                                              cfg)
     assert reject_reason("formula", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names, cfg) is None
+    # A fit that calls a sequence chose it by its terms: a match unless the name names it.
+    mid = [2**10 + n for n in range(20)]  # 200 bits: enough for a fit, not for a match
+    assert reject_reason("euler", "direct", parse("mov $1,2\n"), "S.", mid, names, cfg) is None
+    assert "trust_match_bits" in reject_reason("euler", "direct", bare, "S.", mid, names, cfg)
+    assert reject_reason("euler", "direct", bare, "Euler transform of A000008.", mid, names, cfg) is None
 
 
 @pytest.fixture(scope="module")

@@ -203,7 +203,7 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     index = _build_index(targets, cfg)
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
                            known=load_known(engine, corpus.ids())
-                           if {"corpus_sweep", "family", "combine", "convolution"} & set(mine["strategies"]) else {})
+                           if {"corpus_sweep", "family", "combine", "convolution", "euler"} & set(mine["strategies"]) else {})
     pool = CheckerPool(
         CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],

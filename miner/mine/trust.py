@@ -7,7 +7,8 @@ program found by matching terms has used them all up. Measured on held-out corpu
 unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, matcher
 lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fit to the terms (recurrence,
-Euler transform, algebraic number) needs `trust_fit_bits`; and no hit may call a sequence whose name is the target's with other numbers (a
+Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
+sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f.) carry their own evidence.
 """
@@ -68,7 +69,9 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
             return f"calls {format_a_number(k)}, a sibling by name"
     m = cfg["mine"]
     bits = information(terms)
-    if (strategy in MATCHED or route in MATCH_ROUTES) and not vouched and bits < float(m["trust_match_bits"]):
+    # A fit that calls a sequence chose it by its terms (an Euler transform of a known sequence): a match.
+    matched = strategy in MATCHED or route in MATCH_ROUTES or (strategy in FITTED and bool(calls))
+    if matched and not vouched and bits < float(m["trust_match_bits"]):
         return f"{bits:.0f} bits of known terms < trust_match_bits {m['trust_match_bits']} for a match"
     if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"

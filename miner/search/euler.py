@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import comb
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
@@ -25,6 +25,8 @@ MAX_PERIOD = 40
 MAX_DEGREE = 3
 ARRAY = 220
 MAX_ZEROS = 20
+KEY = 12  # leading values of b looked up among the known sequences
+CACHE_KEY = "_euler_exponent_index"  # in SearchContext.settings, with the `known` it was built from
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,13 @@ class EulerFit:
     zeros: int
     scale: int
     newton: tuple[tuple[int, ...], ...]
+    # Instead of the tables: b(d) is the term d - 1 + first of the sequence `callee` (a `seq` call).
+    callee: int = 0
+    first: int = 0
 
     @property
     def period(self) -> int:
-        return len(self.newton[0])
+        return len(self.newton[0]) if self.newton else 0
 
 
 def inverse_euler(terms: Sequence[int]) -> list[int]:
@@ -90,8 +95,8 @@ def find_period(b: Sequence[int], max_period: int, margin: int) -> tuple[tuple[i
     return None
 
 
-def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit | None:
-    """The Euler transform of a periodic (or per residue polynomial) b that gives every known term, if any."""
+def _normalised(terms: Sequence[int]) -> tuple[int, int, list[int]] | None:
+    """(leading zeros, scale, the terms after the zeros divided by the scale), when that starts with 1."""
     zeros = next((i for i, t in enumerate(terms) if t), len(terms))
     if zeros > MAX_ZEROS:
         return None
@@ -102,10 +107,50 @@ def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit
     normal = [t // scale for t in rest]
     if all(t == 0 for t in normal[1:]):
         return None  # a single nonzero term: nothing to find
+    return zeros, scale, normal
+
+
+def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit | None:
+    """The Euler transform of a periodic (or per residue polynomial) b that gives every known term, if any."""
+    normalised = _normalised(terms)
+    if normalised is None:
+        return None
+    zeros, scale, normal = normalised
     tables = find_period(inverse_euler(normal), min(max_period, MAX_PERIOD), margin)
     if tables is None:
         return None
     return EulerFit(zeros, scale, tables)
+
+
+def exponent_index(known: Mapping[int, Target]) -> dict[tuple[int, ...], list[tuple[int, int]]]:
+    """Known sequences by KEY consecutive terms from their first or second: (A-number, list position).
+    Keys of fewer than three distinct values are left out: 0/1 sequences agree on long prefixes."""
+    index: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for a, seq in known.items():
+        for q in (0, 1):
+            key = tuple(seq.terms[q:q + KEY])
+            if len(key) == KEY and len(set(key)) >= 3:
+                index.setdefault(key, []).append((a, q))
+    return index
+
+
+def fit_known(terms: Sequence[int], known: Mapping[int, Target], index: Mapping[tuple[int, ...], list[tuple[int, int]]],
+              margin: int = 6) -> EulerFit | None:
+    """The Euler transform of a known sequence b whose terms are all the inverse transform's values (at
+    least KEY + margin of them compared)."""
+    normalised = _normalised(terms)
+    if normalised is None:
+        return None
+    zeros, scale, normal = normalised
+    b = inverse_euler(normal)
+    best: tuple[int, EulerFit] | None = None
+    for a, q in index.get(tuple(b[:KEY]), []):
+        values = known[a].terms[q:]
+        compared = min(len(values), len(b))
+        if compared >= KEY + margin and list(values[:compared]) == b[:compared] \
+                and (best is None or compared > best[0]):
+            best = (compared, EulerFit(zeros, scale, (), a, known[a].offset + q))
+    return best[1] if best else None
 
 
 def euler_program(f: EulerFit, offset: int) -> Program:
@@ -113,10 +158,14 @@ def euler_program(f: EulerFit, offset: int) -> Program:
     p = f.period
     table = "\n".join(f"mov ${TABLE + j * MAX_PERIOD + r},{v}"
                       for j, row in enumerate(f.newton) for r, v in enumerate(row) if v)
-    # b(d) = sum_j newton[j][d mod p] * binomial(d div p, j) into $5, the cell of table j in $4
-    terms = [line for j, row in enumerate(f.newton[1:], start=1) for line in
-             [f"  add $4,{MAX_PERIOD}", *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"]
-                                          if any(row) else [])]]
+    if f.callee:
+        b_of_d = ["  mov $5,$2", *([f"  add $5,{f.first - 1}"] if f.first != 1 else []), f"  seq $5,{f.callee}"]
+    else:
+        # b(d) = sum_j newton[j][d mod p] * binomial(d div p, j) into $5, the cell of table j in $4
+        b_of_d = ["  mov $4,$2", f"  mod $4,{p}", f"  add $4,{TABLE}", "  mov $5,$$4"]
+        b_of_d += [line for j, row in enumerate(f.newton[1:], start=1) for line in
+                   [f"  add $4,{MAX_PERIOD}",
+                    *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"] if any(row) else [])]]
     shift = offset + f.zeros
     lines = [f"#offset {offset}" if offset else "",
              f"sub $0,{shift}" if shift > 0 else (f"add $0,{-shift}" if shift < 0 else ""),
@@ -127,11 +176,7 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              "lpb $3",
              "  sub $3,1",
              "  add $2,1",
-             "  mov $4,$2",
-             f"  mod $4,{p}",
-             f"  add $4,{TABLE}",
-             "  mov $5,$$4",
-             *terms,
+             *b_of_d,
              "  mul $5,$2",
              "  mov $6,$1",
              "  add $6,1",
@@ -184,9 +229,22 @@ def euler_program(f: EulerFit, offset: int) -> Program:
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """At most one candidate: the Euler transform with the fewest unknowns that gives the known terms."""
-    settings = ctx.settings or {}
-    f = fit(target.terms, settings.get("euler_max_period", 24), settings.get("euler_margin", 6))
-    if f is not None and budget > 0:
-        note = f"period={f.period} newton={[list(t) for t in f.newton]} zeros={f.zeros} scale={f.scale}"
-        yield Candidate(euler_program(f, target.offset), "euler", note)
+    """At most one candidate: the Euler transform with the fewest unknowns that gives the known terms,
+    else that of a known sequence (a `seq` call) when the corpus has one."""
+    settings = ctx.settings
+    if budget <= 0:
+        return
+    margin = settings.get("euler_margin", 6)
+    f = fit(target.terms, settings.get("euler_max_period", 24), margin)
+    if f is None and ctx.known and ctx.corpus is not None:
+        cached = settings.get(CACHE_KEY)
+        if cached is None or cached[0] is not ctx.known:
+            cached = (ctx.known, exponent_index(ctx.known))
+            settings[CACHE_KEY] = cached
+        f = fit_known(target.terms, ctx.known, cached[1], margin)
+        if f is not None and f.callee not in ctx.corpus:
+            f = None
+    if f is not None:
+        note = (f"b = A{f.callee:06d} from its term {f.first}" if f.callee
+                else f"period={f.period} newton={[list(t) for t in f.newton]}")
+        yield Candidate(euler_program(f, target.offset), "euler", f"{note} zeros={f.zeros} scale={f.scale}")
