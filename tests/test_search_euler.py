@@ -169,3 +169,13 @@ def test_the_loop_finds_held_out_eta_quotients(tmp_path, real_data, sample_tarba
     for a in HIDDEN:
         assert found[a].strategy == "euler"
         assert check_terms(found[a].code, list(sequences[a].terms)).ok
+
+
+def test_any_terms_give_a_checked_candidate_or_none():
+    rng = random.Random(4)
+    cases = [[rng.randint(-10**rng.randint(0, 30), 10**rng.randint(0, 30)) for _ in range(rng.randint(0, 60))]
+             for _ in range(150)]
+    cases += [[0] * 40, [1] * 40, [7] + [0] * 30, [0] * 19 + [2] + [0] * 20, [-3] * 40, [1, -1] * 20]
+    for terms in cases:
+        for cand in propose(Target(1, "x", tuple(terms), 0), SearchContext(), 1, None):
+            assert check_terms(cand.program, terms).ok, terms
