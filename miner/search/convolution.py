@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.anumber import mentioned_a_numbers
 from miner.lang.parser import parse
@@ -112,12 +112,13 @@ def convolution_program(c: Convolution, s_offset: int, t_offset: int, offset: in
     return parse("\n".join(x for x in lines if x) + "\n", "convolution")
 
 
-def programs_for(target: Target, known: dict[int, Target]) -> list[Program]:
-    """Programs of every alignment of the named convolution that gives all the known terms it can reach."""
+def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None) -> list[Program]:
+    """Programs of every alignment of the named convolution that gives all the known terms it can reach
+    (with a corpus, only of sequences it has programs for)."""
     out = []
     for base in parse_name(target.name):
         s, t = known.get(base.s), known.get(base.t)
-        if s is None or t is None:
+        if s is None or t is None or (corpus is not None and (base.s not in corpus or base.t not in corpus)):
             continue
         natural = -target.offset + 1 if base.full else 0
         for shift in sorted({natural + d for d in (-1, 0, 1)} | {0}):
@@ -135,6 +136,5 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     """The aligned convolutions of the name whose two sequences have programs, shortest shift first."""
     if ctx.corpus is None:
         return
-    known = {a: k for a, k in ctx.known.items() if a in ctx.corpus}
-    for prog in programs_for(target, known)[: max(budget, 0)]:
+    for prog in programs_for(target, ctx.known, ctx.corpus)[: max(budget, 0)]:
         yield Candidate(prog, "convolution", "from name")
