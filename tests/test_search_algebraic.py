@@ -7,11 +7,8 @@ from math import isqrt
 
 import testbed
 
-import storage
-from miner.core import config
 from miner.lang import check_terms
 from miner.lang.evaluator import evaluate
-from miner.mine.loop import mine
 from miner.search.algebraic import algebraic_program, applies, find_polynomial, isolate, propose
 from miner.search.types import SearchContext, Target
 
@@ -97,13 +94,7 @@ def test_transcendental_and_other_sequences_get_nothing():
 def test_the_loop_finds_a_held_out_cube_root(tmp_path, real_data, sample_tarball):
     hidden = [10623]  # Decimal expansion of cube root of 52
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), hidden, size=30)
-    cfg = config.defaults_in(tmp_path)
-    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
-    cfg["mine"].update(workers=1, deep_check=False, random_seed=3)
-    engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
-    mine(cfg, strategies=["algebraic"], engine=engine)
-    with storage.session_scope(engine, readonly=True) as session:
-        found = {row.a_number: row for row in storage.discovered(session)}
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["algebraic"])
     assert set(found) >= set(hidden) and found[10623].strategy == "algebraic"
     assert check_terms(found[10623].code, list(sequences[10623].terms)).ok
 

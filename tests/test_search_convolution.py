@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import testbed
 
-import storage
-from miner.core import config
 from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
-from miner.mine.loop import mine
 from miner.search.convolution import Convolution, parse_name, programs_for, propose
 from miner.search.types import SearchContext, Target
 
@@ -73,12 +70,6 @@ def test_the_loop_stores_a_named_convolution(tmp_path, real_data, sample_tarball
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, {40, 32}, [], size=20)
     terms = kimberling(sequences[40].terms, sequences[32].terms, 40, half=1)
     sequences[999001] = SequenceRecord(999001, TRUNCATED, terms, 1)
-    cfg = config.defaults_in(tmp_path)
-    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
-    cfg["mine"].update(workers=1, deep_check=False, random_seed=3, strategies=["convolution"])
-    engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
-    mine(cfg, engine=engine)
-    with storage.session_scope(engine, readonly=True) as session:
-        found = {row.a_number: row for row in storage.discovered(session)}
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["convolution"])
     assert found[999001].strategy == "convolution"
     assert "seq $5,40" in found[999001].code and "seq $6,32" in found[999001].code

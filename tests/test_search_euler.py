@@ -8,11 +8,8 @@ from math import comb
 
 import testbed
 
-import storage
-from miner.core import config
 from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
-from miner.mine.loop import mine
 from miner.search.euler import euler_program, exponent_index, find_period, fit, fit_known, inverse_euler, propose
 from miner.search.types import SearchContext, Target
 
@@ -158,13 +155,7 @@ HIDDEN = [10821, 124815]
 
 def test_the_loop_finds_held_out_eta_quotients(tmp_path, real_data, sample_tarball):
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), HIDDEN, size=40)
-    cfg = config.defaults_in(tmp_path)
-    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
-    cfg["mine"].update(workers=1, deep_check=False, random_seed=3)
-    engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
-    mine(cfg, strategies=["euler"], engine=engine)
-    with storage.session_scope(engine, readonly=True) as session:
-        found = {row.a_number: row for row in storage.discovered(session)}
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["euler"])
     assert set(HIDDEN) <= set(found)
     for a in HIDDEN:
         assert found[a].strategy == "euler"

@@ -134,3 +134,22 @@ def held_out_subset(oeis_dir: str | Path, tarball: str | Path, always: set[int],
     sequences = read_oeis(oeis_dir, keep | set(hidden))
     return sequences, {a: programs[a] for a in keep}
 
+
+
+def mine_subset(tmp_path: Path, sequences: dict[int, Any], programs: dict[int, str],
+                strategies: list[str]) -> dict[int, Any]:
+    """Mine a fresh SQLite database of `sequences` and `programs` with only `strategies` (one worker, no
+    deep check); the discovered programs by A-number."""
+    import storage
+    from miner.core import config
+    from miner.mine.loop import mine
+
+    cfg = config.defaults_in(tmp_path)
+    cfg["database"]["url"] = f"sqlite:///{tmp_path / 'miner.db'}"
+    cfg["mine"].update(workers=1, deep_check=False, random_seed=3, strategies=strategies)
+    engine = build_db(cfg["database"]["url"], sequences, programs)
+    mine(cfg, engine=engine)
+    with storage.session_scope(engine, readonly=True) as session:
+        found = {row.a_number: row for row in storage.discovered(session)}
+    engine.dispose()
+    return found

@@ -1,4 +1,4 @@
-"""Euler transforms: g.f.s prod_{k>=1} (1 - x^k)^(-b(k)) with b periodic, or polynomial on each residue class.
+"""Euler transforms: g.f.s prod_{k>=1} (1 - x^k)^(-b(k)), b periodic, polynomial on each residue class or known.
 
 That is the shape of eta quotients, theta series, McKay-Thompson series and partitions whose parts or
 multiplicities are restricted by residues (and of products such as prod (1 - x^k)^-k), which no
