@@ -10,7 +10,8 @@ import testbed
 
 from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
-from miner.search.euler import euler_program, exponent_index, find_period, fit, fit_known, inverse_euler, propose
+from miner.search.combine import build_matrix
+from miner.search.euler import euler_program, find_period, fit, fit_known, inverse_euler, propose
 from miner.search.types import SearchContext, Target
 
 
@@ -114,12 +115,12 @@ def test_exponents_that_are_a_known_sequence(real_data, sample_tarball):
     records = testbed.read_oeis(real_data / "oeis", {40, 45})
     known = {a: Target(a, r.name, tuple(r.terms), r.offset) for a, r in records.items()}
     corpus = Corpus(testbed.read_corpus(sample_tarball))
-    index = exponent_index(known)
+    matrix = build_matrix(known)
     primes, fib = records[40].terms, records[45].terms  # offsets 1 and 0
     # b(1) is the callee's first term or its term 1: prime(k), and Fibonacci(k) from an offset 0
     for b, callee, first in ((lambda k: primes[k - 1], 40, 1), (lambda k: fib[k], 45, 1)):
         series = product_series(b, 45)
-        f = fit_known(series[:30], known, index)
+        f = fit_known(series[:30], known, matrix)
         assert f is not None and (f.callee, f.first) == (callee, first)
         assert fit(series[:30]) is None  # no period, no polynomial
         assert evaluate(euler_program(f, 0), 45, corpus) == series  # 15 terms past the fitted ones
@@ -128,8 +129,9 @@ def test_exponents_that_are_a_known_sequence(real_data, sample_tarball):
         assert len(cands) == 1 and f"A{callee:06d}" in cands[0].note
         # without the callee's program there is nothing to call
         assert list(propose(target, SearchContext(corpus=corpus.without({callee}), known=known), 1, None)) == []
-    # too few values of b to compare: 12 looked up + a margin of 6 are needed
-    assert fit_known(product_series(lambda k: primes[k - 1], 45)[:18], known, index) is None
+    # too few values of b to compare: the matrix's 20 looked up + a margin of 6 are needed
+    assert fit_known(product_series(lambda k: primes[k - 1], 45)[:26], known, matrix) is None
+    assert fit_known(product_series(lambda k: primes[k - 1], 45)[:27], known, matrix) is not None
 
 
 def test_propose_is_one_candidate_within_the_budget():

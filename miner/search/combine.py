@@ -179,6 +179,17 @@ def _usable(terms: Sequence[int], length: int) -> bool:
     return len(terms) >= length and all(-LIMIT < v < LIMIT for v in terms[:length])
 
 
+def rows_like(matrix: Matrix, values: Sequence[int]) -> list[tuple[int, int]]:
+    """(A-number, shift) of the known sequences whose terms from `shift` on have the first
+    `matrix.length` values' a*x+b normal form (the caller checks the exact relation)."""
+    import numpy as np
+
+    if not _usable(values, matrix.length):
+        return []
+    diff = np.array([list(values[:matrix.length])], dtype=np.int64)
+    return [(matrix.a_numbers[row], matrix.shifts[row]) for _, row in _lookup(np, matrix, diff)]
+
+
 def _ranked(found: Iterable[Combination], name: str) -> list[Combination]:
     """Best first: those whose name cites b or c, then r = ±1 with s = 0, then the smallest constants."""
     cited = mentioned_a_numbers(name)

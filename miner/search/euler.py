@@ -25,8 +25,6 @@ MAX_PERIOD = 40
 MAX_DEGREE = 3
 ARRAY = 220
 MAX_ZEROS = 20
-KEY = 12  # leading values of b looked up among the known sequences
-CACHE_KEY = "_euler_exponent_index"  # in SearchContext.settings, with the `known` it was built from
 
 
 @dataclass(frozen=True)
@@ -122,34 +120,23 @@ def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit
     return EulerFit(zeros, scale, tables)
 
 
-def exponent_index(known: Mapping[int, Target]) -> dict[tuple[int, ...], list[tuple[int, int]]]:
-    """Known sequences by KEY consecutive terms from their first or second: (A-number, list position).
-    Keys of fewer than three distinct values are left out: 0/1 sequences agree on long prefixes."""
-    index: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-    for a, seq in known.items():
-        for q in (0, 1):
-            key = tuple(seq.terms[q:q + KEY])
-            if len(key) == KEY and len(set(key)) >= 3:
-                index.setdefault(key, []).append((a, q))
-    return index
+def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, margin: int = 6) -> EulerFit | None:
+    """The Euler transform of a known sequence b whose terms are all the inverse transform's values, at
+    least the combine matrix's key length + margin of them compared (looked up in that shared index)."""
+    from miner.search.combine import rows_like
 
-
-def fit_known(terms: Sequence[int], known: Mapping[int, Target], index: Mapping[tuple[int, ...], list[tuple[int, int]]],
-              margin: int = 6) -> EulerFit | None:
-    """The Euler transform of a known sequence b whose terms are all the inverse transform's values (at
-    least KEY + margin of them compared)."""
     normalised = _normalised(terms)
     if normalised is None:
         return None
     zeros, scale, normal = normalised
     b = inverse_euler(normal)
     best: tuple[int, EulerFit] | None = None
-    for a, q in index.get(tuple(b[:KEY]), []):
-        values = known[a].terms[q:]
+    for a, shift in rows_like(matrix, b):
+        values = known[a].terms[shift:]
         compared = min(len(values), len(b))
-        if compared >= KEY + margin and list(values[:compared]) == b[:compared] \
+        if compared >= matrix.length + margin and list(values[:compared]) == b[:compared] \
                 and (best is None or compared > best[0]):
-            best = (compared, EulerFit(zeros, scale, (), a, known[a].offset + q))
+            best = (compared, EulerFit(zeros, scale, (), a, known[a].offset + shift))
     return best[1] if best else None
 
 
@@ -237,11 +224,9 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     margin = settings.get("euler_margin", 6)
     f = fit(target.terms, settings.get("euler_max_period", 24), margin)
     if f is None and ctx.known and ctx.corpus is not None:
-        cached = settings.get(CACHE_KEY)
-        if cached is None or cached[0] is not ctx.known:
-            cached = (ctx.known, exponent_index(ctx.known))
-            settings[CACHE_KEY] = cached
-        f = fit_known(target.terms, ctx.known, cached[1], margin)
+        from miner.search.combine import matrix_for
+
+        f = fit_known(target.terms, ctx.known, matrix_for(ctx), margin)
         if f is not None and f.callee not in ctx.corpus:
             f = None
     if f is not None:
