@@ -52,7 +52,7 @@ def test_reject_reason_by_strategy_information_and_name(tmp_path):
     assert "trust_match_bits" in reject_reason("formula", "match", bare, "Something.", small, names, cfg)
     # A name that names the called sequence is evidence of its own (a sibling included).
     assert reject_reason("corpus_sweep", "direct", bare, "a(n) = A000008(n+1), x^11.", small, names, cfg) is None
-    # A fitted recurrence needs fewer bits; a formula compiled from the name none.
+    # A fit to the terms needs fewer bits; a formula compiled from the name none.
     assert reject_reason("recurrence", "direct", parse("mov $1,2\n"), "Something.", small, names, cfg) is None
     assert "trust_fit_bits" in reject_reason("recurrence", "direct", parse("mov $1,2\n"), "S.", [1, 0] * 10, names,
                                              cfg)
