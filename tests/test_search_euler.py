@@ -129,6 +129,12 @@ def test_exponents_that_are_a_known_sequence(real_data, sample_tarball):
         assert len(cands) == 1 and f"A{callee:06d}" in cands[0].note
         # without the callee's program there is nothing to call
         assert list(propose(target, SearchContext(corpus=corpus.without({callee}), known=known), 1, None)) == []
+    # b an affine image of a known sequence: (1 - x^k)^prime(k), and 3 F(k) + 2
+    for b, callee, coeffs in ((lambda k: -primes[k - 1], 40, (-1, 0, 1)), (lambda k: 3 * fib[k] + 2, 45, (3, 2, 1))):
+        series = product_series(b, 45)
+        f = fit_known(series[:30], known, matrix)
+        assert f is not None and f.callee == callee and (f.mul, f.add, f.den) == coeffs
+        assert evaluate(euler_program(f, 0), 45, corpus) == series
     # too few values of b to compare: the matrix's 20 looked up + a margin of 6 are needed
     assert fit_known(product_series(lambda k: primes[k - 1], 45)[:26], known, matrix) is None
     assert fit_known(product_series(lambda k: primes[k - 1], 45)[:27], known, matrix) is not None

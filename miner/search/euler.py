@@ -10,7 +10,8 @@ c(k) = sum_{d|k} d*b(d), in memory cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb
+from fractions import Fraction
+from math import comb, lcm
 from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.parser import parse
@@ -35,9 +36,13 @@ class EulerFit:
     zeros: int
     scale: int
     newton: tuple[tuple[int, ...], ...]
-    # Instead of the tables: b(d) is the term d - 1 + first of the sequence `callee` (a `seq` call).
+    # Instead of the tables: b(d) = (mul * s + add) / den, s the term d - 1 + first of the sequence
+    # `callee` (a `seq` call).
     callee: int = 0
     first: int = 0
+    mul: int = 1
+    add: int = 0
+    den: int = 1
 
     @property
     def period(self) -> int:
@@ -121,8 +126,9 @@ def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit
 
 
 def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, margin: int = 6) -> EulerFit | None:
-    """The Euler transform of a known sequence b whose terms are all the inverse transform's values, at
-    least the combine matrix's key length + margin of them compared (looked up in that shared index)."""
+    """The Euler transform of b = r * s + c for a known sequence s (r, c rational; r = 1, c = 0 first)
+    that gives all the inverse transform's values, at least the combine matrix's key length + margin of
+    them compared (looked up in that shared index under a*x+b)."""
     from miner.search.combine import rows_like
 
     normalised = _normalised(terms)
@@ -130,13 +136,22 @@ def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, ma
         return None
     zeros, scale, normal = normalised
     b = inverse_euler(normal)
-    best: tuple[int, EulerFit] | None = None
+    best: tuple[tuple[bool, int], EulerFit] | None = None
     for a, shift in rows_like(matrix, b):
         values = known[a].terms[shift:]
         compared = min(len(values), len(b))
-        if compared >= matrix.length + margin and list(values[:compared]) == b[:compared] \
-                and (best is None or compared > best[0]):
-            best = (compared, EulerFit(zeros, scale, (), a, known[a].offset + shift))
+        step = next((i for i in range(1, compared) if values[i] != values[0]), None)
+        if compared < matrix.length + margin or step is None:
+            continue
+        r = Fraction(b[step] - b[0], values[step] - values[0])
+        c = b[0] - r * values[0]
+        if r == 0 or any(b[i] != r * values[i] + c for i in range(compared)):
+            continue
+        den = lcm(r.denominator, c.denominator)
+        rank = (r == 1 and c == 0, compared)
+        if best is None or rank > best[0]:
+            fitted = EulerFit(zeros, scale, (), a, known[a].offset + shift, int(r * den), int(c * den), den)
+            best = (rank, fitted)
     return best[1] if best else None
 
 
@@ -146,7 +161,9 @@ def euler_program(f: EulerFit, offset: int) -> Program:
     table = "\n".join(f"mov ${TABLE + j * MAX_PERIOD + r},{v}"
                       for j, row in enumerate(f.newton) for r, v in enumerate(row) if v)
     if f.callee:
-        b_of_d = ["  mov $5,$2", *([f"  add $5,{f.first - 1}"] if f.first != 1 else []), f"  seq $5,{f.callee}"]
+        b_of_d = ["  mov $5,$2", *([f"  add $5,{f.first - 1}"] if f.first != 1 else []), f"  seq $5,{f.callee}",
+                  *([f"  mul $5,{f.mul}"] if f.mul != 1 else []), *([f"  add $5,{f.add}"] if f.add else []),
+                  *([f"  div $5,{f.den}"] if f.den != 1 else [])]
     else:
         # b(d) = sum_j newton[j][d mod p] * binomial(d div p, j) into $5, the cell of table j in $4
         b_of_d = ["  mov $4,$2", f"  mod $4,{p}", f"  add $4,{TABLE}", "  mov $5,$$4"]
@@ -230,6 +247,6 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
         if f is not None and f.callee not in ctx.corpus:
             f = None
     if f is not None:
-        note = (f"b = A{f.callee:06d} from its term {f.first}" if f.callee
+        note = (f"b = ({f.mul} * A{f.callee:06d} + {f.add}) / {f.den} from its term {f.first}" if f.callee
                 else f"period={f.period} newton={[list(t) for t in f.newton]}")
         yield Candidate(euler_program(f, target.offset), "euler", f"{note} zeros={f.zeros} scale={f.scale}")
