@@ -14,14 +14,13 @@ of offset 0 at its own n, and b and c may be one step apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
-from math import lcm
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from miner.lang.anumber import format_a_number, mentioned_a_numbers
 from miner.lang.program import Operation, Program
 from miner.search.build import add_const, largest_cell, line, uses_indirect
+from miner.search.linalg import affine_relation
 from miner.search.types import Candidate, SearchContext, Target
 
 # Leading terms compared (`[search] combine_key_length`); sequences with fewer are left out.
@@ -145,18 +144,11 @@ def _fit(t: Sequence[int], b: Sequence[int], c: Sequence[int], op: str = "+") ->
         return None
     else:  # where b is 0 (and so is t) the factor is free
         pairs = [(t[i] // b[i], c[i]) for i in range(n) if b[i]]
-    if len(pairs) < 2:
+    relation = affine_relation(pairs)
+    if relation is None:
         return None
-    d0, c0 = pairs[0]
-    i1 = next((i for i in range(1, len(pairs)) if pairs[i][1] != c0), None)
-    if i1 is None:
-        return None
-    r = Fraction(pairs[i1][0] - d0, pairs[i1][1] - c0)
-    s = d0 - r * c0
-    if r == 0 or any(d != r * ci + s for d, ci in pairs):
-        return None
-    den = lcm(r.denominator, s.denominator)
-    return Combination(0, 0, 0, 0, int(r * den), int(s * den), den, op)
+    num, add, den = relation
+    return Combination(0, 0, 0, 0, num, add, den, op)
 
 
 def _lookup(np: Any, matrix: Matrix, diff: Any) -> Iterator[tuple[int, int]]:

@@ -10,12 +10,12 @@ c(k) = sum_{d|k} d*b(d), in memory cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-from math import comb, lcm
+from math import comb
 from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
+from miner.search.linalg import affine_relation
 from miner.search.types import Candidate, SearchContext, Target
 
 # Cells of the program: b's tables from TABLE (table j, the j-th Newton coefficients by k mod p, from
@@ -140,18 +140,12 @@ def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, ma
     for a, shift in rows_like(matrix, b):
         values = known[a].terms[shift:]
         compared = min(len(values), len(b))
-        step = next((i for i in range(1, compared) if values[i] != values[0]), None)
-        if compared < matrix.length + margin or step is None:
+        relation = affine_relation(list(zip(b[:compared], values[:compared])))
+        if compared < matrix.length + margin or relation is None:
             continue
-        r = Fraction(b[step] - b[0], values[step] - values[0])
-        c = b[0] - r * values[0]
-        if r == 0 or any(b[i] != r * values[i] + c for i in range(compared)):
-            continue
-        den = lcm(r.denominator, c.denominator)
-        rank = (r == 1 and c == 0, compared)
+        rank = (relation == (1, 0, 1), compared)
         if best is None or rank > best[0]:
-            fitted = EulerFit(zeros, scale, (), a, known[a].offset + shift, int(r * den), int(c * den), den)
-            best = (rank, fitted)
+            best = (rank, EulerFit(zeros, scale, (), a, known[a].offset + shift, *relation))
     return best[1] if best else None
 
 

@@ -4,6 +4,7 @@ formulas, training's recurrence pairs); polynomials are coefficient lists, lowes
 from __future__ import annotations
 
 from fractions import Fraction
+from math import lcm
 from typing import Sequence, TypeVar
 
 Number = TypeVar("Number", int, Fraction)
@@ -47,3 +48,20 @@ def poly_add(a: Sequence[Number], b: Sequence[Number], sign: int = 1) -> list[Nu
     n = max(len(a), len(b))
     # A missing coefficient is the int 0, and int + Fraction is a Fraction: the list keeps a's type.
     return [(a[i] if i < len(a) else 0) + sign * (b[i] if i < len(b) else 0) for i in range(n)]  # type: ignore[misc]
+
+
+def affine_relation(pairs: Sequence[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """(num, add, den), num != 0, with d = (num*c + add)/den for every pair (d, c); None when there is no
+    such relation or the c's are all equal (nothing determines it)."""
+    if len(pairs) < 2:
+        return None
+    d0, c0 = pairs[0]
+    i1 = next((i for i in range(1, len(pairs)) if pairs[i][1] != c0), None)
+    if i1 is None:
+        return None
+    r = Fraction(pairs[i1][0] - d0, pairs[i1][1] - c0)
+    s = d0 - r * c0
+    if r == 0 or any(d != r * ci + s for d, ci in pairs):
+        return None
+    den = lcm(r.denominator, s.denominator)
+    return int(r * den), int(s * den), den
