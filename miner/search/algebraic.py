@@ -12,6 +12,7 @@ from typing import Any, Iterator, Sequence
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
+from miner.search.build import at_offset
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_DIGITS = 20
@@ -117,9 +118,7 @@ def algebraic_program(a: Algebraic, offset: int) -> Program:
         horner += ["  mul $5,$4", "  mul $6,$1"]
         if c:
             horner += ["  mov $7,$6", f"  mul $7,{c}", "  add $5,$7"]
-    lines = [f"#offset {offset}" if offset else "",
-             f"sub $0,{offset}" if offset > 0 else (f"add $0,{-offset}" if offset < 0 else ""),
-             "mov $1,10",
+    lines = ["mov $1,10",
              "pow $1,$0",
              "mov $2,$1",
              f"mul $2,{a.u}",  # lo
@@ -150,7 +149,7 @@ def algebraic_program(a: Algebraic, offset: int) -> Program:
              "mov $0,$2",
              f"div $0,{10**a.j}" if a.j else "",
              "mod $0,10"]
-    return parse("\n".join(x for x in lines if x) + "\n", "algebraic number")
+    return at_offset(parse("\n".join(x for x in lines if x) + "\n", "algebraic number").ops, offset)
 
 
 def applies(target: Target) -> bool:

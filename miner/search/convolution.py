@@ -13,6 +13,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from miner.lang.anumber import mentioned_a_numbers
 from miner.lang.parser import parse
 from miner.lang.program import Program
+from miner.search.build import at_offset, shift_input
 from miner.search.types import Candidate, SearchContext, Target
 
 # Sequences names call by their own name, plural or in parentheses: the words -> A-numbers to try.
@@ -89,9 +90,7 @@ def values(c: Convolution, s: Sequence[int], t: Sequence[int], offset: int, coun
 
 def convolution_program(c: Convolution, s_offset: int, t_offset: int, offset: int) -> Program:
     """The loop over j = K..1; the loop's last, discarded pass (j = 0) calls both at their offsets."""
-    lines = [f"#offset {offset}" if offset else "",
-             f"add $0,{c.shift}" if c.shift else "",
-             "mov $1,$0",
+    lines = ["mov $1,$0",
              "mov $2,$0",
              *([] if c.full else ([f"add $2,{c.half}"] if c.half else []) + ["div $2,2"]),
              "lpb $2",
@@ -109,7 +108,9 @@ def convolution_program(c: Convolution, s_offset: int, t_offset: int, offset: in
              "  sub $2,1",
              "lpe",
              "mov $0,$3"]
-    return parse("\n".join(x for x in lines if x) + "\n", "convolution")
+    # the code reads n' = n + shift, n the term's index (the offset's included)
+    code = parse("\n".join(x for x in lines if x) + "\n", "convolution").ops
+    return at_offset(shift_input(code, offset + c.shift), offset)
 
 
 def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None) -> list[Program]:

@@ -15,6 +15,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
+from miner.search.build import at_offset, shift_input
 from miner.search.linalg import affine_relation
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -164,10 +165,7 @@ def euler_program(f: EulerFit, offset: int) -> Program:
         b_of_d += [line for j, row in enumerate(f.newton[1:], start=1) for line in
                    [f"  add $4,{MAX_PERIOD}",
                     *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"] if any(row) else [])]]
-    shift = offset + f.zeros
-    lines = [f"#offset {offset}" if offset else "",
-             f"sub $0,{shift}" if shift > 0 else (f"add $0,{-shift}" if shift < 0 else ""),
-             table,
+    lines = [table,
              "mov $1,$0",  # the index i (negative for the leading zeros: no loop runs, a(i) reads 0)
              # c(m) += d*b(d) for every multiple m <= i of every d <= i
              "mov $3,$1",
@@ -223,7 +221,9 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              f"add $7,{ARRAY + 1}",
              "mov $0,$$7",
              f"mul $0,{f.scale}" if f.scale != 1 else ""]
-    return parse("\n".join(x for x in lines if x) + "\n", "euler transform")
+    # $0 counts from the first nonzero term
+    code = parse("\n".join(x for x in lines if x) + "\n", "euler transform").ops
+    return at_offset(shift_input(code, -f.zeros), offset)
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
