@@ -16,6 +16,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "euler": "miner.search.euler",
     "algebraic": "miner.search.algebraic",
     "convolution": "miner.search.convolution",
+    "contfrac": "miner.search.contfrac",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }
@@ -23,7 +24,7 @@ STRATEGY_MODULES: dict[str, str] = {
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
-                                            "convolution", "combine"})
+                                            "convolution", "contfrac", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:
