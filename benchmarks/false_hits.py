@@ -69,8 +69,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="passes over the held-out sequences")
     parser.add_argument("--mode", choices=("offline", "bfile"), default="offline")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--strategies", default="corpus_sweep,recurrence,formula,family,holonomic,gf,euler,algebraic,convolution,contfrac,"
-                                                "combine,mutation,repair")
+    parser.add_argument("--strategies", default="corpus_sweep,recurrence,formula,family,holonomic,gf,euler,algebraic,convolution,"
+                                                "contfrac,digits,combine,mutation,repair")
     parser.add_argument("--judge-terms", type=int, default=250)
     parser.add_argument("--bfile-terms", type=int, default=150)
     parser.add_argument("--list", default="", help="write every judged hit as JSON lines to this file")

@@ -17,6 +17,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "algebraic": "miner.search.algebraic",
     "convolution": "miner.search.convolution",
     "contfrac": "miner.search.contfrac",
+    "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }
@@ -24,7 +25,7 @@ STRATEGY_MODULES: dict[str, str] = {
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
-                                            "convolution", "contfrac", "combine"})
+                                            "convolution", "contfrac", "digits", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:

@@ -1,0 +1,224 @@
+"""Digit filters named in the name: "Numbers whose base-6 representation has the same nonzero number of 1's
+and 4's", "... contains exactly two 1's and no 3's", "... whose set of base-5 digits is {0,4}", "... has
+exactly 3 runs", "Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits". The name
+becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
+the n-th k that passes, so it holds for every term.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from miner.lang.parser import parse
+from miner.lang.program import Program
+from miner.search.build import at_offset
+from miner.search.types import Candidate, SearchContext, Target
+
+PRIMES = 10051  # the characteristic function of the primes, called for "Primes having ..."
+MIN_TERMS = 6
+MAX_SCAN = 300_000  # numbers tested in Python to confirm the known terms (the program scans as many)
+_COUNT_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """k passes when its base-`base` digits meet every condition, and k is prime if `prime`.
+
+    A condition (left, op, right) compares features: "c<d>" the count of digit d, "bad" the count of digits
+    outside `allowed`, "runs" the number of runs of equal digits, "sum" the digit sum, or an int; op is
+    "==" or ">". The digits of 0 are one 0."""
+
+    base: int
+    conditions: tuple[tuple[str | int, str, str | int], ...]
+    allowed: frozenset[int] = frozenset()
+    prime: bool = False
+
+    def counted(self) -> list[int]:
+        """The digits whose counts the conditions read, in order."""
+        out: list[int] = []
+        for left, _, right in self.conditions:
+            for side in (left, right):
+                if isinstance(side, str) and side.startswith("c") and int(side[1:]) not in out:
+                    out.append(int(side[1:]))
+        return out
+
+
+def _digits(k: int, base: int) -> list[int]:
+    if k == 0:
+        return [0]
+    out = []
+    while k > 0:
+        out.append(k % base)
+        k //= base
+    return out
+
+
+def _is_prime(k: int) -> bool:
+    if k < 2:
+        return False
+    f = 2
+    while f * f <= k:
+        if k % f == 0:
+            return False
+        f += 1
+    return True
+
+
+def passes(f: Filter, k: int) -> bool:
+    """Whether k passes the filter (the Python twin of the program's test)."""
+    digits = _digits(k, f.base)
+    features: dict[str, int] = {f"c{d}": digits.count(d) for d in f.counted()}
+    features["bad"] = sum(1 for d in digits if d not in f.allowed)
+    features["runs"] = sum(1 for i, d in enumerate(digits) if i == 0 or d != digits[i - 1])
+    features["sum"] = sum(digits)
+
+    def value(side: str | int) -> int:
+        return side if isinstance(side, int) else features[side]
+
+    for left, op, right in f.conditions:
+        a, b = value(left), value(right)
+        if (op == "==" and a != b) or (op == ">" and a <= b):
+            return False
+    return not f.prime or _is_prime(k)
+
+
+def _digit_list(text: str) -> list[int]:
+    return [int(x) for x in re.findall(r"\d+", text)]
+
+
+def _count(word: str) -> int | None:
+    word = word.lower().replace("exactly ", "").strip()
+    return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
+
+
+_SAME = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has the same (nonzero )?number of "
+                   r"(\d+)'s and (\d+)'s\.?$", re.I)
+_CONTAINS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) contains ((?:exactly )?\w+) (\d+)(?:'s)? "
+                       r"and ((?:exactly )?\w+) (\d+)(?:'s)?\.?$", re.I)
+_SET = re.compile(r"^numbers whose set of base-(\d+) digits is \{([\d, ]+)\}\.?$", re.I)
+_RUNS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has exactly (\d+) runs?\.?$", re.I)
+_SUM = re.compile(r"^numbers whose sum of digits is (\d+)\.?$", re.I)
+_ONLY = re.compile(r"^(numbers|primes) (?:having|with) only \{([\d, ]+)\} as digits\.?$", re.I)
+_ONLY_PAIR = re.compile(r"^(numbers|primes) that contain (?:the )?digits (\d) and (\d) only\.?$", re.I)
+
+
+def parse_name(name: str) -> list[Filter]:
+    """The digit filters the name may mean (none if it states none), likeliest first."""
+    name = name.strip()
+    if m := _SAME.match(name):
+        d1, d2 = int(m[3]), int(m[4])
+        conds: list[tuple[str | int, str, str | int]] = [(f"c{d1}", "==", f"c{d2}")]
+        if m[2]:
+            conds.append((f"c{d1}", ">", 0))
+        return [Filter(int(m[1]), tuple(conds))]
+    if m := _CONTAINS.match(name):
+        x, y = _count(m[2]), _count(m[4])
+        if x is None or y is None:
+            return []
+        return [Filter(int(m[1]), ((f"c{int(m[3])}", "==", x), (f"c{int(m[5])}", "==", y)))]
+    if m := _SET.match(name):
+        # OEIS mostly means "a subset of": both readings, the terms decide
+        allowed = frozenset(_digit_list(m[2]))
+        return [Filter(int(m[1]), (("bad", "==", 0),), allowed),
+                Filter(int(m[1]), (("bad", "==", 0), *((f"c{d}", ">", 0) for d in sorted(allowed))), allowed)]
+    if m := _RUNS.match(name):
+        return [Filter(int(m[1]), (("runs", "==", int(m[2])),))]
+    if m := _SUM.match(name):
+        return [Filter(10, (("sum", "==", int(m[1])),))]
+    m = _ONLY.match(name) or _ONLY_PAIR.match(name)
+    if m:
+        allowed = frozenset(_digit_list(" ".join(m.groups()[1:])))
+        return [Filter(10, (("bad", "==", 0),), allowed, prime=m[1].lower() == "primes")]
+    return []
+
+
+def _feature_cells(f: Filter) -> dict[str, int]:
+    """Memory cells of the features, from $10 on."""
+    names = [f"c{d}" for d in f.counted()] + ["bad", "runs", "sum", "prev"]
+    return {name: 10 + i for i, name in enumerate(names)}
+
+
+def _test_lines(f: Filter, zero: bool) -> list[str]:
+    """Code setting $3 to 1 if k = $1 passes, else 0 (cells $3.. as scratch, features from $10); with
+    `zero`, k may be 0, whose one digit the digit loop does not see."""
+    cell = _feature_cells(f)
+    lines = [f"mov ${c},0" for name, c in cell.items() if name != "prev"]
+    lines += [f"mov ${cell['prev']},{f.base}", "mov $5,$1",
+              "lpb $5",
+              "  mov $6,$5", f"  mod $6,{f.base}"]
+    for d in f.counted():
+        lines += ["  mov $7,$6", f"  equ $7,{d}", f"  add ${cell[f'c{d}']},$7"]
+    if f.allowed:
+        lines += [f"  add ${cell['bad']},1"]
+        for d in sorted(f.allowed):
+            lines += ["  mov $7,$6", f"  equ $7,{d}", f"  sub ${cell['bad']},$7"]
+    lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  add ${cell['runs']},$7", f"  mov ${cell['prev']},$6",
+              f"  add ${cell['sum']},$6",
+              f"  div $5,{f.base}",
+              "lpe"]
+    if zero:
+        lines += ["mov $7,$1", "equ $7,0", f"add ${cell['runs']},$7"]
+        lines += [f"add ${cell['c0']},$7"] if 0 in f.counted() else []
+        lines += [f"add ${cell['bad']},$7"] if f.allowed and 0 not in f.allowed else []
+    lines.append("mov $3,1")
+    for left, op, right in f.conditions:
+        lhs = f"${cell[left]}" if isinstance(left, str) else str(left)
+        rhs = f"${cell[right]}" if isinstance(right, str) else str(right)
+        lines += [f"mov $4,{lhs}", f"sub $4,{rhs}"]
+        lines += ["equ $4,0"] if op == "==" else ["max $4,0", "min $4,1"]
+        lines.append("mul $3,$4")
+    if f.prime:
+        lines += ["mov $4,$1", f"seq $4,{PRIMES}", "mul $3,$4"]
+    return lines
+
+
+def program(f: Filter, first: int, exponent: int, offset: int) -> Program:
+    """The n-th k >= `first` that passes (n counted from the offset); the scan is bounded by
+    (n + first + 2)^exponent steps, which the caller chose well above the known terms' need."""
+    lines = [f"mov $1,{first - 1}",
+             "mov $2,$0", f"add $2,{first + 2}", f"pow $2,{exponent}",
+             "lpb $2",
+             "  add $1,1",
+             *("  " + x for x in _test_lines(f, zero=first <= 0)),
+             # $0 counts down the passes still to skip; once it is below zero the scan stops after this pass
+             "  sub $0,$3",
+             "  mov $4,$0", "  max $4,0", "  equ $4,$0", "  mul $2,$4", "  trn $2,1",
+             "lpe",
+             "mov $0,$1"]
+    code = parse("\n".join(lines) + "\n", "digits").ops
+    return at_offset(code, offset)
+
+
+def _exponent(terms: tuple[int, ...], first: int) -> int:
+    """The scan bound's exponent: twice what the known terms need, at least 2."""
+    need = 1
+    while any((i + first + 2) ** need < 2 * t for i, t in enumerate(terms)):
+        need += 1
+    return max(2, 2 * need)
+
+
+def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
+    """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms."""
+    wanted = set(terms)
+    return all(passes(f, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
+
+
+def programs_for(target: Target, corpus: Any = None) -> list[Program]:
+    """The program of the first reading whose passing numbers, from the first known term on, are the known terms."""
+    terms = target.terms
+    if len(terms) < MIN_TERMS or terms[0] < 0 or list(terms) != sorted(set(terms)) or terms[-1] - terms[0] > MAX_SCAN:
+        return []
+    for f in parse_name(target.name):
+        if f.prime and corpus is not None and PRIMES not in corpus:
+            continue
+        if _lists(f, terms):
+            return [program(f, terms[0], _exponent(terms, terms[0]), target.offset)]
+    return []
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """The named digit filter's program when it gives the known terms."""
+    for prog in programs_for(target, ctx.corpus)[: max(budget, 0)]:
+        yield Candidate(prog, "digits", "from name")

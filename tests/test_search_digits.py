@@ -1,0 +1,119 @@
+"""Digit filters named in names: reading the predicate, the known terms deciding between readings,
+programs that list further numbers than they were shown, and the loop storing one."""
+
+from __future__ import annotations
+
+import random
+
+import testbed
+
+from miner.lang import Corpus
+from miner.lang.evaluator import evaluate
+from miner.lang.sequence import SequenceRecord
+from miner.search.digits import Filter, parse_name, passes, programs_for, propose
+from miner.search.types import SearchContext, Target
+
+
+def in_base(k: int, base: int) -> str:
+    """k's digits written out (one character per digit, bases up to 10): an independent reading."""
+    out = ""
+    while True:
+        out = str(k % base) + out
+        k //= base
+        if k == 0:
+            return out
+
+
+def listed(test, start: int, count: int) -> list[int]:
+    out, k = [], start
+    while len(out) < count:
+        if test(k):
+            out.append(k)
+        k += 1
+    return out
+
+
+def test_names_read_as_digit_predicates():
+    assert parse_name("Numbers whose base-6 representation has the same nonzero number of 1's and 4's.") == [
+        Filter(6, (("c1", "==", "c4"), ("c1", ">", 0)))]
+    assert parse_name("Numbers whose base-4 representation contains exactly two 0's and no 3's.") == [
+        Filter(4, (("c0", "==", 2), ("c3", "==", 0)))]
+    readings = parse_name("Numbers whose set of base-5 digits is {1,4}.")
+    assert [r.allowed for r in readings] == [frozenset({1, 4})] * 2 and len(readings[1].conditions) == 3
+    primes = parse_name("Primes having only {2, 3, 4} as digits.")
+    assert primes == [Filter(10, (("bad", "==", 0),), frozenset({2, 3, 4}), prime=True)]
+    assert parse_name("Primes that contain digits 1 and 7 only.")[0].allowed == frozenset({1, 7})
+    assert parse_name("Numbers whose base-2 representation has exactly 3 runs.") == [Filter(2, (("runs", "==", 3),))]
+    assert parse_name("Numbers whose sum of digits is 7.") == [Filter(10, (("sum", "==", 7),))]
+    assert parse_name("Numbers whose base-6 representation has the same number of 1's as 4's and 5's.") == []
+    assert parse_name("Numbers that are the sum of 2 squares.") == []
+
+
+def test_predicates_agree_with_the_written_digits():
+    rng = random.Random(3)
+    for _ in range(300):
+        base, k = rng.randint(2, 10), rng.randint(0, 10**6)
+        text = in_base(k, base)
+        d1, d2 = rng.sample(range(base), 2)
+        assert passes(Filter(base, ((f"c{d1}", "==", f"c{d2}"),)), k) == (text.count(str(d1)) == text.count(str(d2)))
+        allowed = frozenset(rng.sample(range(base), 2))
+        assert passes(Filter(base, (("bad", "==", 0),), allowed), k) == (set(map(int, text)) <= allowed)
+        runs = 1 + sum(1 for a, b in zip(text, text[1:]) if a != b)
+        assert passes(Filter(base, (("runs", "==", runs),)), k)
+        assert passes(Filter(base, (("sum", "==", sum(map(int, text))),)), k)
+
+
+def test_programs_list_numbers_past_the_known_terms(sample_tarball):
+    corpus = Corpus(testbed.read_corpus(sample_tarball))
+    cases = [
+        ("Numbers whose base-6 representation has the same nonzero number of 1's and 4's.",
+         lambda k: (t := in_base(k, 6)).count("1") == t.count("4") > 0, 1, 60),
+        ("Numbers whose base-3 representation contains exactly one 0 and no 2's.",
+         lambda k: (t := in_base(k, 3)).count("0") == 1 and t.count("2") == 0, 0, 35),
+        ("Numbers whose set of base-5 digits is {1,4}.", lambda k: set(in_base(k, 5)) <= {"1", "4"}, 1, 60),
+        ("Numbers whose base-2 representation has exactly 3 runs.",
+         lambda k: 1 + sum(a != b for a, b in zip(in_base(k, 2), in_base(k, 2)[1:])) == 3, 1, 60),
+    ]
+    for name, test, start, count in cases:
+        full = listed(test, start, count)
+        progs = programs_for(Target(999001, name, tuple(full[:15]), 1))
+        assert progs, name
+        assert evaluate(progs[0], count) == full, name
+    is_prime = lambda k: k > 1 and all(k % f for f in range(2, int(k**0.5) + 1))  # noqa: E731
+    full = listed(lambda k: is_prime(k) and set(str(k)) <= {"2", "3", "4"}, 0, 20)
+    progs = programs_for(Target(999002, "Primes having only {2, 3, 4} as digits.", tuple(full[:12]), 1), corpus)
+    assert progs and evaluate(progs[0], 20, corpus) == full
+    # without the primes' program to call there is none
+    assert programs_for(Target(999002, "Primes having only {2, 3, 4} as digits.", tuple(full[:12]), 1),
+                        corpus.without({10051})) == []
+
+
+def test_terms_the_filter_does_not_list_get_no_program():
+    name = "Numbers whose base-6 representation has the same nonzero number of 1's and 4's."
+    full = listed(lambda k: (t := in_base(k, 6)).count("1") == t.count("4") > 0, 1, 20)
+    assert programs_for(Target(1, name, tuple(full[:5] + full[6:]), 1)) == []  # one left out
+    assert programs_for(Target(1, name, tuple(full[:-1]) + (full[-1] + 1,), 1)) == []  # one that fails
+    assert programs_for(Target(1, name, tuple(full[:5]), 1)) == []  # too few to go on
+    assert list(propose(Target(1, name, tuple(full), 1), SearchContext(), 0, None)) == []
+
+
+def test_any_terms_give_a_correct_program_or_none():
+    rng = random.Random(8)
+    for _ in range(150):
+        base, d1, d2 = rng.randint(4, 10), rng.randint(0, 1), rng.randint(2, 3)
+        name = f"Numbers whose base-{base} representation has the same number of {d1}'s and {d2}'s."
+        start = rng.randint(0, 50)
+        terms = listed(lambda k: (t := in_base(k, base)).count(str(d1)) == t.count(str(d2)), start, 12)
+        if rng.random() < 0.5:
+            terms[rng.randrange(12)] += rng.choice([-1, 1])
+        for prog in programs_for(Target(1, name, tuple(terms), 0)):
+            assert evaluate(prog, 12) == terms
+
+
+def test_the_loop_stores_a_named_digit_filter(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
+    name = "Numbers whose base-7 representation has the same nonzero number of 2's and 5's."
+    terms = listed(lambda k: (t := in_base(k, 7)).count("2") == t.count("5") > 0, 1, 40)
+    sequences[999001] = SequenceRecord(999001, name, terms, 1)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["digits"])
+    assert found[999001].strategy == "digits"
