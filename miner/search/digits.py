@@ -174,11 +174,13 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
     return lines
 
 
-def program(f: Filter, first: int, exponent: int, offset: int) -> Program:
-    """The n-th k >= `first` that passes (n counted from the offset); the scan is bounded by
-    (n + first + 2)^exponent steps, which the caller chose well above the known terms' need."""
+def program(f: Filter, first: int, offset: int) -> Program:
+    """The n-th k >= `first` that passes (n counted from the offset). The scan is bounded by
+    base^(n + c) steps, c the digits of `first` plus 2: every digit length from there on holds a passing
+    number for the filters the names state, so the bound never cuts the scan short."""
+    c = len(_digits(first, f.base)) + 2
     lines = [f"mov $1,{first - 1}",
-             "mov $2,$0", f"add $2,{first + 2}", f"pow $2,{exponent}",
+             "mov $3,$0", f"add $3,{c}", f"mov $2,{f.base}", "pow $2,$3",
              "lpb $2",
              "  add $1,1",
              *("  " + x for x in _test_lines(f, zero=first <= 0)),
@@ -189,14 +191,6 @@ def program(f: Filter, first: int, exponent: int, offset: int) -> Program:
              "mov $0,$1"]
     code = parse("\n".join(lines) + "\n", "digits").ops
     return at_offset(code, offset)
-
-
-def _exponent(terms: tuple[int, ...], first: int) -> int:
-    """The scan bound's exponent: twice what the known terms need, at least 2."""
-    need = 1
-    while any((i + first + 2) ** need < 2 * t for i, t in enumerate(terms)):
-        need += 1
-    return max(2, 2 * need)
 
 
 def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
@@ -214,7 +208,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
         if f.prime and corpus is not None and PRIMES not in corpus:
             continue
         if _lists(f, terms):
-            return [program(f, terms[0], _exponent(terms, terms[0]), target.offset)]
+            return [program(f, terms[0], target.offset)]
     return []
 
 
