@@ -35,14 +35,18 @@ class Filter:
     allowed: frozenset[int] = frozenset()
     prime: bool = False
 
-    def counted(self) -> list[int]:
-        """The digits whose counts the conditions read, in order."""
-        out: list[int] = []
+    def features(self) -> list[str]:
+        """The features the conditions read, in order."""
+        out: list[str] = []
         for left, _, right in self.conditions:
             for side in (left, right):
-                if isinstance(side, str) and side.startswith("c") and int(side[1:]) not in out:
-                    out.append(int(side[1:]))
+                if isinstance(side, str) and side not in out:
+                    out.append(side)
         return out
+
+    def counted(self) -> list[int]:
+        """The digits whose counts the conditions read, in order."""
+        return [int(name[1:]) for name in self.features() if name.startswith("c")]
 
 
 def _digits(k: int, base: int) -> list[int]:
@@ -135,33 +139,38 @@ def parse_name(name: str) -> list[Filter]:
 
 
 def _feature_cells(f: Filter) -> dict[str, int]:
-    """Memory cells of the features, from $10 on."""
-    names = [f"c{d}" for d in f.counted()] + ["bad", "runs", "sum", "prev"]
+    """Memory cells of the features the conditions read (and the previous digit for runs), from $10 on."""
+    names = f.features() + (["prev"] if "runs" in f.features() else [])
     return {name: 10 + i for i, name in enumerate(names)}
 
 
 def _test_lines(f: Filter, zero: bool) -> list[str]:
     """Code setting $3 to 1 if k = $1 passes, else 0 (cells $3.. as scratch, features from $10); with
-    `zero`, k may be 0, whose one digit the digit loop does not see."""
+    `zero`, k may be 0, whose one digit the digit loop does not see. Only the features the conditions
+    read are computed: the scan runs this for every k."""
     cell = _feature_cells(f)
     lines = [f"mov ${c},0" for name, c in cell.items() if name != "prev"]
-    lines += [f"mov ${cell['prev']},{f.base}", "mov $5,$1",
+    lines += [f"mov ${cell['prev']},{f.base}"] if "prev" in cell else []
+    lines += ["mov $5,$1",
               "lpb $5",
               "  mov $6,$5", f"  mod $6,{f.base}"]
     for d in f.counted():
         lines += ["  mov $7,$6", f"  equ $7,{d}", f"  add ${cell[f'c{d}']},$7"]
-    if f.allowed:
+    if "bad" in cell:
         lines += [f"  add ${cell['bad']},1"]
         for d in sorted(f.allowed):
             lines += ["  mov $7,$6", f"  equ $7,{d}", f"  sub ${cell['bad']},$7"]
-    lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  add ${cell['runs']},$7", f"  mov ${cell['prev']},$6",
-              f"  add ${cell['sum']},$6",
-              f"  div $5,{f.base}",
+    if "runs" in cell:
+        lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  add ${cell['runs']},$7", f"  mov ${cell['prev']},$6"]
+    if "sum" in cell:
+        lines += [f"  add ${cell['sum']},$6"]
+    lines += [f"  div $5,{f.base}",
               "lpe"]
     if zero:
-        lines += ["mov $7,$1", "equ $7,0", f"add ${cell['runs']},$7"]
-        lines += [f"add ${cell['c0']},$7"] if 0 in f.counted() else []
-        lines += [f"add ${cell['bad']},$7"] if f.allowed and 0 not in f.allowed else []
+        lines += ["mov $7,$1", "equ $7,0"]
+        lines += [f"add ${cell['runs']},$7"] if "runs" in cell else []
+        lines += [f"add ${cell['c0']},$7"] if "c0" in cell else []
+        lines += [f"add ${cell['bad']},$7"] if "bad" in cell and 0 not in f.allowed else []
     lines.append("mov $3,1")
     for left, op, right in f.conditions:
         lhs = f"${cell[left]}" if isinstance(left, str) else str(left)
