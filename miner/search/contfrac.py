@@ -205,7 +205,8 @@ def _readings(name: str) -> list[tuple[str, Quadratic]]:
     """(kind, number) the name states: partial quotients ("a"), numerators ("p") or denominators ("q")."""
     name = name.strip()
     m = _CONVERGENTS.match(name)
-    if m and "convergent" in name[:m.end()].lower() or m and "fraction" in name[:m.end()].lower():
+    # the pattern's middle words are all optional: "Numerators of X" alone is not about a continued fraction
+    if m and re.search("convergent|fraction", m[0], re.I):
         x = _number(name[m.end():])
         return [("p" if m[1].lower().startswith("num") else "q", x)] if x is not None else []
     m = _QUOTIENTS.match(name)
