@@ -10,7 +10,7 @@ import testbed
 from miner.lang import Corpus
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
-from miner.search.digits import Filter, parse_name, passes, programs_for, propose
+from miner.search.digits import MAX_SCAN, Filter, parse_name, passes, programs_for, propose, walks, written
 from miner.search.types import SearchContext, Target
 
 
@@ -86,6 +86,39 @@ def test_programs_list_numbers_past_the_known_terms(sample_tarball):
     # without the primes' program to call there is none
     assert programs_for(Target(999002, "Primes having only {2, 3, 4} as digits.", tuple(full[:12]), 1),
                         corpus.without({10051})) == []
+
+
+def test_numbers_written_with_a_digit_set_are_walked_in_order():
+    rng = random.Random(5)
+    for _ in range(40):
+        base = rng.randint(3, 10)
+        allowed = frozenset(rng.sample(range(base), rng.randint(2, base - 1)))
+        f = Filter(base, (("bad", "==", 0),), allowed)
+        assert walks(f)
+        first = 1 if 0 not in allowed else 0
+        expected = listed(lambda k: set(in_base(k, base)) <= set(map(str, allowed)), first, 80)
+        assert [written(f, j) for j in range(first, first + 80)] == expected
+    assert not walks(Filter(10, (("sum", "==", 7),)))
+
+
+def test_walked_programs_reach_terms_a_scan_could_not(sample_tarball):
+    # Primes written with {1, 3} pass 10^7 by their 40th: testing every k up to there would take more
+    # than `MAX_SCAN` numbers, walking the numbers written with the two digits takes 2^8.
+    corpus = Corpus(testbed.read_corpus(sample_tarball))
+    is_prime = lambda k: k > 1 and all(k % f for f in range(2, int(k**0.5) + 1))  # noqa: E731
+    full, j = [], 1
+    f = Filter(10, (("bad", "==", 0),), frozenset({1, 3}))
+    while len(full) < 50:
+        if is_prime(written(f, j)):
+            full.append(written(f, j))
+        j += 1
+    assert full[35] - full[0] > MAX_SCAN and all(set(str(k)) <= {"1", "3"} for k in full)
+    progs = programs_for(Target(999003, "Primes that contain digits 1 and 3 only.", tuple(full[:36]), 1), corpus)
+    assert progs and evaluate(progs[0], 50, corpus) == full
+    # a set with 0: numbers from the first known term on, past the terms shown
+    full = listed(lambda k: set(in_base(k, 4)) <= {"0", "3"}, 3, 40)
+    progs = programs_for(Target(999004, "Numbers whose set of base-4 digits is {0,3}.", tuple(full[:20]), 1))
+    assert progs and evaluate(progs[0], 40) == full
 
 
 def test_terms_the_filter_does_not_list_get_no_program():

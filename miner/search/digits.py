@@ -2,7 +2,9 @@
 and 4's", "... contains exactly two 1's and no 3's", "... whose set of base-5 digits is {0,4}", "... has
 exactly 3 runs", "Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits". The name
 becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
-the n-th k that passes, so it holds for every term.
+the n-th k that passes, so it holds for every term. When the digits must come from a set D, the program
+walks only the numbers written with D (the j-th of them is j in base |D| with D's digits), so terms near
+10^7 cost |D|^7 tests, not 10^7.
 """
 
 from __future__ import annotations
@@ -86,6 +88,41 @@ def passes(f: Filter, k: int) -> bool:
         if (op == "==" and a != b) or (op == ">" and a <= b):
             return False
     return not f.prime or _is_prime(k)
+
+
+def walks(f: Filter) -> bool:
+    """Whether the filter only admits digits from `allowed`, so the scan may walk just those numbers."""
+    return ("bad", "==", 0) in f.conditions and 2 <= len(f.allowed) < f.base
+
+
+def _bijective(f: Filter) -> bool:
+    # Without the digit 0, the numbers written with D are the bijective base-|D| numerals j >= 1.
+    return 0 not in f.allowed
+
+
+def written(f: Filter, j: int) -> int:
+    """The j-th number written with the allowed digits, in increasing order (j >= 1 when 0 is not allowed)."""
+    digits, m = sorted(f.allowed), len(f.allowed)
+    x, place = 0, 1
+    while j > 0:
+        if _bijective(f):
+            j -= 1
+        x += digits[j % m] * place
+        place *= f.base
+        j //= m
+    return x
+
+
+def _first_index(f: Filter, first: int) -> int:
+    """The least j whose written number is at least `first` (the numbers grow with j)."""
+    low = 1 if _bijective(f) else 0
+    high = max(low, 1)
+    while written(f, high) < first:
+        high *= 2
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (mid + 1, high) if written(f, mid) < first else (low, mid)
+    return low
 
 
 def _digit_list(text: str) -> list[int]:
@@ -183,16 +220,42 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
     return lines
 
 
+def _walk_lines(f: Filter, place: int) -> list[str]:
+    """Code setting k = $1 to the $9-th number written with the allowed digits ($6..$8, $place and the
+    cell after it as scratch)."""
+    digit = place + 1
+    lines = ["mov $1,0", "mov $8,$9", f"mov ${place},1",
+             "lpb $8"]
+    lines += ["  sub $8,1"] if _bijective(f) else []
+    lines += ["  mov $7,$8", f"  mod $7,{len(f.allowed)}", f"  mov ${digit},0"]
+    for r, d in enumerate(sorted(f.allowed)):
+        if d:
+            lines += ["  mov $6,$7", f"  equ $6,{r}", f"  mul $6,{d}", f"  add ${digit},$6"]
+    lines += [f"  mul ${digit},${place}", f"  add $1,${digit}", f"  mul ${place},{f.base}",
+              f"  div $8,{len(f.allowed)}",
+              "lpe"]
+    return lines
+
+
 def program(f: Filter, first: int, offset: int) -> Program:
     """The n-th k >= `first` that passes (n counted from the offset). The scan is bounded by
-    base^(n + c) steps, c the digits of `first` plus 2: every digit length from there on holds a passing
-    number for the filters the names state, so the bound never cuts the scan short."""
+    b^(n + c) steps, c the digits of `first` plus 2 and b the base (or |D| when it walks the numbers
+    written with D): every digit length from there on holds a passing number for the filters the names
+    state, so the bound never cuts the scan short."""
     c = len(_digits(first, f.base)) + 2
-    lines = [f"mov $1,{first - 1}",
-             "mov $3,$0", f"add $3,{c}", f"mov $2,{f.base}", "pow $2,$3",
+    if walks(f):
+        rest = Filter(f.base, tuple(x for x in f.conditions if x != ("bad", "==", 0)), f.allowed, f.prime)
+        walk = _walk_lines(f, 11 + len(_feature_cells(f)))
+        start, step = [f"mov $9,{_first_index(f, first) - 1}"], ["  add $9,1", *("  " + x for x in walk)]
+        scan, test = len(f.allowed), _test_lines(rest, zero=first <= 0)
+    else:
+        start, step = [f"mov $1,{first - 1}"], ["  add $1,1"]
+        scan, test = f.base, _test_lines(f, zero=first <= 0)
+    lines = [*start,
+             "mov $3,$0", f"add $3,{c}", f"mov $2,{scan}", "pow $2,$3",
              "lpb $2",
-             "  add $1,1",
-             *("  " + x for x in _test_lines(f, zero=first <= 0)),
+             *step,
+             *("  " + x for x in test),
              # $0 counts down the passes still to skip; once it is below zero the scan stops after this pass
              "  sub $0,$3",
              "  mov $4,$0", "  max $4,0", "  equ $4,$0", "  mul $2,$4", "  trn $2,1",
@@ -203,15 +266,26 @@ def program(f: Filter, first: int, offset: int) -> Program:
 
 
 def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
-    """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms."""
+    """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms (at most `MAX_SCAN`
+    numbers tested, as the program walks them)."""
     wanted = set(terms)
-    return all(passes(f, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
+    if not walks(f):
+        return terms[-1] - terms[0] <= MAX_SCAN and all(passes(f, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
+    j, passed = _first_index(f, terms[0]), []
+    for _ in range(MAX_SCAN):
+        k = written(f, j)
+        if k > terms[-1]:
+            return passed == list(terms)
+        if passes(f, k):
+            passed.append(k)
+        j += 1
+    return False
 
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The program of the first reading whose passing numbers, from the first known term on, are the known terms."""
     terms = target.terms
-    if len(terms) < MIN_TERMS or terms[0] < 0 or list(terms) != sorted(set(terms)) or terms[-1] - terms[0] > MAX_SCAN:
+    if len(terms) < MIN_TERMS or terms[0] < 0 or list(terms) != sorted(set(terms)):
         return []
     for f in parse_name(target.name):
         if f.prime and corpus is not None and PRIMES not in corpus:
