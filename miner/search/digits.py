@@ -271,7 +271,7 @@ def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
     wanted = set(terms)
     if not walks(f):
         return terms[-1] - terms[0] <= MAX_SCAN and all(passes(f, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
-    j, passed = _first_index(f, terms[0]), []
+    j, passed = _first_index(f, terms[0]), list[int]()
     for _ in range(MAX_SCAN):
         k = written(f, j)
         if k > terms[-1]:
