@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _mining import ROOT, load_data, workdir
 
-STRATEGIES = ["recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "convolution", "contfrac", "digits",
+STRATEGIES = ["recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "convolution", "contfrac", "digits", "coxeter",
               "beam", "sample", "name_only", "terms_only", "mutation", "repair", "corpus_sweep"]
 
 

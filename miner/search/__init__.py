@@ -17,6 +17,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "algebraic": "miner.search.algebraic",
     "convolution": "miner.search.convolution",
     "contfrac": "miner.search.contfrac",
+    "coxeter": "miner.search.coxeter",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -25,7 +26,7 @@ STRATEGY_MODULES: dict[str, str] = {
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
-                                            "convolution", "contfrac", "digits", "combine"})
+                                            "convolution", "contfrac", "digits", "coxeter", "combine"})
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:
