@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Engine, Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
@@ -197,13 +197,15 @@ def _add_to_day(session: Session, attempt: Attempt) -> None:
     session.execute(stmt)
 
 
-def tried_pairs(session: Session, strategies: Iterable[str]) -> set[tuple[int, str]]:
-    """The (A-number, strategy) pairs that have at least one attempt, for the given strategies."""
-    rows = session.execute(
-        select(AttemptRow.a_number, AttemptRow.strategy)
-        .where(AttemptRow.strategy.in_(list(strategies)))
-        .distinct()
-    )
+def tried_pairs(session: Session, strategies: Iterable[str],
+                since: Mapping[str, datetime] | None = None) -> set[tuple[int, str]]:
+    """The (A-number, strategy) pairs that have at least one attempt, for the given strategies; for a
+    strategy in `since`, only attempts started at or after its time count."""
+    since = since or {}
+    names = list(strategies)
+    clauses: list[ColumnElement[bool]] = [AttemptRow.strategy.in_([s for s in names if s not in since])]
+    clauses += [and_(AttemptRow.strategy == s, AttemptRow.started_at >= t) for s, t in since.items() if s in names]
+    rows = session.execute(select(AttemptRow.a_number, AttemptRow.strategy).where(or_(*clauses)).distinct())
     return {(int(a), str(s)) for a, s in rows}
 
 

@@ -245,6 +245,19 @@ def test_claim_priority_never_tried_then_least_cpu_then_oldest(engine):
             storage.record_attempt(s, Attempt(1, "beam", None, 1, 1, 1, 1.0, "maybe", t0))  # type: ignore[arg-type]
 
 
+def test_tried_pairs_count_only_attempts_since_a_strategy_changed(engine):
+    storage.apply_refresh(engine, seqs(*[(a, f"s{a}", [a], 0) for a in range(1, 4)]))
+    revised = now() - timedelta(hours=1)
+    with storage.session_scope(engine) as s:
+        storage.record_attempt(s, Attempt(1, "digits", None, 1, 0, 0, 0.1, "miss", revised - timedelta(days=3)))
+        storage.record_attempt(s, Attempt(2, "digits", None, 1, 0, 0, 0.1, "miss", revised + timedelta(minutes=1)))
+        storage.record_attempt(s, Attempt(3, "formula", None, 1, 0, 0, 0.1, "miss", revised - timedelta(days=3)))
+    with storage.session_scope(engine, readonly=True) as s:
+        assert storage.tried_pairs(s, ["digits", "formula"]) == {(1, "digits"), (2, "digits"), (3, "formula")}
+        assert storage.tried_pairs(s, ["digits", "formula"], since={"digits": revised}) == {(2, "digits"), (3, "formula")}
+        assert storage.tried_pairs(s, ["formula"], since={"digits": revised}) == {(3, "formula")}
+
+
 def test_concurrent_claimers_are_disjoint(engine):
     # 12 claims of 5 for 60 free sequences: claims never overlap, and since each claim takes at most 5,
     # at least 5 are free and unclaimed whenever one starts, so each gets exactly 5. (A PostgreSQL claim

@@ -13,6 +13,7 @@ import importlib
 import math
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -21,7 +22,7 @@ import structlog
 from miner.core.owner import default_owner
 from miner.lang.program import Program
 from miner.mine.checker import CheckerPool, CorpusSpec
-from miner.search import DETERMINISTIC, STRATEGY_MODULES
+from miner.search import DETERMINISTIC, REVISED, STRATEGY_MODULES
 from miner.search.types import Candidate, SearchContext, Target
 
 if TYPE_CHECKING:
@@ -223,7 +224,8 @@ def _once_done(engine: Engine) -> set[tuple[int, str]]:
     import storage
 
     with storage.session_scope(engine, readonly=True) as session:
-        return storage.tried_pairs(session, DETERMINISTIC)
+        return storage.tried_pairs(session, DETERMINISTIC,
+                                   since={s: datetime.fromisoformat(t) for s, t in REVISED.items()})
 
 
 def _rounds(engine: Engine) -> dict[tuple[int, str, int | None], int]:

@@ -28,6 +28,12 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "combine"})
 
+# When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
+# before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
+REVISED: dict[str, str] = {
+    "digits": "2026-12-05T06:00:00+00:00",  # allowed-digit sets walk only the numbers written with them
+}
+
 
 def model_free_searches(cfg: dict, corpus) -> dict:
     """The model-free searches `training.evaluate` scores beside a model, as (validation sequences,
