@@ -356,6 +356,34 @@ def test_deterministic_strategies_run_once_per_sequence_then_the_bandit(mined_db
     assert all(("recurrence" in {s for (b, s) in per_pair if b == a}) for (a, s) in per_pair)
 
 
+def test_a_revised_strategy_runs_again_where_it_ran_before_the_revision(mined_db, monkeypatch):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from miner.search import REVISED
+    from storage.schema import Attempt
+
+    cfg, engine = mined_db
+
+    def attempts() -> dict[tuple[int, str], int]:
+        with storage.session_scope(engine, readonly=True) as session:
+            rows = session.execute(select(Attempt.a_number, Attempt.strategy, func.count())
+                                   .group_by(Attempt.a_number, Attempt.strategy)).all()
+        return {(a, s): n for a, s, n in rows}
+
+    for _ in range(3):  # every lacking sequence gets both, once
+        mine(cfg, limit=4, strategies=["recurrence", "formula"], engine=engine)
+    before = attempts()
+    assert before and set(before.values()) == {1}
+    monkeypatch.setitem(REVISED, "formula", datetime.now(UTC).isoformat())
+    mine(cfg, limit=4, strategies=["recurrence", "formula"], engine=engine)
+    after = attempts()
+    # formula runs again on sequences it tried before its revision (those still lacking); recurrence does not
+    assert any(n == 2 for (a, s), n in after.items() if s == "formula")
+    assert all(n == 1 for (a, s), n in after.items() if s == "recurrence")
+
+
 @pytest.mark.slow  # over a second: the full tier
 def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
     from miner.mine import loop
