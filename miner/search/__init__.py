@@ -31,7 +31,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
-    "digits": "2026-12-05T06:00:00+00:00",  # allowed-digit sets walk only the numbers written with them
+    "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
 }
 
 
