@@ -540,3 +540,32 @@ def test_a_provisional_hit_stays_a_target_behind_every_lacking_sequence(mined_db
         assert a not in ctx.state.targets and not ctx.state.provisional
     finally:
         ctx.close()
+
+
+def test_a_target_every_linear_candidate_matches_gets_few_follow_ups():
+    # The target's first 40 terms are 5n, so every candidate giving a*n+b matches it under a*x+b; its
+    # follow-ups would all fail at term 41. After MATCH_FOLLOW_UPS they come only at powers of two.
+    from types import SimpleNamespace
+
+    from miner.lang.parser import parse
+    from miner.mine.checker import CheckOutcome
+    from miner.mine.context import MiningState
+    from miner.mine.loop import MATCH_FOLLOW_UPS, _Attempt, _Cand, _matches, _now
+    from miner.search.matchers import TermIndex
+    from miner.search.types import Target
+
+    target = Target(172336, "a(n) = floor(n*(sqrt(13)+sqrt(2))).", tuple(5 * n for n in range(40)) + (201, 206), 0)
+    other = Target(1, "x", tuple(range(3, 45)), 0)
+    state = MiningState(targets={target.a_number: target, other.a_number: other},
+                        index=TermIndex.build([target, other]), search=None, corpus=None, corpus_key="")  # type: ignore[arg-type]
+    ctx = SimpleNamespace(state=state)
+    attempt = _Attempt(other, "mutation", _now())
+    followed = []
+    for k in range(1, 101):
+        cand = _Cand(attempt, other, parse(f"mul $0,{k}\nadd $0,1\n", "x"), blind=True)
+        outcome = CheckOutcome(ok=False, evaluated=tuple(k * n + 1 for n in range(24)))
+        followed.append(sum(1 for c in _matches(ctx, cand, outcome) if c.target is target))
+    assert all(c.blind for c in _matches(ctx, cand, outcome))
+    # the first MATCH_FOLLOW_UPS matches, then those whose count is a power of two (the 101st call is the check above)
+    expected = sorted(set(range(1, MATCH_FOLLOW_UPS + 1)) | {2**i for i in range(7)})
+    assert [i + 1 for i, f in enumerate(followed) if f] == expected

@@ -97,6 +97,7 @@ class MineConfig:
     max_candidate_steps: int = key(10_000_000, min=1)
     max_seconds: float = key(2.0, above=0)
     blind_max_seconds: float = key(0.05, above=0)
+    blind_match_seconds: float = key(0.25, above=0)
     candidate_timeout: float = key(30.0, above=0)
     worker_memory_mb: int = key(2048, min=1)
     chunk_size: int = key(16, min=1)

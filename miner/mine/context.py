@@ -69,6 +69,8 @@ class MiningState:
     # Known sequences that came after the combine strategy ran on the lacking ones (with the next sweep,
     # it looks again at their sums and products).
     fresh_known: set[int] = field(default_factory=set)
+    # Per sequence: (matcher matches of other candidates' terms, those followed up with a check).
+    match_tally: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Near misses per sequence, best first: (leading terms matched, program).
     near_misses: dict[int, list[tuple[int, Program]]] = field(default_factory=dict)
     # The best wrong model candidates per sequence, as near misses (mutation starts from them too).
@@ -103,14 +105,15 @@ class MiningContext:
         self.pool.close()
 
 
-def mining_limits(cfg: dict[str, Any], blind: bool = False) -> Any:
+def mining_limits(cfg: dict[str, Any], blind: bool = False, matched: bool = False) -> Any:
     """The evaluator limits for the quick check of candidates (`[mine]` max_candidate_steps / max_seconds;
     `blind`: a blind guess's, `blind_max_seconds`)."""
     from miner.lang.limits import Limits
 
     base = Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
     mine = cfg["mine"]
-    seconds = min(base.max_seconds, mine["max_seconds"], mine["blind_max_seconds"] if blind else math.inf)
+    seconds = min(base.max_seconds, mine["max_seconds"],
+                  (mine["blind_match_seconds"] if matched else mine["blind_max_seconds"]) if blind else math.inf)
     return Limits(max_steps=min(base.max_steps, mine["max_candidate_steps"]), max_memory=base.max_memory,
                   max_seconds=seconds)
 
