@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=("offline", "bfile"), default="offline")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strategies", default="corpus_sweep,recurrence,formula,family,holonomic,gf,euler,algebraic,convolution,"
-                                                "contfrac,digits,coxeter,combine,mutation,repair")
+                                                "contfrac,digits,coxeter,descents,combine,mutation,repair")
     parser.add_argument("--judge-terms", type=int, default=250)
     parser.add_argument("--bfile-terms", type=int, default=150)
     parser.add_argument("--list", default="", help="write every judged hit as JSON lines to this file")

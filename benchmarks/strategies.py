@@ -4,8 +4,8 @@ Held-out part: a seeded random sample of corpus sequences is hidden (programs re
 `corpus.without`, terms removed from the known set); each strategy proposes candidates for them and
 every candidate is verified with the real evaluator on every known term.
 Real part (flagged "real_targets"): the sequences without a program in the tarball; recurrence,
-holonomic, formula, gf, euler, algebraic, convolution, contfrac, digits, coxeter and family candidates verified the same way. "union" counts
-targets solved by any strategy.
+holonomic, formula, gf, euler, algebraic, convolution, contfrac, digits, coxeter, descents and family
+candidates verified the same way. "union" counts targets solved by any strategy.
 
 Usage: python benchmarks/strategies.py [--data ../shared/data] [--sample 300] [--seed 1] [--skip-real]
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from miner.core.config import DEFAULTS  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms, parse_a_number  # noqa: E402
-from miner.search import (algebraic, contfrac, convolution, corpus_sweep, coxeter, digits, euler, family, formula, gf,  # noqa: E402
+from miner.search import (algebraic, contfrac, convolution, corpus_sweep, coxeter, descents, digits, euler, family, formula, gf,  # noqa: E402
                           holonomic, mutation, recurrence)
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
@@ -151,7 +151,7 @@ def main() -> None:
 # The per-target strategies measured on held-out and real targets, in this order.
 PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf),
               ("euler", euler), ("algebraic", algebraic),
-              ("convolution", convolution), ("contfrac", contfrac), ("digits", digits), ("coxeter", coxeter),
+              ("convolution", convolution), ("contfrac", contfrac), ("digits", digits), ("coxeter", coxeter), ("descents", descents),
               ("family", family))
 
 
