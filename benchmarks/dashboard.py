@@ -26,8 +26,9 @@ from pathlib import Path
 
 from _mining import ROOT, load_data, workdir
 
-STRATEGIES = ["recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "convolution", "contfrac", "digits",
-              "coxeter", "descents", "beam", "sample", "name_only", "terms_only", "mutation", "repair", "corpus_sweep"]
+from miner.core.config import STRATEGIES as ALL_STRATEGIES
+
+STRATEGIES = [s for s in ALL_STRATEGIES if s != "combine"]
 
 
 def build(path: Path, attempts: int, days: int, seed: int = 1) -> dict[str, float]:

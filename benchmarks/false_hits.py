@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _mining import bench_cfg, cpu_now, load_data, workdir
+from _mining import MODEL, bench_cfg, cpu_now, load_data, workdir
+
+from miner.core.config import STRATEGIES
 
 BUCKETS = ((10, "1-10"), (20, "11-20"), (40, "21-40"), (79, "41-79"), (10**9, "80+"))
 
@@ -69,8 +71,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="passes over the held-out sequences")
     parser.add_argument("--mode", choices=("offline", "bfile"), default="offline")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--strategies", default="corpus_sweep,recurrence,formula,family,holonomic,gf,euler,algebraic,convolution,"
-                                                "contfrac,digits,coxeter,descents,combine,mutation,repair")
+    parser.add_argument("--strategies", default=",".join(s for s in STRATEGIES if s not in MODEL),
+                        help="default: every strategy but the model's")
     parser.add_argument("--judge-terms", type=int, default=250)
     parser.add_argument("--bfile-terms", type=int, default=150)
     parser.add_argument("--list", default="", help="write every judged hit as JSON lines to this file")

@@ -4,8 +4,8 @@ Held-out part: a seeded random sample of corpus sequences is hidden (programs re
 `corpus.without`, terms removed from the known set); each strategy proposes candidates for them and
 every candidate is verified with the real evaluator on every known term.
 Real part (flagged "real_targets"): the sequences without a program in the tarball; recurrence,
-holonomic, formula, gf, euler, algebraic, convolution, contfrac, digits, coxeter, descents and family
-candidates verified the same way. "union" counts targets solved by any strategy.
+holonomic, formula, gf, euler, algebraic, convolution, ... (every once-per-sequence strategy but combine)
+and family candidates verified the same way. "union" counts targets solved by any strategy.
 
 Usage: python benchmarks/strategies.py [--data ../shared/data] [--sample 300] [--seed 1] [--skip-real]
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
 import random
 import sys
@@ -23,10 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from miner.core.config import DEFAULTS  # noqa: E402
+from miner.core.config import DEFAULTS, STRATEGIES  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms, parse_a_number  # noqa: E402
-from miner.search import (algebraic, contfrac, convolution, corpus_sweep, coxeter, descents, digits, euler, family, formula, gf,  # noqa: E402
-                          holonomic, mutation, recurrence)
+from miner.search import DETERMINISTIC, STRATEGY_MODULES, corpus_sweep, mutation  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
 
@@ -148,11 +148,10 @@ def main() -> None:
     print(json.dumps(out))
 
 
-# The per-target strategies measured on held-out and real targets, in this order.
-PER_TARGET = (("recurrence", recurrence), ("holonomic", holonomic), ("formula", formula), ("gf", gf),
-              ("euler", euler), ("algebraic", algebraic),
-              ("convolution", convolution), ("contfrac", contfrac), ("digits", digits), ("coxeter", coxeter), ("descents", descents),
-              ("family", family))
+# The per-target strategies measured on held-out and real targets (the once-per-sequence ones but combine,
+# which needs the known sequences' matrix), in the defaults' order with family, the costly one, last.
+PER_TARGET = tuple((name, importlib.import_module(STRATEGY_MODULES[name]))
+                   for name in sorted((s for s in STRATEGIES if s in DETERMINISTIC and s != "combine"), key=lambda s: s == "family"))
 
 
 def mutation_benchmark(targets, corpus, index, budget, seed, sequences, solved_ids):
