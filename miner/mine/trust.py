@@ -10,7 +10,8 @@ terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fit 
 Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
 sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
-from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map) carry their own evidence.
+from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
+condition) carry their own evidence.
 """
 
 from __future__ import annotations

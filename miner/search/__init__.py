@@ -20,6 +20,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "coxeter": "miner.search.coxeter",
     "descents": "miner.search.descents",
     "beatty": "miner.search.beatty",
+    "primes": "miner.search.primes",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -28,7 +29,7 @@ STRATEGY_MODULES: dict[str, str] = {
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
-                                            "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "combine"})
+                                            "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.

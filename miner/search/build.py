@@ -123,3 +123,12 @@ def wrap_difference(ops: list[Operation]) -> list[Operation] | None:
         line("sub", first, OUT, direct=True),
         line("mov", OUT, first, direct=True),
     ]
+
+
+def relocated(ops: list[Operation], cells: dict[int, int]) -> list[Operation]:
+    """The code (no indirect operands) with its directly addressed cells renamed by `cells` (others kept), to
+    inline it beside other code."""
+    def move(operand: Operand) -> Operand:
+        return Operand(DIRECT, cells.get(operand.value, operand.value)) if operand.kind == DIRECT else operand
+
+    return [Operation(o.op, move(o.target), move(o.source)) for o in ops]
