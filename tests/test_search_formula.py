@@ -138,3 +138,32 @@ def test_real_recurrence_names_of_corpus_sequences(real_data: Path):
     # Seen when written: 200 names, 167 compile, 160 reproduce every known term.
     assert compiled >= 150
     assert reproduced >= 0.9 * compiled
+
+
+def rows(formula, first_row: int, first_col: int, extra: int, count: int) -> list[int]:
+    """The triangle T(n,k), k = first_col..n+extra, read by rows from n = first_row: the first count terms."""
+    out: list[int] = []
+    n = first_row
+    while len(out) < count:
+        out += [formula(n, k) for k in range(first_col, n + extra + 1)]
+        n += 1
+    return out[:count]
+
+
+@pytest.mark.parametrize("name,formula,layout", [
+    ("Triangle read by rows: T(n,k) = binomial(n,k)*k^k.", lambda n, k: __import__("math").comb(n, k) * k**k, (0, 0, 0)),
+    ("Triangle read by rows: T(n,k) = n^(k-1)*(k - 1)! with 1 <= k <= n.",
+     lambda n, k: n ** (k - 1) * __import__("math").factorial(k - 1), (1, 1, 0)),
+    ("Triangle read by rows: T(n, k) = n*k + n - k, for 0 <= k < n.", lambda n, k: n * k + n - k, (1, 0, -1)),
+    ("Triangle read by rows: T(n,k) = Sum_{j=0..k} (-1)^j * binomial(k,j) * (3-j)^n.",
+     lambda n, k: sum((-1) ** j * __import__("math").comb(k, j) * (3 - j) ** n for j in range(k + 1)), (0, 0, 0)),
+    ("Triangle read by rows: T(n,k) = 2^k + n, 0 <= k <= n, n >= 1.", lambda n, k: 2**k + n, (1, 0, 0)),
+])
+def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formula, layout):
+    terms = rows(formula, *layout, 120)
+    programs = programs_from_name(name, 0, tuple(terms[:30]))
+    solved = [p for p in programs if check_terms(p, terms[:30]).ok]
+    assert solved, name
+    assert check_terms(solved[0], terms).ok  # 120 terms, far past the 30 it was picked on
+    # a name that is no triangle read by rows gives no T(n,k) program
+    assert not [p for p in programs_from_name(name.replace("read by rows", "of numbers"), 0) if check_terms(p, terms[:30]).ok]

@@ -242,10 +242,10 @@ def parse_formula(text: str) -> Node:
     return node
 
 
-def parse_prefix(text: str) -> Node:
+def parse_prefix(text: str, variables: tuple[str, ...] = ("n",)) -> Node:
     """Parse the longest expression at the start of text that is followed by a separator or the end."""
     tokens = tokenize(text)
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, variables)
     node = parser.expression()
     rest = parser.peek()
     if rest is not None and rest.lower() not in _SEPARATORS:
@@ -256,6 +256,10 @@ def parse_prefix(text: str) -> Node:
 
 
 _FRAGMENT = re.compile(r"a\(n\)\s*=\s*")
+_TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
+# Layouts of a triangle read by rows: (first row n, first column k, last column n + e); every row
+# n >= first has n + e - k0 + 1 entries. The known terms decide which one the name means.
+TRIANGLE_LAYOUTS = ((0, 0, 0), (1, 1, 0), (1, 0, -1), (1, 0, 0), (0, 1, 1), (2, 1, -1), (2, 2, 0), (1, 1, 1))
 
 
 def formula_fragments(name: str) -> list[str]:
@@ -304,6 +308,53 @@ def formulas_in_name(name: str) -> list[Node]:
         if _uses_n(node):
             found.append(node)
     return found
+
+
+def triangle_formulas(name: str) -> list[Node]:
+    """Formulas `T(n,k) = ...` in n and k of a triangle read by rows (none if the name is no triangle)."""
+    if "read by rows" not in name:
+        return []
+    found = []
+    for part in re.split(r";|\balso\b", name):
+        m = _TRIANGLE.search(part)
+        if not m:
+            continue
+        # The ranges that follow ("0 <= k <= n") are outside the grammar: the longest text before a comma
+        # that parses is the formula (commas inside calls such as binomial(n,k) stay).
+        text = _clean(part[m.end():])
+        pieces = re.split(r"(?<=,)", re.split(r"\s*(?:<|>|\u2264|\u2265)", text)[0])
+        for j in range(len(pieces), 0, -1):
+            try:
+                node = parse_prefix("".join(pieces[:j]).strip().rstrip(".,").strip(), ("n", "k"))
+            except (FormulaError, RecursionError):
+                continue
+            if max_lag(node) == 0:
+                found.append(node)
+            break
+    return found
+
+
+def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) -> Program:
+    """A LODA program for T(n,k) read by rows in the given layout (see TRIANGLE_LAYOUTS): the term's
+    index i gives the row n ($1) and column k ($2), then the formula."""
+    first_row, first_col, extra = layout
+    length = first_row + extra - first_col + 1  # entries of the first row
+    if length < 1:
+        raise FormulaError("a layout whose first row is empty")
+    # Rows shorter than the first are imagined before it, so the row m of i in the triangle 1, 2, 3, ...
+    # entries long is n - first_row + length - 1.
+    pre = length * (length - 1) // 2
+    ops = add_const(0, -offset + pre) + [
+        line("mov", 2, 0, direct=True),
+        line("mov", 1, 0, direct=True), line("mul", 1, 8), line("add", 1, 1), line("nrt", 1, 2),
+        line("sub", 1, 1), line("div", 1, 2),
+        line("mov", 3, 1, direct=True), line("add", 3, 1), line("mul", 3, 1, direct=True), line("div", 3, 2),
+        line("sub", 2, 3, direct=True),
+        *add_const(1, first_row - length + 1), *add_const(2, first_col)]
+    comp = _Compiler(first_free=3)
+    comp.cells["k"] = 2
+    comp.value(node, 0)
+    return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
 
 
 def _uses_n(node: Node) -> bool:
@@ -577,6 +628,13 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
     Recurrences in a(n-c) take their initial values from `terms` (none without them).
     """
     out: dict[str, Program] = {}
+    for node in triangle_formulas(name):
+        for layout in TRIANGLE_LAYOUTS:
+            try:
+                prog = compile_triangle(node, layout, offset)
+            except (FormulaError, KeyError):
+                continue
+            out.setdefault(repr(prog.ops), prog)
     for node in formulas_in_name(name):
         lag = max_lag(node)
         try:
