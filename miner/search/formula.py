@@ -8,7 +8,8 @@ are well-known corpus sequences (Fibonacci, prime, phi, sigma, tau/d, pi, mu, om
 calls by A-number, see NAMED_SEQUENCES; `propose` drops programs whose callee the corpus lacks),
 Sum_{k=a..b} and Product_{k=a..b} over a product of factors, divisor sums Sum_{d|m} f(d), and
 recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): their initial values are
-the target's first known terms. `/` compiles to LODA's truncating division.
+the target's first known terms. `/` compiles to LODA's truncating division. Triangles read by rows state
+`T(n,k) = ...` in n and k: the term's index gives the row and column (`compile_triangle`).
 """
 
 from __future__ import annotations
