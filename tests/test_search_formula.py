@@ -167,3 +167,20 @@ def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formu
     assert check_terms(solved[0], terms).ok  # 120 terms, far past the 30 it was picked on
     # a name that is no triangle read by rows gives no T(n,k) program
     assert not [p for p in programs_from_name(name.replace("read by rows", "of numbers"), 0) if check_terms(p, terms[:30]).ok]
+
+
+def test_linear_congruential_generators_compile_to_their_recurrence():
+    def states(a: int, c: int, m: int, s: int, count: int) -> list[int]:
+        out = [s]
+        while len(out) < count:
+            out.append((a * out[-1] + c) % m)
+        return out
+
+    for name, (a, c, m) in (
+            ("Consecutive internal states of the linear congruential pseudo-random number generator "
+             "(5^11*s+36643009) mod 2^30 when started at s=1.", (5**11, 36643009, 2**30)),
+            ("Consecutive states of Lehmer's original linear congruential pseudo-random number generator "
+             "23*s mod (10^8+1) when started at s=1.", (23, 0, 10**8 + 1))):
+        full = states(a, c, m, 1, 200)
+        solved = [p for p in programs_from_name(name, 1, tuple(full[:20])) if check_terms(p, full[:20]).ok]
+        assert solved and check_terms(solved[0], full).ok, name
