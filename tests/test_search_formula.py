@@ -184,3 +184,21 @@ def test_linear_congruential_generators_compile_to_their_recurrence():
         full = states(a, c, m, 1, 200)
         solved = [p for p in programs_from_name(name, 1, tuple(full[:20])) if check_terms(p, full[:20]).ok]
         assert solved and check_terms(solved[0], full).ok, name
+
+
+def test_a_cited_sequence_read_mod_m_gives_nonnegative_residues(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    corpus = Corpus(testbed.read_corpus(sample_tarball))
+    fibonacci = [0, 1]
+    while len(fibonacci) < 60:
+        fibonacci.append(fibonacci[-1] + fibonacci[-2])
+    terms = [v % 49 for v in fibonacci]
+    name = "Fibonacci numbers (A000045) read mod 7^2."
+    assert [p for p in programs_from_name(name, 0, tuple(terms)) if check_terms(p, terms, corpus).ok]
+    # a cited sequence with negative terms (here -3n): its residues are still taken from 0 up, which
+    # only the second reading gives under LODA's sign-keeping mod
+    signed = Corpus({7: "mul $0,-3\n"})
+    terms = [(-3 * n) % 5 for n in range(40)]
+    programs = programs_from_name("Negated triples (A000007) read mod 5.", 0)
+    assert [check_terms(p, terms, signed).ok for p in programs] == [False, True]

@@ -35,7 +35,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
-    "formula": "2026-12-05T06:47:00+00:00",  # triangles read by rows, T(n,k) = ...; linear congruential generators
+    "formula": "2026-12-05T06:53:00+00:00",  # triangles T(n,k) = ..., linear congruential generators, "(A#) read mod m"
 }
 
 

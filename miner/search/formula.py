@@ -260,6 +260,9 @@ _FRAGMENT = re.compile(r"a\(n\)\s*=\s*")
 # "Consecutive states of the linear congruential pseudo-random number generator (205*s + 29573) mod 139968
 # when started at 1": the recurrence a(n) = (205*a(n-1) + 29573) mod 139968 from the first term.
 _LCG = re.compile(r"congruential .*?generator (\([^()]*\)|[\w^*]+) mod (\([^()]*\)|[\w^]+) when started at (?:s ?= ?)?\d+")
+# "Ramanujan numbers (A000594) read mod 7^2": the residues of a cited sequence, from 0 up (LODA's mod
+# keeps the dividend's sign, so a negative term needs the modulus added once more).
+_READ_MOD = re.compile(r"^[^()]*\((A\d{6})\) read mod ([\d^]+)\.?$")
 _TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
 # Layouts of a triangle read by rows: (first row n, first column k, last column n + e); every row
 # n >= first has n + e - k0 + 1 entries. The known terms decide which one the name means.
@@ -281,6 +284,8 @@ def formula_fragments(name: str) -> list[str]:
     whole = name.strip().rstrip(".")
     if whole and not _FRAGMENT.search(whole):
         out.append(whole)
+    if m := _READ_MOD.match(name.strip()):
+        out += [f"{m[1]}(n) mod {m[2]}", f"(({m[1]}(n) mod {m[2]}) + {m[2]}) mod {m[2]}"]
     if m := _LCG.search(name):
         out.append(re.sub(r"\bs\b", "a(n-1)", f"{m[1]} mod ({m[2]})"))
     return list(dict.fromkeys(out))
