@@ -24,15 +24,6 @@ def in_base(k: int, base: int) -> str:
             return out
 
 
-def listed(test, start: int, count: int) -> list[int]:
-    out, k = [], start
-    while len(out) < count:
-        if test(k):
-            out.append(k)
-        k += 1
-    return out
-
-
 def test_names_read_as_digit_predicates():
     assert parse_name("Numbers whose base-6 representation has the same nonzero number of 1's and 4's.") == [
         Filter(6, (("c1", "==", "c4"), ("c1", ">", 0)))]
@@ -75,12 +66,12 @@ def test_programs_list_numbers_past_the_known_terms(sample_tarball):
          lambda k: 1 + sum(a != b for a, b in zip(in_base(k, 2), in_base(k, 2)[1:])) == 3, 1, 60),
     ]
     for name, test, start, count in cases:
-        full = listed(test, start, count)
+        full = testbed.listed(test, start, count)
         progs = programs_for(Target(999001, name, tuple(full[:15]), 1))
         assert progs, name
         assert evaluate(progs[0], count) == full, name
     is_prime = lambda k: k > 1 and all(k % f for f in range(2, int(k**0.5) + 1))  # noqa: E731
-    full = listed(lambda k: is_prime(k) and set(str(k)) <= {"2", "3", "4"}, 0, 20)
+    full = testbed.listed(lambda k: is_prime(k) and set(str(k)) <= {"2", "3", "4"}, 0, 20)
     progs = programs_for(Target(999002, "Primes having only {2, 3, 4} as digits.", tuple(full[:12]), 1), corpus)
     assert progs and evaluate(progs[0], 20, corpus) == full
     # without the primes' program to call there is none
@@ -96,7 +87,7 @@ def test_numbers_written_with_a_digit_set_are_walked_in_order():
         f = Filter(base, (("bad", "==", 0),), allowed)
         assert walks(f)
         first = 1 if 0 not in allowed else 0
-        expected = listed(lambda k: set(in_base(k, base)) <= set(map(str, allowed)), first, 80)
+        expected = testbed.listed(lambda k: set(in_base(k, base)) <= set(map(str, allowed)), first, 80)
         assert [written(f, j) for j in range(first, first + 80)] == expected
     assert not walks(Filter(10, (("sum", "==", 7),)))
 
@@ -116,14 +107,14 @@ def test_walked_programs_reach_terms_a_scan_could_not(sample_tarball):
     progs = programs_for(Target(999003, "Primes that contain digits 1 and 3 only.", tuple(full[:36]), 1), corpus)
     assert progs and evaluate(progs[0], 50, corpus) == full
     # a set with 0: numbers from the first known term on, past the terms shown
-    full = listed(lambda k: set(in_base(k, 4)) <= {"0", "3"}, 3, 40)
+    full = testbed.listed(lambda k: set(in_base(k, 4)) <= {"0", "3"}, 3, 40)
     progs = programs_for(Target(999004, "Numbers whose set of base-4 digits is {0,3}.", tuple(full[:20]), 1))
     assert progs and evaluate(progs[0], 40) == full
 
 
 def test_terms_the_filter_does_not_list_get_no_program():
     name = "Numbers whose base-6 representation has the same nonzero number of 1's and 4's."
-    full = listed(lambda k: (t := in_base(k, 6)).count("1") == t.count("4") > 0, 1, 20)
+    full = testbed.listed(lambda k: (t := in_base(k, 6)).count("1") == t.count("4") > 0, 1, 20)
     assert programs_for(Target(1, name, tuple(full[:5] + full[6:]), 1)) == []  # one left out
     assert programs_for(Target(1, name, tuple(full[:-1]) + (full[-1] + 1,), 1)) == []  # one that fails
     assert programs_for(Target(1, name, tuple(full[:5]), 1)) == []  # too few to go on
@@ -136,7 +127,7 @@ def test_any_terms_give_a_correct_program_or_none():
         base, d1, d2 = rng.randint(4, 10), rng.randint(0, 1), rng.randint(2, 3)
         name = f"Numbers whose base-{base} representation has the same number of {d1}'s and {d2}'s."
         start = rng.randint(0, 50)
-        terms = listed(lambda k: (t := in_base(k, base)).count(str(d1)) == t.count(str(d2)), start, 12)
+        terms = testbed.listed(lambda k: (t := in_base(k, base)).count(str(d1)) == t.count(str(d2)), start, 12)
         if rng.random() < 0.5:
             terms[rng.randrange(12)] += rng.choice([-1, 1])
         for prog in programs_for(Target(1, name, tuple(terms), 0)):
@@ -146,7 +137,7 @@ def test_any_terms_give_a_correct_program_or_none():
 def test_the_loop_stores_a_named_digit_filter(tmp_path, real_data, sample_tarball):
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
     name = "Numbers whose base-7 representation has the same nonzero number of 2's and 5's."
-    terms = listed(lambda k: (t := in_base(k, 7)).count("2") == t.count("5") > 0, 1, 40)
+    terms = testbed.listed(lambda k: (t := in_base(k, 7)).count("2") == t.count("5") > 0, 1, 40)
     sequences[999001] = SequenceRecord(999001, name, terms, 1)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["digits"])
     assert found[999001].strategy == "digits"

@@ -23,15 +23,6 @@ def trial(x: int) -> bool:
     return x > 1 and all(x % f for f in range(2, int(x**0.5) + 1))
 
 
-def listed(test, start: int, count: int) -> list[int]:
-    out, k = [], start
-    while len(out) < count:
-        if test(k):
-            out.append(k)
-        k += 1
-    return out
-
-
 def test_names_read_as_polynomials_that_must_be_prime():
     assert parse_name("Numbers k such that 12*k+1, 12*k+5 and 12*k+7 are primes.") == Condition(((1, 12), (5, 12), (7, 12)))
     assert parse_name("Primes p such that 3*p^2 + 2 is prime.") == Condition(((0, 1), (2, 0, 3)))
@@ -62,19 +53,19 @@ def test_programs_list_numbers_past_the_known_terms(sample_tarball):
               lambda p: trial(p) and trial(2 * p + 3) and trial(2 * p - 3), 0),
              ("Numbers k such that k^2 + k + 41 is prime.", lambda k: trial(k * k + k + 41), 0)]
     for name, test, start in cases:
-        full = listed(test, start, 45)
+        full = testbed.listed(test, start, 45)
         progs = programs_for(Target(999001, name, tuple(full[:15]), 1), corpus)
         assert progs, name
         assert evaluate(progs[0], 45, corpus) == full, name
     # without the primes' program to call there is none
-    full = listed(cases[0][1], 0, 20)
+    full = testbed.listed(cases[0][1], 0, 20)
     assert programs_for(Target(999001, cases[0][0], tuple(full), 1), corpus.without({10051})) == []
 
 
 def test_terms_the_condition_does_not_list_get_no_program(sample_tarball):
     corpus = Corpus(testbed.read_corpus(sample_tarball))
     name = "Numbers k such that 10*k+1 and 10*k+3 are primes."
-    full = listed(lambda k: trial(10 * k + 1) and trial(10 * k + 3), 0, 20)
+    full = testbed.listed(lambda k: trial(10 * k + 1) and trial(10 * k + 3), 0, 20)
     assert programs_for(Target(1, name, tuple(full[:5] + full[6:]), 1), corpus) == []  # one left out
     assert programs_for(Target(1, name, tuple(full[:-1]) + (full[-1] + 1,), 1), corpus) == []  # one that fails
     assert programs_for(Target(1, name, tuple(full[:5]), 1), corpus) == []  # too few to go on
@@ -84,6 +75,6 @@ def test_terms_the_condition_does_not_list_get_no_program(sample_tarball):
 def test_the_loop_stores_a_named_prime_condition(tmp_path, real_data, sample_tarball):
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, {10051}, [], size=20)
     name = "Numbers k such that 4*k+1 and 4*k+3 are primes."
-    sequences[999001] = SequenceRecord(999001, name, listed(lambda k: trial(4 * k + 1) and trial(4 * k + 3), 0, 40), 1)
+    sequences[999001] = SequenceRecord(999001, name, testbed.listed(lambda k: trial(4 * k + 1) and trial(4 * k + 3), 0, 40), 1)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["primes"])
     assert found[999001].strategy == "primes"

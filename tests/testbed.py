@@ -153,3 +153,13 @@ def mine_subset(tmp_path: Path, sequences: dict[int, Any], programs: dict[int, s
         found = {row.a_number: row for row in storage.discovered(session)}
     engine.dispose()
     return found
+
+
+def listed(test: Any, start: int, count: int) -> list[int]:
+    """The first `count` numbers k >= start for which test(k) holds: an independent listing of a filter."""
+    out, k = [], start
+    while len(out) < count:
+        if test(k):
+            out.append(k)
+        k += 1
+    return out
