@@ -107,7 +107,8 @@ class MiningContext:
 
 def mining_limits(cfg: dict[str, Any], blind: bool = False, matched: bool = False) -> Any:
     """The evaluator limits for the quick check of candidates (`[mine]` max_candidate_steps / max_seconds;
-    `blind`: a blind guess's, `blind_max_seconds`)."""
+    `blind`: a blind guess's, `blind_max_seconds`, or with `matched` what a matcher made of one,
+    `blind_match_seconds`)."""
     from miner.lang.limits import Limits
 
     base = Limits.from_config(cfg["eval"]) if "eval" in cfg else Limits()
