@@ -25,7 +25,7 @@ from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_
                                  retrieval_index)
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
-from miner.search import DETERMINISTIC
+from miner.search import DETERMINISTIC, reads_name
 from miner.search.types import Candidate, Target
 from storage.records import AttemptOutcome, StrategyStats
 
@@ -261,14 +261,20 @@ NAME_WEIGHTS: tuple[tuple[tuple[str, ...], float], ...] = (
 )
 # The newest A-numbers fell most often (28% of those within 50,000 of the newest against 9% before).
 NEW_SPAN, NEW_WEIGHT = 50_000, 1.5
+# Names a strategy reads exactly (`miner.search.reads_name`): 277 of the 298 real targets with such names
+# fell (93%), against 31% of all, so they come first whatever else the name or the A-number says.
+READ_WEIGHT = 6.0  # above any sum of the other weights
 
 
 def yield_score(target: Target, newest: int = 0) -> float:
     """How likely a sequence is to fall to the cheap strategies (higher first): `NAME_WEIGHTS` of its
-    name, `NEW_WEIGHT` if within `NEW_SPAN` of the `newest` A-number, ties broken by newer A-number."""
+    name, `READ_WEIGHT` if a strategy reads it exactly, `NEW_WEIGHT` if within `NEW_SPAN` of the `newest`
+    A-number, ties broken by newer A-number."""
     name = target.name
     a = target.a_number
     score = sum(weight for words, weight in NAME_WEIGHTS if any(w in name for w in words))
+    if reads_name(name):
+        score += READ_WEIGHT
     if newest and a > newest - NEW_SPAN:
         score += NEW_WEIGHT
     return score + a / 1e7

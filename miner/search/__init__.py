@@ -5,6 +5,9 @@ Each strategy module has `propose(target, ctx, budget, rng) -> Iterator[Candidat
 untrusted and checked by the agent loop.
 """
 
+import functools
+import importlib
+
 STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
     "combine": "miner.search.combine",
@@ -37,6 +40,17 @@ REVISED: dict[str, str] = {
     "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
     "formula": "2026-12-05T06:53:00+00:00",  # triangles T(n,k) = ..., linear congruential generators, "(A#) read mod m"
 }
+
+
+# Strategies that compile names of the forms they read exactly (each module's `parse_name`): a name one of
+# them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
+NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes")
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def reads_name(name: str) -> bool:
+    """Whether one of the NAME_READERS reads the name (cached: the loop asks for every target at each plan)."""
+    return any(importlib.import_module(STRATEGY_MODULES[s]).parse_name(name) for s in NAME_READERS)
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:

@@ -201,7 +201,7 @@ def _number(text: str) -> Quadratic | None:
     return None
 
 
-def _readings(name: str) -> list[tuple[str, Quadratic]]:
+def parse_name(name: str) -> list[tuple[str, Quadratic]]:
     """(kind, number) the name states: partial quotients ("a"), numerators ("p") or denominators ("q")."""
     name = name.strip()
     m = _CONVERGENTS.match(name)
@@ -222,7 +222,7 @@ def programs_for(target: Target) -> list[Program]:
     n = len(target.terms)
     if not n:
         return out
-    for kind, x in _readings(target.name):
+    for kind, x in parse_name(target.name):
         lists = expansion(x, n + MAX_SKIP + 1)
         if lists is None:
             continue
