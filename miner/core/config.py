@@ -116,7 +116,7 @@ class MineConfig:
     rounds: int = key(6, min=1)
     budget_growth: float = key(2.0, min=1)
     sample_temperatures: list[float] = key([1.0, 1.2, 0.6], min=0)
-    late_strategies: list[str] = key(["family"], items=STRATEGIES)
+    late_strategies: list[str] = key(["combine", "family"], items=STRATEGIES)
     attempt_cpu_min: float = key(2.0, above=0)
     attempt_cpu_max: float = key(30.0, above=0)
     model_max_candidates: int = key(128, min=1)
