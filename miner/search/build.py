@@ -5,7 +5,7 @@ All rewrites keep the calling convention (input n in `$0`, output in `$0`) and r
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program, line
 
@@ -132,3 +132,27 @@ def relocated(ops: list[Operation], cells: dict[int, int]) -> list[Operation]:
         return Operand(DIRECT, cells.get(operand.value, operand.value)) if operand.kind == DIRECT else operand
 
     return [Operation(o.op, move(o.target), move(o.source)) for o in ops]
+
+
+def nth_passing(setup: list[Operation], step: list[Operation], offset: int) -> Program:
+    """The n-th candidate that passes (n counted from the offset), by a scan: `setup` puts the bound on
+    the candidates scanned in $2 (and whatever `step` starts from); each pass, `step` moves $1 to the next
+    candidate and sets $3 to 1 if it passes, else 0 ($4 is scratch after it). The result is $1."""
+    return at_offset([
+        *setup,
+        Operation("lpb", Operand(DIRECT, 2), Operand(CONSTANT, 1)),
+        *step,
+        # $0 counts down the passes still to skip; once it is below zero the scan stops after this pass
+        line("sub", 0, 3, direct=True),
+        line("mov", 4, 0, direct=True), line("max", 4, 0), line("equ", 4, 0, direct=True),
+        line("mul", 2, 4, direct=True), line("trn", 2, 1),
+        Operation("lpe"),
+        line("mov", 0, 1, direct=True),
+    ], offset)
+
+
+def lists_exactly(passes: Callable[[int], bool], terms: Sequence[int]) -> bool:
+    """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms (the Python side of
+    an `nth_passing` program)."""
+    wanted = set(terms)
+    return all(passes(k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))

@@ -15,10 +15,10 @@ from typing import Any, Iterator
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
-from miner.search.build import at_offset
+from miner.search.build import lists_exactly, nth_passing
+from miner.search.primes import PRIMES, is_prime
 from miner.search.types import Candidate, SearchContext, Target
 
-PRIMES = 10051  # the characteristic function of the primes, called for "Primes having ..."
 MIN_TERMS = 6
 MAX_SCAN = 300_000  # numbers tested in Python to confirm the known terms (the program scans as many)
 _COUNT_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -61,17 +61,6 @@ def _digits(k: int, base: int) -> list[int]:
     return out
 
 
-def _is_prime(k: int) -> bool:
-    if k < 2:
-        return False
-    f = 2
-    while f * f <= k:
-        if k % f == 0:
-            return False
-        f += 1
-    return True
-
-
 def passes(f: Filter, k: int) -> bool:
     """Whether k passes the filter (the Python twin of the program's test)."""
     digits = _digits(k, f.base)
@@ -87,7 +76,7 @@ def passes(f: Filter, k: int) -> bool:
         a, b = value(left), value(right)
         if (op == "==" and a != b) or (op == ">" and a <= b):
             return False
-    return not f.prime or _is_prime(k)
+    return not f.prime or is_prime(k)
 
 
 def walks(f: Filter) -> bool:
@@ -251,26 +240,16 @@ def program(f: Filter, first: int, offset: int) -> Program:
     else:
         start, step = [f"mov $1,{first - 1}"], ["  add $1,1"]
         scan, test = f.base, _test_lines(f, zero=first <= 0)
-    lines = [*start,
-             "mov $3,$0", f"add $3,{c}", f"mov $2,{scan}", "pow $2,$3",
-             "lpb $2",
-             *step,
-             *("  " + x for x in test),
-             # $0 counts down the passes still to skip; once it is below zero the scan stops after this pass
-             "  sub $0,$3",
-             "  mov $4,$0", "  max $4,0", "  equ $4,$0", "  mul $2,$4", "  trn $2,1",
-             "lpe",
-             "mov $0,$1"]
-    code = parse("\n".join(lines) + "\n", "digits").ops
-    return at_offset(code, offset)
+    setup = [*start, "mov $3,$0", f"add $3,{c}", f"mov $2,{scan}", "pow $2,$3"]
+    return nth_passing(parse("\n".join(setup) + "\n", "digits").ops,
+                       parse("\n".join([*step, *test]) + "\n", "digits").ops, offset)
 
 
 def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
     """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms (at most `MAX_SCAN`
     numbers tested, as the program walks them)."""
-    wanted = set(terms)
     if not walks(f):
-        return terms[-1] - terms[0] <= MAX_SCAN and all(passes(f, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
+        return terms[-1] - terms[0] <= MAX_SCAN and lists_exactly(lambda k: passes(f, k), terms)
     j, passed = _first_index(f, terms[0]), list[int]()
     for _ in range(MAX_SCAN):
         k = written(f, j)

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, Iterator
 
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
-from miner.search.build import add_const, at_offset, line, relocated
+from miner.search.build import add_const, line, lists_exactly, nth_passing, relocated
 from miner.search.formula import FormulaError, as_polynomial, compile_polynomial, parse_formula
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -98,31 +98,18 @@ def passes(c: Condition, k: int) -> bool:
 def program(c: Condition, first: int, offset: int) -> Program:
     """The n-th k >= `first` that passes (n counted from the offset); the scan is bounded by first + 4^(n+9),
     far past where the terms of such conditions lie."""
-    ops = [line("mov", 1, first - 1, direct=False),
-           line("mov", 3, 0, direct=True), *add_const(3, 9), line("mov", 2, 4), line("pow", 2, 3, direct=True),
-           *add_const(2, first),
-           Operation("lpb", Operand(DIRECT, 2), Operand(CONSTANT, 1)),
-           *add_const(1, 1), line("mov", 3, 1)]
+    setup = [line("mov", 1, first - 1),
+             line("mov", 3, 0, direct=True), *add_const(3, 9), line("mov", 2, 4), line("pow", 2, 3, direct=True),
+             *add_const(2, first)]
+    step = [*add_const(1, 1), line("mov", 3, 1)]
     for poly in c.polynomials:
         # $4 = poly($1), Horner's form from the formula compiler on cells $4 (value) and $5
-        ops += [line("mov", 4, 1, direct=True),
-                *relocated(compile_polynomial([Fraction(a) for a in poly]).code(), {0: 4, 1: 5}),
-                line("max", 4, 1),  # the primes' program starts at 1; 1 and below are not prime
-                Operation("seq", Operand(DIRECT, 4), Operand(CONSTANT, PRIMES)),
-                line("mul", 3, 4, direct=True)]
-    # $0 counts down the passes still to skip; once it is below zero the scan stops after this pass
-    ops += [line("sub", 0, 3, direct=True),
-            line("mov", 4, 0, direct=True), line("max", 4, 0), line("equ", 4, 0, direct=True),
-            line("mul", 2, 4, direct=True), line("trn", 2, 1),
-            Operation("lpe"),
-            line("mov", 0, 1, direct=True)]
-    return at_offset(ops, offset)
-
-
-def _lists(c: Condition, terms: tuple[int, ...]) -> bool:
-    """Whether the numbers from terms[0] to terms[-1] that pass are exactly the terms."""
-    wanted = set(terms)
-    return all(passes(c, k) == (k in wanted) for k in range(terms[0], terms[-1] + 1))
+        step += [line("mov", 4, 1, direct=True),
+                 *relocated(compile_polynomial([Fraction(a) for a in poly]).code(), {0: 4, 1: 5}),
+                 line("max", 4, 1),  # the primes' program starts at 1; 1 and below are not prime
+                 Operation("seq", Operand(DIRECT, 4), Operand(CONSTANT, PRIMES)),
+                 line("mul", 3, 4, direct=True)]
+    return nth_passing(setup, step, offset)
 
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
@@ -134,7 +121,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
         return []
     if corpus is not None and PRIMES not in corpus:
         return []
-    return [program(c, terms[0], target.offset)] if _lists(c, terms) else []
+    return [program(c, terms[0], target.offset)] if lists_exactly(lambda k: passes(c, k), terms) else []
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
