@@ -135,7 +135,7 @@ def main() -> None:
     # A sequence whose only program was provisional stays a target, and a shorter program for it is stored
     # ("replaced"): an improvement, not a sequence solved, so it is counted apart.
     verified = [h for h in summary.found if h.outcome == "new"]
-    replaced = [h for h in summary.found if h.stored and h.outcome != "new"]
+    replaced = [h for h in summary.found if h.outcome == "replaced"]
     from_model = [h for h in verified if h.strategy in MODEL]
     by_strategy: dict[str, int] = {}
     for h in verified:
