@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
-from storage.mining import (attempt_rounds, claim, extend_leases, lease, record_attempt, release, strategy_stats,
-                            tried_pairs)
+from storage.mining import (attempt_rounds, claim, extend_leases, first_found, lease, record_attempt, release,
+                            strategy_stats, tried_pairs)
 from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, program_codes,
                               program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
 from storage.records import (
@@ -63,6 +63,6 @@ __all__ = [
     "last_run", "miners",
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
-    "store_hit", "strategy_stats", "summary", "tried_pairs", "attempt_rounds", "lease",
+    "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "attempt_rounds", "lease",
     "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures", "running_trial",
 ]

@@ -197,16 +197,36 @@ def _add_to_day(session: Session, attempt: Attempt) -> None:
     session.execute(stmt)
 
 
-def tried_pairs(session: Session, strategies: Iterable[str],
-                since: Mapping[str, datetime] | None = None) -> set[tuple[int, str]]:
+def tried_pairs(session: Session, strategies: Iterable[str], since: Mapping[str, datetime] | None = None,
+                unlocked: Mapping[int, datetime] | None = None) -> set[tuple[int, str]]:
     """The (A-number, strategy) pairs that have at least one attempt, for the given strategies; for a
-    strategy in `since`, only attempts started at or after its time count."""
+    strategy in `since`, only attempts started at or after its time count, and for a sequence in `unlocked`
+    (one its name cites gained a program then), only attempts started at or after its time."""
     since = since or {}
+    unlocked = unlocked or {}
     names = list(strategies)
     clauses: list[ColumnElement[bool]] = [AttemptRow.strategy.in_([s for s in names if s not in since])]
     clauses += [and_(AttemptRow.strategy == s, AttemptRow.started_at >= t) for s, t in since.items() if s in names]
-    rows = session.execute(select(AttemptRow.a_number, AttemptRow.strategy).where(or_(*clauses)).distinct())
-    return {(int(a), str(s)) for a, s in rows}
+    rows = session.execute(select(AttemptRow.a_number, AttemptRow.strategy, func.max(AttemptRow.started_at))
+                           .where(or_(*clauses)).group_by(AttemptRow.a_number, AttemptRow.strategy))
+    return {(int(a), str(s)) for a, s, last in rows if int(a) not in unlocked or _aware(last) >= unlocked[int(a)]}
+
+
+def _aware(moment: datetime | str) -> datetime:
+    # max() over a UTCDateTime column comes back as SQLite's text or a naive datetime, not through the type.
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def first_found(session: Session, a_numbers: Iterable[int]) -> dict[int, datetime]:
+    """When each of the sequences first had a stored program (its oldest row's `found_at`), for those with one."""
+    out: dict[int, datetime] = {}
+    for part in chunked(sorted(set(a_numbers)), 5000):
+        rows = session.execute(select(Program.a_number, func.min(Program.found_at))
+                               .where(Program.a_number.in_(part)).group_by(Program.a_number))
+        out.update({int(a): _aware(t) for a, t in rows})
+    return out
 
 
 def strategy_stats(session: Session) -> dict[str, StrategyStats]:

@@ -384,6 +384,42 @@ def test_a_revised_strategy_runs_again_where_it_ran_before_the_revision(mined_db
     assert all(n == 1 for (a, s), n in after.items() if s == "recurrence")
 
 
+def test_a_name_is_read_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    cited = data[0][14335]  # held out: lacking until recurrence finds it
+    storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
+                                                  [t + 7 for t in cited.terms], cited.offset)])
+    mine(cfg, strategies=["formula"], engine=engine)  # every lacking sequence, once
+    assert 990001 not in stored(engine)  # its name calls a sequence without a program yet
+    mine(cfg, ids=[14335], strategies=["recurrence"], engine=engine)
+    assert 14335 in stored(engine)
+    mine(cfg, strategies=["formula"], engine=engine)
+    assert "seq $0,14335" in stored(engine)[990001]
+
+
+def test_a_running_miner_reads_a_name_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
+    from miner.mine.context import build_context, refresh_context
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    cited = data[0][14335]
+    storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
+                                                  [t + 7 for t in cited.terms], cited.offset)])
+    ctx = build_context(cfg, engine)
+    try:
+        mine_batch(ctx, engine, strategies=["formula"])
+        assert (990001, "formula") in ctx.state.once_done and 990001 not in stored(engine)
+        mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
+        assert refresh_context(ctx, engine)
+        assert (990001, "formula") not in ctx.state.once_done
+        mine_batch(ctx, engine, strategies=["formula"])
+        assert "seq $0,14335" in stored(engine)[990001]
+    finally:
+        ctx.close()
+
+
 @pytest.mark.slow  # over a second: the full tier
 def test_the_memory_of_checked_candidates_is_bounded(mined_db, monkeypatch):
     from miner.mine import loop

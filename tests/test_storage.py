@@ -258,6 +258,23 @@ def test_tried_pairs_count_only_attempts_since_a_strategy_changed(engine):
         assert storage.tried_pairs(s, ["formula"], since={"digits": revised}) == {(3, "formula")}
 
 
+def test_an_attempt_before_a_cited_sequence_gained_a_program_does_not_count(engine):
+    storage.apply_refresh(engine, seqs(*[(a, f"s{a}", [a], 0) for a in range(1, 5)]))
+    with storage.session_scope(engine) as s:
+        storage.record_attempt(s, Attempt(1, "formula", None, 1, 0, 0, 0.1, "miss", now() - timedelta(days=2)))
+        storage.record_attempt(s, Attempt(2, "formula", None, 1, 0, 0, 0.1, "miss", now() - timedelta(days=2)))
+    assert storage.store_hit(engine, Hit(4, "mov $0,4\n", "formula")) == "new"
+    with storage.session_scope(engine, readonly=True) as s:
+        found = storage.first_found(s, [3, 4])
+        assert set(found) == {4} and now() - timedelta(minutes=5) < found[4] <= now()
+        # sequence 1's name cites 4, which gained its program after 1 was tried: 1 is owed another try
+        assert storage.tried_pairs(s, ["formula"], unlocked={1: found[4]}) == {(2, "formula")}
+    with storage.session_scope(engine) as s:
+        storage.record_attempt(s, Attempt(1, "formula", None, 1, 0, 0, 0.1, "miss", now()))
+    with storage.session_scope(engine, readonly=True) as s:
+        assert storage.tried_pairs(s, ["formula"], unlocked={1: found[4]}) == {(1, "formula"), (2, "formula")}
+
+
 def test_concurrent_claimers_are_disjoint(engine):
     # 12 claims of 5 for 60 free sequences: claims never overlap, and since each claim takes at most 5,
     # at least 5 are free and unclaimed whenever one starts, so each gets exactly 5. (A PostgreSQL claim

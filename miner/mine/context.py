@@ -22,7 +22,7 @@ import structlog
 from miner.core.owner import default_owner
 from miner.lang.program import Program
 from miner.mine.checker import CheckerPool, CorpusSpec
-from miner.search import DETERMINISTIC, REVISED, STRATEGY_MODULES
+from miner.search import DETERMINISTIC, REVISED, STRATEGY_MODULES, cites
 from miner.search.types import Candidate, SearchContext, Target
 
 if TYPE_CHECKING:
@@ -208,14 +208,14 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     index = _build_index(targets, cfg)
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
                            known=load_known(engine, corpus.ids())
-                           if {"corpus_sweep", "family", "combine", "convolution", "euler"} & set(mine["strategies"]) else {})
+                           if {"corpus_sweep", "family", "combine", "convolution", "euler", "cited"} & set(mine["strategies"]) else {})
     pool = CheckerPool(
         CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],
         chunk_size=mine["chunk_size"],
     )
     state = MiningState(corpus=corpus, corpus_key=corpus_key, targets=targets, index=index, search=search,
-                        once_done=_once_done(engine), rounds=_rounds(engine),
+                        once_done=_once_done(engine, targets), rounds=_rounds(engine),
                         provisional=load_provisional(engine))
     ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), pool=pool,
                         proposers=available_proposers(list(mine["strategies"])), rng=rng, state=state)
@@ -224,12 +224,18 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     return ctx
 
 
-def _once_done(engine: Engine) -> set[tuple[int, str]]:
+def _once_done(engine: Engine, targets: dict[int, Target]) -> set[tuple[int, str]]:
+    """The (sequence, once-per-sequence strategy) pairs already run; a run from before a strategy's revision,
+    or from before a sequence the target's name cites gained a program, does not count."""
     import storage
 
+    cited = {a: cites(t.name) for a, t in targets.items() if cites(t.name)}
     with storage.session_scope(engine, readonly=True) as session:
+        found = storage.first_found(session, set().union(*cited.values()))
+        unlocked = {a: max(found[c] for c in cs if c in found) for a, cs in cited.items() if not cs.isdisjoint(found)}
         return storage.tried_pairs(session, DETERMINISTIC,
-                                   since={s: datetime.fromisoformat(t) for s, t in REVISED.items()})
+                                   since={s: datetime.fromisoformat(t) for s, t in REVISED.items()},
+                                   unlocked=unlocked)
 
 
 def _rounds(engine: Engine) -> dict[tuple[int, str, int | None], int]:
@@ -245,12 +251,15 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     Returns True when anything was reloaded.
     """
     changed = False
-    # Other miners of a fleet record attempts too: what they ran is not run again here.
-    ctx.state.once_done |= _once_done(engine)
     for key, n in _rounds(engine).items():
         ctx.state.rounds[key] = max(n, ctx.state.rounds.get(key, 0))
     corpus, corpus_key = load_corpus(engine)
     if corpus_key != ctx.state.corpus_key:
+        # A sequence that gained a program may be what a target's name cites: its name is read again.
+        gained = set(corpus.ids()) - set(ctx.state.corpus.ids())
+        if gained:
+            ctx.state.once_done = {(a, s) for a, s in ctx.state.once_done if a not in ctx.state.targets
+                                   or cites(ctx.state.targets[a].name).isdisjoint(gained)}
         ctx.state.corpus, ctx.state.corpus_key = corpus, corpus_key
         ctx.state.search.corpus = corpus
         ctx.state.search.retrieval = None
@@ -261,6 +270,8 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.pool.restart()
         ctx.state.sweep_due = changed = True
     targets = load_targets(engine)
+    # Other miners of a fleet record attempts too: what they ran is not run again here.
+    ctx.state.once_done |= _once_done(engine, targets)
     ctx.state.provisional = load_provisional(engine)
     if set(targets) != set(ctx.state.targets):
         ctx.state.targets = targets

@@ -22,10 +22,10 @@ from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
 from miner.mine.trust import MATCH_ROUTES
 from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, mining_limits,
-                                 retrieval_index)
+                                 refresh_context, retrieval_index)
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
-from miner.search import DETERMINISTIC, reads_name
+from miner.search import DETERMINISTIC, cites, reads_name
 from miner.search.types import Candidate, Target
 from storage.records import AttemptOutcome, StrategyStats
 
@@ -1066,6 +1066,8 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                     storage.release(engine, ctx.owner, fresh)
             total.add(batch)
             total.batches += 1
+            if unlocks(ctx, batch):
+                refresh_context(ctx, engine)
             total.wall_seconds = time.monotonic() - wall
             if progress is not None:
                 progress(total)
@@ -1074,6 +1076,13 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
         storage.release(engine, ctx.owner)
     total.wall_seconds = time.monotonic() - wall
     return total
+
+
+def unlocks(ctx: MiningContext, batch: BatchSummary) -> bool:
+    """Whether a sequence that gained a program in the batch is cited by the name of one still lacking:
+    the corpus is worth reloading now, so that name is read again with the new program to call."""
+    gained = {h.a_number for h in batch.found if h.stored}
+    return bool(gained) and any(not cites(t.name).isdisjoint(gained - {a}) for a, t in ctx.state.targets.items())
 
 
 def _worked(batch: BatchSummary) -> bool:

@@ -7,6 +7,7 @@ untrusted and checked by the agent loop.
 
 import functools
 import importlib
+import re
 
 STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
@@ -24,6 +25,8 @@ STRATEGY_MODULES: dict[str, str] = {
     "descents": "miner.search.descents",
     "beatty": "miner.search.beatty",
     "primes": "miner.search.primes",
+    "juxtapose": "miner.search.juxtapose",
+    "cited": "miner.search.cited",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -32,7 +35,8 @@ STRATEGY_MODULES: dict[str, str] = {
 # Strategies whose candidates depend only on the sequence's name and terms: asking again gives the same
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
-                                            "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "combine"})
+                                            "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
+                                            "cited", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -44,13 +48,21 @@ REVISED: dict[str, str] = {
 
 # Strategies that compile names of the forms they read exactly (each module's `parse_name`): a name one of
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
-NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes")
+NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
+                                  "juxtapose", "cited")
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def reads_name(name: str) -> bool:
     """Whether one of the NAME_READERS reads the name (cached: the loop asks for every target at each plan)."""
     return any(importlib.import_module(STRATEGY_MODULES[s]).parse_name(name) for s in NAME_READERS)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def cites(name: str) -> frozenset[int]:
+    """The A-numbers a name cites ("Position of n-th 1 in A030302"): once one of them gains a program, the
+    once-per-sequence strategies that read the name are worth running on it again."""
+    return frozenset(int(a) for a in re.findall(r"\bA(\d{6,7})\b", name))
 
 
 def model_free_searches(cfg: dict, corpus) -> dict:

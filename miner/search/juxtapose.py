@@ -1,0 +1,137 @@
+"""Digit streams a name states: "Write the (n+1)st Fibonacci number in base 7 and juxtapose", "Write n in
+base 5, then complement each digit and juxtapose", "Write the primes backwards in base 10 and juxtapose their
+digits", "Decimal digits of successive Fibonacci numbers", "row k consists of the binary digits of Fibonacci(k+1)".
+The program walks the elements x(k0), x(k0+1),
+... and subtracts each one's digit count from n until n falls inside one, then takes that digit, so it
+holds for every term. Where the stream starts (k0) is left to the known terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from miner.lang.parser import parse
+from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
+from miner.search.build import at_offset, largest_cell, relocated
+from miner.search.formula import FormulaError, Node, compile_formula, parse_formula
+from miner.search.types import Candidate, SearchContext, Target
+
+_WRITE = re.compile(r"\bwrite (?:the )?(?P<what>.+?) in base (?P<base>\d+)(?:,? (?:then )?(?P<comp>complement each "
+                    r"digit)(?: \(d -> \d+-d\))?)? and juxtapose\b", re.I)
+_DIGITS_OF = re.compile(r"^(?P<kind>decimal|binary|ternary) digits of successive (?P<what>.+?)\.?$", re.I)
+_ROWS = re.compile(r"\brow (?P<var>[kn]) (?:consists of|lists) the (?P<kind>binary|decimal|ternary) (?:digits|expansion) "
+                   r"of (?P<what>.+?)\.?$", re.I)
+_KINDS = {"binary": 2, "ternary": 3, "decimal": 10}
+# Elements named by words: a corpus sequence (called with `seq`) or a formula in n.
+_WORDS: dict[str, int | str] = {"fibonacci": 45, "prime": 40, "lucas": 32, "odd": "2*n-1", "even": "2*n",
+                                "square": "n^2", "cube": "n^3", "triangular": "n*(n+1)/2", "natural": "n"}
+STARTS = (0, 1, 2)
+LOOP = Operation("lpb", Operand(DIRECT, 0), Operand(CONSTANT, 1))  # the first k of the stream, tried in this order
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The base-`base` digits of x(k0), x(k0+1), ... one after another, x a corpus sequence (`seq`) or a
+    formula in n; each element's digits reversed if `backwards`, each digit d as base-1-d if `complement`."""
+
+    base: int
+    seq: int | None = None
+    formula: Node | None = None
+    backwards: bool = False
+    complement: bool = False
+
+
+def _element(text: str) -> tuple[int | None, Node | None] | None:
+    """The element a phrase names ("the (n+1)st Fibonacci number", "odd numbers 2n - 1", "n"), or None."""
+    text = re.sub(r"^(?:the |successive |\(n\+1\)st |n-th |nth )+", "", text.strip().lower())
+    if m := re.fullmatch(r"numbers (\d+),\s*\d+,.*", text):  # "the numbers 0,1,2,3,4,..."
+        text = "n"
+    if m := re.search(r"numbers? (.+)$", text):  # "odd numbers 2n - 1": the formula says it all
+        try:
+            return None, parse_formula(m[1])
+        except FormulaError:
+            pass
+    word = re.sub(r"(?: numbers?| number)$", "", text).rstrip("s")
+    found = _WORDS.get(word) if word not in ("n", "") else "n"
+    if isinstance(found, int):
+        return found, None
+    try:
+        return None, parse_formula(found if found is not None else text)
+    except FormulaError:
+        return None
+
+
+def parse_name(name: str) -> Stream | None:
+    """The digit stream the name states, or None."""
+    if m := _WRITE.search(name):
+        base, what, comp = int(m["base"]), m["what"], bool(m["comp"])
+    elif m := _DIGITS_OF.match(name.strip()):
+        base, what, comp = _KINDS[m["kind"].lower()], m["what"], False
+    elif m := _ROWS.search(name):  # "Triangle read by rows, where row k consists of the binary digits of F(k+1)"
+        base, what, comp = _KINDS[m["kind"].lower()], re.sub(rf"\b{m['var']}\b", "n", m["what"]), False
+    else:
+        return None
+    backwards = bool(re.search(r"\s+backwards$", what))
+    element = _element(re.sub(r"\s+backwards$", "", what))
+    if element is None or not 2 <= base <= 36:
+        return None
+    return Stream(base, element[0], element[1], backwards, comp)
+
+
+def digits(stream: Stream, values: list[int]) -> list[int]:
+    """The stream's digits for the given elements (the program's Python twin)."""
+    out: list[int] = []
+    for x in values:
+        ds = []
+        while True:
+            ds.append(x % stream.base)
+            x //= stream.base
+            if x == 0:
+                break
+        ds = ds if stream.backwards else ds[::-1]
+        out += [stream.base - 1 - d for d in ds] if stream.complement else ds
+    return out
+
+
+def _element_code(stream: Stream) -> list[Operation]:
+    """Code setting $2 to x($1) (cells from $6 on are scratch)."""
+    if stream.seq is not None:
+        return parse(f"mov $2,$1\nseq $2,{stream.seq}\n").code()
+    assert stream.formula is not None
+    # compile_formula reads n from $0 (and may copy it to $1): $0 -> $2, every other cell c -> $(5+c).
+    ops = compile_formula(stream.formula).code()
+    cells = {c: 2 if c == 0 else 5 + c for c in range(largest_cell(ops) + 1)}
+    return [*parse("mov $2,$1\n").code(), *relocated(ops, cells)]
+
+
+def program(stream: Stream, start: int, offset: int) -> Program:
+    """The n-th digit of the stream from x(start) on (n counted from the offset)."""
+    b = stream.base
+    element = _element_code(stream)
+    # Each pass takes one element's digits off $0; the pass that takes $0 below zero is undone by lpb, so
+    # $1 is the element holding the digit and $0 its place from the left.
+    head = parse(f"mov $1,{start}\n").code()
+    walk = [LOOP, *element, *parse(f"mov $3,$2\nmax $3,1\nlog $3,{b}\nadd $3,1\nsub $0,$3\nadd $1,1\n").code(),
+            Operation("lpe")]
+    place = "mov $3,$0\n" if stream.backwards else f"mov $3,$2\nmax $3,1\nlog $3,{b}\nsub $3,$0\n"
+    tail = parse(place + f"mov $4,{b}\npow $4,$3\ndiv $2,$4\nmod $2,{b}\n"
+                 + (f"mul $2,-1\nadd $2,{b - 1}\n" if stream.complement else "") + "mov $0,$2\n").code()
+    return at_offset(head + walk + element + tail, offset)
+
+
+def programs_for(target: Target, corpus: Any = None) -> list[Program]:
+    """The stream's program for each start, when the name states a stream (and the corpus holds its `seq`)."""
+    stream = parse_name(target.name)
+    if stream is None or (stream.seq is not None and corpus is not None and stream.seq not in corpus):
+        return []
+    if any(t < 0 or t >= stream.base for t in target.terms):
+        return []
+    return [program(stream, start, target.offset) for start in STARTS]
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """The named digit stream, from each start."""
+    for prog in programs_for(target, ctx.corpus)[: max(budget, 0)]:
+        yield Candidate(prog, "juxtapose", "from name")

@@ -1,0 +1,102 @@
+"""Digit streams named in names: the stream read, programs against Python's own base conversion far past
+the known terms, wrong terms refused, and the loop storing one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import testbed
+
+from miner.lang.corpus import Corpus
+from miner.lang.evaluator import evaluate
+from miner.lang.sequence import SequenceRecord
+from miner.search.formula import parse_formula
+from miner.search.juxtapose import Stream, parse_name, programs_for, propose
+from miner.search.types import SearchContext, Target
+
+
+def fibonacci(count: int) -> list[int]:
+    out = [0, 1]
+    while len(out) < count:
+        out.append(out[-1] + out[-2])
+    return out[:count]
+
+
+def primes(count: int) -> list[int]:
+    out, k = [], 2
+    while len(out) < count:
+        if all(k % p for p in out if p * p <= k):
+            out.append(k)
+        k += 1
+    return out
+
+
+def written(values: list[int], base: int, backwards: bool = False, complement: bool = False) -> list[int]:
+    """The digits of each value in base `base` (numpy's base_repr), one value after another."""
+    out = []
+    for x in values:
+        text = np.base_repr(x, base)
+        digits = [int(ch, 36) for ch in (text[::-1] if backwards else text)]
+        out += [base - 1 - d for d in digits] if complement else digits
+    return out
+
+
+def test_names_read_as_streams():
+    assert parse_name("Write (n+1)st Fibonacci number in base 3 and juxtapose.") == Stream(3, seq=45)
+    assert parse_name("Decimal digits of successive Fibonacci numbers.") == Stream(10, seq=45)
+    assert parse_name("Write n in base 5, then complement each digit (d -> 4-d) and juxtapose.") == \
+        Stream(5, formula=parse_formula("n"), complement=True)
+    assert parse_name("Write 2n-1 in base 9 and juxtapose.") == Stream(9, formula=parse_formula("2n-1"))
+    assert parse_name("Write odd numbers in base 6 and juxtapose.") == Stream(6, formula=parse_formula("2*n-1"))
+    assert parse_name("Write the primes backwards in base 10 and juxtapose their digits.") == \
+        Stream(10, seq=40, backwards=True)
+    assert parse_name("Binary Champernowne sequence (or word): write the numbers 0,1,2,3,4,... in base 2 and "
+                      "juxtapose.") == Stream(2, formula=parse_formula("n"))
+    assert parse_name("Triangle read by rows, where row k consists of the binary digits of Fibonacci(k+1).") == \
+        Stream(2, formula=parse_formula("Fibonacci(n+1)"))
+    assert parse_name("Numbers whose base-2 representation is the juxtaposition of two identical strings.") is None
+    assert parse_name("Write the Stern numbers in base 3 and juxtapose.") is None
+
+
+def _fits(name: str, terms: list[int], offset: int, corpus: Corpus | None, count: int) -> list[int]:
+    """The first `count` terms of the first program that reproduces the first 20 terms ([] if none does)."""
+    for prog in programs_for(Target(999001, name, tuple(terms[:20]), offset), corpus):
+        try:
+            if evaluate(prog, 20, corpus=corpus) == terms[:20]:
+                return evaluate(prog, count, corpus=corpus)
+        except Exception:  # a start before the element sequence's offset
+            continue
+    return []
+
+
+def test_programs_give_the_stream_far_past_the_known_terms(sample_tarball):
+    corpus = Corpus.from_path(sample_tarball)
+    cases = [
+        ("Write n in base 3 and juxtapose.", written(list(range(0, 400)), 3), 0),
+        ("Write 2n-1 in base 4 and juxtapose.", written([2 * k - 1 for k in range(1, 300)], 4), 1),
+        ("Write n in base 8, then complement each digit (d -> 7-d) and juxtapose.",
+         written(list(range(0, 300)), 8, complement=True), 0),
+        ("Write the (n+1)st Fibonacci number in base 7 and juxtapose.", written(fibonacci(80)[1:], 7), 0),
+        ("Write the primes backwards in base 10 and juxtapose their digits.", written(primes(200), 10, True), 1),
+    ]
+    for name, stream, offset in cases:
+        assert _fits(name, stream, offset, corpus, 400) == stream[:400], name
+
+
+def test_terms_the_stream_does_not_give_get_no_program(sample_tarball):
+    corpus = Corpus.from_path(sample_tarball)
+    stream = written(fibonacci(60)[1:], 7)
+    wrong = stream[:12] + [(stream[12] + 1) % 7] + stream[13:]
+    assert _fits("Write the (n+1)st Fibonacci number in base 7 and juxtapose.", wrong, 0, corpus, 40) == []
+    # digits the base cannot have, or a sequence the corpus lacks: no candidate at all
+    assert programs_for(Target(1, "Write n in base 3 and juxtapose.", (0, 1, 2, 3), 0)) == []
+    assert programs_for(Target(1, "Write the primes in base 10 and juxtapose.", (2, 3, 5, 7), 1), Corpus({})) == []
+    assert list(propose(Target(1, "Write n in base 3 and juxtapose.", (0, 1, 2), 0), SearchContext(), 0, None)) == []
+
+
+def test_the_loop_stores_a_named_stream(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, {45}, [], size=20)
+    name = "Write (n+1)st Fibonacci number in base 3 and juxtapose."
+    sequences[999001] = SequenceRecord(999001, name, written(fibonacci(40)[1:], 3)[:90], 0)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["juxtapose"])
+    assert found[999001].strategy == "juxtapose"
