@@ -14,7 +14,7 @@ from math import comb
 from typing import Any, Iterator, Mapping, Sequence
 
 from miner.lang.parser import parse
-from miner.lang.program import Program
+from miner.lang.program import Operation, Program
 from miner.search.build import at_offset, shift_input
 from miner.search.linalg import affine_relation
 from miner.search.types import Candidate, SearchContext, Target
@@ -165,7 +165,7 @@ def euler_program(f: EulerFit, offset: int) -> Program:
         b_of_d += [line for j, row in enumerate(f.newton[1:], start=1) for line in
                    [f"  add $4,{MAX_PERIOD}",
                     *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"] if any(row) else [])]]
-    lines = [table,
+    sieve = [table,
              "mov $1,$0",  # the index i (negative for the leading zeros: no loop runs, a(i) reads 0)
              # c(m) += d*b(d) for every multiple m <= i of every d <= i
              "mov $3,$1",
@@ -187,8 +187,15 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              # trn, not sub: the pass past i must not go negative, or the loop would undo the last add
              "    trn $6,$2",
              "  lpe",
-             "lpe",
-             # m*a(m) = sum_{k=1..m} c(k) a(m-k), a(0) = 1
+             "lpe"]
+    # $0 counts from the first nonzero term
+    return at_offset(shift_input(series_code(sieve, f.scale), -f.zeros), offset)
+
+
+def series_code(sieve: list[str], scale: int = 1, den: int = 1) -> list[Operation]:
+    """Code for scale * a(i), i in $0, where a(0) = 1 and den*m*a(m) = sum_{k=1..m} c(k) a(m-k): `sieve` (LODA
+    lines) copies i to $1 and fills c(k) into the cells ARRAY + 2k, k <= i; a(k) goes to ARRAY + 2k + 1."""
+    lines = [*sieve,
              f"mov ${ARRAY + 1},1",
              "mov $2,0",
              "mov $3,$1",
@@ -211,6 +218,7 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              "    sub $6,1",
              "  lpe",
              "  div $4,$2",
+             f"  div $4,{den}" if den != 1 else "",
              "  mov $7,$2",
              "  mul $7,2",
              f"  add $7,{ARRAY + 1}",
@@ -220,10 +228,8 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              "mul $7,2",
              f"add $7,{ARRAY + 1}",
              "mov $0,$$7",
-             f"mul $0,{f.scale}" if f.scale != 1 else ""]
-    # $0 counts from the first nonzero term
-    code = parse("\n".join(x for x in lines if x) + "\n", "euler transform").ops
-    return at_offset(shift_input(code, -f.zeros), offset)
+             f"mul $0,{scale}" if scale != 1 else ""]
+    return parse("\n".join(x for x in lines if x) + "\n", "series").ops
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
