@@ -73,6 +73,17 @@ def b_of(f, k: int) -> int:
     return sum(row[k % f.period] * comb(k // f.period, j) for j, row in enumerate(f.newton))
 
 
+def test_a_few_exceptions_before_the_period():
+    # three kinds of 1, 2, 3 and 4 and two kinds of 5, 6, ... (A000711); seven kinds of 1 (A320694's shape)
+    for b, head in ((lambda k: 3 if k <= 4 else 2, [3, 3, 3, 3]), (lambda k: 7 if k == 1 else 1, [7]),
+                    (lambda k: [5, -2, 4][k - 1] if k <= 3 else (1 if k % 2 else 0), [5, -2, 4])):
+        series = product_series(b, 90)
+        f = fit(series[:45], max_period=12, margin=6)
+        assert f is not None and list(f.head) == head
+        assert evaluate(euler_program(f, 0), 90) == series
+    assert fit(product_series(lambda k: 3 if k <= 4 else 2, 14), max_period=12, margin=6) is None  # too few
+
+
 def test_exponents_polynomial_in_k_on_each_residue_class():
     shapes = [lambda k: k,  # plane partitions
               lambda k: k * (3 * k - 1) // 2,

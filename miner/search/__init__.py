@@ -28,6 +28,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "juxtapose": "miner.search.juxtapose",
     "cited": "miner.search.cited",
     "products": "miner.search.products",
+    "theta": "miner.search.theta",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -37,7 +38,7 @@ STRATEGY_MODULES: dict[str, str] = {
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
-                                            "cited", "products", "combine"})
+                                            "cited", "products", "theta", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -50,7 +51,7 @@ REVISED: dict[str, str] = {
 # Strategies that compile names of the forms they read exactly (each module's `parse_name`): a name one of
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
-                                  "juxtapose", "cited", "products")
+                                  "juxtapose", "cited", "products", "theta")
 
 
 @functools.lru_cache(maxsize=1 << 18)

@@ -27,12 +27,18 @@ MAX_PERIOD = 40
 MAX_DEGREE = 3
 ARRAY = 220
 MAX_ZEROS = 20
+# b(1..h) may be exceptions to the periodic rest ("three kinds of 1, 2, 3 and 4 and two kinds of 5, 6, ..."):
+# their values sit at HEAD + d, between the tables and the lowest array cell, and $SAVED keeps d meanwhile.
+MAX_HEAD = 5
+HEAD = TABLE + (MAX_DEGREE + 1) * MAX_PERIOD
+SAVED = HEAD + MAX_HEAD + 1
 
 
 @dataclass(frozen=True)
 class EulerFit:
     """a(offset + zeros + i) = scale * [x^i] prod_k (1 - x^k)^(-b(k)), the first `zeros` terms 0, where
-    b(k) = sum_j newton[j][r] * binomial(k div p, j), r = k mod p: periodic when newton has one table."""
+    b(k) = sum_j newton[j][r] * binomial(k div p, j), r = k mod p: periodic when newton has one table; with a
+    `head`, b(k) = head[k-1] for k <= len(head) and the tables give b(len(head) + k') for k' >= 1."""
 
     zeros: int
     scale: int
@@ -44,6 +50,7 @@ class EulerFit:
     mul: int = 1
     add: int = 0
     den: int = 1
+    head: tuple[int, ...] = ()
 
     @property
     def period(self) -> int:
@@ -99,7 +106,7 @@ def find_period(b: Sequence[int], max_period: int, margin: int) -> tuple[tuple[i
     return None
 
 
-def _normalised(terms: Sequence[int]) -> tuple[int, int, list[int]] | None:
+def normalised(terms: Sequence[int]) -> tuple[int, int, list[int]] | None:
     """(leading zeros, scale, the terms after the zeros divided by the scale), when that starts with 1."""
     zeros = next((i for i, t in enumerate(terms) if t), len(terms))
     if zeros > MAX_ZEROS:
@@ -116,14 +123,17 @@ def _normalised(terms: Sequence[int]) -> tuple[int, int, list[int]] | None:
 
 def fit(terms: Sequence[int], max_period: int = 24, margin: int = 6) -> EulerFit | None:
     """The Euler transform of a periodic (or per residue polynomial) b that gives every known term, if any."""
-    normalised = _normalised(terms)
-    if normalised is None:
+    norm = normalised(terms)
+    if norm is None:
         return None
-    zeros, scale, normal = normalised
-    tables = find_period(inverse_euler(normal), min(max_period, MAX_PERIOD), margin)
-    if tables is None:
-        return None
-    return EulerFit(zeros, scale, tables)
+    zeros, scale, normal = norm
+    b = inverse_euler(normal)
+    # The fewest exceptions first; each one is an unknown more, so the margin grows with them.
+    for h in range(MAX_HEAD + 1):
+        tables = find_period(b[h:], min(max_period, MAX_PERIOD), margin + h)
+        if tables is not None:
+            return EulerFit(zeros, scale, tables, head=tuple(b[:h]))
+    return None
 
 
 def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, margin: int = 6) -> EulerFit | None:
@@ -132,10 +142,10 @@ def fit_known(terms: Sequence[int], known: Mapping[int, Target], matrix: Any, ma
     them compared (looked up in that shared index under a*x+b)."""
     from miner.search.combine import rows_like
 
-    normalised = _normalised(terms)
-    if normalised is None:
+    norm = normalised(terms)
+    if norm is None:
         return None
-    zeros, scale, normal = normalised
+    zeros, scale, normal = norm
     b = inverse_euler(normal)
     best: tuple[tuple[bool, int], EulerFit] | None = None
     for a, shift in rows_like(matrix, b):
@@ -165,6 +175,13 @@ def euler_program(f: EulerFit, offset: int) -> Program:
         b_of_d += [line for j, row in enumerate(f.newton[1:], start=1) for line in
                    [f"  add $4,{MAX_PERIOD}",
                     *(["  mov $9,$2", f"  div $9,{p}", f"  bin $9,{j}", "  mul $9,$$4", "  add $5,$9"] if any(row) else [])]]
+    if f.head:
+        h = len(f.head)
+        table += "".join(f"\nmov ${HEAD + d},{v}" for d, v in enumerate(f.head, start=1) if v)
+        # the tables read d - h (at least 1); then b(d) = head[d] where d <= h: $5 += (d <= h) * (head - $5)
+        b_of_d = [f"  mov ${SAVED},$2", f"  sub $2,{h}", "  max $2,1", *b_of_d, f"  mov $2,${SAVED}",
+                  "  mov $9,$2", f"  leq $9,{h}", "  mov $8,$2", f"  min $8,{h}", f"  add $8,{HEAD}", "  mov $8,$$8",
+                  "  sub $8,$5", "  mul $8,$9", "  add $5,$8"]
     sieve = [table,
              "mov $1,$0",  # the index i (negative for the leading zeros: no loop runs, a(i) reads 0)
              # c(m) += d*b(d) for every multiple m <= i of every d <= i
@@ -248,5 +265,5 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
             f = None
     if f is not None:
         note = (f"b = ({f.mul} * A{f.callee:06d} + {f.add}) / {f.den} from its term {f.first}" if f.callee
-                else f"period={f.period} newton={[list(t) for t in f.newton]}")
+                else f"period={f.period} newton={[list(t) for t in f.newton]} head={list(f.head)}")
         yield Candidate(euler_program(f, target.offset), "euler", f"{note} zeros={f.zeros} scale={f.scale}")

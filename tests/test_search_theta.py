@@ -1,0 +1,106 @@
+"""Eta quotients and Ramanujan theta functions named in names: the functions' products against q-series
+multiplied out from their definitions as sums (Jacobi's theta series, the pentagonal numbers), programs far
+past the known terms, terms the product does not give refused, and the loop storing one."""
+
+from __future__ import annotations
+
+import testbed
+
+from miner.lang.evaluator import evaluate
+from miner.lang.sequence import SequenceRecord
+from miner.search.theta import exponents, parse_name, period_of, programs_for, propose, series
+from miner.search.types import SearchContext, Target
+
+N = 60
+
+
+def times(p: list[int], q: list[int]) -> list[int]:
+    return [sum(p[i] * q[n - i] for i in range(n + 1)) for n in range(N)]
+
+
+def inverse(p: list[int]) -> list[int]:
+    """1/p for p(0) = 1, by long division."""
+    out = [1]
+    for n in range(1, N):
+        out.append(-sum(p[i] * out[n - i] for i in range(1, n + 1)))
+    return out
+
+
+def at(series_: list[int], sign: int, m: int) -> list[int]:
+    """s(sign * q^m) from s(q)."""
+    out = [0] * N
+    for i, v in enumerate(series_):
+        if i * m < N:
+            out[i * m] = v * sign**i
+    return out
+
+
+def sums(exponents_with_coefficients) -> list[int]:
+    out = [0] * N
+    for e, c in exponents_with_coefficients:
+        if 0 <= e < N:
+            out[e] += c
+    return out
+
+
+# The functions as sums: phi(q) = sum q^(n^2), psi(q) = sum q^(n(n+1)/2), f(-q) = sum (-1)^n q^(n(3n-1)/2)
+# (pentagonal numbers), chi(q) = phi(q) / f(-q^2)... from its definition (-q; q^2): prod (1 + q^(2k-1)).
+PHI = sums((n * n, 1) for n in range(-10, 11))
+PSI = sums((n * (n + 1) // 2, 1) for n in range(0, 12))
+EULER = sums((n * (3 * n - 1) // 2, (-1) ** n) for n in range(-10, 11))
+CHI = [1] + [0] * (N - 1)
+for k in range(1, N):
+    if 2 * k - 1 < N:
+        CHI = times(CHI, sums(((0, 1), (2 * k - 1, 1))))
+
+
+def test_names_read_as_products_of_known_functions():
+    assert parse_name("Expansion of phi(-q) * phi(-q^4)^2 in powers of q where phi() is a Ramanujan theta "
+                      "function.") is not None
+    assert parse_name("Expansion of q^(-1/3) * eta(q)^3 * eta(q^5) in powers of q.") is not None
+    assert parse_name("Expansion of eta(8z)*eta(16z)*theta_3(z).") is not None
+    assert parse_name("Expansion of f(-x)^11 / f(-x^3) + 27 * x * f(-x^3)^11 / f(-x) in powers of x.") is None
+    assert parse_name("Expansion of (1 - x) / (1 - 2*x).") is None
+    assert parse_name("Expansion of theta(q)^2 in powers of q.") is None
+
+
+def test_products_agree_with_the_functions_as_sums():
+    cases = {
+        "Expansion of phi(-q) * phi(-q^4)^2 in powers of q.": times(at(PHI, -1, 1), times(at(PHI, -1, 4), at(PHI, -1, 4))),
+        "Expansion of f(-x) * chi(x^2)^2 in powers of x.": times(EULER, times(at(CHI, 1, 2), at(CHI, 1, 2))),
+        "Expansion of psi(q) * phi(q^2) * chi(-q^3) in powers of q.": times(PSI, times(at(PHI, 1, 2), at(CHI, -1, 3))),
+        "Expansion of q^(-1/3) * eta(q)^3 * eta(q^5) in powers of q.": times(times(EULER, EULER), times(EULER, at(EULER, 1, 5))),
+        "Expansion of theta_3(q) * theta_4(q^4)^2 in powers of q.": times(PHI, times(at(PHI, -1, 4), at(PHI, -1, 4))),
+        "Expansion of f(x) / psi(-x^3) in powers of x.": times(at(EULER, -1, 1), inverse(at(PSI, -1, 3))),
+        # f(-q^2, -q^3) = sum (-1)^n q^(n(5n+1)/2) (Jacobi's triple product)
+        "Expansion of f(-q^2, -q^3)^5 / f(-q)^3 in powers of q.": times(
+            *[(lambda s: times(s, times(s, times(s, times(s, s)))))(sums((n * (5 * n + 1) // 2, (-1) ** n) for n in range(-8, 9))),
+              inverse(times(EULER, times(EULER, EULER)))]),
+    }
+    for name, want in cases.items():
+        factors = parse_name(name)
+        assert factors is not None, name
+        b = [-g for g in exponents(factors, N)]
+        assert series(b, N) == want, name
+        assert period_of(factors) <= 40, name
+        progs = programs_for(Target(999001, name, tuple(want[:10]), 0))
+        assert len(progs) == 1 and evaluate(progs[0], N) == want, name
+
+
+def test_leading_zeros_and_a_factor_are_the_terms_to_fix():
+    name = "Expansion of q * psi(q^2)^2 * phi(-q) in powers of q."
+    want = times(at(times(PSI, PSI), 1, 2), at(PHI, -1, 1))
+    prog = programs_for(Target(1, name, tuple(2 * t for t in want[:12]), 1))
+    assert evaluate(prog[0], 40) == [2 * t for t in want[:40]]
+    assert programs_for(Target(1, name, tuple(want[:6]) + (want[6] + 1,) + tuple(want[7:12]), 0)) == []
+    assert programs_for(Target(1, name, tuple(want[:3]), 0)) == []  # too few to fix a factor
+    assert list(propose(Target(1, name, tuple(want[:12]), 0), SearchContext(), 0, None)) == []
+
+
+def test_the_loop_stores_a_named_eta_quotient(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
+    name = "Expansion of chi(-x^3) * chi(-x^12) / (chi(-x) * chi(-x^4)) in powers of x."
+    want = times(times(at(CHI, -1, 3), at(CHI, -1, 12)), inverse(times(at(CHI, -1, 1), at(CHI, -1, 4))))
+    sequences[999001] = SequenceRecord(999001, name, want[:30], 0)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["theta"])
+    assert found[999001].strategy == "theta"
