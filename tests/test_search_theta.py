@@ -87,6 +87,27 @@ def test_products_agree_with_the_functions_as_sums():
         assert len(progs) == 1 and evaluate(progs[0], N) == want, name
 
 
+def test_quadratic_forms_count_their_solutions():
+    for coefficients in ((1, 1, 2, 5), (1, 2, 2, 7), (1, 3), (1, 1, 1, 12)):
+        terms = ["a", "b", "c", "d"]
+        name = "Number of integer solutions to " + " + ".join(
+            f"{c}*{v}^2" if c > 1 else f"{v}^2" for c, v in zip(coefficients, terms)) + " = n."
+        count = [0] * 50
+        r = range(-8, 9)  # |x| <= 7 covers n < 50
+        grids = [[c * x * x for x in r] for c in coefficients]
+        totals = [0]
+        for g in grids:
+            totals = [t + v for t in totals for v in g if t + v < 50]
+        for t in totals:
+            count[t] += 1
+        progs = programs_for(Target(999001, name, tuple(count[:10]), 0))
+        assert len(progs) == 1 and evaluate(progs[0], 50) == count, name
+    # a^2 + 2b^2 + 3c^2 + 5d^2 repeats only every 120 exponents, more than the program's tables hold
+    assert parse_name("Number of integer solutions to a^2 + 2*b^2 + 3*c^2 + 5*d^2 = n.") is not None
+    assert programs_for(Target(1, "Number of integer solutions to a^2 + 2*b^2 + 3*c^2 + 5*d^2 = n.",
+                               (1, 2, 2, 6, 6, 6, 16, 8), 0)) == []
+
+
 def test_leading_zeros_and_a_factor_are_the_terms_to_fix():
     name = "Expansion of q * psi(q^2)^2 * phi(-q) in powers of q."
     want = times(at(times(PSI, PSI), 1, 2), at(PHI, -1, 1))

@@ -45,6 +45,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
     "formula": "2026-12-05T06:53:00+00:00",  # triangles T(n,k) = ..., linear congruential generators, "(A#) read mod m"
+    "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
 }
 
 

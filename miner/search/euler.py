@@ -23,9 +23,9 @@ from miner.search.types import Candidate, SearchContext, Target
 # TABLE + j*MAX_PERIOD), c(k) at ARRAY + 2k and a(k) at ARRAY + 2k + 1. Leading zeros make the index
 # negative, down to -MAX_ZEROS, whose cells must stay above the tables.
 TABLE = 10
-MAX_PERIOD = 40
+MAX_PERIOD = 60
 MAX_DEGREE = 3
-ARRAY = 220
+ARRAY = 300
 MAX_ZEROS = 20
 # b(1..h) may be exceptions to the periodic rest ("three kinds of 1, 2, 3 and 4 and two kinds of 5, 6, ..."):
 # their values sit at HEAD + d, between the tables and the lowest array cell, and $SAVED keeps d meanwhile.

@@ -1,6 +1,8 @@
 """Eta quotients and Ramanujan theta functions a name multiplies: "Expansion of phi(-q) * phi(-q^4)^2 in
 powers of q", "f(-x) * chi(x^2)^2", "q^(-1/3) * eta(q)^3 * eta(q^5)", "f(-q^2, -q^3)^5 / f(-q)^3",
-"theta_3(q)*theta_3(q^2)*theta_4(q^8)", "eta(8z)*eta(16z)*theta_3(z)". Each is a product of (1 - q^k)^g(k)
+"theta_3(q)*theta_3(q^2)*theta_4(q^8)", "eta(8z)*eta(16z)*theta_3(z)", and the representation numbers of
+diagonal quadratic forms, "Number of integer solutions to a^2 + b^2 + 2*c^2 + 5*d^2 = n" (the product of
+phi(q^c) over the coefficients c). Each is a product of (1 - q^k)^g(k)
 with g periodic, so the name gives the Euler transform's exponents b = -g exactly, and `euler`'s program
 computes the series; the known terms only fix leading zeros and a constant factor. Unlike `euler`'s fit,
 nothing is guessed from the terms, so a few terms suffice.
@@ -28,6 +30,10 @@ FUNCTIONS: dict[str, tuple[tuple[int, int, int], ...]] = {
     "psi": ((2, 0, 2), (1, 0, -1)),
     "chi": ((2, 0, 2), (1, 0, -1), (4, 0, -1)),
 }
+
+
+_FORM = re.compile(r"^Number of (?:integer )?solutions (?:to|of) (?:the equation )?((?:\d+ ?\*? ?)?[a-z]\^2"
+                   r"(?: \+ (?:\d+ ?\*? ?)?[a-z]\^2)+) = n\.?$")
 
 
 class _Parser(TokenCursor):
@@ -135,6 +141,9 @@ class _Parser(TokenCursor):
 
 def parse_name(name: str) -> tuple[tuple[int, int, int, int], ...] | None:
     """The name's product as factors (period, residue, exponent, flip), or None."""
+    if form := _FORM.match(name.strip()):  # sum of c*x^2: the theta series phi(q^c) multiplied
+        coefficients = [int(c or 1) for c in re.findall(r"(\d*) ?\*? ?[a-z]\^2", form[1])]
+        return tuple((c * k, 0, e, 0) for c in coefficients for k, _, e in FUNCTIONS["phi"])
     m = _START.match(name.strip())
     if not m or not re.search(r"\b(?:eta|phi|psi|chi|theta_[34]|f)\s*(?:\^\d+)?\(", m[1]):
         return None
