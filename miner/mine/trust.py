@@ -11,7 +11,8 @@ Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bi
 sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
-condition, digit stream, a reading of the cited sequence, infinite product, eta quotient) carry their own evidence.
+condition, digit stream, a reading of the cited sequence, infinite product, eta quotient, Eisenstein
+series product) carry their own evidence.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "cited": "miner.search.cited",
     "products": "miner.search.products",
     "theta": "miner.search.theta",
+    "eisenstein": "miner.search.eisenstein",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -38,7 +39,8 @@ STRATEGY_MODULES: dict[str, str] = {
 # answer, so the loop runs each of them once per sequence, outside the bandit.
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
-                                            "cited", "products", "theta", "combine"})
+                                            "cited", "products", "theta", "eisenstein",
+                                            "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -52,7 +54,7 @@ REVISED: dict[str, str] = {
 # Strategies that compile names of the forms they read exactly (each module's `parse_name`): a name one of
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
-                                  "juxtapose", "cited", "products", "theta")
+                                  "juxtapose", "cited", "products", "theta", "eisenstein")
 
 
 @functools.lru_cache(maxsize=1 << 18)
