@@ -127,7 +127,8 @@ class MineConfig:
     budget: dict[str, int] = key({
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
         "family": 60, "holonomic": 20, "gf": 20, "euler": 1, "algebraic": 1, "convolution": 4, "contfrac": 2, "digits": 1,
-        "coxeter": 1, "descents": 1, "beatty": 1, "primes": 1, "juxtapose": 3, "cited": 12, "products": 1, "theta": 1, "eisenstein": 1, "combine": 8,
+        "coxeter": 1, "descents": 1, "beatty": 1, "primes": 1, "juxtapose": 3, "cited": 12, "products": 1, "theta": 1,
+        "eisenstein": 1, "combine": 8,
         "mutation": 400, "repair": 100, "corpus_sweep": 0,
     }, min=0)
 
