@@ -30,6 +30,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "products": "miner.search.products",
     "theta": "miner.search.theta",
     "eisenstein": "miner.search.eisenstein",
+    "constants": "miner.search.constants",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -40,7 +41,7 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "combine"})
+                                            "constants", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -54,7 +55,8 @@ REVISED: dict[str, str] = {
 # Strategies that compile names of the forms they read exactly (each module's `parse_name`): a name one of
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
-                                  "juxtapose", "cited", "products", "theta", "eisenstein")
+                                  "juxtapose", "cited", "products", "theta", "eisenstein",
+                                  "constants")
 
 
 @functools.lru_cache(maxsize=1 << 18)

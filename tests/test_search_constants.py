@@ -1,0 +1,78 @@
+"""Decimal expansions of closed-form constants named in names: the expression read, programs against mpmath's
+digits far past the known terms (small and large constants, every function), wrong digits refused, and the
+loop storing one."""
+
+from __future__ import annotations
+
+import mpmath
+
+import testbed
+
+from miner.lang.evaluator import evaluate
+from miner.lang.sequence import SequenceRecord
+from miner.search.constants import parse_name, programs_for, propose
+from miner.search.types import SearchContext, Target
+
+
+def digits(expression, count: int) -> tuple[list[int], int]:
+    """The first `count` digits of the constant (mpmath at twice the precision) and the number of digits
+    before its decimal point (the OEIS offset of a decimal expansion, at least 0)."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = 2 * count + 20
+    x = expression(ctx)
+    before = max(int(ctx.floor(ctx.log10(x))) + 1, 0)
+    scaled = int(ctx.floor(x * ctx.mpf(10) ** (count - before)))
+    text = str(scaled).zfill(count)
+    return [int(ch) for ch in text[-count:]], before
+
+
+CASES = {
+    "Pi^5/768": lambda c: c.pi**5 / 768,
+    "3 - 24/Pi^2": lambda c: 3 - 24 / c.pi**2,
+    "e^(9/2)": lambda c: c.exp(c.mpf(9) / 2),
+    "e^(-5/6)": lambda c: c.exp(-c.mpf(5) / 6),
+    "sqrt(Pi)/e": lambda c: c.sqrt(c.pi) / c.e,
+    "(Pi/e)^(1/4)": lambda c: (c.pi / c.e) ** (c.mpf(1) / 4),
+    "Pi*csc(Pi/5)": lambda c: c.pi / c.sin(c.pi / 5),
+    "tan(2) - sec(2)": lambda c: c.tan(2) - c.sec(2),
+    "sin(1/4)": lambda c: c.sin(c.mpf(1) / 4),
+    "16*log(2)/(8*log(2) - 5)": lambda c: 16 * c.log(2) / (8 * c.log(2) - 5),
+    "log(99/2)": lambda c: c.log(c.mpf(99) / 2),
+    "Pi^(-7)": lambda c: c.pi ** -7,
+    "(2*Pi)^12": lambda c: (2 * c.pi) ** 12,
+    "cot(3/7) + cos(1)": lambda c: c.cot(c.mpf(3) / 7) + c.cos(1),
+}
+
+
+def test_names_read_as_constants():
+    assert parse_name("Decimal expansion of Pi^5/768.") is not None
+    assert parse_name("Decimal expansion of 4*Pi / (5*sqrt(10-2*sqrt(5))).") is not None
+    assert parse_name("Decimal expansion of sqrt(2).") is not None
+    assert parse_name("Decimal expansion of 35/(48*7^2).") is None  # rational: periodic, for `recurrence`
+    assert parse_name("Decimal expansion of Gamma(3/4)/Pi^(1/4).") is None
+    assert parse_name("Decimal expansion of the Oloid's volume.") is None
+
+
+def test_programs_give_the_digits_far_past_the_known_terms():
+    for text, expression in CASES.items():
+        want, offset = digits(expression, 120)
+        progs = programs_for(Target(999001, f"Decimal expansion of {text}.", tuple(want[:20]), offset))
+        assert len(progs) == 1, text
+        assert evaluate(progs[0], 120) == want, text
+
+
+def test_digits_the_constant_does_not_have_get_no_program():
+    want, offset = digits(CASES["Pi^5/768"], 30)
+    wrong = want[:15] + [(want[15] + 1) % 10] + want[16:]
+    assert programs_for(Target(1, "Decimal expansion of Pi^5/768.", tuple(wrong), offset)) == []
+    assert programs_for(Target(1, "Decimal expansion of Pi^5/768.", tuple(want[:6]), offset)) == []  # too few
+    assert programs_for(Target(1, "Decimal expansion of log(-2).", tuple(want), offset)) == []
+    assert list(propose(Target(1, "Decimal expansion of Pi^5/768.", tuple(want), offset), SearchContext(), 0, None)) == []
+
+
+def test_the_loop_stores_a_named_constant(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
+    want, offset = digits(CASES["sqrt(Pi)/e"], 60)
+    sequences[999001] = SequenceRecord(999001, "Decimal expansion of sqrt(Pi)/e.", want, offset)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["constants"])
+    assert found[999001].strategy == "constants"
