@@ -15,108 +15,48 @@ from typing import Any, Iterator
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset
-from miner.search.formula import FormulaError, TokenCursor, tokenize
+from miner.search.formula import ExpressionParser, FormulaError, Node, tokenize
+
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
 MIN_TERMS = 12
 MAX_SHIFT = 40
 _NAME = re.compile(r"^Decimal expansion of (.+?)\.?$")
-_FUNCTIONS = ("sqrt", "exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
+_FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
+_CONSTANTS = ("pi", "e")
 
-Node = tuple  # ("num", Fraction) | ("pi",) | ("e",) | ("op", "+-*/", a, b) | ("neg", a) | ("pow", a, Fraction) | ("fn", name, a)
 
+class _Parser(ExpressionParser):
+    """The formula grammar without n, with Pi, e and the functions above."""
 
-class _Parser(TokenCursor):
-    """Arithmetic in Pi, e and rational numbers with integer or rational powers and the functions above."""
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__(tokens, ())
 
-    def expression(self) -> Node:
-        node = self.term()
-        while self.peek() in ("+", "-"):
-            op = self.take()
-            node = ("op", op, node, self.term())
-        return node
-
-    def term(self) -> Node:
-        node = self.unary()
-        while True:
-            tok = self.peek()
-            if tok in ("*", "/"):
-                self.take()
-                node = ("op", tok, node, self.unary())
-            elif tok is not None and (tok == "(" or tok[0].isdigit() or tok.lower() in ("pi", "e", *_FUNCTIONS)):
-                node = ("op", "*", node, self.power())
-            else:
-                return node
-
-    def unary(self) -> Node:
-        if self.peek() == "-":
-            self.take()
-            return ("neg", self.unary())
-        return self.power()
-
-    def power(self) -> Node:
-        base = self.primary()
-        if self.peek() != "^":
-            return base
-        self.take()
-        exponent = self.rational()
-        if base == ("e",):
-            return ("fn", "exp", ("num", exponent))
-        return ("pow", base, exponent)
-
-    def rational(self) -> Fraction:
-        """An exponent: an integer, or (p/q), (-p/q), -k."""
-        paren = self.peek() == "("
-        if paren:
-            self.take()
-        sign = -1 if self.peek() == "-" else 1
-        if sign < 0:
-            self.take()
-        num = self.take()
-        if not num.isdigit():
-            raise FormulaError("exponent is not a rational number")
-        value = Fraction(int(num))
-        if paren and self.peek() == "/":
-            self.take()
-            den = self.take()
-            if not den.isdigit() or int(den) == 0:
-                raise FormulaError("exponent is not a rational number")
-            value /= int(den)
-        if paren:
-            self.take(")")
-        return sign * value
+    def _starts_factor(self, tok: str) -> bool:
+        return tok.lower() in _CONSTANTS or tok.lower() in _FUNCTIONS or super()._starts_factor(tok)
 
     def primary(self) -> Node:
-        tok = self.take()
-        low = tok.lower()
-        if tok == "(":
-            node = self.expression()
-            self.take(")")
-            return node
-        if tok.isdigit():
-            return ("num", Fraction(int(tok)))
-        if low == "pi":
-            return ("pi",)
-        if tok == "e":
-            return ("e",)
-        if low in _FUNCTIONS:
-            self.take("(")
-            arg = self.expression()
-            self.take(")")
-            return ("fn", low, arg)
-        raise FormulaError(f"unknown name {tok!r}")
+        tok = self.peek() or ""
+        if tok.lower() == "pi" or tok == "e":
+            self.take()
+            return Node("const", tok.lower())
+        if tok.lower() in _FUNCTIONS and self.peek(1) == "(":
+            self.take()
+            return Node("call", tok.lower(), tuple(self._call_args(1)))
+        return super().primary()
 
 
 def parse_name(name: str) -> Node | None:
-    """The constant the name's decimal expansion is of, when it is such an expression in Pi or e."""
+    """The constant the name's decimal expansion is of, when it is an expression in Pi, e, roots, logs or
+    trigonometric functions."""
     m = _NAME.match(name.strip())
     if not m or not re.search(r"\b(?:Pi|e|sqrt|exp|log|sin|cos|tan|sec|csc|cot)\b", m[1]):
         return None
     try:
         parser = _Parser(tokenize(m[1]))
         node = parser.expression()
-    except (FormulaError, ValueError):
+    except (FormulaError, RecursionError):
         return None
     if parser.peek() is not None or not _irrational(node):
         return None
@@ -125,29 +65,45 @@ def parse_name(name: str) -> Node | None:
 
 def _irrational(node: Node) -> bool:
     # Rational numbers' expansions are periodic: the recurrence strategy writes those.
-    return node[0] in ("pi", "e", "fn") or (node[0] == "pow" and node[2].denominator > 1) \
-        or any(_irrational(a) for a in node[1:] if isinstance(a, tuple))
+    return node.kind in ("const", "call") or (node.kind == "op" and node.value == "^"
+                                              and _rational(node.args[1]).denominator > 1) \
+        or any(_irrational(a) for a in node.args)
+
+
+def _rational(node: Node) -> Fraction:
+    """A constant exponent's value; FormulaError if it is not a rational number."""
+    if node.kind == "num":
+        return Fraction(node.value)
+    if node.kind == "neg":
+        return -_rational(node.args[0])
+    if node.kind == "op" and node.value in "+-*/":
+        a, b = _rational(node.args[0]), _rational(node.args[1])
+        if node.value == "/" and b == 0:
+            raise FormulaError("division by zero")
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else a}[node.value]
+    raise FormulaError("not a rational exponent")
 
 
 def value(node: Node, ctx: Any) -> Any:
     """The constant in mpmath's context ctx (the program's Python twin, to full precision)."""
-    kind = node[0]
+    kind, args = node.kind, node.args
     if kind == "num":
-        return ctx.mpf(node[1].numerator) / node[1].denominator
-    if kind == "pi":
-        return ctx.pi
-    if kind == "e":
-        return ctx.e
+        return ctx.mpf(node.value)
+    if kind == "const":
+        return ctx.pi if node.value == "pi" else ctx.e
     if kind == "neg":
-        return -value(node[1], ctx)
-    if kind == "op":
-        a, b = value(node[2], ctx), value(node[3], ctx)
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node[1]]
-    if kind == "pow":
-        return value(node[1], ctx) ** (ctx.mpf(node[2].numerator) / node[2].denominator)
-    f = {"sqrt": ctx.sqrt, "exp": ctx.exp, "log": ctx.log, "sin": ctx.sin, "cos": ctx.cos, "tan": ctx.tan,
-         "sec": ctx.sec, "csc": ctx.csc, "cot": ctx.cot}[node[1]]
-    return f(value(node[2], ctx))
+        return -value(args[0], ctx)
+    if kind == "op" and node.value == "^":
+        if args[0] == Node("const", "e"):
+            return ctx.exp(value(args[1], ctx))
+        q = _rational(args[1])
+        return value(args[0], ctx) ** (ctx.mpf(q.numerator) / q.denominator)
+    if kind == "op" and node.value in "+-*/":
+        a, b = value(args[0], ctx), value(args[1], ctx)
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.value]
+    if kind == "call" and node.value in ("sqrt", *_FUNCTIONS):
+        return getattr(ctx, node.value)(value(args[0], ctx))
+    raise FormulaError(f"no constant of {kind} {node.value}")
 
 
 def shift_for(node: Node, terms: tuple[int, ...]) -> int | None:
@@ -158,7 +114,7 @@ def shift_for(node: Node, terms: tuple[int, ...]) -> int | None:
     ctx.dps = len(terms) + MAX_SHIFT + 30
     try:
         x = value(node, ctx)
-    except (ValueError, ZeroDivisionError, TypeError):
+    except (ValueError, ZeroDivisionError, TypeError, FormulaError):
         return None
     if not isinstance(x, type(ctx.mpf(1))) or x <= 0:
         return None
@@ -185,31 +141,35 @@ class _Compiler:
         self.lines += lines
 
     def value(self, node: Node) -> int:
-        kind = node[0]
+        kind, args = node.kind, node.args
         out = self.fresh()
         if kind == "num":
-            q = node[1]
-            self.emit(f"mov ${out},$1", f"mul ${out},{q.numerator}", *([f"div ${out},{q.denominator}"] if q.denominator != 1 else []))
-        elif kind == "pi":
-            self.pi(out)
-        elif kind == "e":
-            self.exp_of(("num", Fraction(1)), out)
+            self.emit(f"mov ${out},$1", f"mul ${out},{node.value}")
+        elif kind == "const":
+            if node.value == "pi":
+                self.pi(out)
+            else:
+                self.exp_of(Node("num", 1), out)
         elif kind == "neg":
-            a = self.value(node[1])
+            a = self.value(args[0])
             self.emit(f"mov ${out},${a}", f"mul ${out},-1")
-        elif kind == "op":
-            a, b = self.value(node[2]), self.value(node[3])
-            op = node[1]
-            if op in "+-":
-                self.emit(f"mov ${out},${a}", f"{'add' if op == '+' else 'sub'} ${out},${b}")
-            elif op == "*":
+        elif kind == "op" and node.value == "^":
+            if args[0] == Node("const", "e"):
+                self.exp_of(args[1], out)
+            else:
+                self.power(self.value(args[0]), _rational(args[1]), out)
+        elif kind == "op" and node.value in "+-*/":
+            a, b = self.value(args[0]), self.value(args[1])
+            if node.value in "+-":
+                self.emit(f"mov ${out},${a}", f"{'add' if node.value == '+' else 'sub'} ${out},${b}")
+            elif node.value == "*":
                 self.emit(f"mov ${out},${a}", f"mul ${out},${b}", f"div ${out},$1")
             else:
                 self.emit(f"mov ${out},${a}", f"mul ${out},$1", f"div ${out},${b}")
-        elif kind == "pow":
-            self.power(self.value(node[1]), node[2], out)
+        elif kind == "call" and node.value in ("sqrt", *_FUNCTIONS):
+            self.function(node.value, args[0], out)
         else:
-            self.function(node[1], node[2], out)
+            raise FormulaError(f"no constant of {kind} {node.value}")
         return out
 
     def power(self, a: int, exponent: Fraction, out: int) -> None:
@@ -323,7 +283,10 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     if node is None or len(target.terms) < MIN_TERMS or any(not 0 <= t <= 9 for t in target.terms):
         return []
     shift = shift_for(node, target.terms)
-    return [] if shift is None else [program(node, shift, target.offset)]
+    try:
+        return [] if shift is None else [program(node, shift, target.offset)]
+    except FormulaError:
+        return []
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:

@@ -81,8 +81,33 @@ class TokenCursor:
         self.pos += 1
         return tok
 
+    def exponent(self, integer: bool = True) -> Fraction:
+        """A constant exponent: k, -k, (k), (-k), and with `integer` False also (p/q), (-p/q)."""
+        paren = self.peek() == "("
+        if paren:
+            self.take()
+        sign = -1 if self.peek() == "-" else 1
+        if sign < 0:
+            self.take()
+        tok = self.take()
+        if not tok.isdigit():
+            raise FormulaError(f"exponent {tok!r} is not a number")
+        value = Fraction(int(tok))
+        if paren and not integer and self.peek() == "/":
+            self.take()
+            den = self.take()
+            if not den.isdigit() or int(den) == 0:
+                raise FormulaError(f"exponent denominator {den!r} is not a positive integer")
+            value /= int(den)
+        if paren:
+            self.take(")")
+        return sign * value
 
-class _Parser(TokenCursor):
+
+class ExpressionParser(TokenCursor):
+    """Recursive descent over formula tokens into Nodes; `variables` are the letters that stand for numbers.
+    The g.f., product and constant readers extend it."""
+
     def __init__(self, tokens: list[str], variables: tuple[str, ...] = ("n",)) -> None:
         super().__init__(tokens)
         self.variables = list(variables)
@@ -236,7 +261,7 @@ class _Parser(TokenCursor):
 
 def parse_formula(text: str) -> Node:
     """Parse a whole expression in n; FormulaError unless every token is consumed."""
-    parser = _Parser(tokenize(text))
+    parser = ExpressionParser(tokenize(text))
     node = parser.expression()
     if parser.peek() is not None:
         raise FormulaError(f"unexpected {parser.peek()!r} after the expression")
@@ -246,7 +271,7 @@ def parse_formula(text: str) -> Node:
 def parse_prefix(text: str, variables: tuple[str, ...] = ("n",)) -> Node:
     """Parse the longest expression at the start of text that is followed by a separator or the end."""
     tokens = tokenize(text)
-    parser = _Parser(tokens, variables)
+    parser = ExpressionParser(tokens, variables)
     node = parser.expression()
     rest = parser.peek()
     if rest is not None and rest.lower() not in _SEPARATORS:

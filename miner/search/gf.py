@@ -82,7 +82,7 @@ class _Parser(TokenCursor):
         if self.peek() != "^":
             return num, den
         self.take()
-        exp = self._exponent()
+        exp = int(self.exponent())
         if exp < 0:
             num, den, exp = den, num, -exp
         if exp * max(len(num), len(den)) > MAX_DEGREE:
@@ -91,20 +91,6 @@ class _Parser(TokenCursor):
         for _ in range(exp):
             rn, rd = _mul(rn, num), _mul(rd, den)
         return rn, rd
-
-    def _exponent(self) -> int:
-        paren = self.peek() == "("
-        if paren:
-            self.take()
-        sign = -1 if self.peek() == "-" else 1
-        if sign < 0:
-            self.take()
-        tok = self.take()
-        if not tok.isdigit():
-            raise FormulaError(f"exponent {tok!r} is not an integer")
-        if paren:
-            self.take(")")
-        return sign * int(tok)
 
     def primary(self) -> Rational:
         tok = self.take()

@@ -19,7 +19,7 @@ from miner.lang.formatter import format_program
 from miner.lang.program import Program
 from miner.search.build import add_const, at_offset, largest_cell, relocated
 from miner.search.euler import ARRAY, series_code
-from miner.search.formula import FormulaError, Node, _Parser, compile_formula, tokenize
+from miner.search.formula import ExpressionParser, FormulaError, Node, compile_formula, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 _START = re.compile(r"^(?:.*?:\s*)?(?:Expansion of|G\.f\.:?|G\.f\. is|G\.f\. =|Coefficients in (?:the )?expansion of)\s+"
@@ -56,7 +56,7 @@ def _times(a: Node, b: Node) -> Node:
     return b if a == ONE else a if b == ONE else Node("op", "*", (a, b))
 
 
-class _FactorParser(_Parser):
+class _FactorParser(ExpressionParser):
     """Products and quotients of (1 +- c*x^m) powers; c, m and the exponents are formulas in n."""
 
     def factors(self) -> list[Factor]:

@@ -64,7 +64,7 @@ class _Parser(TokenCursor):
             inner = self.function()
         if self.peek() == "^":
             self.take()
-            e = self.exponent()
+            e = int(self.exponent())
             inner = [(p, r, x * e, s) for p, r, x, s in inner]
         return inner
 
@@ -78,20 +78,6 @@ class _Parser(TokenCursor):
                 self.take()
             self.take()
 
-    def exponent(self) -> int:
-        paren = self.peek() == "("
-        if paren:
-            self.take()
-        sign = -1 if self.peek() == "-" else 1
-        if sign < 0:
-            self.take()
-        tok = self.take()
-        if not tok.isdigit():
-            raise FormulaError("exponent is not an integer")
-        if paren:
-            self.take(")")
-        return sign * int(tok)
-
     def function(self) -> list[tuple[int, int, int, int]]:
         name = self.take().lower()
         if name == "theta" and self.peek() == "_":
@@ -100,7 +86,7 @@ class _Parser(TokenCursor):
         e = 1
         if self.peek() == "^":  # phi^2(q)
             self.take()
-            e = self.exponent()
+            e = int(self.exponent())
         self.take("(")
         sign, m = self.argument()
         if name == "f" and self.peek() == ",":  # f(-q^a, -q^b) = (q^a; q^(a+b)) (q^b; q^(a+b)) (q^(a+b); q^(a+b))
