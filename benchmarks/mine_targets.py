@@ -23,8 +23,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from tests import testbed
-    from miner.mine.context import build_context
-    from miner.mine.loop import BatchSummary, mine_batch
+    from miner.mine.context import build_context, refresh_context
+    from miner.mine.loop import BatchSummary, mine_batch, unlocks
 
     setup = cpu_now()
     wall = time.monotonic()
@@ -47,6 +47,8 @@ def main() -> None:
             batches += 1
             if batch.tried == 0:
                 break
+            if unlocks(ctx, batch):  # as the daemon does: a name citing a new program is read again
+                refresh_context(ctx, engine)
     finally:
         ctx.close()
     solved = {h.a_number for h in total.found if h.stored}
