@@ -51,6 +51,8 @@ def test_names_read_as_constants():
     assert parse_name("Decimal expansion of 35/(48*7^2).") is None  # rational: periodic, for `recurrence`
     assert parse_name("Decimal expansion of Gamma(3/4)/Pi^(1/4).") is None
     assert parse_name("Decimal expansion of the Oloid's volume.") is None
+    assert parse_name("Decimal expansion of e^(-Pi).") is None  # an exponent that is no rational number
+    assert parse_name("Decimal expansion of 2^sqrt(2).") is None
 
 
 def test_programs_give_the_digits_far_past_the_known_terms():

@@ -56,9 +56,10 @@ def parse_name(name: str) -> Node | None:
     try:
         parser = _Parser(tokenize(m[1]))
         node = parser.expression()
+        # an exponent that is no rational number (e^(-Pi)) raises in _irrational: not read
+        if parser.peek() is not None or not _irrational(node):
+            return None
     except (FormulaError, RecursionError):
-        return None
-    if parser.peek() is not None or not _irrational(node):
         return None
     return node
 
