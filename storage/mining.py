@@ -209,14 +209,8 @@ def tried_pairs(session: Session, strategies: Iterable[str], since: Mapping[str,
     clauses += [and_(AttemptRow.strategy == s, AttemptRow.started_at >= t) for s, t in since.items() if s in names]
     rows = session.execute(select(AttemptRow.a_number, AttemptRow.strategy, func.max(AttemptRow.started_at))
                            .where(or_(*clauses)).group_by(AttemptRow.a_number, AttemptRow.strategy))
-    return {(int(a), str(s)) for a, s, last in rows if int(a) not in unlocked or _aware(last) >= unlocked[int(a)]}
-
-
-def _aware(moment: datetime | str) -> datetime:
-    # max() over a UTCDateTime column comes back as SQLite's text or a naive datetime, not through the type.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    # max() and min() keep the column's type, so UTCDateTime returns aware datetimes here too.
+    return {(int(a), str(s)) for a, s, last in rows if int(a) not in unlocked or last >= unlocked[int(a)]}
 
 
 def first_found(session: Session, a_numbers: Iterable[int]) -> dict[int, datetime]:
@@ -225,7 +219,7 @@ def first_found(session: Session, a_numbers: Iterable[int]) -> dict[int, datetim
     for part in chunked(sorted(set(a_numbers)), 5000):
         rows = session.execute(select(Program.a_number, func.min(Program.found_at))
                                .where(Program.a_number.in_(part)).group_by(Program.a_number))
-        out.update({int(a): _aware(t) for a, t in rows})
+        out.update({int(a): t for a, t in rows})
     return out
 
 

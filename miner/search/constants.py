@@ -16,7 +16,6 @@ from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset
 from miner.search.formula import ExpressionParser, FormulaError, Node, tokenize
-
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
@@ -81,7 +80,7 @@ def _rational(node: Node) -> Fraction:
         a, b = _rational(node.args[0]), _rational(node.args[1])
         if node.value == "/" and b == 0:
             raise FormulaError("division by zero")
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else a}[node.value]
+        return a + b if node.value == "+" else a - b if node.value == "-" else a * b if node.value == "*" else a / b
     raise FormulaError("not a rational exponent")
 
 
@@ -185,10 +184,9 @@ class _Compiler:
         if exponent < 0:
             self.emit(f"mov ${s},$1", f"mul ${s},$1", f"div ${s},${out}", f"mov ${out},${s}")
 
-    def series(self, out: int, term: int, step: list[str], count: int) -> None:
-        """out = sum of the terms: `step` turns term k-1 into term k (k in $count, from 1); as many terms as $2."""
-        self.emit(f"mov ${out},${term}", f"mov ${count},0", "mov $3,$2", "lpb $3", f"  add ${count},1",
-                  *[f"  {x}" for x in step], f"  add ${out},${term}", "  sub $3,1", "lpe")
+    def terms(self, body: list[str]) -> None:
+        """The loop every series runs: `body` once per term, as many terms as $2 ($3 counts them)."""
+        self.emit("mov $3,$2", "lpb $3", *[f"  {x}" for x in body], "  sub $3,1", "lpe")
 
     def exp_of(self, arg: Node, out: int) -> None:
         """exp(x) = sum x^k/k!; a negative x as 1/exp(-x), so the terms never alternate."""
@@ -196,8 +194,8 @@ class _Compiler:
         t, k, neg, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh()
         # neg = -x if x < 0 (else 0), so x + 2 neg = |x|; flag = 1 if x < 0
         self.emit(f"mov ${neg},${x}", f"mul ${neg},-1", f"max ${neg},0", f"add ${x},${neg}", f"add ${x},${neg}",
-                  f"mov ${flag},${neg}", f"min ${flag},1", f"mov ${t},$1")
-        self.series(out, t, [f"mul ${t},${x}", f"div ${t},$1", f"div ${t},${k}"], k)
+                  f"mov ${flag},${neg}", f"min ${flag},1", f"mov ${t},$1", f"mov ${out},${t}", f"mov ${k},0")
+        self.terms([f"add ${k},1", f"mul ${t},${x}", f"div ${t},$1", f"div ${t},${k}", f"add ${out},${t}"])
         # out += flag * (S^2 / out - out)
         self.emit(f"mov ${t},$1", f"mul ${t},$1", f"div ${t},${out}", f"sub ${t},${out}", f"mul ${t},${flag}",
                   f"add ${out},${t}")
@@ -212,9 +210,9 @@ class _Compiler:
     def atan_inverse(self, m: int, out: int) -> None:
         """atan(1/m) = sum (-1)^k / ((2k+1) m^(2k+1))."""
         t, k, term = self.fresh(), self.fresh(), self.fresh()
-        self.emit(f"mov ${t},$1", f"div ${t},{m}", f"mov ${out},${t}", f"mov ${k},0", "mov $3,$2", "lpb $3",
-                  f"  add ${k},1", f"  div ${t},{m * m}", f"  mul ${t},-1", f"  mov ${term},${k}", f"  mul ${term},2",
-                  f"  add ${term},1", f"  mov $4,${t}", f"  div $4,${term}", f"  add ${out},$4", "  sub $3,1", "lpe")
+        self.emit(f"mov ${t},$1", f"div ${t},{m}", f"mov ${out},${t}", f"mov ${k},0")
+        self.terms([f"add ${k},1", f"div ${t},{m * m}", f"mul ${t},-1", f"mov ${term},${k}", f"mul ${term},2",
+                    f"add ${term},1", f"mov $4,${t}", f"div $4,${term}", f"add ${out},$4"])
 
     def function(self, name: str, arg: Node, out: int) -> None:
         if name == "exp":
@@ -240,10 +238,9 @@ class _Compiler:
         t, k, x2 = self.fresh(), self.fresh(), self.fresh()
         self.emit(f"mov ${x2},${x}", f"mul ${x2},${x}", f"div ${x2},$1")
         for out, first, k0 in ((s, x, 1), (c, 1, 0)):  # sin from x (k = 1), cos from S ($1, k = 0)
-            self.emit(f"mov ${t},${first}", f"mov ${out},${t}", f"mov ${k},{k0}",
-                      "mov $3,$2", "lpb $3", f"  mul ${t},${x2}", f"  div ${t},$1", f"  mul ${t},-1",
-                      f"  add ${k},1", f"  div ${t},${k}", f"  add ${k},1", f"  div ${t},${k}", f"  add ${out},${t}",
-                      "  sub $3,1", "lpe")
+            self.emit(f"mov ${t},${first}", f"mov ${out},${t}", f"mov ${k},{k0}")
+            self.terms([f"mul ${t},${x2}", f"div ${t},$1", f"mul ${t},-1", f"add ${k},1", f"div ${t},${k}",
+                        f"add ${k},1", f"div ${t},${k}", f"add ${out},${t}"])
 
     def log(self, arg: Node, out: int) -> None:
         """log(x) = log(x / 2^k) + k log(2) with 2^k near x, each log(z) = 2 atanh((z-1)/(z+1)), |(z-1)/(z+1)| <= 1/3."""
@@ -262,9 +259,10 @@ class _Compiler:
         y, y2, t, k, term = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
         self.emit(f"mov ${y},${x}", f"sub ${y},$1", f"mul ${y},$1", f"mov ${t},${x}", f"add ${t},$1", f"div ${y},${t}",
                   f"mov ${y2},${y}", f"mul ${y2},${y}", f"div ${y2},$1", f"mov ${t},${y}", f"mov ${out},${y}",
-                  f"mov ${k},0", "mov $3,$2", "lpb $3", f"  add ${k},1", f"  mul ${t},${y2}", f"  div ${t},$1",
-                  f"  mov ${term},${k}", f"  mul ${term},2", f"  add ${term},1", f"  mov $4,${t}",
-                  f"  div $4,${term}", f"  add ${out},$4", "  sub $3,1", "lpe", f"mul ${out},2")
+                  f"mov ${k},0")
+        self.terms([f"add ${k},1", f"mul ${t},${y2}", f"div ${t},$1", f"mov ${term},${k}", f"mul ${term},2",
+                    f"add ${term},1", f"mov $4,${t}", f"div $4,${term}", f"add ${out},$4"])
+        self.emit(f"mul ${out},2")
 
 
 def program(node: Node, shift: int, offset: int) -> Program:

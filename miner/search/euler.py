@@ -10,6 +10,7 @@ c(k) = sum_{d|k} d*b(d), in memory cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from math import comb
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -207,6 +208,18 @@ def euler_program(f: EulerFit, offset: int) -> Program:
              "lpe"]
     # $0 counts from the first nonzero term
     return at_offset(shift_input(series_code(sieve, f.scale), -f.zeros), offset)
+
+
+def series_terms(c: Sequence[int | Fraction], count: int, den: int = 1) -> list[int] | None:
+    """The first `count` terms a(0) = 1, den*m*a(m) = sum_{k=1..m} c(k) a(m-k) (`series_code`'s Python twin),
+    or None when one is not an integer."""
+    a = [Fraction(1)]
+    for m in range(1, count):
+        value = sum((c[k] * a[m - k] for k in range(1, m + 1)), Fraction(0)) / (m * den)
+        if value.denominator != 1:
+            return None
+        a.append(value)
+    return [int(v) for v in a]
 
 
 def series_code(sieve: list[str], scale: int = 1, den: int = 1) -> list[Operation]:

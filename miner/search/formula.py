@@ -21,7 +21,7 @@ from math import lcm
 from typing import Any, Iterator
 
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
-from miner.search.build import add_const, line
+from miner.search.build import add_const, largest_cell, line, relocated
 from miner.search.linalg import poly_add, poly_mul
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -81,8 +81,8 @@ class TokenCursor:
         self.pos += 1
         return tok
 
-    def exponent(self, integer: bool = True) -> Fraction:
-        """A constant exponent: k, -k, (k), (-k), and with `integer` False also (p/q), (-p/q)."""
+    def exponent(self) -> int:
+        """An integer exponent: k, -k, (k) or (-k)."""
         paren = self.peek() == "("
         if paren:
             self.take()
@@ -91,17 +91,10 @@ class TokenCursor:
             self.take()
         tok = self.take()
         if not tok.isdigit():
-            raise FormulaError(f"exponent {tok!r} is not a number")
-        value = Fraction(int(tok))
-        if paren and not integer and self.peek() == "/":
-            self.take()
-            den = self.take()
-            if not den.isdigit() or int(den) == 0:
-                raise FormulaError(f"exponent denominator {den!r} is not a positive integer")
-            value /= int(den)
+            raise FormulaError(f"exponent {tok!r} is not an integer")
         if paren:
             self.take(")")
-        return sign * value
+        return sign * int(tok)
 
 
 class ExpressionParser(TokenCursor):
@@ -646,6 +639,14 @@ def compile_formula(node: Node, offset: int = 0) -> Program:
     comp.value(node, 0)
     ops = _peephole(comp.ops)
     return Program(ops=ops, directives={"offset": offset} if offset else {})
+
+
+def inline_formula(node: Node, source: int, dest: int, scratch: int) -> list[Operation]:
+    """Code setting $dest to the formula at n = $source, to sit inside other code: the compiled formula's
+    cells move to $dest ($0) and $(scratch + c) (any other cell c)."""
+    ops = compile_formula(node).code()
+    cells = {c: dest if c == 0 else scratch + c for c in range(largest_cell(ops) + 1)}
+    return [line("mov", dest, source, direct=True), *relocated(ops, cells)]
 
 
 def _peephole(ops: list[Operation]) -> list[Operation]:

@@ -82,7 +82,7 @@ class _Parser(TokenCursor):
         if self.peek() != "^":
             return num, den
         self.take()
-        exp = int(self.exponent())
+        exp = self.exponent()
         if exp < 0:
             num, den, exp = den, num, -exp
         if exp * max(len(num), len(den)) > MAX_DEGREE:

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 from miner.lang.parser import parse
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
-from miner.search.build import at_offset, largest_cell, relocated
-from miner.search.formula import FormulaError, Node, compile_formula, parse_formula
+from miner.search.build import at_offset
+from miner.search.formula import FormulaError, Node, inline_formula, parse_formula
 from miner.search.types import Candidate, SearchContext, Target
 
 _WRITE = re.compile(r"\bwrite (?:the )?(?P<what>.+?) in base (?P<base>\d+)(?:,? (?:then )?(?P<comp>complement each "
@@ -46,7 +46,7 @@ class Stream:
 def _element(text: str) -> tuple[int | None, Node | None] | None:
     """The element a phrase names ("the (n+1)st Fibonacci number", "odd numbers 2n - 1", "n"), or None."""
     text = re.sub(r"^(?:the |successive |\(n\+1\)st |n-th |nth )+", "", text.strip().lower())
-    if m := re.fullmatch(r"numbers (\d+),\s*\d+,.*", text):  # "the numbers 0,1,2,3,4,..."
+    if re.fullmatch(r"numbers (\d+),\s*\d+,.*", text):  # "the numbers 0,1,2,3,4,..."
         text = "n"
     if m := re.search(r"numbers? (.+)$", text):  # "odd numbers 2n - 1": the formula says it all
         try:
@@ -80,30 +80,12 @@ def parse_name(name: str) -> Stream | None:
     return Stream(base, element[0], element[1], backwards, comp)
 
 
-def digits(stream: Stream, values: list[int]) -> list[int]:
-    """The stream's digits for the given elements (the program's Python twin)."""
-    out: list[int] = []
-    for x in values:
-        ds = []
-        while True:
-            ds.append(x % stream.base)
-            x //= stream.base
-            if x == 0:
-                break
-        ds = ds if stream.backwards else ds[::-1]
-        out += [stream.base - 1 - d for d in ds] if stream.complement else ds
-    return out
-
-
 def _element_code(stream: Stream) -> list[Operation]:
     """Code setting $2 to x($1) (cells from $6 on are scratch)."""
     if stream.seq is not None:
         return parse(f"mov $2,$1\nseq $2,{stream.seq}\n").code()
     assert stream.formula is not None
-    # compile_formula reads n from $0 (and may copy it to $1): $0 -> $2, every other cell c -> $(5+c).
-    ops = compile_formula(stream.formula).code()
-    cells = {c: 2 if c == 0 else 5 + c for c in range(largest_cell(ops) + 1)}
-    return [*parse("mov $2,$1\n").code(), *relocated(ops, cells)]
+    return inline_formula(stream.formula, 1, 2, 5)
 
 
 def program(stream: Stream, start: int, offset: int) -> Program:

@@ -17,9 +17,9 @@ from typing import Any, Iterator
 from miner.lang.evaluator import evaluate
 from miner.lang.formatter import format_program
 from miner.lang.program import Program
-from miner.search.build import add_const, at_offset, largest_cell, relocated
-from miner.search.euler import ARRAY, series_code
-from miner.search.formula import ExpressionParser, FormulaError, Node, compile_formula, tokenize
+from miner.search.build import add_const, at_offset
+from miner.search.euler import ARRAY, series_code, series_terms
+from miner.search.formula import ExpressionParser, FormulaError, Node, compile_formula, inline_formula, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 _START = re.compile(r"^(?:.*?:\s*)?(?:Expansion of|G\.f\.:?|G\.f\. is|G\.f\. =|Coefficients in (?:the )?expansion of)\s+"
@@ -204,23 +204,13 @@ def plan(product: Product, count: int, corpus: Any = None) -> _Plan | None:
                 return None  # the program divides by the exponent's denominator k by k
             for j in range(1, (count - 1) // m + 1):
                 c[m * j] += weight * (-1) ** (j + 1) * (sign * coefs[i]) ** j
-    if any(v.denominator != 1 for v in c):
-        return None
-    a = [Fraction(1)]
-    for t in range(1, count):
-        value = sum((c[i] * a[t - i] for i in range(1, t + 1)), Fraction(0)) / (t * den)
-        if value.denominator != 1:
-            return None
-        a.append(value)
-    return _Plan([int(v) for v in a], tuple(parts), den)
+    series = series_terms(c, count, den)
+    return None if series is None else _Plan(series, tuple(parts), den)
 
 
 def _expression(node: Node, dest: int) -> list[str]:
     """LODA lines setting $dest to the node at n = $2 (scratch from SCRATCH on)."""
-    ops = compile_formula(node).code()
-    cells = {cell: dest if cell == 0 else SCRATCH + cell for cell in range(largest_cell(ops) + 1)}
-    text = format_program(Program(relocated(ops, cells))).strip().splitlines()
-    return [f"mov ${dest},$2", *text]
+    return format_program(Program(inline_formula(node, 2, dest, SCRATCH))).strip().splitlines()
 
 
 def program(p: _Plan, first: int, shift: int, offset: int) -> Program:

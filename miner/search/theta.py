@@ -15,7 +15,7 @@ from math import lcm
 from typing import Any, Iterator
 
 from miner.lang.program import Program
-from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised
+from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised, series_terms
 from miner.search.formula import FormulaError, TokenCursor, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -64,7 +64,7 @@ class _Parser(TokenCursor):
             inner = self.function()
         if self.peek() == "^":
             self.take()
-            e = int(self.exponent())
+            e = self.exponent()
             inner = [(p, r, x * e, s) for p, r, x, s in inner]
         return inner
 
@@ -86,7 +86,7 @@ class _Parser(TokenCursor):
         e = 1
         if self.peek() == "^":  # phi^2(q)
             self.take()
-            e = int(self.exponent())
+            e = self.exponent()
         self.take("(")
         sign, m = self.argument()
         if name == "f" and self.peek() == ",":  # f(-q^a, -q^b) = (q^a; q^(a+b)) (q^b; q^(a+b)) (q^(a+b); q^(a+b))
@@ -167,16 +167,14 @@ def period_of(factors: tuple[tuple[int, int, int, int], ...]) -> int:
         g[k] == g[k - p] for k in range(p, len(g))))
 
 
-def series(b: list[int], count: int) -> list[int]:
-    """The first `count` coefficients of prod_k (1 - q^k)^(-b(k)), b[0] = b(1) (the Euler transform)."""
+def series(b: list[int], count: int) -> list[int] | None:
+    """The first `count` coefficients of prod_k (1 - q^k)^(-b(k)), b[0] = b(1) (the Euler transform), from
+    c(m) = sum_{d|m} d*b(d)."""
     c = [0] * count
     for d in range(1, count):
         for m in range(d, count, d):
             c[m] += d * b[d - 1]
-    a = [1]
-    for n in range(1, count):
-        a.append(sum(c[k] * a[n - k] for k in range(1, n + 1)) // n)
-    return a
+    return series_terms(c, count)
 
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
