@@ -245,11 +245,14 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
         assert found and any("seq $0,108" in format_program(p) for p in found), [format_program(p) for p in found]
         source = _model_sources(ctx, engine, [target], "beam")[0]
         assert source.split(" p: ")[1] == min((to_target(p) for p in found), key=lambda t: len(t.split()))
-        # The sweep's hits changed the lacking set: on refresh the sweep is due again and its old
-        # programs are dropped (recomputed on the next prompt). Its hit here is provisional (no b-file):
-        # the sequence stays a target, behind every lacking one.
-        assert refresh_context(ctx, engine) and ctx.state.sweep_due and 1453 in ctx.state.provisional
-        assert "_sweep_cache" not in ctx.state.search.settings
+        # The sweep's hit is provisional (no b-file): the sequence stays a target, behind every lacking
+        # one. Its new program's terms are what is swept next, against the lacking sequences alone;
+        # the earlier matches stay in the prompts.
+        assert refresh_context(ctx, engine) and 1453 in ctx.state.provisional
+        assert not ctx.state.sweep_due and 1453 in ctx.state.sweep_known
+        again = run_sweep(ctx, engine)
+        assert not ctx.state.sweep_known and again.tried <= 1
+        assert matched_programs(target, ctx.state.search) == found
     finally:
         ctx.close()
 
@@ -416,6 +419,35 @@ def test_a_running_miner_reads_a_name_again_once_the_sequence_it_cites_gains_a_p
         assert (990001, "formula") not in ctx.state.once_done
         mine_batch(ctx, engine, strategies=["formula"])
         assert "seq $0,14335" in stored(engine)[990001]
+    finally:
+        ctx.close()
+
+
+def test_a_new_program_is_swept_alone_and_new_lacking_sequences_meet_every_program(mined_db, data):
+    from miner.mine.context import build_context, refresh_context
+    from miner.mine.loop import run_sweep
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    cited = data[0][14335]  # held out: lacking until recurrence finds it
+    shifted = SequenceRecord(990002, "A sequence.", [t + 7 for t in cited.terms], cited.offset)
+    storage.apply_refresh(engine, [shifted])
+    ctx = build_context(cfg, engine)
+    try:
+        run_sweep(ctx, engine)
+        assert 990002 not in stored(engine) and not ctx.state.sweep_due
+        mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
+        assert refresh_context(ctx, engine)
+        # The first sweep's own hit (A001453) and the recurrence's: the programs this context lacked.
+        assert not ctx.state.sweep_due and ctx.state.sweep_known == {1453, 14335}
+        swept = run_sweep(ctx, engine)
+        assert "seq $0,14335" in stored(engine)[990002] and swept.tried == 1
+        assert not ctx.state.sweep_known
+        storage.apply_refresh(engine, [SequenceRecord(990003, "A sequence.", [t + 1 for t in cited.terms],
+                                                      cited.offset)])
+        assert refresh_context(ctx, engine) and ctx.state.sweep_due
+        run_sweep(ctx, engine)
+        assert "seq $0,14335" in stored(engine)[990003]
     finally:
         ctx.close()
 

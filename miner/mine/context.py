@@ -64,8 +64,10 @@ class MiningState:
     # The promoted model's handle first, then the one on trial's, if a trial is running.
     models: list[ModelHandle] = field(default_factory=list)
     model_checked: bool = False
-    # The corpus sweep runs at the first batch and again after the corpus or the lacking set changed.
+    # The full corpus sweep runs at the first batch and again when new lacking sequences arrive or a
+    # program is gone; sequences that gained a program are swept alone (`sweep_known`).
     sweep_due: bool = True
+    sweep_known: set[int] = field(default_factory=set)
     # Known sequences that came after the combine strategy ran on the lacking ones (with the next sweep,
     # it looks again at their sums and products).
     fresh_known: set[int] = field(default_factory=set)
@@ -255,8 +257,9 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.state.rounds[key] = max(n, ctx.state.rounds.get(key, 0))
     corpus, corpus_key = load_corpus(engine)
     if corpus_key != ctx.state.corpus_key:
+        before_ids = set(ctx.state.corpus.ids())
+        gained = set(corpus.ids()) - before_ids
         # A sequence that gained a program may be what a target's name cites: its name is read again.
-        gained = set(corpus.ids()) - set(ctx.state.corpus.ids())
         if gained:
             ctx.state.once_done = {(a, s) for a, s in ctx.state.once_done if a not in ctx.state.targets
                                    or cites(ctx.state.targets[a].name).isdisjoint(gained)}
@@ -266,20 +269,27 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         if ctx.state.search.known:
             before = set(ctx.state.search.known)
             ctx.state.search.known = load_known(engine, corpus.ids())
-            ctx.state.fresh_known |= set(ctx.state.search.known) - before
+            added = set(ctx.state.search.known) - before
+            ctx.state.fresh_known |= added
+            # Only the new sequences can match anew: the earlier matches of the lacking ones still hold.
+            ctx.state.sweep_known |= added
         ctx.pool.restart()
-        ctx.state.sweep_due = changed = True
+        if before_ids - set(corpus.ids()):
+            ctx.state.sweep_due = True  # a program gone: matches that call it go too
+        changed = True
     targets = load_targets(engine)
     # Other miners of a fleet record attempts too: what they ran is not run again here.
     ctx.state.once_done |= _once_done(engine, targets)
     ctx.state.provisional = load_provisional(engine)
     if set(targets) != set(ctx.state.targets):
+        if set(targets) - set(ctx.state.targets):
+            ctx.state.sweep_due = True  # new lacking sequences meet every known one
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)
         ctx.state.search.index = ctx.state.index
         ctx.state.near_misses = {a: v for a, v in ctx.state.near_misses.items() if a in targets}
         ctx.state.model_seeds = {a: v for a, v in ctx.state.model_seeds.items() if a in targets}
-        ctx.state.sweep_due = changed = True
+        changed = True
     if _model_versions(engine) != ([h.version for h in ctx.state.models] or [None]):
         ctx.state.model_checked = False  # load_model runs again on next use
         changed = True

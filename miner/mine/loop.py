@@ -815,7 +815,8 @@ def _combine_fresh(ctx: MiningContext) -> list[_Cand]:
 
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
-    program (directly and transformed); one `corpus_sweep` attempt per sequence that got candidates."""
+    program (directly and transformed), or when only `sweep_known` is due, against those alone; one
+    `corpus_sweep` attempt per sequence that got candidates."""
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
     summary = BatchSummary()
@@ -824,8 +825,11 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     attempts: dict[int, _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[int, list[Candidate]] = {}
+    full, known = ctx.state.sweep_due, ctx.state.search.known
+    sources = known.values() if full else [known[a] for a in sorted(ctx.state.sweep_known) if a in known]
+    cap = per_target(ctx.state.search.settings)
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    for a, cand in sweep(ctx.state.index, ctx.state.search.known.values(), per_target=per_target(ctx.state.search.settings)):
+    for a, cand in sweep(ctx.state.index, sources, per_target=cap):
         found.setdefault(a, []).append(cand)
         target = ctx.state.targets.get(a)
         if target is None or a in ctx.state.solved or (budget and len(cands) >= budget):
@@ -846,13 +850,16 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     finally:
         _record(engine, ctx, recorded, summary)
     if not _stopped(stop_event):
-        ctx.state.sweep_due = False
+        ctx.state.sweep_due, ctx.state.sweep_known = False, set()
+        if not full:  # the new matches first, then the earlier ones
+            earlier = ctx.state.search.settings.get(CACHE_KEY) or {}
+            found = {a: (found.get(a, []) + list(earlier.get(a, [])))[:cap] for a in set(found) | set(earlier)}
         ctx.state.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
     summary.tried = len(attempts)
     summary.hits = stored(summary.found)
     summary.stopped = _stopped(stop_event)
     summary.cpu_seconds = (time.process_time() - start) + sum(a.worker_seconds for a in recorded)
-    log.info("corpus_sweep_done", known=len(ctx.state.search.known), **summary.as_dict())
+    log.info("corpus_sweep_done", known=len(sources), full=full, **summary.as_dict())
     return summary
 
 
@@ -899,7 +906,8 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     summary = BatchSummary()
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
-    if ctx.state.sweep_due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
+    due = ctx.state.sweep_due or ctx.state.sweep_known
+    if due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
         summary.add(run_sweep(ctx, engine, stop_event))
         batch_start = time.process_time()
         if _stopped(stop_event):
