@@ -31,6 +31,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "theta": "miner.search.theta",
     "eisenstein": "miner.search.eisenstein",
     "constants": "miner.search.constants",
+    "forms": "miner.search.forms",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -41,7 +42,7 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "constants", "combine"})
+                                            "constants", "forms", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -56,7 +57,7 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants")
+                                  "constants", "forms")
 
 
 @functools.lru_cache(maxsize=1 << 18)
