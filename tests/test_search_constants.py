@@ -72,6 +72,46 @@ def test_digits_the_constant_does_not_have_get_no_program():
     assert list(propose(Target(1, "Decimal expansion of Pi^5/768.", tuple(want), offset), SearchContext(), 0, None)) == []
 
 
+SERIES = {
+    "Sum_{k>=0} 1/(k!)^4": lambda c: c.nsum(lambda k: 1 / c.factorial(k) ** 4, [0, c.inf]),
+    "Sum_{n>=1} 1/binomial(2n,n)": lambda c: (2 * c.pi * c.sqrt(3) + 9) / 27,
+    "Sum_{k>=0} (-1)^k/(k!)^2": lambda c: c.besselj(0, 2),
+    "Sum_{m>=0} 1/(2^2^m - 1)": lambda c: c.nsum(lambda m: 1 / (2 ** (2 ** m) - 1), [0, 12]),
+    "Sum_{i >= 0} (i!)^2/(2*i+1)!": lambda c: 2 * c.pi / (3 * c.sqrt(3)),
+    "Pi - Sum_{k>=1} 1/(k^2*2^k)": lambda c: c.pi - c.polylog(2, c.mpf(1) / 2),
+}
+
+
+def test_series_that_converge_fast_give_their_digits_far_past_the_known_terms():
+    for text, expression in SERIES.items():
+        want, offset = digits(expression, 120)
+        progs = programs_for(Target(999001, f"Decimal expansion of {text}.", tuple(want[:20]), offset))
+        assert len(progs) == 1, text
+        assert evaluate(progs[0], 120) == want, text
+
+
+def test_series_that_converge_slowly_or_are_not_read_get_no_program():
+    slow = {  # terms falling like k^-2 or 0.618^k: the program's terms would not reach the digits wanted
+        "Sum_{k>=0} 1/(k^2+1)": lambda c: c.nsum(lambda k: 1 / (k * k + 1), [0, c.inf]),
+        "Sum_{k>=1} 1/Fibonacci(k)": lambda c: c.mpf("3.359885666243177553172011302918927179688905133731968486495553815325130318996683383"),
+    }
+    for text, expression in slow.items():
+        assert parse_name(f"Decimal expansion of {text}.") is not None, text
+        want, offset = digits(expression, 30)
+        assert programs_for(Target(1, f"Decimal expansion of {text}.", tuple(want), offset)) == [], text
+    assert parse_name("Decimal expansion of Sum_{k>=1} H(k,2)/2^k.") is None
+    assert parse_name("Decimal expansion of Sum_{k>=1} 1/(k*(k+1)/2)^(1/2).") is None  # a fractional power
+
+
+def test_the_loop_stores_the_sum_of_a_cited_sequences_reciprocals(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, {142}, [], size=20)
+    want, offset = digits(lambda c: c.e, 40)
+    sequences[999001] = SequenceRecord(999001, "Decimal expansion of the sum of the reciprocals of the "
+                                       "factorials A000142.", want, offset)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["constants"])
+    assert found[999001].strategy == "constants" and "seq $" in found[999001].code
+
+
 def test_the_loop_stores_a_named_constant(tmp_path, real_data, sample_tarball):
     sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
     want, offset = digits(CASES["sqrt(Pi)/e"], 60)

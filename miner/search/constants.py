@@ -1,5 +1,7 @@
 """Decimal expansions of closed-form constants a name states: "Decimal expansion of Pi^5/768", "3 - 24/Pi^2",
-"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)". The
+"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)", and
+series that converge at least as fast as 2^-k: "Sum_{k>=0} 1/(k!)^4", "Sum_{k>=1} sigma(k)/2^k", "the sum of
+the reciprocals of ... A084939" (a term by formula, or `seq`, as numerator over denominator). The
 program evaluates the expression in fixed point, every value an integer v ~ x * 10^(k + GUARD) for the
 digit k wanted (Pi by Machin's formula, exp, log, sin and cos by their series, roots by `nrt`), and returns
 digit k of the result, so it holds for every term as far as LODA's numbers reach (about 550 digits). The
@@ -12,16 +14,25 @@ import re
 from fractions import Fraction
 from typing import Any, Iterator
 
+from miner.lang import Limits
+from miner.lang.evaluator import evaluate_partial
+from miner.lang.formatter import format_program
 from miner.lang.parser import parse
 from miner.lang.program import Program
-from miner.search.build import at_offset
-from miner.search.formula import ExpressionParser, FormulaError, Node, tokenize
+from miner.search.build import at_offset, largest_cell
+from miner.search.formula import ExpressionParser, FormulaError, Node, compile_formula, inline_formula, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
 MIN_TERMS = 12
 MAX_SHIFT = 40
 _NAME = re.compile(r"^Decimal expansion of (.+?)\.?$")
+_SERIES = re.compile(r"(?:^(?:the )?(?:constant )?)?Sum_\{ ?([a-z]) ?>= ?(\d+) ?\}")
+_RECIPROCALS = re.compile(r"^(?:the )?sum of (?:the )?reciprocals of (?:the )?[-\w ]*?\b(A\d{6})$", re.I)
+# Digits at which the series program's sum is checked against one 30 digits finer (the stop rule's test).
+SERIES_CHECK_DIGITS = 100
+SERIES_SHIFT = 20  # digits before the first term a series' value may have
+SERIES_LIMITS = Limits(max_steps=1_000_000, max_seconds=2.0)
 _FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
 _CONSTANTS = ("pi", "e")
 
@@ -37,6 +48,8 @@ class _Parser(ExpressionParser):
 
     def primary(self) -> Node:
         tok = self.peek() or ""
+        if tok.lower() == "sum" and self.peek(1) == "_":
+            return self._series()
         if tok.lower() == "pi" or tok == "e":
             self.take()
             return Node("const", tok.lower())
@@ -45,15 +58,42 @@ class _Parser(ExpressionParser):
             return Node("call", tok.lower(), tuple(self._call_args(1)))
         return super().primary()
 
+    def _series(self) -> Node:
+        """Sum_{k=a..oo} term (the name's `Sum_{k>=a}`), as Node("series", k, (a, term))."""
+        for want in ("sum", "_", "{"):
+            if self.take().lower() != want:
+                raise FormulaError("not a series")
+        var, _, low = self.take(), self.take("="), self.take()
+        if not re.fullmatch(r"[a-z]", var) or var == "e" or not low.isdigit():
+            raise FormulaError("not a series")
+        for want in ("..", "oo", "}"):
+            self.take(want)
+        self.variables.append(var)
+        term = self.term()
+        self.variables.pop()
+        _fraction(term)  # raises unless the term is a quotient of integer expressions
+        if not _uses(term, var):
+            raise FormulaError("a series of equal terms")
+        return Node("series", var, (Node("num", int(low)), term))
+
 
 def parse_name(name: str) -> Node | None:
     """The constant the name's decimal expansion is of, when it is an expression in Pi, e, roots, logs or
-    trigonometric functions."""
+    trigonometric functions, or a series."""
     m = _NAME.match(name.strip())
-    if not m or not re.search(r"\b(?:Pi|e|sqrt|exp|log|sin|cos|tan|sec|csc|cot)\b", m[1]):
+    if not m:
+        return None
+    recip = _RECIPROCALS.match(m[1])
+    if recip:
+        k = Node("var", "k")
+        return Node("series", "k", (Node("num", -1), Node("op", "/", (Node("num", 1), Node("seq", int(recip[1][1:]), (k,))))))
+    text = _SERIES.sub(r"Sum_{\1=\2..oo}", m[1])
+    if "Sum_{" in text:  # what follows is a closed form or a definition ("= zeta(3)^2", ", where ...")
+        text = re.split(r"\s=\s|,?\s+where\s|,?\s+with\s", text)[0]
+    elif not re.search(r"\b(?:Pi|e|sqrt|exp|log|sin|cos|tan|sec|csc|cot)\b", text):
         return None
     try:
-        parser = _Parser(tokenize(m[1]))
+        parser = _Parser(tokenize(text))
         node = parser.expression()
         # an exponent that is no rational number (e^(-Pi)) raises in _irrational: not read
         if parser.peek() is not None or not _irrational(node):
@@ -63,9 +103,110 @@ def parse_name(name: str) -> Node | None:
     return node
 
 
+def _uses(node: Node, var: str) -> bool:
+    return (node.kind == "var" and node.value == var) or any(_uses(a, var) for a in node.args)
+
+
+def _renamed(node: Node, var: str) -> Node:
+    """The term with its variable called n, as the formula compiler wants it."""
+    if node.kind == "var" and node.value == var:
+        return Node("var", "n")
+    return Node(node.kind, node.value, tuple(_renamed(a, var) for a in node.args))
+
+
+def _fraction(node: Node) -> tuple[Node, Node]:
+    """(numerator, denominator), integer expressions whose quotient is the term (its +-*/ and integer powers
+    taken apart; the formula compiler's division truncates)."""
+    if node.kind == "neg":
+        n, d = _fraction(node.args[0])
+        return Node("neg", None, (n,)), d
+    if node.kind != "op" or node.value not in ("+", "-", "*", "/", "^"):
+        if _divides(node):
+            raise FormulaError("a quotient inside a function")
+        return node, Node("num", 1)
+    if node.value == "^":
+        (n, d), e = _fraction(node.args[0]), node.args[1]
+        if _divides(e):
+            raise FormulaError("a fractional power")
+        if e.kind == "neg":
+            n, d, e = d, n, e.args[0]
+        return _times(Node("op", "^", (n, e)), None), _times(Node("op", "^", (d, e)), None)
+    (a, b), (c, d) = _fraction(node.args[0]), _fraction(node.args[1])
+    if node.value == "*":
+        return _times(a, c), _times(b, d)
+    if node.value == "/":
+        return _times(a, d), _times(b, c)
+    return Node("op", node.value, (_times(a, d), _times(c, b))), _times(b, d)
+
+
+def _divides(node: Node) -> bool:
+    return (node.kind == "op" and node.value == "/") or any(_divides(a) for a in node.args)
+
+
+def _times(a: Node, b: Node | None) -> Node:
+    """a * b (b None: a alone), leaving out factors 1 (and 1^e)."""
+    def one(x: Node) -> bool:
+        return x == Node("num", 1) or (x.kind == "op" and x.value == "^" and one(x.args[0]))
+
+    if b is None or one(b):
+        return Node("num", 1) if one(a) else a
+    return b if one(a) else Node("op", "*", (a, b))
+
+
+def series_parts(node: Node, count: int, corpus: Any = None) -> tuple[list[int], list[int]] | None:
+    """The first numerators and denominators of a series' terms, up to `count` or the first that fails to
+    evaluate (None: none, or a zero denominator)."""
+    low, term = node.args
+    num, den = (_renamed(x, node.value) for x in _fraction(term))
+    try:
+        nums, _ = evaluate_partial(compile_formula(num, low.value), count, corpus, SERIES_LIMITS)
+        dens, _ = evaluate_partial(compile_formula(den, low.value), count, corpus, SERIES_LIMITS)
+    except FormulaError:
+        return None
+    size = min(len(nums), len(dens))
+    return (nums[:size], dens[:size]) if size and 0 not in dens[:size] else None
+
+
+def series_sum(nums: list[int], dens: list[int], digits: int) -> int | None:
+    """The program's fixed-point sum at S = 10^digits: sum of trunc(S * num / den) over at most 4 * digits + 60
+    terms, stopping at a zero term whose denominator is past S; None when the parts run out first."""
+    scale = 10 ** digits
+    total = 0
+    for i in range(4 * digits + 60):
+        if i >= len(nums):
+            return None
+        q = abs(scale * nums[i]) // abs(dens[i])
+        t = q if (nums[i] >= 0) == (dens[i] > 0) else -q
+        total += t
+        if t == 0 and abs(dens[i]) >= scale:
+            return total
+    return total
+
+
+def _series_values(node: Node, corpus: Any, digits: int) -> dict[Node, Fraction] | None:
+    """Each series in the expression, as the program's sum 30 digits finer than `digits`, when the sums at
+    SERIES_CHECK_DIGITS and 30 digits finer agree (the stop rule holds and the series converges in time)."""
+    out: dict[Node, Fraction] = {}
+    for part in _series_nodes(node):
+        fine = max(digits, SERIES_CHECK_DIGITS) + 30
+        parts = series_parts(part, 4 * fine + 60, corpus)
+        if parts is None:
+            return None
+        coarse_sum, fine_sum = series_sum(*parts, fine - 30), series_sum(*parts, fine)
+        # each sum is off by under a unit per term (far below GUARD); a tail cut too early is off by more
+        if coarse_sum is None or fine_sum is None or abs(fine_sum - coarse_sum * 10 ** 30) > 10 ** 34:
+            return None
+        out[part] = Fraction(fine_sum, 10 ** fine)
+    return out
+
+
+def _series_nodes(node: Node) -> list[Node]:
+    return [node] if node.kind == "series" else [x for a in node.args for x in _series_nodes(a)]
+
+
 def _irrational(node: Node) -> bool:
     # Rational numbers' expansions are periodic: the recurrence strategy writes those.
-    return node.kind in ("const", "call") or (node.kind == "op" and node.value == "^"
+    return node.kind in ("const", "call", "series") or (node.kind == "op" and node.value == "^"
                                               and _rational(node.args[1]).denominator > 1) \
         or any(_irrational(a) for a in node.args)
 
@@ -84,36 +225,41 @@ def _rational(node: Node) -> Fraction:
     raise FormulaError("not a rational exponent")
 
 
-def value(node: Node, ctx: Any) -> Any:
-    """The constant in mpmath's context ctx (the program's Python twin, to full precision)."""
+def value(node: Node, ctx: Any, series: dict[Node, Fraction] | None = None) -> Any:
+    """The constant in mpmath's context ctx (the program's Python twin, to full precision); `series`: the
+    series' values."""
     kind, args = node.kind, node.args
+    if kind == "series":
+        if series is None or node not in series:
+            raise FormulaError("a series without its value")
+        return ctx.mpf(series[node].numerator) / series[node].denominator
     if kind == "num":
         return ctx.mpf(node.value)
     if kind == "const":
         return ctx.pi if node.value == "pi" else ctx.e
     if kind == "neg":
-        return -value(args[0], ctx)
+        return -value(args[0], ctx, series)
     if kind == "op" and node.value == "^":
         if args[0] == Node("const", "e"):
-            return ctx.exp(value(args[1], ctx))
+            return ctx.exp(value(args[1], ctx, series))
         q = _rational(args[1])
-        return value(args[0], ctx) ** (ctx.mpf(q.numerator) / q.denominator)
+        return value(args[0], ctx, series) ** (ctx.mpf(q.numerator) / q.denominator)
     if kind == "op" and node.value in "+-*/":
-        a, b = value(args[0], ctx), value(args[1], ctx)
+        a, b = value(args[0], ctx, series), value(args[1], ctx, series)
         return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.value]
     if kind == "call" and node.value in ("sqrt", *_FUNCTIONS):
-        return getattr(ctx, node.value)(value(args[0], ctx))
+        return getattr(ctx, node.value)(value(args[0], ctx, series))
     raise FormulaError(f"no constant of {kind} {node.value}")
 
 
-def shift_for(node: Node, terms: tuple[int, ...]) -> int | None:
+def shift_for(node: Node, terms: tuple[int, ...], series: dict[Node, Fraction] | None = None) -> int | None:
     """E with terms[i] = floor(x * 10^(i + E)) mod 10 for every known term, or None (x < 0 or no such E)."""
     import mpmath
 
     ctx = mpmath.mp.clone()
     ctx.dps = len(terms) + MAX_SHIFT + 30
     try:
-        x = value(node, ctx)
+        x = value(node, ctx, series)
     except (ValueError, ZeroDivisionError, TypeError, FormulaError):
         return None
     if not isinstance(x, type(ctx.mpf(1))) or x <= 0:
@@ -168,6 +314,8 @@ class _Compiler:
                 self.emit(f"mov ${out},${a}", f"mul ${out},$1", f"div ${out},${b}")
         elif kind == "call" and node.value in ("sqrt", *_FUNCTIONS):
             self.function(node.value, args[0], out)
+        elif kind == "series":
+            self.series(node, out)
         else:
             raise FormulaError(f"no constant of {kind} {node.value}")
         return out
@@ -187,6 +335,25 @@ class _Compiler:
     def terms(self, body: list[str]) -> None:
         """The loop every series runs: `body` once per term, as many terms as $2 ($3 counts them)."""
         self.emit("mov $3,$2", "lpb $3", *[f"  {x}" for x in body], "  sub $3,1", "lpe")
+
+    def inline(self, node: Node, source: int, dest: int) -> list[str]:
+        """Lines setting $dest to the integer formula at n = $source, its cells above all others."""
+        ops = inline_formula(node, source, dest, self.next)
+        self.next = max(self.next, largest_cell(ops))
+        return format_program(Program(ops)).strip().splitlines()
+
+    def series(self, node: Node, out: int) -> None:
+        """sum of trunc(S * num(k) / den(k)), until a term is 0 and |den(k)| >= S (the tail is below a unit
+        then, as the term falls at least like 2^-k), or after $2 terms."""
+        low, term = node.args
+        num_node, den_node = (_renamed(x, node.value) for x in _fraction(term))
+        k, num, den, t, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        body = self.inline(num_node, k, num) + self.inline(den_node, k, den)
+        self.emit(f"mov ${out},0", f"mov ${k},{low.value}")
+        self.terms([*body, f"mov ${t},$1", f"mul ${t},${num}", f"div ${t},${den}", f"add ${out},${t}",
+                    f"mov ${flag},${den}", "mov $4,0", f"sub $4,${den}", f"max ${flag},$4", f"geq ${flag},$1",
+                    f"mov $4,${t}", "equ $4,0", f"mul ${flag},$4", "mov $4,1", f"sub $4,${flag}", "mul $3,$4",
+                    f"add ${k},1"])
 
     def exp_of(self, arg: Node, out: int) -> None:
         """exp(x) = sum x^k/k!; a negative x as 1/exp(-x), so the terms never alternate."""
@@ -276,19 +443,38 @@ def program(node: Node, shift: int, offset: int) -> Program:
     return at_offset(parse("\n".join(head + comp.lines + tail) + "\n", "constant").code(), offset)
 
 
-def programs_for(target: Target, corpus: Any = None) -> list[Program]:
-    """The constant's digit program when its digits are the known terms."""
+def programs_for(target: Target, corpus: Any = None, known: Any = None) -> list[Program]:
+    """The constant's digit program when its digits are the known terms (a series' callees need `corpus`;
+    the reciprocals of a cited sequence start at its offset in `known`, else at 0, or one later)."""
     node = parse_name(target.name)
     if node is None or len(target.terms) < MIN_TERMS or any(not 0 <= t <= 9 for t in target.terms):
         return []
-    shift = shift_for(node, target.terms)
-    try:
-        return [] if shift is None else [program(node, shift, target.offset)]
-    except FormulaError:
-        return []
+    for reading in _readings(node, known or {}):
+        series = _series_values(reading, corpus, len(target.terms) + SERIES_SHIFT + GUARD) \
+            if _series_nodes(reading) else None
+        if series is None and _series_nodes(reading):
+            continue
+        shift = shift_for(reading, target.terms, series)
+        if series is not None and shift is not None and shift > SERIES_SHIFT:
+            continue  # the sums were not checked that deep
+        try:
+            if shift is not None:
+                return [program(reading, shift, target.offset)]
+        except FormulaError:
+            continue
+    return []
+
+
+def _readings(node: Node, known: Any) -> list[Node]:
+    """The node, or for a series from index -1 (a cited sequence's reciprocals), one per first index."""
+    if node.kind != "series" or node.args[0].value >= 0:
+        return [node]
+    cited = known.get(node.args[1].args[1].value)
+    first = cited.offset if cited is not None else 0
+    return [Node("series", node.value, (Node("num", low), node.args[1])) for low in (first, first + 1)]
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """The named constant's digits."""
-    for prog in programs_for(target)[: max(budget, 0)]:
+    for prog in programs_for(target, ctx.corpus, ctx.known)[: max(budget, 0)]:
         yield Candidate(prog, "constants", "from name")
