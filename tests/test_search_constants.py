@@ -63,6 +63,12 @@ def test_programs_give_the_digits_far_past_the_known_terms():
         assert evaluate(progs[0], 120) == want, text
 
 
+def test_a_negative_constant_gives_the_digits_of_its_absolute_value():
+    want, offset = digits(lambda c: 1 - c.log(2), 60)
+    progs = programs_for(Target(1, "Decimal expansion of log(2) - 1.", tuple(want[:20]), offset))
+    assert len(progs) == 1 and evaluate(progs[0], 60) == want
+
+
 def test_digits_the_constant_does_not_have_get_no_program():
     want, offset = digits(CASES["Pi^5/768"], 30)
     wrong = want[:15] + [(want[15] + 1) % 10] + want[16:]

@@ -454,14 +454,15 @@ def programs_for(target: Target, corpus: Any = None, known: Any = None) -> list[
             if _series_nodes(reading) else None
         if series is None and _series_nodes(reading):
             continue
-        shift = shift_for(reading, target.terms, series)
-        if series is not None and shift is not None and shift > SERIES_SHIFT:
-            continue  # the sums were not checked that deep
-        try:
-            if shift is not None:
-                return [program(reading, shift, target.offset)]
-        except FormulaError:
-            continue
+        # a negative constant's expansion lists the digits of its absolute value
+        for signed in (reading, Node("neg", None, (reading,))):
+            shift = shift_for(signed, target.terms, series)
+            if shift is None or (series is not None and shift > SERIES_SHIFT):
+                continue  # no digits of it, or deeper than the sums were checked
+            try:
+                return [program(signed, shift, target.offset)]
+            except FormulaError:
+                continue
     return []
 
 
