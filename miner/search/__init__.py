@@ -32,6 +32,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "eisenstein": "miner.search.eisenstein",
     "constants": "miner.search.constants",
     "forms": "miner.search.forms",
+    "egf": "miner.search.egf",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -42,7 +43,7 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "constants", "forms", "combine"})
+                                            "constants", "forms", "egf", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -58,7 +59,7 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants", "forms")
+                                  "constants", "forms", "egf")
 
 
 @functools.lru_cache(maxsize=1 << 18)

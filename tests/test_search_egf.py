@@ -1,0 +1,90 @@
+"""Exponential generating functions named in names: the programs' coefficients against mpmath's Taylor
+series of the same functions, readings of even or odd powers, names without an integer recurrence refused,
+and the loop storing one."""
+
+from __future__ import annotations
+
+import mpmath
+
+import testbed
+
+from miner.lang.evaluator import evaluate
+from miner.lang.sequence import SequenceRecord
+from miner.search.egf import parse_name, programs_for, propose, terms_of
+from miner.search.types import SearchContext, Target
+
+N = 16
+
+
+def taylor(f, count: int) -> list[int]:
+    """m! [x^m] f for m < count, by mpmath at high precision (rounded: the values are integers)."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = 80
+    coefficients = ctx.taylor(lambda x: f(ctx, x), 0, count - 1)
+    return [int(ctx.nint(c * ctx.factorial(m))) for m, c in enumerate(coefficients)]
+
+
+CASES = {
+    "exp(x*exp(x))": lambda c, x: c.exp(x * c.exp(x)),
+    "tan(tan(x))": lambda c, x: c.tan(c.tan(x)),
+    "-log(1 - x) * (sec(x) + tan(x))": lambda c, x: -c.log(1 - x) * (c.sec(x) + c.tan(x)),
+    "exp(arcsin(x))": lambda c, x: c.exp(c.asin(x)),
+    "arctan(sinh(x)) + arctanh(x)": lambda c, x: c.atan(c.sinh(x)) + c.atanh(x),
+    "1/sqrt(1-8x+x^2)": lambda c, x: 1 / c.sqrt(1 - 8 * x + x**2),
+    "(1 - x)^x": lambda c, x: (1 - x) ** x,
+    "cosh(x)^3 / cos(x)": lambda c, x: c.cosh(x) ** 3 / c.cos(x),
+    "1 / (1 + 4 * log(1-x))^(3/4)": lambda c, x: 1 / (1 + 4 * c.log(1 - x)) ** (c.mpf(3) / 4),
+}
+
+
+def test_coefficients_agree_with_the_taylor_series_far_past_the_known_terms():
+    for text, f in CASES.items():
+        want = taylor(f, 2 * N)
+        egf = parse_name(f"Expansion of e.g.f. {text}.")
+        assert egf is not None, text
+        assert terms_of(egf, 2 * N) == want, text
+        progs = programs_for(Target(999001, f"E.g.f.: {text}.", tuple(want[:N]), 0))
+        assert len(progs) == 1 and evaluate(progs[0], 2 * N) == want, text
+
+
+def test_even_and_odd_powers_and_offsets_pick_the_coefficients():
+    odd = taylor(lambda c, x: c.tan(c.sin(x)), 2 * N)[1::2]
+    progs = programs_for(Target(1, "E.g.f. tan(sin(x)) (odd powers only).", tuple(odd[:N // 2]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == odd[:N]
+    even = taylor(lambda c, x: c.cosh(x) ** 3 / c.cos(x), 2 * N)[::2]
+    name = "a(n) = (2*n)! * [x^(2*n)] cosh(x)^3 / cos(x)."
+    progs = programs_for(Target(1, name, tuple(even[:N // 2]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == even[:N]
+    # a name silent on it may list only the nonzero (odd) coefficients, and leave out a(0) = 0 by its offset
+    progs = programs_for(Target(1, "Expansion of e.g.f. tan(tan(x)).", tuple(odd_tan := taylor(
+        lambda c, x: c.tan(c.tan(x)), 2 * N)[1::2][:N // 2]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N // 2) == list(odd_tan)
+    logs = taylor(lambda c, x: -c.log(1 - c.sinh(x)), N + 1)
+    progs = programs_for(Target(1, "E.g.f.: -log(1 - sinh(x)).", tuple(logs[1:N + 1]), 1))
+    assert len(progs) == 1 and evaluate(progs[0], N) == logs[1:N + 1]
+
+
+def test_names_without_an_integer_recurrence_or_other_terms_get_no_program():
+    for name in ("E.g.f. satisfies A(x) = 1/(1 - x*exp(x*A(x))).",
+                 "Expansion of e.g.f. log(Sum_{k>=0} (k*x)^k).",
+                 "Expansion of e.g.f. exp(x*A(x)), where A(x) is the g.f. of A000108.",
+                 "Expansion of e.g.f. Bessel_I(2,2x).",
+                 "Expansion of (1 - x)/(1 - 2*x)."):
+        assert parse_name(name) is None, name
+    want = taylor(lambda c, x: c.exp(x * c.exp(x)), N)
+    wrong = want[:9] + [want[9] + 1] + want[10:]
+    assert programs_for(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(wrong), 0)) == []
+    assert programs_for(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(want[:5]), 0)) == []
+    # exp(1 + x) is e times an integer series: no integer recurrence starts; sqrt(1 + x)'s are fractions
+    assert programs_for(Target(1, "E.g.f.: exp(1 + x).", (1,) * 10, 0)) == []
+    half = taylor(lambda c, x: c.sqrt(1 + 2 * x), 10)
+    assert programs_for(Target(1, "E.g.f.: sqrt(1 + x).", tuple(half), 0)) == []
+    assert list(propose(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(want), 0), SearchContext(), 0, None)) == []
+
+
+def test_the_loop_stores_a_named_egf(tmp_path, real_data, sample_tarball):
+    sequences, programs = testbed.held_out_subset(real_data / "oeis", sample_tarball, set(), [], size=20)
+    want = taylor(lambda c, x: c.cos(c.log(1 + x)) / c.cos(x), 20)
+    sequences[999001] = SequenceRecord(999001, "Expansion of e.g.f.: cos(log(1+x))/cos(x).", want, 0)
+    found = testbed.mine_subset(tmp_path, sequences, programs, ["egf"])
+    assert found[999001].strategy == "egf"
