@@ -4,6 +4,8 @@ and the loop storing one."""
 
 from __future__ import annotations
 
+from math import comb
+
 import mpmath
 
 import testbed
@@ -65,12 +67,15 @@ def test_even_and_odd_powers_and_offsets_pick_the_coefficients():
 
 
 def test_names_without_an_integer_recurrence_or_other_terms_get_no_program():
-    for name in ("E.g.f. satisfies A(x) = 1/(1 - x*exp(x*A(x))).",
+    for name in ("E.g.f. satisfies A(x) = 1 + A'(x)^2.",
                  "Expansion of e.g.f. log(Sum_{k>=0} (k*x)^k).",
                  "Expansion of e.g.f. exp(x*A(x)), where A(x) is the g.f. of A000108.",
                  "Expansion of e.g.f. Bessel_I(2,2x).",
-                 "Expansion of (1 - x)/(1 - 2*x)."):
+                 "Expansion of (1 - x)/(1 - 2*x).",  # rational: the `gf` strategy's
+                 "G.f.: 1/(1 - x - x^2)."):
         assert parse_name(name) is None, name
+    # an o.g.f. whose coefficients are fractions
+    assert programs_for(Target(1, "Expansion of exp(x/(1-x)).", (1, 1, 3, 13, 73, 501, 4051, 37633, 394353), 0)) == []
     want = taylor(lambda c, x: c.exp(x * c.exp(x)), N)
     wrong = want[:9] + [want[9] + 1] + want[10:]
     assert programs_for(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(wrong), 0)) == []
@@ -80,6 +85,37 @@ def test_names_without_an_integer_recurrence_or_other_terms_get_no_program():
     half = taylor(lambda c, x: c.sqrt(1 + 2 * x), 10)
     assert programs_for(Target(1, "E.g.f.: sqrt(1 + x).", tuple(half), 0)) == []
     assert list(propose(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(want), 0), SearchContext(), 0, None)) == []
+
+
+def test_functional_equations_are_solved_by_iterating_them():
+    def catalan(k: int, n: int) -> int:  # [x^n] of A(x) = 1 + x A(x)^k
+        return comb(k * n, n) // ((k - 1) * n + 1)
+
+    cases = {
+        "G.f. satisfies A(x) = 1 + x*A(x)^2.": [catalan(2, n) for n in range(N)],
+        "G.f. A(x) satisfies: A(x) = 1 + x*A(x)^3.": [catalan(3, n) for n in range(N)],
+        "E.g.f. satisfies A(x) = exp(x*A(x)).": [(n + 1) ** (n - 1) if n else 1 for n in range(N)],
+    }
+    # A(x) = 1 + x A(x^2) + x^2 A(x)^2, by its coefficients' recurrence
+    a = [1]
+    for n in range(1, N):
+        a.append((a[(n - 1) // 2] if (n - 1) % 2 == 0 else 0) + sum(a[i] * a[n - 2 - i] for i in range(n - 1)))
+    cases["G.f. A(x) satisfies A(x) = 1 + x*A(x^2) + x^2*A(x)^2."] = a
+    for name, want in cases.items():
+        assert parse_name(name) is not None, name
+        progs = programs_for(Target(999001, name, tuple(want[:10]), 0))
+        assert len(progs) == 1 and evaluate(progs[0], N) == want, name
+
+
+def test_ogf_with_fractional_powers_and_functions():
+    central = [comb(2 * n, n) for n in range(N)]
+    progs = programs_for(Target(1, "Expansion of (1-4*x)^(-1/2).", tuple(central[:10]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == central
+    catalan = [comb(2 * n, n) // (n + 1) for n in range(N)]
+    progs = programs_for(Target(1, "G.f.: (1 - sqrt(1 - 4*x))/(2*x).", tuple(catalan[:10]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == catalan
+    # log(1/(1-x)) has the coefficients 1/n: no integer recurrence
+    assert programs_for(Target(1, "G.f.: exp(2*log(1/(1-x))).", tuple(range(1, 11)), 0)) == []
 
 
 def test_the_loop_stores_a_named_egf(tmp_path, real_data, sample_tarball):

@@ -1,5 +1,8 @@
-"""Exponential generating functions the name states: "Expansion of e.g.f. tan(tan(tan(x)))", "E.g.f.: -log(1 -
-x) * (sec(x) + tan(x))", "a(n) = (2*n)! * [x^(2*n)] cosh(x)^3 / cos(x)", "E.g.f. sin(sinh(x)) (odd powers only)".
+"""Generating functions the name states: "Expansion of e.g.f. tan(tan(tan(x)))", "E.g.f.: -log(1 - x) * (sec(x) +
+tan(x))", "a(n) = (2*n)! * [x^(2*n)] cosh(x)^3 / cos(x)", "E.g.f. sin(sinh(x)) (odd powers only)", equations
+"E.g.f. satisfies A(x) = exp(x*A(x)^3)", "G.f. A(x) satisfies: A(x) = 1 + x*A(x^2) + x^2*A(x)^2" (the
+recurrences run n + 1 times, each run fixing one more coefficient), and o.g.f.s beyond rational functions
+("Expansion of (1-4*x)^(-1/2)", "G.f.: (1 - sqrt(1 - 4*x))/(2*x)", where o.g.f. recurrences divide by m).
 
 Every series is kept as its integer e.g.f. coefficients h(m) = m! [x^m] h, m = 0..M, and each operation has a
 recurrence on them: products are binomial convolutions; exp, log, powers, sin/cos and sinh/cosh follow from
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import comb
+from math import comb, factorial
 from typing import Any, Callable, Iterator
 
 from miner.lang.parser import parse
@@ -31,6 +34,10 @@ _FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "sinh", "cosh", 
 _ALIASES = {"asin": "arcsin", "atan": "arctan", "asinh": "arcsinh", "atanh": "arctanh"}
 _NAME = re.compile(r"^(?:expansion of )?e\.g\.f\.?:? (?:is )?(?P<f>.+?)(?P<part>,? \((?:even|odd) (?:powers|terms) only\)"
                    r"|,? (?:even|odd) (?:powers|terms) only)?\.?$", re.I)
+_EQUATION = re.compile(r"^(?P<kind>e\.g\.f\.?|g\.f\.?)(?: A\(x\))? satisf(?:ies|y)(?: the (?:functional )?equation)?:? "
+                       r"A\(x\) = (?P<f>.+?)\.?$", re.I)
+# An o.g.f. stated outright: only names `gf` does not read (a function or a fractional power in it).
+_OGF = re.compile(r"^(?:expansion of (?:g\.f\.:? )?|g\.f\.:? )(?P<f>.+?)(?: in powers of x)?\.?$", re.I)
 _COEFF = re.compile(r"^a\(n\) = (?P<fact>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))! ?\*? ?\[x\^(?P<pow>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))\] "
                     r"(?P<f>.+?)\.?$", re.I)
 
@@ -46,39 +53,62 @@ class _Parser(ExpressionParser):
 
     def primary(self) -> Node:
         tok = self.peek() or ""
+        if tok == "A" and self.peek(1) == "(":
+            return self._self_series()
         if tok.lower() in _FUNCTIONS and self.peek(1) == "(":
             self.take()
             name = tok.lower()
             return Node("call", _ALIASES.get(name, name), tuple(self._call_args(1)))
         return super().primary()
 
+    def _self_series(self) -> Node:
+        """A(x), or A(x^k) (Node("selfref", k)): the series the equation defines."""
+        self.take("A")
+        self.take("(")
+        self.take("x")
+        power = 1
+        if self.peek() == "^":
+            self.take()
+            power = int(self.take())
+        self.take(")")
+        return Node("selfref", power)
+
 
 @dataclass(frozen=True)
 class Egf:
-    """The e.g.f.'s expression and which coefficients the terms are: a(n) = h(step * n + start)."""
+    """The e.g.f.'s expression (or the o.g.f.'s, with `ogf`) and which coefficients the terms are: a(n) =
+    h(step * n + start); in an equation A(x) = F(x, A(x)), `init` is A(0) to start from."""
 
     node: Node
     step: int = 1
     start: int = 0
+    ogf: bool = False
+    init: int = 0
 
 
 def parse_name(name: str) -> Egf | None:
     """The e.g.f. the name states, or None."""
     text = name.strip()
-    m = _NAME.match(text)
+    m, eq = _NAME.match(text), _EQUATION.match(text)
     c = _COEFF.match(text) if m is None else None
-    if m is None and c is None:
-        return None
-    if m is not None:
+    o = _OGF.match(text) if m is None and eq is None and c is None else None
+    ogf = bool(eq and eq["kind"].lower().startswith("g")) or o is not None
+    step, start = 1, 0
+    if eq is not None:
+        formula = eq["f"]
+    elif m is not None:
         formula, part = m["f"], (m["part"] or "").lower()
         step, start = (2, 0) if "even" in part else (2, 1) if "odd" in part else (1, 0)
-    else:
-        assert c is not None
+    elif c is not None:
         fact, power = c["fact"].replace("*", "").replace(" ", ""), c["pow"].replace("*", "").replace(" ", "")
         if fact != power:
             return None
         formula = c["f"]
         step, start = {"n": (1, 0), "(2n)": (2, 0), "(2n+1)": (2, 1)}[fact]
+    elif o is not None:
+        formula = o["f"]
+    else:
+        return None
     # what follows the expression: its expansion written out ("= 1 + 1/2!*x^2 + ..."), zeros left out (a
     # reading the terms pick anyway), another sentence
     formula = re.split(r"\s*=|,? zeros omitted|\. [A-Z]", formula)[0]
@@ -90,9 +120,17 @@ def parse_name(name: str) -> Egf | None:
         if parser.peek() is not None:
             return None
         plan = _plan(node)
-    except (FormulaError, RecursionError, ZeroDivisionError, KeyError):
+    except (FormulaError, RecursionError, ZeroDivisionError, KeyError, ValueError):
         return None
-    return Egf(node, step, start) if plan is not None else None
+    if plan is None or plan.recursive != (eq is not None) or (o is not None and not _beyond_rational(plan)):
+        return None
+    return Egf(node, step, start, ogf)
+
+
+def _beyond_rational(plan: Plan) -> bool:
+    """Whether a series is more than a rational function (the `gf` strategy's)."""
+    return any(s.op in ("exp", "log", "sincos", "der", "int") or (s.op == "pow" and s.value.denominator > 1)
+               for s in plan.steps)
 
 
 # --- the expression as a list of array operations -----------------------------------------------------
@@ -114,6 +152,11 @@ class Plan:
     # derivatives taken: the arrays must reach that many coefficients beyond the one wanted
     extra: int = 0
     result: int = -1
+
+    @property
+    def recursive(self) -> bool:
+        """Whether the expression holds A(x) itself (a functional equation, solved by iterating)."""
+        return any(step.op == "self" for step in self.steps)
 
     def add(self, op: str, args: tuple[int, ...] = (), value: Any = None) -> int:
         key = (op, args, value)
@@ -143,9 +186,24 @@ def _rational(node: Node) -> Fraction | None:
     return None
 
 
+def _monomial(node: Node) -> tuple[Fraction, int] | None:
+    """(c, k) when the node is c * x^k, k >= 1."""
+    if node == Node("var", "x"):
+        return Fraction(1), 1
+    if node.kind == "op" and node.value == "^" and node.args[0] == Node("var", "x"):
+        k = _rational(node.args[1])
+        return (Fraction(1), int(k)) if k is not None and k.denominator == 1 and k >= 1 else None
+    if node.kind == "op" and node.value == "*":
+        c, rest = _rational(node.args[0]), _monomial(node.args[1])
+        return (c * rest[0], rest[1]) if c is not None and c != 0 and rest is not None else None
+    return None
+
+
 def _plan(node: Node) -> Plan | None:
     plan = Plan()
     plan.result = _compile(node, plan)
+    if plan.recursive and (plan.extra or plan.steps[plan.result].op in ("self", "cos")):
+        raise FormulaError("a derivative of A(x) or no equation")
     return plan
 
 
@@ -157,6 +215,9 @@ def _compile(node: Node, plan: Plan) -> int:
     kind = node.kind
     if kind == "var":
         return plan.add("x")
+    if kind == "selfref":
+        own = plan.add("self")
+        return own if node.value == 1 else plan.add("subst", (own,), node.value)
     if kind == "neg":
         return plan.add("scale", (_compile(node.args[0], plan),), Fraction(-1))
     if kind == "op":
@@ -168,11 +229,20 @@ def _compile(node: Node, plan: Plan) -> int:
             if ca is not None or cb is not None:
                 scalar, other = (ca, b) if ca is not None else (cb, a)
                 return plan.add("scale", (_compile(other, plan),), scalar)
+            ma, mb = _monomial(a), _monomial(b)
+            if ma is not None or mb is not None:  # c x^k f: f's coefficients k places up, no convolution
+                (c, k), other = (ma, b) if ma is not None else (mb, a)  # type: ignore[misc]
+                return plan.add("up", (_compile(other, plan),), (c, k))
             return plan.add("mul", (_compile(a, plan), _compile(b, plan)))
         if node.value == "/":
             cb = _rational(b)
             if cb is not None and cb != 0:
                 return plan.add("scale", (_compile(a, plan),), 1 / cb)
+            monomial = _monomial(b)
+            if monomial is not None:  # f / (c x^k): f's coefficients k places down (k more of them computed)
+                c, k = monomial
+                plan.extra += k
+                return plan.add("scale", (plan.add("down", (_compile(a, plan),), k),), 1 / c)
             return plan.add("mul", (_compile(a, plan), plan.add("inv", (_compile(b, plan),))))
         if node.value == "^":
             r = _rational(b)
@@ -231,76 +301,122 @@ def _sincos(plan: Plan, g: int, sign: int) -> tuple[int, int]:
 
 # --- the recurrences in Python (exact) -----------------------------------------------------------------
 
-def coefficients(plan: Plan, count: int) -> list[list[Fraction]] | None:
-    """Every step's coefficients 0..count-1 (None: a recurrence that cannot start, as log of a series
-    whose constant term is not 1)."""
-    arrays: list[list[Fraction]] = []
-    for step in plan.steps:
-        h = _fill(step, arrays, count)
-        if h is None:
+def _weight(kind: str, m: int, k: int) -> int:
+    """The factor of a convolution's k-th term (the same kinds as `_Code.convolution`)."""
+    return {"C(m,k)": lambda: comb(m, k), "C(m-1,k-1)": lambda: comb(m - 1, k - 1),
+            "C(m-1,k)": lambda: comb(m - 1, k), "1": lambda: 1, "k": lambda: k, "m-k": lambda: m - k}[kind]()
+
+
+def _conv(f: list[Fraction], g: list[Fraction], m: int, lo: int, hi: int, kind: str, sf: int = 0,
+          sg: int = 0) -> Fraction:
+    """sum_{k=lo..m+hi} w(k) f(k + sf) g(m - k + sg), entries outside the arrays 0."""
+    def at(h: list[Fraction], i: int) -> Fraction:
+        return h[i] if 0 <= i < len(h) else Fraction(0)
+
+    return sum((_weight(kind, m, k) * at(f, k + sf) * at(g, m - k + sg) for k in range(lo, m + hi + 1)), Fraction(0))
+
+
+def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0) -> list[list[Fraction]] | None:
+    """Every step's coefficients 0..count-1, position by position as the program computes them (None: a
+    recurrence that cannot start, as log of a series whose constant term is not 1, or a fraction).
+
+    With A(x) in the expression (its step's array is the result's), run t recomputes positions t-1 and t of
+    every step, from A(0) = init: after it, positions up to t of the result are final when every A(x) in
+    the equation is multiplied by x. A last full run must change nothing (else: no such equation)."""
+    arrays = [[Fraction(0)] * count for _ in plan.steps]
+    arrays[plan.result][0] = Fraction(init)
+    for i, step in enumerate(plan.steps):
+        if step.op == "self":
+            arrays[i] = arrays[plan.result]
+    sure = count - plan.extra  # the last `extra` entries are not read (a derivative's last one is unknown)
+
+    def run(low: int, high: int) -> bool:
+        for i, step in enumerate(plan.steps):
+            if step.op in ("self", "cos"):
+                continue
+            for m in range(max(low, 0), min(high, count - 1) + 1):
+                value = _at(step, arrays, i, m, ogf)
+                if value is None or (m < sure and value.denominator != 1):
+                    return False
+                arrays[i][m] = value
+        return True
+
+    if not plan.recursive:
+        return arrays if run(0, count - 1) else None
+    for t in range(count):
+        if not run(t - 1, t):
             return None
-        arrays.append(h)
-    return arrays
+    final = list(arrays[plan.result])
+    return arrays if run(0, count - 1) and arrays[plan.result] == final else None
 
 
-def _fill(step: Step, arrays: list[list[Fraction]], count: int) -> list[Fraction] | None:
+def _at(step: Step, arrays: list[list[Fraction]], i: int, m: int, ogf: bool) -> Fraction | None:
+    """Coefficient m of step i from its arguments' arrays and its own earlier coefficients (a sine's step
+    writes its cosine's too)."""
     op = step.op
-    args = [arrays[i] for i in step.args]
-    zero = Fraction(0)
+    args = [arrays[j] for j in step.args]
+    zero, one = Fraction(0), Fraction(1)
     if op == "const":
-        return [step.value] + [zero] * (count - 1)
+        return step.value if m == 0 else zero
     if op == "x":
-        return [zero, Fraction(1)] + [zero] * (count - 2)
+        return one if m == 1 else zero
     if op == "scale":
-        return [step.value * v for v in args[0]]
+        return step.value * args[0][m]
     if op in ("+", "-"):
-        return [a + b if op == "+" else a - b for a, b in zip(*args)]
+        return args[0][m] + args[1][m] if op == "+" else args[0][m] - args[1][m]
     if op == "mul":
-        f, g = args
-        return [sum((comb(m, k) * f[k] * g[m - k] for k in range(m + 1)), zero) for m in range(count)]
+        return _conv(args[0], args[1], m, 0, 0, "1" if ogf else "C(m,k)")
     if op == "der":
-        return args[0][1:] + [zero]  # the last is unknown: `extra` keeps it past what is read
+        g = args[0]  # past the array: unknown, 0 (`extra` keeps it past what is read)
+        return (m + 1 if ogf else 1) * g[m + 1] if m + 1 < len(g) else zero
     if op == "int":
-        return [zero] + args[0][:-1]
-    g = args[0]
-    h: list[Fraction] = []
+        return zero if m == 0 else args[0][m - 1] / (m if ogf else 1)
+    if op == "down":
+        g = args[0]
+        return g[m + step.value] if m + step.value < len(g) else zero
+    if op == "up":  # c x^k g: [x^m] is c g(m-k); as e.g.f. coefficients times m!/(m-k)!
+        c, k = step.value
+        return zero if m < k else c * args[0][m - k] * (1 if ogf else comb(m, k) * factorial(k))
+    if op == "subst":
+        return args[0][m // step.value] if m % step.value == 0 else zero
+    g, h = args[0], arrays[i]
     if op == "inv":
-        if g[0] == 0:
+        return None if g[0] == 0 else ((m == 0) - _conv(g, h, m, 1, 0, "1" if ogf else "C(m,k)")) / g[0]
+    if op in ("exp", "log", "pow"):
+        if g[0] != (0 if op == "exp" else 1):
             return None
-        for m in range(count):
-            h.append(((1 if m == 0 else 0) - sum((comb(m, k) * g[k] * h[m - k] for k in range(1, m + 1)), zero)) / g[0])
-        return h
-    if op == "exp":
+        return (zero if op == "log" else one) if m == 0 else _ode(op, g, h, m, step.value, ogf)
+    if op == "sincos":
         if g[0] != 0:
             return None
-        for m in range(count):
-            h.append(Fraction(1) if m == 0 else sum((comb(m - 1, k - 1) * g[k] * h[m - k] for k in range(1, m + 1)), zero))
-        return h
-    if op == "log":
-        if g[0] != 1:
-            return None
-        for m in range(count):
-            h.append(zero if m == 0 else g[m] - sum((comb(m - 1, k) * g[k] * h[m - k] for k in range(1, m)), zero))
-        return h
-    if op == "pow":
-        if g[0] != 1:
-            return None
-        r = step.value
-        for m in range(count):
-            h.append(Fraction(1) if m == 0 else
-                     r * sum((comb(m - 1, k) * g[k + 1] * h[m - 1 - k] for k in range(m)), zero)
-                     - sum((comb(m - 1, k) * g[k] * h[m - k] for k in range(1, m)), zero))
-        return h
-    if op in ("sincos", "cos"):
-        g = arrays[step.args[-1]]
-        if g[0] != 0:
-            return None
-        s, c = [zero], [Fraction(1)]
-        for m in range(1, count):
-            s.append(sum((comb(m - 1, k) * c[k] * g[m - k] for k in range(m)), zero))
-            c.append(step.value * sum((comb(m - 1, k) * s[k] * g[m - k] for k in range(m)), zero))
-        return s if op == "sincos" else c
+        c = arrays[i + 1]
+        if m == 0:
+            c[0] = one
+            return zero
+        if ogf:
+            s_m = _conv(g, c, m, 1, 0, "k") / m
+            c[m] = step.value * _conv(g, h, m, 1, 0, "k") / m
+        else:
+            s_m = _conv(c, g, m, 0, -1, "C(m-1,k)")
+            c[m] = step.value * _conv(h, g, m, 0, -1, "C(m-1,k)")
+        return s_m if c[m].denominator == 1 else None
     raise FormulaError(f"no recurrence for {op}")
+
+
+def _ode(op: str, g: list[Fraction], h: list[Fraction], m: int, r: Any, ogf: bool) -> Fraction:
+    """Coefficient m > 0 of exp(g), log(g) or g^r from h's earlier ones."""
+    if ogf:
+        rest = _conv(g, h, m, 1, -1, "m-k")
+        if op == "exp":
+            return _conv(g, h, m, 1, 0, "k") / m
+        if op == "log":
+            return (m * g[m] - rest) / m
+        return (r * _conv(g, h, m, 1, 0, "k") - rest) / m
+    if op == "exp":
+        return _conv(g, h, m, 1, 0, "C(m-1,k-1)")
+    if op == "log":
+        return g[m] - _conv(g, h, m, 1, -1, "C(m-1,k)")
+    return r * _conv(g, h, m, 0, -1, "C(m-1,k)", 1, -1) - _conv(g, h, m, 1, -1, "C(m-1,k)")
 
 
 def terms_of(egf: Egf, count: int) -> list[int] | None:
@@ -309,8 +425,8 @@ def terms_of(egf: Egf, count: int) -> list[int] | None:
     if plan is None:
         return None
     top = egf.step * (count - 1) + egf.start + 1
-    arrays = coefficients(plan, top + plan.extra)
-    if arrays is None or any(v.denominator != 1 for h in arrays for v in h[:top]):
+    arrays = coefficients(plan, top + plan.extra, egf.ogf, egf.init)
+    if arrays is None:
         return None
     result = arrays[plan.result]
     return [int(result[egf.step * n + egf.start]) for n in range(count)]
@@ -321,15 +437,17 @@ def terms_of(egf: Egf, count: int) -> list[int] | None:
 class _Code:
     """LODA lines over arrays interleaved from BASE; scalars in $1..$30."""
 
-    def __init__(self, nodes: int) -> None:
+    def __init__(self, nodes: int, alias: dict[int, int] | None = None) -> None:
         self.nodes = nodes
         self.lines: list[str] = []
+        self.alias = alias or {}  # A(x)'s step reads the result's array
 
     def emit(self, *lines: str) -> None:
         self.lines += lines
 
     def load(self, dest: int, node: int, index: int) -> None:
         """$dest = coefficient $index of node's array."""
+        node = self.alias.get(node, node)
         self.emit(*([f"mov ${dest},${index}"] if dest != index else []), f"mul ${dest},{self.nodes}",
                   f"add ${dest},{BASE + node}", f"mov ${dest},$${dest}")
 
@@ -352,12 +470,11 @@ class _Code:
 
     def convolution(self, total: int, f: int, g: int, lo: int, hi_offset: int, weight: str, shift_f: int = 0,
                     shift_g: int = 0) -> None:
-        """$total = sum_{k=lo..m+hi_offset} w(k) f(k + shift_f) g(m - k + shift_g) for m in $2; w(k) is C(m, k)
-        ("m,k"), C(m-1, k-1) ("m-1,k-1") or C(m-1, k) ("m-1,k")."""
-        # $10 = k, $11 = passes, $12..$14 scratch
+        """$total = sum_{k=lo..m+hi_offset} w(k) f(k + shift_f) g(m - k + shift_g) for m in $2, w(k) of the
+        kinds `_weight` knows ($10 = k, $11 passes, $12..$15 scratch)."""
         self.emit(f"mov ${total},0", f"mov $10,{lo}", "mov $11,$2")
         self.add(11, hi_offset - lo + 1)
-        top, bottom = {"m,k": ("$2", 0), "m-1,k-1": ("$2", -1), "m-1,k": ("$2", 0)}[weight]
+
         def term() -> None:
             self.emit("mov $12,$10")
             self.add(12, shift_f)
@@ -365,11 +482,12 @@ class _Code:
             self.emit("mov $13,$2", "sub $13,$10")
             self.add(13, shift_g)
             self.load(13, g, 13)
-            self.emit("mul $12,$13", f"mov $14,{top}", *(["sub $14,1"] if weight.startswith("m-1") else []))
-            if bottom:
-                self.emit("mov $15,$10")
-                self.add(15, bottom)
-            self.emit(f"bin $14,${15 if bottom else 10}", "mul $12,$14", f"add ${total},$12", "add $10,1")
+            self.emit("mul $12,$13", *{
+                "C(m,k)": ["mov $14,$2", "bin $14,$10", "mul $12,$14"],
+                "C(m-1,k-1)": ["mov $14,$2", "sub $14,1", "mov $15,$10", "sub $15,1", "bin $14,$15", "mul $12,$14"],
+                "C(m-1,k)": ["mov $14,$2", "sub $14,1", "bin $14,$10", "mul $12,$14"],
+                "1": [], "k": ["mul $12,$10"], "m-k": ["mov $14,$2", "sub $14,$10", "mul $12,$14"]}[weight],
+                f"add ${total},$12", "add $10,1")
 
         self.loop_over(11, term)
 
@@ -380,21 +498,39 @@ def program(egf: Egf, offset: int) -> Program:
     plan = _plan(egf.node)
     if plan is None:
         raise FormulaError("no plan")
-    code = _Code(len(plan.steps))
+    code = _Code(len(plan.steps), {i: plan.result for i, step in enumerate(plan.steps) if step.op == "self"})
     code.add(0, -offset)
     code.emit(*([f"mul $0,{egf.step}"] if egf.step != 1 else []))
     code.add(0, egf.start)
     code.emit("mov $1,$0", f"add $1,{plan.extra + 1}")
-    for i, step in enumerate(plan.steps):
-        if step.op == "cos":
-            continue  # filled with its sine
-        code.emit("mov $2,0", "mov $3,$1")
 
-        def fill(i: int = i, step: Step = step) -> None:
-            _step_code(code, i, step)
-            code.emit("add $2,1")
+    def steps(run: int | None) -> None:
+        """Every step's positions 0..count-1, or with `run` (the cell of t) positions t-1 and t."""
+        for i, step in enumerate(plan.steps):
+            if step.op in ("cos", "self"):
+                continue  # filled with its sine; the result's array
 
-        code.loop_over(3, fill)
+            def fill(i: int = i, step: Step = step) -> None:
+                _step_code(code, i, step, egf.ogf)
+                code.emit("add $2,1")
+
+            if run is None:
+                code.emit("mov $2,0", "mov $3,$1")
+            else:
+                code.emit(f"mov $2,${run}", "sub $2,1", "max $2,0", f"mov $3,${run}", "sub $3,$2", "add $3,1")
+            code.loop_over(3, fill)
+
+    if plan.recursive:
+        # run t = 0..count-1 recomputes positions t-1 and t of every step, from A(0) = init, as `coefficients`
+        code.emit(f"mov ${BASE + plan.result},{egf.init}", "mov $20,$1", "mov $21,0")
+
+        def runs() -> None:
+            steps(21)
+            code.emit("add $21,1")
+
+        code.loop_over(20, runs)
+    else:
+        steps(None)
     code.load(0, plan.result, 0)
     ops = parse("\n".join(code.lines) + "\n", "egf").ops
     return Program(ops=ops, directives={"offset": offset} if offset else {})
@@ -405,9 +541,13 @@ def _scaled(code: _Code, cell: int, value: Fraction) -> None:
               *([f"div ${cell},{value.denominator}"] if value.denominator != 1 else []))
 
 
-def _step_code(code: _Code, i: int, step: Step) -> None:
-    """Lines leaving coefficient m ($2) of step i in its array ($4 the value; $5..$9 scratch)."""
+def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
+    """Lines leaving coefficient m ($2) of step i in its array ($4 the value; $5..$9 scratch); the recurrences
+    of `_fill`, for an o.g.f. with `ogf`."""
     op, args = step.op, step.args
+    first = ["mov $6,$2", "equ $6,0", "add $4,$6"]  # + [m = 0]
+    later = ["mov $6,$2", "min $6,1", "mul $4,$6"]  # * [m > 0]
+    by_m = ["mov $6,$2", "max $6,1", "div $4,$6"]  # / m (m > 0)
     if op == "const":
         code.emit("mov $4,$2", "equ $4,0", f"mul $4,{step.value.numerator}")
     elif op == "x":
@@ -420,41 +560,76 @@ def _step_code(code: _Code, i: int, step: Step) -> None:
         code.load(5, args[1], 2)
         code.emit(f"{'add' if op == '+' else 'sub'} $4,$5")
     elif op == "mul":
-        code.convolution(4, args[0], args[1], 0, 0, "m,k")
+        code.convolution(4, args[0], args[1], 0, 0, "1" if ogf else "C(m,k)")
     elif op == "der":
         code.emit("mov $5,$2", "add $5,1")
         code.load(4, args[0], 5)
+        code.emit(*(["mov $6,$2", "add $6,1", "mul $4,$6"] if ogf else []))
     elif op == "int":
         code.emit("mov $5,$2", "sub $5,1", "max $5,0")
         code.load(4, args[0], 5)
-        code.emit("mov $6,$2", "min $6,1", "mul $4,$6")
+        code.emit(*later, *(by_m if ogf else []))
+    elif op == "up":
+        c, k = step.value
+        code.emit("mov $5,$2", f"sub $5,{k}", "max $5,0")
+        code.load(4, args[0], 5)
+        code.emit("mov $6,$2", "add $6,1", f"geq $6,{k + 1}", "mul $4,$6")  # [m >= k]
+        if not ogf:
+            code.emit("mov $6,$2", f"bin $6,{k}", "mul $4,$6")
+        _scaled(code, 4, c * (1 if ogf else factorial(k)))
+    elif op == "down":
+        code.emit("mov $5,$2", f"add $5,{step.value}")
+        code.load(4, args[0], 5)
+    elif op == "subst":
+        # h(m) = g(m / k) when k divides m
+        code.emit("mov $5,$2", f"div $5,{step.value}")
+        code.load(4, args[0], 5)
+        code.emit("mov $6,$2", f"mod $6,{step.value}", "equ $6,0", "mul $4,$6")
     elif op == "inv":
-        # h(m) = ([m = 0] - sum_{k=1..m} C(m,k) g(k) h(m-k)) / g(0)
-        code.convolution(4, args[0], i, 1, 0, "m,k")
-        code.emit("mul $4,-1", "mov $6,$2", "equ $6,0", "add $4,$6")
-        code.emit(f"div $4,${BASE + args[0]}")  # g(0), the array's first cell
+        # h(m) = ([m = 0] - sum_{k=1..m} w g(k) h(m-k)) / g(0)
+        code.convolution(4, args[0], i, 1, 0, "1" if ogf else "C(m,k)")
+        code.emit("mul $4,-1", *first, f"div $4,${BASE + args[0]}")  # g(0), the array's first cell
+    elif op == "exp" and ogf:
+        code.convolution(4, args[0], i, 1, 0, "k")
+        code.emit(*by_m, *first)
     elif op == "exp":
         # h(0) = 1, h(m) = sum_{k=1..m} C(m-1,k-1) g(k) h(m-k)
-        code.convolution(4, args[0], i, 1, 0, "m-1,k-1")
-        code.emit("mov $6,$2", "equ $6,0", "add $4,$6")
+        code.convolution(4, args[0], i, 1, 0, "C(m-1,k-1)")
+        code.emit(*first)
+    elif op == "log" and ogf:
+        # h(m) = (m g(m) - sum_{k=1..m-1} (m-k) g(k) h(m-k)) / m
+        code.convolution(7, args[0], i, 1, -1, "m-k")
+        code.load(4, args[0], 2)
+        code.emit("mul $4,$2", "sub $4,$7", *by_m, *later)
     elif op == "log":
         # h(m) = g(m) - sum_{k=1..m-1} C(m-1,k) g(k) h(m-k), h(0) = 0
-        code.convolution(4, args[0], i, 1, -1, "m-1,k")
+        code.convolution(4, args[0], i, 1, -1, "C(m-1,k)")
         code.load(6, args[0], 2)
-        code.emit("sub $6,$4", "mov $4,$6", "mov $6,$2", "min $6,1", "mul $4,$6")
+        code.emit("sub $6,$4", "mov $4,$6", *later)
     elif op == "pow":
-        # h(m) = r sum_{k=0..m-1} C(m-1,k) g(k+1) h(m-1-k) - sum_{k=1..m-1} C(m-1,k) g(k) h(m-k), h(0) = 1
-        code.convolution(7, args[0], i, 0, -1, "m-1,k", shift_f=1, shift_g=-1)
-        code.convolution(4, args[0], i, 1, -1, "m-1,k")
         r = step.value
+        if ogf:
+            # h(m) = (r sum_{k=1..m} k g(k) h(m-k) - sum_{k=1..m-1} (m-k) g(k) h(m-k)) / m
+            code.convolution(7, args[0], i, 1, 0, "k")
+            code.convolution(4, args[0], i, 1, -1, "m-k")
+        else:
+            # h(m) = r sum_{k=0..m-1} C(m-1,k) g(k+1) h(m-1-k) - sum_{k=1..m-1} C(m-1,k) g(k) h(m-k)
+            code.convolution(7, args[0], i, 0, -1, "C(m-1,k)", shift_f=1, shift_g=-1)
+            code.convolution(4, args[0], i, 1, -1, "C(m-1,k)")
         code.emit(f"mul $7,{r.numerator}", f"mul $4,{r.denominator}", "sub $7,$4", f"div $7,{r.denominator}",
-                  "mov $4,$7", "mov $6,$2", "min $6,1", "mul $4,$6", "mov $6,$2", "equ $6,0", "add $4,$6")
+                  "mov $4,$7", *(by_m if ogf else []), *later, *first)
     elif op == "sincos":
-        # s(m) = sum_{k<m} C(m-1,k) c(k) g(m-k), c(m) = sign sum_{k<m} C(m-1,k) s(k) g(m-k) + [m = 0]; c is the
-        # next array (its own step has no code)
-        code.convolution(4, i + 1, args[0], 0, -1, "m-1,k")
-        code.convolution(7, i, args[0], 0, -1, "m-1,k")
-        code.emit(f"mul $7,{step.value}", "mov $6,$2", "equ $6,0", "add $7,$6")
+        # s and c, the next array (its own step has no code): e.g.f. s(m) = sum_{k<m} C(m-1,k) c(k) g(m-k),
+        # c(m) = sign sum_{k<m} C(m-1,k) s(k) g(m-k) + [m = 0]; o.g.f. m s(m) = sum_{k=1..m} k g(k) c(m-k), ...
+        if ogf:
+            code.convolution(4, args[0], i + 1, 1, 0, "k")
+            code.emit(*by_m)
+            code.convolution(7, args[0], i, 1, 0, "k")
+        else:
+            code.convolution(4, i + 1, args[0], 0, -1, "C(m-1,k)")
+            code.convolution(7, i, args[0], 0, -1, "C(m-1,k)")
+        code.emit(f"mul $7,{step.value}", *(["mov $6,$2", "max $6,1", "div $7,$6"] if ogf else []),
+                  "mov $6,$2", "equ $6,0", "add $7,$6")
         code.store(i + 1, 2, 7)
     else:
         raise FormulaError(f"no code for {op}")
@@ -469,9 +644,10 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     # a(n) is the coefficient of n counted from the offset, or from 0 (the first terms left out); a name
     # that says nothing of it may list only the even or the odd powers' coefficients
     parts = [(egf.step, egf.start)] + ([(2, 0), (2, 1)] if egf.step == 1 else [])
-    for step, start in dict.fromkeys((step, start + step * shift) for step, start in parts
-                                     for shift in (target.offset, 0)):
-        reading = Egf(egf.node, step, start)
+    recursive = _plan(egf.node).recursive  # type: ignore[union-attr]
+    for step, start, init in dict.fromkeys((step, start + step * shift, init) for step, start in parts
+                                           for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
+        reading = Egf(egf.node, step, start, egf.ogf, init)
         try:
             if terms_of(reading, len(target.terms)) == list(target.terms):
                 return [program(reading, target.offset)]
