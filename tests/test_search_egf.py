@@ -4,6 +4,7 @@ and the loop storing one."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from math import comb
 
 import mpmath
@@ -74,8 +75,10 @@ def test_names_without_an_integer_recurrence_or_other_terms_get_no_program():
                  "Expansion of (1 - x)/(1 - 2*x).",  # rational: the `gf` strategy's
                  "G.f.: 1/(1 - x - x^2)."):
         assert parse_name(name) is None, name
-    # an o.g.f. whose coefficients are fractions
-    assert programs_for(Target(1, "Expansion of exp(x/(1-x)).", (1, 1, 3, 13, 73, 501, 4051, 37633, 394353), 0)) == []
+    # an o.g.f. whose coefficients are fractions; "Expansion of" says not which, and these are the e.g.f.'s
+    lah = (1, 1, 3, 13, 73, 501, 4051, 37633, 394353)
+    assert programs_for(Target(1, "G.f.: exp(x/(1-x)).", lah, 0)) == []
+    assert len(programs_for(Target(1, "Expansion of exp(x/(1-x)).", lah, 0))) == 1
     want = taylor(lambda c, x: c.exp(x * c.exp(x)), N)
     wrong = want[:9] + [want[9] + 1] + want[10:]
     assert programs_for(Target(1, "Expansion of e.g.f. exp(x*exp(x)).", tuple(wrong), 0)) == []
@@ -101,6 +104,14 @@ def test_functional_equations_are_solved_by_iterating_them():
     for n in range(1, N):
         a.append((a[(n - 1) // 2] if (n - 1) % 2 == 0 else 0) + sum(a[i] * a[n - 2 - i] for i in range(n - 1)))
     cases["G.f. A(x) satisfies A(x) = 1 + x*A(x^2) + x^2*A(x)^2."] = a
+    # A(x) = 1 + x A(x)^2 + x^2 / A(x): 1/A's first coefficient is A's own first cell
+    b = [Fraction(1)]
+    for n in range(1, N):
+        inverse = [Fraction(1)]
+        for m in range(1, n):
+            inverse.append(-sum(b[k] * inverse[m - k] for k in range(1, m + 1)))
+        b.append(sum(b[i] * b[n - 1 - i] for i in range(n)) + (inverse[n - 2] if n >= 2 else 0))
+    cases["G.f. satisfies: A(x) = 1 + x*A(x)^2  + x^2/A(x)."] = [int(v) for v in b]
     for name, want in cases.items():
         assert parse_name(name) is not None, name
         progs = programs_for(Target(999001, name, tuple(want[:10]), 0))

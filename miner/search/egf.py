@@ -84,6 +84,8 @@ class Egf:
     start: int = 0
     ogf: bool = False
     init: int = 0
+    # "Expansion of F" says not which: old names mean an e.g.f. by it as often as an o.g.f.
+    either: bool = False
 
 
 def parse_name(name: str) -> Egf | None:
@@ -124,7 +126,8 @@ def parse_name(name: str) -> Egf | None:
         return None
     if plan is None or plan.recursive != (eq is not None) or (o is not None and not _beyond_rational(plan)):
         return None
-    return Egf(node, step, start, ogf)
+    either = o is not None and not re.match(r"(?:expansion of )?g\.f", text, re.I)
+    return Egf(node, step, start, ogf, either=either)
 
 
 def _beyond_rational(plan: Plan) -> bool:
@@ -588,7 +591,7 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
     elif op == "inv":
         # h(m) = ([m = 0] - sum_{k=1..m} w g(k) h(m-k)) / g(0)
         code.convolution(4, args[0], i, 1, 0, "1" if ogf else "C(m,k)")
-        code.emit("mul $4,-1", *first, f"div $4,${BASE + args[0]}")  # g(0), the array's first cell
+        code.emit("mul $4,-1", *first, f"div $4,${BASE + code.alias.get(args[0], args[0])}")  # g(0), its first cell
     elif op == "exp" and ogf:
         code.convolution(4, args[0], i, 1, 0, "k")
         code.emit(*by_m, *first)
@@ -645,9 +648,10 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     # that says nothing of it may list only the even or the odd powers' coefficients
     parts = [(egf.step, egf.start)] + ([(2, 0), (2, 1)] if egf.step == 1 else [])
     recursive = _plan(egf.node).recursive  # type: ignore[union-attr]
-    for step, start, init in dict.fromkeys((step, start + step * shift, init) for step, start in parts
-                                           for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
-        reading = Egf(egf.node, step, start, egf.ogf, init)
+    for ogf, step, start, init in dict.fromkeys(
+            (ogf, step, start + step * shift, init) for ogf in ((True, False) if egf.either else (egf.ogf,))
+            for step, start in parts for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
+        reading = Egf(egf.node, step, start, ogf, init)
         try:
             if terms_of(reading, len(target.terms)) == list(target.terms):
                 return [program(reading, target.offset)]
