@@ -5,6 +5,7 @@ loop storing one."""
 from __future__ import annotations
 
 import mpmath
+import pytest
 
 import testbed
 
@@ -55,14 +56,6 @@ def test_names_read_as_constants():
     assert parse_name("Decimal expansion of 2^sqrt(2).") is None
 
 
-def test_programs_give_the_digits_far_past_the_known_terms():
-    for text, expression in CASES.items():
-        want, offset = digits(expression, 120)
-        progs = programs_for(Target(999001, f"Decimal expansion of {text}.", tuple(want[:20]), offset))
-        assert len(progs) == 1, text
-        assert evaluate(progs[0], 120) == want, text
-
-
 def test_a_negative_constant_gives_the_digits_of_its_absolute_value():
     want, offset = digits(lambda c: 1 - c.log(2), 60)
     progs = programs_for(Target(1, "Decimal expansion of log(2) - 1.", tuple(want[:20]), offset))
@@ -88,12 +81,13 @@ SERIES = {
 }
 
 
-def test_series_that_converge_fast_give_their_digits_far_past_the_known_terms():
-    for text, expression in SERIES.items():
-        want, offset = digits(expression, 120)
-        progs = programs_for(Target(999001, f"Decimal expansion of {text}.", tuple(want[:20]), offset))
-        assert len(progs) == 1, text
-        assert evaluate(progs[0], 120) == want, text
+@pytest.mark.parametrize("text", [*CASES, *SERIES])
+def test_programs_give_the_digits_far_past_the_known_terms(text):
+    """Closed forms and series that converge fast, from 20 digits shown."""
+    want, offset = digits({**CASES, **SERIES}[text], 120)
+    progs = programs_for(Target(999001, f"Decimal expansion of {text}.", tuple(want[:20]), offset))
+    assert len(progs) == 1
+    assert evaluate(progs[0], 120) == want
 
 
 def test_series_that_converge_slowly_or_are_not_read_get_no_program():
