@@ -28,7 +28,8 @@ from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
 MAX_NODES = 40
-BASE = 100  # first array cell: coefficient m of node i is at BASE + m * nodes + i
+MAX_CELLS = 2000  # LODA's memory (loda-cpp's max_memory)
+BASE = 30  # first array cell: coefficient m of node i is at BASE + m * nodes + i (LODA allows 2,000 cells)
 _FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "sinh", "cosh", "tanh", "sech",
               "arcsin", "arctan", "arcsinh", "arctanh", "asin", "atan", "asinh", "atanh")
 _ALIASES = {"asin": "arcsin", "atan": "arctan", "asinh": "arcsinh", "atanh": "arctanh"}
@@ -423,11 +424,14 @@ def _ode(op: str, g: list[Fraction], h: list[Fraction], m: int, r: Any, ogf: boo
 
 
 def terms_of(egf: Egf, count: int) -> list[int] | None:
-    """a(n) for n = 0..count-1 (None unless every array is integral: the program's divisions are exact)."""
+    """a(n) for n = 0..count-1 (None unless every array is integral: the program's divisions are exact; or
+    when the program's arrays would pass LODA's 2,000 cells, a loop's last, undone pass included)."""
     plan = _plan(egf.node)
     if plan is None:
         return None
     top = egf.step * (count - 1) + egf.start + 1
+    if BASE + (top + plan.extra + 1) * len(plan.steps) >= MAX_CELLS:
+        return None
     arrays = coefficients(plan, top + plan.extra, egf.ogf, egf.init)
     if arrays is None:
         return None
@@ -438,7 +442,7 @@ def terms_of(egf: Egf, count: int) -> list[int] | None:
 # --- the program -----------------------------------------------------------------------------------
 
 class _Code:
-    """LODA lines over arrays interleaved from BASE; scalars in $1..$30."""
+    """LODA lines over arrays interleaved from BASE; scalars in $1..$29."""
 
     def __init__(self, nodes: int, alias: dict[int, int] | None = None) -> None:
         self.nodes = nodes
