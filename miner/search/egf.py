@@ -247,7 +247,8 @@ def _compile(node: Node, plan: Plan) -> int:
                 c, k = monomial
                 plan.extra += k
                 return plan.add("scale", (plan.add("down", (_compile(a, plan),), k),), 1 / c)
-            return plan.add("mul", (_compile(a, plan), plan.add("inv", (_compile(b, plan),))))
+            # the quotient's own recurrence: integral whenever the quotient is, unlike 1/b when b(0) is not 1
+            return plan.add("div", (_compile(a, plan), _compile(b, plan)))
         if node.value == "^":
             r = _rational(b)
             if r is None:  # a^b = exp(b log a)
@@ -276,7 +277,7 @@ def _compile(node: Node, plan: Plan) -> int:
                 return cos
             if name in ("sec", "sech"):
                 return plan.add("inv", (cos,))
-            return plan.add("mul", (sin, plan.add("inv", (cos,))))
+            return plan.add("div", (sin, cos))
         if name in ("arcsin", "arctan", "arcsinh", "arctanh"):
             # arcsin g = int g' (1 - g^2)^(-1/2), arctan g = int g' / (1 + g^2), ... (the hyperbolic ones with +-)
             square = plan.add("mul", (g, g))
@@ -383,6 +384,9 @@ def _at(step: Step, arrays: list[list[Fraction]], i: int, m: int, ogf: bool) -> 
         return zero if m < k else c * args[0][m - k] * (1 if ogf else comb(m, k) * factorial(k))
     if op == "subst":
         return args[0][m // step.value] if m % step.value == 0 else zero
+    if op == "div":  # q(m) = (f(m) - sum_{k=1..m} w g(k) q(m-k)) / g(0)
+        f, g = args
+        return None if g[0] == 0 else (f[m] - _conv(g, arrays[i], m, 1, 0, "1" if ogf else "C(m,k)")) / g[0]
     g, h = args[0], arrays[i]
     if op == "inv":
         return None if g[0] == 0 else ((m == 0) - _conv(g, h, m, 1, 0, "1" if ogf else "C(m,k)")) / g[0]
@@ -592,6 +596,11 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
         code.emit("mov $5,$2", f"div $5,{step.value}")
         code.load(4, args[0], 5)
         code.emit("mov $6,$2", f"mod $6,{step.value}", "equ $6,0", "mul $4,$6")
+    elif op == "div":
+        # q(m) = (f(m) - sum_{k=1..m} w g(k) q(m-k)) / g(0)
+        code.convolution(4, args[1], i, 1, 0, "1" if ogf else "C(m,k)")
+        code.load(5, args[0], 2)
+        code.emit("sub $5,$4", "mov $4,$5", f"div $4,${BASE + code.alias.get(args[1], args[1])}")  # g(0)
     elif op == "inv":
         # h(m) = ([m = 0] - sum_{k=1..m} w g(k) h(m-k)) / g(0)
         code.convolution(4, args[0], i, 1, 0, "1" if ogf else "C(m,k)")
