@@ -5,7 +5,7 @@ and the loop storing one."""
 from __future__ import annotations
 
 from fractions import Fraction
-from math import comb
+from math import comb, factorial
 
 import mpmath
 
@@ -125,6 +125,11 @@ def test_ogf_with_fractional_powers_and_functions():
     catalan = [comb(2 * n, n) // (n + 1) for n in range(N)]
     progs = programs_for(Target(1, "G.f.: (1 - sqrt(1 - 4*x))/(2*x).", tuple(catalan[:10]), 0))
     assert len(progs) == 1 and evaluate(progs[0], N) == catalan
+    # 1/(2 + 3*sqrt(1-20*x)) has fractions (1/5^k), 5 times it does not: the quotient's own recurrence reads it
+    quotient = taylor(lambda c, x: 5 / (2 + 3 * c.sqrt(1 - 20 * x)), N)
+    quotient = [q // factorial(n) for n, q in enumerate(quotient)]  # o.g.f. coefficients
+    progs = programs_for(Target(1, "G.f.: 5/(2 + 3*sqrt(1-20*x)).", tuple(quotient[:10]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == quotient
     # log(1/(1-x)) has the coefficients 1/n: no integer recurrence
     assert programs_for(Target(1, "G.f.: exp(2*log(1/(1-x))).", tuple(range(1, 11)), 0)) == []
 
