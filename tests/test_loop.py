@@ -249,9 +249,9 @@ def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined
         # one. Its new program's terms are what is swept next, against the lacking sequences alone;
         # the earlier matches stay in the prompts.
         assert refresh_context(ctx, engine) and 1453 in ctx.state.provisional
-        assert not ctx.state.sweep_due and 1453 in ctx.state.sweep_known
+        assert not ctx.state.sweep_due and 1453 in ctx.state.fresh_known
         again = run_sweep(ctx, engine)
-        assert not ctx.state.sweep_known and again.tried <= 1
+        assert not ctx.state.fresh_known and again.tried <= 1
         assert matched_programs(target, ctx.state.search) == found
     finally:
         ctx.close()
@@ -439,10 +439,10 @@ def test_a_new_program_is_swept_alone_and_new_lacking_sequences_meet_every_progr
         mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
         assert refresh_context(ctx, engine)
         # The first sweep's own hit (A001453) and the recurrence's: the programs this context lacked.
-        assert not ctx.state.sweep_due and ctx.state.sweep_known == {1453, 14335}
+        assert not ctx.state.sweep_due and ctx.state.fresh_known == {1453, 14335}
         swept = run_sweep(ctx, engine)
         assert "seq $0,14335" in stored(engine)[990002] and swept.tried == 1
-        assert not ctx.state.sweep_known
+        assert not ctx.state.fresh_known
         storage.apply_refresh(engine, [SequenceRecord(990003, "A sequence.", [t + 1 for t in cited.terms],
                                                       cited.offset)])
         assert refresh_context(ctx, engine) and ctx.state.sweep_due

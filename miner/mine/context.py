@@ -65,11 +65,10 @@ class MiningState:
     models: list[ModelHandle] = field(default_factory=list)
     model_checked: bool = False
     # The full corpus sweep runs at the first batch and again when new lacking sequences arrive or a
-    # program is gone; sequences that gained a program are swept alone (`sweep_known`).
+    # program is gone.
     sweep_due: bool = True
-    sweep_known: set[int] = field(default_factory=set)
-    # Known sequences that came after the combine strategy ran on the lacking ones (with the next sweep,
-    # it looks again at their sums and products).
+    # Known sequences that gained their program after the last sweep: the next one sweeps them alone (the
+    # earlier matches still hold) and `combine` looks at their sums and products with the lacking ones.
     fresh_known: set[int] = field(default_factory=set)
     # Per sequence: (matcher matches of other candidates' terms, those followed up with a check).
     match_tally: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -269,10 +268,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         if ctx.state.search.known:
             before = set(ctx.state.search.known)
             ctx.state.search.known = load_known(engine, corpus.ids())
-            added = set(ctx.state.search.known) - before
-            ctx.state.fresh_known |= added
-            # Only the new sequences can match anew: the earlier matches of the lacking ones still hold.
-            ctx.state.sweep_known |= added
+            ctx.state.fresh_known |= set(ctx.state.search.known) - before
         ctx.pool.restart()
         if before_ids - set(corpus.ids()):
             ctx.state.sweep_due = True  # a program gone: matches that call it go too

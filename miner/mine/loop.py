@@ -786,7 +786,7 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
 def _combine_fresh(ctx: MiningContext) -> list[_Cand]:
     """Sums and products with the known sequences that came after `combine` ran on the lacking ones
     (`MiningState.fresh_known`: new corpus programs, the miner's own hits), one attempt per sequence."""
-    fresh, ctx.state.fresh_known = ctx.state.fresh_known, set()
+    fresh = ctx.state.fresh_known
     known = ctx.state.search.known
     if not fresh or "combine" not in ctx.proposers or not known:
         return []
@@ -815,7 +815,7 @@ def _combine_fresh(ctx: MiningContext) -> list[_Cand]:
 
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None) -> BatchSummary:
     """The corpus sweep: every lacking sequence against the known terms of every sequence with a
-    program (directly and transformed), or when only `sweep_known` is due, against those alone; one
+    program (directly and transformed), or when only `fresh_known` is due, against those alone; one
     `corpus_sweep` attempt per sequence that got candidates."""
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
@@ -826,7 +826,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     cands: list[_Cand] = []
     found: dict[int, list[Candidate]] = {}
     full, known = ctx.state.sweep_due, ctx.state.search.known
-    sources = known.values() if full else [known[a] for a in sorted(ctx.state.sweep_known) if a in known]
+    sources = known.values() if full else [known[a] for a in sorted(ctx.state.fresh_known) if a in known]
     cap = per_target(ctx.state.search.settings)
     # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
     for a, cand in sweep(ctx.state.index, sources, per_target=cap):
@@ -850,7 +850,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     finally:
         _record(engine, ctx, recorded, summary)
     if not _stopped(stop_event):
-        ctx.state.sweep_due, ctx.state.sweep_known = False, set()
+        ctx.state.sweep_due, ctx.state.fresh_known = False, set()
         if not full:  # the new matches first, then the earlier ones
             earlier = ctx.state.search.settings.get(CACHE_KEY) or {}
             found = {a: (found.get(a, []) + list(earlier.get(a, [])))[:cap] for a in set(found) | set(earlier)}
@@ -906,7 +906,7 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     summary = BatchSummary()
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
-    due = ctx.state.sweep_due or ctx.state.sweep_known
+    due = ctx.state.sweep_due or ctx.state.fresh_known
     if due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
         summary.add(run_sweep(ctx, engine, stop_event))
         batch_start = time.process_time()
