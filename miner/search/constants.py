@@ -20,7 +20,8 @@ from miner.lang.formatter import format_program
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, largest_cell
-from miner.search.formula import ExpressionParser, FormulaError, Node, compile_formula, inline_formula, tokenize
+from miner.search.formula import (ExpressionParser, FormulaError, Node, compile_formula, constant_value, inline_formula,
+                                  tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
@@ -213,16 +214,10 @@ def _irrational(node: Node) -> bool:
 
 def _rational(node: Node) -> Fraction:
     """A constant exponent's value; FormulaError if it is not a rational number."""
-    if node.kind == "num":
-        return Fraction(node.value)
-    if node.kind == "neg":
-        return -_rational(node.args[0])
-    if node.kind == "op" and node.value in "+-*/":
-        a, b = _rational(node.args[0]), _rational(node.args[1])
-        if node.value == "/" and b == 0:
-            raise FormulaError("division by zero")
-        return a + b if node.value == "+" else a - b if node.value == "-" else a * b if node.value == "*" else a / b
-    raise FormulaError("not a rational exponent")
+    value = constant_value(node)
+    if value is None:
+        raise FormulaError("not a rational exponent")
+    return value
 
 
 def value(node: Node, ctx: Any, series: dict[Node, Fraction] | None = None) -> Any:

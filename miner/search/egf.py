@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
-from miner.search.formula import ExpressionParser, FormulaError, Node, tokenize
+from miner.search.formula import ExpressionParser, FormulaError, Node, constant_value, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
@@ -172,33 +172,15 @@ class Plan:
         return self.cache[key]
 
 
-def _rational(node: Node) -> Fraction | None:
-    """The node's value when it is a rational constant."""
-    if node.kind == "num":
-        return Fraction(node.value)
-    if node.kind == "neg":
-        inner = _rational(node.args[0])
-        return None if inner is None else -inner
-    if node.kind == "op" and node.value in ("+", "-", "*", "/", "^"):
-        a, b = _rational(node.args[0]), _rational(node.args[1])
-        if a is None or b is None:
-            return None
-        if node.value == "^":
-            return a ** int(b) if b.denominator == 1 and abs(b) <= 64 and (a or b >= 0) else None
-        return a + b if node.value == "+" else a - b if node.value == "-" else a * b if node.value == "*" \
-            else (a / b if b else None)
-    return None
-
-
 def _monomial(node: Node) -> tuple[Fraction, int] | None:
     """(c, k) when the node is c * x^k, k >= 1."""
     if node == Node("var", "x"):
         return Fraction(1), 1
     if node.kind == "op" and node.value == "^" and node.args[0] == Node("var", "x"):
-        k = _rational(node.args[1])
+        k = constant_value(node.args[1])
         return (Fraction(1), int(k)) if k is not None and k.denominator == 1 and k >= 1 else None
     if node.kind == "op" and node.value == "*":
-        c, rest = _rational(node.args[0]), _monomial(node.args[1])
+        c, rest = constant_value(node.args[0]), _monomial(node.args[1])
         return (c * rest[0], rest[1]) if c is not None and c != 0 and rest is not None else None
     return None
 
@@ -213,7 +195,7 @@ def _plan(node: Node) -> Plan | None:
 
 def _compile(node: Node, plan: Plan) -> int:
     """The step computing the node's series (raising FormulaError for what has no integer recurrence here)."""
-    const = _rational(node)
+    const = constant_value(node)
     if const is not None:
         return plan.add("const", (), const)
     kind = node.kind
@@ -229,7 +211,7 @@ def _compile(node: Node, plan: Plan) -> int:
         if node.value in ("+", "-"):
             return plan.add(node.value, (_compile(a, plan), _compile(b, plan)))
         if node.value == "*":
-            ca, cb = _rational(a), _rational(b)
+            ca, cb = constant_value(a), constant_value(b)
             if ca is not None or cb is not None:
                 scalar, other = (ca, b) if ca is not None else (cb, a)
                 return plan.add("scale", (_compile(other, plan),), scalar)
@@ -239,7 +221,7 @@ def _compile(node: Node, plan: Plan) -> int:
                 return plan.add("up", (_compile(other, plan),), (c, k))
             return plan.add("mul", (_compile(a, plan), _compile(b, plan)))
         if node.value == "/":
-            cb = _rational(b)
+            cb = constant_value(b)
             if cb is not None and cb != 0:
                 return plan.add("scale", (_compile(a, plan),), 1 / cb)
             monomial = _monomial(b)
@@ -250,7 +232,7 @@ def _compile(node: Node, plan: Plan) -> int:
             # the quotient's own recurrence: integral whenever the quotient is, unlike 1/b when b(0) is not 1
             return plan.add("div", (_compile(a, plan), _compile(b, plan)))
         if node.value == "^":
-            r = _rational(b)
+            r = constant_value(b)
             if r is None:  # a^b = exp(b log a)
                 return plan.add("exp", (plan.add("mul", (_compile(b, plan), plan.add("log", (_compile(a, plan),)))),))
             base = _compile(a, plan)

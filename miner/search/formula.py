@@ -584,6 +584,24 @@ def compile_recurrence(node: Node, initial: tuple[int, ...], offset: int = 0) ->
     return Program(ops=ops, directives={"offset": offset} if offset else {})
 
 
+def constant_value(node: Node) -> Fraction | None:
+    """The node's value when it is a rational constant: numbers under + - * / and integer powers (|k| <= 64)."""
+    if node.kind == "num":
+        return Fraction(node.value)
+    if node.kind == "neg":
+        inner = constant_value(node.args[0])
+        return None if inner is None else -inner
+    if node.kind == "op" and node.value in ("+", "-", "*", "/", "^"):
+        a, b = constant_value(node.args[0]), constant_value(node.args[1])
+        if a is None or b is None:
+            return None
+        if node.value == "^":
+            return a ** int(b) if b.denominator == 1 and abs(b) <= 64 and (a or b >= 0) else None
+        return a + b if node.value == "+" else a - b if node.value == "-" else a * b if node.value == "*" \
+            else (a / b if b else None)
+    return None
+
+
 def as_polynomial(node: Node) -> list[Fraction] | None:
     """The formula as a polynomial in n with rational coefficients (lowest degree first), or None when
     it uses anything but + - *, division by a constant and constant powers."""
