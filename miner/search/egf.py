@@ -15,12 +15,14 @@ agree.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb, factorial
 from typing import Any, Callable, Iterator
 
+from miner.lang import Limits
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.formula import ExpressionParser, FormulaError, Node, constant_value, tokenize
@@ -28,7 +30,7 @@ from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
 MAX_NODES = 40
-MAX_CELLS = 2000  # LODA's memory (loda-cpp's max_memory)
+MAX_CELLS = Limits().max_memory  # LODA's memory (loda-cpp's max_memory)
 BASE = 30  # first array cell: coefficient m of node i is at BASE + m * nodes + i (LODA allows 2,000 cells)
 _FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "sinh", "cosh", "tanh", "sech",
               "arcsin", "arctan", "arcsinh", "arctanh", "asin", "atan", "asinh", "atanh")
@@ -125,7 +127,7 @@ def parse_name(name: str) -> Egf | None:
         plan = _plan(node)
     except (FormulaError, RecursionError, ZeroDivisionError, KeyError, ValueError):
         return None
-    if plan is None or plan.recursive != (eq is not None) or (o is not None and not _beyond_rational(plan)):
+    if plan.recursive != (eq is not None) or (o is not None and not _beyond_rational(plan)):
         return None
     either = o is not None and not re.match(r"(?:expansion of )?g\.f", text, re.I)
     return Egf(node, step, start, ogf, either=either)
@@ -185,7 +187,9 @@ def _monomial(node: Node) -> tuple[Fraction, int] | None:
     return None
 
 
-def _plan(node: Node) -> Plan | None:
+@functools.lru_cache(maxsize=1024)
+def _plan(node: Node) -> Plan:
+    """The expression's steps (cached: every reading of a name and its program use the same; never changed)."""
     plan = Plan()
     plan.result = _compile(node, plan)
     if plan.recursive and (plan.extra or plan.steps[plan.result].op in ("self", "cos")):
@@ -413,8 +417,6 @@ def terms_of(egf: Egf, count: int) -> list[int] | None:
     """a(n) for n = 0..count-1 (None unless every array is integral: the program's divisions are exact; or
     when the program's arrays would pass LODA's 2,000 cells, a loop's last, undone pass included)."""
     plan = _plan(egf.node)
-    if plan is None:
-        return None
     top = egf.step * (count - 1) + egf.start + 1
     if BASE + (top + plan.extra + 1) * len(plan.steps) >= MAX_CELLS:
         return None
@@ -489,8 +491,6 @@ def program(egf: Egf, offset: int) -> Program:
     """Arrays filled for m = 0..M, M = step * (n - offset) + start + extra; the result is the result array's
     coefficient step * (n - offset) + start."""
     plan = _plan(egf.node)
-    if plan is None:
-        raise FormulaError("no plan")
     code = _Code(len(plan.steps), {i: plan.result for i, step in enumerate(plan.steps) if step.op == "self"})
     code.add(0, -offset)
     code.emit(*([f"mul $0,{egf.step}"] if egf.step != 1 else []))
@@ -536,7 +536,7 @@ def _scaled(code: _Code, cell: int, value: Fraction) -> None:
 
 def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
     """Lines leaving coefficient m ($2) of step i in its array ($4 the value; $5..$9 scratch); the recurrences
-    of `_fill`, for an o.g.f. with `ogf`."""
+    of `_at`, for an o.g.f. with `ogf`."""
     op, args = step.op, step.args
     first = ["mov $6,$2", "equ $6,0", "add $4,$6"]  # + [m = 0]
     later = ["mov $6,$2", "min $6,1", "mul $4,$6"]  # * [m > 0]
@@ -642,7 +642,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     # a(n) is the coefficient of n counted from the offset, or from 0 (the first terms left out); a name
     # that says nothing of it may list only the even or the odd powers' coefficients
     parts = [(egf.step, egf.start)] + ([(2, 0), (2, 1)] if egf.step == 1 else [])
-    recursive = _plan(egf.node).recursive  # type: ignore[union-attr]
+    recursive = _plan(egf.node).recursive
     for ogf, step, start, init in dict.fromkeys(
             (ogf, step, start + step * shift, init) for ogf in ((True, False) if egf.either else (egf.ogf,))
             for step, start in parts for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
