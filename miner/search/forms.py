@@ -8,6 +8,7 @@ small period are products.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -45,10 +46,30 @@ class Form:
     def dimension(self) -> int:
         return len(self.coef)
 
+    def table(self) -> list[list[int]]:
+        """coef as a full symmetric table: Q(v) = sum_i sum_j<=i table[i][j] v_i v_j."""
+        d = self.dimension
+        return [[self.coef[max(i, j)][min(i, j)] for j in range(d)] for i in range(d)]
+
     def matrix(self) -> list[list[Fraction]]:
         """The symmetric matrix G with Q(v) = v^T G v."""
-        d = self.dimension
-        return [[Fraction(self.coef[max(i, j)][min(i, j)], 1 if i == j else 2) for j in range(d)] for i in range(d)]
+        return [[Fraction(c, 1 if i == j else 2) for j, c in enumerate(row)] for i, row in enumerate(self.table())]
+
+    @functools.cached_property
+    def bounds(self) -> list[Fraction] | None:
+        """max v_i^2 / m on Q(v) = m for each i: the diagonal of G's inverse; None unless G is positive definite."""
+        g = self.matrix()
+        d = len(g)
+        # Gauss-Jordan on [G | I]; every pivot positive iff G is positive definite (no row swaps needed).
+        aug = [row[:] + [Fraction(int(i == j)) for j in range(d)] for i, row in enumerate(g)]
+        for k in range(d):
+            if aug[k][k] <= 0:
+                return None
+            for i in range(d):
+                if i != k and aug[i][k]:
+                    factor = aug[i][k] / aug[k][k]
+                    aug[i] = [a - factor * b for a, b in zip(aug[i], aug[k])]
+        return [aug[i][d + i] / aug[i][i] for i in range(d)]
 
 
 def _gram(text: str) -> Form | None:
@@ -97,39 +118,23 @@ def parse_name(name: str) -> Form | None:
     solutions = _SOLUTIONS.search(name) or _FORM_OF.search(name)
     rhs = solutions.groupdict().get("rhs") or "n" if solutions else "n"
     form = _gram(gram[1]) if gram else _polynomial(solutions["form"], rhs) if solutions else None
-    return form if form is not None and _bounds(form) is not None else None
-
-
-def _bounds(form: Form) -> list[Fraction] | None:
-    """max v_i^2 / m on Q(v) = m for each i: the diagonal of G's inverse; None unless G is positive definite."""
-    g = form.matrix()
-    d = len(g)
-    # Gauss-Jordan on [G | I]; every pivot positive iff G is positive definite (no row swaps needed).
-    aug = [row[:] + [Fraction(int(i == j)) for j in range(d)] for i, row in enumerate(g)]
-    for k in range(d):
-        if aug[k][k] <= 0:
-            return None
-        for i in range(d):
-            if i != k and aug[i][k]:
-                factor = aug[i][k] / aug[k][k]
-                aug[i] = [a - factor * b for a, b in zip(aug[i], aug[k])]
-    return [aug[i][d + i] / aug[i][i] for i in range(d)]
+    return form if form is not None and form.bounds is not None else None
 
 
 def _order(form: Form) -> list[int]:
     """The coordinates outermost first: the innermost, solved as a quadratic, has the widest range."""
-    bounds = _bounds(form) or []
+    bounds = form.bounds or []
     return sorted(range(form.dimension), key=lambda i: bounds[i])
 
 
 def counts(form: Form, top: int) -> list[int] | None:
     """r(m) for m = 0..top: the vectors with Q(v) = m (None past MAX_POINTS)."""
-    bounds = _bounds(form)
+    bounds = form.bounds
     if bounds is None:
         return None
     order = _order(form)
     d = form.dimension
-    coef = [[form.coef[max(i, j)][min(i, j)] for j in range(d)] for i in range(d)]
+    coef = form.table()
     inner = order[-1]
     a = coef[inner][inner]
     r = [0] * (top + 1)
@@ -178,10 +183,9 @@ def values(form: Form, scale: int, offset: int, count: int) -> list[int] | None:
 def program(form: Form, scale: int, offset: int) -> Program:
     """Outer coordinates in nested loops over their bounds, the innermost solved: its roots of
     a x^2 + L x + C = m are (-L +- s) / 2a with s^2 = L^2 + 4a(m - C), counted when s is exact and 2a divides."""
-    bounds = _bounds(form) or []
+    bounds = form.bounds or []
     order = _order(form)
-    d = form.dimension
-    coef = [[form.coef[max(i, j)][min(i, j)] for j in range(d)] for i in range(d)]
+    coef = form.table()
     inner, outer = order[-1], order[:-1]
     a = coef[inner][inner]
     # $1 = m, $2 = count; per outer coordinate: counter, its bound, value; then scratch
