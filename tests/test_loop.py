@@ -221,7 +221,7 @@ def test_model_strategies_run_with_a_promoted_tiny_model(mined_db, tmp_path):
     assert {r.outcome for r in rows} <= {"miss", "hit"}
 
 
-def test_model_prompts_show_the_sweeps_programs_and_forget_them_on_refresh(mined_db, tmp_path):
+def test_model_prompts_show_the_sweeps_programs_and_keep_them_when_a_new_program_is_swept(mined_db, tmp_path):
     from miner.mine.context import build_context, load_model, refresh_context
     from miner.lang import format_program
     from miner.mine.loop import _model_sources, run_sweep
