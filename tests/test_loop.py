@@ -640,3 +640,24 @@ def test_a_target_every_linear_candidate_matches_gets_few_follow_ups():
     # the first MATCH_FOLLOW_UPS matches, then those whose count is a power of two (the 101st call is the check above)
     expected = sorted(set(range(1, MATCH_FOLLOW_UPS + 1)) | {2**i for i in range(7)})
     assert [i + 1 for i, f in enumerate(followed) if f] == expected
+
+
+def _eta_cubed(count: int) -> list[int]:
+    series = [1] + [0] * (count - 1)
+    for k in range(1, count):
+        for _ in range(3):  # times (1 - q^k)
+            for i in range(count - 1, k - 1, -1):
+                series[i] -= series[i - k]
+    return series
+
+
+def test_a_named_program_is_stored_though_the_same_program_as_a_fit_was_refused(mined_db):
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    terms = _eta_cubed(40)  # mostly zeros: far below trust_fit_bits, so euler's fit of them is refused
+    storage.apply_refresh(engine, [SequenceRecord(990003, "Expansion of eta(q)^3 in powers of q.", terms, 0)])
+    mine(cfg, ids=[990003], strategies=["euler", "theta"], engine=engine)
+    with storage.session_scope(engine, readonly=True) as session:
+        rows = [row for row in storage.discovered(session) if row.a_number == 990003]
+    assert [row.strategy for row in rows] == ["theta"]

@@ -20,7 +20,7 @@ import structlog
 from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
-from miner.mine.trust import MATCH_ROUTES
+from miner.mine.trust import MATCH_ROUTES, evidence
 from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, mining_limits,
                                  refresh_context, retrieval_index)
 from miner.lang.formatter import format_program
@@ -470,7 +470,9 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
         program = with_offset(cand.program, cand.target.offset)
         if not program.code():
             continue
-        key = hash(format_program(Program(program.code(), program.directives)))
+        # The same program from a strategy of other evidence is checked again: a fit the trust rules refuse
+        # on few terms (an Euler transform) is a hit when the name states it (an eta quotient).
+        key = hash((format_program(Program(program.code(), program.directives)), evidence(cand.attempt.strategy)))
         seen = ctx.state.seen.setdefault(cand.target.a_number, set())
         if key in seen:
             continue

@@ -37,6 +37,13 @@ _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
 
 
+def evidence(strategy: str) -> str:
+    """What a strategy's hit rests on: its terms matching, a fit to them, or the name it was compiled from."""
+    if strategy in MATCHED:
+        return "match"
+    return "fit" if strategy in FITTED else "name"
+
+
 def callees(program: Program) -> list[int]:
     """A-numbers the program calls with `seq`, in order."""
     return [int(op.source.value) for op in program.ops if op.op == "seq" and op.source.kind == CONSTANT]

@@ -53,6 +53,9 @@ REVISED: dict[str, str] = {
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-05T12:53:00+00:00",  # equations A(x) = F(x, A(x)), o.g.f.s, "Expansion of F" either way, f/g
+    # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
+    "theta": "2026-12-05T14:39:00+00:00",
+    "gf": "2026-12-05T14:39:00+00:00",
 }
 
 
