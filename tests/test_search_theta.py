@@ -8,7 +8,8 @@ import testbed
 
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
-from miner.search.theta import exponents, parse_name, period_of, programs_for, propose, series
+from miner.search.egf import theta_coefficient
+from miner.search.theta import exponents, parse_name, parse_product, period_of, programs_for, propose, series
 from miner.search.types import SearchContext, Target
 
 N = 60
@@ -59,7 +60,8 @@ def test_names_read_as_products_of_known_functions():
                       "function.") is not None
     assert parse_name("Expansion of q^(-1/3) * eta(q)^3 * eta(q^5) in powers of q.") is not None
     assert parse_name("Expansion of eta(8z)*eta(16z)*theta_3(z).") is not None
-    assert parse_name("Expansion of f(-x)^11 / f(-x^3) + 27 * x * f(-x^3)^11 / f(-x) in powers of x.") is None
+    assert parse_product("Expansion of f(-x)^11 / f(-x^3) + 27 * x * f(-x^3)^11 / f(-x) in powers of x.") is None
+    assert parse_name("Expansion of f(-x)^11 / f(-x^3) + 27 * x * f(-x^3)^11 / f(-x) in powers of x.") is not None
     assert parse_name("Expansion of (1 - x) / (1 - 2*x).") is None
     assert parse_name("Expansion of theta(q)^2 in powers of q.") is None
 
@@ -85,6 +87,55 @@ def test_products_agree_with_the_functions_as_sums():
         assert period_of(factors) <= 40, name
         progs = programs_for(Target(999001, name, tuple(want[:10]), 0))
         assert len(progs) == 1 and evaluate(progs[0], N) == want, name
+
+
+def test_ramanujans_general_theta_function_term_by_term():
+    for alpha, beta, sa, sb in ((1, 1, 1, 1), (1, 1, -1, -1), (1, 3, 1, 1), (1, 2, -1, -1), (2, 3, -1, -1), (1, 5, 1, -1)):
+        want = sums(((alpha * k * (k + 1) + beta * k * (k - 1)) // 2, sa ** (k * (k + 1) // 2) * sb ** (k * (k - 1) // 2))
+                    for k in range(-12, 13))
+        assert [theta_coefficient((alpha, beta, sa, sb), m) for m in range(N)] == want
+
+
+def power(p: list[int], e: int) -> list[int]:
+    out = [1] + [0] * (N - 1)
+    for _ in range(e):
+        out = times(out, p)
+    return out
+
+
+def plus(p: list[int], q: list[int], c: int = 1, shift: int = 0) -> list[int]:
+    return [p[n] + c * (q[n - shift] if n >= shift else 0) for n in range(N)]
+
+
+def test_sums_of_products_as_series():
+    b = times(power(EULER, 3), inverse(at(EULER, 1, 3)))  # cubic AGM b(q) = eta(q)^3 / eta(q^3)
+    c = times(power(at(EULER, 1, 3), 3), inverse(EULER))  # c(q) / (3 q^(1/3))
+    a = plus(times(PHI, at(PHI, 1, 3)), times(at(PSI, 1, 2), at(PSI, 1, 6)), 4, 1)
+    theta2 = [sum(1 for k in range(-8, 9) if k * (k + 1) == n) for n in range(N)]  # theta_2(q) / (q^(1/4))
+    cases = {
+        # (eta(q^3) eta(q^5))^3 is q times a series, (eta(q) eta(q^15))^3 q^2 times one
+        "Expansion of (eta(q^3) * eta(q^5))^3 + (eta(q) * eta(q^15))^3 in powers of q.":
+            plus(power(times(at(EULER, 1, 3), at(EULER, 1, 5)), 3), power(times(EULER, at(EULER, 1, 15)), 3), 1, 1),
+        "Expansion of f(-x)^11 / f(-x^3) + 27 * x * f(-x^3)^11 / f(-x) in powers of x where f() is a Ramanujan "
+        "theta function.": plus(times(power(EULER, 11), inverse(at(EULER, 1, 3))),
+                                times(power(at(EULER, 1, 3), 11), inverse(EULER)), 27, 1),
+        "Expansion of b(q)^3 - 3*c(q)^3 in powers of q where b(), c() are cubic AGM theta functions.":
+            plus(power(b, 3), power(c, 3), -81, 1),
+        "Expansion of 2 * a(q) - a(q^2) in powers of q where a() is a cubic AGM theta function.":
+            plus([2 * t for t in a], at(a, 1, 2), -1),
+        # theta_2(z) theta_2(2z) is q^(3/4) times a series: the sum is in powers of q^(1/4)
+        "Expansion of (theta_3(z)*theta_3(2z)+theta_2(z)*theta_2(2z))^3.":
+            power(plus(times(at(PHI, 1, 4), at(PHI, 1, 8)), times(at(theta2, 1, 4), at(theta2, 1, 8)), 1, 3), 3),
+    }
+    for name, want in cases.items():
+        assert parse_product(name) is None and parse_name(name) is not None, name
+        progs = programs_for(Target(999001, name, tuple(want[:20]), 0))
+        assert len(progs) == 1 and evaluate(progs[0], N) == want, name
+    name = "Expansion of 2 * a(q) - a(q^2) in powers of q where a() is a cubic AGM theta function."
+    wrong = plus([2 * t for t in a], at(a, 1, 2), 1)
+    assert programs_for(Target(1, name, tuple(wrong[:20]), 0)) == []
+    # without "cubic AGM" in the name, a() is no known function
+    assert parse_name("Expansion of 2 * a(q) - a(q^2) in powers of q.") is None
 
 
 def test_quadratic_forms_count_their_solutions():

@@ -33,6 +33,8 @@ STRATEGY_MODULES: dict[str, str] = {
     "constants": "miner.search.constants",
     "forms": "miner.search.forms",
     "egf": "miner.search.egf",
+    "selfref": "miner.search.selfref",
+    "partitions": "miner.search.partitions",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -43,7 +45,7 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "constants", "forms", "egf", "combine"})
+                                            "constants", "forms", "egf", "selfref", "partitions", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -54,8 +56,8 @@ REVISED: dict[str, str] = {
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-05T12:53:00+00:00",  # equations A(x) = F(x, A(x)), o.g.f.s, "Expansion of F" either way, f/g
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
-    "theta": "2026-12-05T14:39:00+00:00",
     "gf": "2026-12-05T14:39:00+00:00",
+    "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
 }
 
 
@@ -63,7 +65,7 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants", "forms", "egf")
+                                  "constants", "forms", "egf", "selfref", "partitions")
 
 
 @functools.lru_cache(maxsize=1 << 18)

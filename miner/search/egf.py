@@ -19,7 +19,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import comb, factorial
+from math import comb, factorial, isqrt
 from typing import Any, Callable, Iterator
 
 from miner.lang import Limits
@@ -205,6 +205,8 @@ def _compile(node: Node, plan: Plan) -> int:
     kind = node.kind
     if kind == "var":
         return plan.add("x")
+    if kind == "theta":
+        return plan.add("theta", (), node.value)
     if kind == "selfref":
         own = plan.add("self")
         return own if node.value == 1 else plan.add("subst", (own,), node.value)
@@ -240,11 +242,8 @@ def _compile(node: Node, plan: Plan) -> int:
             if r is None:  # a^b = exp(b log a)
                 return plan.add("exp", (plan.add("mul", (_compile(b, plan), plan.add("log", (_compile(a, plan),)))),))
             base = _compile(a, plan)
-            if r.denominator == 1 and 0 <= r <= 12:
-                out = plan.add("const", (), Fraction(1))
-                for _ in range(int(r)):
-                    out = plan.add("mul", (out, base))
-                return out
+            if r.denominator == 1 and 0 <= r <= 24:
+                return _integer_power(plan, base, int(r))
             return plan.add("pow", (base,), r)
         raise FormulaError(f"operator {node.value}")
     if kind == "call":
@@ -275,6 +274,18 @@ def _compile(node: Node, plan: Plan) -> int:
             return plan.add("int", (plan.add("mul", (plan.add("der", (g,)), factor)),))
         raise FormulaError(f"function {name}")
     raise FormulaError(f"{kind} in an e.g.f.")
+
+
+def _integer_power(plan: Plan, base: int, r: int) -> int:
+    """base^r by squaring: few arrays (each is a row of LODA's 2,000 cells), and any base(0), unlike `pow`."""
+    out = None
+    while r:
+        if r & 1:
+            out = base if out is None else plan.add("mul", (out, base))
+        r >>= 1
+        if r:
+            base = plan.add("mul", (base, base))
+    return plan.add("const", (), Fraction(1)) if out is None else out
 
 
 def _sincos(plan: Plan, g: int, sign: int) -> tuple[int, int]:
@@ -351,6 +362,8 @@ def _at(step: Step, arrays: list[list[Fraction]], i: int, m: int, ogf: bool) -> 
         return step.value if m == 0 else zero
     if op == "x":
         return one if m == 1 else zero
+    if op == "theta":
+        return Fraction(theta_coefficient(step.value, m))
     if op == "scale":
         return step.value * args[0][m]
     if op in ("+", "-"):
@@ -411,6 +424,21 @@ def _ode(op: str, g: list[Fraction], h: list[Fraction], m: int, r: Any, ogf: boo
     if op == "log":
         return g[m] - _conv(g, h, m, 1, -1, "C(m-1,k)")
     return r * _conv(g, h, m, 0, -1, "C(m-1,k)", 1, -1) - _conv(g, h, m, 1, -1, "C(m-1,k)")
+
+
+def theta_coefficient(value: tuple[int, int, int, int], m: int) -> int:
+    """[q^m] of Ramanujan's f(a, b) = sum_{k in Z} a^(k(k+1)/2) b^(k(k-1)/2), a = sa q^alpha, b = sb q^beta,
+    value (alpha, beta, sa, sb): the k with ((alpha+beta) k^2 + (alpha-beta) k) / 2 = m, at most two."""
+    alpha, beta, sa, sb = value
+    total, whole = 0, 2 * (alpha + beta)
+    root = isqrt((alpha - beta) ** 2 + 4 * whole * m)
+    if root * root != (alpha - beta) ** 2 + 4 * whole * m:
+        return 0
+    for num in (root - alpha + beta, -root - alpha + beta)[: 2 if root else 1]:
+        if num % whole == 0:
+            k = num // whole
+            total += (sa if k * (k + 1) // 2 % 2 else 1) * (sb if k * (k - 1) // 2 % 2 else 1)
+    return total
 
 
 def terms_of(egf: Egf, count: int) -> list[int] | None:
@@ -545,6 +573,8 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
         code.emit("mov $4,$2", "equ $4,0", f"mul $4,{step.value.numerator}")
     elif op == "x":
         code.emit("mov $4,$2", "equ $4,1")
+    elif op == "theta":
+        _theta_code(code, step.value)
     elif op == "scale":
         code.load(4, args[0], 2)
         _scaled(code, 4, step.value)
@@ -632,6 +662,27 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
     else:
         raise FormulaError(f"no code for {op}")
     code.store(i, 2, 4)
+
+
+def _theta_code(code: _Code, value: tuple[int, int, int, int]) -> None:
+    """`theta_coefficient` at m ($2) into $4: root = sqrt(D), D = (alpha-beta)^2 + 8 (alpha+beta) m, then each
+    root k = (+-root - alpha + beta) / (2 (alpha+beta)) that divides adds its sign (-1 only once when root = 0)."""
+    alpha, beta, sa, sb = value
+    whole, diff = 2 * (alpha + beta), alpha - beta
+    code.emit("mov $5,$2", f"mul $5,{4 * whole}")
+    code.add(5, diff * diff)
+    code.emit("mov $6,$5", "nrt $6,2", "mov $7,$6", "pow $7,2", "equ $7,$5", "mov $4,0")
+    for sign in (1, -1):
+        code.emit("mov $8,$6", *(["mul $8,-1"] if sign < 0 else []))
+        code.add(8, -diff)
+        code.emit("mov $9,$8", f"mod $9,{whole}", "equ $9,0", "mul $9,$7", f"div $8,{whole}")
+        if sign < 0:
+            code.emit("mov $5,$6", "min $5,1", "mul $9,$5")
+        # the sign: (-1)^(k(k+1)/2) for sa = -1, (-1)^(k(k-1)/2) for sb = -1, both: (-1)^(k^2)
+        if sa < 0 or sb < 0:
+            code.emit("mov $5,$8", *([] if sa < 0 and sb < 0 else [f"add $5,{1 if sa < 0 else -1}"]), "mul $5,$8",
+                      *([] if sa < 0 and sb < 0 else ["div $5,2"]), "mod $5,2", "mul $5,-2", "add $5,1", "mul $9,$5")
+        code.emit("add $4,$9")
 
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:

@@ -380,7 +380,7 @@ def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) 
         line("mov", 3, 1, direct=True), line("add", 3, 1), line("mul", 3, 1, direct=True), line("div", 3, 2),
         line("sub", 2, 3, direct=True),
         *add_const(1, first_row - length + 1), *add_const(2, first_col)]
-    comp = _Compiler(first_free=3)
+    comp = Compiler(first_free=3)
     comp.cells["k"] = 2
     comp.value(node, 0)
     return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
@@ -404,7 +404,13 @@ def _clean(fragment: str) -> str:
     return fragment.replace("ceil(", "ceiling(")
 
 
-class _Compiler:
+class Compiler:
+    """Code for formula nodes into LODA cells (`value`); other readers extend it (`selfref` reads a(i) from an array)."""
+
+    # Clamp a sum's index to its upper bound in the pass LODA rolls back, where it would be one past it
+    # (a body that reads a(k) for k not yet computed).
+    clamp_sum_index = False
+
     def __init__(self, first_free: int = 2, n_cell: int = 1, window: dict[int, int] | None = None) -> None:
         self.ops: list[Operation] = []
         self.next_cell = first_free
@@ -543,6 +549,8 @@ class _Compiler:
         self.emit("sub", counter, 1)
         self.emit("mov", k_cell, high_cell, direct=True)
         self.emit("sub", k_cell, counter, direct=True)
+        if self.clamp_sum_index:
+            self.emit("min", k_cell, high_cell, direct=True)
         outer = self.cells.get(var)
         self.cells[var] = k_cell
         self.value(body, term)
@@ -566,7 +574,7 @@ def compile_recurrence(node: Node, initial: tuple[int, ...], offset: int = 0) ->
     if lag == 0 or m < lag:
         raise FormulaError("a recurrence needs at least as many initial terms as its largest lag")
     n_cell, answer, acc = m + 1, m + 2, m + 3
-    comp = _Compiler(first_free=m + 4, n_cell=n_cell, window={c: m + 1 - c for c in range(1, lag + 1)})
+    comp = Compiler(first_free=m + 4, n_cell=n_cell, window={c: m + 1 - c for c in range(1, lag + 1)})
     comp.value(node, acc)
     ops: list[Operation] = add_const(0, -offset)
     ops += [line("mov", i, v) for i, v in enumerate(initial, start=1) if v]
@@ -652,7 +660,7 @@ def compile_polynomial(coeffs: list[Fraction], offset: int = 0) -> Program:
 
 def compile_formula(node: Node, offset: int = 0) -> Program:
     """A LODA program computing the formula at n (n copied to $1, result to $0)."""
-    comp = _Compiler()
+    comp = Compiler()
     comp.ops.append(line("mov", 1, 0, direct=True))
     comp.value(node, 0)
     ops = _peephole(comp.ops)

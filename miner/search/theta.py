@@ -11,12 +11,15 @@ nothing is guessed from the terms, so a few terms suffice.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from fractions import Fraction
 from math import lcm
 from typing import Any, Iterator
 
 from miner.lang.program import Program
+from miner.search import egf
 from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised, series_terms
-from miner.search.formula import FormulaError, TokenCursor, tokenize
+from miner.search.formula import FormulaError, Node, TokenCursor, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 4
@@ -125,7 +128,13 @@ class _Parser(TokenCursor):
         return sign, m
 
 
-def parse_name(name: str) -> tuple[tuple[int, int, int, int], ...] | None:
+def parse_name(name: str) -> tuple[tuple[int, int, int, int], ...] | Node | None:
+    """The name's product as factors (period, residue, exponent, flip), else its series (sums, theta_2, the
+    cubic AGM functions: an o.g.f. for `egf`), or None."""
+    return parse_product(name) or parse_series(name)
+
+
+def parse_product(name: str) -> tuple[tuple[int, int, int, int], ...] | None:
     """The name's product as factors (period, residue, exponent, flip), or None."""
     if form := _FORM.match(name.strip()):  # sum of c*x^2: the theta series phi(q^c) multiplied
         coefficients = [int(c or 1) for c in re.findall(r"(\d*) ?\*? ?[a-z]\^2", form[1])]
@@ -178,12 +187,15 @@ def series(b: list[int], count: int) -> list[int] | None:
 
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
-    """The Euler transform program of the named product when its series, up to leading zeros and a constant
-    factor, is the known terms."""
-    factors = parse_name(target.name)
+    """The program of the named product (an Euler transform) or series (`egf`'s arrays) when its series, up to
+    leading zeros and a constant factor, is the known terms."""
     norm = normalised(target.terms) if len(target.terms) >= MIN_TERMS else None
-    if factors is None or norm is None:
+    if norm is None:
         return []
+    factors = parse_product(target.name)
+    if factors is None:
+        node = parse_series(target.name)
+        return [] if node is None else series_program(node, norm, target.offset)
     zeros, scale, normal = norm
     p = period_of(factors)
     if p > MAX_PERIOD:
@@ -200,3 +212,231 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     """The named eta quotient's program."""
     for prog in programs_for(target)[: max(budget, 0)]:
         yield Candidate(prog, "theta", "from name")
+
+
+# --- sums of products: q-series arithmetic in `egf`, the functions as Ramanujan's f(a, b) -----------------
+
+_SERIES_FUNCTIONS = ("eta", "phi", "psi", "chi", "f", "theta")
+_AGM = ("a", "b", "c")
+
+
+@dataclass(frozen=True)
+class _Series:
+    """q^shift times the o.g.f. `node` (in x): eta(q) = q^(1/24) (q; q), theta_2(q) = 2 q^(1/4) psi(q^2)."""
+
+    shift: Fraction
+    node: Node
+
+
+def _leaf(alpha: int, beta: int, sa: int, sb: int) -> Node:
+    return Node("theta", (alpha, beta, sa, sb))
+
+
+def _op(op: str, a: Node, b: Node) -> Node:
+    return Node("op", op, (a, b))
+
+
+def _power(node: Node, e: int) -> Node:
+    return _op("/", Node("num", 1), _op("^", node, Node("num", -e))) if e < 0 else _op("^", node, Node("num", e))
+
+
+def _f1(sign: int, m: int) -> Node:
+    """Ramanujan's f(y) = f(y, -y^2) at y = sign q^m (f(-q) = (q; q))."""
+    return _leaf(m, 2 * m, sign, -1)
+
+
+class _SeriesParser(TokenCursor):
+    """Sums, products, quotients and integer powers of the theta functions, q-powers and numbers."""
+
+    def __init__(self, tokens: list[str], agm: bool, unit: int) -> None:
+        super().__init__(tokens)
+        self.agm = agm  # a(), b(), c() are the cubic AGM theta functions
+        self.unit = unit  # the series is in powers of q^(1/unit): every argument q^m is read as q^(unit m)
+
+    def expression(self) -> _Series:
+        out = self.term()
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            out = self._add(out, self.term(), 1 if op == "+" else -1)
+        return out
+
+    @staticmethod
+    def _add(a: _Series, b: _Series, sign: int) -> _Series:
+        d = b.shift - a.shift
+        if d.denominator != 1:
+            raise FormulaError("summands in different powers of q")
+        lo, hi = (a, b) if d >= 0 else (b, a)
+        raised = _op("*", _power(Node("var", "x"), abs(int(d))), hi.node) if d else hi.node
+        first, second = (lo.node, raised) if lo is a else (raised, lo.node)
+        return _Series(lo.shift, _op("+" if sign > 0 else "-", first, second))
+
+    def term(self) -> _Series:
+        out = self.unary()
+        while True:
+            tok = self.peek()
+            if tok in ("*", "/"):
+                self.take()
+                other = self.unary()
+                out = _Series(out.shift + other.shift, _op("*", out.node, other.node)) if tok == "*" else \
+                    _Series(out.shift - other.shift, _op("/", out.node, other.node))
+            elif tok is not None and (tok == "(" or tok[0].isdigit() or tok in ("x", "q")
+                                      or (tok.lower() in _SERIES_FUNCTIONS + _AGM and self.peek(1) in ("(", "_", "^"))):
+                other = self.unary()
+                out = _Series(out.shift + other.shift, _op("*", out.node, other.node))
+            else:
+                return out
+
+    def unary(self) -> _Series:
+        if self.peek() == "-":
+            self.take()
+            inner = self.unary()
+            return _Series(inner.shift, Node("neg", None, (inner.node,)))
+        base = self.primary()
+        if self.peek() != "^":
+            return base
+        self.take()
+        if base.node == Node("num", 1) and base.shift:  # q^r, r a fraction
+            return _Series(base.shift * self._fraction(), base.node)
+        e = self.exponent()
+        return _Series(base.shift * e, _power(base.node, e))
+
+    def _fraction(self) -> Fraction:
+        if self.peek() != "(":
+            return Fraction(self.exponent())
+        self.take()
+        sign = -1 if self.peek() == "-" else 1
+        if sign < 0:
+            self.take()
+        value = Fraction(int(self.take()))
+        if self.peek() == "/":
+            self.take()
+            value /= int(self.take())
+        self.take(")")
+        return sign * value
+
+    def primary(self) -> _Series:
+        tok = self.take()
+        if tok == "(":
+            inner = self.expression()
+            self.take(")")
+            return inner
+        if tok[0].isdigit():
+            return _Series(Fraction(0), Node("num", int(tok)))
+        if tok in ("x", "q"):
+            return _Series(Fraction(self.unit), Node("num", 1))
+        return self.function(tok.lower())
+
+    def function(self, name: str) -> _Series:
+        if name == "theta" and self.peek() == "_":
+            self.take()
+            name = f"theta_{self.take()}"
+        e = 1
+        if self.peek() == "^":  # phi^2(q)
+            self.take()
+            e = self.exponent()
+        self.take("(")
+        sign, m = _SeriesParser.argument(self)
+        if name == "f" and self.peek() == ",":
+            self.take()
+            sign2, m2 = _SeriesParser.argument(self)
+            self.take(")")
+            out = _Series(Fraction(0), _leaf(m, m2, sign, sign2))
+        else:
+            self.take(")")
+            out = self._one(name, sign, m)
+        return _Series(out.shift * e, _power(out.node, e)) if e != 1 else out
+
+    def argument(self) -> tuple[int, int]:
+        """(sign, m) of +-x^m, +-q^m or m z."""
+        sign = 1
+        if self.peek() == "-":
+            self.take()
+            sign = -1
+        m = int(self.take()) if (self.peek() or "x").isdigit() else 1
+        if self.take() not in ("x", "q", "z"):
+            raise FormulaError("argument is not a power of x, q or z")
+        if self.peek() == "^":
+            self.take()
+            if m != 1:
+                raise FormulaError("both m z and z^m")
+            m = int(self.take())
+        return sign, m * self.unit
+
+    def _one(self, name: str, s: int, m: int) -> _Series:
+        """The function at s q^m."""
+        zero = Fraction(0)
+        if name in ("phi", "theta_3", "theta_4"):
+            s = -s if name == "theta_4" else s
+            return _Series(zero, _leaf(m, m, s, s))
+        if name == "psi":  # psi(y) = f(y, y^3)
+            return _Series(zero, _leaf(m, 3 * m, s, s ** 3))
+        if name == "f":
+            return _Series(zero, _f1(s, m))
+        if name == "chi":  # chi(y) = f(y) / f(-y^2)
+            return _Series(zero, _op("/", _f1(s, m), _f1(-1, 2 * m)))
+        if s < 0 and name in ("eta", "theta_2", "c"):
+            raise FormulaError("a fractional power of q at -q")
+        if name == "eta":
+            return _Series(Fraction(m, 24), _f1(-1, m))
+        if name == "theta_2":  # 2 q^(m/4) psi(q^(2m))
+            return _Series(Fraction(m, 4), _op("*", Node("num", 2), _leaf(2 * m, 6 * m, 1, 1)))
+        if self.agm and name == "b":  # eta(y)^3 / eta(y^3)
+            return _Series(zero, _op("/", _power(_f1(-s, m), 3), _f1(-s, 3 * m)))
+        if self.agm and name == "c":  # 3 eta(y^3)^3 / eta(y)
+            return _Series(Fraction(m, 3), _op("/", _op("*", Node("num", 3), _power(_f1(-1, 3 * m), 3)), _f1(-1, m)))
+        if self.agm and name == "a":  # phi(y) phi(y^3) + 4 y psi(y^2) psi(y^6)
+            psis = _op("*", _leaf(2 * m, 6 * m, 1, 1), _leaf(6 * m, 18 * m, 1, 1))
+            return _Series(zero, _op("+", _op("*", _leaf(m, m, s, s), _leaf(3 * m, 3 * m, s, s)),
+                                     _op("*", _op("*", Node("num", 4 * s), _power(Node("var", "x"), m)), psis)))
+        raise FormulaError(f"unknown function {name!r}")
+
+
+def parse_series(name: str) -> Node | None:
+    """The named series as an o.g.f. in x (its power of q dropped: the terms fix the leading zeros), or None."""
+    m = _START.match(name.strip())
+    if not m or not re.search(r"\b(?:eta|phi|psi|chi|theta_[234]|f|[abc])\s*(?:\^\d+)?\(", m[1]):
+        return None
+    agm = "cubic AGM" in name
+    # Summands whose powers of q differ by a fraction (theta_2(z) theta_2(2z) is q^(3/4) times a series):
+    # the series in powers of q^(1/unit) for the least unit that makes them whole.
+    for unit in (1, 2, 3, 4, 6, 8, 12, 24):
+        try:
+            parser = _SeriesParser(tokenize(m[1]), agm, unit)
+            out = parser.expression()
+        except FormulaError as exc:
+            if "different powers" in str(exc):
+                continue
+            return None
+        except ValueError:
+            return None
+        if parser.peek() is not None or not _has_theta(out.node):
+            return None
+        return out.node
+    return None
+
+
+def _has_theta(node: Node) -> bool:
+    return node.kind == "theta" or any(_has_theta(arg) for arg in node.args)
+
+
+def series_program(node: Node, norm: tuple[int, int, list[int]], offset: int) -> list[Program]:
+    """`egf`'s program of scale * x^zeros * node when that is the known terms (normalised: `norm`)."""
+    zeros, scale, normal = norm
+    count = zeros + len(normal)
+    try:
+        own = egf.terms_of(egf.Egf(node, ogf=True), count + 4)  # a few leading zeros of its own
+        own_norm = normalised(own) if own is not None else None
+        if own_norm is None or own_norm[2][: len(normal)] != normal:
+            return []
+        shift = zeros - own_norm[0]
+        x_k = _power(Node("var", "x"), abs(shift))
+        shifted = node if shift == 0 else _op("*", x_k, node) if shift > 0 else _op("/", node, x_k)
+        factor = Fraction(scale, own_norm[1])
+        reading = egf.Egf(_op("*", Node("num", factor.numerator), shifted) if factor.denominator == 1 else
+                          _op("/", _op("*", Node("num", factor.numerator), shifted), Node("num", factor.denominator)),
+                          ogf=True)
+        if egf.terms_of(reading, count) != zeros * [0] + [scale * t for t in normal]:
+            return []
+        return [egf.program(reading, offset)]
+    except (FormulaError, ZeroDivisionError):
+        return []
