@@ -202,3 +202,30 @@ def test_a_cited_sequence_read_mod_m_gives_nonnegative_residues(sample_tarball: 
     terms = [(-3 * n) % 5 for n in range(40)]
     programs = programs_from_name("Negated triples (A000007) read mod 5.", 0)
     assert [check_terms(p, terms, signed).ok for p in programs] == [False, True]
+
+
+def antidiagonals(f, first: int, flip: bool, count: int) -> list[int]:
+    out: list[int] = []
+    d = 0
+    while len(out) < count:
+        for j in range(d + 1):
+            n, k = (j, d - j) if flip else (d - j, j)
+            out.append(f(n + first, k + first))
+        d += 1
+    return out[:count]
+
+
+@pytest.mark.parametrize("name, f, first, flip", [
+    ("Array read by ascending antidiagonals: A(n, k) = k^n.", lambda n, k: k**n, 0, False),
+    ("Square array read by upwards antidiagonals: T(n,k) = n^k for n >= 0, k >= 0.", lambda n, k: n**k, 0, True),
+    ("Array T(n,k) = ((n+k)^2 + n-k)/2, n, k > 0, read by antidiagonals.", lambda n, k: ((n + k) ** 2 + n - k) // 2, 1, False),
+    ("Table T(n,k) = 3*n + 2*k read by antidiagonals.", lambda n, k: 3 * n + 2 * k, 1, True),
+])
+def test_arrays_read_by_antidiagonals_compile_in_the_order_the_terms_show(name, f, first, flip):
+    terms = antidiagonals(f, first, flip, 120)
+    solved = [p for p in programs_from_name(name, 0, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
+    assert solved, name
+    assert check_terms(solved[0], terms).ok
+    other = antidiagonals(f, first, not flip, 30)
+    if other != terms[:30]:  # the transposed order is another sequence: its program is another one
+        assert not check_terms(solved[0], other).ok

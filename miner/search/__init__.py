@@ -51,7 +51,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
-    "formula": "2026-12-05T06:53:00+00:00",  # triangles T(n,k) = ..., linear congruential generators, "(A#) read mod m"
+    "formula": "2026-12-05T15:05:00+00:00",  # arrays read by antidiagonals, A(n,k) = ...
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-05T12:53:00+00:00",  # equations A(x) = F(x, A(x)), o.g.f.s, "Expansion of F" either way, f/g

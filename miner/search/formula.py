@@ -282,6 +282,7 @@ _LCG = re.compile(r"congruential .*?generator (\([^()]*\)|[\w^*]+) mod (\([^()]*
 # keeps the dividend's sign, so a negative term needs the modulus added once more).
 _READ_MOD = re.compile(r"^[^()]*\((A\d{6})\) read mod ([\d^]+)\.?$")
 _TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
+_ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*=\s*")
 # Layouts of a triangle read by rows: (first row n, first column k, last column n + e); every row
 # n >= first has n + e - k0 + 1 entries. The known terms decide which one the name means.
 TRIANGLE_LAYOUTS = ((0, 0, 0), (1, 1, 0), (1, 0, -1), (1, 0, 0), (0, 1, 1), (2, 1, -1), (2, 2, 0), (1, 1, 1))
@@ -339,13 +340,14 @@ def formulas_in_name(name: str) -> list[Node]:
     return found
 
 
-def triangle_formulas(name: str) -> list[Node]:
-    """Formulas `T(n,k) = ...` in n and k of a triangle read by rows (none if the name is no triangle)."""
-    if "read by rows" not in name:
+def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list[Node]:
+    """Formulas `T(n,k) = ...` in n and k of a triangle read by rows (none if the name is no triangle), or
+    of whatever table `pattern` finds (an array read by antidiagonals)."""
+    if pattern is None and "read by rows" not in name:
         return []
     found = []
     for part in re.split(r";|\balso\b", name):
-        m = _TRIANGLE.search(part)
+        m = (pattern or _TRIANGLE).search(part)
         if not m:
             continue
         # The ranges that follow ("0 <= k <= n") are outside the grammar: the longest text before a comma
@@ -363,9 +365,31 @@ def triangle_formulas(name: str) -> list[Node]:
     return found
 
 
-def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) -> Program:
-    """A LODA program for T(n,k) read by rows in the given layout (see TRIANGLE_LAYOUTS): the term's
-    index i gives the row n ($1) and column k ($2), then the formula."""
+def array_formulas(name: str) -> list[Node]:
+    """Formulas `T(n,k) = ...` or `A(n,k) = ...` of a square array read by antidiagonals."""
+    if not re.search(r"antidiagonals", name, re.I):
+        return []
+    # "Table T(n,k) = n OR k read by antidiagonals": the phrase ends the formula
+    return triangle_formulas(re.sub(r",?\s*read by (?:\w+ )?antidiagonals", ".", name, flags=re.I), _ARRAY)
+
+
+def compile_array(node: Node, layout: tuple[int, bool], offset: int = 0) -> Program:
+    """A LODA program for an array A(n,k), n, k >= first, read by antidiagonals: antidiagonal d, place j of
+    the term's index (the rows of the triangle 1, 2, 3, ...), then n = first + d - j and k = first + j, or
+    the other way round with `flip` (upward or downward: names use both words for both)."""
+    first, flip = layout
+    ops = _row_and_column((0, 0, 0), offset)
+    ops += [line("mov", 3, 1, direct=True), line("sub", 3, 2, direct=True)]  # d - j
+    ops += [line("mov", 1, 2, direct=True), line("mov", 2, 3, direct=True)] if flip else [line("mov", 1, 3, direct=True)]
+    ops += [*add_const(1, first), *add_const(2, first)]
+    comp = Compiler(first_free=3)
+    comp.cells["k"] = 2
+    comp.value(node, 0)
+    return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
+
+
+def _row_and_column(layout: tuple[int, int, int], offset: int) -> list[Operation]:
+    """Code setting $1 and $2 to the row and column of the term's index in a triangle read by rows."""
     first_row, first_col, extra = layout
     length = first_row + extra - first_col + 1  # entries of the first row
     if length < 1:
@@ -373,13 +397,19 @@ def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) 
     # Rows shorter than the first are imagined before it, so the row m of i in the triangle 1, 2, 3, ...
     # entries long is n - first_row + length - 1.
     pre = length * (length - 1) // 2
-    ops = add_const(0, -offset + pre) + [
+    return add_const(0, -offset + pre) + [
         line("mov", 2, 0, direct=True),
         line("mov", 1, 0, direct=True), line("mul", 1, 8), line("add", 1, 1), line("nrt", 1, 2),
         line("sub", 1, 1), line("div", 1, 2),
         line("mov", 3, 1, direct=True), line("add", 3, 1), line("mul", 3, 1, direct=True), line("div", 3, 2),
         line("sub", 2, 3, direct=True),
         *add_const(1, first_row - length + 1), *add_const(2, first_col)]
+
+
+def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) -> Program:
+    """A LODA program for T(n,k) read by rows in the given layout (see TRIANGLE_LAYOUTS): the term's
+    index i gives the row n ($1) and column k ($2), then the formula."""
+    ops = _row_and_column(layout, offset)
     comp = Compiler(first_free=3)
     comp.cells["k"] = 2
     comp.value(node, 0)
@@ -695,6 +725,13 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
         for layout in TRIANGLE_LAYOUTS:
             try:
                 prog = compile_triangle(node, layout, offset)
+            except (FormulaError, KeyError):
+                continue
+            out.setdefault(repr(prog.ops), prog)
+    for node in array_formulas(name):
+        for first, flip in ((0, False), (0, True), (1, False), (1, True)):
+            try:
+                prog = compile_array(node, (first, flip), offset)
             except (FormulaError, KeyError):
                 continue
             out.setdefault(repr(prog.ops), prog)
