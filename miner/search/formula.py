@@ -101,6 +101,9 @@ class ExpressionParser(TokenCursor):
     """Recursive descent over formula tokens into Nodes; `variables` are the letters that stand for numbers.
     The g.f., product and constant readers extend it."""
 
+    # Operators of a term; a reading where `x mod m` binds like `*` adds "mod" (`selfref`).
+    term_operators: tuple[str, ...] = ("*", "/")
+
     def __init__(self, tokens: list[str], variables: tuple[str, ...] = ("n",)) -> None:
         super().__init__(tokens)
         self.variables = list(variables)
@@ -124,7 +127,7 @@ class ExpressionParser(TokenCursor):
         node = self.unary()
         while True:
             tok = self.peek()
-            if tok in ("*", "/"):
+            if tok in self.term_operators:
                 self.take()
                 node = Node("op", tok, (node, self.unary()))
             elif tok is not None and self._starts_factor(tok):
@@ -296,7 +299,7 @@ def formula_fragments(name: str) -> list[str]:
         m = _FRAGMENT.search(part)
         if not m:
             continue
-        for side in _split_equals(_clean(part[m.end():])):
+        for side in split_equals(_clean(part[m.end():])):
             side = side.strip().rstrip(".").strip()
             if side:
                 out.append(side)
@@ -310,17 +313,15 @@ def formula_fragments(name: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _split_equals(text: str) -> list[str]:
-    """Split at `=` signs that separate equal forms (not inside braces, not in <=, >=, !=)."""
+def split_equals(text: str) -> list[str]:
+    """Text cut at the `=` signs that separate equal forms, outside brackets (not those of <=, >=, !=, ==)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "{":
+        if ch in "([{":
             depth += 1
-        elif ch == "}":
+        elif ch in ")]}":
             depth -= 1
-        elif ch == "=" and depth == 0 and (i == 0 or text[i - 1] not in "<>!"):
-            if i + 1 < len(text) and text[i + 1] == "=":
-                continue
+        elif ch == "=" and depth == 0 and text[i - 1:i] not in ("<", ">", "!", "=") and text[i + 1:i + 2] != "=":
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])

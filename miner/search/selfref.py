@@ -29,7 +29,8 @@ from miner.lang.errors import EvalError
 from miner.lang.limits import DEFAULT
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search.build import add_const, line
-from miner.search.formula import ExpressionParser, FormulaError, Node, Compiler, as_polynomial, constant_value, tokenize
+from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, split_equals,
+                                  tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -130,17 +131,7 @@ class _Parser(ExpressionParser):
 class _TightModParser(_Parser):
     """The reading where `x mod m` binds like `*` ("n - n mod 2", "a(n-1) + (...) mod n")."""
 
-    def term(self) -> Node:
-        node = self.unary()
-        while True:
-            tok = self.peek()
-            if tok in ("*", "/", "mod"):
-                self.take()
-                node = Node("op", tok, (node, self.unary()))
-            elif tok is not None and self._starts_factor(tok):
-                node = Node("op", "*", (node, self.power()))
-            else:
-                return node
+    term_operators = ("*", "/", "mod")
 
 
 # --- reading the name -------------------------------------------------------------------------------
@@ -292,7 +283,7 @@ def _condition(text: str) -> Condition:
 def _read_equation(text: str, condition: Condition, reading: _Reading, rules: list[Rule], initial: dict[int, int],
                    ranges: list[tuple[int | None, int, Node]]) -> None:
     """Add the equation chain `a(i1) = a(i2) = ... = E` to the rules, the initial values or the ranges."""
-    sides = _split_equals(text)
+    sides = split_equals(text)
     if len(sides) < 2:
         return
     lefts = [_index_of(side, reading) for side in sides[:-1]]
@@ -320,21 +311,6 @@ def _read_equation(text: str, condition: Condition, reading: _Reading, rules: li
             ranges.append((condition.lower, condition.upper, expr))
             continue
         rules.append(_rule(p, r, expr, condition))
-
-
-def _split_equals(text: str) -> list[str]:
-    """Text cut at the `=` signs outside brackets (not those of <=, >=, !=, ==)."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "=" and depth == 0 and text[i - 1:i] not in ("<", ">", "!", "=") and text[i + 1:i + 2] != "=":
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
 
 
 def _parse(text: str, reading: _Reading, var: str = "n") -> Node:

@@ -82,19 +82,11 @@ class _Parser(TokenCursor):
             self.take()
 
     def function(self) -> list[tuple[int, int, int, int]]:
-        name = self.take().lower()
-        if name == "theta" and self.peek() == "_":
-            self.take()
-            name = f"theta_{self.take()}"
-        e = 1
-        if self.peek() == "^":  # phi^2(q)
-            self.take()
-            e = self.exponent()
-        self.take("(")
-        sign, m = self.argument()
+        name, e = _head(self, self.take().lower())
+        sign, m = _argument(self)
         if name == "f" and self.peek() == ",":  # f(-q^a, -q^b) = (q^a; q^(a+b)) (q^b; q^(a+b)) (q^(a+b); q^(a+b))
             self.take()
-            sign2, b = self.argument()
+            sign2, b = _argument(self)
             self.take(")")
             if sign > 0 or sign2 > 0:
                 raise FormulaError("f(a, b) only at -q^a, -q^b")
@@ -109,23 +101,37 @@ class _Parser(TokenCursor):
             raise FormulaError(f"unknown function {name!r}")
         return [(c * m, 0, x * e, m if sign < 0 else 0) for c, _, x in FUNCTIONS[name]]
 
-    def argument(self) -> tuple[int, int]:
-        """(sign, m) of +-x^m (or m z)."""
-        sign = 1
-        if self.peek() == "-":
-            self.take()
-            sign = -1
-        m = 1
-        if (self.peek() or "x").isdigit():  # 8z
-            m = int(self.take())
-        if self.take() not in ("x", "q", "z"):
-            raise FormulaError("argument is not a power of x, q or z")
-        if self.peek() == "^":
-            self.take()
-            if m != 1:
-                raise FormulaError("both m z and z^m")
-            m = int(self.take())
-        return sign, m
+
+
+def _head(cursor: TokenCursor, name: str) -> tuple[str, int]:
+    """The function's name (`theta_3` one word) and a power written before its argument (`phi^2(q)`), up to
+    and with the opening parenthesis."""
+    if name == "theta" and cursor.peek() == "_":
+        cursor.take()
+        name = f"theta_{cursor.take()}"
+    e = 1
+    if cursor.peek() == "^":
+        cursor.take()
+        e = cursor.exponent()
+    cursor.take("(")
+    return name, e
+
+
+def _argument(cursor: TokenCursor) -> tuple[int, int]:
+    """(sign, m) of +-x^m, +-q^m or m z."""
+    sign = 1
+    if cursor.peek() == "-":
+        cursor.take()
+        sign = -1
+    m = int(cursor.take()) if (cursor.peek() or "x").isdigit() else 1  # 8z
+    if cursor.take() not in ("x", "q", "z"):
+        raise FormulaError("argument is not a power of x, q or z")
+    if cursor.peek() == "^":
+        cursor.take()
+        if m != 1:
+            raise FormulaError("both m z and z^m")
+        m = int(cursor.take())
+    return sign, m
 
 
 def parse_name(name: str) -> tuple[tuple[int, int, int, int], ...] | Node | None:
@@ -327,18 +333,11 @@ class _SeriesParser(TokenCursor):
         return self.function(tok.lower())
 
     def function(self, name: str) -> _Series:
-        if name == "theta" and self.peek() == "_":
-            self.take()
-            name = f"theta_{self.take()}"
-        e = 1
-        if self.peek() == "^":  # phi^2(q)
-            self.take()
-            e = self.exponent()
-        self.take("(")
-        sign, m = _SeriesParser.argument(self)
+        name, e = _head(self, name)
+        sign, m = self.argument()
         if name == "f" and self.peek() == ",":
             self.take()
-            sign2, m2 = _SeriesParser.argument(self)
+            sign2, m2 = self.argument()
             self.take(")")
             out = _Series(Fraction(0), _leaf(m, m2, sign, sign2))
         else:
@@ -347,19 +346,8 @@ class _SeriesParser(TokenCursor):
         return _Series(out.shift * e, _power(out.node, e)) if e != 1 else out
 
     def argument(self) -> tuple[int, int]:
-        """(sign, m) of +-x^m, +-q^m or m z."""
-        sign = 1
-        if self.peek() == "-":
-            self.take()
-            sign = -1
-        m = int(self.take()) if (self.peek() or "x").isdigit() else 1
-        if self.take() not in ("x", "q", "z"):
-            raise FormulaError("argument is not a power of x, q or z")
-        if self.peek() == "^":
-            self.take()
-            if m != 1:
-                raise FormulaError("both m z and z^m")
-            m = int(self.take())
+        """(sign, m) of the argument, m in powers of q^(1/unit)."""
+        sign, m = _argument(self)
         return sign, m * self.unit
 
     def _one(self, name: str, s: int, m: int) -> _Series:
