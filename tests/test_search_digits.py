@@ -141,3 +141,24 @@ def test_the_loop_stores_a_named_digit_filter(tmp_path, real_data, sample_tarbal
     sequences[999001] = SequenceRecord(999001, name, terms, 1)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["digits"])
     assert found[999001].strategy == "digits"
+
+
+def run_lengths(k: int, base: int) -> list[int]:
+    return [len(m.group()) for m in __import__("re").finditer(r"(.)\1*", in_base(k, base))]
+
+
+def test_run_lengths_of_the_digits():
+    assert parse_name("Every run of digits of n in base 4 has length 2.") == [
+        Filter(4, (("minrun", "==", 2), ("maxrun", "==", 2)))]
+    assert parse_name("Numbers whose base-5 expansion has no run of digits with length < 2.") == [
+        Filter(5, (("minrun", ">", 1),))]
+    for name, base, test in (("Every run of digits of n in base 4 has length 2.", 4, lambda r: set(r) == {2}),
+                             ("Numbers whose base-3 expansion has no run of digits with length < 2.", 3, lambda r: min(r) >= 2),
+                             ("Numbers whose base-2 expansion has no run of digits with length < 3.", 2, lambda r: min(r) >= 3)):
+        want = [k for k in range(1, 100_000) if test(run_lengths(k, base))][:45]
+        (prog,) = programs_for(Target(1, name, tuple(want[:15]), 1))
+        assert evaluate(prog, 45) == want, name
+        assert all(passes(parse_name(name)[0], k) == test(run_lengths(k, base)) for k in range(2000))
+    # a number missing from the terms: the filter lists it, so no program
+    want = [k for k in range(1, 5000) if set(run_lengths(k, 4)) == {2}][:15]
+    assert programs_for(Target(1, "Every run of digits of n in base 4 has length 2.", tuple(want[:3] + want[4:]), 1)) == []

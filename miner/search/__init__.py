@@ -50,7 +50,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
-    "digits": "2026-12-05T05:50:00+00:00",  # allowed-digit sets walk only the numbers written with them
+    "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
     "formula": "2026-12-05T15:05:00+00:00",  # arrays read by antidiagonals, A(n,k) = ...
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"

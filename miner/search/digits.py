@@ -1,6 +1,7 @@
 """Digit filters named in the name: "Numbers whose base-6 representation has the same nonzero number of 1's
 and 4's", "... contains exactly two 1's and no 3's", "... whose set of base-5 digits is {0,4}", "... has
-exactly 3 runs", "Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits". The name
+exactly 3 runs", "Every run of digits of n in base 4 has length 2", "... has no run of digits with length < 2",
+"Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits". The name
 becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
 the n-th k that passes, so it holds for every term. When the digits must come from a set D, the program
 walks only the numbers written with D (the j-th of them is j in base |D| with D's digits), so terms near
@@ -20,6 +21,7 @@ from miner.search.primes import PRIMES, is_prime
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6
+_LONG = 1000  # longer than any run: the shortest run's start, and what a step that closes none offers it
 MAX_SCAN = 300_000  # numbers tested in Python to confirm the known terms (the program scans as many)
 _COUNT_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
@@ -29,8 +31,8 @@ class Filter:
     """k passes when its base-`base` digits meet every condition, and k is prime if `prime`.
 
     A condition (left, op, right) compares features: "c<d>" the count of digit d, "bad" the count of digits
-    outside `allowed`, "runs" the number of runs of equal digits, "sum" the digit sum, or an int; op is
-    "==" or ">". The digits of 0 are one 0."""
+    outside `allowed`, "runs" the number of runs of equal digits, "minrun"/"maxrun" the shortest/longest run,
+    "sum" the digit sum, or an int; op is "==" or ">". The digits of 0 are one 0."""
 
     base: int
     conditions: tuple[tuple[str | int, str, str | int], ...]
@@ -67,6 +69,9 @@ def passes(f: Filter, k: int) -> bool:
     features: dict[str, int] = {f"c{d}": digits.count(d) for d in f.counted()}
     features["bad"] = sum(1 for d in digits if d not in f.allowed)
     features["runs"] = sum(1 for i, d in enumerate(digits) if i == 0 or d != digits[i - 1])
+    starts = [i for i, d in enumerate(digits) if i == 0 or d != digits[i - 1]] + [len(digits)]
+    lengths = [b - a for a, b in zip(starts, starts[1:])]
+    features["minrun"], features["maxrun"] = min(lengths), max(lengths)
     features["sum"] = sum(digits)
 
     def value(side: str | int) -> int:
@@ -129,6 +134,9 @@ _CONTAINS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) 
                        r"and ((?:exactly )?\w+) (\d+)(?:'s)?\.?$", re.I)
 _SET = re.compile(r"^numbers whose set of base-(\d+) digits is \{([\d, ]+)\}\.?$", re.I)
 _RUNS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has exactly (\d+) runs?\.?$", re.I)
+_EVERY_RUN = re.compile(r"^every run of digits of n in base (\d+) has length (\d+)\.?$", re.I)
+_NO_SHORT_RUN = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has no run of digits with length < (\d+)\.?$",
+                           re.I)
 _SUM = re.compile(r"^numbers whose sum of digits is (\d+)\.?$", re.I)
 _ONLY = re.compile(r"^(numbers|primes) (?:having|with) only \{([\d, ]+)\} as digits\.?$", re.I)
 _ONLY_PAIR = re.compile(r"^(numbers|primes) that contain (?:the )?digits (\d) and (\d) only\.?$", re.I)
@@ -155,6 +163,10 @@ def parse_name(name: str) -> list[Filter]:
                 Filter(int(m[1]), (("bad", "==", 0), *((f"c{d}", ">", 0) for d in sorted(allowed))), allowed)]
     if m := _RUNS.match(name):
         return [Filter(int(m[1]), (("runs", "==", int(m[2])),))]
+    if m := _EVERY_RUN.match(name):
+        return [Filter(int(m[1]), (("minrun", "==", int(m[2])), ("maxrun", "==", int(m[2]))))]
+    if m := _NO_SHORT_RUN.match(name):
+        return [Filter(int(m[1]), (("minrun", ">", int(m[2]) - 1),))]
     if m := _SUM.match(name):
         return [Filter(10, (("sum", "==", int(m[1])),))]
     m = _ONLY.match(name) or _ONLY_PAIR.match(name)
@@ -166,7 +178,8 @@ def parse_name(name: str) -> list[Filter]:
 
 def _feature_cells(f: Filter) -> dict[str, int]:
     """Memory cells of the features the conditions read (and the previous digit for runs), from $10 on."""
-    names = f.features() + (["prev"] if "runs" in f.features() else [])
+    lengths = bool({"minrun", "maxrun"} & set(f.features()))
+    names = f.features() + (["prev"] if "runs" in f.features() or lengths else []) + (["cur"] if lengths else [])
     return {name: 10 + i for i, name in enumerate(names)}
 
 
@@ -177,6 +190,7 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
     cell = _feature_cells(f)
     lines = [f"mov ${c},0" for name, c in cell.items() if name != "prev"]
     lines += [f"mov ${cell['prev']},{f.base}"] if "prev" in cell else []
+    lines += [f"mov ${cell['minrun']},{_LONG}"] if "minrun" in cell else []
     lines += ["mov $5,$1",
               "lpb $5",
               "  mov $6,$5", f"  mod $6,{f.base}"]
@@ -187,7 +201,16 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
         for d in sorted(f.allowed):
             lines += ["  mov $7,$6", f"  equ $7,{d}", f"  sub ${cell['bad']},$7"]
     if "runs" in cell:
-        lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  add ${cell['runs']},$7", f"  mov ${cell['prev']},$6"]
+        lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  add ${cell['runs']},$7"]
+    if "cur" in cell:
+        # a digit unlike the one before closes a run of length cur (none before the first digit: cur = 0)
+        lines += ["  mov $7,$6", f"  neq $7,${cell['prev']}", f"  mov $4,${cell['cur']}", "  min $4,1", "  mul $4,$7"]
+        lines += [f"  mov $8,${cell['cur']}", "  mul $8,$4", f"  max ${cell['maxrun']},$8"] if "maxrun" in cell else []
+        lines += ["  mov $8,1", "  sub $8,$4", f"  mul $8,{_LONG}", f"  add $8,${cell['cur']}",
+                  f"  min ${cell['minrun']},$8"] if "minrun" in cell else []
+        lines += ["  mov $4,1", "  sub $4,$7", f"  mul ${cell['cur']},$4", f"  add ${cell['cur']},1"]
+    if "prev" in cell:
+        lines += [f"  mov ${cell['prev']},$6"]
     if "sum" in cell:
         lines += [f"  add ${cell['sum']},$6"]
     lines += [f"  div $5,{f.base}",
@@ -195,8 +218,12 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
     if zero:
         lines += ["mov $7,$1", "equ $7,0"]
         lines += [f"add ${cell['runs']},$7"] if "runs" in cell else []
+        lines += [f"add ${cell['cur']},$7"] if "cur" in cell else []
         lines += [f"add ${cell['c0']},$7"] if "c0" in cell else []
         lines += [f"add ${cell['bad']},$7"] if "bad" in cell and 0 not in f.allowed else []
+    if "cur" in cell:  # the last run closes at the end
+        lines += [f"min ${cell['minrun']},${cell['cur']}"] if "minrun" in cell else []
+        lines += [f"max ${cell['maxrun']},${cell['cur']}"] if "maxrun" in cell else []
     lines.append("mov $3,1")
     for left, op, right in f.conditions:
         lhs = f"${cell[left]}" if isinstance(left, str) else str(left)
