@@ -229,3 +229,34 @@ def test_arrays_read_by_antidiagonals_compile_in_the_order_the_terms_show(name, 
     other = antidiagonals(f, first, not flip, 30)
     if other != terms[:30]:  # the transposed order is another sequence: its program is another one
         assert not check_terms(solved[0], other).ok
+
+
+TAU = """mov $1,$0
+mov $2,$0
+mov $0,0
+lpb $2
+  mov $3,$1
+  mov $4,$2
+  max $4,1
+  mod $3,$4
+  equ $3,0
+  add $0,$3
+  sub $2,1
+lpe
+"""
+
+
+def test_a_named_function_of_a_formula_calls_its_sequence():
+    from miner.lang import Corpus
+    from miner.search.formula import formula_fragments
+
+    assert "A006530(2^n+1)" in formula_fragments("Largest prime factor of 2^n+1.")
+    assert "A008472(C(3*n, n))" in formula_fragments("Sum of the distinct prime divisors of C(3*n, n).")
+    # prose after the argument is no formula: no call of the divisor count
+    assert not [p for p in programs_from_name("Number of divisors of n that are congruent to 8 modulo 10.", 1)
+                if any(o.op == "seq" and o.source.value == 5 for o in p.ops)]
+    corpus = Corpus({5: TAU})
+    terms = [sum(1 for d in range(1, 2 * n + 2) if (2 * n + 1) % d == 0) for n in range(40)]
+    solved = [p for p in programs_from_name("Number of divisors of 2*n+1.", 0) if check_terms(p, terms, corpus).ok]
+    assert solved and any(o.op == "seq" and o.source.value == 5 for o in solved[0].ops)
+    assert not [p for p in programs_from_name("Number of divisors of 2*n+3.", 0) if check_terms(p, terms, corpus).ok]

@@ -35,6 +35,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "egf": "miner.search.egf",
     "selfref": "miner.search.selfref",
     "partitions": "miner.search.partitions",
+    "necklaces": "miner.search.necklaces",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -45,13 +46,13 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "constants", "forms", "egf", "selfref", "partitions", "combine"})
+                                            "constants", "forms", "egf", "selfref", "partitions", "necklaces", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
-    "formula": "2026-12-05T15:05:00+00:00",  # arrays read by antidiagonals, A(n,k) = ...
+    "formula": "2026-12-05T15:25:00+00:00",  # arrays read by antidiagonals; 'Largest prime factor of 2^n+1' (a named function of a formula)
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-05T12:53:00+00:00",  # equations A(x) = F(x, A(x)), o.g.f.s, "Expansion of F" either way, f/g
@@ -65,7 +66,7 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants", "forms", "egf", "selfref", "partitions")
+                                  "constants", "forms", "egf", "selfref", "partitions", "necklaces")
 
 
 @functools.lru_cache(maxsize=1 << 18)

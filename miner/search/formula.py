@@ -291,6 +291,15 @@ _ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*=\s*")
 TRIANGLE_LAYOUTS = ((0, 0, 0), (1, 1, 0), (1, 0, -1), (1, 0, 0), (0, 1, 1), (2, 1, -1), (2, 2, 0), (1, 1, 1))
 
 
+# "Largest prime factor of 2^n + 1": a named function of a formula, as a call of its sequence.
+_PROSE_FUNCTIONS = (
+    (r"(?:largest|greatest) prime (?:factor|divisor)", 6530), (r"(?:smallest|least) prime (?:factor|divisor)", 20639),
+    (r"number of divisors", 5), (r"sum of (?:the )?divisors", 203), (r"sum of (?:the )?distinct prime (?:divisors|factors)", 8472),
+    (r"number of distinct prime (?:divisors|factors)", 1221), (r"sum of (?:the )?digits", 7953),
+    (r"(?:squarefree kernel|radical)", 7947), (r"(?:euler )?totient", 10), (r"number of partitions", 41))
+_PROSE = re.compile(r"^(" + "|".join(p for p, _ in _PROSE_FUNCTIONS) + r") of (.+?)\.?$", re.I)
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
@@ -306,6 +315,9 @@ def formula_fragments(name: str) -> list[str]:
     whole = name.strip().rstrip(".")
     if whole and not _FRAGMENT.search(whole):
         out.append(whole)
+    if m := _PROSE.match(name.strip()):
+        callee = next(a for p, a in _PROSE_FUNCTIONS if re.fullmatch(p, m[1], re.I))
+        out.append(f"A{callee:06d}({m[2]})")
     if m := _READ_MOD.match(name.strip()):
         out += [f"{m[1]}(n) mod {m[2]}", f"(({m[1]}(n) mod {m[2]}) + {m[2]}) mod {m[2]}"]
     if m := _LCG.search(name):
