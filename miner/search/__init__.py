@@ -13,6 +13,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
     "combine": "miner.search.combine",
     "recurrence": "miner.search.recurrence",
+    "cited": "2026-12-05T15:26:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections
     "formula": "miner.search.formula",
     "family": "miner.search.family",
     "holonomic": "miner.search.holonomic",

@@ -8,8 +8,9 @@
 - a triangle with its rows reversed: "Triangle in A071945 with rows reversed", "Mirror of the triangle A193897";
 - matrix products of lower triangular matrices: "Matrix product of A008277(n,k) and |A008297(n,k)|",
   "A054522 * A054523", "Matrix square of triangle A063967", "A065941^2", "T(n,m) = sum_{k=m..n} A001263(k,m)";
-- partial sums, partial products, first differences and sections of a sequence: "Partial sums of A165573",
-  "Product of the first n perfect powers (A001597)", "First differences of A199716", "Bisection of A002417".
+- partial sums (also taken k times), partial products, k-th differences and sections of a sequence:
+  "Partial sums of A165573", "Second partial sums of A001891", "Product of the first n perfect powers (A001597)",
+  "First differences of A199716", "Third differences of Catalan numbers A000108", "Bisection of A002417".
 
 How the triangle is laid out (rows from 0 or 1, their lengths, columns counted from 0 or 1, where the target
 starts) is not in the name: each layout is a reading, and the cited sequences' known terms (when the context
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from math import isqrt
+from math import comb, isqrt
 from operator import add, mul
 from typing import Any, Iterator, Mapping
 
@@ -32,6 +33,7 @@ from miner.search.types import Candidate, SearchContext, Target
 
 Shape = tuple[int, int]  # (first, growth): row r (from 0) of a triangle read by rows has first + growth*r entries
 
+_CITES = re.compile(r"A\d{6}")
 _POSITION = re.compile(r"^Positions? of (?:the )?n-th (\d+) in (A\d{6})\b")
 # Words between an operation and its A-number ("of the Stirling2 triangle A048993"); no sentence ends.
 _DESC = r"(?:(?!A\d{6})[^.;:]){0,80}?"
@@ -50,7 +52,9 @@ _LINE = re.compile(
 _LINEAR = r"\s*(?:\d+\s*\*?\s*)?n(?:\s*[+-]\s*\d+)?\s*|\s*\d+\s*"
 _EXPLICIT = re.compile(rf"\ba\(n\)\s*=\s*(A\d{{6}})\(({_LINEAR}),({_LINEAR})\)\s*(?=$|[.;,=])")
 _MIRROR = re.compile(
-    rf"\b(?:mirror(?:ed)?(?: image)?|reverse|reversal|row reversal)(?: of)?\s+{_DESC}\(?\b(A\d{{6}})\b"
+    r"\b(?:mirror(?:ed)?(?: image)?(?: of)?\s+(?:the )?(?:[\w'-]+ )?(?:triangle |array )?"
+    r"|(?<!digit )(?<!binary )(?:row )?revers(?:e|al) of\s+(?:the )?(?:(?:[\w'-]+ )?(?:triangle|array) )?)"
+    r"(?:in )?\(?\b(A\d{6})\b"
     r"|\b(A\d{6})\)?(?: formatted as a triangular array)? (?:with (?:its )?(?:rows reversed|row reversion"
     r"|reversed rows)|reversed)\b", re.I)
 _FACTOR = r"(\|)?\(?\b(A\d{6})(?:\s*\(\s*[a-z]\s*,\s*[a-z]\s*\))?\)?(\|)?"
@@ -63,22 +67,26 @@ _SQUARE = re.compile(rf"(?<!convolution )(?<!riordan )(?<!inverse )\b(?:matrix )
 # sum_{k=m..n} A(k,m) and sum_{k=m..n} A(n,k): the cited triangle times the all-ones one, A000012.
 _ONES_SUM = re.compile(r"\bsum_\{([a-z])\s*=\s*([a-z])\s*\.\.\s*([a-z])\}\s*\(?\b(A\d{6})\(\s*([a-z])\s*,\s*([a-z])\s*\)",
                        re.I)
-_PARTIAL = re.compile(rf"\bpartial (sums|products){_OF}|\b(sum|product) of (?:the )?first n {_DESC}\(?\b(A\d{{6}})\b",
-                      re.I)
-_DIFFERENCES = re.compile(rf"(?<!second )(?<!absolute )\b(?:first )?differences{_OF}", re.I)
+_ORDER = r"(?:(?P<order>first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th)|\d+-th) (?:forward )?)?"
+_PARTIAL = re.compile(rf"\b{_ORDER}partial (?P<word>sums|products){_OF}"
+                      rf"|\b(?P<first>sum|product) of (?:the )?first n {_DESC}\(?\b(A\d{{6}})\b", re.I)
+_DIFFERENCES = re.compile(rf"(?<!absolute )\b{_ORDER}differences{_OF}", re.I)
 _SECTION = re.compile(rf"\b(?:(even|odd|first|second|third) )?(bi|tri|quadri|quinti)section{_OF}", re.I)
 _SECTIONS = {"bi": 2, "tri": 3, "quadri": 4, "quinti": 5}
-# What may not follow a cited A-number: an operator or arguments make it part of a larger expression.
-_AFTER = re.compile(r"\s*(?:[*^/+\[]|\((?!\s*[a-z]\s*(?:,\s*[a-z]\s*)?\))|-\s*[A\d(]|,?\s*(?:read )?mod(?:ulo)?\b)",
-                    re.I)
+# What may not follow a cited A-number (after its variables, "(n,k)"): an operator or an argument such as
+# (n+1) makes it part of a larger expression; "(as infinite matrices)" does not.
+_VARIABLES = re.compile(r"\(\s*[a-z]\s*(?:,\s*[a-z]\s*)?\)")
+_AFTER = re.compile(r"\s*(?:[*^/+\[]|\(\s*(?:[\d+\-]|[a-z](?![a-z])(?!\s+[a-z]))|-\s*[A\d(]"
+                    r"|,?\s*(?:read )?mod(?:ulo)?\b)", re.I)
 
 # Rows of a triangle read by rows: row r (from 0) has first + growth * r entries; the target's first term is
 # row `skip`.
 ROW_SHAPES = tuple((first, growth, skip) for growth in (1, 2) for skip in (0, 1) for first in (1, 2, 3))
 LINE_SHAPES: tuple[Shape, ...] = ((1, 1), (2, 1), (3, 1))
 MIN_AGREE = 3  # terms a reading must reproduce from the cited sequence's known terms to be kept
-MAX_JUDGED = 3  # readings kept that reproduce the target's terms (the best-evidenced first)
-MAX_UNJUDGED = 12  # readings kept that the known terms cannot judge (or all, without them)
+MAX_JUDGED = 2  # readings kept that reproduce the target's terms, as many of them as any other reading
+MAX_SHORT = 3  # readings kept, when none is judged, that the cited terms are too few to judge
+MAX_UNJUDGED = 12  # readings kept without the cited terms
 ALL_ONES = 12  # A000012, the all-ones triangle, for sums over a column or a row
 
 
@@ -86,7 +94,8 @@ ALL_ONES = 12  # A000012, the all-ones triangle, for sums over a column or a row
 class Cited:
     """What the name asks of the cited sequence `a_number` (see the module docstring for the kinds).
 
-    `value`: the value whose positions are sought, the column or diagonal number, or a section's modulus;
+    `value`: the value whose positions are sought, the column or diagonal number (-1: unstated), a section's
+    modulus, or how many times sums or differences are taken (0: once);
     `second` and `absolute`: a matrix product's right factor and which factors are taken in absolute value;
     `line`: the row and column (dr, r0, dc, c0) of a(n) = A(dr*n + r0, dc*n + c0) as the name writes them.
     """
@@ -116,7 +125,8 @@ class Reading:
 
 def _free(name: str, end: int) -> bool:
     """Whether the A-number ending at `end` stands alone (no operator or argument list after it)."""
-    return not _AFTER.match(name, end)
+    variables = _VARIABLES.match(name, end)
+    return not _AFTER.match(name, variables.end() if variables else end)
 
 
 def _linear(text: str) -> tuple[int, int]:
@@ -128,14 +138,22 @@ def _linear(text: str) -> tuple[int, int]:
     return int(coef or 1), int(const or 0)
 
 
+def _order(word: str | None) -> int:
+    """How many times the sums or differences are taken: 0 (once) unless the name says "second", "3rd", ..."""
+    if not word or word.lower() == "first":
+        return 0
+    digits = re.match(r"\d+", word)
+    return int(digits[0]) if digits else _ORDINALS[word.lower()]
+
+
 def _line_number(m: re.Match[str]) -> int | None:
-    """The column or diagonal number the name states (0 for the main diagonal), or None."""
+    """The column or diagonal number the name states (0: the main diagonal, -1: "a diagonal"), or None."""
     if m["paren"]:
         return int(m["paren"])
     if m["num"]:
         return int(m["num"])
     if not m["ord"] and m["what"].lower() == "diagonal":
-        return 0  # "Diagonal of A129819": the main one
+        return -1  # "A diagonal of A059419": which one, the terms tell
     word = (m["ord"] or "").lower()
     if word in _ORDINALS:
         return _ORDINALS[word]
@@ -151,10 +169,13 @@ def _matches(name: str) -> Iterator[tuple[int, Cited]]:
         (dr, r0), (dc, c0) = _linear(m[2]), _linear(m[3])
         if dr or dc:
             yield m.start(), Cited("line", int(m[1][1:]), line=(dr, r0, dc, c0))
-    for pattern, kind in ((_ROW_SUMS, "rows"), (_ALT_ROW_SUMS, "altrows"), (_DIFFERENCES, "diffs")):
+    for pattern, kind in ((_ROW_SUMS, "rows"), (_ALT_ROW_SUMS, "altrows")):
         for m in pattern.finditer(name):
             if _free(name, m.end()):
                 yield m.start(), Cited(kind, int(m[m.lastindex or 1][1:]))
+    for m in _DIFFERENCES.finditer(name):
+        if _free(name, m.end()):
+            yield m.start(), Cited("diffs", int(m[m.lastindex or 1][1:]), _order(m["order"]))
     for m in _DIAG_SUMS.finditer(name):
         if _free(name, m.end()):
             a = m[2] or m[4]
@@ -162,7 +183,9 @@ def _matches(name: str) -> Iterator[tuple[int, Cited]]:
     for m in _LINE.finditer(name):
         number = _line_number(m)
         if number is not None and _free(name, m.end()):
-            yield m.start(), Cited(m["what"].lower(), int(m[m.lastindex or 1][1:]), number)
+            # A central column is a diagonal of the array the triangle comes from: T(2n, n).
+            what = "diagonal" if (m["ord"] or "").lower() == "central" else m["what"].lower()
+            yield m.start(), Cited(what, int(m[m.lastindex or 1][1:]), number)
     for m in _MIRROR.finditer(name):
         if _free(name, m.end(1) if m[1] else m.end(2)):
             yield m.start(), Cited("mirror", int((m[1] or m[2])[1:]))
@@ -183,17 +206,21 @@ def _matches(name: str) -> Iterator[tuple[int, Cited]]:
         elif col == var and row == high and low != high:  # sum over the end of a row: A * all-ones
             yield m.start(), Cited("product", int(a[1:]), second=ALL_ONES)
     for m in _PARTIAL.finditer(name):
-        if _free(name, m.end()):
-            word = (m[1] or m[3]).lower()
-            yield m.start(), Cited("psums" if word.startswith("sum") else "pprods", int((m[2] or m[4])[1:]))
+        kind = "psums" if (m["word"] or m["first"]).lower().startswith("sum") else "pprods"
+        order = _order(m["order"])
+        if _free(name, m.end()) and (kind == "psums" or order <= 1):
+            yield m.start(), Cited(kind, int(m[m.lastindex or 1][1:]), order)
     for m in _SECTION.finditer(name):
         if _free(name, m.end()):
             yield m.start(), Cited("section", int(m[3][1:]), _SECTIONS[m[2].lower()])
 
 
 def parse_name(name: str) -> Cited | None:
-    """The reading of the cited sequence that comes first in the name, or None."""
-    found = sorted(_matches(name.strip()), key=lambda pair: pair[0])
+    """The reading of the cited sequence that comes first in the name (an explicit a(n) = A(.., ..) before
+    any), or None."""
+    if not _CITES.search(name):
+        return None
+    found = sorted(_matches(name.strip()), key=lambda pair: (pair[1].kind != "line", pair[0]))
     return found[0][1] if found else None
 
 
@@ -264,15 +291,18 @@ def _sign(alt: int, c: int, length: int) -> int:
     return -1 if exponent % 2 else 1
 
 
-def _line(terms: tuple[int, ...], shape: Shape, dr: int, r0: int, dc: int, c0: int) -> list[int]:
-    out = []
-    while (at := row_start(shape, r0 + dr * len(out)) + c0 + dc * len(out)) < len(terms):
+def _line(terms: tuple[int, ...], shape: Shape, dr: int, r0: int, dc: int, c0: int, zeros: int) -> list[int]:
+    """`zeros` zeros, then T(r0 + dr*i, c0 + dc*i) for i = 0, 1, ..."""
+    out = [0] * zeros
+    while (at := row_start(shape, r0 + dr * (len(out) - zeros)) + c0 + dc * (len(out) - zeros)) < len(terms):
         out.append(terms[at])
     return out
 
 
 def _mirror(terms: tuple[int, ...], shape: Shape, skip: int) -> list[int]:
-    out, base = [], row_start(shape, skip)
+    """The triangle's entries, from row `skip` on, each row reversed."""
+    out: list[int] = []
+    base = row_start(shape, skip)
     while True:
         r, c = locate(shape, base + len(out))
         at = row_start(shape, r + 1) - 1 - c
@@ -282,7 +312,8 @@ def _mirror(terms: tuple[int, ...], shape: Shape, skip: int) -> list[int]:
 
 
 def _diagonal_sums(terms: tuple[int, ...], shape: Shape, skip: int, mirrored: int) -> list[int]:
-    out = []
+    """Sum_k T(m-k, k) (T(m-k, length-1-k) if mirrored) over the entries there are, m = skip, skip+1, ..."""
+    out: list[int] = []
     while True:
         m, total = skip + len(out), 0
         for k in range(m + 1):
@@ -296,7 +327,9 @@ def _diagonal_sums(terms: tuple[int, ...], shape: Shape, skip: int, mirrored: in
 
 
 def _product(left: tuple[int, ...], right: tuple[int, ...], absolute: tuple[bool, bool], skip: int) -> list[int]:
-    out, base = [], row_start((1, 1), skip)
+    """The entries of the product of two lower triangular matrices read by rows, from row `skip` on."""
+    out: list[int] = []
+    base = row_start((1, 1), skip)
     a = [abs(t) for t in left] if absolute[0] else left
     b = [abs(t) for t in right] if absolute[1] else right
     while True:
@@ -306,16 +339,21 @@ def _product(left: tuple[int, ...], right: tuple[int, ...], absolute: tuple[bool
         out.append(sum(a[row_start((1, 1), r) + j] * b[row_start((1, 1), j) + c] for j in range(c, r + 1)))
 
 
-def _partial(terms: tuple[int, ...], shift: int, multiply: bool) -> list[int]:
-    """a(i) = the sum (product) of the terms up to i + shift (nothing: 0 or 1 when that is below the first)."""
-    running = list(accumulate(terms, mul if multiply else add, initial=int(multiply)))
-    return running[shift + 1:]
+def _partial(terms: tuple[int, ...], shift: int, multiply: bool, order: int = 1) -> list[int]:
+    """a(i) = the sum (product) of the terms up to i + shift (nothing: 0 or 1 when that is below the first),
+    the sums taken `order` times."""
+    running = list(terms)
+    for _ in range(order):
+        running = list(accumulate(running, mul if multiply else add))
+    return ([int(multiply)] + running)[shift + 1:]
 
 
-def _differences(terms: tuple[int, ...], shift: int, sign: int) -> list[int]:
-    """a(i) = sign * (S(i + shift + 1) - S(i + shift)), S before the first term being 0."""
+def _differences(terms: tuple[int, ...], shift: int, sign: int, order: int = 1) -> list[int]:
+    """a(i) = sign * (the `order`-th forward difference of S at i + shift), S before the first term being 0."""
     padded = (0,) + terms
-    return [sign * (padded[i + shift + 2] - padded[i + shift + 1]) for i in range(len(terms) - 1 - shift)]
+    weights = [(-1) ** (order - j) * comb(order, j) for j in range(order + 1)]
+    return [sign * sum(w * padded[i + shift + 1 + j] for j, w in enumerate(weights))
+            for i in range(len(terms) - order - shift)]
 
 
 def twin(c: Cited, rd: Reading, terms: Mapping[int, tuple[int, ...]]) -> list[int]:
@@ -335,9 +373,9 @@ def twin(c: Cited, rd: Reading, terms: Mapping[int, tuple[int, ...]]) -> list[in
     if rd.op == "product":
         return _product(t, terms[c.second], c.absolute, p[0])
     if rd.op in ("psums", "pprods"):
-        return _partial(t, p[0], rd.op == "pprods")
+        return _partial(t, p[0], rd.op == "pprods", c.value or 1)
     if rd.op == "diffs":
-        return _differences(t, p[0], p[1])
+        return _differences(t, p[0], p[1], c.value or 1)
     if rd.op == "section":
         return list(t[p[1]::p[0]])
     raise ValueError(f"unknown reading {rd.op}")
@@ -368,14 +406,16 @@ def row_sum_program(a_number: int, shape: tuple[int, int, int], callee_offset: i
         f"seq $5,{a_number}\n{signs[alt]}add $0,$5\nlpe\n"), offset)
 
 
-def line_program(a_number: int, shape: Shape, line: tuple[int, int, int, int], callee_offset: int,
-                 offset: int) -> Program:
-    """T(r0 + dr*n, c0 + dc*n) of the cited triangle in the given shape (n counted from the offset)."""
-    dr, r0, dc, c0 = line
+def line_program(a_number: int, shape: Shape, line: tuple[int, ...], callee_offset: int, offset: int) -> Program:
+    """`zeros` zeros (the rows above where a column starts), then T(r0 + dr*i, c0 + dc*i), i = 0, 1, ..., of
+    the cited triangle in the given shape."""
+    dr, r0, dc, c0, zeros = line
+    # $4 is 0 for the leading zeros, else 1; i is kept at least 0 there so that `seq` gets a valid argument.
+    pad = f"mov $4,$0\nsub $4,{zeros - 1}\nmax $4,0\nmin $4,1\nsub $0,{zeros}\nmax $0,0\n" if zeros else ""
     return at_offset(_asm(
-        f"mov $1,$0\nmul $1,{dr}\nadd $1,{r0}\n" + _start_code(2, 1, shape)
+        pad + f"mov $1,$0\nmul $1,{dr}\nadd $1,{r0}\n" + _start_code(2, 1, shape)
         + (f"mul $0,{dc}\nadd $0,$2\n" if dc else "mov $0,$2\n")
-        + f"add $0,{c0 + callee_offset}\nseq $0,{a_number}\n"), offset)
+        + f"add $0,{c0 + callee_offset}\nseq $0,{a_number}\n" + ("mul $0,$4\n" if zeros else "")), offset)
 
 
 def mirror_program(a_number: int, shape: Shape, skip: int, callee_offset: int, offset: int) -> Program:
@@ -414,23 +454,31 @@ def product_program(c: Cited, skip: int, offsets: Mapping[int, int], offset: int
         f"seq $7,{c.second}\n{right}mul $6,$7\nadd $0,$6\nlpe\n"), offset)
 
 
-def partial_program(a_number: int, shift: int, multiply: bool, callee_offset: int, offset: int) -> Program:
-    """The sum (product) of the cited sequence's terms up to n + shift (counted from the offsets)."""
+def partial_program(a_number: int, shift: int, multiply: bool, callee_offset: int, offset: int,
+                    order: int = 1) -> Program:
+    """The sum (product) of the cited sequence's terms S(j) up to m = n + shift (counted from the offsets),
+    the sums taken `order` times: Sum_j binomial(m - j + order - 1, order - 1) S(j)."""
     op = "mul" if multiply else "add"
+    weight = f"mov $4,$3\nsub $4,$1\nadd $4,{order - 1}\nbin $4,{order - 1}\nmul $2,$4\n" if order > 1 else ""
     # $1 counts the terms down; the pass lpb undoes sees $1 = -1, kept a valid `seq` argument by max.
     return at_offset(_asm(
-        f"add $0,{shift + 1}\nmov $1,$0\nmov $0,{int(multiply)}\n"
-        f"lpb $1\nsub $1,1\nmov $2,$1\nmax $2,0\nadd $2,{callee_offset}\nseq $2,{a_number}\n{op} $0,$2\nlpe\n"),
+        f"add $0,{shift + 1}\nmov $1,$0\nmov $3,$0\nsub $3,1\nmov $0,{int(multiply)}\n"
+        f"lpb $1\nsub $1,1\nmov $2,$1\nmax $2,0\nadd $2,{callee_offset}\nseq $2,{a_number}\n{weight}{op} $0,$2\nlpe\n"),
         offset)
 
 
-def difference_program(a_number: int, shift: int, sign: int, callee_offset: int, offset: int) -> Program:
-    """sign * (S(n + shift + 1) - S(n + shift)) of the cited sequence S (0 before its first term)."""
-    # $2 is 0 where S(n + shift) would be before the first term (shift -1 at n = 0).
-    return at_offset(_asm(
-        f"add $0,{shift}\nmov $2,$0\nadd $2,1\nmin $2,1\nmov $1,$0\nmax $1,0\nadd $1,{callee_offset}\n"
-        f"seq $1,{a_number}\nmul $1,$2\nadd $0,{callee_offset + 1}\nseq $0,{a_number}\nsub $0,$1\n"
-        + ("mul $0,-1\n" if sign < 0 else "")), offset)
+def difference_program(a_number: int, shift: int, sign: int, callee_offset: int, offset: int,
+                       order: int = 1) -> Program:
+    """sign * (the `order`-th forward difference at n + shift) of the cited sequence S (0 before its first
+    term): Sum_j (-1)^(order-j) binomial(order, j) S(n + shift + j)."""
+    code = f"add $0,{shift}\nmov $5,$0\nmov $0,0\n"
+    for j in range(order + 1):
+        code += f"mov $1,$5\nadd $1,{j}\n"
+        if shift + j < 0:  # S(-1) at n = 0: $2 is 0 there, and $1 a valid `seq` argument
+            code += "mov $2,$1\nadd $2,1\nmin $2,1\nmax $1,0\n"
+        code += f"add $1,{callee_offset}\nseq $1,{a_number}\nmul $1,{sign * (-1) ** (order - j) * comb(order, j)}\n"
+        code += "mul $1,$2\nadd $0,$1\n" if shift + j < 0 else "add $0,$1\n"
+    return at_offset(_asm(code), offset)
 
 
 def section_program(a_number: int, modulus: int, rest: int, callee_offset: int, offset: int) -> Program:
@@ -446,7 +494,7 @@ def program(c: Cited, rd: Reading, offsets: Mapping[int, int], offset: int) -> P
     if rd.op == "rows":
         return row_sum_program(c.a_number, (*rd.shape, p[0]), own, offset, p[1])
     if rd.op == "line":
-        return line_program(c.a_number, rd.shape, (p[0], p[1], p[2], p[3]), own, offset)
+        return line_program(c.a_number, rd.shape, p, own, offset)
     if rd.op == "mirror":
         return mirror_program(c.a_number, rd.shape, p[0], own, offset)
     if rd.op == "diagsums":
@@ -454,9 +502,9 @@ def program(c: Cited, rd: Reading, offsets: Mapping[int, int], offset: int) -> P
     if rd.op == "product":
         return product_program(c, p[0], offsets, offset)
     if rd.op in ("psums", "pprods"):
-        return partial_program(c.a_number, p[0], rd.op == "pprods", own, offset)
+        return partial_program(c.a_number, p[0], rd.op == "pprods", own, offset, c.value or 1)
     if rd.op == "diffs":
-        return difference_program(c.a_number, p[0], p[1], own, offset)
+        return difference_program(c.a_number, p[0], p[1], own, offset, c.value or 1)
     if rd.op == "section":
         return section_program(c.a_number, p[0], p[1], own, offset)
     raise ValueError(f"unknown reading {rd.op}")
@@ -464,30 +512,32 @@ def program(c: Cited, rd: Reading, offsets: Mapping[int, int], offset: int) -> P
 
 # --- readings ------------------------------------------------------------------------------------------
 
-def _fits(shape: Shape, dr: int, r0: int, dc: int, c0: int) -> bool:
+def _fits(shape: Shape, dr: int, r0: int, dc: int, c0: int, zeros: int = 0) -> bool:
     """Whether every T(r0 + dr*i, c0 + dc*i), i >= 0, lies in the triangle."""
     return r0 >= 0 and c0 >= 0 and c0 < row_length(shape, r0) and dc <= shape[1] * dr
 
 
 def _line_readings(c: Cited) -> list[Reading]:
-    """Column k (rows from where it starts, or a few later) or diagonal k (counted from the right), k as
-    stated or one less (columns counted from 1); a square array read by antidiagonals gives both, and its
-    diagonals are every other row's middle entries."""
-    numbers = dict.fromkeys((c.value, c.value - 1) if c.value else (0,))
-    lines: list[tuple[int, Shape, tuple[int, int, int, int]]] = []
+    """Column k (rows from where it starts, a few later, or with zeros for the rows above) or diagonal k
+    (counted from the right), k as stated or one less (columns counted from 1), any small k for "a diagonal";
+    a square array read by antidiagonals gives both, and its diagonals are every other row's middle entries."""
+    numbers = range(4) if c.value < 0 else dict.fromkeys((c.value, c.value - 1) if c.value else (0,))
+    lines: list[tuple[Shape, tuple[int, ...]]] = []
     for skip in range(3):
         for shape in LINE_SHAPES:
             first, growth = shape
             for k in numbers:
                 top = max(0, -(-(k - first + 1) // growth))  # the first row column k is in
-                column = (1, top + skip, 0, k)
+                column = (1, top + skip, 0, k, 0)
                 start = max(0, k - first + 1) + skip  # the first row diagonal k (from the right) is in
-                diagonal = (1, start, 1, start + first - 1 - k)
+                diagonal = (1, start, 1, start + first - 1 - k, 0)
                 pair = (column, diagonal) if c.kind == "column" else (diagonal, column)
-                lines += [(skip, shape, pair[0]), (skip, shape, pair[1])]
+                lines += [(shape, pair[0]), (shape, pair[1])]
                 if c.kind == "diagonal" and shape == (1, 1):
-                    lines += [(skip, shape, (2, k + 2 * skip, 1, skip)), (skip, shape, (2, k + 2 * skip, 1, k + skip))]
-    return [Reading("line", shape, ln) for _, shape, ln in lines if _fits(shape, *ln)]
+                    lines += [(shape, (2, k + 2 * skip, 1, skip, 0)), (shape, (2, k + 2 * skip, 1, k + skip, 0))]
+                if c.kind == "column" and skip == 0:
+                    lines += [(shape, (1, top, 0, k, zeros)) for zeros in range(1, min(top + 1, 4) + 1)]
+    return list(dict.fromkeys(Reading("line", shape, ln) for shape, ln in lines if _fits(shape, *ln)))
 
 
 def _explicit_readings(c: Cited, offset: int) -> list[Reading]:
@@ -498,10 +548,18 @@ def _explicit_readings(c: Cited, offset: int) -> list[Reading]:
     for shape in ((1, 1), (2, 1), (1, 2)):
         for row_base in (0, 1):
             for col_base in (0, 1):
-                line = (dr, dr * offset + r0 - row_base, dc, dc * offset + c0 - col_base)
+                line = (dr, dr * offset + r0 - row_base, dc, dc * offset + c0 - col_base, 0)
                 if _fits(shape, *line):
                     out.append(Reading("line", shape, line))
-    return out
+    # A square array read by antidiagonals: A(i, j) is entry j (or i) of antidiagonal i + j.
+    for row_base in (0, 1):
+        for col_base in (0, 1):
+            diagonal = (dr + dc) * offset + r0 + c0 - row_base - col_base
+            for line in ((dr + dc, diagonal, dc, dc * offset + c0 - col_base, 0),
+                         (dr + dc, diagonal, dr, dr * offset + r0 - row_base, 0)):
+                if _fits((1, 1), *line):
+                    out.append(Reading("line", (1, 1), line))
+    return list(dict.fromkeys(out))
 
 
 def readings(c: Cited, offset: int = 0, callee_offset: int = 0) -> list[Reading]:
@@ -541,10 +599,10 @@ def _agrees(values: list[int], terms: tuple[int, ...]) -> bool:
 
 
 def _kept(c: Cited, options: list[Reading], target: Target, terms: Mapping[int, tuple[int, ...]]) -> list[Reading]:
-    """The readings the cited terms do not rule out: those that reproduce the target's terms (most terms
-    first, one per distinct list of terms), then those too few terms can judge."""
+    """The readings the cited terms do not rule out: those that reproduce the most of the target's terms (one
+    per distinct list of terms), else those too few terms can judge (most terms first)."""
     judged: list[tuple[int, Reading]] = []
-    unjudged: list[Reading] = []
+    unjudged: list[tuple[int, Reading]] = []
     seen: set[tuple[int, ...]] = set()
     for rd in options:
         values = twin(c, rd, terms)
@@ -552,12 +610,15 @@ def _kept(c: Cited, options: list[Reading], target: Target, terms: Mapping[int, 
         if not _agrees(values, target.terms):
             continue
         if shared < MIN_AGREE:
-            unjudged.append(rd)
+            unjudged.append((shared, rd))
         elif tuple(values[:len(target.terms)]) not in seen:
             seen.add(tuple(values[:len(target.terms)]))
             judged.append((shared, rd))
-    judged.sort(key=lambda pair: -pair[0])
-    return [rd for _, rd in judged[:MAX_JUDGED]] + unjudged[:MAX_UNJUDGED]
+    if judged:
+        most = max(shared for shared, _ in judged)
+        return [rd for shared, rd in judged if shared == most][:MAX_JUDGED]
+    unjudged.sort(key=lambda pair: -pair[0])
+    return [rd for _, rd in unjudged[:MAX_SHORT]]
 
 
 def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None) -> list[Program]:
