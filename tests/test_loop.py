@@ -661,3 +661,16 @@ def test_a_named_program_is_stored_though_the_same_program_as_a_fit_was_refused(
     with storage.session_scope(engine, readonly=True) as session:
         rows = [row for row in storage.discovered(session) if row.a_number == 990003]
     assert [row.strategy for row in rows] == ["theta"]
+
+
+def test_every_strategy_module_imports_and_every_revision_is_a_past_time_of_a_strategy():
+    import importlib
+    from datetime import datetime, timezone
+
+    from miner.search import DETERMINISTIC, NAME_READERS, REVISED, STRATEGY_MODULES
+
+    for name, module in STRATEGY_MODULES.items():
+        assert hasattr(importlib.import_module(module), "propose"), name
+    assert set(NAME_READERS) <= set(DETERMINISTIC) <= set(STRATEGY_MODULES) | {"corpus_sweep"}
+    for name, when in REVISED.items():
+        assert name in DETERMINISTIC and datetime.fromisoformat(when) <= datetime.now(timezone.utc), name

@@ -13,7 +13,6 @@ STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
     "combine": "miner.search.combine",
     "recurrence": "miner.search.recurrence",
-    "cited": "2026-12-05T15:26:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections
     "formula": "miner.search.formula",
     "family": "miner.search.family",
     "holonomic": "miner.search.holonomic",
@@ -37,6 +36,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "selfref": "miner.search.selfref",
     "partitions": "miner.search.partitions",
     "necklaces": "miner.search.necklaces",
+    "adjacent": "miner.search.adjacent",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -47,12 +47,14 @@ STRATEGY_MODULES: dict[str, str] = {
 DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
-                                            "constants", "forms", "egf", "selfref", "partitions", "necklaces", "combine"})
+                                            "constants", "forms", "egf", "selfref", "partitions", "necklaces",
+                                            "adjacent", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
+    "cited": "2026-12-05T15:26:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections
     "formula": "2026-12-05T15:25:00+00:00",  # arrays read by antidiagonals; 'Largest prime factor of 2^n+1' (a named function of a formula)
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
@@ -67,7 +69,7 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants", "forms", "egf", "selfref", "partitions", "necklaces")
+                                  "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent")
 
 
 @functools.lru_cache(maxsize=1 << 18)
