@@ -12,8 +12,8 @@ sequence it chose by its terms; and no hit may call a sequence whose name is the
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
 condition, digit stream, a reading of the cited sequence, infinite product, eta quotient, Eisenstein
-series product, closed-form constant, quadratic form, e.g.f., rules by earlier terms, partition statistic, necklace count, digit strings)
-carry their own evidence.
+series product, closed-form constant, quadratic form, e.g.f., rules by earlier terms, partition statistic,
+necklace count, digit strings, power holding n) carry their own evidence.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "partitions": "miner.search.partitions",
     "necklaces": "miner.search.necklaces",
     "adjacent": "miner.search.adjacent",
+    "contains": "miner.search.contains",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -48,7 +49,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
                                             "constants", "forms", "egf", "selfref", "partitions", "necklaces",
-                                            "adjacent", "combine"})
+                                            "adjacent", "contains", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -69,7 +70,8 @@ REVISED: dict[str, str] = {
 # them reads is likely to fall, so the first pass takes it early (`miner.mine.loop.yield_score`).
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
-                                  "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent")
+                                  "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent",
+                                  "contains")
 
 
 @functools.lru_cache(maxsize=1 << 18)
