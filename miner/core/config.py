@@ -47,7 +47,7 @@ def _placeholder(url: str) -> str | None:
 STRATEGIES = ("corpus_sweep", "recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic", "convolution", "contfrac",
               "digits", "coxeter", "descents", "beatty", "primes", "juxtapose", "cited", "products", "theta",
               "eisenstein", "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent", "contains",
-              "combine",
+              "suchthat", "combine",
               "beam", "sample", "name_only", "terms_only",
               "mutation", "repair")
 PRESETS = ("tiny", "small", "medium", "base", "large")
@@ -130,7 +130,8 @@ class MineConfig:
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,
         "family": 60, "holonomic": 20, "gf": 20, "euler": 1, "algebraic": 1, "convolution": 4, "contfrac": 2, "digits": 1,
         "coxeter": 1, "descents": 1, "beatty": 1, "primes": 1, "juxtapose": 3, "cited": 12, "products": 1, "theta": 1,
-        "eisenstein": 1, "constants": 1, "forms": 2, "egf": 1, "selfref": 1, "partitions": 1, "necklaces": 1, "adjacent": 1, "contains": 1,
+        "eisenstein": 1, "constants": 1, "forms": 2, "egf": 1, "selfref": 1, "partitions": 1,
+        "necklaces": 1, "adjacent": 1, "contains": 1, "suchthat": 1,
         "combine": 8,
         "mutation": 400, "repair": 100, "corpus_sweep": 0,
     }, min=0)

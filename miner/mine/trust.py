@@ -13,7 +13,7 @@ sibling: "... on 25 generators" for "... on 43 generators") unless the name name
 from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
 condition, digit stream, a reading of the cited sequence, infinite product, eta quotient, Eisenstein
 series product, closed-form constant, quadratic form, e.g.f., rules by earlier terms, partition statistic,
-necklace count, digit strings, power holding n) carry their own evidence.
+necklace count, digit strings, power holding n, "such that" condition) carry their own evidence.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "necklaces": "miner.search.necklaces",
     "adjacent": "miner.search.adjacent",
     "contains": "miner.search.contains",
+    "suchthat": "miner.search.suchthat",
     "digits": "miner.search.digits",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -49,7 +50,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
                                             "convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes", "juxtapose",
                                             "cited", "products", "theta", "eisenstein",
                                             "constants", "forms", "egf", "selfref", "partitions", "necklaces",
-                                            "adjacent", "contains", "combine"})
+                                            "adjacent", "contains", "suchthat", "combine"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
@@ -71,7 +72,7 @@ REVISED: dict[str, str] = {
 NAME_READERS: tuple[str, ...] = ("convolution", "contfrac", "digits", "coxeter", "descents", "beatty", "primes",
                                   "juxtapose", "cited", "products", "theta", "eisenstein",
                                   "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent",
-                                  "contains")
+                                  "contains", "suchthat")
 
 
 @functools.lru_cache(maxsize=1 << 18)

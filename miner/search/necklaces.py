@@ -24,6 +24,7 @@ from typing import Any, Iterator
 from miner.lang.program import Program
 from miner.search.build import line
 from miner.search.formula import TRIANGLE_LAYOUTS, Compiler, FormulaError, Node, compile_array, compile_triangle
+from miner.search.primes import moebius
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 4
@@ -142,18 +143,6 @@ def _value(word: str) -> int | str:
 
 # --- exact values ---------------------------------------------------------------------------------------
 
-def _mu(d: int) -> int:
-    out, p = 1, 2
-    while p * p <= d:
-        if d % p == 0:
-            d //= p
-            if d % p == 0:
-                return 0
-            out = -out
-        p += 1
-    return -out if d > 1 else out
-
-
 def _rotations(n: int, c: int, black: int | None) -> int:
     """Sum over the n rotations of the colourings each fixes (n times the number of necklaces)."""
     total = 0
@@ -188,7 +177,7 @@ def count(reading: Reading, n: int, c: int) -> int:
         if not reading.primitive or m == 0:
             return _plain(reading.kind, m, colors, reading.black)
         # A period-d necklace with r beads of the first colour repeats one with r/d of them.
-        return sum(_mu(d) * _plain(reading.kind, m // d, colors, None if reading.black is None else reading.black // d)
+        return sum(moebius(d) * _plain(reading.kind, m // d, colors, None if reading.black is None else reading.black // d)
                    for d in range(1, m + 1) if m % d == 0 and (reading.black or 0) % d == 0)
     if reading.exact:
         return sum((-1) ** (c - i) * comb(c, i) * base(n, i) for i in range(c + 1))

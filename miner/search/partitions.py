@@ -32,7 +32,7 @@ from miner.lang.program import Operation, Program
 from miner.search.build import add_const, at_offset
 from miner.search.euler import ARRAY, series_code, series_terms
 from miner.search.formula import ExpressionParser, FormulaError, Node, as_polynomial, tokenize
-from miner.search.primes import is_prime
+from miner.search.primes import is_prime, moebius
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6
@@ -706,18 +706,6 @@ def _fibonacci(k: int) -> int:
     return a
 
 
-def _moebius(k: int) -> int:
-    out, d = 1, 2
-    while d * d <= k:
-        if k % d == 0:
-            k //= d
-            if k % d == 0:
-                return 0
-            out = -out
-        d += 1
-    return -out if k > 1 else out
-
-
 def _value(node: Node, env: dict[str, int]) -> Fraction | None:
     """The node's exact value (None outside + - * / ^ and prime, Fibonacci, mu)."""
     kind = node.kind
@@ -732,7 +720,7 @@ def _value(node: Node, env: dict[str, int]) -> Fraction | None:
         k = _value(node.args[0], env)
         if k is None or k.denominator != 1 or k < (1 if node.value != 45 else 0):
             return None
-        f = {40: _nth_prime, 45: _fibonacci, 8683: _moebius}[node.value]
+        f = {40: _nth_prime, 45: _fibonacci, 8683: moebius}[node.value]
         return Fraction(f(int(k)))
     if kind == "op" and node.value in ("+", "-", "*", "/", "^"):
         a, b = _value(node.args[0], env), _value(node.args[1], env)

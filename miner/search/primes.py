@@ -90,6 +90,19 @@ def is_prime(x: int) -> bool:
     return True
 
 
+def moebius(k: int) -> int:
+    """mu(k) for k >= 1, by trial division (the readers' Python twins need it for small k)."""
+    out, d = 1, 2
+    while d * d <= k:
+        if k % d == 0:
+            k //= d
+            if k % d == 0:
+                return 0
+            out = -out
+        d += 1
+    return -out if k > 1 else out
+
+
 def passes(c: Condition, k: int) -> bool:
     """Whether every polynomial is prime at k (the Python twin of the program's test)."""
     return all(is_prime(sum(a * k**i for i, a in enumerate(p))) for p in c.polynomials)
