@@ -558,7 +558,9 @@ def _model_seed(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> None:
 def _near_miss(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> bool:
     m = ctx.cfg["mine"]
     need = max(m["near_miss_min_terms"], int(m["near_miss_fraction"] * len(cand.target.terms)))
-    if outcome.ok or outcome.matched < need:
+    # A program stopped by a limit was not wrong, only slow: its edits would be as slow to check (a scan or a
+    # series a name states, repaired over and over, took a quarter of a first pass's CPU).
+    if outcome.ok or outcome.error or outcome.matched < need:
         return False
     misses = ctx.state.near_misses.setdefault(cand.target.a_number, [])
     misses.append((outcome.matched, cand.program))
