@@ -661,6 +661,9 @@ def test_a_named_program_is_stored_though_the_same_program_as_a_fit_was_refused(
     with storage.session_scope(engine, readonly=True) as session:
         rows = [row for row in storage.discovered(session) if row.a_number == 990003]
     assert [row.strategy for row in rows] == ["theta"]
+    # one check: the fit's copy of the named program is dropped, not checked again
+    assert sorted((row.strategy, row.candidates) for row in _attempt_rows(engine) if row.a_number == 990003
+                  and row.strategy in ("euler", "theta")) == [("euler", 0), ("theta", 1)]
 
 
 def test_every_strategy_module_imports_and_every_revision_is_a_past_time_of_a_strategy():

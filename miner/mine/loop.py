@@ -20,7 +20,7 @@ import structlog
 from miner.mine import bandit
 from miner.mine.checker import CheckItem, CheckOutcome, with_offset
 from miner.lang.anumber import format_a_number
-from miner.mine.trust import MATCH_ROUTES, evidence
+from miner.mine.trust import EVIDENCE, MATCH_ROUTES, evidence
 from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, mining_limits,
                                  refresh_context, retrieval_index)
 from miner.lang.formatter import format_program
@@ -466,16 +466,19 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
         ctx.state.seen.clear()
         ctx.state.seen_count = 0
     out = []
-    for cand in cands:
+    # The same program from a strategy of stronger evidence is checked again: a fit the trust rules refuse on
+    # few terms (an Euler transform) is a hit when the name states it (an eta quotient). Within a batch the
+    # strongest comes first, so a program is checked once.
+    for cand in sorted(cands, key=lambda c: EVIDENCE.index(evidence(c.attempt.strategy))):
         program = with_offset(cand.program, cand.target.offset)
         if not program.code():
             continue
-        # The same program from a strategy of other evidence is checked again: a fit the trust rules refuse
-        # on few terms (an Euler transform) is a hit when the name states it (an eta quotient).
-        key = hash((format_program(Program(program.code(), program.directives)), evidence(cand.attempt.strategy)))
+        text = format_program(Program(program.code(), program.directives))
+        rank = EVIDENCE.index(evidence(cand.attempt.strategy))
         seen = ctx.state.seen.setdefault(cand.target.a_number, set())
-        if key in seen:
+        if any(hash((text, stronger)) in seen for stronger in EVIDENCE[:rank + 1]):
             continue
+        key = hash((text, EVIDENCE[rank]))
         if len(seen) < SEEN_PER_TARGET:
             seen.add(key)
             ctx.state.seen_count += 1

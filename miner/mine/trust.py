@@ -38,6 +38,10 @@ _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
 
 
+# What a hit rests on, strongest first.
+EVIDENCE = ("name", "fit", "match")
+
+
 def evidence(strategy: str) -> str:
     """What a strategy's hit rests on: its terms matching, a fit to them, or the name it was compiled from."""
     if strategy in MATCHED:
