@@ -1362,6 +1362,10 @@ class _Code(Compiler):
         self.ops.append(Operation("lpe"))
         self.emit("mov", dest, t, direct=True)
         self.emit("equ", dest, x, direct=True)
+        self.only_nonnegative(x, dest, t)
+
+    def only_nonnegative(self, x: int, dest: int, t: int) -> None:
+        """$dest = 0 where $x < 0 ($t scratch)."""
         self.emit("mov", t, x, direct=True)
         self.emit("geq", t, 0)
         self.emit("mul", dest, t, direct=True)
@@ -1378,9 +1382,7 @@ class _Code(Compiler):
             self.root_test(cell, 2, u)
             self.emit("mov", cell, u, direct=True)
         self.emit("max", dest, t, direct=True)
-        self.emit("mov", t, x, direct=True)
-        self.emit("geq", t, 0)
-        self.emit("mul", dest, t, direct=True)
+        self.only_nonnegative(x, dest, t)
 
     def pentagonal(self, x: int, dest: int) -> None:
         """$dest = whether 24x + 1 = r^2 with r = 5 (mod 6), or x = 0 ($dest holds x on entry)."""
