@@ -469,12 +469,12 @@ def _dedupe(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
     # The same program from a strategy of stronger evidence is checked again: a fit the trust rules refuse on
     # few terms (an Euler transform) is a hit when the name states it (an eta quotient). Within a batch the
     # strongest comes first, so a program is checked once.
-    for cand in sorted(cands, key=lambda c: EVIDENCE.index(evidence(c.attempt.strategy))):
+    ranked = sorted(((EVIDENCE.index(evidence(c.attempt.strategy)), c) for c in cands), key=lambda rc: rc[0])
+    for rank, cand in ranked:
         program = with_offset(cand.program, cand.target.offset)
         if not program.code():
             continue
         text = format_program(Program(program.code(), program.directives))
-        rank = EVIDENCE.index(evidence(cand.attempt.strategy))
         seen = ctx.state.seen.setdefault(cand.target.a_number, set())
         if any(hash((text, stronger)) in seen for stronger in EVIDENCE[:rank + 1]):
             continue

@@ -765,12 +765,7 @@ def _twin_value(node: Node, floors: int = 0) -> Fn:
         fn = _BINARY[node.value]
         a, b = (_twin_value(x, floors) for x in node.args)
         if node.value == "/" and not floors:
-            def exact_div(r: _Run) -> int:
-                x, y = a(r), b(r)
-                if S.mod(x, y):
-                    r.exact = False
-                return S.div(x, y)
-            return exact_div
+            return _exact_div(a, b)
         return lambda r: fn(a(r), b(r))
     if kind == "fact":
         inner = _twin_value(node.args[0], floors)
@@ -900,10 +895,13 @@ def _twin_int(node: Node) -> Fn:
     num = _twin_value(n)
     if d is None:
         return num
-    den = _twin_value(d)
+    return _exact_div(num, _twin_value(d))
 
+
+def _exact_div(a: Fn, b: Fn) -> Fn:
+    """a / b, marking the run inexact when b does not divide a."""
     def run(r: _Run) -> int:
-        x, y = num(r), den(r)
+        x, y = a(r), b(r)
         if S.mod(x, y):
             r.exact = False
         return S.div(x, y)
