@@ -677,3 +677,13 @@ def test_every_strategy_module_imports_and_every_revision_is_a_past_time_of_a_st
     assert set(NAME_READERS) <= set(DETERMINISTIC) <= set(STRATEGY_MODULES) | {"corpus_sweep"}
     for name, when in REVISED.items():
         assert name in DETERMINISTIC and datetime.fromisoformat(when) <= datetime.now(timezone.utc), name
+
+
+def test_the_program_stored_is_the_optimized_one_the_deep_check_ran(mined_db):
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    storage.apply_refresh(engine, [SequenceRecord(990004, "a(n) = 11*n + 3.", [11 * n + 3 for n in range(40)], 0)])
+    mine(cfg, ids=[990004], strategies=["formula"], engine=engine)
+    # the compiler writes `mov $1,$0 / mov $0,11 / mul $0,$1 / add $0,3`; what is stored is two operations
+    assert [line.strip() for line in stored(engine)[990004].splitlines() if line.strip()] == ["mul $0,11", "add $0,3"]

@@ -308,6 +308,36 @@ def test_matched_programs_come_first_in_the_prompt_and_are_copied(full_corpus):
     assert all(full[p.a_number] == (p.source, p.target) for p in sample.train)
 
 
+def test_a_name_a_reader_compiles_is_taught_the_readers_program(full_corpus):
+    from miner.core.config import MineConfig
+    from training.data import build_dataset, corpus_sequences
+
+    # "a(n) = 11*n + 3." and a 16-operation formula (longer than the 8 operations of its corpus program,
+    # unlike the name, and too long to teach);
+    # "The nonnegative integers." states no formula a reader compiles: it keeps its own program.
+    ids = [17425, 332118, 1477]
+    subset = Corpus({a: full_corpus.text(a) for a in ids}, origin="formulas")
+    sequences = corpus_sequences(subset)
+    plain = {p.a_number: p for p in build_dataset(subset, num_terms=8, neighbours=0, valid_fraction=0.0,
+                                                   max_length=6).train}
+    assert plain[17425].kind == "own" and 332118 not in plain  # too long an own program to teach
+    budgets = MineConfig().budget
+    read = {p.a_number: p for p in build_dataset(subset, num_terms=8, neighbours=0, valid_fraction=0.0,
+                                                  max_length=6, readers=budgets).train}
+    assert read[1477].kind == plain[1477].kind == "own" and read[1477].target == plain[1477].target
+    for a in (17425, 332118):
+        pair = read[a]
+        assert pair.kind == "reader"
+        _, terms, offset = sequences[a]
+        program = from_target(pair.target, offset)
+        assert check_terms(program, list(terms), subset, LIMITS).matched == len(terms)
+    # Optimized, the reader writes 11*n + 3 as the corpus does; the long formula is not the corpus's program.
+    assert read[17425].target == to_target(subset.get(17425)) == "mul $0 11 add $0 3"
+    assert read[332118].target != to_target(subset.get(332118))
+    # The name's own numbers are in the target, as the name writes them.
+    assert read[17425].target.split().count("11") == 1 and "3" in read[17425].target.split()
+
+
 def _sweep():
     """The matcher the CLI gives training: the miner's corpus sweep with the default settings."""
     from miner.core import config

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 import structlog
 
 from miner.core import progress
 from miner.lang.compact import from_target, to_target
+from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.retrieval import Hit, Index, corpus_programs, index_for
 from training.pairs import (Pair, SequenceInfo, abstract, dedupe, format_term, make_source, source_terms, split_ids,
@@ -142,7 +143,7 @@ def pair_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
 def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], *,
                num_terms: int = 16, index: Index | None = None, neighbours: int = 1, examples: int = 0,
                max_length: int = 0, corpus=None, promote: bool = False, workers: int = 1,
-               matched: Mapping[int, Sequence[Hit]] | None = None) -> list[Pair]:
+               matched: Mapping[int, Sequence[Hit]] | None = None, keep: Collection[int] = ()) -> list[Pair]:
     """Pairs for every program whose sequence is known, deduplicated, sorted by A-number.
 
     With a retrieval `index` each prompt shows up to `neighbours` programs: the `matched` ones of
@@ -151,7 +152,8 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     too, targets are chosen by `training.targets.choose` (`promote` for training pairs
     only). `max_length` > 0 (training) drops own programs with more operations; copies stay, and
     edits up to MAX_EDIT_WORDS words: their prompt shows most of their code, and long programs are
-    where a template helps most. Without it (validation) every sequence stays.
+    where a template helps most; so do the programs of `keep` (readers' programs, already short enough to
+    teach). Without it (validation) every sequence stays.
     """
     ids = [a for a in sorted(programs) if a in sequences and programs[a].code()]
     _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
@@ -171,7 +173,8 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     for a, choice in zip(ids, choices):
         program = programs[a]
         length = len(program.code()) if choice.kind != "copy" else len(from_target(choice.target).code())
-        if not choice.target or (max_length and choice.kind == "own" and len(program.code()) > max_length):
+        if not choice.target or (max_length and choice.kind == "own" and a not in keep
+                                   and len(program.code()) > max_length):
             continue
         if max_length and choice.kind == "edit" and len(choice.target.split()) > MAX_EDIT_WORDS:
             continue
@@ -184,7 +187,8 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
                   sequences: Mapping[int, SequenceInfo] | None = None, limit: int = 0,
                   max_length: int = 0, seed: int = 0, synthetic: int = 0, formulas: int = 0, recurrences: int = 0,
                   mend: int = 0, workers: int = 1, matcher: Matcher | None = None,
-                  number_tags: bool = False, train_sample: int = 0) -> Dataset:
+                  number_tags: bool = False, train_sample: int = 0,
+                  readers: Mapping[str, int] | None = None, search_settings: Mapping[str, Any] | None = None) -> Dataset:
     """Pairs from the corpus split by a hash of the A-number; `limit` > 0 keeps a random subset.
 
     `train_sample` > 0 makes training pairs for that many random train sequences only, their
@@ -197,7 +201,9 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     and rational g.f. pairs (`training.recurrences`), `mend` > 0 that many train pairs with a near
     miss of their program shown (`training.mend`); none may share its terms with a validation
     sequence. A `matcher` puts what it finds among the train sequences first in the prompts;
-    `number_tags` tags the names' numbers (`training.pairs.tagged_pair`).
+    `number_tags` tags the names' numbers (`training.pairs.tagged_pair`). With `readers` (candidates per
+    reader, as `[mine.budget]`) a train sequence whose name a model-free reader compiles is taught the
+    reader's program in place of the corpus's (`training.readers`; kind `reader`), unless a neighbour is copied.
     """
     ids = corpus.ids()
     if limit:
@@ -219,7 +225,14 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
         matched = matched_by_sequence(matcher({a: seqs[a] for a in [*paired, *valid_ids]}, known))
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
               corpus=corpus.without(valid_ids), workers=workers, matched=matched)
-    train = make_pairs({a: programs[a] for a in paired}, seqs, max_length=max_length, promote=True, **kw)
+    taught = {a: programs[a] for a in paired}
+    read: dict[int, str] = {}
+    if readers is not None:
+        read = _read_names(taught, seqs, corpus.without(valid_ids), known, readers, search_settings, workers)
+        taught.update({a: parse(text) for a, text in read.items()})
+    train = make_pairs(taught, seqs, max_length=max_length, promote=True, keep=read, **kw)
+    if read:
+        train = [replace(p, kind="reader") if p.a_number in read and p.kind != "copy" else p for p in train]
     # Validation keeps every sequence, long programs included: the solve rate is over a random split.
     valid = make_pairs({a: programs[a] for a in valid_ids}, seqs, **kw)
     made: list[Pair] = []
@@ -247,6 +260,17 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     log.info("dataset", train=len(train), valid=len(valid), indexed=len(index) if index else 0,
              **pair_kinds(train))
     return Dataset(train, valid, index, known)
+
+
+def _read_names(programs: Mapping[int, Program], sequences: Mapping[int, SequenceInfo], corpus,
+                known: Mapping[int, SequenceInfo], budgets: Mapping[str, int],
+                settings: Mapping[str, Any] | None, workers: int) -> dict[int, str]:
+    """The readers' program texts of the sequences of `programs`, those short enough to teach."""
+    from training.readers import reader_programs
+
+    found = reader_programs({a: sequences[a] for a in programs if a in sequences}, corpus, budgets=budgets,
+                            settings=settings, known=known, workers=workers)
+    return {a: text for a, (_, text) in found.items() if len(to_target(parse(text)).split()) <= MAX_EDIT_WORDS}
 
 
 def formula_callees(programs: Mapping[int, Program], ids: Iterable[int], count: int = 2000,

@@ -16,6 +16,7 @@ from typing import Callable, Mapping, Sequence
 from miner.lang import Corpus, EvalError, Limits, evaluate
 from miner.lang.anumber import format_a_number
 from miner.lang.compact import to_target
+from miner.lang.optimize import optimize
 from miner.lang.program import Operation, Program, line
 from training.pairs import Pair, abstract, make_source
 
@@ -229,7 +230,9 @@ def formula_pairs(corpus: Corpus, sequences: Mapping[int, tuple[str, Sequence[in
         if not e.uses_n() or e.op == "n":
             continue
         offset = rng.choice((0, 0, 1, 1, 2)) if e.op != "seq" else rng.choice((0, 1))
-        program = compile_expr(e, offset)
+        program = optimize(compile_expr(e, offset))  # as the miner stores programs: shortest form
+        if not program.code():
+            continue  # n itself, written the long way: no target text
         target = to_target(program)
         if target in seen:
             continue

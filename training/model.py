@@ -172,8 +172,9 @@ def model_card(meta: dict[str, Any]) -> str:
         "one of K beam-search candidates reproduces all its known terms; baseline: the retrieval baseline",
         "(neighbour programs under a*x+b) on the same sequences; combined: the model and the baseline;",
         "sweep: the miner's corpus sweep (affine, difference/partial-sum and digit matchers); family: the",
-        "miner's rewrites of similar-name programs; retrieval: baseline, sweep or family; pipeline: model or",
-        "retrieval; model_only: solved by the model and by none of the others.", "",
+        "miner's rewrites of similar-name programs; readers: the miner's name readers (formulas, 'Numbers k",
+        "such that', expansions...; metrics from 2026-12-05 on); retrieval: baseline or any of these searches;",
+        "pipeline: model or retrieval; model_only: solved by the model and by none of the others.", "",
     ]
     if metrics:
         lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"

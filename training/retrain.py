@@ -67,7 +67,8 @@ def retrain(engine, corpus, cfg: dict[str, Any], since=None, matcher=None,
                          similar_names=similar_names, limit=0 if neighbours or similar_names else replay_size,
                          train_sample=replay_size,
                          seed=random.randrange(1 << 30), workers=int(tc["threads"]), matcher=matcher,
-                         number_tags=tags)
+                         number_tags=tags, readers=dict(cfg["mine"]["budget"]) if tc["reader_pairs"] else None,
+                         search_settings=cfg["search"])
     hits = hit_pairs(rows, fraction, num_terms=num_terms, index=data.index, neighbours=neighbours,
                      similar_names=similar_names, corpus=corpus, matcher=matcher, known=data.known,
                      number_tags=tags)

@@ -132,13 +132,14 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                       valid_fraction=tc["valid_fraction"], limit=limit, max_length=tc["max_program_length"],
                       seed=tc["train_seed"], synthetic=extra["synthetic_pairs"], formulas=extra["formula_pairs"],
                       recurrences=extra["recurrence_pairs"], mend=extra["mend_pairs"],
-                      number_tags=bool(tc["number_tags"]))
+                      number_tags=bool(tc["number_tags"]),
+                      readers=dict(cfg["mine"]["budget"]) if tc["reader_pairs"] else None)
         cache = _pairs_cache(cfg, corpus, recipe, bool(tc["matched_neighbours"]))
         if (cache / "valid.jsonl").is_file():
             data = Dataset(load_pairs(cache / "train.jsonl"), load_pairs(cache / "valid.jsonl"), None)
             print(f"training pairs from the cache {cache}", file=sys.stderr)
         else:
-            data = build_dataset(corpus, **recipe, workers=settings.threads,
+            data = build_dataset(corpus, **recipe, workers=settings.threads, search_settings=cfg["search"],
                                  matcher=_matcher(cfg) if tc["matched_neighbours"] else None)
             save_pairs(data.train, cache / "train.jsonl")
             save_pairs(data.valid, cache / "valid.jsonl")  # last: its presence marks a complete entry
@@ -146,7 +147,7 @@ def train_handler(args, cfg: dict[str, Any]) -> int:
                 "matched_neighbours": bool(tc["matched_neighbours"]), "number_tags": bool(tc["number_tags"]),
                 "synthetic_pairs": extra["synthetic_pairs"],
                 "formula_pairs": extra["formula_pairs"], "recurrence_pairs": extra["recurrence_pairs"],
-                "mend_pairs": extra["mend_pairs"],
+                "mend_pairs": extra["mend_pairs"], "reader_pairs": bool(tc["reader_pairs"]),
                 "valid_fraction": tc["valid_fraction"], "corpus": corpus_path or corpus.origin,
                 "command": "loda-miner train " + " ".join(_argv_summary(args))}
         meta["pair_kinds"] = pair_kinds(data.train)
@@ -235,13 +236,18 @@ def _matcher(cfg: dict[str, Any]):
 
 def _evaluate_dir(model_dir: Path | None, cfg: dict[str, Any], corpus_path: str, k: int, limit: int,
                   valid=None, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    from functools import partial
+
     from miner.search import model_free_searches
     from training.evaluate import evaluate_folder
+    from training.readers import reader_texts
 
     corpus = _load_corpus(corpus_path, cfg)
+    # The name readers too: a model-only solve is one no model-free strategy of the miner finds.
+    searches = {**model_free_searches(cfg, corpus),
+                "readers": partial(reader_texts, corpus=corpus, budgets=cfg["mine"]["budget"], settings=cfg["search"])}
     return evaluate_folder(model_dir, corpus, k=k, limit=limit, valid=valid, threads=cfg["train"]["threads"],
-                           defaults=cfg["train"], searches=model_free_searches(cfg, corpus), matcher=_matcher(cfg),
-                           rows=rows)
+                           defaults=cfg["train"], searches=searches, matcher=_matcher(cfg), rows=rows)
 
 
 def evaluate_handler(args, cfg: dict[str, Any]) -> int:

@@ -220,6 +220,7 @@ class TrainConfig:
     formula_pairs: int = key(20000, min=0)
     recurrence_pairs: int = key(20000, min=0)
     mend_pairs: int = key(0, min=0)
+    reader_pairs: bool = key(True)
     vocab_size: int = key(4000, min=100)
     max_source_len: int = key(256, min=8)
     max_target_len: int = key(128, min=8)

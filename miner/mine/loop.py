@@ -24,6 +24,7 @@ from miner.mine.trust import EVIDENCE, MATCH_ROUTES, evidence
 from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_limits, load_model, mining_limits,
                                  refresh_context, retrieval_index)
 from miner.lang.formatter import format_program
+from miner.lang.optimize import optimize
 from miner.lang.program import Program
 from miner.search import DETERMINISTIC, cites, reads_name
 from miner.search.types import Candidate, Target
@@ -677,26 +678,35 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
 def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None,
                 deep: tuple[tuple[int, ...], str]) -> tuple[_Cand, int, bool] | None:
     """The shortest candidate that passes the deep check on `deep` (terms, origin from `deep_terms`), the
-    number of terms it verified and whether they came from a b-file."""
+    number of terms it verified and whether they came from a b-file. Each is optimized first
+    (`miner.lang.optimize`), so the program stored is the one the deep check ran."""
     m = ctx.cfg["mine"]
     terms, origin = deep
     required = min(int(m["min_check_terms"]), len(target.terms))
-    ordered = sorted(cands, key=lambda c: (len(c.program.code()), c.rank or 0))
+    start = time.process_time()
+    shorter = {id(c): optimize(c.program) for c in cands}
+    cands[0].attempt.cpu_seconds += time.process_time() - start
+    ordered = sorted(cands, key=lambda c: (len(shorter[id(c)].code()), c.rank or 0))
     limits = deep_limits(ctx.cfg)
     for cand in ordered[:3]:
-        item = CheckItem(cand.program, target.a_number, target.offset, terms, required=required,
-                         limits=limits)
-        start = time.process_time()
-        outcome = ctx.pool.check([item], stop_event)[0]
-        cand.attempt.cpu_seconds += time.process_time() - start
-        if outcome is None:
-            return None
-        cand.attempt.cpu_seconds += outcome.cpu_seconds
-        cand.attempt.worker_seconds += outcome.cpu_seconds
-        if outcome.ok:
-            return cand, outcome.matched, origin == "bfile"
-        log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin, matched=outcome.matched,
-                 error=outcome.error)
+        programs = [shorter[id(cand)]] + ([cand.program] if shorter[id(cand)] is not cand.program else [])
+        for program in programs:
+            item = CheckItem(program, target.a_number, target.offset, terms, required=required, limits=limits)
+            start = time.process_time()
+            outcome = ctx.pool.check([item], stop_event)[0]
+            cand.attempt.cpu_seconds += time.process_time() - start
+            if outcome is None:
+                return None
+            cand.attempt.cpu_seconds += outcome.cpu_seconds
+            cand.attempt.worker_seconds += outcome.cpu_seconds
+            if outcome.ok:
+                if program is not programs[0]:  # the rewrites hold for every n: this is a bug to report
+                    log.warning("optimized_program_failed", seq=format_a_number(target.a_number),
+                                program=format_program(programs[0]))
+                cand.program = program
+                return cand, outcome.matched, origin == "bfile"
+            log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin,
+                     matched=outcome.matched, error=outcome.error)
     return None
 
 
