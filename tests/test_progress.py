@@ -69,3 +69,27 @@ def test_import_shows_a_bar_in_a_terminal(tmp_path: Path, sample_tarball: Path) 
     os.close(main)
     assert proc.returncode == 0 and b"792 added" in out
     assert b"import programs: " in shown and b"792file" in shown.replace(b" ", b"")
+
+
+_SHARED: dict[str, int] = {}
+
+
+def _scaled(x: int) -> tuple[int, int]:
+    return x * _SHARED["factor"], os.getpid()
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_mapped_runs_in_forked_workers_that_see_the_callers_state(ordered):
+    from miner.core.progress import mapped
+
+    _SHARED["factor"] = 3  # set before the fork: the workers read it without pickling
+    try:
+        rows = mapped(_scaled, list(range(1500)), "scale", workers=2, ordered=ordered, chunksize=50)
+        few = mapped(_scaled, list(range(10)), "scale", workers=2, ordered=ordered)
+    finally:
+        _SHARED.clear()
+    values = [v for v, _ in rows]
+    assert (values if ordered else sorted(values)) == [3 * x for x in range(1500)]
+    assert os.getpid() not in {pid for _, pid in rows}
+    # few items are not worth a pool: they run in this process
+    assert [v for v, _ in few] == [3 * x for x in range(10)] and {pid for _, pid in few} == {os.getpid()}

@@ -159,14 +159,7 @@ def make_pairs(programs: Mapping[int, Program], sequences: Mapping[int, Sequence
     _JOB.update(programs=programs, sequences=sequences, index=index, neighbours=neighbours, corpus=corpus,
                 promote=promote, examples=examples, matched=matched or {})
     try:
-        if workers > 1 and len(ids) > 1000:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                choices = list(progress.track(pool.imap(_choice, ids, chunksize=256), "build pairs",
-                                              len(ids), unit="seq"))
-        else:
-            choices = [_choice(a) for a in progress.track(ids, "build pairs", unit="seq")]
+        choices = progress.mapped(_choice, ids, "build pairs", workers=workers, unit="seq", chunksize=256)
     finally:
         _JOB.clear()
     out = []

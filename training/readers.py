@@ -80,14 +80,7 @@ def reader_programs(sequences: Mapping[int, SequenceInfo], corpus: Corpus, *, bu
     ids = sorted(sequences)
     _JOB.update(sequences=sequences, ctx=ctx, budgets=dict(budgets), readers=readers)
     try:
-        if workers > 1 and len(ids) > 1000:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                rows = list(progress.track(pool.imap_unordered(read_one, ids, chunksize=64), "read names",
-                                           len(ids), unit="seq"))
-        else:
-            rows = [read_one(a) for a in progress.track(ids, "read names", unit="seq")]
+        rows = progress.mapped(read_one, ids, "read names", workers=workers, unit="seq", ordered=False)
     finally:
         _JOB.clear()
     found = {a: (strategy, text) for a, strategy, text, _ in rows if strategy}

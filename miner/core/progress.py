@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import structlog
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 # None: bars when stderr is a terminal; the CLI sets False for --json.
 _bars: dict[str, bool | None] = {"enabled": None}
 LOG_SECONDS = 30.0
@@ -90,3 +91,16 @@ def track(items: Iterable[T], desc: str, total: int | None = None, unit: str = "
         for item in items:
             yield item
             progress.update()
+
+
+def mapped(fn: Callable[[T], R], items: Sequence[T], desc: str, *, workers: int = 1, unit: str = "it",
+           chunksize: int = 64, ordered: bool = True) -> list[R]:
+    """`fn` over `items` with progress, in `workers` forked processes when there are enough items: state
+    the caller puts in module globals before the call reaches the workers by fork, unpickled."""
+    if workers > 1 and len(items) > 1000:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = (pool.imap if ordered else pool.imap_unordered)(fn, items, chunksize=chunksize)
+            return list(track(results, desc, len(items), unit=unit))
+    return [fn(item) for item in track(items, desc, unit=unit)]
