@@ -820,20 +820,13 @@ def _twin_big(node: Node, floors: int) -> Fn:
     def run(r: _Run) -> int:
         top = high(r)
         count = S.add(S.mul(S.sub(low(r), top), -1), 1)
-        outer = r.env.get(var)
 
         def step(c: int, s: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
             c = S.sub(c, 1)
             r.env[var] = S.sub(top, c)
             term = body(r)
             return c, ((S.add if is_sum else S.mul)(s[0], term),)
-        try:
-            return _lpb(count, (0 if is_sum else 1,), step)[0]
-        finally:
-            if outer is None:
-                r.env.pop(var, None)
-            else:
-                r.env[var] = outer
+        return _bound_lpb(r, var, count, (0 if is_sum else 1,), step)
     return run
 
 
@@ -843,21 +836,27 @@ def _twin_dsum(node: Node, floors: int) -> Fn:
 
     def run(r: _Run) -> int:
         m = whole(r)
-        outer = r.env.get(var)
 
         def step(c: int, s: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
             d = S.max(c, 1)
             r.env[var] = d
             term = S.mul(body(r), S.equ(S.mod(m, d), 0))
             return S.sub(c, 1), (S.add(s[0], term),)
-        try:
-            return _lpb(m, (0,), step)[0]
-        finally:
-            if outer is None:
-                r.env.pop(var, None)
-            else:
-                r.env[var] = outer
+        return _bound_lpb(r, var, m, (0,), step)
     return run
+
+
+def _bound_lpb(r: _Run, var: str, counter: int, state: tuple[int, ...],
+               step: Callable[[int, tuple[int, ...]], tuple[int, tuple[int, ...]]]) -> int:
+    """`_lpb`'s first state value, the loop's bound variable `var` restored afterwards (sums nest)."""
+    outer = r.env.get(var)
+    try:
+        return _lpb(counter, state, step)[0]
+    finally:
+        if outer is None:
+            r.env.pop(var, None)
+        else:
+            r.env[var] = outer
 
 
 def _times(a: Node, b: Node | None) -> Node:
