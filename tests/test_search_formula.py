@@ -45,6 +45,16 @@ def _double_factorial(n: int) -> int:
     ("a(n) = Sum_{d|n} d^2.", [sum(d * d for d in range(1, n + 1) if n % d == 0) for n in range(1, 25)], 1),
     ("a(n) = Sum_{d|n} d*(n/d)^2.", [sum(d * (n // d) ** 2 for d in range(1, n + 1) if n % d == 0)
                                      for n in range(1, 25)], 1),
+    ("a(n) = abs(n^2 - 10*n).", [abs(n * n - 10 * n) for n in range(16)], 0),
+    ("a(n) = |3*n - 20| + 1.", [abs(3 * n - 20) + 1 for n in range(16)], 0),
+    ("a(n) = lcm(n, 6).", [__import__("math").lcm(n, 6) for n in range(1, 25)], 1),
+    ("a(n) = lcm(n-3, n+3).", [__import__("math").lcm(n - 3, n + 3) for n in range(4, 25)], 4),
+    ("a(n) = round(n^2/7).", [round(n * n / 7) for n in range(40)], 0),  # no exact halves
+    ("a(n) = round(n/2).", [(n + 1) // 2 for n in range(40)], 0),  # halves round up
+    ("a(n) = sigma_2(n) - n.", [sum(d * d for d in range(1, n + 1) if n % d == 0) - n for n in range(1, 25)], 1),
+    ("a(n) = sigma_{3}(2*n).", [sum(d ** 3 for d in range(1, 2 * n + 1) if 2 * n % d == 0) for n in range(1, 20)], 1),
+    ("a(n) = floor(log_2(n)) + 1.", [n.bit_length() for n in range(1, 40)], 1),
+    ("a(n) = n - log_3(n).", [n - next(k for k in range(9) if 3 ** (k + 1) > n) for n in range(1, 40)], 1),
 ])
 def test_grammar_extensions(name, terms, offset):
     programs = programs_from_name(name, offset)
@@ -96,6 +106,44 @@ def test_named_sequences_compile_to_seq_calls_and_need_the_corpus(sample_tarball
     assert cands and seq_callees(cands[0].program) == {203}
     assert check_terms(cands[0].program, list(terms), corpus).ok
     assert list(propose(target, SearchContext(corpus=corpus.without([203])), 4, None)) == []
+
+
+def test_stirling_numbers_are_terms_of_their_triangle_and_zero_outside(sample_tarball: Path):
+    from math import factorial
+
+    from miner.lang import Corpus
+    from miner.search.formula import seq_callees
+
+    corpus = Corpus.from_path(sample_tarball)  # holds A048994, Stirling numbers of the first kind, signed
+    for name, terms in (("a(n) = Sum_{k=0..n} |Stirling1(n,k)|.", [factorial(n) for n in range(9)]),
+                        ("a(n) = Stirling1(n+1, n).", [-(n + 1) * n // 2 for n in range(12)]),
+                        ("a(n) = Stirling1(n, n+1) + Stirling1(n, -1) + n.", list(range(12)))):
+        programs = programs_from_name(name)
+        assert programs and all(seq_callees(p) == {48994} for p in programs), name
+        assert check_terms(programs[0], terms, corpus).ok, name
+
+
+def test_readers_that_evaluate_formulas_in_python_agree_on_the_new_functions():
+    """`suchthat` and `selfref` compute a name's formula in Python before compiling it: lcm and abs there
+    give what the compiled code gives, and a function they cannot evaluate (Stirling) is no read."""
+    from math import gcd
+
+    from miner.search import selfref, suchthat
+    from miner.search.types import SearchContext, Target
+
+    coprime = tuple(k for k in range(1, 80) if gcd(k, 6) == 1)
+    cands = list(suchthat.propose(Target(999999, "Numbers k such that lcm(k, 6) = 6*k.", coprime, 1),
+                                  SearchContext(), 4, None))
+    assert cands and check_terms(cands[0].program, list(coprime)).ok
+    rule = [0, 1]
+    for n in range(2, 40):
+        rule.append(abs(rule[n - 1] - rule[n // 2]) + n)
+    cands = list(selfref.propose(Target(999998, "a(0)=0, a(1)=1, a(n) = abs(a(n-1) - a(floor(n/2))) + n.",
+                                        tuple(rule), 0), SearchContext(), 4, None))
+    assert cands and check_terms(cands[0].program, rule).ok
+    odd = tuple(range(1, 60, 2))
+    assert list(suchthat.propose(Target(999997, "Numbers k such that Stirling1(k, 1) > 0.", odd, 1),
+                                 SearchContext(), 4, None)) == []
 
 
 def test_strictness():

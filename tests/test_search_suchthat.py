@@ -1,20 +1,22 @@
 """Conditions named in "Numbers k such that ..." names: the readings, the Python side against brute force,
 programs (calling small LODA programs written here) that list further numbers than they were shown, divisor
-lists, and the refusals: names outside the grammar or read by `primes`, terms the condition does not list."""
+lists, "smallest k such that" names (a condition in k and n, from the start the name states), and the refusals:
+names outside the grammar or read by `primes`, terms the condition does not list."""
 
 from __future__ import annotations
 
 import random
+import time
 from math import gcd, isqrt
 
 import testbed
 
-from miner.lang import Corpus
+from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
 from miner.lang.parser import parse
 from miner.search import primes
 from miner.search.formula import Node
-from miner.search.suchthat import (FUNCTIONS, MAX_SCAN, Atom, Divisors, Logic, divisor_lattice, divisor_scan, factorize,
+from miner.search.suchthat import (FUNCTIONS, MAX_SCAN, Atom, Divisors, Least, Logic, divisor_lattice, divisor_scan, factorize,
                                    parse_name, programs_for, propose)
 from miner.search.types import SearchContext, Target
 
@@ -355,3 +357,91 @@ def test_python_functions_agree_with_brute_force():
     for n in [rng.randint(2, 10**6) for _ in range(200)] + [2**61 - 1, (2**31 - 1) * 1000003 * 97**2, 600851475143]:
         factors = factorize(n)
         assert eval("*".join(f"{p}**{e}" for p, e in factors)) == n and all(primes.is_prime(p) for p, _ in factors)
+
+
+# --- "smallest k such that ...": a condition in k and n, a(n) the first k from the start that passes ---------
+
+def least(test, n: int, start: int) -> int:
+    k = start
+    while not test(k, n):
+        k += 1
+    return k
+
+
+def test_least_k_such_that_kn_plus_1_is_prime():
+    c = corpus()
+    wanted = [least(lambda k, n: is_prime(k * n + 1), n, 1) for n in range(1, 41)]
+    for name in ("Smallest k such that k*n+1 is prime.", "a(n) = the smallest number k such that nk + 1 is a prime."):
+        read = parse_name(name)
+        assert isinstance(read, Least) and read.condition.variable == "k" and read.starts == (1, 0), name
+        found = list(propose(Target(34693, name, tuple(wanted[:12]), 1), SearchContext(corpus=c), 3, None))
+        assert [x.strategy for x in found] == ["suchthat"], name
+        assert check_terms(found[0].program, wanted, c).ok, name  # shown 12 terms, right on 40
+    twice = [least(lambda k, n: is_prime(2 * n * k + 1), n, 1) for n in range(1, 41)]
+    progs = programs_for(Target(16014, "Least k such that 2*n*k + 1 is a prime.", tuple(twice[:12]), 1), c)
+    assert progs and check_terms(progs[0], twice, c).ok
+
+
+def test_least_smallest_prime_p():
+    c = corpus()
+    name = "Smallest prime p such that 10*n*p + 1 is prime."
+    wanted = [least(lambda p, n: is_prime(p) and is_prime(10 * n * p + 1), n, 1) for n in range(1, 31)]
+    read = parse_name(name)
+    assert isinstance(read, Least) and read.condition.variable == "p"
+    assert [a.kind for a in read.condition.readings[0].parts] == ["prime", "prime"]  # the noun's test, then the name's
+    progs = programs_for(Target(1, name, tuple(wanted[:12]), 1), c)
+    assert progs and check_terms(progs[0], wanted, c).ok
+    # the same terms are not those of "smallest k": the noun's test matters
+    assert programs_for(Target(1, "Smallest k such that 10*n*k + 1 is prime.", tuple(wanted[:12]), 1), c) == []
+
+
+def test_least_starts_where_the_name_says():
+    c = corpus()
+
+    def divides(k: int, n: int) -> bool:
+        return k * (k + 1) % n == 0  # k = 0 always passes
+
+    positive = [least(divides, n, 1) for n in range(1, 41)]
+    zeros = [0] * 40
+    for name in ("Least positive integer k such that n divides k*(k+1).", "Least k > 0 such that n divides k*(k+1).",
+                 "Smallest k >= 1 such that n divides k(k+1).", "Least k such that n divides k*(k+1) (k > 0)."):
+        assert parse_name(name).starts == (1,), name
+        assert programs_for(Target(1, name, tuple(zeros[:12]), 1), c) == [], name  # k = 0 passes, but is not positive
+        progs = programs_for(Target(1, name, tuple(positive[:12]), 1), c)
+        assert progs and check_terms(progs[0], positive, c).ok, name
+    nonnegative = "Least nonnegative integer k such that n divides k*(k+1)."
+    assert programs_for(Target(1, nonnegative, tuple(positive[:12]), 1), c) == []
+    assert check_terms(programs_for(Target(1, nonnegative, tuple(zeros[:12]), 1), c)[0], zeros, c).ok
+    # unstated, the terms decide: from 1, or from 0
+    for wanted in (positive, zeros):
+        progs = programs_for(Target(1, "Least k such that n divides k*(k+1).", tuple(wanted[:12]), 1), c)
+        assert progs and check_terms(progs[0], wanted, c).ok
+    # a bound above 1: k = 1 and 2 pass for some n, the name says k >= 3
+    name = "Least integer k >= 3 such that k*n + 1 is prime."
+    from_3 = [least(lambda k, n: is_prime(k * n + 1), n, 3) for n in range(1, 31)]
+    from_1 = [least(lambda k, n: is_prime(k * n + 1), n, 1) for n in range(1, 31)]
+    assert parse_name(name).starts == (3,)
+    assert programs_for(Target(1, name, tuple(from_1[:12]), 1), c) == []
+    progs = programs_for(Target(1, name, tuple(from_3[:12]), 1), c)
+    assert progs and check_terms(progs[0], from_3, c).ok
+
+
+def test_least_names_with_a_value_for_none_or_other_terms_give_no_program():
+    for name in ("a(n) = least positive integer k such that n divides k^2 + 1, or 0 if no such k exists.",
+                 "Smallest m such that 2n-1 | 10^m+1, or -1 if none.",
+                 "Least k such that n divides k^2 + 1; a(n) = 0 if there is no such k.",
+                 "Smallest n such that n^2 > 10.",  # the bound variable is the index
+                 "Least k such that A290223(k) = n."):  # no Python function for the sequence
+        assert parse_name(name) is None, name
+    c = corpus()
+    name = "Smallest k such that k*n+1 is prime."
+    wanted = [least(lambda k, n: is_prime(k * n + 1), n, 1) for n in range(1, 13)]
+    minus = [least(lambda k, n: is_prime(k * n - 1), n, 1) for n in range(1, 13)]
+    assert programs_for(Target(1, name, tuple(minus), 1), c) == []  # another condition's terms
+    assert programs_for(Target(1, name, tuple(wanted[:6] + [wanted[6] + 1] + wanted[7:]), 1), c) == []  # one wrong
+    assert programs_for(Target(1, name, tuple(wanted), 0), c) == []  # from n = 0 (k*0 + 1 is never prime)
+    assert programs_for(Target(1, name, tuple(wanted[:5]), 1), c) == []  # too few to go on
+    # terms too far up for the Python scan: refused at once
+    started = time.monotonic()
+    assert programs_for(Target(1, "Least k such that k > 10^6*n.", tuple(10**6 * n + 1 for n in range(1, 13)), 1)) == []
+    assert time.monotonic() - started < 1

@@ -57,13 +57,15 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
     "cited": "2026-12-05T15:26:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections
-    "formula": "2026-12-05T15:25:00+00:00",  # arrays read by antidiagonals; 'Largest prime factor of 2^n+1' (a named function of a formula)
+    "formula": "2026-12-05T21:30:00+00:00",  # abs, lcm, round, log_b, sigma_k, Stirling numbers, more named functions
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-05T12:53:00+00:00",  # equations A(x) = F(x, A(x)), o.g.f.s, "Expansion of F" either way, f/g
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
+    "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
+    "suchthat": "2026-12-05T21:50:00+00:00",  # "Smallest k such that k*n+1 is prime"; lcm, abs, round
 }
 
 

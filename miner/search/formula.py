@@ -20,6 +20,7 @@ from fractions import Fraction
 from math import lcm
 from typing import Any, Iterator
 
+from miner.lang import semantics as S
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search.build import add_const, largest_cell, line, relocated
 from miner.search.linalg import poly_add, poly_mul
@@ -44,8 +45,33 @@ _TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.|[-+*/^(),!{
 NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
                    "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "bell": 110,
                    "pi": 720, "mu": 8683, "moebius": 8683, "omega": 1221, "bigomega": 1222}
+# (only sequences whose corpus program has the OEIS offset: `seq` passes the index as it is; A007947, rad,
+# has a program of offset 0)
+NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf": 6530,
+                        "sopfr": 1414, "sopf": 8472, "digrev": 4086, "composite": 2808, "core": 7913})
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
-          "sqrt": 1, "mod": 2}
+          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1}
+
+
+def abs_value(x: int) -> int:
+    """abs as the compiled code computes it (max(x, -x)); for the readers' Python twins."""
+    return S.max(x, S.mul(x, -1))
+
+
+def lcm_value(a: int, b: int) -> int:
+    """lcm as the compiled code computes it: |a*b / gcd(a,b)| (no value for lcm(0,0))."""
+    return abs_value(S.div(S.mul(a, b), S.gcd(a, b)))
+
+
+def round_value(top: int, bottom: int) -> int:
+    """round(top/bottom) as the compiled code computes it: (2*top + bottom) / (2*bottom)."""
+    return S.div(S.add(S.mul(top, 2), bottom), S.mul(bottom, 2))
+
+
+UNARY_CALLS = {"abs": abs_value}
+# Triangles read by rows n >= 0, 0 <= k <= n, that names call as functions of two arguments: Stirling1(n,k)
+# (signed, A048994) and Stirling2(n,k) (A048993); T(n,k) is 0 outside the triangle.
+TRIANGLES = {"stirling1": 48994, "stirling2": 48993}
 _SEPARATORS = (",", ";", ".", "for", "with", "where", "if", "when", "(", "=", "and", "or")
 
 
@@ -145,6 +171,8 @@ class ExpressionParser(TokenCursor):
             return False
         if low in _FUNCS or low in NAMED_SEQUENCES or tok == "a":
             return self.peek(1) == "("
+        if low in ("sigma", "log", "stirling") and self.peek(1) is not None:
+            return self.peek(1) in ("_", "1", "2")
         return low in ("sum", "product") or (tok == "[" and not self.in_brackets)
 
     def unary(self) -> Node:
@@ -203,11 +231,38 @@ class ExpressionParser(TokenCursor):
         low = tok.lower()
         if low in ("sum", "product"):
             return self._big_operator(low)
+        if tok == "|" and not self.in_brackets:
+            node = self.expression()  # |x| is abs(x)
+            self.take("|")
+            return Node("call", "abs", (node,))
+        if low in ("sigma", "log") and self.peek() == "_":
+            return self._subscripted(low)
+        if low == "stirling" and self.peek() in ("1", "2") and self.peek(1) == "(":
+            kind = self.take()
+            return Node("call", f"stirling{kind}", tuple(self._call_args(2)))
         if low in _FUNCS and self.peek() == "(":
             return Node("call", low, tuple(self._call_args(_FUNCS[low])))
         if low in NAMED_SEQUENCES and self.peek() == "(":
             return Node("seq", NAMED_SEQUENCES[low], (self._call_args(1)[0],))
         raise FormulaError(f"unknown name {tok!r}")
+
+    def _subscripted(self, low: str) -> Node:
+        """`sigma_k(x)` (Sum_{d|x} d^k) and `log_b(x)` (floor of the logarithm in base b, as LODA's `log`)."""
+        self.take("_")
+        braced = self.peek() == "{"
+        if braced:
+            self.take()
+        k = self.take()
+        if k is None or not k.isdigit():
+            raise FormulaError(f"expected a number after {low}_")
+        if braced:
+            self.take("}")
+        arg = self._call_args(1)[0]
+        if low == "log":
+            if int(k) < 2:
+                raise FormulaError("logarithm base below 2")
+            return Node("call", "log", (arg, Node("num", int(k))))
+        return Node("dsum", "_d", (arg, Node("op", "^", (Node("var", "_d"), Node("num", int(k))))))
 
     def _self_reference(self) -> Node:
         """`a(n-c)` with a constant c >= 1: an earlier term of the sequence itself."""
@@ -513,7 +568,7 @@ class Compiler:
         return Operand(DIRECT, cell)
 
     _LODA = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "mod": "mod",
-             "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin"}
+             "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin", "log": "log"}
 
     def binary(self, op: str, left: Node, right: Node, dest: int) -> None:
         self.value(left, dest)
@@ -537,8 +592,62 @@ class Compiler:
         elif name == "sqrt":
             self.value(args[0], dest)
             self.emit("nrt", dest, 2)
+        elif name == "abs":
+            self.value(args[0], dest)
+            negated = self.fresh()
+            self.emit("mov", negated, dest, direct=True)
+            self.emit("mul", negated, -1)
+            self.emit("max", dest, negated, direct=True)
+        elif name == "lcm":
+            # lcm(a,b) = a*b/gcd(a,b), its sign made positive; lcm(0,0) has no program (division by 0).
+            self.value(args[0], dest)
+            other, divisor = self.fresh(), self.fresh()
+            self.value(args[1], other)
+            self.emit("mov", divisor, dest, direct=True)
+            self.emit("gcd", divisor, other, direct=True)
+            self.emit("mul", dest, other, direct=True)
+            self.emit("div", dest, divisor, direct=True)
+            self.emit("mov", other, dest, direct=True)
+            self.emit("mul", other, -1)
+            self.emit("max", dest, other, direct=True)
+        elif name == "round":
+            inner = args[0]
+            if inner.kind == "op" and inner.value == "/":
+                # round(p/q) = floor((2p + q) / 2q): half rounds up, as OEIS names mean it for p/q >= 0.
+                self.value(inner.args[0], dest)
+                bottom = self.fresh()
+                self.value(inner.args[1], bottom)
+                self.emit("mul", dest, 2)
+                self.emit("add", dest, bottom, direct=True)
+                self.emit("mul", bottom, 2)
+                self.emit("div", dest, bottom, direct=True)
+            else:
+                self.value(inner, dest)
+        elif name in TRIANGLES:
+            self.triangle(TRIANGLES[name], args[0], args[1], dest)
         else:
             self.binary(name, args[0], args[1], dest)
+
+    def triangle(self, a_number: int, row: Node, column: Node, dest: int) -> None:
+        """T(n,k) of a triangle read by rows from T(0,0): the term n(n+1)/2 + k when 0 <= k <= n, else 0
+        (the index is zeroed outside, so `seq` always gets a valid one)."""
+        k, inside = self.fresh(), self.fresh()
+        self.value(row, dest)
+        self.value(column, k)
+        self.emit("mov", inside, k, direct=True)
+        self.emit("leq", inside, dest, direct=True)
+        spare = self.fresh()  # inside = (k <= n) * (k >= 0)
+        self.emit("mov", spare, k, direct=True)
+        self.emit("geq", spare, 0)
+        self.emit("mul", inside, spare, direct=True)
+        self.emit("mov", spare, dest, direct=True)
+        self.emit("add", spare, 1)
+        self.emit("mul", dest, spare, direct=True)
+        self.emit("div", dest, 2)
+        self.emit("add", dest, k, direct=True)
+        self.emit("mul", dest, inside, direct=True)
+        self.emit("seq", dest, a_number)
+        self.emit("mul", dest, inside, direct=True)
 
     def double_factorial(self, arg: Node, dest: int) -> None:
         """x!! = x (x-2) (x-4) ... down to 1 or 2; the loop stops when the factor would be negative."""

@@ -29,8 +29,8 @@ from miner.lang.errors import EvalError
 from miner.lang.limits import DEFAULT
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search.build import add_const, line
-from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, split_equals,
-                                  tokenize)
+from miner.search.formula import (UNARY_CALLS, Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value,
+                                  lcm_value, round_value, split_equals, tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -478,7 +478,7 @@ class _Run:
 
 
 _BINARY = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod, "gcd": S.gcd,
-           "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin}
+           "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin, "lcm": lcm_value, "log": S.log}
 
 
 def _value(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
@@ -535,6 +535,15 @@ def _call(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
         return _value(inner, env, run, discarded)
     if name == "sqrt":
         return S.nrt(_value(args[0], env, run, discarded), 2)
+    if name == "round":
+        inner = args[0]
+        if inner.kind == "op" and inner.value == "/":
+            return round_value(_value(inner.args[0], env, run, discarded), _value(inner.args[1], env, run, discarded))
+        return _value(inner, env, run, discarded)
+    if name in UNARY_CALLS:
+        return UNARY_CALLS[name](_value(args[0], env, run, discarded))
+    if name not in _BINARY:
+        raise FormulaError(f"cannot evaluate {name}")
     return _BINARY[name](_value(args[0], env, run, discarded), _value(args[1], env, run, discarded))
 
 

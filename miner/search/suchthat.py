@@ -11,6 +11,12 @@ number that passes (`build.nth_passing`), named functions through `seq`. Powers 
 square-and-multiply. A divisor list comes from N's factorisation: the k-th smallest divisor by a scan to
 sqrt(N) or over the divisor lattice, whichever costs less for the known terms. Names `primes` reads are
 left to it.
+
+"a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
+"Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
+the start the name states (0 nonnegative, 1 positive, c for k >= c; else 0 or 1, as the terms show) that
+passes at n: the same scan counting to 1, n in a cell of its own. Python confirms each known term within a
+few milliseconds; names with a value for "no such k" are not read.
 """
 
 from __future__ import annotations
@@ -28,12 +34,14 @@ from miner.lang.errors import EvalError
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search import primes
 from miner.search.build import add_const, line, lists_exactly, nth_passing
-from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, seq_callees, tokenize
+from miner.search.formula import (UNARY_CALLS, Compiler, ExpressionParser, FormulaError, Node, lcm_value, round_value, seq_callees,
+                                  tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6
 MAX_SCAN = 200_000  # numbers tested in Python to confirm the known terms (the program scans as many)
 MAX_SECONDS = 4.0  # Python time for one reading's test over the known terms
+LEAST_SECONDS = (0.1, 0.005)  # a "smallest k" reading's Python time: once, and per known term (then MAX_SECONDS)
 MAX_DIVISOR_STEPS = 30_000_000  # LODA steps (estimated) to list a divisor list's known terms
 _SIEVE_CAP = 1 << 21
 _FACTOR_CAP = 10**20  # larger numbers are not factored (Python refuses the reading)
@@ -297,10 +305,29 @@ class Divisors:
     number: int
 
 
-_NOUN = (r"(?P<noun>(?:(?:positive|nonnegative|non-negative|natural|odd|even|composite|squarefree|square-free|nonprime|nonzero) )*"
+@dataclass(frozen=True)
+class Least:
+    """a(n) = the least number that passes the condition at n (`parameter`), scanning up from one of `starts`
+    (tried in order: the terms decide)."""
+
+    condition: Predicate
+    parameter: str
+    starts: tuple[int, ...]
+
+
+_ADJECTIVE = r"(?:positive|nonnegative|non-negative|natural|odd|even|composite|squarefree|square-free|nonprime|nonzero)"
+_NOUN = (rf"(?P<noun>(?:{_ADJECTIVE} )*"
          r"(?:numbers|integers|primes|prime numbers|semiprimes|composites|palindromes|squares|triangular numbers|indices))")
-_HEAD = re.compile(rf"^{_NOUN}\s+(?P<var>[a-z])(?:\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+))?,?\s+"
-                   r"(?:such that|for which|where|so that)\s+(?P<pred>.+)$", re.I)
+_VARIABLE = (r"(?P<var>[a-z])(?:\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+))?,?\s+"
+             r"(?:such that|for which|where|so that)\s+(?P<pred>.+)$")
+_HEAD = re.compile(rf"^{_NOUN}\s+{_VARIABLE}", re.I)
+# "a(n) = the smallest positive integer k such that ...", "Least prime p such that ...", "Least k > 0 such that ..."
+_SMALLEST = re.compile(rf"^(?:a\(n\)\s*(?:=|is)\s*)?(?:the\s+)?(?:smallest|least|minimal|minimum)\s+"
+                       rf"(?P<noun>(?:{_ADJECTIVE}\s+)*(?:(?:numbers?|integers?|primes?|prime numbers?|semiprimes?|composites?|"
+                       rf"palindromes?|squares?|triangular numbers?|value(?: of)?|index|exponent|multiplier)\s+)?){_VARIABLE}", re.I)
+_TAIL_BOUND = re.compile(r"\s*\(\s*(?P<var>[a-z])\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+)\s*\)\.?$")
+# a value for "no such k" ("or 0 if no such k exists", "a(n) = -1 if there is none"): not read
+_NO_SUCH = re.compile(r"\b(?:or|else)\s+(?:-?\d+|zero)\s+if\b|\bif (?:there (?:is|are|exists) )?(?:no|none)\b", re.I)
 _RESIDUES = r"(?P<r>\{[^{}]*\}|[-+]?\d+(?:(?:,|, or| or) [-+]?\d+)*)"
 _PRIMES_MOD = re.compile(rf"^(?P<odd>odd )?primes(?: p)? (?:congruent to|==|≡) {_RESIDUES} \(?(?:mod|modulo) (?P<m>\d+)\)?\.?$", re.I)
 _PRIMES_QR = re.compile(r"^primes(?: p)? that are (?P<neg>not )?(?:squares|quadratic residues) (?:mod|modulo) (?P<m>\d+)\.?$", re.I)
@@ -344,17 +371,20 @@ _SPELLINGS = ((r"\bOmega\(", "A001222("), (r"\bbigomega\(", "A001222("), (r"\bsi
 _WORDS = {"two": 2, "three": 3}
 
 
-def _expression(text: str, variable: str) -> Node:
-    """An expression in the variable (formula's grammar with a few more function spellings); FormulaError."""
+def _expression(text: str, letters: str) -> Node:
+    """An expression in the variables, each a letter of `letters` (formula's grammar with a few more function
+    spellings); FormulaError."""
     text = text.strip()
     if not text:
         raise FormulaError("empty expression")
     text = text.replace("×", "*").replace("·", "*").replace("−", "-").replace("–", "-")
     text = text.replace("[", "floor(").replace("]", ")")
-    text = re.sub(rf"\b{variable}'", f"A003415({variable})", text)
+    text = re.sub(rf"\b([{letters}])'", r"A003415(\1)", text)
+    if len(letters) > 1:  # "2nk + 1": variables side by side multiply
+        text = re.sub(rf"(?<![A-Za-z])[{letters}]{{2,}}(?![A-Za-z(])", lambda m: "*".join(m[0]), text)
     for pattern, spelling in _SPELLINGS:
         text = re.sub(pattern, spelling, text, flags=0 if "Omega" in pattern else re.I)
-    parser = ExpressionParser(tokenize(text), (variable,))
+    parser = ExpressionParser(tokenize(text), tuple(letters))
     try:
         node = parser.expression()
     except RecursionError as exc:
@@ -597,8 +627,9 @@ def _clean(text: str) -> str | None:
     return parts[0].strip().rstrip(".").strip() or None
 
 
-def parse_name(name: str) -> Predicate | Divisors | None:
-    """The condition the name states (or the number whose divisors it lists), or None."""
+def parse_name(name: str) -> Predicate | Divisors | Least | None:
+    """The condition the name states (the numbers that pass, or the least at each n), or the number whose
+    divisors it lists, or None."""
     name = name.strip()
     if primes.parse_name(name) is not None:
         return None
@@ -610,6 +641,8 @@ def parse_name(name: str) -> Predicate | Divisors | None:
         return _primes_qr(m)
     if m := _HEAD.match(name):
         return _numbers(m)
+    if (m := _SMALLEST.match(name)) and not _NO_SUCH.search(name):
+        return _least(m)
     return None
 
 
@@ -637,20 +670,60 @@ def _primes_qr(m: re.Match[str]) -> Predicate:
     return Predicate("p", tuple(readings))
 
 
-_NOUN_TESTS = ((r"(?<!non)\bprimes?\b", "prime", 0), (r"\bsemiprimes\b", "semiprime", 0), (r"\bcomposites?\b", "composite", 0),
-                (r"\bpalindromes\b", "palindrome", 10), (r"\bsquares\b", "square", 0), (r"\btriangular\b", "triangular", 0),
+_NOUN_TESTS = ((r"(?<!non)\bprimes?\b", "prime", 0), (r"\bsemiprimes?\b", "semiprime", 0), (r"\bcomposites?\b", "composite", 0),
+                (r"\bpalindromes?\b", "palindrome", 10), (r"\bsquares?\b(?!-)", "square", 0), (r"\btriangular\b", "triangular", 0),
                 (r"\bodd\b", "odd", 0), (r"\beven\b", "even", 0), (r"\bsquare-?free\b", "squarefree", 0))
 
 
 def _numbers(m: re.Match[str]) -> Predicate | None:
     """"Numbers k such that ...", with what the noun and a bound on k add."""
     v = m["var"]
-    text = _clean(m["pred"])
-    pred = _predicate(_phrases(text), v) if text else None
-    var = Node("var", v)
-    noun = m["noun"].lower()
-    if pred is None or not _euler_moduli(pred, var, bool(re.search(r"(?<!non)\bprimes?\b", noun))):
+    pred = _condition(m["pred"], m["noun"], v)
+    if pred is None:
         return None
+    return Predicate(v, _readings(_noun_parts(m, Node("var", v)), pred))
+
+
+def _least(m: re.Match[str]) -> Least | None:
+    """"Smallest k such that ..." (a condition in k and n): what the noun adds, and where the scan starts (a
+    stated lower bound, else 1 or 0)."""
+    v, text, lows = m["var"], m["pred"], []
+    if v == "n":
+        return None
+    if (tail := _TAIL_BOUND.search(text)) and tail["var"] == v:  # "... (k > 0)."
+        lows.append(int(tail["bound"]) + (tail["rel"] == ">"))
+        text = text[:tail.start()]
+    pred = _condition(text, m["noun"], v + "n")
+    if pred is None:
+        return None
+    var = Node("var", v)
+    parts = []
+    for part in _noun_parts(m, var):
+        if isinstance(part, Atom) and part.kind == "cmp" and part.op in (">=", ">"):  # the scan's start instead
+            lows.append(part.args[1].value + (part.op == ">"))
+        else:
+            parts.append(part)
+    # unstated, 1 goes first: when no term is 0 both starts give the terms, and such names mostly mean k >= 1
+    return Least(Predicate(v, _readings(parts, pred)), "n", (max(lows),) if lows else (1, 0))
+
+
+def _condition(text: str, noun: str, letters: str) -> Pred | None:
+    """The test the text after "such that" states, in the variables `letters` (the noun's own first)."""
+    clean = _clean(text)
+    pred = _predicate(_phrases(clean), letters) if clean else None
+    if pred is None or not _euler_moduli(pred, Node("var", letters[0]), bool(re.search(r"(?<!non)\bprimes?\b", noun.lower()))):
+        return None
+    return pred
+
+
+def _readings(parts: list[Pred], pred: Pred) -> tuple[Pred, ...]:
+    """Each reading of the test (`_variants`) with the noun's tests."""
+    return tuple(Logic("and", (*parts, reading)) if parts else reading for reading in _variants(pred))
+
+
+def _noun_parts(m: re.Match[str], var: Node) -> list[Pred]:
+    """The tests the noun ("odd primes", "positive integer") and a stated bound ("k > 2") put on the variable."""
+    noun = m["noun"].lower()
     parts: list[Pred] = [Atom(kind, (var,), param=param) for pattern, kind, param in _NOUN_TESTS if re.search(pattern, noun)]
     if re.search(r"\bnonprime\b", noun):
         parts.append(Atom("prime", (var,), True))
@@ -659,7 +732,7 @@ def _numbers(m: re.Match[str]) -> Predicate | None:
             parts.append(Atom("cmp", (var, Node("num", bound)), op=op))
     if m["rel"]:
         parts.append(Atom("cmp", (var, Node("num", int(m["bound"]))), op=">" if m["rel"] == ">" else ">="))
-    return Predicate(v, tuple(Logic("and", (*parts, reading)) if parts else reading for reading in _variants(pred)))
+    return parts
 
 
 def _euler_moduli(p: Pred, var: Node, primes_only: bool) -> bool:
@@ -735,7 +808,8 @@ class _Run:
 
 Fn = Callable[[_Run], int]
 _BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
-                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin}
+                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
+                                                 "lcm": lcm_value, "log": S.log}
 
 
 def _lpb(counter: int, state: tuple[int, ...], body: Callable[[int, tuple[int, ...]], tuple[int, tuple[int, ...]]]) -> tuple[int, ...]:
@@ -800,16 +874,24 @@ def _twin_seq(number: int, arg: Fn) -> Fn:
 
 def _twin_call(node: Node, floors: int) -> Fn:
     name, inner = node.value, node.args[0]
-    if name in ("ceiling", "ceil") and inner.kind == "op" and inner.value == "/":
+    if name in ("ceiling", "ceil", "round") and inner.kind == "op" and inner.value == "/":
         a, b = (_twin_value(x, floors + 1) for x in inner.args)
 
         def ceiling(r: _Run) -> int:
             x, y = a(r), b(r)
             return S.div(S.sub(S.add(x, y), 1), y)
-        return ceiling
-    arg = _twin_value(inner, floors + (name in ("floor", "ceiling", "ceil")))
+
+        def rounded(r: _Run) -> int:
+            return round_value(a(r), b(r))
+        return rounded if name == "round" else ceiling
+    if name not in ("floor", "ceiling", "ceil", "round", "sqrt", *UNARY_CALLS):
+        raise FormulaError(f"cannot evaluate {name}")
+    arg = _twin_value(inner, floors + (name in ("floor", "ceiling", "ceil", "round")))
     if name == "sqrt":
         return lambda r: S.nrt(arg(r), 2)
+    if name in UNARY_CALLS:
+        unary = UNARY_CALLS[name]
+        return lambda r: unary(arg(r))
     return arg
 
 
@@ -1101,11 +1183,13 @@ class _Code(Compiler):
     """`formula`'s compiler for tests on $1: each division outside floor/ceiling also clears the current
     test's exactness cell unless it is exact."""
 
-    def __init__(self, variable: str, first: int, shifts: dict[int, int]) -> None:
+    def __init__(self, variable: str, first: int, shifts: dict[int, int], parameter: str = "") -> None:
         super().__init__(first_free=5, n_cell=1)
         self.variable, self.first = variable, first
         self.cells = {variable: 1}
         self.exact = self.fresh()
+        if parameter:  # the n of "smallest k such that ...": set before the scan
+            self.cells[parameter] = self.fresh()
         self.floors = 0
         self.shifts = shifts
 
@@ -1438,27 +1522,33 @@ def _stride(p: Pred, variable: str) -> int:
     return best
 
 
-def scan_program(p: Pred, variable: str, first: int, offset: int, shifts: dict[int, int] | None = None) -> Program:
-    """The n-th number >= first that passes (n counted from the offset); the scan is bounded by 4^(n+9)
-    candidates, far past where the terms of such conditions lie. `shifts`: a callee's first argument
-    (FUNCTIONS) less its corpus program's offset."""
-    code = _Code(variable, first, shifts or {})
+def scan_program(p: Pred, variable: str, first: int, offset: int, shifts: dict[int, int] | None = None,
+                 parameter: str = "") -> Program:
+    """The n-th number >= first that passes (n counted from the offset), or with a `parameter` the first
+    that passes at n; the scan is bounded by 4^(n+9) candidates (n counted from the offset), far past where
+    the terms of such conditions lie. `shifts`: a callee's first argument (FUNCTIONS) less its corpus
+    program's offset."""
+    code = _Code(variable, first, shifts or {}, parameter)
     code.flag(p, 3)
     stride = _stride(p, variable)
     setup = [line("mov", 1, first - stride),
              line("mov", 3, 0, direct=True), line("min", 3, 1800), *add_const(3, 9), line("mov", 2, 4),
              line("pow", 2, 3, direct=True)]
+    if parameter:  # n into its cell, and no passes to skip
+        cell = code.cells[parameter]
+        setup = [line("mov", cell, 0, direct=True), *add_const(cell, offset), *setup, line("mov", 0, 0)]
     return nth_passing(setup, [*add_const(1, stride), *code.ops], offset)
 
 
-def reading_test(p: Pred, variable: str) -> Callable[[int], bool]:
-    """The Python twin of the program's test: whether k passes; raises _Refuse or EvalError where the
-    program's answer is unknown or fails."""
+def reading_test(p: Pred, variable: str, env: dict[str, int] | None = None) -> Callable[[int], bool]:
+    """The Python twin of the program's test: whether k passes (the other variables as `env` holds them at
+    the call); raises _Refuse or EvalError where the program's answer is unknown or fails."""
     fn = _twin(p)
     run = _Run({})
+    others = {} if env is None else env
 
     def passes(k: int) -> bool:
-        run.env = {variable: k}
+        run.env = {**others, variable: k}
         return bool(fn(run))
     return passes
 
@@ -1494,24 +1584,53 @@ def _first(number: int) -> int:
     return FUNCTIONS[number][0] if number in FUNCTIONS else 1
 
 
-def _lists(test: Callable[[int], bool], terms: tuple[int, ...], stride: int) -> bool:
-    """lists_exactly within MAX_SECONDS; the program also tests the candidate after the last term (in a pass
-    LODA undoes), so that one must not fail either."""
-    deadline = time.monotonic() + MAX_SECONDS
+# what a test raises where the program's answer is unknown or fails
+_UNDECIDED = (_Refuse, EvalError, RecursionError, KeyError, ValueError, ZeroDivisionError, OverflowError)
+
+
+def _timed(test: Callable[[int], bool], seconds: float, every: int) -> Callable[[int], bool]:
+    """The test, raising _Refuse once `seconds` have passed (looking at the clock every `every` calls)."""
+    deadline = time.monotonic() + seconds
     count = 0
 
     def timed(k: int) -> bool:
         nonlocal count
         count += 1
-        if count % 256 == 0 and time.monotonic() > deadline:
+        if count % every == 0 and time.monotonic() > deadline:
             raise _Refuse("out of time")
         return test(k)
+    return timed
+
+
+def _lists(test: Callable[[int], bool], terms: tuple[int, ...], stride: int) -> bool:
+    """lists_exactly within MAX_SECONDS; the program also tests the candidate after the last term (in a pass
+    LODA undoes), so that one must not fail either."""
     try:
-        if not lists_exactly(timed, terms):
+        if not lists_exactly(_timed(test, MAX_SECONDS, 256), terms):
             return False
         test(terms[-1] + stride)
         return True
-    except (_Refuse, EvalError, RecursionError, KeyError, ValueError, ZeroDivisionError, OverflowError):
+    except _UNDECIDED:
+        return False
+
+
+def _finds_least(test: Callable[[int], bool], env: dict[str, int], least: Least, target: Target, first: int, stride: int) -> bool:
+    """Whether the scan from `first` by `stride` meets each known term first at its n (set in env), within
+    LEAST_SECONDS; the number after it is tested too (in the pass LODA undoes), so it must not fail either."""
+    terms = target.terms
+    # the scan's 4^9 candidates at n = offset are more than MAX_SCAN
+    if any(t < first or (t - first) % stride for t in terms) or sum((t - first) // stride + 2 for t in terms) > MAX_SCAN:
+        return False
+    once, per_term = LEAST_SECONDS
+    timed = _timed(test, min(MAX_SECONDS, once + per_term * len(terms)), 16)
+    try:
+        for n, t in enumerate(terms, start=target.offset):
+            env[least.parameter] = n
+            if any(timed(k) for k in range(first, t, stride)) or not timed(t):
+                return False
+            timed(t + stride)
+        return True
+    except _UNDECIDED:
         return False
 
 
@@ -1578,21 +1697,22 @@ def divisor_lattice(n: int, factors: tuple[tuple[int, int], ...], offset: int) -
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The program of the condition the name states when the numbers that pass, from the first known term
-    to the last, are the known terms (with a corpus, only if it holds every callee)."""
+    to the last, are the known terms (with a corpus, only if it holds every callee); `least_programs` for
+    "smallest k such that"."""
     parsed = parse_name(target.name)
     if parsed is None:
         return []
     if isinstance(parsed, Divisors):
         return divisor_programs(parsed, target)
+    if isinstance(parsed, Least):
+        return least_programs(parsed, target, corpus)
     terms = target.terms
     if len(terms) < MIN_TERMS or any(b <= a for a, b in zip(terms, terms[1:])) or terms[-1] - terms[0] > MAX_SCAN:
         return []
     for reading in parsed.readings:
-        called = callees(reading)
-        if corpus is not None and any(a not in corpus for a in called):
+        shifts = _shifts(reading, corpus)
+        if shifts is None:
             continue
-        # a corpus program whose offset is not the sequence's own (A007947 starts at 0) is called shifted
-        shifts = {a: _first(a) - corpus.get(a).offset for a in called} if corpus is not None else {}
         try:
             test = reading_test(reading, parsed.variable)
         except (FormulaError, KeyError):
@@ -1605,8 +1725,46 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     return []
 
 
+def least_programs(least: Least, target: Target, corpus: Any = None) -> list[Program]:
+    """The scan for the least number that passes at n, when from one of the starts it meets exactly the known
+    terms (with a corpus, only if it holds every callee)."""
+    if len(target.terms) < MIN_TERMS:
+        return []
+    variable = least.condition.variable
+    for reading in least.condition.readings:
+        shifts = _shifts(reading, corpus)
+        if shifts is None:
+            continue
+        env: dict[str, int] = {}
+        try:
+            test = reading_test(reading, variable, env)
+        except (FormulaError, KeyError):
+            continue
+        stride = _stride(reading, variable)
+        for start in least.starts:
+            first = start + (target.terms[0] - start) % stride  # what passes lies in one class mod the stride
+            if _finds_least(test, env, least, target, first, stride):
+                try:
+                    return [scan_program(reading, variable, first, target.offset, shifts, least.parameter)]
+                except (FormulaError, KeyError):
+                    break
+    return []
+
+
+def _shifts(reading: Pred, corpus: Any) -> dict[int, int] | None:
+    """Each callee's shift for `_Code.seq`, or None when the corpus lacks one: a corpus program whose offset is
+    not the sequence's own (A007947 starts at 0) is called shifted."""
+    called = callees(reading)
+    if corpus is None:
+        return {}
+    if any(a not in corpus for a in called):
+        return None
+    return {a: _first(a) - corpus.get(a).offset for a in called}
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """The scan for the numbers the name's condition states, or its divisor list, when it gives the known terms."""
+    """The scan for the numbers the name's condition states (or for the least at each n), or its divisor list,
+    when it gives the known terms."""
     programs = programs_for(target, ctx.corpus)
     if ctx.corpus is not None:
         programs = [p for p in programs if all(a in ctx.corpus for a in seq_callees(p))]
