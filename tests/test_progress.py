@@ -93,3 +93,28 @@ def test_mapped_runs_in_forked_workers_that_see_the_callers_state(ordered):
     assert os.getpid() not in {pid for _, pid in rows}
     # few items are not worth a pool: they run in this process
     assert [v for v, _ in few] == [3 * x for x in range(10)] and {pid for _, pid in few} == {os.getpid()}
+
+
+def test_mapped_workers_die_of_sigterm_inside_the_stop_handlers_of_a_long_command():
+    """Retraining builds its pairs with `mapped` inside `stopping.on_signals`. Forked workers inherited the
+    handler that turns SIGTERM into a flag, and a pool ends its workers by SIGTERM: a real `retrain` hung
+    for ever in the pool's exit, its last worker waiting for a lock. Workers must keep SIGTERM's default
+    (and leave Ctrl-C to the caller). Run in a child so that a hang fails the test instead of the run."""
+    script = (
+        "import signal\n"
+        "from miner.core import stopping\n"
+        "from miner.core.progress import mapped\n"
+        "def dispositions(x):\n"
+        "    return (signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGINT) == signal.SIG_IGN)\n"
+        "with stopping.on_signals():\n"
+        "    out = mapped(dispositions, list(range(3000)), 'signals', workers=2, chunksize=16)\n"
+        "    caller = signal.getsignal(signal.SIGTERM) != signal.SIG_DFL\n"
+        "print(len(out), sorted(set(out)), caller)\n"
+    )
+    try:
+        proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("mapped() never returned: the pool waited for workers that survive SIGTERM")
+    assert proc.returncode == 0, proc.stderr
+    # every item ran in a worker with SIGTERM at its default, and the caller kept its own handler
+    assert proc.stdout.strip() == "3000 [(True, True)] True"

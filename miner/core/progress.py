@@ -100,7 +100,17 @@ def mapped(fn: Callable[[T], R], items: Sequence[T], desc: str, *, workers: int 
     if workers > 1 and len(items) > 1000:
         import multiprocessing
 
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             results = (pool.imap if ordered else pool.imap_unordered)(fn, items, chunksize=chunksize)
             return list(track(results, desc, len(items), unit=unit))
     return [fn(item) for item in track(items, desc, unit=unit)]
+
+
+def _worker_signals() -> None:
+    """A forked worker inherits the caller's stop handlers (`miner.core.stopping.on_signals`): with them, the
+    SIGTERM by which the pool ends its workers only set a flag and the pool waited for them for ever. The
+    worker dies of SIGTERM and leaves Ctrl-C to the caller."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
