@@ -171,7 +171,7 @@ class ExpressionParser(TokenCursor):
             return False
         if low in _FUNCS or low in NAMED_SEQUENCES or tok == "a":
             return self.peek(1) == "("
-        if low in ("sigma", "log", "stirling") and self.peek(1) is not None:
+        if low in ("sigma", "log", "stirling"):
             return self.peek(1) in ("_", "1", "2")
         return low in ("sum", "product") or (tok == "[" and not self.in_brackets)
 
@@ -594,10 +594,7 @@ class Compiler:
             self.emit("nrt", dest, 2)
         elif name == "abs":
             self.value(args[0], dest)
-            negated = self.fresh()
-            self.emit("mov", negated, dest, direct=True)
-            self.emit("mul", negated, -1)
-            self.emit("max", dest, negated, direct=True)
+            self.absolute(dest, self.fresh())
         elif name == "lcm":
             # lcm(a,b) = a*b/gcd(a,b), its sign made positive; lcm(0,0) has no program (division by 0).
             self.value(args[0], dest)
@@ -607,9 +604,7 @@ class Compiler:
             self.emit("gcd", divisor, other, direct=True)
             self.emit("mul", dest, other, direct=True)
             self.emit("div", dest, divisor, direct=True)
-            self.emit("mov", other, dest, direct=True)
-            self.emit("mul", other, -1)
-            self.emit("max", dest, other, direct=True)
+            self.absolute(dest, other)
         elif name == "round":
             inner = args[0]
             if inner.kind == "op" and inner.value == "/":
@@ -627,6 +622,12 @@ class Compiler:
             self.triangle(TRIANGLES[name], args[0], args[1], dest)
         else:
             self.binary(name, args[0], args[1], dest)
+
+    def absolute(self, dest: int, scratch: int) -> None:
+        """$dest = max($dest, -$dest), through the free cell `scratch` (`abs_value` in Python)."""
+        self.emit("mov", scratch, dest, direct=True)
+        self.emit("mul", scratch, -1)
+        self.emit("max", dest, scratch, direct=True)
 
     def triangle(self, a_number: int, row: Node, column: Node, dest: int) -> None:
         """T(n,k) of a triangle read by rows from T(0,0): the term n(n+1)/2 + k when 0 <= k <= n, else 0
