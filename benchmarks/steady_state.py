@@ -34,7 +34,7 @@ STATE_DB = "steady_state.db"
 def build_state(cache: Path) -> dict:
     """Run the complete first pass on the real targets into `cache/steady_state.db`; its figures."""
     from tests import testbed
-    from miner.mine.loop import mine
+    from miner.mine.loop import SWEEPS, mine
     from miner.search import DETERMINISTIC
 
     sequences, programs = load_data()
@@ -43,7 +43,7 @@ def build_state(cache: Path) -> dict:
     cfg = bench_cfg(work)
     engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
     del sequences, programs
-    strategies = ["corpus_sweep"] + [s for s in cfg["mine"]["strategies"] if s in DETERMINISTIC]
+    strategies = [s for s in cfg["mine"]["strategies"] if s in SWEEPS or s in DETERMINISTIC]
     start = time.monotonic()
     summary = mine(cfg, strategies=strategies, engine=engine)
     engine.dispose()
@@ -64,15 +64,18 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
     revised since, sequences a strategy never reached), until a pass stores nothing; its figures."""
     import storage
     from miner.mine.context import build_context
-    from miner.mine.loop import mine, run_sweep
+    from miner.mine.loop import SWEEPS, mine, run_sweep
     from miner.search import DETERMINISTIC, REVISED
+    from miner.search.transforms import TRANSFORMS
 
     work = workdir()
     cfg = bench_cfg(work)
-    wanted = ["corpus_sweep"] + [s for s in cfg["mine"]["strategies"] if s in DETERMINISTIC]
+    wanted = [s for s in cfg["mine"]["strategies"] if s in SWEEPS or s in DETERMINISTIC]
     # a strategy revised since runs again on the sequences it tried before (`miner.search.REVISED`)
     settled = wanted + [f"{s} revised {t}" for s, t in sorted(REVISED.items()) if s in wanted]
-    # The sweep is run on its own: `mine` runs it only before a batch, and with every once-per-sequence
+    if "transforms" in wanted:  # a sweep has no REVISED time: a new transform settles again
+        settled.append("transforms: " + ", ".join(t.name for t in TRANSFORMS))
+    # The sweeps are run on their own: `mine` runs them only before a batch, and with every once-per-sequence
     # strategy spent it claims no batch.
     if first_pass.get("settled") == settled:
         return first_pass
@@ -123,7 +126,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="[mine] seed (bandit, mutation)")
     args = parser.parse_args()
 
-    from miner.mine.loop import mine
+    from miner.mine.loop import SWEEPS, mine
 
     cache = Path(args.cache)
     if args.rebuild or not (cache / STATE_DB).is_file():
@@ -141,8 +144,7 @@ def main() -> None:
     summary = mine(cfg, minutes=args.minutes, strategies=strategies)
     shutil.rmtree(work, ignore_errors=True)
     hours = summary.cpu_seconds / 3600
-    sweep = summary.per_strategy.get("corpus_sweep")
-    sweep_cpu = sweep.cpu_seconds if sweep else 0.0
+    sweep_cpu = sum(summary.per_strategy[s].cpu_seconds for s in SWEEPS if s in summary.per_strategy)
     # A sequence whose only program was provisional stays a target, and a shorter program for it is stored
     # ("replaced"): an improvement, not a sequence solved, so it is counted apart.
     verified = [h for h in summary.found if h.outcome == "new"]
@@ -165,7 +167,7 @@ def main() -> None:
         "replaced": len(replaced),
         "mining_cpu_seconds": round(summary.cpu_seconds, 1),
         "hits_per_cpu_hour": round(len(verified) / hours, 1) if hours else None,
-        # The sweep at start finds nothing the first pass did not: a start-up cost, shown apart.
+        # The sweeps at start find nothing the first pass did not: a start-up cost, shown apart.
         "hits_per_cpu_hour_without_start_sweep": round(len(verified) * 3600 / (summary.cpu_seconds - sweep_cpu), 1)
         if summary.cpu_seconds > sweep_cpu else None,
         "hits_per_cpu_hour_by_strategy": {k: round(v / hours, 1) for k, v in sorted(by_strategy.items())}

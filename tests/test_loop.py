@@ -330,7 +330,8 @@ def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(m
         matched = ctx.state.search.settings[CACHE_KEY]
         assert 1453 in matched  # a held-out sequence matches a known one (Catalan numbers, shifted)
         assert max(len(v) for v in matched.values()) <= cfg["search"]["sweep_per_target"]
-        assert summary.tried == summary.candidates == 1  # but one candidate was checked
+        swept = summary.per_strategy["corpus_sweep"]
+        assert swept.attempts == swept.candidates == 1  # but one candidate was checked
     finally:
         ctx.close()
 

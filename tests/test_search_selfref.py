@@ -4,6 +4,7 @@ refuse; the program's memory reach and its rolled-back loop passes."""
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 from functools import lru_cache
 from math import isqrt
@@ -14,6 +15,7 @@ import pytest
 from miner.lang.errors import EvalError
 from miner.lang.evaluator import evaluate
 from miner.lang.program import Program
+from miner.search import selfref
 from miner.search.selfref import parse_name, programs_for, propose
 from miner.search.types import SearchContext, Target
 
@@ -292,3 +294,21 @@ def test_propose_yields_the_program_once():
     assert [(c.strategy, c.note) for c in candidates] == [("selfref", "from name")]
     assert evaluate(candidates[0].program, 100) == [case[4](n) for n in range(100)]
     assert list(propose(target, SearchContext(), 0, None)) == []
+
+
+def test_each_node_evaluation_of_the_python_runs_spends_one_of_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' Python runs for this name evaluate 3268 nodes (the sum's rolled-back passes included): a
+    budget one short gives no program."""
+    name = "a(0) = 1; a(n) = (1/2) * Sum_{k=1..n} (3^k-1) * a(k-1) * a(n-k)."
+    target = Target(376112, name, (1, 1, 5, 74, 3119, 384099, 140605620, 153966205482, 505318125737963, 4973847408741044519))
+    monkeypatch.setattr(selfref, "PYTHON_BUDGET", 3268)
+    assert len(programs_for(target)) == 1
+    monkeypatch.setattr(selfref, "PYTHON_BUDGET", 3267)
+    assert programs_for(target) == []
+
+
+def test_a_rule_with_a_call_python_cannot_evaluate_gives_no_program_and_no_error():
+    target = Target(999, "a(0)=0, a(1)=1, a(n) = Stirling2(n, 2) + a(floor(n/2)).",
+                    (0, 1, 1, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048), 0)
+    ctx = SearchContext(corpus=None, index=None, settings={}, known={})
+    assert list(selfref.propose(target, ctx, 5, random.Random(1))) == []

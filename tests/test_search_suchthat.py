@@ -9,15 +9,16 @@ import random
 import time
 from math import gcd, isqrt
 
+import pytest
 import testbed
 
 from miner.lang import Corpus, check_terms
 from miner.lang.evaluator import evaluate
 from miner.lang.parser import parse
 from miner.search import primes
-from miner.search.formula import Node
-from miner.search.suchthat import (FUNCTIONS, MAX_SCAN, Atom, Divisors, Least, Logic, divisor_lattice, divisor_scan, factorize,
-                                   parse_name, programs_for, propose)
+from miner.search.formula import FormulaError, Node
+from miner.search.suchthat import (FUNCTIONS, MAX_SCAN, Atom, Divisors, Least, Logic, Predicate, divisor_lattice, divisor_scan,
+                                   factorize, parse_name, programs_for, propose, reading_test)
 from miner.search.types import SearchContext, Target
 
 # Callees written for these tests: one loop over d = n..1 (max(d, 1) keeps the loop's undone last pass away
@@ -445,3 +446,17 @@ def test_least_names_with_a_value_for_none_or_other_terms_give_no_program():
     started = time.monotonic()
     assert programs_for(Target(1, "Least k such that k > 10^6*n.", tuple(10**6 * n + 1 for n in range(1, 13)), 1)) == []
     assert time.monotonic() - started < 1
+
+
+def test_a_function_without_a_python_side_fails_each_test_when_run_so_no_reading_gives_a_program() -> None:
+    """`twin` compiles a call it cannot evaluate (Stirling numbers) into a closure that fails when run, not
+    when compiled: every test of such a reading raises, so it is refused as if it had not compiled."""
+    for name, terms in (("Numbers k such that Stirling2(k, 2) is odd.", tuple(range(2, 40))),
+                        ("Least k such that Stirling1(k, n) > 0.", tuple(range(1, 13)))):
+        parsed = parse_name(name)
+        predicate = parsed.condition if isinstance(parsed, Least) else parsed
+        assert isinstance(predicate, Predicate), name
+        test = reading_test(predicate.readings[0], predicate.variable, {"n": 1})
+        with pytest.raises(FormulaError):
+            test(3)
+        assert programs_for(Target(1, name, terms, 1)) == [], name

@@ -207,9 +207,9 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     targets = load_targets(engine)
     corpus, corpus_key = load_corpus(engine)
     index = _build_index(targets, cfg)
+    needs_known = {"corpus_sweep", "transforms", "family", "combine", "convolution", "euler", "cited"}
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
-                           known=load_known(engine, corpus.ids())
-                           if {"corpus_sweep", "family", "combine", "convolution", "euler", "cited"} & set(mine["strategies"]) else {})
+                           known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {})
     pool = CheckerPool(
         CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],

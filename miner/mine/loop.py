@@ -54,6 +54,8 @@ COMPLETIONS = 2
 # powers of two of their count, so what it costs grows with the logarithm of its matches (measured: three
 # such targets took 40 of the 53 CPU-seconds the follow-ups of a minute of mutation cost, and gave nothing).
 MATCH_FOLLOW_UPS = 4
+# Strategies that look every lacking sequence up at once, in `run_sweep`, not per sequence.
+SWEEPS = ("corpus_sweep", "transforms")
 
 
 # Outcomes of `storage.store_hit` that stored a program (new, or replacing a longer or provisional one);
@@ -173,14 +175,14 @@ class _Cand:
 # --- strategy choice -------------------------------------------------------------------------------
 
 def enabled_strategies(ctx: MiningContext, only: Iterable[str] | None = None) -> list[str]:
-    """Strategies configured (and in `only`, if given) that can run now; corpus_sweep is not per sequence."""
+    """Strategies configured (and in `only`, if given) that can run now; the SWEEPS are not per sequence."""
     wanted = [s for s in ctx.cfg["mine"]["strategies"] if only is None or s in set(only)]
     out = []
     for name in wanted:
         if name in MODEL_STRATEGIES:
             if ctx.state.model.loaded is not None:
                 out.append(name)
-        elif name in ctx.proposers and name != "corpus_sweep":
+        elif name in ctx.proposers and name not in SWEEPS:
             out.append(name)
     return out
 
@@ -500,7 +502,7 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
     blind = mining_limits(ctx.cfg, blind=True)
     blind_matched = mining_limits(ctx.cfg, blind=True, matched=True)
     items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
-                       match_terms=match_terms if c.route not in MATCH_ROUTES and c.attempt.strategy != "corpus_sweep"
+                       match_terms=match_terms if c.route not in MATCH_ROUTES and c.attempt.strategy not in SWEEPS
                        else 0, limits=(blind_matched if c.route in MATCH_ROUTES else blind) if c.blind else None)
              for c in cands]
     start = time.process_time()
@@ -598,7 +600,7 @@ def _completions(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list
     """The failed candidate plus a multiple of a known sequence that makes up the difference
     (`miner.search.combine.completions`), for the `combine` strategy's matrix when it runs."""
     if outcome.ok or "combine" not in ctx.proposers or cand.route != "direct" \
-            or cand.attempt.strategy in ("corpus_sweep", "combine") or not ctx.state.search.known:
+            or cand.attempt.strategy in (*SWEEPS, "combine") or not ctx.state.search.known:
         return []
     from miner.search import combine
 
@@ -830,33 +832,50 @@ def _combine_fresh(ctx: MiningContext) -> list[_Cand]:
     return out
 
 
-def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None) -> BatchSummary:
-    """The corpus sweep: every lacking sequence against the known terms of every sequence with a
-    program (directly and transformed), or when only `fresh_known` is due, against those alone; one
-    `corpus_sweep` attempt per sequence that got candidates."""
+def _sweeps(ctx: MiningContext, only: Iterable[str] | None) -> list[str]:
+    """The SWEEPS configured, available and (with `only`) asked for."""
+    return [s for s in SWEEPS if s in ctx.proposers and (only is None or s in set(only))]
+
+
+def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None,
+              only: Iterable[str] | None = None) -> BatchSummary:
+    """The sweeps: every lacking sequence against the known terms of every sequence with a program (as
+    they are and transformed: `corpus_sweep`; under the `transforms`), or when only `fresh_known` is due,
+    against those alone; one attempt per sequence and sweep that got candidates."""
+    from miner.search import transforms
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
     summary = BatchSummary()
     start = time.process_time()
-    budget = int(ctx.cfg["mine"]["budget"]["corpus_sweep"])
-    attempts: dict[int, _Attempt] = {}
+    attempts: dict[tuple[int, str], _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[int, list[Candidate]] = {}
     full, known = ctx.state.sweep_due, ctx.state.search.known
-    sources = known.values() if full else [known[a] for a in sorted(ctx.state.fresh_known) if a in known]
+    sources = list(known.values()) if full else [known[a] for a in sorted(ctx.state.fresh_known) if a in known]
     cap = per_target(ctx.state.search.settings)
-    # The same cap as `corpus_sweep._cached`, so prompts see the same matches either way.
-    for a, cand in sweep(ctx.state.index, sources, per_target=cap):
-        found.setdefault(a, []).append(cand)
-        target = ctx.state.targets.get(a)
-        if target is None or a in ctx.state.solved or (budget and len(cands) >= budget):
-            continue
-        attempt = attempts.setdefault(a, _Attempt(target, "corpus_sweep", _now()))
-        cands.append(_Cand(attempt, target, cand.program, len(cands) + 1))
-    if attempts:
-        share = (time.process_time() - start) / len(attempts)
-        for attempt in attempts.values():
-            attempt.cpu_seconds += share
+    wanted = _sweeps(ctx, only)
+    for strategy in wanted:
+        begun, count = time.process_time(), 0
+        budget = int(ctx.cfg["mine"]["budget"][strategy])
+        found_by = (sweep(ctx.state.index, sources, per_target=cap) if strategy == "corpus_sweep"
+                    else transforms.sweep(ctx.state.index, sources, per_target=cap))
+        mine: list[_Attempt] = []
+        for a, cand in found_by:
+            if strategy == "corpus_sweep":
+                found.setdefault(a, []).append(cand)
+            target = ctx.state.targets.get(a)
+            if target is None or a in ctx.state.solved or (budget and count >= budget):
+                continue
+            attempt = attempts.get((a, strategy))
+            if attempt is None:
+                attempt = attempts[(a, strategy)] = _Attempt(target, strategy, _now())
+                mine.append(attempt)
+            count += 1
+            cands.append(_Cand(attempt, target, cand.program, count))
+        for attempt in mine:
+            attempt.cpu_seconds += (time.process_time() - begun) / len(mine)
+        log.info("sweep_candidates", strategy=strategy, sequences=len(mine), candidates=count,
+                 cpu_seconds=round(time.process_time() - begun, 1))
     cands += _combine_fresh(ctx)
     winners: dict[int, list[_Cand]] = {}
     recorded = list(attempts.values()) + list({id(c.attempt): c.attempt for c in cands
@@ -866,17 +885,18 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         recorded.extend(settle(ctx, engine, winners, stop_event, summary))
     finally:
         _record(engine, ctx, recorded, summary)
-    if not _stopped(stop_event):
+    if not _stopped(stop_event) and wanted == _sweeps(ctx, None):
         ctx.state.sweep_due, ctx.state.fresh_known = False, set()
+    if not _stopped(stop_event) and "corpus_sweep" in wanted:
         if not full:  # the new matches first, then the earlier ones
             earlier = ctx.state.search.settings.get(CACHE_KEY) or {}
             found = {a: (found.get(a, []) + list(earlier.get(a, [])))[:cap] for a in set(found) | set(earlier)}
         ctx.state.search.settings[CACHE_KEY] = found  # model prompts show them (`matched_neighbours`)
-    summary.tried = len(attempts)
+    summary.tried = len({a for a, _ in attempts})
     summary.hits = stored(summary.found)
     summary.stopped = _stopped(stop_event)
     summary.cpu_seconds = (time.process_time() - start) + sum(a.worker_seconds for a in recorded)
-    log.info("corpus_sweep_done", known=len(sources), full=full, **summary.as_dict())
+    log.info("sweep_done", sweeps=wanted, known=len(sources), full=full, **summary.as_dict())
     return summary
 
 
@@ -924,14 +944,16 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
     due = ctx.state.sweep_due or ctx.state.fresh_known
-    if due and "corpus_sweep" in ctx.proposers and (only is None or "corpus_sweep" in only):
-        summary.add(run_sweep(ctx, engine, stop_event))
+    if due and _sweeps(ctx, only):
+        summary.add(run_sweep(ctx, engine, stop_event, only))
         batch_start = time.process_time()
         if _stopped(stop_event):
             return summary
     if any(s in MODEL_STRATEGIES for s in (only or m["strategies"])):
         load_model(ctx, engine)
     available = enabled_strategies(ctx, only)
+    if not available and only is not None and _sweeps(ctx, only):
+        return summary  # only sweeps were asked for, and they ran when due
     if not available:
         raise RuntimeError("no mining strategy is available (check [mine] strategies and the model)")
     if ids is None:
@@ -1057,12 +1079,17 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
         named.sort(key=lambda a: -yield_score(ctx.state.targets[a], newest) if a in ctx.state.targets else 0.0)
         queue = list(named)
     worked = False  # whether the current round over `named` made any attempt
+    # Only sweeps asked for (`--strategies transforms`): they run once, over every lacking sequence.
+    sweeps_only = strategies is not None and not enabled_strategies(ctx, strategies) and bool(_sweeps(ctx, strategies))
 
     def out_of_time() -> bool:
         return deadline is not None and time.monotonic() >= deadline
 
     try:
-        while not _stopped(stop_event) and not out_of_time():
+        if sweeps_only:
+            total.add(run_sweep(ctx, engine, stop_event, strategies))
+            total.batches += 1
+        while not _stopped(stop_event) and not out_of_time() and not sweeps_only:
             if queue is not None and deadline is None:
                 if not queue:
                     break
@@ -1112,7 +1139,7 @@ def unlocks(ctx: MiningContext, batch: BatchSummary) -> bool:
 
 def _worked(batch: BatchSummary) -> bool:
     """Whether a batch made any per-sequence attempt."""
-    return any(t.attempts for name, t in batch.per_strategy.items() if name != "corpus_sweep")
+    return any(t.attempts for name, t in batch.per_strategy.items() if name not in SWEEPS)
 
 
 def _claim_new(engine: Engine, ctx: MiningContext, strategies: Iterable[str] | None, tried: set[int],

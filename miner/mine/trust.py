@@ -4,7 +4,7 @@ Reproducing the known terms is necessary, not sufficient: OEIS holds many near-d
 family share their first 16 terms, digit and "numbers such that" lists agree for dozens of terms), and a
 program found by matching terms has used them all up. Measured on held-out corpus sequences
 (`benchmarks/false_hits.py`), such hits were wrong 5.6% of the time, mostly on small-valued terms. So,
-unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, matcher
+unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, transforms, matcher
 lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fit to the terms (recurrence,
 Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
@@ -28,7 +28,7 @@ from miner.lang.program import CONSTANT, Program
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
-MATCHED = frozenset({"corpus_sweep", "combine", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
+MATCHED = frozenset({"corpus_sweep", "transforms", "combine", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.
 MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.

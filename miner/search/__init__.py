@@ -11,6 +11,7 @@ import re
 
 STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
+    "transforms": "miner.search.transforms",
     "combine": "miner.search.combine",
     "recurrence": "miner.search.recurrence",
     "formula": "miner.search.formula",

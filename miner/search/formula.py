@@ -811,9 +811,11 @@ def compile_polynomial(coeffs: list[Fraction], offset: int = 0) -> Program:
     return Program(ops=ops, directives={"offset": offset} if offset else {})
 
 
-def compile_formula(node: Node, offset: int = 0) -> Program:
-    """A LODA program computing the formula at n (n copied to $1, result to $0)."""
+def compile_formula(node: Node, offset: int = 0, clamp_sums: bool = False) -> Program:
+    """A LODA program computing the formula at n (n copied to $1, result to $0); `clamp_sums`: see
+    `Compiler.clamp_sum_index`."""
     comp = Compiler()
+    comp.clamp_sum_index = clamp_sums
     comp.ops.append(line("mov", 1, 0, direct=True))
     comp.value(node, 0)
     ops = _peephole(comp.ops)

@@ -8,7 +8,7 @@ conditions `for n >= c`, `if n is odd`, `n == r (mod p)`, constants `k=1`) is no
 n -> n + s. Initial values are the name's ("a(0) = a(1) = 1", "For 1 <= n <= 3, a(n) = n") or a few known
 terms.
 
-The rules are first run in Python with LODA's integer semantics (the `formula` compiler's code, mirrored),
+The rules are first run in Python with LODA's integer semantics (`twin`: the `formula` compiler's code),
 past twice the known terms, and must reproduce every known term with every reference earlier than the
 term it defines. Where the name is ambiguous, later readings are tried in turn: `Sum_{k} x/c` as
 (Sum_{k} x)/c, `(x/y)*z` as (x*z)/y, `mod` binding like `*`, terms before the first read as 0
@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from math import lcm
 from typing import Any, Callable, Iterator
 
-from miner.lang import semantics as S
 from miner.lang.errors import EvalError
 from miner.lang.limits import DEFAULT
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
+from miner.search import twin
 from miner.search.build import add_const, line
-from miner.search.formula import (UNARY_CALLS, Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value,
-                                  lcm_value, round_value, split_equals, tokenize)
+from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, split_equals, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -114,11 +113,7 @@ class Plan:
 
 
 class _NotApplicable(Exception):
-    """A rule referenced a term outside the array filled so far, or m is before the rule's start."""
-
-
-class _BudgetSpent(Exception):
-    """The Python runs of one name took too long."""
+    """A rule referenced a term outside the array filled so far."""
 
 
 class _Parser(ExpressionParser):
@@ -477,41 +472,18 @@ class _Run:
     array: list[int] = field(default_factory=list)
 
 
-_BINARY = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod, "gcd": S.gcd,
-           "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin, "lcm": lcm_value, "log": S.log}
-
-
-def _value(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
-    """The value the compiled code leaves; `discarded`: inside a loop pass LODA rolls back, where a
-    reference outside the array reads the clamped cell instead of making the rule inapplicable."""
-    run.budget[0] -= 1
-    if run.budget[0] < 0:
-        raise _BudgetSpent()
-    kind = node.kind
-    if kind == "num":
-        return int(node.value)
-    if kind == "var":
-        return env[node.value]
-    if kind == "neg":
-        return S.mul(_value(node.args[0], env, run, discarded), -1)
-    if kind == "op":
-        return _BINARY[node.value](_value(node.args[0], env, run, discarded), _value(node.args[1], env, run, discarded))
-    if kind == "at":
-        return _read_term(_value(node.args[0], env, run, discarded), run, discarded)
-    if kind == "call":
-        return _call(node, env, run, discarded)
-    if kind == "fact":
-        return S.fac(1, _value(node.args[0], env, run, discarded))
-    if kind == "dfact":
-        return _double_factorial(_value(node.args[0], env, run, discarded))
-    if kind in ("sum", "prod"):
-        return _big(node, env, run, discarded)
-    if kind == "dsum":
-        return _divisor_sum(node, env, run, discarded)
-    raise FormulaError(f"cannot evaluate {kind}")
+def _twin(expr: Node, run: _Run) -> Callable[[int], int]:
+    """The expression's value at n as the compiled code computes it (`twin`), a(i) read from the run's array,
+    each node evaluation spending one of the run's budget."""
+    hooks = twin.Hooks(at=lambda state, index: _read_term(index, run, state.discarded), budget=run.budget,
+                       clamp_sum_index=_ArrayCompiler.clamp_sum_index)
+    fn = twin.compiled(expr, hooks)
+    return lambda n: fn(twin.Run({"n": n}))
 
 
 def _read_term(index: int, run: _Run, discarded: bool) -> int:
+    """a(index) from the array; `discarded`: inside a loop pass LODA rolls back, where a reference outside the
+    array reads the clamped cell instead of making the rule inapplicable."""
     rel = index - run.origin
     if 0 <= rel < len(run.array):
         return run.array[rel]
@@ -523,99 +495,25 @@ def _read_term(index: int, run: _Run, discarded: bool) -> int:
     return run.array[rel] if rel < len(run.array) else 0
 
 
-def _call(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
-    name, args = node.value, node.args
-    if name == "floor":
-        return _value(args[0], env, run, discarded)
-    if name in ("ceiling", "ceil"):
-        inner = args[0]
-        if inner.kind == "op" and inner.value == "/":
-            top, bottom = _value(inner.args[0], env, run, discarded), _value(inner.args[1], env, run, discarded)
-            return S.div(S.sub(S.add(top, bottom), 1), bottom)
-        return _value(inner, env, run, discarded)
-    if name == "sqrt":
-        return S.nrt(_value(args[0], env, run, discarded), 2)
-    if name == "round":
-        inner = args[0]
-        if inner.kind == "op" and inner.value == "/":
-            return round_value(_value(inner.args[0], env, run, discarded), _value(inner.args[1], env, run, discarded))
-        return _value(inner, env, run, discarded)
-    if name in UNARY_CALLS:
-        return UNARY_CALLS[name](_value(args[0], env, run, discarded))
-    if name not in _BINARY:
-        raise FormulaError(f"cannot evaluate {name}")
-    return _BINARY[name](_value(args[0], env, run, discarded), _value(args[1], env, run, discarded))
-
-
-def _double_factorial(factor: int) -> int:
-    out, saved = 1, factor
-    while True:
-        product, factor = S.mul(out, factor), S.sub(factor, 2)
-        if not -1 < factor < saved:
-            return out
-        out, saved = product, factor
-
-
-def _big(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
-    """Sum/Product_{k=low..high}: `formula`'s loop with k at most high (`Compiler.clamp_sum_index`), whose
-    last pass runs and is rolled back."""
-    low_node, high_node, body = node.args
-    high = _value(high_node, env, run, discarded)
-    low = _value(low_node, env, run, discarded)
-    counter = S.add(S.mul(S.sub(low, high), -1), 1)
-    total = 0 if node.kind == "sum" else 1
-    combine = S.add if node.kind == "sum" else S.mul
-    inner = dict(env)
-    while True:
-        counter = S.sub(counter, 1)
-        inner[node.value] = S.min(S.sub(high, counter), high)
-        last = counter < 0
-        updated = combine(total, _value(body, inner, run, discarded or last))
-        if last:
-            return total
-        total = updated
-
-
-def _divisor_sum(node: Node, env: dict[str, int], run: _Run, discarded: bool) -> int:
-    """Sum_{d|m}: d runs m..1 with the non-divisors' terms times 0, then a rolled-back pass at d = 1."""
-    whole, body = node.args
-    m = _value(whole, env, run, discarded)
-    counter, total = m, 0
-    inner = dict(env)
-    while True:
-        d = S.max(counter, 1)
-        last = counter <= 0
-        inner[node.value] = d
-        term = S.mul(_value(body, inner, run, discarded or last), S.equ(S.mod(m, d), 0))
-        updated = S.add(total, term)
-        counter = S.sub(counter, 1)
-        if last:
-            return total
-        total = updated
-
-
-def _term(definition: Definition, m: int, run: _Run) -> int:
-    rule = definition.rule_for(m)
-    if rule is None or (rule.start is not None and m < rule.start):
-        raise _NotApplicable(f"no rule for a({m})")
-    return _value(rule.expr, {"n": (m - rule.residue) // rule.period}, run, False)
-
-
 def simulate(definition: Definition, origin: int, fixed: dict[int, int], length: int, strict: int,
              check: dict[int, int], zero_below: bool = False, budget: list[int] | None = None) -> list[int] | None:
     """a(origin), ... (`length` terms): `fixed` as given, the rest by the rules, which must apply and agree with
     `check` (else None); a LODA error (a number past the limit) or the budget may end it from term `strict` on."""
     run = _Run(origin, zero_below, budget if budget is not None else [PYTHON_BUDGET])
+    rules = {id(rule): _twin(rule.expr, run) for rule in definition.rules}  # by identity: a Rule hashes its whole tree
     for rel in range(length):
         m = origin + rel
         if m in fixed:
             value = fixed[m]
         else:
-            try:
-                value = _term(definition, m, run)
-            except _NotApplicable:
+            rule = definition.rule_for(m)
+            if rule is None or (rule.start is not None and m < rule.start):
                 return None
-            except (EvalError, _BudgetSpent):
+            try:
+                value = rules[id(rule)]((m - rule.residue) // rule.period)
+            except (_NotApplicable, FormulaError):  # FormulaError: a call the twin cannot evaluate (Stirling)
+                return None
+            except (EvalError, twin.BudgetSpent):
                 return None if rel < strict else run.array
         if check.get(m, value) != value:
             return None
@@ -628,14 +526,14 @@ def stated_values(definition: Definition, offset: int) -> dict[int, int] | None:
     offset); None if two disagree."""
     stated = dict(definition.initial)
     for first, last, expr in definition.ranges:
-        run = _Run(0, False, [PYTHON_BUDGET])
+        value_at = _twin(expr, _Run(0, False, [PYTHON_BUDGET]))
         indices = range(offset if first is None else first, last + 1)
         if len(indices) > MAX_STATED:
             return None
         for i in indices:
             try:
-                value = _value(expr, {"n": i}, run, False)
-            except (EvalError, _NotApplicable, _BudgetSpent, KeyError):
+                value = value_at(i)
+            except (EvalError, _NotApplicable, FormulaError, twin.BudgetSpent, KeyError):
                 return None
             if stated.setdefault(i, value) != value:
                 return None

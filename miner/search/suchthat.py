@@ -34,8 +34,8 @@ from miner.lang.errors import EvalError
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search import primes
 from miner.search.build import add_const, line, lists_exactly, nth_passing
-from miner.search.formula import (UNARY_CALLS, Compiler, ExpressionParser, FormulaError, Node, lcm_value, round_value, seq_callees,
-                                  tokenize)
+from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, seq_callees, tokenize
+from miner.search.twin import BINARY, Fn, Hooks, Run, compiled, exact_quotient, lpb
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6
@@ -788,7 +788,7 @@ def _divisors(text: str) -> Divisors | None:
     if "written" in text or "base" in text:
         return None
     text = re.split(r",\s+the\s|\s+\(", text)[0]
-    run = _Run({})
+    run = Run({})
     try:
         value = _twin_value(_expression(text, "n"))(run)
     except (FormulaError, _Refuse, EvalError, KeyError):
@@ -798,70 +798,11 @@ def _divisors(text: str) -> Divisors | None:
 
 # --- the Python twin: the program's arithmetic on Python ints ----------------------------------------------
 
-@dataclass(slots=True)
-class _Run:
-    """The variables' values while a test runs, and whether its divisions were exact so far."""
-
-    env: dict[str, int]
-    exact: bool = True
-
-
-Fn = Callable[[_Run], int]
-_BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
-                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
-                                                 "lcm": lcm_value, "log": S.log}
-
-
-def _lpb(counter: int, state: tuple[int, ...], body: Callable[[int, tuple[int, ...]], tuple[int, tuple[int, ...]]]) -> tuple[int, ...]:
-    """LODA's loop: the body runs while it lowers the counter and keeps it nonnegative; the last pass is undone
-    (but its errors stand)."""
-    while True:
-        after, new = body(counter, state)
-        if not -1 < after < counter:
-            return state
-        counter, state = after, new
-
-
-def _twin_value(node: Node, floors: int = 0) -> Fn:
-    """The node's value as `Compiler.value` computes it (a division outside floor/ceiling also records
-    whether it was exact)."""
-    kind = node.kind
-    if kind == "num":
-        value = node.value
-        return lambda r: value
-    if kind == "var":
-        name = node.value
-        return lambda r: r.env[name]
-    if kind == "neg":
-        inner = _twin_value(node.args[0], floors)
-        return lambda r: S.mul(inner(r), -1)
-    if kind == "op" or (kind == "call" and node.value in _BINARY):
-        fn = _BINARY[node.value]
-        a, b = (_twin_value(x, floors) for x in node.args)
-        if node.value == "/" and not floors:
-            return _exact_div(a, b)
-        return lambda r: fn(a(r), b(r))
-    if kind == "fact":
-        inner = _twin_value(node.args[0], floors)
-        return lambda r: S.fac(1, inner(r))
-    if kind == "dfact":
-        inner = _twin_value(node.args[0], floors)
-        return lambda r: _lpb(inner(r), (1,), lambda c, s: (S.sub(c, 2), (S.mul(s[0], c),)))[0]
-    if kind == "seq":
-        return _twin_seq(node.value, _twin_value(node.args[0], floors))
-    if kind == "call":
-        return _twin_call(node, floors)
-    if kind in ("sum", "prod"):
-        return _twin_big(node, floors)
-    if kind == "dsum":
-        return _twin_dsum(node, floors)
-    raise FormulaError(f"cannot evaluate {kind}")
-
-
 def _twin_seq(number: int, arg: Fn) -> Fn:
+    """A `seq` call by FUNCTIONS (`twin`'s hook), refused below the function's first argument or near LODA's limit."""
     first, fn = FUNCTIONS[number]
 
-    def run(r: _Run) -> int:
+    def run(r: Run) -> int:
         x = arg(r)
         if x < first:
             raise _Refuse("argument below the offset")
@@ -872,73 +813,14 @@ def _twin_seq(number: int, arg: Fn) -> Fn:
     return run
 
 
-def _twin_call(node: Node, floors: int) -> Fn:
-    name, inner = node.value, node.args[0]
-    if name in ("ceiling", "ceil", "round") and inner.kind == "op" and inner.value == "/":
-        a, b = (_twin_value(x, floors + 1) for x in inner.args)
-
-        def ceiling(r: _Run) -> int:
-            x, y = a(r), b(r)
-            return S.div(S.sub(S.add(x, y), 1), y)
-
-        def rounded(r: _Run) -> int:
-            return round_value(a(r), b(r))
-        return rounded if name == "round" else ceiling
-    if name not in ("floor", "ceiling", "ceil", "round", "sqrt", *UNARY_CALLS):
-        raise FormulaError(f"cannot evaluate {name}")
-    arg = _twin_value(inner, floors + (name in ("floor", "ceiling", "ceil", "round")))
-    if name == "sqrt":
-        return lambda r: S.nrt(arg(r), 2)
-    if name in UNARY_CALLS:
-        unary = UNARY_CALLS[name]
-        return lambda r: unary(arg(r))
-    return arg
+# `_Code`'s sums leave the index unclamped (`Compiler.clamp_sum_index`)
+_HOOKS = Hooks(seq=_twin_seq, exact=True, clamp_sum_index=Compiler.clamp_sum_index)
 
 
-def _twin_big(node: Node, floors: int) -> Fn:
-    low, high, body = (_twin_value(x, floors) for x in node.args)
-    var, is_sum = node.value, node.kind == "sum"
-
-    def run(r: _Run) -> int:
-        top = high(r)
-        count = S.add(S.mul(S.sub(low(r), top), -1), 1)
-
-        def step(c: int, s: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
-            c = S.sub(c, 1)
-            r.env[var] = S.sub(top, c)
-            term = body(r)
-            return c, ((S.add if is_sum else S.mul)(s[0], term),)
-        return _bound_lpb(r, var, count, (0 if is_sum else 1,), step)
-    return run
-
-
-def _twin_dsum(node: Node, floors: int) -> Fn:
-    whole, body = (_twin_value(x, floors) for x in node.args)
-    var = node.value
-
-    def run(r: _Run) -> int:
-        m = whole(r)
-
-        def step(c: int, s: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
-            d = S.max(c, 1)
-            r.env[var] = d
-            term = S.mul(body(r), S.equ(S.mod(m, d), 0))
-            return S.sub(c, 1), (S.add(s[0], term),)
-        return _bound_lpb(r, var, m, (0,), step)
-    return run
-
-
-def _bound_lpb(r: _Run, var: str, counter: int, state: tuple[int, ...],
-               step: Callable[[int, tuple[int, ...]], tuple[int, tuple[int, ...]]]) -> int:
-    """`_lpb`'s first state value, the loop's bound variable `var` restored afterwards (sums nest)."""
-    outer = r.env.get(var)
-    try:
-        return _lpb(counter, state, step)[0]
-    finally:
-        if outer is None:
-            r.env.pop(var, None)
-        else:
-            r.env[var] = outer
+def _twin_value(node: Node) -> Fn:
+    """The node's value as `_Code.value` computes it; a division outside floor/ceiling/round also records
+    whether it was exact."""
+    return compiled(node, _HOOKS)
 
 
 def _times(a: Node, b: Node | None) -> Node:
@@ -976,17 +858,7 @@ def _twin_int(node: Node) -> Fn:
     num = _twin_value(n)
     if d is None:
         return num
-    return _exact_div(num, _twin_value(d))
-
-
-def _exact_div(a: Fn, b: Fn) -> Fn:
-    """a / b, marking the run inexact when b does not divide a."""
-    def run(r: _Run) -> int:
-        x, y = a(r), b(r)
-        if S.mod(x, y):
-            r.exact = False
-        return S.div(x, y)
-    return run
+    return exact_quotient(num, _twin_value(d))
 
 
 def _has_power(node: Node) -> bool:
@@ -1004,14 +876,14 @@ def _twin_powmod(b: int, e: int, m: int) -> int:
         r, base = s
         u = S.pow(base, S.mod(c, 2))
         return S.div(c, 2), (S.mod(S.mul(r, u), m), S.mod(S.mul(base, base), m))
-    return _lpb(e, (1, b), step)[0]
+    return lpb(e, (1, b), step)[0]
 
 
 def _normal(x: int, m: int) -> int:
     return S.mod(S.add(S.mod(x, m), m), m)
 
 
-def _twin_mod(node: Node, modulus: Fn) -> Callable[[_Run, int], int]:
+def _twin_mod(node: Node, modulus: Fn) -> Callable[[Run, int], int]:
     """The node reduced mod m (`_Code.mod_value`)."""
     if not _has_power(node):
         value = _twin_int(node)
@@ -1024,7 +896,7 @@ def _twin_mod(node: Node, modulus: Fn) -> Callable[[_Run, int], int]:
         inner = _twin_mod(node.args[0], modulus)
         return lambda r, m: _normal(S.mul(inner(r, m), -1), m)
     a, b = (_twin_mod(x, modulus) for x in node.args)
-    fn = _BINARY[node.value]
+    fn = BINARY[node.value]
     return lambda r, m: _normal(fn(a(r, m), b(r, m)), m)
 
 
@@ -1037,13 +909,13 @@ def _twin(p: Pred) -> Fn:
         return lambda r: max([f(r) for f in parts])
     raw = _twin_raw(p)
     if p.kind == "integer":
-        def integer(r: _Run) -> int:
+        def integer(r: Run) -> int:
             r.exact = True
             raw(r)
             return int(r.exact != p.negated)
         return integer
 
-    def atom(r: _Run) -> int:
+    def atom(r: Run) -> int:
         r.exact = True
         flag = raw(r)
         if p.negated:
@@ -1052,7 +924,7 @@ def _twin(p: Pred) -> Fn:
     return atom
 
 
-def _all(parts: list[Fn], r: _Run) -> int:
+def _all(parts: list[Fn], r: Run) -> int:
     # every part runs (as in the program), so errors anywhere count
     flag = 1
     for f in parts:
@@ -1083,7 +955,7 @@ def _twin_raw(a: Atom) -> Fn:
         m_fn = _twin_int(modulus)
         x_fn, *r_fns = (_twin_mod(v, m_fn) for v in values)
 
-        def cong(r: _Run) -> int:
+        def cong(r: Run) -> int:
             m = m_fn(r)
             if m <= 0:
                 raise _Refuse("modulus not positive")
@@ -1096,7 +968,7 @@ def _twin_raw(a: Atom) -> Fn:
     if kind == "residue":
         power_of = [_twin_int(n) for n in a.args]
 
-        def residue(r: _Run) -> int:
+        def residue(r: Run) -> int:
             base, n, m = (f(r) for f in power_of)
             b = _normal(base, m)
             e = S.div(S.sub(m, 1), S.gcd(S.sub(m, 1), n))
@@ -1106,7 +978,7 @@ def _twin_raw(a: Atom) -> Fn:
         d, mod = (_twin_int(n) for n in a.args)
         nonzero = a.param == 1
 
-        def qr(r: _Run) -> int:
+        def qr(r: Run) -> int:
             b, m = d(r), mod(r)
             res = _twin_powmod(_normal(b, m), S.div(S.sub(m, 1), 2), m)
             return int(res == 1 if nonzero else res <= 1)
@@ -1132,7 +1004,7 @@ def _twin_raw(a: Atom) -> Fn:
     }
     test = tests[kind]
     if kind in ("prime", "composite", "semiprime", "squarefree", "primepower"):
-        def checked(r: _Run) -> int:
+        def checked(r: Run) -> int:
             v = x(r)
             if v > 3 * 10**24:
                 raise _Refuse("too large to test")
@@ -1164,7 +1036,7 @@ def _twin_cmp(a: Atom) -> Fn:
     order = a.op not in ("=", "!=")
     compare = _COMPARE[a.op]
 
-    def run(r: _Run) -> int:
+    def run(r: Run) -> int:
         sign = prod(d(r) for d in dens)
         if sign == 0 or (order and sign < 0):
             raise _Refuse("a denominator that is not positive")
@@ -1544,7 +1416,7 @@ def reading_test(p: Pred, variable: str, env: dict[str, int] | None = None) -> C
     """The Python twin of the program's test: whether k passes (the other variables as `env` holds them at
     the call); raises _Refuse or EvalError where the program's answer is unknown or fails."""
     fn = _twin(p)
-    run = _Run({})
+    run = Run({})
     others = {} if env is None else env
 
     def passes(k: int) -> bool:
