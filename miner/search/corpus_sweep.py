@@ -5,6 +5,7 @@ candidate is short and needs no evaluation to be found (the loop still checks it
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from miner.lang import format_a_number, format_program
@@ -22,23 +23,34 @@ def seq_program(a_number: int, offset: int) -> Program:
     return Program(ops=[line("seq", 0, a_number)], directives={"offset": offset} if offset else {})
 
 
+@dataclass
+class Cap:
+    """A sweep's candidates per target so far; a target with `per_target` of them is `full`, and the index
+    lookups skip it."""
+
+    per_target: int
+    full: set[int] = field(default_factory=set)
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def take(self, a_number: int) -> None:
+        self.counts[a_number] = self.counts.get(a_number, 0) + 1
+        if self.counts[a_number] >= self.per_target:
+            self.full.add(a_number)
+
+
 def sweep(index: TermIndex, known: Iterable[Target], terms_used: int = 40,
           per_target: int = PER_TARGET) -> Iterator[tuple[int, Candidate]]:
     """(target A-number, candidate) for every target that an affine/delta/digit transform of a known
     sequence matches, at most `per_target` candidates per target."""
-    counts: dict[int, int] = {}
-    full: set[int] = set()  # targets with per_target candidates: not even tried again
+    cap = Cap(per_target)
     for seq in known:
         if len(seq.terms) < index.key_length:
             continue
         source = seq_program(seq.a_number, seq.offset)
-        for a_number, program in index.match(list(seq.terms[:terms_used]), source, skip=full):
-            if a_number == seq.a_number:
-                continue
-            counts[a_number] = counts.get(a_number, 0) + 1
-            if counts[a_number] >= per_target:
-                full.add(a_number)
-            yield a_number, Candidate(program, "corpus_sweep", f"from {format_a_number(seq.a_number)}")
+        for a_number, program in index.match(list(seq.terms[:terms_used]), source, skip=cap.full):
+            if a_number != seq.a_number:
+                cap.take(a_number)
+                yield a_number, Candidate(program, "corpus_sweep", f"from {format_a_number(seq.a_number)}")
 
 
 def per_target(settings: Mapping[str, Any]) -> int:

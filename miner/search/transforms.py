@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from miner.lang.anumber import format_a_number
 from miner.lang.program import Program
-from miner.search.corpus_sweep import PER_TARGET
+from miner.search.corpus_sweep import PER_TARGET, Cap
 from miner.search.formula import FormulaError, compile_formula, parse_formula
 from miner.search.matchers import TermIndex
 from miner.search.types import Candidate, SearchContext, Target
@@ -310,9 +310,8 @@ def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGE
     keys = target_keys(index)
     if not sources or not len(keys.every):
         return
-    counts: dict[int, int] = {}
-    # targets with per_target candidates, and those whose prefix tells nothing apart: not tried
-    full = {a for a, stored in index.targets.items() if not telling(stored.terms[:LONGER])}
+    # targets whose prefix tells nothing apart are not tried, as if they had their candidates
+    cap = Cap(per_target, full={a for a, stored in index.targets.items() if not telling(stored.terms[:LONGER])})
     for start in range(0, len(sources), CHUNK):
         block = sources[start:start + CHUNK]
         residues = _residues(np, block)
@@ -325,19 +324,16 @@ def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGE
                 b = block[row]
                 exact = exact_values(transform, b.terms)
                 # Most rows that pass the residue keys fail on a later term: programs only for matches.
-                if not index.match(exact, _PLACEHOLDER, skip=full):
+                if not index.match(exact, _PLACEHOLDER, skip=cap.full):
                     continue
                 try:
                     program = source_program(transform, b)
                 except FormulaError:
                     continue
-                for a, matched in index.match(exact, program, skip=full):
-                    if a == b.a_number:
-                        continue
-                    counts[a] = counts.get(a, 0) + 1
-                    if counts[a] >= per_target:
-                        full.add(a)
-                    yield a, Candidate(matched, "transforms", f"{transform.name} of {format_a_number(b.a_number)}")
+                for a, matched in index.match(exact, program, skip=cap.full):
+                    if a != b.a_number:
+                        cap.take(a)
+                        yield a, Candidate(matched, "transforms", f"{transform.name} of {format_a_number(b.a_number)}")
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
