@@ -688,3 +688,26 @@ def test_the_program_stored_is_the_optimized_one_the_deep_check_ran(mined_db):
     mine(cfg, ids=[990004], strategies=["formula"], engine=engine)
     # the compiler writes `mov $1,$0 / mov $0,11 / mul $0,$1 / add $0,3`; what is stored is two operations
     assert [line.strip() for line in stored(engine)[990004].splitlines() if line.strip()] == ["mul $0,11", "add $0,3"]
+
+
+def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lacking_sequence(mined_db):
+    from miner.mine.context import build_context
+    from miner.mine.loop import _once_split, enabled_strategies
+
+    cfg, engine = mined_db
+    ctx = build_context(cfg, engine)
+    try:
+        first = mine_batch(ctx, engine, size=1)
+        assert "corpus_sweep" in first.per_strategy and "transforms" not in first.per_strategy
+        assert ctx.state.transforms_due and not ctx.state.sweep_due
+        early, _ = _once_split(ctx, enabled_strategies(ctx))
+        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in early}
+        mine_batch(ctx, engine, size=1)
+        assert not ctx.state.transforms_due
+        # named sequences do not wait: the sweep runs before their batch
+        ctx.state.transforms_due = True
+        ctx.state.once_done = set()
+        mine_batch(ctx, engine, ids=[2], strategies=["transforms", "recurrence"])
+        assert not ctx.state.transforms_due
+    finally:
+        ctx.close()

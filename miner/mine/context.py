@@ -70,6 +70,10 @@ class MiningState:
     # Known sequences that gained their program after the last sweep: the next one sweeps them alone (the
     # earlier matches still hold) and `combine` looks at their sums and products with the lacking ones.
     fresh_known: set[int] = field(default_factory=set)
+    # The same two for the transform sweep, which waits until the early once-per-sequence strategies have
+    # reached every lacking sequence (its candidates cost more to check than what those find first).
+    transforms_due: bool = True
+    transforms_fresh: set[int] = field(default_factory=set)
     # Per sequence: (matcher matches of other candidates' terms, those followed up with a check).
     match_tally: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Near misses per sequence, best first: (leading terms matched, program).
@@ -269,9 +273,10 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             before = set(ctx.state.search.known)
             ctx.state.search.known = load_known(engine, corpus.ids())
             ctx.state.fresh_known |= set(ctx.state.search.known) - before
+            ctx.state.transforms_fresh |= set(ctx.state.search.known) - before
         ctx.pool.restart()
         if before_ids - set(corpus.ids()):
-            ctx.state.sweep_due = True  # a program gone: matches that call it go too
+            ctx.state.sweep_due = ctx.state.transforms_due = True  # a program gone: matches that call it go too
         changed = True
     targets = load_targets(engine)
     # Other miners of a fleet record attempts too: what they ran is not run again here.
@@ -279,7 +284,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     ctx.state.provisional = load_provisional(engine)
     if set(targets) != set(ctx.state.targets):
         if set(targets) - set(ctx.state.targets):
-            ctx.state.sweep_due = True  # new lacking sequences meet every known one
+            ctx.state.sweep_due = ctx.state.transforms_due = True  # new lacking sequences meet every known one
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)
         ctx.state.search.index = ctx.state.index

@@ -837,11 +837,33 @@ def _sweeps(ctx: MiningContext, only: Iterable[str] | None) -> list[str]:
     return [s for s in SWEEPS if s in ctx.proposers and (only is None or s in set(only))]
 
 
+def _early_work_left(ctx: MiningContext, only: Iterable[str] | None) -> bool:
+    """Whether an early once-per-sequence strategy has not yet run on some lacking sequence."""
+    early, _ = _once_split(ctx, enabled_strategies(ctx, only))
+    done = ctx.state.once_done
+    return any((a, s) not in done for a in ctx.state.targets if a not in ctx.state.solved for s in early)
+
+
+def _sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True) -> list[str]:
+    """The sweeps to run before this batch: the corpus sweep when due, the transform sweep when due and
+    (with `wait`: the lacking sequences are claimed, not named) the early once-per-sequence work has
+    reached every lacking sequence."""
+    due = []
+    for strategy in _sweeps(ctx, only):
+        if strategy == "corpus_sweep" and (ctx.state.sweep_due or ctx.state.fresh_known):
+            due.append(strategy)
+        elif strategy == "transforms" and (ctx.state.transforms_due or ctx.state.transforms_fresh) \
+                and not (wait and _early_work_left(ctx, only)):
+            due.append(strategy)
+    return due
+
+
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None,
-              only: Iterable[str] | None = None) -> BatchSummary:
-    """The sweeps: every lacking sequence against the known terms of every sequence with a program (as
-    they are and transformed: `corpus_sweep`; under the `transforms`), or when only `fresh_known` is due,
-    against those alone; one attempt per sequence and sweep that got candidates."""
+              only: Iterable[str] | None = None, wait: bool = True) -> BatchSummary:
+    """The sweeps due (`_sweeps_due`): every lacking sequence against the known terms of every sequence
+    with a program (as they are and under the matchers' transforms: `corpus_sweep`; under 25 more:
+    `transforms`), or when only the known sequences that arrived since the last are due, against those
+    alone; one attempt per sequence and sweep that got candidates."""
     from miner.search import transforms
     from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
 
@@ -850,12 +872,14 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     attempts: dict[tuple[int, str], _Attempt] = {}
     cands: list[_Cand] = []
     found: dict[int, list[Candidate]] = {}
-    full, known = ctx.state.sweep_due, ctx.state.search.known
-    sources = list(known.values()) if full else [known[a] for a in sorted(ctx.state.fresh_known) if a in known]
-    cap = per_target(ctx.state.search.settings)
-    wanted = _sweeps(ctx, only)
+    state, known = ctx.state, ctx.state.search.known
+    full = state.sweep_due
+    cap = per_target(state.search.settings)
+    wanted = _sweeps_due(ctx, only, wait)
     for strategy in wanted:
         begun, count = time.process_time(), 0
+        whole, fresh = (full, state.fresh_known) if strategy == "corpus_sweep" else (state.transforms_due, state.transforms_fresh)
+        sources = list(known.values()) if whole else [known[a] for a in sorted(fresh) if a in known]
         budget = int(ctx.cfg["mine"]["budget"][strategy])
         found_by = (sweep(ctx.state.index, sources, per_target=cap) if strategy == "corpus_sweep"
                     else transforms.sweep(ctx.state.index, sources, per_target=cap))
@@ -885,9 +909,10 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         recorded.extend(settle(ctx, engine, winners, stop_event, summary))
     finally:
         _record(engine, ctx, recorded, summary)
-    if not _stopped(stop_event) and wanted == _sweeps(ctx, None):
-        ctx.state.sweep_due, ctx.state.fresh_known = False, set()
+    if not _stopped(stop_event) and "transforms" in wanted:
+        state.transforms_due, state.transforms_fresh = False, set()
     if not _stopped(stop_event) and "corpus_sweep" in wanted:
+        state.sweep_due, state.fresh_known = False, set()
         if not full:  # the new matches first, then the earlier ones
             earlier = ctx.state.search.settings.get(CACHE_KEY) or {}
             found = {a: (found.get(a, []) + list(earlier.get(a, [])))[:cap] for a in set(found) | set(earlier)}
@@ -896,7 +921,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     summary.hits = stored(summary.found)
     summary.stopped = _stopped(stop_event)
     summary.cpu_seconds = (time.process_time() - start) + sum(a.worker_seconds for a in recorded)
-    log.info("sweep_done", sweeps=wanted, known=len(sources), full=full, **summary.as_dict())
+    log.info("sweep_done", sweeps=wanted, known=len(known), full=full, **summary.as_dict())
     return summary
 
 
@@ -943,9 +968,8 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     summary = BatchSummary()
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
-    due = ctx.state.sweep_due or ctx.state.fresh_known
-    if due and _sweeps(ctx, only):
-        summary.add(run_sweep(ctx, engine, stop_event, only))
+    if _sweeps_due(ctx, only, wait=ids is None):
+        summary.add(run_sweep(ctx, engine, stop_event, only, wait=ids is None))
         batch_start = time.process_time()
         if _stopped(stop_event):
             return summary
@@ -1087,7 +1111,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
 
     try:
         if sweeps_only:
-            total.add(run_sweep(ctx, engine, stop_event, strategies))
+            total.add(run_sweep(ctx, engine, stop_event, strategies, wait=False))
             total.batches += 1
         while not _stopped(stop_event) and not out_of_time() and not sweeps_only:
             if queue is not None and deadline is None:
