@@ -76,7 +76,8 @@ def _weights(length: int) -> tuple[int, ...]:
     return tuple(pow(1_000_003, i, 1 << 64) for i in range(length))
 
 
-def _hash(np: Any, keys: Any) -> Any:
+def row_hashes(np: Any, keys: Any) -> Any:
+    """A 64-bit hash of each row of nonnegative int64 keys (shared with `transforms`' residue keys)."""
     weights = np.array(_weights(keys.shape[1]), dtype=np.uint64)
     return (keys.astype(np.uint64) * weights[None, :]).sum(axis=1)  # wraps mod 2^64, as meant
 
@@ -96,7 +97,7 @@ def build_matrix(known: Mapping[int, Target], length: int = KEY_LENGTH) -> Matri
                 shifts.append(shift)
     m = np.array(rows, dtype=np.int64).reshape(len(rows), length)
     keys, varying = _normalise(np, m)
-    hashes = _hash(np, keys)
+    hashes = row_hashes(np, keys)
     hashes[~varying] = 0  # constant rows match nothing
     order = np.argsort(hashes, kind="stable")
     prefix = np.zeros(1 << BITS, dtype=bool)
@@ -106,7 +107,7 @@ def build_matrix(known: Mapping[int, Target], length: int = KEY_LENGTH) -> Matri
 
 def _prefix_hash(np: Any, m: Any) -> Any:
     """Masked hashes of the rows' PREFIX-term normal forms (all zeros, hash 0, for a constant prefix)."""
-    return (_hash(np, _normalise(np, m[:, :PREFIX])[0]) & np.uint64((1 << BITS) - 1)).astype(np.int64)
+    return (row_hashes(np, _normalise(np, m[:, :PREFIX])[0]) & np.uint64((1 << BITS) - 1)).astype(np.int64)
 
 
 def matrix_for(ctx: SearchContext) -> Matrix:
@@ -155,7 +156,7 @@ def _lookup(np: Any, matrix: Matrix, diff: Any) -> Iterator[tuple[int, int]]:
     """(i, row) for each row i of `diff` whose a*x+b normal form is the matrix's `row`'s."""
     maybe = np.nonzero(matrix.prefix[_prefix_hash(np, diff)])[0]  # a row's prefix has the row's normal form
     keys, varying = _normalise(np, diff[maybe])
-    hashes = _hash(np, keys)
+    hashes = row_hashes(np, keys)
     pos = np.searchsorted(matrix.hashes, hashes)
     pos[pos >= len(matrix)] = 0
     for k in np.nonzero((matrix.hashes[pos] == hashes) & varying)[0].tolist():

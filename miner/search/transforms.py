@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from miner.lang.anumber import format_a_number
 from miner.lang.program import Program
+from miner.search.combine import row_hashes
 from miner.search.corpus_sweep import PER_TARGET, Cap
 from miner.search.formula import FormulaError, compile_formula, parse_formula
 from miner.search.matchers import TermIndex
@@ -162,8 +163,9 @@ def exact_values(transform: Transform, terms: Iterable[int]) -> list[int]:
 
 # --- the residue form of the term index's keys --------------------------------------------------------------
 
-def _reduce(np: Any) -> Reduce:
-    return lambda a: a % PRIME
+def _mod(a: Any) -> Any:
+    """The residues' `reduce`."""
+    return a % PRIME
 
 
 def _inverse(np: Any, values: Any) -> Any:
@@ -180,11 +182,6 @@ def _inverse(np: Any, values: Any) -> Any:
     return out[where.reshape(values.shape)]
 
 
-@lru_cache(maxsize=4)
-def _weights(length: int) -> tuple[int, ...]:
-    return tuple(pow(1_000_003, i + 1, 1 << 64) for i in range(length))
-
-
 def _differences(np: Any, w: Any) -> Any:
     out = w.copy()
     out[:, 1:] = (w[:, 1:] - w[:, :-1]) % PRIME
@@ -199,9 +196,7 @@ def key_hashes(np: Any, w: Any) -> tuple[Any, Any]:
     varying = nonzero.any(axis=1)
     first = d[np.arange(len(d)), np.argmax(nonzero, axis=1)]
     first[~varying] = 1
-    key = d * _inverse(np, first)[:, None] % PRIME
-    weights = np.array(_weights(key.shape[1]), dtype=np.uint64)
-    return (key.astype(np.uint64) * weights[None, :]).sum(axis=1), varying
+    return row_hashes(np, d * _inverse(np, first)[:, None] % PRIME), varying
 
 
 @dataclass
@@ -317,7 +312,7 @@ def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGE
         residues = _residues(np, block)
         lengths = np.array([len(b.terms) for b in block], dtype=np.int64)
         for transform in transforms:
-            values = transform.apply(np, residues[:, :transform.width], _reduce(np))
+            values = transform.apply(np, residues[:, :transform.width], _mod)
             determined = [transform.determined(m) for m in range(transform.width + 1)]
             usable = np.array(determined, dtype=np.int64)[np.minimum(lengths, transform.width)]
             for row in _matching_rows(np, values, usable, index, keys).tolist():
