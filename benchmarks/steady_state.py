@@ -34,7 +34,7 @@ STATE_DB = "steady_state.db"
 def build_state(cache: Path) -> dict:
     """Run the complete first pass on the real targets into `cache/steady_state.db`; its figures."""
     from tests import testbed
-    from miner.mine.loop import SWEEPS, mine
+    from miner.mine.loop import FIRST_PASS_SWEEPS, mine
     from miner.search import DETERMINISTIC
 
     sequences, programs = load_data()
@@ -43,7 +43,7 @@ def build_state(cache: Path) -> dict:
     cfg = bench_cfg(work)
     engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
     del sequences, programs
-    strategies = [s for s in cfg["mine"]["strategies"] if s in SWEEPS or s in DETERMINISTIC]
+    strategies = [s for s in cfg["mine"]["strategies"] if s in FIRST_PASS_SWEEPS or s in DETERMINISTIC]
     start = time.monotonic()
     summary = mine(cfg, strategies=strategies, engine=engine)
     engine.dispose()
@@ -64,13 +64,13 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
     revised since, sequences a strategy never reached), until a pass stores nothing; its figures."""
     import storage
     from miner.mine.context import build_context
-    from miner.mine.loop import SWEEPS, mine, run_sweep
+    from miner.mine.loop import FIRST_PASS_SWEEPS, mine, run_sweep
     from miner.search import DETERMINISTIC, REVISED
     from miner.search.transforms import TRANSFORMS
 
     work = workdir()
     cfg = bench_cfg(work)
-    wanted = [s for s in cfg["mine"]["strategies"] if s in SWEEPS or s in DETERMINISTIC]
+    wanted = [s for s in cfg["mine"]["strategies"] if s in FIRST_PASS_SWEEPS or s in DETERMINISTIC]
     # a strategy revised since runs again on the sequences it tried before (`miner.search.REVISED`)
     settled = wanted + [f"{s} revised {t}" for s, t in sorted(REVISED.items()) if s in wanted]
     if "transforms" in wanted:  # a sweep has no REVISED time: a new transform settles again
@@ -86,7 +86,7 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
         start = time.monotonic()
         ctx = build_context(cfg, engine)
         try:
-            swept = run_sweep(ctx, engine)
+            swept = run_sweep(ctx, engine, only=wanted)
         finally:
             ctx.close()
         summary = mine(cfg, strategies=wanted, engine=engine)
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="[mine] seed (bandit, mutation)")
     args = parser.parse_args()
 
-    from miner.mine.loop import SWEEPS, mine
+    from miner.mine.loop import FIRST_PASS_SWEEPS, mine
 
     cache = Path(args.cache)
     if args.rebuild or not (cache / STATE_DB).is_file():
@@ -144,7 +144,7 @@ def main() -> None:
     summary = mine(cfg, minutes=args.minutes, strategies=strategies)
     shutil.rmtree(work, ignore_errors=True)
     hours = summary.cpu_seconds / 3600
-    sweep_cpu = sum(summary.per_strategy[s].cpu_seconds for s in SWEEPS if s in summary.per_strategy)
+    sweep_cpu = sum(summary.per_strategy[s].cpu_seconds for s in FIRST_PASS_SWEEPS if s in summary.per_strategy)
     # A sequence whose only program was provisional stays a target, and a shorter program for it is stored
     # ("replaced"): an improvement, not a sequence solved, so it is counted apart.
     verified = [h for h in summary.found if h.outcome == "new"]

@@ -711,3 +711,32 @@ def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lack
         assert not ctx.state.transforms_due
     finally:
         ctx.close()
+
+
+def test_the_compositions_sweep_runs_after_the_first_pass_one_slice_per_batch(mined_db):
+    from miner.mine.context import build_context
+    from miner.mine.loop import _once_split, enabled_strategies
+    from miner.search.compositions import COMPOSITIONS
+
+    cfg, engine = mined_db
+    only = ["compositions", "recurrence", "family"]
+    ctx = build_context(cfg, engine)
+    try:
+        mine_batch(ctx, engine, size=1, strategies=only)
+        assert ctx.state.compositions_next == 0  # the once-per-sequence work is owed
+        early, late = _once_split(ctx, enabled_strategies(ctx, only))
+        assert early == ["recurrence"] and late == ["family"]
+        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in early}
+        mine_batch(ctx, engine, size=1, strategies=only)
+        assert ctx.state.compositions_next == 0  # the late ones too
+        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in late}
+        for slices in (1, 2):
+            mine_batch(ctx, engine, size=1, strategies=only)
+            assert ctx.state.compositions_next == slices
+        # one pass over named sequences leaves the compositions to mining with a time limit
+        mine_batch(ctx, engine, ids=[2], strategies=only, rerun=True)
+        assert ctx.state.compositions_next == 2
+    finally:
+        ctx.close()
+    # asked for alone, every slice runs
+    assert mine(cfg, strategies=["compositions"], engine=engine).batches == len(COMPOSITIONS)

@@ -44,7 +44,7 @@ def _placeholder(url: str) -> str | None:
     return None
 
 
-STRATEGIES = ("corpus_sweep", "transforms", "recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
+STRATEGIES = ("corpus_sweep", "transforms", "compositions", "recurrence", "formula", "family", "holonomic", "gf", "euler", "algebraic",
               "convolution", "contfrac",
               "digits", "coxeter", "descents", "beatty", "primes", "juxtapose", "cited", "products", "theta",
               "eisenstein", "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent", "contains",
@@ -134,7 +134,7 @@ class MineConfig:
         "eisenstein": 1, "constants": 1, "forms": 2, "egf": 1, "selfref": 1, "partitions": 1,
         "necklaces": 1, "adjacent": 1, "contains": 1, "suchthat": 1,
         "combine": 8,
-        "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0,
+        "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0, "compositions": 0,
     }, min=0)
 
 

@@ -74,6 +74,10 @@ class MiningState:
     # reached every lacking sequence (its candidates cost more to check than what those find first).
     transforms_due: bool = True
     transforms_fresh: set[int] = field(default_factory=set)
+    # The compositions sweep, after the first pass, one slice per batch: the next slice (all swept at
+    # `len(compositions.COMPOSITIONS)`), and the known sequences that arrived since it began.
+    compositions_next: int = 0
+    compositions_fresh: set[int] = field(default_factory=set)
     # Per sequence: (matcher matches of other candidates' terms, those followed up with a check).
     match_tally: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Near misses per sequence, best first: (leading terms matched, program).
@@ -211,7 +215,7 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     targets = load_targets(engine)
     corpus, corpus_key = load_corpus(engine)
     index = _build_index(targets, cfg)
-    needs_known = {"corpus_sweep", "transforms", "family", "combine", "convolution", "euler", "cited"}
+    needs_known = {"corpus_sweep", "transforms", "compositions", "family", "combine", "convolution", "euler", "cited"}
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
                            known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {})
     pool = CheckerPool(
@@ -274,9 +278,11 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             ctx.state.search.known = load_known(engine, corpus.ids())
             ctx.state.fresh_known |= set(ctx.state.search.known) - before
             ctx.state.transforms_fresh |= set(ctx.state.search.known) - before
+            ctx.state.compositions_fresh |= set(ctx.state.search.known) - before
         ctx.pool.restart()
         if before_ids - set(corpus.ids()):
             ctx.state.sweep_due = ctx.state.transforms_due = True  # a program gone: matches that call it go too
+            ctx.state.compositions_next = 0
         changed = True
     targets = load_targets(engine)
     # Other miners of a fleet record attempts too: what they ran is not run again here.
@@ -285,6 +291,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     if set(targets) != set(ctx.state.targets):
         if set(targets) - set(ctx.state.targets):
             ctx.state.sweep_due = ctx.state.transforms_due = True  # new lacking sequences meet every known one
+            ctx.state.compositions_next = 0
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)
         ctx.state.search.index = ctx.state.index

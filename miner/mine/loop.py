@@ -10,10 +10,11 @@ attempt per (sequence, strategy) and release the leases. `mine` runs batches for
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import structlog
 
@@ -54,8 +55,10 @@ COMPLETIONS = 2
 # powers of two of their count, so what it costs grows with the logarithm of its matches (measured: three
 # such targets took 40 of the 53 CPU-seconds the follow-ups of a minute of mutation cost, and gave nothing).
 MATCH_FOLLOW_UPS = 4
-# Strategies that look every lacking sequence up at once, in `run_sweep`, not per sequence.
-SWEEPS = ("corpus_sweep", "transforms")
+# Strategies that look every lacking sequence up at once, in `run_sweep`, not per sequence: those of the
+# first pass, and the compositions sweep after it (a slice per batch, once the once-per-sequence work is done).
+FIRST_PASS_SWEEPS = ("corpus_sweep", "transforms")
+SWEEPS = (*FIRST_PASS_SWEEPS, "compositions")
 
 
 # Outcomes of `storage.store_hit` that stored a program (new, or replacing a longer or provisional one);
@@ -837,35 +840,69 @@ def _sweeps(ctx: MiningContext, only: Iterable[str] | None) -> list[str]:
     return [s for s in SWEEPS if s in ctx.proposers and (only is None or s in set(only))]
 
 
-def _early_work_left(ctx: MiningContext, only: Iterable[str] | None) -> bool:
-    """Whether an early once-per-sequence strategy has not yet run on some lacking sequence."""
-    early, _ = _once_split(ctx, enabled_strategies(ctx, only))
-    done = ctx.state.once_done
-    return any((a, s) not in done for a in ctx.state.targets if a not in ctx.state.solved for s in early)
+def _once_work_left(ctx: MiningContext, only: Iterable[str] | None, late: bool = False) -> bool:
+    """Whether an early (with `late`: any) once-per-sequence strategy has not yet run on some lacking sequence."""
+    early, later = _once_split(ctx, enabled_strategies(ctx, only))
+    owed, done = early + later if late else early, ctx.state.once_done
+    return any((a, s) not in done for a in ctx.state.targets if a not in ctx.state.solved for s in owed)
 
 
-def _sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True) -> list[str]:
+def _compositions_left(ctx: MiningContext) -> bool:
+    from miner.search.compositions import COMPOSITIONS
+
+    return bool(ctx.state.compositions_fresh) or ctx.state.compositions_next < len(COMPOSITIONS)
+
+
+def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True, deep: bool = True) -> list[str]:
     """The sweeps to run before this batch: the corpus sweep when due, the transform sweep when due and
     (with `wait`: the lacking sequences are claimed, not named) the early once-per-sequence work has
-    reached every lacking sequence."""
+    reached every lacking sequence, a slice of the compositions (with `deep`: not in one pass over named
+    sequences) when one is left and (with `wait`) all once-per-sequence work is done: the first pass is over."""
     due = []
     for strategy in _sweeps(ctx, only):
         if strategy == "corpus_sweep" and (ctx.state.sweep_due or ctx.state.fresh_known):
             due.append(strategy)
         elif strategy == "transforms" and (ctx.state.transforms_due or ctx.state.transforms_fresh) \
-                and not (wait and _early_work_left(ctx, only)):
+                and not (wait and _once_work_left(ctx, only)):
+            due.append(strategy)
+        elif strategy == "compositions" and deep and _compositions_left(ctx) \
+                and not (wait and _once_work_left(ctx, only, late=True)):
             due.append(strategy)
     return due
 
 
+def _sweep_candidates(ctx: MiningContext, strategy: str, cap: int) -> Iterator[tuple[int, Candidate]]:
+    """One sweep's (target, candidate) pairs: the whole sweep when due, else only the known sequences that
+    arrived since the last; for the compositions, those under every composition and the next slice."""
+    from miner.search import compositions, transforms
+    from miner.search.corpus_sweep import sweep
+
+    state, known, index = ctx.state, ctx.state.search.known, ctx.state.index
+
+    def of(a_numbers: set[int]) -> list[Target]:
+        return [known[a] for a in sorted(a_numbers) if a in known]
+
+    if strategy == "corpus_sweep":
+        return sweep(index, list(known.values()) if state.sweep_due else of(state.fresh_known), per_target=cap)
+    if strategy == "transforms":
+        return transforms.sweep(index, list(known.values()) if state.transforms_due else of(state.transforms_fresh),
+                                per_target=cap)
+    parts = [transforms.sweep(index, of(state.compositions_fresh), cap, compositions.EVERY, strategy)]
+    if state.compositions_next < len(compositions.COMPOSITIONS):
+        parts.append(transforms.sweep(index, list(known.values()), cap,
+                                      compositions.COMPOSITIONS[state.compositions_next], strategy))
+    return itertools.chain(*parts)
+
+
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None,
-              only: Iterable[str] | None = None, wait: bool = True) -> BatchSummary:
-    """The sweeps due (`_sweeps_due`): every lacking sequence against the known terms of every sequence
+              only: Iterable[str] | None = None, wait: bool = True, deep: bool = True) -> BatchSummary:
+    """The sweeps due (`sweeps_due`): every lacking sequence against the known terms of every sequence
     with a program (as they are and under the matchers' transforms: `corpus_sweep`; under 25 more:
-    `transforms`), or when only the known sequences that arrived since the last are due, against those
-    alone; one attempt per sequence and sweep that got candidates."""
-    from miner.search import transforms
-    from miner.search.corpus_sweep import CACHE_KEY, per_target, sweep
+    `transforms`; under a slice of their compositions: `compositions`), or when only the known sequences
+    that arrived since the last are due, against those alone; one attempt per sequence and sweep that got
+    candidates."""
+    from miner.search.compositions import COMPOSITIONS
+    from miner.search.corpus_sweep import CACHE_KEY, per_target
 
     summary = BatchSummary()
     start = time.process_time()
@@ -875,16 +912,12 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     state, known = ctx.state, ctx.state.search.known
     full = state.sweep_due
     cap = per_target(state.search.settings)
-    wanted = _sweeps_due(ctx, only, wait)
+    wanted = sweeps_due(ctx, only, wait, deep)
     for strategy in wanted:
         begun, count = time.process_time(), 0
-        whole, fresh = (full, state.fresh_known) if strategy == "corpus_sweep" else (state.transforms_due, state.transforms_fresh)
-        sources = list(known.values()) if whole else [known[a] for a in sorted(fresh) if a in known]
         budget = int(ctx.cfg["mine"]["budget"][strategy])
-        found_by = (sweep(ctx.state.index, sources, per_target=cap) if strategy == "corpus_sweep"
-                    else transforms.sweep(ctx.state.index, sources, per_target=cap))
         mine: list[_Attempt] = []
-        for a, cand in found_by:
+        for a, cand in _sweep_candidates(ctx, strategy, cap):
             if strategy == "corpus_sweep":
                 found.setdefault(a, []).append(cand)
             target = ctx.state.targets.get(a)
@@ -899,7 +932,8 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         for attempt in mine:
             attempt.cpu_seconds += (time.process_time() - begun) / len(mine)
         log.info("sweep_candidates", strategy=strategy, sequences=len(mine), candidates=count,
-                 cpu_seconds=round(time.process_time() - begun, 1))
+                 cpu_seconds=round(time.process_time() - begun, 1),
+                 **({"slice": state.compositions_next} if strategy == "compositions" else {}))
     cands += _combine_fresh(ctx)
     winners: dict[int, list[_Cand]] = {}
     recorded = list(attempts.values()) + list({id(c.attempt): c.attempt for c in cands
@@ -911,6 +945,9 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         _record(engine, ctx, recorded, summary)
     if not _stopped(stop_event) and "transforms" in wanted:
         state.transforms_due, state.transforms_fresh = False, set()
+    if not _stopped(stop_event) and "compositions" in wanted:
+        state.compositions_fresh = set()
+        state.compositions_next = min(state.compositions_next + 1, len(COMPOSITIONS))
     if not _stopped(stop_event) and "corpus_sweep" in wanted:
         state.sweep_due, state.fresh_known = False, set()
         if not full:  # the new matches first, then the earlier ones
@@ -968,8 +1005,9 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     summary = BatchSummary()
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
-    if _sweeps_due(ctx, only, wait=ids is None):
-        summary.add(run_sweep(ctx, engine, stop_event, only, wait=ids is None))
+    # One pass over named sequences (`rerun`) leaves the compositions to mining with a time limit.
+    if sweeps_due(ctx, only, wait=ids is None, deep=not rerun):
+        summary.add(run_sweep(ctx, engine, stop_event, only, wait=ids is None, deep=not rerun))
         batch_start = time.process_time()
         if _stopped(stop_event):
             return summary
@@ -1110,9 +1148,12 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
         return deadline is not None and time.monotonic() >= deadline
 
     try:
-        if sweeps_only:
+        # the compositions sweep runs a slice at a time: until none is left
+        while sweeps_only and not _stopped(stop_event) and not out_of_time() and sweeps_due(ctx, strategies, wait=False):
             total.add(run_sweep(ctx, engine, stop_event, strategies, wait=False))
             total.batches += 1
+            if progress is not None:
+                progress(total)
         while not _stopped(stop_event) and not out_of_time() and not sweeps_only:
             if queue is not None and deadline is None:
                 if not queue:

@@ -28,7 +28,8 @@ from miner.lang.program import CONSTANT, Program
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
-MATCHED = frozenset({"corpus_sweep", "transforms", "combine", "mutation", "repair", "beam", "sample", "name_only", "terms_only", "family"})
+MATCHED = frozenset({"corpus_sweep", "transforms", "compositions", "combine", "mutation", "repair", "beam", "sample",
+                     "name_only", "terms_only", "family"})
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.
 MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.

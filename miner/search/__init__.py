@@ -12,6 +12,7 @@ import re
 STRATEGY_MODULES: dict[str, str] = {
     "corpus_sweep": "miner.search.corpus_sweep",
     "transforms": "miner.search.transforms",
+    "compositions": "miner.search.compositions",
     "combine": "miner.search.combine",
     "recurrence": "miner.search.recurrence",
     "formula": "miner.search.formula",

@@ -55,6 +55,8 @@ class Transform:
     # how many values of T(b) b's first m terms determine
     determined: Callable[[int], int] = lambda m: m
     width: int = WIDTH  # terms of b read on residues
+    step: int = 1  # a section's step (1 for the others)
+    parts: tuple["Transform", ...] = ()  # (outer, inner) of a composition
 
 
 def _column_index(np: Any, like: Any) -> Any:
@@ -113,7 +115,7 @@ def _section(step: int, start: int) -> Transform:
     names = {(2, 0): "bisection", (2, 1): "odd bisection", (3, 0): "trisection"}
     return Transform(names.get((step, start), f"section {step}n+{start}"), f"B({step}*n+{start})".replace("+0)", ")"),
                      lambda np, x, r: x[:, start::step], determined=lambda m: max(0, (m - start + step - 1) // step),
-                     width=SECTION_WIDTH)
+                     width=SECTION_WIDTH, step=step)
 
 
 TRANSFORMS: tuple[Transform, ...] = (
@@ -295,8 +297,18 @@ def _matching_rows(np: Any, values: Any, usable: Any, index: TermIndex, keys: Ta
 _PLACEHOLDER = Program(ops=[], directives={})
 
 
+def _values(np: Any, transform: Transform, residues: Any, inner_values: dict[str, Any]) -> Any:
+    """T(b) on the residues; a composition's inner transform once per block for all its outer ones."""
+    if not transform.parts:
+        return transform.apply(np, residues[:, :transform.width], _mod)
+    outer, inner = transform.parts
+    if inner.name not in inner_values:
+        inner_values[inner.name] = inner.apply(np, residues[:, :inner.width], _mod)
+    return outer.apply(np, inner_values[inner.name][:, :outer.width], _mod)
+
+
 def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGET,
-          transforms: tuple[Transform, ...] = TRANSFORMS) -> Iterator[tuple[int, Candidate]]:
+          transforms: tuple[Transform, ...] = TRANSFORMS, strategy: str = "transforms") -> Iterator[tuple[int, Candidate]]:
     """(target A-number, candidate) for every target a transform of a known sequence matches, at most
     `per_target` candidates per target; the known sequences in blocks of CHUNK (memory stays small)."""
     import numpy as np
@@ -311,8 +323,9 @@ def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGE
         block = sources[start:start + CHUNK]
         residues = _residues(np, block)
         lengths = np.array([len(b.terms) for b in block], dtype=np.int64)
+        inner_values: dict[str, Any] = {}
         for transform in transforms:
-            values = transform.apply(np, residues[:, :transform.width], _mod)
+            values = _values(np, transform, residues, inner_values)
             determined = [transform.determined(m) for m in range(transform.width + 1)]
             usable = np.array(determined, dtype=np.int64)[np.minimum(lengths, transform.width)]
             for row in _matching_rows(np, values, usable, index, keys).tolist():
@@ -328,17 +341,24 @@ def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGE
                 for a, matched in index.match(exact, program, skip=cap.full):
                     if a != b.a_number:
                         cap.take(a)
-                        yield a, Candidate(matched, "transforms", f"{transform.name} of {format_a_number(b.a_number)}")
+                        yield a, Candidate(matched, strategy, f"{transform.name} of {format_a_number(b.a_number)}")
 
 
-def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """The transforms of the context's known sequences that match one sequence (the mining loop sweeps
-    every lacking sequence at once instead: `miner.mine.loop.run_sweep`)."""
+def propose_among(target: Target, ctx: SearchContext, budget: int, chosen: tuple[Transform, ...],
+                  strategy: str) -> Iterator[Candidate]:
+    """The `chosen` transforms of the context's known sequences that match one sequence."""
     if not ctx.known:
         return
     options = ctx.index
     index = TermIndex.build([target]) if options is None else TermIndex.build(
         [target], key_length=options.key_length, max_delta=options.max_delta, max_shift=options.max_shift,
         digit_bases=options.digit_bases)
-    for _, cand in sweep(index, ctx.known.values(), per_target=budget or PER_TARGET):
+    for _, cand in sweep(index, ctx.known.values(), per_target=budget or PER_TARGET, transforms=chosen,
+                         strategy=strategy):
         yield cand
+
+
+def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
+    """The transforms of the context's known sequences that match one sequence (the mining loop sweeps
+    every lacking sequence at once instead: `miner.mine.loop.run_sweep`)."""
+    yield from propose_among(target, ctx, budget, TRANSFORMS, "transforms")
