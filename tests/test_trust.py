@@ -62,6 +62,12 @@ def test_reject_reason_by_strategy_information_and_name(tmp_path):
     assert reject_reason("euler", "direct", parse("mov $1,2\n"), "S.", mid, names, cfg) is None
     assert "trust_match_bits" in reject_reason("euler", "direct", bare, "S.", mid, names, cfg)
     assert reject_reason("euler", "direct", bare, "Euler transform of A000008.", mid, names, cfg) is None
+    # A composition of two transforms of a cited sequence needs a fit's bits: the citation does not pick one.
+    cited = "A000008 + A000009 as lower triangular matrices."
+    assert reject_reason("transforms", "direct", bare, cited, [1, 2, 1] * 4, names, cfg) is None
+    assert "trust_fit_bits" in reject_reason("compositions", "direct", bare, cited, [1, 2, 1] * 4, names, cfg)
+    assert reject_reason("compositions", "direct", bare, cited, mid, names, cfg) is None
+    assert "trust_match_bits" in reject_reason("compositions", "direct", bare, "S.", mid, names, cfg)
 
 
 @pytest.fixture(scope="module")

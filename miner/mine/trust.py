@@ -6,7 +6,8 @@ program found by matching terms has used them all up. Measured on held-out corpu
 (`benchmarks/false_hits.py`), such hits were wrong 5.6% of the time, mostly on small-valued terms. So,
 unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, transforms, matcher
 lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
-terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls; a fit to the terms (recurrence,
+terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls (a composition of two transforms
+needs `trust_fit_bits` even then); a fit to the terms (recurrence,
 Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
 sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
@@ -30,6 +31,8 @@ from miner.lang.program import CONSTANT, Program
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
 MATCHED = frozenset({"corpus_sweep", "transforms", "compositions", "combine", "mutation", "repair", "beam", "sample",
                      "name_only", "terms_only", "family"})
+# Matches among so many candidate programs per known sequence that a cited name alone does not vouch for one.
+WIDE = frozenset({"compositions"})
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.
 MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.
@@ -88,6 +91,10 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
     matched = strategy in MATCHED or route in MATCH_ROUTES or (strategy in FITTED and bool(calls))
     if matched and not vouched and bits < float(m["trust_match_bits"]):
         return f"{bits:.0f} bits of known terms < trust_match_bits {m['trust_match_bits']} for a match"
+    # One of some 600 compositions chosen by the terms: a cited name vouches for the sequence, not for the
+    # composition (measured: a triangle's 12 small terms matched one, wrong from the next term on).
+    if strategy in WIDE and vouched and bits < float(m["trust_fit_bits"]):
+        return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a cited composition"
     if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
     return None
