@@ -15,7 +15,7 @@ import re
 from typing import Any, Iterator
 
 from miner.search.formula import FormulaError
-from miner.search.transforms import TRANSFORMS, Reduce, Transform, propose_among
+from miner.search.transforms import TRANSFORMS, Transform, propose_among
 from miner.search.types import Candidate, SearchContext, Target
 
 # Bound variables of a transform's formula and what they become inside another's (the parser refuses a
@@ -46,15 +46,10 @@ def _composed_formula(outer: Transform, inner: Transform) -> str:
 
 
 def compose(outer: Transform, inner: Transform) -> Transform:
-    """outer(inner(b)): on residues the outer transform reads at most its width of inner's values."""
-
-    def apply(np: Any, x: Any, reduce: Reduce) -> Any:
-        values = inner.apply(np, x, reduce)
-        return outer.apply(np, values if x.dtype == object else values[:, :outer.width], reduce)
-
-    return Transform(f"{outer.name} of the {inner.name}", _composed_formula(outer, inner), apply, outer.first,
-                     lambda m: outer.determined(min(inner.determined(m), outer.width)), inner.width,
-                     parts=(outer, inner))
+    """outer(inner(b)), reading inner's width of b's terms (inner's values never exceed outer's width)."""
+    return Transform(f"{outer.name} of the {inner.name}", _composed_formula(outer, inner),
+                     lambda np, x, reduce: outer.apply(np, inner.apply(np, x, reduce), reduce), outer.first,
+                     lambda m: outer.determined(inner.determined(m)), inner.width, parts=(outer, inner))
 
 
 def _redundant(outer: Transform, inner: Transform) -> bool:

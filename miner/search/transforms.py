@@ -304,7 +304,7 @@ def _values(np: Any, transform: Transform, residues: Any, inner_values: dict[str
     outer, inner = transform.parts
     if inner.name not in inner_values:
         inner_values[inner.name] = inner.apply(np, residues[:, :inner.width], _mod)
-    return outer.apply(np, inner_values[inner.name][:, :outer.width], _mod)
+    return outer.apply(np, inner_values[inner.name], _mod)
 
 
 def sweep(index: TermIndex, known: Iterable[Target], per_target: int = PER_TARGET,
