@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
-from storage.mining import (attempt_rounds, claim, extend_leases, first_found, lease, record_attempt, release,
-                            strategy_stats, tried_pairs)
+from storage.mining import (attempt_rounds, claim, extend_leases, failed_candidates, first_found, lease,
+                            record_attempt, record_failed, release, strategy_stats, tried_pairs)
 from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, program_codes,
                               program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
 from storage.records import (
@@ -56,7 +56,8 @@ __all__ = [
     "Attempt", "DiscoveredRow", "Engine", "Hit", "ImportStats", "JobRunRow", "MinerRow", "ModelVersionRow",
     "RefreshRejected", "RefreshStats", "SequenceRecord", "StorageError", "StoreOutcome", "StrategyStats", "Summary",
     "TrialSide", "TrialState",
-    "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "get_sequences",
+    "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "failed_candidates",
+    "get_sequences", "record_failed",
     "is_operational_error", "missing_sqlite_file", "hits_to_reverify", "mark_verified", "provisional_hits",
     "supersede_hit", "superseded",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
 from storage.records import Attempt, StrategyStats
 from storage.schema import Attempt as AttemptRow
-from storage.schema import AttemptDay, Effort, Lease, Program, Sequence, utcnow
+from storage.schema import AttemptDay, Effort, FailedCandidate, Lease, Program, Sequence, utcnow
 from storage.sequences import lacking_condition, minable_condition
 
 log = structlog.get_logger(__name__)
@@ -277,3 +277,18 @@ def attempt_rounds(session: Session, strategies: Iterable[str]) -> dict[tuple[in
         .group_by(AttemptRow.a_number, AttemptRow.strategy, AttemptRow.model_version)
     )
     return {(int(a), str(s), None if v is None else int(v)): int(n) for a, s, v, n in rows}
+
+
+def failed_candidates(session: Session) -> dict[int, set[int]]:
+    """The digests of the sweep candidates that got a known term wrong, by A-number."""
+    out: dict[int, set[int]] = {}
+    for a, digest in session.execute(select(FailedCandidate.a_number, FailedCandidate.digest)):
+        out.setdefault(a, set()).add(digest)
+    return out
+
+
+def record_failed(session: Session, failures: Iterable[tuple[int, int]]) -> None:
+    """Remember (A-number, digest) pairs of sweep candidates that got a known term wrong; each pair once."""
+    for part in chunked(({"a_number": a, "digest": d} for a, d in sorted(set(failures))), 500):
+        session.execute(upsert(session, FailedCandidate.__table__).values(part).on_conflict_do_nothing())
+

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -264,6 +265,16 @@ class Miner(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class FailedCandidate(Base):
+    """A sweep's candidate that got a known term wrong (digest of its program and the target's terms): a
+    miner sweeps every known sequence again at each start, and does not check this one again."""
+
+    __tablename__ = "failed_candidates"
+
+    a_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
 class Refresh(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from math import comb
 import sys
 import threading
 
@@ -315,6 +316,33 @@ def test_a_provisional_program_found_again_is_no_new_hit(mined_db):
         rows = session.execute(select(Attempt.outcome).where(Attempt.a_number == 1453, Attempt.strategy == "corpus_sweep")
                                .order_by(Attempt.id)).scalars().all()
     assert rows[-1] == "miss"  # no credit to the strategy for a program it had already stored
+
+
+def test_a_sweep_candidate_that_got_a_term_wrong_is_not_checked_again_after_a_restart(mined_db):
+    from sqlalchemy import select
+
+    from miner.mine.context import build_context
+    from miner.mine.loop import run_sweep
+    from storage.records import SequenceRecord
+    from storage.schema import Attempt
+
+    cfg, engine = mined_db
+    # Catalan numbers on every term A000108 has (the sweep's lookup compares those), then not
+    catalan = [comb(2 * n, n) // (n + 1) for n in range(56)]
+    storage.apply_refresh(engine, [SequenceRecord(990010, "Catalan numbers until they are not.",
+                                                  catalan[:50] + [c + 1 for c in catalan[50:]], 0)])
+    for _ in range(2):  # two miner processes in turn (a restarted daemon): each sweeps afresh
+        ctx = build_context(cfg, engine)
+        try:
+            run_sweep(ctx, engine, only=["corpus_sweep"])
+        finally:
+            ctx.close()
+    with storage.session_scope(engine, readonly=True) as session:
+        rows = session.execute(select(Attempt.candidates, Attempt.valid).where(
+            Attempt.a_number == 990010, Attempt.strategy == "corpus_sweep").order_by(Attempt.id)).all()
+        assert 990010 in storage.failed_candidates(session)
+    assert rows[0].candidates >= 1 and rows[0].valid >= 1  # checked, and wrong at term 50
+    assert rows[1].candidates == rows[1].valid == 0  # matched again, not checked again
 
 
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):

@@ -78,6 +78,9 @@ class MiningState:
     # `len(compositions.COMPOSITIONS)`), and the known sequences that arrived since it began.
     compositions_next: int = 0
     compositions_fresh: set[int] = field(default_factory=set)
+    # Digests of the sweep candidates that got a known term wrong, by A-number (`storage.failed_candidates`,
+    # and this process's own): a start sweeps every known sequence again and skips them.
+    failed: dict[int, set[int]] = field(default_factory=dict)
     # Per sequence: (matcher matches of other candidates' terms, those followed up with a check).
     match_tally: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Near misses per sequence, best first: (leading terms matched, program).
@@ -225,12 +228,19 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     )
     state = MiningState(corpus=corpus, corpus_key=corpus_key, targets=targets, index=index, search=search,
                         once_done=_once_done(engine, targets), rounds=_rounds(engine),
-                        provisional=load_provisional(engine))
+                        provisional=load_provisional(engine), failed=_failed(engine))
     ctx = MiningContext(cfg=cfg, owner=owner or default_owner(), pool=pool,
                         proposers=available_proposers(list(mine["strategies"])), rng=rng, state=state)
     log.info("mining_context", targets=len(targets), programs=len(corpus), seed=seed,
              strategies=sorted(ctx.proposers), workers=pool.size)
     return ctx
+
+
+def _failed(engine: Engine) -> dict[int, set[int]]:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.failed_candidates(session)
 
 
 def _once_done(engine: Engine, targets: dict[int, Target]) -> set[tuple[int, str]]:

@@ -10,6 +10,7 @@ attempt per (sequence, strategy) and release the leases. `mine` runs batches for
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from dataclasses import asdict, dataclass, field
@@ -620,9 +621,10 @@ def _completions(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list
 
 
 def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
-                winners: dict[int, list[_Cand]], caps: dict[str, float] | None = None) -> set[int]:
+                winners: dict[int, list[_Cand]], caps: dict[str, float] | None = None,
+                wrong: list[_Cand] | None = None) -> set[int]:
     """Check candidates (each attempt within its CPU cap, see `cpu_caps`) and their matcher follow-ups;
-    collect passing ones in `winners` by A-number.
+    collect passing ones in `winners` by A-number, and those that got a term wrong in `wrong`.
 
     Returns the A-numbers that got new near misses.
     """
@@ -637,6 +639,8 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
         if outcome.ok:
             winners.setdefault(cand.target.a_number, []).append(cand)
             continue
+        if wrong is not None and not outcome.error:
+            wrong.append(cand)
         if _near_miss(ctx, cand, outcome):
             fresh_misses.add(cand.target.a_number)
         elif cand.target is attempt.target:
@@ -871,6 +875,40 @@ def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True
     return due
 
 
+def candidate_digest(program: Program, terms: Iterable[int]) -> int:
+    """A 64-bit digest of a program's text and the terms it is checked on, the same in every process."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(format_program(program).encode())
+    h.update(b"|" + ",".join(map(str, terms)).encode())
+    return int.from_bytes(h.digest(), "big", signed=True)
+
+
+def _unfailed(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
+    """The sweep candidates not known to get a term wrong (`_remember_wrong`), and every other one."""
+    out = []
+    for c in cands:
+        failed = ctx.state.failed.get(c.target.a_number)
+        if failed and c.attempt.strategy in SWEEPS and candidate_digest(c.program, c.target.terms) in failed:
+            c.attempt.candidates -= 1
+        else:
+            out.append(c)
+    return out
+
+
+def _remember_wrong(ctx: MiningContext, engine: Engine, cands: list[_Cand]) -> None:
+    """Keep the sweep candidates that got a term wrong, here and in the database: each start of a miner
+    sweeps every known sequence again and would check them again (on the real targets after the first
+    pass: about 1,000 of the transforms', 130 CPU-seconds)."""
+    import storage
+
+    pairs = [(c.target.a_number, candidate_digest(c.program, c.target.terms)) for c in cands]
+    for a, digest in pairs:
+        ctx.state.failed.setdefault(a, set()).add(digest)
+    if pairs:
+        with storage.session_scope(engine) as session:
+            storage.record_failed(session, pairs)
+
+
 def _sweep_candidates(ctx: MiningContext, strategy: str, cap: int) -> Iterator[tuple[int, Candidate]]:
     """One sweep's (target, candidate) pairs: the whole sweep when due, else only the known sequences that
     arrived since the last; for the compositions, those under every composition and the next slice."""
@@ -938,11 +976,13 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     winners: dict[int, list[_Cand]] = {}
     recorded = list(attempts.values()) + list({id(c.attempt): c.attempt for c in cands
                                                 if c.attempt.strategy == "combine"}.values())
+    wrong: list[_Cand] = []
     try:
-        check_round(ctx, _dedupe(ctx, cands), stop_event, winners)
+        check_round(ctx, _unfailed(ctx, _dedupe(ctx, cands)), stop_event, winners, wrong=wrong)
         recorded.extend(settle(ctx, engine, winners, stop_event, summary))
     finally:
         _record(engine, ctx, recorded, summary)
+        _remember_wrong(ctx, engine, [c for c in wrong if c.attempt.strategy in SWEEPS])
     if not _stopped(stop_event) and "transforms" in wanted:
         state.transforms_due, state.transforms_fresh = False, set()
     if not _stopped(stop_event) and "compositions" in wanted:
