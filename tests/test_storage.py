@@ -332,3 +332,12 @@ def test_models_jobs_and_heartbeats(engine):
         assert miner.last_seen >= miner.started_at
     with storage.session_scope(engine) as s:
         assert [(r.job, r.outcome) for r in storage.recent_jobs(s)] == [("refresh", "ok")]
+
+
+def test_failed_candidates_are_recorded_once_each(engine):
+    with storage.session_scope(engine) as session:
+        storage.record_failed(session, [(5, -3), (5, 2**62), (7, 1), (5, -3)])
+    with storage.session_scope(engine) as session:
+        storage.record_failed(session, [(5, -3), (7, -(2**63))])  # a second miner's: no error, no second row
+    with storage.session_scope(engine, readonly=True) as session:
+        assert storage.failed_candidates(session) == {5: {-3, 2**62}, 7: {1, -(2**63)}}
