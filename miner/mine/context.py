@@ -286,9 +286,10 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         if ctx.state.search.known:
             before = set(ctx.state.search.known)
             ctx.state.search.known = load_known(engine, corpus.ids())
-            ctx.state.fresh_known |= set(ctx.state.search.known) - before
-            ctx.state.transforms_fresh |= set(ctx.state.search.known) - before
-            ctx.state.compositions_fresh |= set(ctx.state.search.known) - before
+            arrived = set(ctx.state.search.known) - before
+            ctx.state.fresh_known |= arrived
+            ctx.state.transforms_fresh |= arrived
+            ctx.state.compositions_fresh |= arrived
         ctx.pool.restart()
         if before_ids - set(corpus.ids()):
             ctx.state.sweep_due = ctx.state.transforms_due = True  # a program gone: matches that call it go too
