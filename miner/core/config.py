@@ -194,6 +194,7 @@ class SearchConfig:
     match_max_shift: int = key(2, min=0)
     sweep_per_target: int = key(4, min=1)
     mutation_max_changes: int = key(3, min=1)
+    mutation_neighbours: int = key(10, min=0)
     holonomic_max_order: int = key(5, min=1)
     holonomic_max_degree: int = key(3, min=0)
     holonomic_max_inhom_degree: int = key(2, min=0)
