@@ -52,20 +52,21 @@ def test_propose_mutates_the_targets_seeds_for_half_its_budget():
     assert all(c.blind == (c.note != "from a seed") for c in cands)
 
 
-def test_propose_mutates_the_programs_of_similar_names():
-    # "3 mod 7" is one constant away from the program of "3 mod 5"; the unrelated squares are not.
+def test_propose_mutates_the_programs_of_similar_sequences():
+    # "3 mod 7" is one constant away from the program of "3 mod 5" (a similar name, and first terms equal
+    # to its under a*x+b); the unrelated squares are neither.
     corpus = Corpus({16789: "mul $0,5\nadd $0,3\n", 290: "pow $0,2\n"})
     known = {16789: Target(16789, "Numbers that are congruent to 3 mod 5.", tuple(5 * n + 3 for n in range(20)), 0),
              290: Target(290, "The squares: a(n) = n^2.", tuple(n * n for n in range(20)), 0)}
     ctx = SearchContext(corpus=corpus, known=known, settings={"mutation_max_changes": 1})
     target = Target(17005, "Numbers that are congruent to 3 mod 7.", tuple(7 * n + 3 for n in range(20)), 0)
     cands = list(mutation_propose(target, ctx, 400, random.Random(5)))
-    near = [c for c in cands if c.note == "from a similar name"]
+    near = [c for c in cands if c.note == "from a similar sequence"]
     assert 120 < len(near) < 280 and not any(c.blind for c in near)
     assert all(c.blind for c in cands if c.note.startswith("from A"))
     assert any(check_terms(c.program, list(target.terms), corpus).ok for c in near)
     ctx.settings["mutation_neighbours"] = 0
-    assert not any(c.note == "from a similar name" for c in mutation_propose(target, ctx, 100, random.Random(5)))
+    assert not any(c.note == "from a similar sequence" for c in mutation_propose(target, ctx, 100, random.Random(5)))
 
 
 def test_blind_guesses_get_the_tight_time_limit():

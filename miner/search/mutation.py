@@ -3,9 +3,9 @@ operation kinds, insertions, deletions and swaps, seeded. Mutants are untrusted 
 evaluates them and looks their terms up in the matcher index (a hit for any target counts).
 
 Unlike loda-cpp's, a mutant is not only of a random program: the target's near misses and the programs
-of the sequences with the most similar names are the likeliest to be one change from its program (on
-300 held-out corpus sequences, 400 mutants of 10 similar names' programs solved 12, 9 of them beyond
-`family`'s constant rewrites).
+of the sequences whose first terms or names are most like its own are the likeliest to be a few changes
+from its program. Of 300 held-out corpus sequences, 256 have no such program that is right as it is; 400
+mutants of the programs of their 10 and 10 (`neighbours`) solved 10 of them in 72 CPU-seconds.
 """
 
 from __future__ import annotations
@@ -84,18 +84,22 @@ def _corpus_ids(ctx: SearchContext) -> list[int]:
 
 
 def neighbours(target: Target, ctx: SearchContext, k: int) -> list[Program]:
-    """The programs of the k sequences whose names are most like the target's (`family`'s tf-idf index),
-    at the target's offset."""
+    """The programs of the k sequences whose first terms match the target's longest (under a*x+b, adapted
+    to it) and of the k whose names are most like its own (`family`'s tf-idf index), at its offset."""
     from miner.lang.compact import TargetError, from_target
     from miner.search.family import corpus_index
 
-    if k <= 0 or not target.name or ctx.corpus is None or not ctx.known:
+    if k <= 0 or ctx.corpus is None or not ctx.known:
         return []
+    index = corpus_index(ctx)
+    texts = [hit.target for hit in index.neighbours(target.terms, target.offset, k=k, exclude={target.a_number})]
+    if target.name:
+        texts += [example.target for example in index.similar(target.name, k=k, exclude={target.a_number},
+                                                              near=target.a_number, max_words=0)]
     out = []
-    for example in corpus_index(ctx).similar(target.name, k=k, exclude={target.a_number}, near=target.a_number,
-                                             max_words=0):
+    for text in dict.fromkeys(texts):
         try:
-            out.append(from_target(example.target, target.offset))
+            out.append(from_target(text, target.offset))
         except TargetError:
             continue
     return out
@@ -103,7 +107,7 @@ def neighbours(target: Target, ctx: SearchContext, k: int) -> list[Program]:
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Mutants: half of them of the target's seeds (`settings["seeds"]`: its near misses and best model
-    candidates), if any; of the rest, half of the programs of similar names (`neighbours`), checked
+    candidates), if any; of the rest, half of the programs of similar sequences (`neighbours`), checked
     against the target, and half of random corpus programs (mined hits included), blind guesses that
     count through the matchers only."""
     ids = _corpus_ids(ctx)
@@ -117,7 +121,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
             yield Candidate(mutate(rng.choice(seeds), rng, changes), "mutation", "from a seed")
             continue
         if near and (not ids or rng.random() < 0.5):
-            yield Candidate(mutate(rng.choice(near), rng, changes), "mutation", "from a similar name")
+            yield Candidate(mutate(rng.choice(near), rng, changes), "mutation", "from a similar sequence")
             continue
         source = rng.choice(ids)
         program = ctx.corpus.get(source)
