@@ -26,11 +26,16 @@ def load_data() -> tuple[dict[int, Any], dict[int, str]]:
 
 
 def bench_cfg(workdir: Path, workers: int = 1) -> dict[str, Any]:
-    """Default config with every path inside `workdir`, offline deep checks, quiet logs."""
+    """Default config with every path inside `workdir`, offline deep checks, quiet logs; the environment's
+    `LODA_MINER_<SECTION>_<KEY>` settings on top (for comparisons), but never its database or paths."""
+    import os
+
     from miner.core import config, log
 
     cfg = config.defaults_in(workdir)
     cfg["mine"].update(workers=workers, deep_check=False, random_seed=1)
+    config.apply_environment(cfg, {k: v for k, v in os.environ.items()
+                                   if not k.startswith(("LODA_MINER_DATABASE_", "LODA_MINER_PATHS_"))})
     log.configure("warning", "json")
     return cfg
 

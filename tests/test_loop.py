@@ -345,6 +345,39 @@ def test_a_sweep_candidate_that_got_a_term_wrong_is_not_checked_again_after_a_re
     assert rows[1].candidates == rows[1].valid == 0  # matched again, not checked again
 
 
+def test_a_sweep_candidate_the_trust_rules_refused_offline_is_not_checked_again_until_online(mined_db, tmp_path):
+    from sqlalchemy import select
+
+    from miner.mine.context import build_context
+    from miner.mine.loop import run_sweep
+    from storage.records import SequenceRecord
+    from storage.schema import Attempt
+
+    cfg, engine = mined_db
+    # Twelve Catalan numbers under a name that cites nothing: too few bits for a hit on the known terms alone.
+    catalan = [comb(2 * n, n) // (n + 1) for n in range(1, 13)]
+    storage.apply_refresh(engine, [SequenceRecord(990011, "Counts of some structure.", catalan, 1)])
+    bfiles = tmp_path / "bfiles"
+    bfiles.mkdir()
+    _bfile(bfiles / "b990011.txt", 1, catalan)  # a b-file with no more terms than the known ones
+    cfg["sources"]["bfile_url"] = f"file://{bfiles}/b{{number:06d}}.txt"
+    for online in (False, False, True, True):  # four miner processes in turn, the last two with b-files
+        cfg["mine"]["deep_check"] = online
+        ctx = build_context(cfg, engine)
+        try:
+            run_sweep(ctx, engine, only=["corpus_sweep"])
+        finally:
+            ctx.close()
+    with storage.session_scope(engine, readonly=True) as session:
+        rows = session.execute(select(Attempt.candidates, Attempt.valid).where(
+            Attempt.a_number == 990011, Attempt.strategy == "corpus_sweep").order_by(Attempt.id)).all()
+    assert 990011 not in stored(engine)
+    assert rows[0].candidates >= 1 and rows[0].valid >= 1  # checked: right on all twelve, and refused
+    assert rows[1].candidates == rows[1].valid == 0  # offline again: not checked again
+    assert rows[2].candidates >= 1  # online, a b-file may decide: checked again, and refused again
+    assert rows[3].candidates == rows[3].valid == 0  # its b-file had no more terms: not checked again
+
+
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
     from miner.mine.context import build_context
     from miner.mine.loop import run_sweep

@@ -685,10 +685,11 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
 
 
 def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None,
-                deep: tuple[tuple[int, ...], str]) -> tuple[_Cand, int, bool] | None:
+                deep: tuple[tuple[int, ...], str], wrong: list[_Cand] | None = None) -> tuple[_Cand, int, bool] | None:
     """The shortest candidate that passes the deep check on `deep` (terms, origin from `deep_terms`), the
-    number of terms it verified and whether they came from a b-file. Each is optimized first
-    (`miner.lang.optimize`), so the program stored is the one the deep check ran."""
+    number of terms it verified and whether they came from a b-file; those that got a term wrong go to
+    `wrong`. Each is optimized first (`miner.lang.optimize`), so the program stored is the one the deep
+    check ran."""
     m = ctx.cfg["mine"]
     terms, origin = deep
     required = min(int(m["min_check_terms"]), len(target.terms))
@@ -716,6 +717,8 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
                 return cand, outcome.matched, origin == "bfile"
             log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin,
                      matched=outcome.matched, error=outcome.error)
+            if wrong is not None and not outcome.error and program is cand.program:
+                wrong.append(cand)
     return None
 
 
@@ -790,10 +793,16 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
         deep = deep_terms(ctx.cfg, found[0].target)
         # Terms beyond the known ones decide for themselves; without them, only trusted kinds of hit.
         if not (deep[1] == "bfile" and len(deep[0]) > len(found[0].target.terms)):
-            found = _trusted(ctx, engine, found)
+            trusted = _trusted(ctx, engine, found)
+            if deep[1] == "bfile" or not ctx.cfg["mine"]["deep_check"]:  # not a b-file that failed to come
+                kept = {id(c) for c in trusted}
+                _remember(ctx, engine, [c for c in found if id(c) not in kept], _refusal_salt(ctx.cfg))
+            found = trusted
             if not found:
                 continue
-        result = _deep_check(ctx, found[0].target, found, stop_event, deep)
+        wrong: list[_Cand] = []
+        result = _deep_check(ctx, found[0].target, found, stop_event, deep, wrong)
+        _remember(ctx, engine, wrong)
         if result is None:
             continue
         cand, verified, bfile = result
@@ -875,33 +884,46 @@ def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True
     return due
 
 
-def candidate_digest(program: Program, terms: Iterable[int]) -> int:
-    """A 64-bit digest of a program's text and the terms it is checked on, the same in every process."""
+def candidate_digest(program: Program, terms: Iterable[int], salt: str = "") -> int:
+    """A 64-bit digest of a program's text and the terms it is checked on (and `salt`), the same in every
+    process."""
     h = hashlib.blake2b(digest_size=8)
     h.update(format_program(program).encode())
     h.update(b"|" + ",".join(map(str, terms)).encode())
+    if salt:
+        h.update(b"|" + salt.encode())
     return int.from_bytes(h.digest(), "big", signed=True)
 
 
+def _refusal_salt(cfg: dict[str, Any]) -> str:
+    # A refusal offline holds until the miner goes online; one with the b-file at hand, until the terms change.
+    return "refused" if cfg["mine"]["deep_check"] else "refused offline"
+
+
 def _unfailed(ctx: MiningContext, cands: list[_Cand]) -> list[_Cand]:
-    """The sweep candidates not known to get a term wrong (`_remember_wrong`), and every other one."""
+    """The sweep candidates not known to get a term wrong or to be refused by the trust rules
+    (`_remember`), and every other one."""
     out = []
+    salt = _refusal_salt(ctx.cfg)
     for c in cands:
         failed = ctx.state.failed.get(c.target.a_number)
-        if failed and c.attempt.strategy in SWEEPS and candidate_digest(c.program, c.target.terms) in failed:
+        if failed and c.attempt.strategy in SWEEPS and (candidate_digest(c.program, c.target.terms) in failed
+                                                        or candidate_digest(c.program, c.target.terms, salt) in failed):
             c.attempt.candidates -= 1
         else:
             out.append(c)
     return out
 
 
-def _remember_wrong(ctx: MiningContext, engine: Engine, cands: list[_Cand]) -> None:
-    """Keep the sweep candidates that got a term wrong, here and in the database: each start of a miner
-    sweeps every known sequence again and would check them again (on the real targets after the first
-    pass: about 1,000 of the transforms', 130 CPU-seconds)."""
+def _remember(ctx: MiningContext, engine: Engine, cands: list[_Cand], salt: str = "") -> None:
+    """Keep the sweep candidates among `cands` (those that got a term wrong, or with `salt` those the trust
+    rules refused), here and in the database: each start of a miner sweeps every known sequence again and
+    would check them again (on the real targets after the first pass: about 1,000 wrong ones of the
+    transforms', and about 500 refused offline, which took most of the start's 150 CPU-seconds)."""
     import storage
 
-    pairs = [(c.target.a_number, candidate_digest(c.program, c.target.terms)) for c in cands]
+    pairs = [(c.target.a_number, candidate_digest(c.program, c.target.terms, salt))
+             for c in cands if c.attempt.strategy in SWEEPS]
     for a, digest in pairs:
         ctx.state.failed.setdefault(a, set()).add(digest)
     if pairs:
@@ -982,7 +1004,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
         recorded.extend(settle(ctx, engine, winners, stop_event, summary))
     finally:
         _record(engine, ctx, recorded, summary)
-        _remember_wrong(ctx, engine, [c for c in wrong if c.attempt.strategy in SWEEPS])
+        _remember(ctx, engine, wrong)
     if not _stopped(stop_event) and "transforms" in wanted:
         state.transforms_due, state.transforms_fresh = False, set()
     if not _stopped(stop_event) and "compositions" in wanted:
