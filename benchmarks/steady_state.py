@@ -75,8 +75,8 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
     settled = wanted + [f"{s} revised {t}" for s, t in sorted(REVISED.items()) if s in wanted]
     if "transforms" in wanted:  # a sweep has no REVISED time: a new transform settles again
         settled.append("transforms: " + ", ".join(t.name for t in TRANSFORMS))
-    # the sweeps' wrong candidates remembered, as a daemon that ran the first pass has them
-    settled.append("failed candidates")
+    # the sweeps' wrong and refused candidates remembered, as a daemon that ran the first pass has them
+    settled += ["failed candidates", "refused candidates"]
     # The sweeps are run on their own: `mine` runs them only before a batch, and with every once-per-sequence
     # strategy spent it claims no batch.
     if first_pass.get("settled") == settled:
