@@ -9,8 +9,12 @@ beside it. Each sequence the model did not solve and whose best wrong candidate 
 `--min-terms` leading terms (its near miss) then gets K more candidates in each of three ways:
 - `more_beams`: the same prompt, 2K beams, the K not already tried;
 - `sample`: the same prompt, K samples at temperature 1;
-- `near_miss`: the prompt with the near miss as its first neighbour (`training.pairs.with_near_miss`), K beams.
-Reported per arm: sequences solved, those retrieval misses (model-only), generation seconds.
+- `near_miss`: the prompt with the near miss as its first neighbour (`training.pairs.with_near_miss`), K beams;
+- `mutants` (with `--mutants N`): N mutants of the near miss (`miner.search.mutation`), as the miner's
+  mutation strategy makes of a sequence's model seeds, beside `neighbour_mutants`, the model-free control:
+  N mutants of the programs of the sequences with the most similar first terms and names
+  (`mutation.neighbours`, the train split's programs).
+Reported per arm: sequences solved, those retrieval misses (model-only), generation or mutation seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=32)
     parser.add_argument("--min-terms", type=int, default=3, help="leading terms a near miss reproduces")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--mutants", type=int, default=0, help="mutants per retried sequence (0: no mutation arms)")
+    parser.add_argument("--arms", default="more_beams,sample,near_miss", help="the model's arms to run")
     args = parser.parse_args()
 
     from miner.core import log
@@ -64,7 +70,9 @@ def main() -> None:
         return [p for p in (to_loda(t, source) for t in texts) if p is not None]
 
     arms: dict[str, dict] = {}
-    for arm in ("more_beams", "sample", "near_miss"):
+    if args.mutants:
+        arms.update(mutation_arms(v, hidden, retry, args.mutants, retrieval))
+    for arm in [a for a in args.arms.split(",") if a]:
         solved: list[int] = []
         seconds = 0.0
         for r in retry:
@@ -94,6 +102,40 @@ def main() -> None:
         "retried": len(retry), "min_terms": args.min_terms, "arms": arms,
         "wall_seconds": round(time.monotonic() - started, 1),
     }, indent=1))
+
+
+def mutation_arms(v, hidden, retry: list[dict], mutants: int, retrieval: set[int]) -> dict[str, dict]:
+    """Solves by `mutants` mutants of each retried sequence's near miss and, model-free, of its neighbours'
+    programs (train split), checked on its known terms under the blind time limit."""
+    import random
+
+    from miner.core.config import DEFAULTS
+    from miner.lang import Limits, check_terms
+    from miner.lang.parser import parse
+    from miner.search.mutation import mutate, neighbours
+    from miner.search.types import SearchContext, Target
+
+    limits = Limits(max_steps=DEFAULTS["mine"]["max_candidate_steps"], max_seconds=DEFAULTS["mine"]["blind_max_seconds"])
+    held = {p.a_number for p in v.pairs}
+    known = {a: Target(a, name, tuple(terms), offset) for a, (name, terms, offset) in v.sequences.items()
+             if a in hidden and a not in held}
+    ctx = SearchContext(corpus=hidden, known=known, settings=dict(DEFAULTS["search"]))
+    out: dict[str, dict] = {}
+    for arm in ("mutants", "neighbour_mutants"):
+        rng = random.Random(1)
+        solved: list[int] = []
+        start = time.process_time()
+        for r in retry:
+            name, terms, offset = v.sequences[r["a_number"]]
+            target = Target(r["a_number"], name, tuple(terms), offset)
+            seeds = [parse(r["near_miss"], "near miss")] if arm == "mutants" else \
+                neighbours(target, ctx, int(DEFAULTS["search"]["mutation_neighbours"]))
+            if seeds and any(check_terms(mutate(rng.choice(seeds), rng, 3), list(terms), hidden, limits).ok
+                             for _ in range(mutants)):
+                solved.append(r["a_number"])
+        out[arm] = {"solved": len(solved), "model_only": sum(a not in retrieval for a in solved),
+                    "cpu_seconds": round(time.process_time() - start, 1), "a_numbers": solved}
+    return out
 
 
 if __name__ == "__main__":

@@ -318,40 +318,44 @@ def test_a_provisional_program_found_again_is_no_new_hit(mined_db):
     assert rows[-1] == "miss"  # no credit to the strategy for a program it had already stored
 
 
-def test_a_sweep_candidate_that_got_a_term_wrong_is_not_checked_again_after_a_restart(mined_db):
+def _corpus_sweeps(cfg, engine, a_number: int, deep_checks: list[bool]) -> list:
+    """One corpus sweep by each of several miner processes in turn (a restarted daemon: each sweeps
+    afresh), with or without b-files; the (candidates, valid) of each one's attempt on `a_number`."""
     from sqlalchemy import select
 
     from miner.mine.context import build_context
     from miner.mine.loop import run_sweep
-    from storage.records import SequenceRecord
     from storage.schema import Attempt
 
-    cfg, engine = mined_db
-    # Catalan numbers on every term A000108 has (the sweep's lookup compares those), then not
-    catalan = [comb(2 * n, n) // (n + 1) for n in range(56)]
-    storage.apply_refresh(engine, [SequenceRecord(990010, "Catalan numbers until they are not.",
-                                                  catalan[:50] + [c + 1 for c in catalan[50:]], 0)])
-    for _ in range(2):  # two miner processes in turn (a restarted daemon): each sweeps afresh
+    for online in deep_checks:
+        cfg["mine"]["deep_check"] = online
         ctx = build_context(cfg, engine)
         try:
             run_sweep(ctx, engine, only=["corpus_sweep"])
         finally:
             ctx.close()
     with storage.session_scope(engine, readonly=True) as session:
-        rows = session.execute(select(Attempt.candidates, Attempt.valid).where(
-            Attempt.a_number == 990010, Attempt.strategy == "corpus_sweep").order_by(Attempt.id)).all()
+        return list(session.execute(select(Attempt.candidates, Attempt.valid).where(
+            Attempt.a_number == a_number, Attempt.strategy == "corpus_sweep").order_by(Attempt.id)).all())
+
+
+def test_a_sweep_candidate_that_got_a_term_wrong_is_not_checked_again_after_a_restart(mined_db):
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    # Catalan numbers on every term A000108 has (the sweep's lookup compares those), then not
+    catalan = [comb(2 * n, n) // (n + 1) for n in range(56)]
+    storage.apply_refresh(engine, [SequenceRecord(990010, "Catalan numbers until they are not.",
+                                                  catalan[:50] + [c + 1 for c in catalan[50:]], 0)])
+    rows = _corpus_sweeps(cfg, engine, 990010, [False, False])
+    with storage.session_scope(engine, readonly=True) as session:
         assert 990010 in storage.failed_candidates(session)
     assert rows[0].candidates >= 1 and rows[0].valid >= 1  # checked, and wrong at term 50
     assert rows[1].candidates == rows[1].valid == 0  # matched again, not checked again
 
 
 def test_a_sweep_candidate_the_trust_rules_refused_offline_is_not_checked_again_until_online(mined_db, tmp_path):
-    from sqlalchemy import select
-
-    from miner.mine.context import build_context
-    from miner.mine.loop import run_sweep
     from storage.records import SequenceRecord
-    from storage.schema import Attempt
 
     cfg, engine = mined_db
     # Twelve Catalan numbers under a name that cites nothing: too few bits for a hit on the known terms alone.
@@ -361,16 +365,7 @@ def test_a_sweep_candidate_the_trust_rules_refused_offline_is_not_checked_again_
     bfiles.mkdir()
     _bfile(bfiles / "b990011.txt", 1, catalan)  # a b-file with no more terms than the known ones
     cfg["sources"]["bfile_url"] = f"file://{bfiles}/b{{number:06d}}.txt"
-    for online in (False, False, True, True):  # four miner processes in turn, the last two with b-files
-        cfg["mine"]["deep_check"] = online
-        ctx = build_context(cfg, engine)
-        try:
-            run_sweep(ctx, engine, only=["corpus_sweep"])
-        finally:
-            ctx.close()
-    with storage.session_scope(engine, readonly=True) as session:
-        rows = session.execute(select(Attempt.candidates, Attempt.valid).where(
-            Attempt.a_number == 990011, Attempt.strategy == "corpus_sweep").order_by(Attempt.id)).all()
+    rows = _corpus_sweeps(cfg, engine, 990011, [False, False, True, True])
     assert 990011 not in stored(engine)
     assert rows[0].candidates >= 1 and rows[0].valid >= 1  # checked: right on all twelve, and refused
     assert rows[1].candidates == rows[1].valid == 0  # offline again: not checked again
