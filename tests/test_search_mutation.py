@@ -38,7 +38,7 @@ def test_propose_draws_from_the_corpus():
     assert {c.note for c in cands} == {"from A005843", "from A000290"}
 
 
-def test_propose_mutates_the_targets_seeds_for_half_its_budget():
+def test_propose_mutates_the_targets_seeds_for_a_share_of_its_budget():
     corpus = Corpus({5843: "mul $0,2\n"})
     # A model candidate that gets the first terms of 3n+1 right but not the rest: its mutants come
     # from the seed, and one change (add 1 instead of 2) fixes it.
@@ -46,7 +46,7 @@ def test_propose_mutates_the_targets_seeds_for_half_its_budget():
     ctx = SearchContext(corpus=corpus, settings={"seeds": [seed], "mutation_max_changes": 1})
     cands = list(mutation_propose(Target("A016777", "", (1, 4, 7, 10), 0), ctx, 400, random.Random(3)))
     notes = [c.note for c in cands]
-    assert 120 < notes.count("from a seed") < 280 and notes.count("from A005843") == 400 - notes.count("from a seed")
+    assert 100 < notes.count("from a seed") < 220 and notes.count("from A005843") == 400 - notes.count("from a seed")
     assert any(check_terms(c.program, [1, 4, 7, 10, 13], corpus).ok for c in cands if c.note == "from a seed")
     # Only the random corpus mutants are blind guesses, checked under the tight limit.
     assert all(c.blind == (c.note != "from a seed") for c in cands)
