@@ -13,7 +13,7 @@ beside it. Each sequence the model did not solve and whose best wrong candidate 
 - `mutants` (with `--mutants N`): N mutants of the near miss (`miner.search.mutation`), as the miner's
   mutation strategy makes of a sequence's model seeds, beside `neighbour_mutants`, the model-free control:
   N mutants of the programs of the sequences with the most similar first terms and names
-  (`mutation.neighbours`, the train split's programs).
+  (`miner.search.neighbours.programs`, the train split's programs).
 Reported per arm: sequences solved, those retrieval misses (model-only), generation or mutation seconds.
 """
 
@@ -112,7 +112,8 @@ def mutation_arms(v, hidden, retry: list[dict], mutants: int, retrieval: set[int
     from miner.core.config import DEFAULTS
     from miner.lang import Limits, check_terms
     from miner.lang.parser import parse
-    from miner.search.mutation import mutate, neighbours
+    from miner.search.mutation import mutate
+    from miner.search.neighbours import programs as neighbours
     from miner.search.types import SearchContext, Target
 
     limits = Limits(max_steps=DEFAULTS["mine"]["max_candidate_steps"], max_seconds=DEFAULTS["mine"]["blind_max_seconds"])
@@ -129,7 +130,7 @@ def mutation_arms(v, hidden, retry: list[dict], mutants: int, retrieval: set[int
             name, terms, offset = v.sequences[r["a_number"]]
             target = Target(r["a_number"], name, tuple(terms), offset)
             seeds = [parse(r["near_miss"], "near miss")] if arm == "mutants" else \
-                neighbours(target, ctx, int(DEFAULTS["search"]["mutation_neighbours"]))
+                neighbours(target, ctx, int(DEFAULTS["search"]["similar_programs"]))
             if seeds and any(check_terms(mutate(rng.choice(seeds), rng, 3), list(terms), hidden, limits).ok
                              for _ in range(mutants)):
                 solved.append(r["a_number"])

@@ -65,7 +65,7 @@ def test_propose_mutates_the_programs_of_similar_sequences():
     assert 120 < len(near) < 280 and not any(c.blind for c in near)
     assert all(c.blind for c in cands if c.note.startswith("from A"))
     assert any(check_terms(c.program, list(target.terms), corpus).ok for c in near)
-    ctx.settings["mutation_neighbours"] = 0
+    ctx.settings["similar_programs"] = 0
     assert not any(c.note == "from a similar sequence" for c in mutation_propose(target, ctx, 100, random.Random(5)))
 
 

@@ -50,7 +50,7 @@ STRATEGIES = ("corpus_sweep", "transforms", "compositions", "recurrence", "formu
               "eisenstein", "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent", "contains",
               "suchthat", "combine",
               "beam", "sample", "name_only", "terms_only",
-              "mutation", "repair")
+              "neighbours", "mutation", "repair")
 PRESETS = ("tiny", "small", "medium", "base", "large")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("auto", "console", "json")
@@ -134,7 +134,7 @@ class MineConfig:
         "eisenstein": 1, "constants": 1, "forms": 2, "egf": 1, "selfref": 1, "partitions": 1,
         "necklaces": 1, "adjacent": 1, "contains": 1, "suchthat": 1,
         "combine": 8,
-        "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0, "compositions": 0,
+        "neighbours": 400, "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0, "compositions": 0,
     }, min=0)
 
 
@@ -194,7 +194,7 @@ class SearchConfig:
     match_max_shift: int = key(2, min=0)
     sweep_per_target: int = key(4, min=1)
     mutation_max_changes: int = key(3, min=1)
-    mutation_neighbours: int = key(10, min=0)
+    similar_programs: int = key(10, min=0)
     holonomic_max_order: int = key(5, min=1)
     holonomic_max_degree: int = key(3, min=0)
     holonomic_max_inhom_degree: int = key(2, min=0)

@@ -33,7 +33,7 @@ log = structlog.get_logger(__name__)
 
 MODEL_STRATEGIES = ("beam", "sample", "name_only", "terms_only")
 # The bandit's strategies: each sequence gets them in rounds of growing budget (`[mine] rounds`).
-ROTATING = MODEL_STRATEGIES + ("mutation", "repair")
+ROTATING = MODEL_STRATEGIES + ("neighbours", "mutation", "repair")
 # Search strategies and the miner.search module whose `propose` implements each.
 SEARCH_MODULES = STRATEGY_MODULES
 Propose = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]

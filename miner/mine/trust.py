@@ -5,7 +5,7 @@ family share their first 16 terms, digit and "numbers such that" lists agree for
 program found by matching terms has used them all up. Measured on held-out corpus sequences
 (`benchmarks/false_hits.py`), such hits were wrong 5.6% of the time, mostly on small-valued terms. So,
 unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, transforms, matcher
-lookups, family templates, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
+lookups, family templates, neighbour edits, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls (a composition of two transforms
 needs `trust_fit_bits` even then); a fit to the terms (recurrence,
 Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
@@ -29,8 +29,8 @@ from miner.lang.program import CONSTANT, Program
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
-MATCHED = frozenset({"corpus_sweep", "transforms", "compositions", "combine", "mutation", "repair", "beam", "sample",
-                     "name_only", "terms_only", "family"})
+MATCHED = frozenset({"corpus_sweep", "transforms", "compositions", "combine", "neighbours", "mutation", "repair",
+                     "beam", "sample", "name_only", "terms_only", "family"})
 # Matches among so many candidate programs per known sequence that a cited name alone does not vouch for one.
 WIDE = frozenset({"compositions"})
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.

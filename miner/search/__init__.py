@@ -42,6 +42,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "contains": "miner.search.contains",
     "suchthat": "miner.search.suchthat",
     "digits": "miner.search.digits",
+    "neighbours": "miner.search.neighbours",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
 }

@@ -4,8 +4,7 @@ evaluates them and looks their terms up in the matcher index (a hit for any targ
 
 Unlike loda-cpp's, a mutant is not only of a random program: the target's near misses and the programs
 of the sequences whose first terms or names are most like its own are the likeliest to be a few changes
-from its program. Of 300 held-out corpus sequences, 256 have no such program that is right as it is; 400
-mutants of the programs of their 10 and 10 (`neighbours`) solved 10 of them in 72 CPU-seconds.
+from its program (`miner.search.neighbours`, whose single edits of those programs find more).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any, Iterator
 from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search.build import largest_cell
+from miner.search.neighbours import SIMILAR, programs as neighbour_programs
 from miner.search.types import Candidate, SearchContext, Target
 
 # Operation kinds a mutation may introduce or swap between (arithmetic, no loops or calls).
@@ -89,36 +89,14 @@ def _corpus_ids(ctx: SearchContext) -> list[int]:
     return ids
 
 
-def neighbours(target: Target, ctx: SearchContext, k: int) -> list[Program]:
-    """The programs of the k sequences whose first terms match the target's longest (under a*x+b, adapted
-    to it) and of the k whose names are most like its own (`family`'s tf-idf index), at its offset."""
-    from miner.lang.compact import TargetError, from_target
-    from miner.search.family import corpus_index
-
-    if k <= 0 or ctx.corpus is None or not ctx.known:
-        return []
-    index = corpus_index(ctx)
-    texts = [hit.target for hit in index.neighbours(target.terms, target.offset, k=k, exclude={target.a_number})]
-    if target.name:
-        texts += [example.target for example in index.similar(target.name, k=k, exclude={target.a_number},
-                                                              near=target.a_number, max_words=0)]
-    out = []
-    for text in dict.fromkeys(texts):
-        try:
-            out.append(from_target(text, target.offset))
-        except TargetError:
-            continue
-    return out
-
-
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Mutants of the target's seeds (`settings["seeds"]`: its near misses and best model candidates), of
-    the programs of similar sequences (`neighbours`), both checked against the target, and of random
+    the programs of similar sequences (`miner.search.neighbours`), both checked against the target, and of random
     corpus programs (mined hits included): blind guesses that count through the matchers only; drawn in
     the proportions of `SHARES` among the sources there are."""
     ids = _corpus_ids(ctx)
     pools = {"seed": list(ctx.settings.get("seeds") or []),
-             "near": neighbours(target, ctx, int(ctx.settings.get("mutation_neighbours", 10))),
+             "near": neighbour_programs(target, ctx, int(ctx.settings.get("similar_programs", SIMILAR))),
              "blind": ids}
     kinds = [k for k, pool in pools.items() if pool]
     if not kinds:
