@@ -5,7 +5,8 @@ Held-out part: a seeded random sample of corpus sequences is hidden (programs re
 every candidate is verified with the real evaluator on every known term.
 Real part (flagged "real_targets"): the sequences without a program in the tarball; recurrence,
 holonomic, formula, gf, euler, algebraic, convolution, ... (every once-per-sequence strategy but combine)
-and family candidates verified the same way. "union" counts targets solved by any strategy.
+and family candidates verified the same way. "union" counts targets solved by any strategy; `neighbours`
+(a bandit strategy, one round's budget) reports what it adds beyond the once-per-sequence ones and the sweep.
 
 Usage: python benchmarks/strategies.py [--data ../shared/data] [--sample 300] [--seed 1] [--skip-real]
 """
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from miner.core.config import DEFAULTS, STRATEGIES  # noqa: E402
 from miner.lang import Corpus, Limits, check_terms, parse_a_number  # noqa: E402
-from miner.search import DETERMINISTIC, STRATEGY_MODULES, corpus_sweep, mutation  # noqa: E402
+from miner.search import DETERMINISTIC, STRATEGY_MODULES, corpus_sweep, mutation, neighbours  # noqa: E402
 from miner.search.matchers import TermIndex  # noqa: E402
 from miner.search.types import SearchContext, Target  # noqa: E402
 
@@ -131,6 +132,11 @@ def main() -> None:
     union = set(swept)
     for name, module in PER_TARGET:
         out[name] = run_strategy(name, module.propose, targets, ctx, hidden, solved_ids=union)
+    # A bandit strategy, measured at one round's budget: what it adds to all of the above.
+    before = set(union)
+    out["neighbours"] = run_strategy("neighbours", neighbours.propose, targets, ctx, hidden,
+                                     budget=int(DEFAULTS["mine"]["budget"]["neighbours"]), solved_ids=union)
+    out["neighbours"]["beyond_the_others"] = len(union - before)
     out["mutation"] = mutation_benchmark(targets, hidden, index, args.mutation_budget, args.seed, sequences,
                                          union)
     out["union"] = {"solved": len(union), "solve_rate": round(len(union) / len(targets), 4)}
