@@ -23,6 +23,7 @@ def test_an_edit_of_a_similar_names_program_solves_the_target():
     assert len(programs(target, ctx)) == 1
     cands = list(propose(target, ctx, 400, None))
     assert 0 < len(cands) <= 400 and {c.strategy for c in cands} == {"neighbours"}
+    assert all(c.blind for c in cands)  # checked under the tight limit of guesses
     assert len({str(c.program.code()) for c in cands}) == len(cands)  # no edit twice
     assert any(check_terms(c.program, list(target.terms), ctx.corpus).ok for c in cands)
     assert len(list(propose(target, ctx, 3, None))) == 3
