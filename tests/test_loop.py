@@ -373,6 +373,24 @@ def test_a_sweep_candidate_the_trust_rules_refused_offline_is_not_checked_again_
     assert rows[3].candidates == rows[3].valid == 0  # its b-file had no more terms: not checked again
 
 
+def test_mutation_attempts_share_one_retrieval_index(mined_db):
+    # Each mutation attempt gets a copy of the search context (its own seeds); an index built on the copy
+    # was built again for every attempt (a minute each on the real corpus).
+    from miner.mine.context import build_context
+    from miner.mine.loop import _search_context
+
+    cfg, engine = mined_db
+    ctx = build_context(cfg, engine)
+    try:
+        assert ctx.state.search.known
+        targets = list(ctx.state.targets.values())[:2]
+        copies = [_search_context(ctx, t, "mutation") for t in targets]
+        assert ctx.state.search.retrieval is not None
+        assert all(c.retrieval is ctx.state.search.retrieval for c in copies)
+    finally:
+        ctx.close()
+
+
 def test_sweep_budget_caps_the_candidates_checked_per_run_not_what_prompts_see(mined_db):
     from miner.mine.context import build_context
     from miner.mine.loop import run_sweep
