@@ -417,7 +417,8 @@ def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
         settings["near_misses"] = misses
     else:
         settings["seeds"] = misses + [p for _, p in ctx.state.model_seeds.get(a, []) if p not in misses]
-        if ctx.state.search.known:  # built once, on the shared context: the copy below would build it per attempt
+        if ctx.state.search.known and int(settings.get("similar_programs", 0)):
+            # built once, on the shared context: the copy below would build it for every attempt
             from miner.search.family import corpus_index
 
             corpus_index(ctx.state.search)
