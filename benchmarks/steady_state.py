@@ -7,14 +7,15 @@ the real targets (OEIS sequences without a program in the corpus), the corpus sw
 once-per-sequence strategy run on all of them, their hits stored. Building it is a complete first pass
 and its figures are kept beside the database (`first_pass.json`). Before mining, the first pass is
 settled: the corpus sweep again (the hits are new known sequences, with new matches) and any
-once-per-sequence strategy added to the defaults since, pass after pass until one stores nothing,
-their hits counted to the first pass (`added`). Each run mines a copy of that
-database for `--minutes` with the default strategies (the model's, mutation, repair through the bandit;
-the sweep runs again at start, as when a daemon starts) and reports hits per CPU-hour of mining (this
-process and the checker worker), overall and per strategy, and how many hits came from model
-candidates, directly or through a matcher. A hit is a sequence that gains its first program; a shorter
-program replacing a provisional one is counted apart ("replaced"). One checker worker; every hit
-reproduces every known term.
+once-per-sequence strategy added to the defaults since, pass after pass until one stores nothing, then
+the compositions sweep, which runs once after the first pass; their hits are counted to the first pass
+(`added`). The sweeps' completion is recorded in the database, so a run resumes them as a daemon's
+restart does. Each run mines a copy of that database for `--minutes` with the default strategies (the
+model's, mutation, repair through the bandit; the corpus sweep runs again at start, as when a daemon
+starts) and reports hits per CPU-hour of mining (this process and the checker worker), overall and per
+strategy, and how many hits came from model candidates, directly or through a matcher. A hit is a
+sequence that gains its first program; a shorter program replacing a provisional one is counted apart
+("replaced"). One checker worker; every hit reproduces every known term.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
     revised since, sequences a strategy never reached), until a pass stores nothing; its figures."""
     import storage
     from miner.mine.context import build_context
-    from miner.mine.loop import FIRST_PASS_SWEEPS, mine, run_sweep
+    from miner.mine.loop import FIRST_PASS_SWEEPS, BatchSummary, mine, run_sweep, sweeps_due
     from miner.search import DETERMINISTIC, REVISED
     from miner.search.transforms import TRANSFORMS
 
@@ -77,6 +78,8 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
         settled.append("transforms: " + ", ".join(t.name for t in TRANSFORMS))
     # the sweeps' wrong and refused candidates remembered, as a daemon that ran the first pass has them
     settled += ["failed candidates", "refused candidates"]
+    # the compositions sweep, once after the first pass: recorded, so a start resumes it as a daemon's does
+    settled.append("compositions swept")
     # The sweeps are run on their own: `mine` runs them only before a batch, and with every once-per-sequence
     # strategy spent it claims no batch.
     if first_pass.get("settled") == settled:
@@ -103,6 +106,19 @@ def bring_up_to_date(cache: Path, first_pass: dict) -> dict:
         if not hits:
             first_pass["settled"] = settled
             break
+    if "compositions" in cfg["mine"]["strategies"]:
+        start = time.monotonic()
+        ctx = build_context(cfg, engine)
+        swept = BatchSummary()
+        try:
+            while sweeps_due(ctx, ["compositions"], wait=False):
+                swept.add(run_sweep(ctx, engine, only=["compositions"], wait=False))
+        finally:
+            ctx.close()
+        hits = sum(1 for h in swept.found if h.outcome == "new")
+        added["compositions"] = {"hits": hits, "cpu_seconds": round(swept.cpu_seconds, 1),
+                                 "wall_seconds": round(time.monotonic() - start, 1)}
+        first_pass["hits"] += hits
     (cache / "first_pass.json").write_text(json.dumps(first_pass, indent=1) + "\n")
     engine.dispose()
     shutil.rmtree(work, ignore_errors=True)

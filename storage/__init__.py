@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
-from storage.mining import (attempt_rounds, claim, extend_leases, failed_candidates, first_found, lease,
+from storage.mining import (attempt_rounds, changed_since, claim, extend_leases, failed_candidates, first_found, lease,
                             record_attempt, record_failed, release, strategy_stats, tried_pairs)
 from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, program_codes,
                               program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
@@ -23,6 +23,7 @@ from storage.records import (
     RefreshRejected,
     RefreshStats,
     SequenceRecord,
+    Since,
     StoreOutcome,
     StrategyStats,
     Summary,
@@ -64,6 +65,6 @@ __all__ = [
     "last_run", "miners",
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
-    "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "attempt_rounds", "lease",
+    "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "changed_since", "Since", "attempt_rounds", "lease",
     "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures", "running_trial",
 ]

@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, delete, func, or_, s
 from sqlalchemy.orm import Session
 
 from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
-from storage.records import Attempt, StrategyStats
+from storage.records import Attempt, Since, StrategyStats
 from storage.schema import Attempt as AttemptRow
-from storage.schema import AttemptDay, Effort, FailedCandidate, Lease, Program, Sequence, utcnow
+from storage.schema import AttemptDay, Effort, FailedCandidate, Lease, Program, Sequence, SupersededProgram, utcnow
 from storage.sequences import lacking_condition, minable_condition
 
 log = structlog.get_logger(__name__)
@@ -221,6 +221,18 @@ def first_found(session: Session, a_numbers: Iterable[int]) -> dict[int, datetim
                                .where(Program.a_number.in_(part)).group_by(Program.a_number))
         out.update({int(a): t for a, t in rows})
     return out
+
+
+def changed_since(session: Session, when: datetime) -> Since:
+    """What changed after `when` (`Since`): whether work done on the database as it was then still holds."""
+    def count(query: Select) -> int:
+        return int(session.scalar(query) or 0)
+
+    found = session.scalars(select(Program.a_number).where(Program.found_at > when).distinct())
+    return Since(count(select(func.count()).select_from(Sequence).where(Sequence.changed_at > when)),
+                 count(select(func.count()).select_from(SupersededProgram).where(SupersededProgram.superseded_at > when)),
+                 count(select(func.count()).select_from(Program).where(Program.found_at <= when)),
+                 frozenset(int(a) for a in found))
 
 
 def strategy_stats(session: Session) -> dict[str, StrategyStats]:

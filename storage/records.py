@@ -65,6 +65,17 @@ class ImportStats:
     broken: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Since:
+    """What changed in the database after a time: sequences added or changed, mined programs withdrawn,
+    the programs found up to it that are still there, and the sequences with a program found after it."""
+
+    sequences_changed: int
+    superseded: int
+    programs_before: int
+    found_after: frozenset[int]
+
+
 @dataclass
 class Hit:
     """A verified program the miner found for a sequence."""

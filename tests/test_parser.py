@@ -65,6 +65,9 @@ def test_big_constants_and_comments() -> None:
     ("mov $0 2\n", 1, "two operands"),
     ("add 1,$0\n", 1, "memory cell"),
     ("mov $-1,2\n", 1, "negative"),
+    ("mov $0,$-1\n", 1, "negative"),
+    ("mov $01,1\n", 1, "malformed number"),
+    ("mov $0,1 ;\nmov $0,$00\n", 2, "malformed number"),
     ("mov $0,01\n", 1, "malformed number"),
     ("mov $0,-0\n", 1, "malformed number"),
     ("lpb $0\nmov $1,1\n", 1, "without matching lpe"),
@@ -81,6 +84,39 @@ def test_errors_name_the_line(text: str, line: int, fragment: str) -> None:
     assert str(info.value).startswith(f"prog.asm:{line}: ")
     assert fragment in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_the_common_lines_quick_path_agrees_with_the_general_one() -> None:
+    # Every line the quick path takes must parse, to the same operation, on the general path; edits of
+    # real lines (a character more, less or changed) reach its edges.
+    import random
+
+    from miner.lang import parser
+
+    def general(line: str) -> Operation | None | str:
+        try:
+            return parser._general_line(line, Program())
+        except ValueError:
+            return "error"
+
+    rng = random.Random(3)
+    lines = [*FIB.splitlines(), "add $1,$$2 ;; c ", "mov$0,-12", "  seq $3,45", "lpb $0,2", "mul $2,$$0;x"]
+    alphabet = " \t,;$-019amovMO#"
+    quick = 0
+    for _ in range(20000):
+        chars = list(rng.choice(lines))
+        for _ in range(rng.randint(0, 2)):
+            at = rng.randrange(len(chars) + 1)
+            if rng.random() < 0.5 or not chars:
+                chars.insert(at, rng.choice(alphabet))
+            else:
+                chars[min(at, len(chars) - 1)] = rng.choice(alphabet)
+        line = "".join(chars)
+        op = parser._common_line(line)
+        if op is not None:
+            quick += 1
+            assert general(line) == op, line
+    assert quick > 3000  # the quick path was reached, often
 
 
 def test_header() -> None:

@@ -26,6 +26,12 @@ MAX_OPERATIONS = 10_000
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?[0-9]+")
+# The common line, `add $1,$$2 ; comment` with numbers of at most 18 digits, in one match: parsing the
+# corpus's 150,000 programs for the retrieval index took half a minute more without it. Anything else,
+# malformed lines included, goes through `_parse_line`'s general path, which says what is wrong.
+_TWO_OPERANDS = re.compile(r"[ \t]*([a-z]{3})[ \t]*(\$\$?)(0|[1-9][0-9]{0,17})[ \t]*,[ \t]*(\$?\$?)"
+                           r"(0|-?[1-9][0-9]{0,17})[ \t]*(?:;(.*))?\Z")
+_KINDS = {"": CONSTANT, "$": DIRECT, "$$": INDIRECT}
 
 
 class ParseError(ValueError):
@@ -89,7 +95,26 @@ def _comment(text: str, pos: int) -> str:
     return text[pos:].lstrip(" \t;").rstrip()
 
 
+def _common_line(line: str) -> Operation | None:
+    """The operation of a line of the common form (`_TWO_OPERANDS`), else None."""
+    m = _TWO_OPERANDS.match(line)
+    if m is None:
+        return None
+    name, target_kind, target, source_kind, source, comment = m.groups()
+    info = OPS.get(name)
+    kind = _KINDS[source_kind]
+    if info is None or info.operands != 2 or (kind != CONSTANT and source[0] == "-"):
+        return None
+    return Operation(name, Operand(_KINDS[target_kind], int(target)), Operand(kind, int(source)),
+                     comment.lstrip(" \t;").rstrip() if comment else "")
+
+
 def _parse_line(line: str, program: Program) -> Operation | None:
+    op = _common_line(line)
+    return op if op is not None else _general_line(line, program)
+
+
+def _general_line(line: str, program: Program) -> Operation | None:
     pos = _skip_blanks(line, 0)
     if pos >= len(line):
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from difflib import SequenceMatcher
 from itertools import combinations
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, Operand, Program
@@ -88,13 +88,23 @@ def corpus_index(ctx: SearchContext) -> Any:
     if ctx.retrieval is None:
         import structlog
 
-        from miner.search.retrieval import corpus_programs, index_for
-
-        sequences = {a: (t.name, list(t.terms), t.offset) for a, t in ctx.known.items()}
-        ctx.retrieval = index_for(corpus_programs(ctx.corpus, [a for a in sequences if a in ctx.corpus]),
-                                  sequences)
+        ctx.retrieval = _indexed(ctx, ctx.known)
         structlog.get_logger(__name__).info("retrieval_index", programs=len(ctx.retrieval))
     return ctx.retrieval
+
+
+def extend_corpus_index(ctx: SearchContext, ids: Iterable[int]) -> None:
+    """Add the programs of `ids`, known sequences new to the corpus, to the index `corpus_index` built:
+    a few hits need not rebuild it (a minute for 150,000 programs)."""
+    if ctx.retrieval is not None:
+        _indexed(ctx, [a for a in ids if a in ctx.known], ctx.retrieval)
+
+
+def _indexed(ctx: SearchContext, ids: Iterable[int], index: Any = None) -> Any:
+    from miner.search.retrieval import corpus_programs, index_for
+
+    sequences = {a: (ctx.known[a].name, list(ctx.known[a].terms), ctx.known[a].offset) for a in ids}
+    return index_for(corpus_programs(ctx.corpus, [a for a in sequences if a in ctx.corpus]), sequences, index)
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:

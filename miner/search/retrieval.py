@@ -124,6 +124,7 @@ class Index:
         self.idf: list[float] = []
         self.top_idf = 0.0
         self.norms: list[float] = []
+        self._added: set[tuple[int, int, int]] = set()  # buckets added to since `finish`
 
     def add(self, a_number: int, terms: Sequence[int], offset: int, target: str, name: str = "") -> None:
         """Index one sequence with its program's compact target text (and its name, for `similar`)."""
@@ -138,13 +139,18 @@ class Index:
             window = entry.terms[shift:shift + length]
             if len(window) < length:
                 continue
-            self.buckets.setdefault((length, shift, _key(normalise(window)[0])), []).append(index)
+            key = (length, shift, _key(normalise(window)[0]))
+            self.buckets.setdefault(key, []).append(index)
+            self._added.add(key)
 
     def finish(self) -> "Index":
-        """Keep the shortest programs per key; call once after the last `add`."""
-        for members in self.buckets.values():
+        """Keep the shortest programs per key and weigh the name words; call after the last `add`, and
+        again after more: the index is then the one all of them at once would give."""
+        for key in self._added:
+            members = self.buckets[key]
             members.sort(key=lambda i: (self.entries[i].length, self.entries[i].a_number))
             del members[BUCKET_SIZE:]
+        self._added.clear()
         self.postings = [[] for _ in self.word_ids]
         for i, e in enumerate(self.entries):
             for w in e.words:
@@ -304,9 +310,12 @@ def corpus_programs(corpus, ids: Iterable[int] | None = None) -> dict[int, Progr
     return out
 
 
-def index_for(programs: Mapping[int, Program], sequences: Mapping[int, tuple[str, Sequence[int], int]]) -> Index:
-    """A retrieval index over the given programs, keyed by their sequences' (name, terms, offset)."""
-    return build_index(
-        (a, sequences[a][1], programs[a].offset, to_target(p), sequences[a][0])
-        for a, p in programs.items() if a in sequences
-    )
+def index_for(programs: Mapping[int, Program], sequences: Mapping[int, tuple[str, Sequence[int], int]],
+              index: Index | None = None) -> Index:
+    """A retrieval index over the given programs, keyed by their sequences' (name, terms, offset); with
+    `index`, those programs (of sequences it lacks) added to it."""
+    index = Index() if index is None else index
+    for a, p in programs.items():
+        if a in sequences and sequences[a][1]:
+            index.add(a, sequences[a][1], p.offset, to_target(p), sequences[a][0])
+    return index.finish()
