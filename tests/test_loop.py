@@ -7,6 +7,7 @@ store each once, export the file and record the attempts.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import subprocess
 from math import comb
 import sys
@@ -816,16 +817,26 @@ def test_the_compositions_sweep_runs_after_the_first_pass_one_slice_per_batch(mi
     assert mine(cfg, strategies=["compositions"], engine=engine).batches == len(COMPOSITIONS)
 
 
+@contextmanager
+def opened(cfg, engine):
+    """A mining context on the database, closed after the block."""
+    from miner.mine.context import build_context
+
+    ctx = build_context(cfg, engine)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
 def test_a_blind_guess_is_evaluated_only_as_far_as_the_matchers_key(mined_db):
     # A blind guess is wrong for its own sequence almost always; the matcher index keys on its first
     # key_length + max_shift terms, so no more are evaluated, and a match is still found and checked.
     from miner.lang.parser import parse
-    from miner.mine.context import build_context
     from miner.mine.loop import _Attempt, _Cand, _check, _now, check_round
 
     cfg, engine = mined_db
-    ctx = build_context(cfg, engine)
-    try:
+    with opened(cfg, engine) as ctx:
         target = ctx.state.targets[14335]
         catalan = parse("mov $1,$0\nmul $0,2\nbin $0,$1\nadd $1,1\ndiv $0,$1\n", "catalan")
         attempt = _Attempt(target, "mutation", _now())
@@ -837,15 +848,13 @@ def test_a_blind_guess_is_evaluated_only_as_far_as_the_matchers_key(mined_db):
         winners: dict = {}
         check_round(ctx, [blind], None, winners)
         assert [(c.route, c.blind) for c in winners[1453]] == [("match", True)]  # Catalan - 1
-    finally:
-        ctx.close()
 
 
 def test_new_programs_join_the_retrieval_index_a_changed_one_rebuilds_it(mined_db):
     # Rebuilding the index takes a minute on the real corpus, and a daemon refreshes every 10 minutes.
     from dataclasses import replace
 
-    from miner.mine.context import build_context, refresh_context
+    from miner.mine.context import refresh_context
     from miner.search.family import corpus_index
     from storage import Hit
 
@@ -855,8 +864,7 @@ def test_new_programs_join_the_retrieval_index_a_changed_one_rebuilds_it(mined_d
                 {w: round(index.idf[i], 12) for w, i in index.word_ids.items()})
 
     cfg, engine = mined_db
-    ctx = build_context(cfg, engine)
-    try:
+    with opened(cfg, engine) as ctx:
         index = corpus_index(ctx.state.search)
         assert 14335 not in {e.a_number for e in index.entries}
         storage.store_hit(engine, Hit(14335, "mov $1,2\nmul $1,$0\nmov $0,$1\n", "recurrence",
@@ -868,21 +876,17 @@ def test_new_programs_join_the_retrieval_index_a_changed_one_rebuilds_it(mined_d
         storage.store_hit(engine, Hit(14335, "mul $0,2\n", "recurrence", terms_verified=1000, status="verified"))
         refresh_context(ctx, engine)
         assert ctx.state.search.retrieval is None  # a changed program: built again on next use
-    finally:
-        ctx.close()
 
 
 def test_a_restart_resumes_the_sweeps_a_miner_completed_until_a_lacking_sequence_arrives(mined_db):
     # After the first pass over the real targets the transform and compositions sweeps took 120 and 860
     # CPU-seconds at every start; done once on a database that has not changed since, they are not redone.
-    from miner.mine.context import build_context
     from miner.mine.loop import run_sweep
     from miner.search.compositions import COMPOSITIONS
     from storage import Hit, SequenceRecord
 
     cfg, engine = mined_db
-    ctx = build_context(cfg, engine)
-    try:
+    with opened(cfg, engine) as ctx:
         assert ctx.state.transforms_due and ctx.state.compositions_next == 0
         run_sweep(ctx, engine, only=["transforms"], wait=False)
         while ctx.state.compositions_next < len(COMPOSITIONS):
@@ -890,42 +894,30 @@ def test_a_restart_resumes_the_sweeps_a_miner_completed_until_a_lacking_sequence
         with storage.session_scope(engine, readonly=True) as session:
             jobs = {r.job: r.outcome for r in storage.recent_jobs(session)}
         assert jobs == {"transforms sweep": "done", "compositions sweep": "done"}
-    finally:
-        ctx.close()
     mined = set(stored(engine))  # by the compositions, after the sweeps began: new known sequences for both
-    ctx = build_context(cfg, engine)
-    try:
+    with opened(cfg, engine) as ctx:
         assert mined and not ctx.state.transforms_due and ctx.state.transforms_fresh == mined
         assert ctx.state.compositions_next == len(COMPOSITIONS) and ctx.state.compositions_fresh == mined
         lacking = min(set(ctx.state.targets) - mined)
-    finally:
-        ctx.close()
     storage.store_hit(engine, Hit(lacking, "mov $1,2\nmul $1,$0\nmov $0,$1\n", "recurrence",
                                   terms_verified=1000, status="verified"))
-    ctx = build_context(cfg, engine)
-    try:  # a sequence that gained a program since is swept alone
+    with opened(cfg, engine) as ctx:  # a sequence that gained a program since is swept alone
         assert not ctx.state.transforms_due and ctx.state.transforms_fresh == mined | {lacking}
         assert ctx.state.compositions_fresh == mined | {lacking}
-    finally:
-        ctx.close()
     storage.apply_refresh(engine, [SequenceRecord(999999, "a new lacking sequence", list(range(1, 30)), 0)])
-    ctx = build_context(cfg, engine)
-    try:  # a new lacking sequence meets every known one: the whole sweeps again
+    with opened(cfg, engine) as ctx:  # a new lacking sequence meets every known one: the whole sweeps again
         assert ctx.state.transforms_due and ctx.state.compositions_next == 0
-    finally:
-        ctx.close()
 
 
 def test_a_blind_guess_made_before_for_another_sequence_is_not_evaluated_again(mined_db):
     from miner.lang.parser import parse
     from miner.mine.checker import CheckItem, check_one
-    from miner.mine.context import build_context, mining_limits
+    from miner.mine.context import mining_limits
     from miner.mine.loop import _Attempt, _Cand, _check, _dedupe, _now
     from miner.search.types import Target
 
     cfg, engine = mined_db
-    ctx = build_context(cfg, engine)
-    try:
+    with opened(cfg, engine) as ctx:
         guess = parse("mul $0,3\nadd $0,1\n", "guess")  # 1, 4, 7, ...: wrong for both
         first = ctx.state.targets[14335]
         second = next(t for t in ctx.state.targets.values() if t.offset == first.offset and t is not first)
@@ -943,5 +935,3 @@ def test_a_blind_guess_made_before_for_another_sequence_is_not_evaluated_again(m
         # terms that agree with what was kept as far as it goes: checked for real
         alike = Target(999998, "x", tuple(3 * n + 1 for n in range(30)), 0)
         assert checked(alike).ok
-    finally:
-        ctx.close()
