@@ -231,8 +231,8 @@ def changed_since(session: Session, when: datetime) -> Since:
     found = session.scalars(select(Program.a_number).where(Program.found_at > when).distinct())
     return Since(count(select(func.count()).select_from(Sequence).where(Sequence.changed_at > when)),
                  count(select(func.count()).select_from(SupersededProgram).where(SupersededProgram.superseded_at > when)),
-                 count(select(func.count()).select_from(Program).where(Program.found_at <= when)),
-                 frozenset(int(a) for a in found))
+                 frozenset(int(a) for a in found),
+                 count(select(func.count()).select_from(Program).where(Program.origin == "corpus")))
 
 
 def strategy_stats(session: Session) -> dict[str, StrategyStats]:

@@ -68,12 +68,13 @@ class ImportStats:
 @dataclass(frozen=True)
 class Since:
     """What changed in the database after a time: sequences added or changed, mined programs withdrawn,
-    the programs found up to it that are still there, and the sequences with a program found after it."""
+    and the sequences with a program stored after it (new, or replacing one); with the corpus programs now
+    (an import adds and changes them, and none is ever deleted)."""
 
     sequences_changed: int
     superseded: int
-    programs_before: int
     found_after: frozenset[int]
+    corpus_programs: int
 
 
 @dataclass

@@ -901,6 +901,9 @@ def test_a_restart_resumes_the_sweeps_a_miner_completed_until_a_lacking_sequence
         lacking = min(set(ctx.state.targets) - mined)
     storage.store_hit(engine, Hit(lacking, "mov $1,2\nmul $1,$0\nmov $0,$1\n", "recurrence",
                                   terms_verified=1000, status="verified"))
+    # a shorter program replacing a provisional one takes no program away
+    assert storage.store_hit(engine, Hit(min(mined), "mov $0,1\n", "recurrence", terms_verified=40,
+                                         status="provisional")) == "replaced"
     with opened(cfg, engine) as ctx:  # a sequence that gained a program since is swept alone
         assert not ctx.state.transforms_due and ctx.state.transforms_fresh == mined | {lacking}
         assert ctx.state.compositions_fresh == mined | {lacking}

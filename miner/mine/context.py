@@ -275,13 +275,14 @@ def resume_sweeps(engine: Engine, state: MiningState) -> None:
             run = storage.last_run(session, sweep_job(strategy), "done")
             try:
                 done = json.loads(run.message) if run is not None else {}
-                since = datetime.fromisoformat(done["since"])
+                since, corpus = datetime.fromisoformat(done["since"]), int(done["corpus"])
             except (ValueError, KeyError, TypeError):
                 continue  # none, or recorded by an older miner
             if done.get("version") != sweep_version(strategy):
                 continue
             changed = storage.changed_since(session, since)
-            if changed.sequences_changed or changed.superseded or changed.programs_before != done.get("programs"):
+            # a program can go only by being superseded, or by a corpus import that lost some (none does)
+            if changed.sequences_changed or changed.superseded or changed.corpus_programs < corpus:
                 continue
             fresh = set(changed.found_after) & set(state.search.known)
             if strategy == "transforms":
@@ -301,10 +302,10 @@ def record_sweep(engine: Engine, state: MiningState, strategy: str) -> None:
     if began is None:
         return
     with storage.session_scope(engine, readonly=True) as session:
-        programs = storage.changed_since(session, began).programs_before
+        corpus = storage.changed_since(session, began).corpus_programs
     run = storage.job_started(engine, sweep_job(strategy))
     storage.job_finished(engine, run, "done", json.dumps(
-        {"since": began.isoformat(), "programs": programs, "version": sweep_version(strategy)}))
+        {"since": began.isoformat(), "corpus": corpus, "version": sweep_version(strategy)}))
 
 
 def _failed(engine: Engine) -> dict[int, set[int]]:
