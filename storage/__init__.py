@@ -48,7 +48,8 @@ from storage.runs import (
     trial_figures,
     running_trial,
 )
-from storage.sequences import apply_refresh, get_sequences, lacking, last_refresh_source, minable, provisional_only, summary
+from storage.sequences import (apply_refresh, get_sequences, lacking, last_refresh_source, minable, program_count,
+                               provisional_only, summary)
 
 # The daemon's additions: outbound submission queue table (so Base.metadata always holds it).
 from storage import submissions as submissions  # noqa: E402,F401
@@ -65,6 +66,7 @@ __all__ = [
     "last_run", "miners",
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
     "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
-    "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "changed_since", "Since", "attempt_rounds", "lease",
+    "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "changed_since", "Since", "program_count",
+    "attempt_rounds", "lease",
     "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures", "running_trial",
 ]

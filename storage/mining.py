@@ -13,7 +13,7 @@ from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
 from storage.records import Attempt, Since, StrategyStats
 from storage.schema import Attempt as AttemptRow
 from storage.schema import AttemptDay, Effort, FailedCandidate, Lease, Program, Sequence, SupersededProgram, utcnow
-from storage.sequences import lacking_condition, minable_condition
+from storage.sequences import lacking_condition, minable_condition, program_count
 
 log = structlog.get_logger(__name__)
 
@@ -232,7 +232,7 @@ def changed_since(session: Session, when: datetime) -> Since:
     return Since(count(select(func.count()).select_from(Sequence).where(Sequence.changed_at > when)),
                  count(select(func.count()).select_from(SupersededProgram).where(SupersededProgram.superseded_at > when)),
                  frozenset(int(a) for a in found),
-                 count(select(func.count()).select_from(Program).where(Program.origin == "corpus")))
+                 program_count(session, "corpus"))
 
 
 def strategy_stats(session: Session) -> dict[str, StrategyStats]:

@@ -160,6 +160,11 @@ def last_refresh_source(session: Session) -> str | None:
     return session.scalar(select(Refresh.source).order_by(Refresh.id.desc()).limit(1))
 
 
+def program_count(session: Session, origin: str) -> int:
+    """How many programs of an origin ('corpus' or 'mined') are stored."""
+    return int(session.scalar(select(func.count()).select_from(Program).where(Program.origin == origin)) or 0)
+
+
 def summary(session: Session) -> Summary:
     """Counts for `status` (a few indexed COUNTs)."""
     count = lambda q: session.scalar(q) or 0  # noqa: E731
@@ -171,8 +176,8 @@ def summary(session: Session) -> Summary:
         with_terms=count(select(func.count()).select_from(Sequence).where(Sequence.terms != "")),
         with_program=with_program,
         lacking=count(select(func.count()).select_from(Sequence).where(lacking_condition())),
-        corpus_programs=count(select(func.count()).select_from(Program).where(Program.origin == "corpus")),
-        mined_programs=count(select(func.count()).select_from(Program).where(Program.origin == "mined")),
+        corpus_programs=program_count(session, "corpus"),
+        mined_programs=program_count(session, "mined"),
         leased=count(select(func.count()).select_from(Lease).where(Lease.expires_at > utcnow())),
         last_refresh=session.scalar(select(func.max(Refresh.finished_at))),
     )

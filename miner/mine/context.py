@@ -302,7 +302,7 @@ def record_sweep(engine: Engine, state: MiningState, strategy: str) -> None:
     if began is None:
         return
     with storage.session_scope(engine, readonly=True) as session:
-        corpus = storage.changed_since(session, began).corpus_programs
+        corpus = storage.program_count(session, "corpus")
     run = storage.job_started(engine, sweep_job(strategy))
     storage.job_finished(engine, run, "done", json.dumps(
         {"since": began.isoformat(), "corpus": corpus, "version": sweep_version(strategy)}))

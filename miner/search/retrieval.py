@@ -283,9 +283,9 @@ class Index:
         return Hit(e.a_number, inline, length, shift, extra, call)
 
 
-def build_index(entries: Iterable[tuple]) -> Index:
-    """An index over (a_number, terms, offset, target[, name]) records."""
-    index = Index()
+def build_index(entries: Iterable[tuple], index: Index | None = None) -> Index:
+    """An index over (a_number, terms, offset, target[, name]) records; with `index`, those added to it."""
+    index = Index() if index is None else index
     for a, terms, offset, target, *name in entries:
         if terms:
             index.add(a, terms, offset, target, *name)
@@ -314,8 +314,5 @@ def index_for(programs: Mapping[int, Program], sequences: Mapping[int, tuple[str
               index: Index | None = None) -> Index:
     """A retrieval index over the given programs, keyed by their sequences' (name, terms, offset); with
     `index`, those programs (of sequences it lacks) added to it."""
-    index = Index() if index is None else index
-    for a, p in programs.items():
-        if a in sequences and sequences[a][1]:
-            index.add(a, sequences[a][1], p.offset, to_target(p), sequences[a][0])
-    return index.finish()
+    return build_index(((a, sequences[a][1], p.offset, to_target(p), sequences[a][0])
+                        for a, p in programs.items() if a in sequences), index)
