@@ -13,7 +13,9 @@ the compositions sweep, which runs once after the first pass; their hits are cou
 restart does. Each run mines a copy of that database for `--minutes` with the default strategies (the
 model's, mutation, repair through the bandit; the corpus sweep runs again at start, as when a daemon
 starts) and reports hits per CPU-hour of mining (this process and the checker worker), overall and per
-strategy, and how many hits came from model candidates, directly or through a matcher. A hit is a
+strategy, and how many hits came from model candidates, directly or through a matcher. The retrieval
+index of the settled database is saved beside it and put in the run's data folder, as a restarted
+daemon finds it. A hit is a
 sequence that gains its first program; a shorter program replacing a provisional one is counted apart
 ("replaced"). One checker worker; every hit reproduces every known term.
 """
@@ -133,6 +135,27 @@ def mined_sequences(path: Path) -> int:
         return int(db.execute("select count(distinct a_number) from programs where origin = 'mined'").fetchone()[0])
 
 
+def saved_index(cache: Path) -> Path:
+    """The folder holding the retrieval index of the cached database, as a daemon's data folder holds it
+    after its first pass (`miner.search.index_cache`); built when missing or stale."""
+    import storage
+    from miner.mine.context import load_corpus, load_known
+    from miner.search import index_cache
+    from miner.search.family import corpus_index
+    from miner.search.types import SearchContext
+
+    folder = cache / "cache" / "retrieval"
+    engine = storage.connect(f"sqlite:///{cache / STATE_DB}")
+    try:
+        corpus, _ = load_corpus(engine)
+        known = load_known(engine, corpus.ids())
+    finally:
+        engine.dispose()
+    if not index_cache.path_for(folder, index_cache.digest(corpus, known)).is_file():
+        corpus_index(SearchContext(corpus=corpus, known=known, cache_dir=str(folder)))
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=15.0)
@@ -151,8 +174,10 @@ def main() -> None:
         build_state(cache)
     first_pass = bring_up_to_date(cache, json.loads((cache / "first_pass.json").read_text()))
     programmed = mined_sequences(cache / STATE_DB)
+    saved = saved_index(cache)
     work = workdir()
     shutil.copy(cache / STATE_DB, work / STATE_DB)
+    shutil.copytree(saved, work / "cache" / "retrieval")
     cfg = bench_cfg(work)
     cfg["database"]["url"] = f"sqlite:///{work / STATE_DB}"
     cfg["train"]["model_dir"] = args.model

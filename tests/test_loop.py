@@ -938,3 +938,23 @@ def test_a_blind_guess_made_before_for_another_sequence_is_not_evaluated_again(m
         # terms that agree with what was kept as far as it goes: checked for real
         alike = Target(999998, "x", tuple(3 * n + 1 for n in range(30)), 0)
         assert checked(alike).ok
+
+
+def test_each_round_of_a_streamed_strategy_takes_the_next_part_of_its_stream(mined_db):
+    # `neighbours` gives the same edits in the same order each time: a round that drew them afresh at a
+    # larger budget checked again what the rounds before it had.
+    from miner.mine.loop import _Attempt, _generate_search, _now, budget_for
+    from miner.search.neighbours import propose
+
+    cfg, engine = mined_db
+    cfg["mine"]["budget"]["neighbours"] = 30
+    with opened(cfg, engine) as ctx:
+        target = ctx.state.targets[14335]
+        stream = [str(c.program.code()) for c in propose(target, ctx.state.search, 10_000, None)]
+        taken = []
+        for round_ in range(3):
+            got = _generate_search(ctx, _Attempt(target, "neighbours", _now(), round=round_), None)
+            assert len(got) == budget_for(ctx, "neighbours", round_) == 30 * 2 ** round_
+            assert got[0].rank == len(taken) + 1
+            taken += [str(c.program.code()) for c in got]
+        assert len(stream) > len(taken) and taken == stream[:len(taken)]

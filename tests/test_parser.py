@@ -145,3 +145,12 @@ def test_corpus_programs_round_trip(sample_tarball) -> None:
 def test_program_model_is_compatible() -> None:
     p = Program([Operation("mov", Operand(DIRECT, 1), Operand(CONSTANT, 2))], {"offset": 3})
     assert p.offset == 3 and format_program(p) == "#offset 3\n\nmov $1,2\n"
+
+
+def test_a_program_sent_to_a_checker_process_arrives_unchanged():
+    import pickle
+
+    text = "; A000045: Fibonacci\n#offset 1\nmov $1,1\nlpb $0\n  sub $0,1 ; count down\n  add $$1,$2\nlpe\nseq $0,45\n"
+    program = parse(text)
+    again = pickle.loads(pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == program and format_program(again) == format_program(program)

@@ -77,3 +77,69 @@ def test_family_texts_score_validation_sequences_against_known_ones(full):
     assert any(check_terms(t, list(queries[17793][1]), full, LIMITS).ok for t in texts[17793])
     # Nothing to go by without known similar names.
     assert family_texts(queries, {}, corpus=full) == {17793: []}
+
+
+def _cached_context(corpus: Corpus, known: dict[int, Target], folder) -> SearchContext:
+    return SearchContext(corpus=corpus, known=known, cache_dir=str(folder))
+
+
+def _same(x, y) -> bool:
+    return x.buckets == y.buckets and [vars(e) for e in x.entries] == [vars(e) for e in y.entries] \
+        and x.idf == y.idf
+
+
+def test_the_retrieval_index_is_saved_and_loaded_only_for_the_same_programs_and_sequences(full, tmp_path):
+    from structlog.testing import capture_logs
+
+    from miner.search import index_cache
+    from miner.search.family import corpus_index, extend_corpus_index
+
+    ids = [a for a in range(17765, 17800) if full.text(a)]
+    texts = {a: full.text(a) for a in ids}
+    known = _records(full, ids)
+    first = corpus_index(_cached_context(Corpus(dict(texts)), known, tmp_path))
+    saved = list(tmp_path.glob("retrieval-*.pickle"))
+    assert len(saved) == 1
+    with capture_logs() as logs:
+        again = corpus_index(_cached_context(Corpus(dict(texts)), known, tmp_path))
+    assert "retrieval_cache_loaded" in [e["event"] for e in logs]
+    assert again is not first and _same(again, first)
+
+    # a changed program is another index: built, saved, and the stale file removed
+    changed = {**texts, ids[0]: texts[ids[0]] + "add $0,0\n"}
+    with capture_logs() as logs:
+        corpus_index(_cached_context(Corpus(changed), known, tmp_path))
+    assert "retrieval_cache_loaded" not in [e["event"] for e in logs]
+    assert [p.name for p in tmp_path.glob("retrieval-*.pickle")] != [saved[0].name]
+    assert len(list(tmp_path.glob("retrieval-*.pickle"))) == 1
+
+    # so is a changed name
+    renamed = {**known, ids[1]: Target(ids[1], "Another name.", known[ids[1]].terms, known[ids[1]].offset)}
+    assert index_cache.digest(Corpus(dict(texts)), renamed) != index_cache.digest(Corpus(dict(texts)), known)
+
+    # programs added to a loaded index are saved with it: the next start loads what a fresh build gives
+    ctx = _cached_context(Corpus({a: texts[a] for a in ids[:-3]}), {a: known[a] for a in ids[:-3]}, tmp_path)
+    corpus_index(ctx)
+    ctx.corpus, ctx.known = Corpus(dict(texts)), known
+    extend_corpus_index(ctx, ids[-3:])
+    with capture_logs() as logs:
+        grown = corpus_index(_cached_context(Corpus(dict(texts)), known, tmp_path))
+    assert "retrieval_cache_loaded" in [e["event"] for e in logs]
+    assert _same(grown, corpus_index(SearchContext(corpus=Corpus(dict(texts)), known=known)))
+
+
+def test_an_unreadable_saved_index_is_rebuilt_with_a_warning(full, tmp_path):
+    from structlog.testing import capture_logs
+
+    from miner.search import index_cache
+    from miner.search.family import corpus_index
+
+    ids = [a for a in range(17765, 17800) if full.text(a)]
+    corpus, known = Corpus({a: full.text(a) for a in ids}), _records(full, ids)
+    path = index_cache.path_for(tmp_path, index_cache.digest(corpus, known))
+    path.write_bytes(b"\x80\x05truncated")
+    with capture_logs() as logs:
+        index = corpus_index(_cached_context(corpus, known, tmp_path))
+    assert [e for e in logs if e["event"] == "retrieval_cache_unreadable" and e["path"] == str(path)]
+    assert _same(index, corpus_index(SearchContext(corpus=Corpus(dict(corpus._raw)), known=known)))
+    assert index_cache.load(tmp_path, index_cache.digest(corpus, known)) is not None  # rewritten

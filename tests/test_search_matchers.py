@@ -133,3 +133,15 @@ def test_difference_and_sum_wrappers_with_offsets():
     shifted = at_offset(wrap_difference(index_form(triple, 1)), 2)
     assert shifted.offset == 2 and evaluate(shifted, 5) == [6, 3, 3, 3, 3]
     assert wrap_partial_sum(index_form(parse("mov $$1,1\n"))) is None
+
+
+def test_digits_of_negative_terms_are_reduced_the_way_the_target_counts(real):
+    # n - 7 is negative for the first terms, and LODA's mod keeps the sign: the program must fix that
+    targets, corpus = real
+    index = TermIndex.build([targets[35]])
+    program = parse("sub $0,7\n")
+    found = index.matches(evaluate(program, 30, corpus))
+    assert [m.a_number for m in found] == [35] and found[0].negative
+    built = index.program(found[0], program)
+    assert built is not None and check_terms(built, list(targets[35].terms), corpus).ok, format_program(built)
+    assert "add $0,2" in format_program(built)

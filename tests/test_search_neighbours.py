@@ -43,3 +43,18 @@ def test_no_neighbours_when_turned_off_or_nothing_is_known():
     target = Target(34001, "a(n) = 5^n + n.", tuple(5 ** n + n for n in range(20)), 0)
     assert list(propose(target, context(similar_programs=0), 100, None)) == []
     assert list(propose(target, SearchContext(corpus=Corpus({}), settings={}), 100, None)) == []
+
+
+def test_when_the_single_edits_run_out_double_edits_follow_in_one_fixed_stream():
+    # 5^n + n + 1 is two edits from 4^n + n: a constant and a line more
+    target = Target(34003, "a(n) = 5^n + n + 1.", tuple(5 ** n + n + 1 for n in range(20)), 0)
+    ctx = context()
+    stream = list(propose(target, ctx, 20_000, None))
+    singles = [c for c in stream if c.note.startswith("edit")]
+    assert 0 < len(singles) < len(stream) and stream[:len(singles)] == singles  # singles first
+    assert len({str(c.program.code()) for c in stream}) == len(stream)
+    assert not any(check_terms(c.program, list(target.terms), ctx.corpus).ok for c in singles)
+    assert any(check_terms(c.program, list(target.terms), ctx.corpus).ok for c in stream[len(singles):])
+    # a smaller budget is a prefix of the same stream: the loop's rounds take it a part at a time
+    assert [str(c.program.code()) for c in propose(target, ctx, 700, None)] == \
+        [str(c.program.code()) for c in stream[:700]]

@@ -109,7 +109,7 @@ class MineConfig:
     strategies: list[str] = key(list(STRATEGIES), items=STRATEGIES)
     sample_temperature: float = key(0.8, above=0)
     exploration: float = key(0.1, min=0, max=1)
-    prior_hits: float = key(1.0, min=0)
+    prior_hits: float = key(1.0, above=0)
     prior_seconds: float = key(30.0, above=0)
     near_miss_min_terms: int = key(8, min=1)
     near_miss_fraction: float = key(0.3, min=0, max=1)

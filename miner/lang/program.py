@@ -111,6 +111,16 @@ class Program:
         """The executable operations, without comment-only lines."""
         return [o for o in self.ops if o.op != "nop"]
 
+    def __reduce__(self) -> tuple:
+        # Plain tuples: every candidate goes to a checker process, and pickling the dataclasses one by one
+        # took 30 us a program against 7.
+        rows = tuple((o.op, o.target.kind, o.target.value, o.source.kind, o.source.value, o.comment) for o in self.ops)
+        return _program, (rows, self.directives)
+
+
+def _program(rows: tuple[tuple[str, int, int, int, int, str], ...], directives: dict[str, int]) -> Program:
+    return Program([Operation(op, Operand(tk, tv), Operand(sk, sv), c) for op, tk, tv, sk, sv, c in rows], directives)
+
 
 def line(op: str, target: int, source: int | Operand = 0, direct: bool = False) -> Operation:
     """One operation on cell `$target` with a constant source, or `$source` when `direct`."""

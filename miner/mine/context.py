@@ -229,7 +229,8 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     index = _build_index(targets, cfg)
     needs_known = {"corpus_sweep", "transforms", "compositions", "family", "combine", "convolution", "euler", "cited"}
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
-                           known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {})
+                           known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {},
+                           cache_dir=str(Path(cfg["paths"]["data_dir"]).expanduser() / "cache" / "retrieval"))
     pool = CheckerPool(
         CorpusSpec(db_url=cfg["database"]["url"]), mining_limits(cfg), workers=mine["workers"],
         candidate_timeout=mine["candidate_timeout"], memory_mb=mine["worker_memory_mb"],

@@ -28,7 +28,7 @@ from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_
 from miner.lang.formatter import format_program
 from miner.lang.optimize import optimize
 from miner.lang.program import Program
-from miner.search import DETERMINISTIC, cites, reads_name
+from miner.search import DETERMINISTIC, STREAMED, cites, reads_name
 from miner.search.types import Candidate, Target
 from storage.records import AttemptOutcome, StrategyStats
 
@@ -241,7 +241,9 @@ def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
     if not options:
         return None
     m = ctx.cfg["mine"]
-    return bandit.choose(options, tallies, ctx.rng, m["exploration"], m["prior_hits"], m["prior_seconds"])
+    prior_seconds = bandit.pooled_prior_seconds({s: tallies[s] for s in strategies if s in tallies},
+                                                m["prior_hits"], m["prior_seconds"])
+    return bandit.choose(options, tallies, ctx.rng, m["exploration"], m["prior_hits"], prior_seconds)
 
 
 def cpu_caps(ctx: MiningContext, strategies: Iterable[str], tallies: dict[str, bandit.Tally]) -> dict[str, float]:
@@ -433,10 +435,13 @@ def _generate_search(ctx: MiningContext, attempt: _Attempt, stop_event: threadin
     """Candidates of one search strategy for one sequence, at most its budget."""
     strategy = attempt.strategy
     budget = budget_for(ctx, strategy, attempt.round)
+    # a stream's earlier rounds took its first candidates (drawing them again made rounds 3 to 5 of
+    # `neighbours` re-check what rounds 0 to 2 had, past the per-sequence memory of texts)
+    skip = sum(budget_for(ctx, strategy, r) for r in range(attempt.round)) if strategy in STREAMED else 0
     propose = ctx.proposers[strategy]
     out = []
-    for rank, cand in enumerate(propose(attempt.target, _search_context(ctx, attempt.target, strategy),
-                                        budget, ctx.rng), 1):
+    stream = propose(attempt.target, _search_context(ctx, attempt.target, strategy), skip + budget, ctx.rng)
+    for rank, cand in enumerate(itertools.islice(stream, skip, None), skip + 1):
         out.append(_Cand(attempt, attempt.target, cand.program, rank, blind=cand.blind))
         if len(out) >= budget or (stop_event is not None and stop_event.is_set()):
             break
@@ -633,7 +638,9 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
         return []
     start = time.process_time()
     out = []
-    for a, program in ctx.state.index.match(list(outcome.evaluated), cand.program):
+    index = ctx.state.index
+    for found in index.matches(outcome.evaluated):
+        a = found.a_number
         target = ctx.state.targets.get(a)
         if target is None or a in ctx.state.solved:
             continue
@@ -641,6 +648,10 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
         matches += 1
         if followed >= MATCH_FOLLOW_UPS and matches & (matches - 1):  # not a power of two
             ctx.state.match_tally[a] = (matches, followed)
+            continue
+        # built only for the matches followed up: wrapping a program in a loop is most of a match's cost
+        program = index.program(found, cand.program)
+        if program is None:
             continue
         ctx.state.match_tally[a] = (matches, followed + 1)
         out.append(_Cand(cand.attempt, target, program, cand.rank, "match", blind=cand.blind))

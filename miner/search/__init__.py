@@ -55,6 +55,10 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
                                             "constants", "forms", "egf", "selfref", "partitions", "necklaces",
                                             "adjacent", "contains", "suchthat", "combine"})
 
+# Strategies whose candidates for a sequence are one fixed stream: round r of the bandit takes the next
+# `budget * budget_growth^r` of it, where others draw afresh at a larger budget.
+STREAMED: frozenset[str] = frozenset({"neighbours"})
+
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {

@@ -15,9 +15,13 @@ from difflib import SequenceMatcher
 from itertools import combinations
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+import structlog
+
 from miner.lang.anumber import format_a_number
 from miner.lang.program import CONSTANT, Operand, Program
 from miner.search.types import Candidate, SearchContext, Target
+
+_log = structlog.get_logger(__name__)
 
 # Similar names whose programs are tried as templates (`[search] family_templates`).
 TEMPLATES = 10
@@ -84,20 +88,33 @@ def variants(program: Program, changes: Sequence[tuple[int, int]]) -> Iterator[P
 
 def corpus_index(ctx: SearchContext) -> Any:
     """The corpus programs of the known sequences indexed by terms and names
-    (`miner.search.retrieval.Index`), built on first use and kept in the context."""
+    (`miner.search.retrieval.Index`): kept in the context, loaded from `ctx.cache_dir` when it holds the
+    index of these very programs and sequences, else built and saved there."""
     if ctx.retrieval is None:
-        import structlog
+        from miner.search import index_cache
 
-        ctx.retrieval = _indexed(ctx, ctx.known)
-        structlog.get_logger(__name__).info("retrieval_index", programs=len(ctx.retrieval))
+        digest = index_cache.digest(ctx.corpus, ctx.known) if ctx.cache_dir else ""
+        ctx.retrieval = index_cache.load(ctx.cache_dir, digest) if digest else None
+        if ctx.retrieval is None:
+            ctx.retrieval = _indexed(ctx, ctx.known)
+            if digest:
+                index_cache.save(ctx.retrieval, ctx.cache_dir, digest)
+        _log.info("retrieval_index", programs=len(ctx.retrieval))
     return ctx.retrieval
 
 
 def extend_corpus_index(ctx: SearchContext, ids: Iterable[int]) -> None:
     """Add the programs of `ids`, known sequences new to the corpus, to the index `corpus_index` built:
-    a few hits need not rebuild it (a minute for 150,000 programs)."""
-    if ctx.retrieval is not None:
-        _indexed(ctx, [a for a in ids if a in ctx.known], ctx.retrieval)
+    a few hits need not rebuild it (a minute for 150,000 programs). The saved index follows."""
+    if ctx.retrieval is None:
+        return
+    added = [a for a in ids if a in ctx.known]
+    if added:
+        from miner.search import index_cache
+
+        _indexed(ctx, added, ctx.retrieval)
+        if ctx.cache_dir:
+            index_cache.save(ctx.retrieval, ctx.cache_dir, index_cache.digest(ctx.corpus, ctx.known))
 
 
 def _indexed(ctx: SearchContext, ids: Iterable[int], index: Any = None) -> Any:

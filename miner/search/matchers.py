@@ -165,7 +165,17 @@ class TermIndex:
         """Targets the program's terms (evaluated from its offset) match, each with the transformed
         program; at most one program per target, the simplest transform first. `limit` > 0 caps the
         count; targets in `skip` are not tried (a sweep's targets that have enough candidates)."""
-        found: dict[int, Program] = {}
+        out = []
+        for found in self.matches(terms, limit, skip):
+            built = self.program(found, program)
+            if built is not None:
+                out.append((found.a_number, built))
+        return out
+
+    def matches(self, terms: Sequence[int], limit: int = 0, skip: Container[int] = ()) -> list["Match"]:
+        """`match` without the programs: how each target's terms follow from these, for `program`
+        (callers that follow up only some matches build only those)."""
+        found: dict[int, Match] = {}
         n = self.key_length
         for shift in range(self.max_shift + 1):
             shifted = list(terms[shift:])
@@ -176,24 +186,23 @@ class TermIndex:
                 keyed = affine_key(level_seq[:n])
                 if keyed is not None:
                     for entry in self._affine.get(keyed[0], ()):
-                        if entry.a_number not in found and entry.a_number not in skip:
-                            prog = self._affine_match(entry, shifted, level, keyed[1], program, shift)
-                            if prog is not None:
-                                found[entry.a_number] = prog
+                        if entry.a_number not in found and entry.a_number not in skip \
+                                and self._affine_fits(entry, shifted, level, keyed[1]):
+                            found[entry.a_number] = Match(entry, shift, level, keyed[1])
                 level_seq = differences(level_seq)
             for base in self.digit_bases:
                 key, common = digit_key(shifted[:n], base)
                 for entry in self._digits.get((base, key), ()):
-                    if entry.a_number not in found and entry.a_number not in skip:
-                        prog = self._digit_match(entry, shifted, base, common, program, shift)
-                        if prog is not None:
-                            found[entry.a_number] = prog
+                    if entry.a_number in found or entry.a_number in skip:
+                        continue
+                    delta = self._digit_delta(entry, shifted, base, common)
+                    if delta is not None:
+                        found[entry.a_number] = Match(entry, shift, base, common, negative=min(shifted) + delta < 0)
             if limit and len(found) >= limit:
                 break
-        return list(found.items())[: limit or None]
+        return list(found.values())[: limit or None]
 
-    def _affine_match(self, entry: _Entry, shifted: list[int], level: int, mine: Affine,
-                      program: Program, shift: int) -> Program | None:
+    def _affine_fits(self, entry: _Entry, shifted: list[int], level: int, mine: Affine) -> bool:
         stored = self.targets[entry.a_number]
         assert isinstance(entry.shape, Affine)
         ratio = Fraction(entry.shape.step, mine.step)
@@ -207,20 +216,44 @@ class TermIndex:
         for i, v in enumerate(values):
             scaled, rest = divmod(num * (v - base), den)
             if rest or (direct and i < len(stored.terms) and scaled + target_base != stored.terms[i]):
-                return None
+                return False
             result.append(scaled + target_base)
         for _ in range(entry.level):
             result = partial_sums(result)
         m = min(len(result), len(stored.terms))
-        if result[:m] != list(stored.terms[:m]):
-            return None
-        ops = index_form(program, shift)
-        for _ in range(level):
+        return result[:m] == list(stored.terms[:m])
+
+    def _digit_delta(self, entry: _Entry, shifted: list[int], base: int, common: int) -> int | None:
+        # what to add before reducing mod base, if that gives the target's terms
+        stored = self.targets[entry.a_number]
+        assert isinstance(entry.shape, int)
+        delta = entry.shape - common
+        result = [(v + delta) % base for v in shifted]
+        m = min(len(result), len(stored.terms))
+        return delta if result[:m] == list(stored.terms[:m]) else None
+
+    def program(self, found: "Match", program: Program) -> Program | None:
+        """The program turned into one for the matched target (None if it cannot be wrapped)."""
+        entry = found.entry
+        stored = self.targets[entry.a_number]
+        ops = index_form(program, found.shift)
+        if isinstance(entry.shape, int):  # digits: found.level is the base, found.mine the common residue
+            base = found.level
+            assert isinstance(found.mine, int)
+            delta = entry.shape - found.mine
+            ops = ops + add_const(0, delta)
+            # LODA's mod keeps the dividend's sign: add the base and reduce again for negative values.
+            ops += [line("mod", 0, base)]
+            if found.negative:
+                ops += [line("add", 0, base), line("mod", 0, base)]
+            return at_offset(ops, stored.offset)
+        assert isinstance(found.mine, Affine)
+        for _ in range(found.level):
             wrapped = wrap_difference(ops)
             if wrapped is None:
                 return None
             ops = wrapped
-        ops = ops + affine_lines(ratio, mine.base, entry.shape.base)
+        ops = ops + affine_lines(Fraction(entry.shape.step, found.mine.step), found.mine.base, entry.shape.base)
         for _ in range(entry.level):
             wrapped = wrap_partial_sum(ops)
             if wrapped is None:
@@ -228,21 +261,21 @@ class TermIndex:
             ops = wrapped
         return at_offset(ops, stored.offset)
 
-    def _digit_match(self, entry: _Entry, shifted: list[int], base: int, common: int,
-                     program: Program, shift: int) -> Program | None:
-        stored = self.targets[entry.a_number]
-        assert isinstance(entry.shape, int)
-        delta = entry.shape - common
-        result = [(v + delta) % base for v in shifted]
-        m = min(len(result), len(stored.terms))
-        if result[:m] != list(stored.terms[:m]):
-            return None
-        ops = index_form(program, shift) + add_const(0, delta)
-        # LODA's mod keeps the dividend's sign: add the base and reduce again for negative values.
-        ops += [line("mod", 0, base)]
-        if min(shifted) + delta < 0:
-            ops += [line("add", 0, base), line("mod", 0, base)]
-        return at_offset(ops, stored.offset)
+
+@dataclass(frozen=True)
+class Match:
+    """A target a candidate's terms fit: by an affine map after `level` differences (`mine`: the
+    candidate's normalisation), or by residues mod `level` (`mine`: the common residue)."""
+
+    entry: _Entry
+    shift: int
+    level: int
+    mine: Affine | int
+    negative: bool = False
+
+    @property
+    def a_number(self) -> int:
+        return self.entry.a_number
 
 
 def affine_lines(ratio: Fraction, t0: int, s0: int) -> list[Operation]:

@@ -38,7 +38,8 @@ class SearchContext:
     `index` a `TermIndex` over the targets, `known` the sequences that have programs (as Target records:
     terms and offset, for the corpus sweep), `settings` the `[search]` config table (repair also reads
     `near_misses`: programs that matched a long prefix of the target, best first), `retrieval` the
-    corpus programs indexed by terms and names (`miner.search.retrieval.Index`), built on first use.
+    corpus programs indexed by terms and names (`miner.search.retrieval.Index`), built on first use and
+    saved in `cache_dir` (empty: not saved).
     """
 
     corpus: Any = None
@@ -46,6 +47,7 @@ class SearchContext:
     known: dict[int, Target] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     retrieval: Any = None
+    cache_dir: str = ""
 
 
 Strategy = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]
