@@ -958,3 +958,28 @@ def test_each_round_of_a_streamed_strategy_takes_the_next_part_of_its_stream(min
             assert got[0].rank == len(taken) + 1
             taken += [str(c.program.code()) for c in got]
         assert len(stream) > len(taken) and taken == stream[:len(taken)]
+
+
+def test_kept_terms_of_blind_guesses_outlive_a_hit_but_not_a_new_lacking_sequence(mined_db):
+    # A hit comes every minute or two after the first pass; clearing the kept terms at each one threw
+    # most of them away. New lacking sequences were never looked up in them, so those clear them.
+    from miner.lang.parser import parse
+    from miner.mine.context import refresh_context
+    from miner.mine.loop import _Attempt, _Cand, _check, _dedupe, _now
+    from storage import Hit
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    with opened(cfg, engine) as ctx:
+        target = ctx.state.targets[14335]
+        guess = parse("mul $0,3\nadd $0,1\n", "guess")
+        _check(ctx, _dedupe(ctx, [_Cand(_Attempt(target, "mutation", _now()), target, guess, 1, blind=True)]), None)
+        kept = dict(ctx.state.evaluated)
+        assert kept
+        solved = next(a for a in ctx.state.targets if a != 14335)
+        storage.store_hit(engine, Hit(solved, "mov $0,1\n", "recurrence", terms_verified=1000, status="verified"))
+        assert refresh_context(ctx, engine) and solved not in ctx.state.targets
+        assert ctx.state.evaluated == kept
+        storage.apply_refresh(engine, [SequenceRecord(990012, "Something new.", [5, 1, 4, 1, 5, 9, 2, 6], 0)])
+        assert refresh_context(ctx, engine) and 990012 in ctx.state.targets
+        assert ctx.state.evaluated == {}

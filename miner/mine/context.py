@@ -358,7 +358,12 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
                                    or cites(ctx.state.targets[a].name).isdisjoint(gained)}
         ctx.state.corpus, ctx.state.corpus_key = corpus, corpus_key
         ctx.state.search.corpus = corpus
-        ctx.state.evaluated.clear()  # a program calling one that changed may evaluate otherwise
+        # A guess's kept terms hold while what it may call computes the same: new programs change nothing
+        # (a call of a missing one ended its terms early), nor does a shorter program for a provisional hit,
+        # which agrees with it on every known term. Hits come every minute or two after the first pass.
+        rewritten = {a for a in before_ids if corpus.text(a) != old.text(a)}
+        if rewritten - ctx.state.provisional:
+            ctx.state.evaluated.clear()
         retrieval, ctx.state.search.retrieval = ctx.state.search.retrieval, None
         if old_known:
             ctx.state.search.known = load_known(engine, corpus.ids())
@@ -366,7 +371,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             ctx.state.fresh_known |= arrived
             ctx.state.transforms_fresh |= arrived
             ctx.state.compositions_fresh |= arrived
-        if retrieval is not None and not _rewritten(old, corpus, old_known, ctx.state.search.known):
+        if retrieval is not None and not rewritten and not _known_changed(old_known, ctx.state.search.known):
             from miner.search.family import extend_corpus_index
 
             ctx.state.search.retrieval = retrieval  # only programs for new sequences: they are added
@@ -386,9 +391,10 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             ctx.state.sweep_due = ctx.state.transforms_due = True  # new lacking sequences meet every known one
             ctx.state.compositions_next = 0
             ctx.state.sweep_began.clear()
+        if set(targets) - set(ctx.state.targets):
+            ctx.state.evaluated.clear()  # new lacking sequences: the kept terms were not looked up for them
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)
-        ctx.state.evaluated.clear()  # new lacking sequences: the terms were not looked up for them
         ctx.state.search.index = ctx.state.index
         ctx.state.near_misses = {a: v for a, v in ctx.state.near_misses.items() if a in targets}
         ctx.state.model_seeds = {a: v for a, v in ctx.state.model_seeds.items() if a in targets}
@@ -405,10 +411,9 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     return changed
 
 
-def _rewritten(old: Any, new: Any, old_known: dict[int, Target], known: dict[int, Target]) -> bool:
-    """Whether a program the corpus had is gone or changed, or a known sequence's name or terms changed."""
-    return any(new.text(a) != old.text(a) for a in old.ids()) or any(
-        known.get(a) != t for a, t in old_known.items())
+def _known_changed(old_known: dict[int, Target], known: dict[int, Target]) -> bool:
+    """Whether a known sequence's name or terms changed, or it is no longer known."""
+    return any(known.get(a) != t for a, t in old_known.items())
 
 
 def _model_versions(engine: Engine) -> list[int | None]:
