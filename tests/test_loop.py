@@ -961,8 +961,8 @@ def test_each_round_of_a_streamed_strategy_takes_the_next_part_of_its_stream(min
 
 
 def test_kept_terms_of_blind_guesses_outlive_a_hit_but_not_a_new_lacking_sequence(mined_db):
-    # A hit comes every minute or two after the first pass; clearing the kept terms at each one threw
-    # most of them away. New lacking sequences were never looked up in them, so those clear them.
+    # A daemon reloads every 10 minutes, and after the first pass there is mostly a hit to reload; the
+    # kept terms were cleared each time. New lacking sequences were never looked up in them: those clear them.
     from miner.lang.parser import parse
     from miner.mine.context import refresh_context
     from miner.mine.loop import _Attempt, _Cand, _check, _dedupe, _now

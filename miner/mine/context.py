@@ -360,7 +360,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         ctx.state.search.corpus = corpus
         # A guess's kept terms hold while what it may call computes the same: new programs change nothing
         # (a call of a missing one ended its terms early), nor does a shorter program for a provisional hit,
-        # which agrees with it on every known term. Hits come every minute or two after the first pass.
+        # which agrees with it on every known term. A daemon reloads every 10 minutes, mostly after hits.
         rewritten = {a for a in before_ids if corpus.text(a) != old.text(a)}
         if rewritten - ctx.state.provisional:
             ctx.state.evaluated.clear()
