@@ -983,3 +983,31 @@ def test_kept_terms_of_blind_guesses_outlive_a_hit_but_not_a_new_lacking_sequenc
         storage.apply_refresh(engine, [SequenceRecord(990012, "Something new.", [5, 1, 4, 1, 5, 9, 2, 6], 0)])
         assert refresh_context(ctx, engine) and 990012 in ctx.state.targets
         assert ctx.state.evaluated == {}
+
+
+def test_a_shorter_program_for_a_provisional_hit_keeps_the_retrieval_index(mined_db):
+    # After the first pass a daemon replaces a provisional hit's program every few minutes; rebuilding the
+    # index for it took a minute of every reload. The entry keeps the older program, right on every known
+    # term, and the saved index is not rewritten under a name it no longer matches.
+    from pathlib import Path
+
+    from miner.mine.context import refresh_context
+    from miner.search.family import corpus_index
+    from storage import Hit
+
+    cfg, engine = mined_db
+    with opened(cfg, engine) as ctx:
+        index = corpus_index(ctx.state.search)
+        a = 14335
+        storage.store_hit(engine, Hit(a, "mov $1,2\nmul $1,$0\nmov $0,$1\nadd $0,0\n", "recurrence",
+                                      terms_verified=10, status="provisional"))
+        refresh_context(ctx, engine)
+        assert a in ctx.state.provisional and ctx.state.search.retrieval is index
+        saved = sorted(p.name for p in Path(ctx.state.search.cache_dir).glob("retrieval-*"))
+        assert saved
+        storage.store_hit(engine, Hit(a, "mov $1,2\nmul $1,$0\nmov $0,$1\n", "recurrence",
+                                      terms_verified=10, status="provisional"))
+        refresh_context(ctx, engine)
+        assert "add $0,0" not in ctx.state.corpus.text(a)  # replaced
+        assert ctx.state.search.retrieval is index
+        assert sorted(p.name for p in Path(ctx.state.search.cache_dir).glob("retrieval-*")) == saved

@@ -362,7 +362,8 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
         # (a call of a missing one ended its terms early), nor does a shorter program for a provisional hit,
         # which agrees with it on every known term. A daemon reloads every 10 minutes, mostly after hits.
         rewritten = {a for a in before_ids if corpus.text(a) != old.text(a)}
-        if rewritten - ctx.state.provisional:
+        replaced = {a for a in rewritten & ctx.state.provisional if corpus.text(a) is not None}
+        if rewritten - replaced:
             ctx.state.evaluated.clear()
         retrieval, ctx.state.search.retrieval = ctx.state.search.retrieval, None
         if old_known:
@@ -371,11 +372,15 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             ctx.state.fresh_known |= arrived
             ctx.state.transforms_fresh |= arrived
             ctx.state.compositions_fresh |= arrived
-        if retrieval is not None and not rewritten and not _known_changed(old_known, ctx.state.search.known):
+        if retrieval is not None and not rewritten - replaced \
+                and not _known_changed(old_known, ctx.state.search.known):
             from miner.search.family import extend_corpus_index
 
-            ctx.state.search.retrieval = retrieval  # only programs for new sequences: they are added
-            extend_corpus_index(ctx.state.search, gained)
+            # Programs for new sequences are added. A provisional hit's shorter program is not worth the
+            # minute a rebuild takes at every reload: its entry keeps the older program, right on every
+            # known term, until the next build (the index is saved only when it holds what it is named by).
+            ctx.state.search.retrieval = retrieval
+            extend_corpus_index(ctx.state.search, gained, save=not replaced)
         ctx.pool.restart()
         if before_ids - set(corpus.ids()):
             ctx.state.sweep_due = ctx.state.transforms_due = True  # a program gone: matches that call it go too

@@ -103,9 +103,9 @@ def corpus_index(ctx: SearchContext) -> Any:
     return ctx.retrieval
 
 
-def extend_corpus_index(ctx: SearchContext, ids: Iterable[int]) -> None:
+def extend_corpus_index(ctx: SearchContext, ids: Iterable[int], save: bool = True) -> None:
     """Add the programs of `ids`, known sequences new to the corpus, to the index `corpus_index` built:
-    a few hits need not rebuild it (a minute for 150,000 programs). The saved index follows."""
+    a few hits need not rebuild it (a minute for 150,000 programs). The saved index follows (`save`)."""
     if ctx.retrieval is None:
         return
     added = [a for a in ids if a in ctx.known]
@@ -113,7 +113,7 @@ def extend_corpus_index(ctx: SearchContext, ids: Iterable[int]) -> None:
         from miner.search import index_cache
 
         _indexed(ctx, added, ctx.retrieval)
-        if ctx.cache_dir:
+        if ctx.cache_dir and save:
             index_cache.save(ctx.retrieval, ctx.cache_dir, index_cache.digest(ctx.corpus, ctx.known))
 
 
