@@ -137,10 +137,9 @@ def mined_sequences(path: Path) -> int:
 
 def saved_index(cache: Path) -> Path:
     """The folder holding the retrieval index of the cached database, as a daemon's data folder holds it
-    after its first pass (`miner.search.index_cache`); built when missing or stale."""
+    after its first pass (`corpus_index` loads it, or builds and saves it when missing or stale)."""
     import storage
     from miner.mine.context import load_corpus, load_known
-    from miner.search import index_cache
     from miner.search.family import corpus_index
     from miner.search.types import SearchContext
 
@@ -151,8 +150,7 @@ def saved_index(cache: Path) -> Path:
         known = load_known(engine, corpus.ids())
     finally:
         engine.dispose()
-    if not index_cache.path_for(folder, index_cache.digest(corpus, known)).is_file():
-        corpus_index(SearchContext(corpus=corpus, known=known, cache_dir=str(folder)))
+    corpus_index(SearchContext(corpus=corpus, known=known, cache_dir=str(folder)))
     return folder
 
 

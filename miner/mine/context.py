@@ -396,8 +396,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
             ctx.state.sweep_due = ctx.state.transforms_due = True  # new lacking sequences meet every known one
             ctx.state.compositions_next = 0
             ctx.state.sweep_began.clear()
-        if set(targets) - set(ctx.state.targets):
-            ctx.state.evaluated.clear()  # new lacking sequences: the kept terms were not looked up for them
+            ctx.state.evaluated.clear()  # the kept terms were not looked up for them either
         ctx.state.targets = targets
         ctx.state.index = _build_index(targets, ctx.cfg)
         ctx.state.search.index = ctx.state.index

@@ -197,7 +197,8 @@ class TermIndex:
                         continue
                     delta = self._digit_delta(entry, shifted, base, common)
                     if delta is not None:
-                        found[entry.a_number] = Match(entry, shift, base, common, negative=min(shifted) + delta < 0)
+                        found[entry.a_number] = Match(entry, shift, 0, common, base=base,
+                                                      negative=min(shifted) + delta < 0)
             if limit and len(found) >= limit:
                 break
         return list(found.values())[: limit or None]
@@ -237,17 +238,15 @@ class TermIndex:
         entry = found.entry
         stored = self.targets[entry.a_number]
         ops = index_form(program, found.shift)
-        if isinstance(entry.shape, int):  # digits: found.level is the base, found.mine the common residue
-            base = found.level
-            assert isinstance(found.mine, int)
-            delta = entry.shape - found.mine
-            ops = ops + add_const(0, delta)
+        if found.base:
+            assert isinstance(entry.shape, int) and isinstance(found.mine, int)
+            ops = ops + add_const(0, entry.shape - found.mine)
             # LODA's mod keeps the dividend's sign: add the base and reduce again for negative values.
-            ops += [line("mod", 0, base)]
+            ops += [line("mod", 0, found.base)]
             if found.negative:
-                ops += [line("add", 0, base), line("mod", 0, base)]
+                ops += [line("add", 0, found.base), line("mod", 0, found.base)]
             return at_offset(ops, stored.offset)
-        assert isinstance(found.mine, Affine)
+        assert isinstance(found.mine, Affine) and isinstance(entry.shape, Affine)
         for _ in range(found.level):
             wrapped = wrap_difference(ops)
             if wrapped is None:
@@ -264,13 +263,15 @@ class TermIndex:
 
 @dataclass(frozen=True)
 class Match:
-    """A target a candidate's terms fit: by an affine map after `level` differences (`mine`: the
-    candidate's normalisation), or by residues mod `level` (`mine`: the common residue)."""
+    """A target a candidate's terms fit after dropping `shift` terms: by an affine map after `level`
+    differences (`mine`: the candidate's normalisation), or by residues mod `base` (`mine`: the candidate's
+    most common residue; `negative`: some terms are below zero, which LODA's mod keeps)."""
 
     entry: _Entry
     shift: int
     level: int
     mine: Affine | int
+    base: int = 0  # 0: affine
     negative: bool = False
 
     @property
