@@ -12,7 +12,8 @@ full terms, then its own program's, up to `--bfile-terms`) as b-files through `[
 (a local path), so hits are deep-checked; `offline` has no b-files. The truth of a hit is its sequence's
 full terms followed by its own program's terms up to `--judge-terms`; a hit is false when any term it
 evaluates differs. Prints one JSON object: hits, false hits and rate per strategy, per known-term
-bucket and per status.
+bucket and per status. `false_past_oeis` counts the false hits that were shown every OEIS term and differ
+only from the own program's extension: for a finite sequence ("Divisors of 282.") that extension is no truth.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def main() -> None:
     judge_limits = Limits(max_steps=20_000_000, max_memory=2000, max_seconds=5.0)
     table: dict[str, dict[str, dict[str, int]]] = {"strategy": {}, "bucket": {}, "status": {}}
     listing = []
-    judged = false = unjudgeable = 0
+    judged = false = unjudgeable = past_oeis = 0
     for row in rows:
         a = row.a_number
         if a not in hidden_set:
@@ -164,6 +165,8 @@ def main() -> None:
         is_false = differs is not None
         judged += 1
         false += is_false
+        oeis = len(sequences[a].terms)
+        past_oeis += is_false and shown[a] == oeis and differs is not None and differs >= oeis
         status = getattr(row, "status", "") or "stored"
         for kind, key in (("strategy", row.strategy or "?"), ("bucket", bucket(shown[a])), ("status", status)):
             cell = table[kind].setdefault(key, {"hits": 0, "false": 0})
@@ -189,6 +192,7 @@ def main() -> None:
         "unjudgeable": unjudgeable,
         "false_hits": false,
         "false_rate": round(false / judged, 4) if judged else None,
+        "false_past_oeis": past_oeis,
         "per_strategy": dict(sorted(table["strategy"].items())),
         "per_bucket": dict(sorted(table["bucket"].items())),
         "per_status": dict(sorted(table["status"].items())),

@@ -10,8 +10,8 @@ from storage.db import StorageError, connect, connect_readonly, is_operational_e
 from storage.locks import job_lock
 from storage.mining import (attempt_rounds, changed_since, claim, extend_leases, failed_candidates, first_found, lease,
                             record_attempt, record_failed, release, strategy_stats, tried_pairs)
-from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, program_codes,
-                              program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
+from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, mined_hit,
+                              program_codes, program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
 from storage.records import (
     Attempt,
     DiscoveredRow,
@@ -60,7 +60,7 @@ __all__ = [
     "TrialSide", "TrialState",
     "apply_refresh", "claim", "connect", "connect_readonly", "discovered", "extend_leases", "failed_candidates",
     "get_sequences", "record_failed",
-    "is_operational_error", "missing_sqlite_file", "hits_to_reverify", "mark_verified", "provisional_hits",
+    "is_operational_error", "missing_sqlite_file", "hits_to_reverify", "mark_verified", "mined_hit", "provisional_hits",
     "supersede_hit", "superseded",
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",

@@ -166,6 +166,13 @@ def supersede_hit(session: Session, a_number: int, reason: str, old_terms: Itera
     return True
 
 
+def mined_hit(session: Session, a_number: int) -> tuple[str, str, str] | None:
+    """(code, strategy, status) of the mined program of `a_number`, or None."""
+    row = session.execute(select(Program.code, Program.strategy, Program.status)
+                          .where(Program.a_number == a_number, Program.origin == "mined")).first()
+    return None if row is None else (row.code, row.strategy or "", row.status)
+
+
 def provisional_hits(session: Session, limit: int | None = None) -> list[tuple[int, str, list[int], int]]:
     """(A-number, code, terms, offset) of the mined programs verified on known terms only, oldest check first."""
     checked = func.coalesce(Program.verified_at, Program.found_at)

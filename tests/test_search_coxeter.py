@@ -9,7 +9,8 @@ import testbed
 
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
-from miner.search.coxeter import Series, coefficients, degrees, parse_name, programs_for, propose
+from miner.search.coxeter import (Relations, Series, coefficients, degrees, parse_name, programs_for, propose,
+                                  relation_terms)
 from miner.search.types import SearchContext, Target
 
 
@@ -73,7 +74,9 @@ def test_names_read_as_coxeter_groups():
     molien = parse_name("Molien series for Weyl group E_8.")
     assert [m.degrees for m in molien] == [(2, 8, 12, 14, 18, 20, 24, 30), (1, 4, 6, 7, 9, 10, 12, 15)]
     assert parse_name("Number of reduced words of length n in Coxeter group on 4 generators S_i with relations "
-                      "(S_i)^2 = (S_i S_j)^7 = I.") == []
+                      "(S_i)^2 = (S_i S_j)^7 = I.") == [Relations(4, 7)]
+    assert parse_name("Number of reduced words of length n in Coxeter group on 4 generators S_i with relations "
+                      "(S_i)^3 = (S_i S_j)^7 = I.") == []
     assert parse_name("Number of reduced words of length n in the Weyl group K_3.") == []
 
 
@@ -85,6 +88,24 @@ def test_series_count_the_elements_by_length():
     for kind, rank, finite in (("A", 2, "A"), ("A", 3, "A"), ("C", 2, "B")):
         got = coefficients(Series(degrees(finite, rank), True, -1), 9)
         assert got == lengths(cartan(kind, rank, affine=True), 9), (kind, rank)
+
+
+def test_relations_count_the_elements_by_length():
+    # (S_i S_j)^k = I for every pair: a Cartan matrix with a_ij * a_ji = 1 (k = 3), 2 (k = 4) or 3 (k = 6)
+    for generators, k, product in ((3, 3, 1), (4, 3, 1), (3, 4, 2), (5, 4, 2), (3, 6, 3)):
+        matrix = [[2 if i == j else (-product if i < j else -1) for j in range(generators)] for i in range(generators)]
+        count = 10 if generators == 3 else 7  # the group has about (generators - 1)^n elements of length n
+        assert relation_terms(generators, k, count) == lengths(matrix, count), (generators, k)
+
+
+def test_relations_part_from_the_free_product_at_k():
+    free = [1] + [36 * 35 ** (n - 1) for n in range(1, 40)]
+    terms = relation_terms(36, 26, 40)
+    assert terms[:26] == free[:26] and terms[26] != free[26]
+    name = "Number of reduced words of length n in Coxeter group on 36 generators S_i with relations (S_i)^2 = (S_i S_j)^26 = I."
+    progs = programs_for(Target(169145, name, tuple(terms[:16]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], 40) == terms
+    assert evaluate(programs_for(Target(1, name, tuple(terms[:16]), 1))[0], 30) == terms[:30]  # t^0 first
 
 
 def test_programs_give_terms_past_the_known_ones():

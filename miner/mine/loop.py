@@ -783,6 +783,76 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
     return None
 
 
+# Terms past the known ones on which winners of weaker evidence must agree with the strongest: this many, or
+# as many as are known if more.
+AGREE_TERMS = 24
+
+
+def _rank(strategy: str, route: str = "direct") -> int:
+    """A hit's place in EVIDENCE: a matcher lookup or completion rests on matching terms."""
+    return EVIDENCE.index("match" if route in MATCH_ROUTES else evidence(strategy))
+
+
+def _agreeing(ctx: MiningContext, cands: list[_Cand], stored: tuple[str, str, str] | None = None
+              ) -> tuple[list[_Cand], bool]:
+    """The winners that agree past the known terms with one of those of the strongest evidence among them
+    and the stored program (`storage.mined_hit`), and whether the stored program fails to.
+
+    The deep check and the store prefer the shortest program: a match on every known term ("seq $0,63819",
+    a surface group's growth series) would beat the program read from the name (the Coxeter group's own,
+    which parts from it at n = 18). Where the programs rest on different evidence, the stronger decides.
+    """
+    from miner.lang import evaluate_partial
+    from miner.lang.parser import ParseError, parse
+
+    entries: list[tuple[int, Program]] = [(_rank(c.attempt.strategy, c.route), c.program) for c in cands]
+    if stored is not None and stored[2] == "provisional":
+        strategy, _, route = stored[1].partition("+")
+        try:
+            entries.append((_rank(strategy, route or "direct"), parse(stored[0])))
+        except ParseError:
+            stored = None
+    else:
+        stored = None
+    best = min(rank for rank, _ in entries)
+    if all(rank == best for rank, _ in entries):
+        return cands, False
+    known = len(cands[0].target.terms)
+    count = known + max(AGREE_TERMS, known)
+    limits = deep_limits(ctx.cfg)
+    start = time.process_time()
+    past = [evaluate_partial(program, count, ctx.state.search.corpus, limits)[0][known:] for _, program in entries]
+    cands[0].attempt.cpu_seconds += time.process_time() - start
+    strongest = [terms for (rank, _), terms in zip(entries, past) if rank == best]
+
+    def agrees(i: int) -> bool:
+        return entries[i][0] == best or any(all(x == y for x, y in zip(past[i], ref)) for ref in strongest)
+
+    out = [cand for i, cand in enumerate(cands) if agrees(i)]
+    for i, cand in enumerate(cands):
+        if not agrees(i):
+            log.info("hit_contradicted", seq=format_a_number(cand.target.a_number), strategy=cand.attempt.strategy,
+                     route=cand.route, evidence=EVIDENCE[entries[i][0]], by=EVIDENCE[best])
+    return out, stored is not None and bool(out) and not agrees(len(cands))
+
+
+def _stored_hit(engine: Engine, a: int) -> tuple[str, str, str] | None:
+    import storage
+
+    with storage.session_scope(engine, readonly=True) as session:
+        return storage.mined_hit(session, a)
+
+
+def _supersede(engine: Engine, cand: _Cand) -> None:
+    """Set the stored provisional program aside (kept in `superseded_programs`) for a stronger one that
+    disagrees with it past the known terms."""
+    import storage
+
+    reason = f"parts past the known terms from a program of stronger evidence ({cand.attempt.strategy})"
+    with storage.session_scope(engine) as session:
+        storage.supersede_hit(session, cand.target.a_number, reason, cand.target.terms, cand.target.offset)
+
+
 def _trusted(ctx: MiningContext, engine: Engine, cands: list[_Cand]) -> list[_Cand]:
     """The passing candidates that are evidence enough for a hit on the known terms alone (`miner.mine.trust`)."""
     from miner.mine.trust import callees, reject_reason
@@ -861,13 +931,20 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
             found = trusted
             if not found:
                 continue
+        found, contradicted = _agreeing(ctx, found, _stored_hit(engine, a) if a in ctx.state.provisional else None)
+        if not found:
+            continue
         wrong: list[_Cand] = []
         result = _deep_check(ctx, found[0].target, found, stop_event, deep, wrong)
         _remember(ctx, engine, wrong)
         if result is None:
             continue
         cand, verified, bfile = result
+        if contradicted:
+            _supersede(engine, cand)
         info = _store(ctx, engine, cand, verified, bfile)
+        if contradicted and info.outcome == "new":
+            info.outcome = "replaced"  # the sequence had a program: this one is not a new sequence
         summary.found.append(info)
         if info.outcome == "kept":  # a provisional target's program found again: no credit to the strategy
             continue

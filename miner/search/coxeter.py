@@ -3,6 +3,9 @@ polynomial, prod [d_i]_t over the group's degrees d_i), "Growth series for affin
 formula, prod [d_i]_t / (1 - t^(d_i - 1))) and "Molien series for Weyl group E_8" (the invariants,
 prod 1 / (1 - t^d_i)). The program multiplies the series out in memory cells up to t^n, so it holds for
 every term; these series need far more terms than the recurrence fit gets.
+
+Also the 2,266 OEIS groups "on N generators S_i with relations (S_i)^2 = (S_i S_j)^k = I": their words
+grow as the free product's, N*(N-1)^(n-1), up to n = k, and a match on fewer known terms is wrong from there.
 """
 
 from __future__ import annotations
@@ -67,9 +70,32 @@ _MOLIEN = re.compile(r"^(?:Molien|Poincar\S*) series for (?:the )?(?:invariants 
                            + _GROUP + r"\.?$", re.I)
 
 
-def parse_name(name: str) -> list[Series]:
+_RELATIONS = re.compile(r"^number of reduced words of length n in (?:the )?Coxeter group on (\d+) generators S_i "
+                        r"with relations \(S_i\)\^2 = \(S_i S_j\)\^(\d+) = I\.?$", re.I)
+MAX_RELATION = 1000
+
+
+@dataclass(frozen=True)
+class Relations:
+    """The group on `generators` generators S_i with relations (S_i)^2 = (S_i S_j)^k = I (k >= 3)."""
+
+    generators: int
+    k: int
+
+
+def relations(name: str) -> Relations | None:
+    """The group of a name "... on N generators S_i with relations (S_i)^2 = (S_i S_j)^k = I", or None."""
+    m = _RELATIONS.match(name.strip())
+    if m is None or int(m[1]) < 2 or not 3 <= int(m[2]) <= MAX_RELATION:
+        return None
+    return Relations(int(m[1]), int(m[2]))
+
+
+def parse_name(name: str) -> list[Series | Relations]:
     """The series the name may mean (none if it names no Coxeter group this reads), likeliest first."""
     name = name.strip()
+    if group := relations(name):
+        return [group]
     if m := _FINITE.match(name):
         ds = degrees(m[1].upper(), int(m[2]))
         return [Series(ds, True, None)] if ds else []
@@ -129,12 +155,53 @@ def program(series: Series, offset: int) -> Program:
     return at_offset(parse("\n".join(lines) + "\n", "coxeter").ops, offset)
 
 
+# Its growth series (the finite parabolic subgroups are the empty one, the N of order 2 and the C(N,2)
+# dihedral ones of order 2k) is (1+t)[k]_t / ((1+t)[k]_t - N t [k]_t + C(N,2) t^k); times (1-t) above and
+# below it is sparse: a(m) = [m<2] - [m=k or m=k+1] + (N-1) a(m-1) - (C-1) a(m-k) + (C+1-N) a(m-k-1).
+
+def _recurrence(n: int, k: int) -> list[tuple[int, int]]:
+    """(lag, coefficient) of the sparse recurrence of the group on n generators with (S_i S_j)^k = I."""
+    c = n * (n - 1) // 2
+    return [(1, n - 1), (k, 1 - c), (k + 1, c + 1 - n)]
+
+
+def relation_terms(n: int, k: int, count: int) -> list[int]:
+    """The first `count` terms (the Python twin of `relation_program`)."""
+    out: list[int] = []
+    for m in range(count):
+        v = (m < 2) - (m in (k, k + 1))
+        v += sum(coef * out[m - lag] for lag, coef in _recurrence(n, k) if m >= lag)
+        out.append(v)
+    return out
+
+
+def relation_program(n: int, k: int, offset: int) -> Program:
+    """a(m) for m = 0..n, each kept in cell base + m; the k + 1 cells below base stay 0 for m < lag."""
+    base = k + 9
+    lines = ["mov $1,$0", "add $1,1", "mov $2,0",
+             "lpb $1",
+             "  sub $1,1",
+             "  mov $4,$2", "  leq $4,1",  # 1 for m < 2
+             "  mov $5,$2", f"  equ $5,{k}", "  sub $4,$5",
+             "  mov $5,$2", f"  equ $5,{k + 1}", "  sub $4,$5"]
+    for lag, coef in _recurrence(n, k):
+        lines += ["  mov $5,$2", f"  add $5,{base - lag}", "  mov $6,$$5", f"  mul $6,{coef}", "  add $4,$6"]
+    lines += ["  mov $5,$2", f"  add $5,{base}", "  mov $$5,$4", "  add $2,1", "lpe", "mov $0,$4"]
+    return at_offset(parse("\n".join(lines) + "\n", "coxeter").ops, offset)
+
+
 def programs_for(target: Target) -> list[Program]:
     """The program of the first reading whose coefficients are the known terms."""
     terms = list(target.terms)
     if len(terms) < MIN_TERMS:
         return []
-    return [program(s, target.offset) for s in parse_name(target.name) if coefficients(s, len(terms)) == terms][:1]
+    for reading in parse_name(target.name):
+        if isinstance(reading, Relations):
+            if relation_terms(reading.generators, reading.k, len(terms)) == terms:
+                return [relation_program(reading.generators, reading.k, target.offset)]
+        elif coefficients(reading, len(terms)) == terms:
+            return [program(reading, target.offset)]
+    return []
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
