@@ -1,6 +1,5 @@
-"""Where programs for one sequence rest on different evidence, the stronger decides past the known terms:
-a short match does not displace, nor outlast, a program read from the name that parts from it (a real
-database, the real loop and its checker worker)."""
+"""Where one of a sequence's programs was read from its name, it decides past the known terms: a short match
+neither displaces nor outlasts it where they part (a real database, the real loop and its checker worker)."""
 
 from __future__ import annotations
 
@@ -53,7 +52,7 @@ def test_the_name_supersedes_a_shorter_match_stored_before(tmp_path):
     assert strategy == "coxeter" and status == "provisional"
     assert evaluate(parse(code), 30) == relation_terms(36, 26, 30)
     assert [(a, "seq $0," + str(FREE) in old) for a, old, _, _ in gone] == [(GROUP, True)]
-    assert "stronger evidence" in gone[0][2]
+    assert "read from the name" in gone[0][2]
     engine.dispose()
 
 
