@@ -783,8 +783,8 @@ def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_eve
     return None
 
 
-# Terms past the known ones on which winners of weaker evidence must agree with the strongest: this many, or
-# as many as are known if more.
+# Terms past the known ones on which a sequence's other programs must agree with one read from its name: this
+# many, or as many as are known if more.
 AGREE_TERMS = 24
 
 
