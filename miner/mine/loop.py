@@ -827,15 +827,14 @@ def _agreeing(ctx: MiningContext, cands: list[_Cand], stored: tuple[str, str, st
     cands[0].attempt.cpu_seconds += time.process_time() - start
     strongest = [terms for (rank, _), terms in zip(entries, past) if rank == best]
 
-    def agrees(i: int) -> bool:
-        return entries[i][0] == best or any(all(x == y for x, y in zip(past[i], ref)) for ref in strongest)
-
-    out = [cand for i, cand in enumerate(cands) if agrees(i)]
-    for i, cand in enumerate(cands):
-        if not agrees(i):
+    agree = [rank == best or any(all(x == y for x, y in zip(terms, ref)) for ref in strongest)
+             for (rank, _), terms in zip(entries, past)]
+    out = [cand for cand, ok in zip(cands, agree) if ok]
+    for cand, ok, (rank, _) in zip(cands, agree, entries):
+        if not ok:
             log.info("hit_contradicted", seq=format_a_number(cand.target.a_number), strategy=cand.attempt.strategy,
-                     route=cand.route, evidence=EVIDENCE[entries[i][0]], by=EVIDENCE[best])
-    return out, stored is not None and bool(out) and not agrees(len(cands))
+                     route=cand.route, evidence=EVIDENCE[rank], by=EVIDENCE[best])
+    return out, stored is not None and bool(out) and not agree[-1]
 
 
 def _stored_hit(engine: Engine, a: int) -> tuple[str, str, str] | None:
