@@ -45,6 +45,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"{tier} tier: run with --full"))
 
 
+@pytest.fixture(autouse=True)
+def _reset_logging():
+    """A test that runs main() configures structlog (level, stream); undo it so the next test in the same
+    worker sees the defaults (a leftover `warning` level hides info events from capture_logs)."""
+    yield
+    import structlog
+
+    structlog.reset_defaults()
+
+
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     """The small real-data fixtures: oeis/{names,stripped,offsets}.gz, programs/*.tar.gz, semantics/."""

@@ -184,16 +184,7 @@ def write_config(tmp_path: Path, **sources: str) -> Path:
     return path
 
 
-@pytest.fixture
-def reset_logging():
-    """main() points structlog at the captured stderr; undo it so later tests do not log to a closed file."""
-    yield
-    import structlog
-
-    structlog.reset_defaults()
-
-
-def test_cli_fetch_import_and_programs(tmp_path, capsys, reset_logging):
+def test_cli_fetch_import_and_programs(tmp_path, capsys):
     folder = write_corpus(tmp_path / "corpus", {"A000045": FIB})
     conf = write_config(tmp_path, names_url=str(FIXTURES / "names"), stripped_url=str(FIXTURES / "stripped"),
                         offsets_url=str(FIXTURES / "offsets"), programs_url=str(folder))
