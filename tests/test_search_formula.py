@@ -308,3 +308,82 @@ def test_a_named_function_of_a_formula_calls_its_sequence():
     solved = [p for p in programs_from_name("Number of divisors of 2*n+1.", 0) if check_terms(p, terms, corpus).ok]
     assert solved and any(o.op == "seq" and o.source.value == 5 for o in solved[0].ops)
     assert not [p for p in programs_from_name("Number of divisors of 2*n+3.", 0) if check_terms(p, terms, corpus).ok]
+
+
+def _decimal_floor(expr, n: int, digits: int = 80) -> int:
+    """floor of a real expression in n, computed in 80-digit decimals: independent of `reals`' identities."""
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = digits
+        return int(expr(decimal.Decimal(n)).to_integral_value(rounding=decimal.ROUND_FLOOR))
+
+
+def _sqrt(x: int):
+    import decimal
+
+    return decimal.Decimal(x).sqrt()
+
+
+@pytest.mark.parametrize("name,expr,offset", [
+    ("a(n) = floor(n*sqrt(2)).", lambda n: n * _sqrt(2), 0),
+    ("a(n) = [n*sqrt(3)] + n.", lambda n: n * _sqrt(3) + n, 0),
+    ("a(n) = floor(n*(sqrt(13)+sqrt(2))).", lambda n: n * (_sqrt(13) + _sqrt(2)), 0),
+    ("a(n) = floor(n*(sqrt(7)-sqrt(3))).", lambda n: n * (_sqrt(7) - _sqrt(3)), 0),
+    ("a(n) = floor(n*(1 - sqrt(5))/2).", lambda n: n * (1 - _sqrt(5)) / 2, 0),  # negative: the signed reading
+    ("a(n) = floor(n*(3 + sqrt(3))/2) - 1.", lambda n: n * (3 + _sqrt(3)) / 2 - 1, 0),
+    ("a(n) = ceiling(n*sqrt(2)).", lambda n: -n * _sqrt(2), 0),  # ceiling(x) = -floor(-x)
+    ("a(n) = round(n*sqrt(3)).", lambda n: n * _sqrt(3) + __import__("decimal").Decimal("0.5"), 0),
+    ("a(n) = floor(2*3^(n+1/2)).", lambda n: 2 * 3 ** n * _sqrt(3), 0),
+    ("a(n) = floor(n*(sqrt(n - 1) + 2)/2).", lambda n: n * ((n - 1).sqrt() + 2) / 2, 1),
+    ("a(n) = floor(sqrt(n + sqrt(n))).", lambda n: (n + n.sqrt()).sqrt(), 0),
+])
+def test_floors_of_real_expressions_are_exact(name, expr, offset):
+    terms = [_decimal_floor(expr, n) for n in range(offset, offset + 60)]
+    if "ceiling" in name:
+        terms = [-t for t in terms]
+    programs = programs_from_name(name, offset)
+    assert any(check_terms(p, terms).ok for p in programs), name
+    # the integer arithmetic as written (sqrt as the integer root) gets them wrong; floor(sqrt(y)) needs none
+    from miner.search.formula import compile_formula, formulas_in_name
+
+    as_written = compile_formula(formulas_in_name(name)[0], offset)
+    assert check_terms(as_written, terms).ok == ("sqrt(n +" in name)
+
+
+@pytest.mark.parametrize("name,terms,offset", [
+    ("a(n) = floor(2*log_2(n)) + 2.", [int(2 * __import__("math").log2(n)) + 2 for n in range(1, 200)], 1),
+    ("a(n) = (1/(n+1))*binomial(2n,n).", [__import__("math").comb(2 * n, n) // (n + 1) for n in range(20)], 0),
+    ("a(n) = n! * Sum_{k=1..n} 1/k.",
+     [int(__import__("math").factorial(n) * sum(__import__("fractions").Fraction(1, k) for k in range(1, n + 1)))
+      for n in range(1, 16)], 1),
+    ("a(n) = (n^3 - 40) mod 7.", [(n ** 3 - 40) % 7 for n in range(30)], 0),  # OEIS residues are nonnegative
+    ("a(n) = 4*p - floor(2*sqrt(p))^2, where p = n^2 + 3.",
+     [4 * (n * n + 3) - __import__("math").isqrt(4 * (n * n + 3)) ** 2 for n in range(40)], 0),
+    ("a(n) = L(3*n)/L(n) where L(n) = Lucas-like 2^n + 1.", [(8 ** n + 1) // (2 ** n + 1) for n in range(20)], 0),
+    ("a(n) = s*(s+1)/2 + t where s = n^2 and t = 2*n are the square and the double.",
+     [n ** 2 * (n ** 2 + 1) // 2 + 2 * n for n in range(20)], 0),
+])
+def test_exact_readings_of_logarithms_rational_factors_residues_and_definitions(name, terms, offset):
+    programs = programs_from_name(name, offset)
+    assert any(check_terms(p, terms).ok for p in programs), name
+
+
+def test_a_sum_never_reads_past_its_end(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    corpus = Corpus.from_path(sample_tarball)  # holds A000040, the primes: prime(0) is no term
+    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
+    terms = [sum(primes[k - 1] * primes[n - k] for k in range(1, n + 1)) for n in range(1, 12)]
+    programs = programs_from_name("a(n) = Sum_{k=1..n} prime(k)*prime(n-k+1).", 1)
+    assert programs and check_terms(programs[0], terms, corpus).ok
+
+
+def test_what_the_exact_readings_leave_alone():
+    from miner.search.formula import substituted
+
+    # a where-clause that defines nothing in the formula's grammar, three surds, a nested root times n
+    assert substituted("q - 2*p, where q is the greatest prime such that p = 2*n - q is prime") is None
+    assert programs_from_name("a(n) = q - 2*p, where q is the greatest prime such that p=2*n - q is also prime.") == []
+    three = [_decimal_floor(lambda n: n * (_sqrt(2) + _sqrt(3) + _sqrt(5)), n) for n in range(30)]
+    assert not any(check_terms(p, three).ok for p in programs_from_name("a(n) = floor(n*(sqrt(2)+sqrt(3)+sqrt(5))).", 0))

@@ -219,7 +219,7 @@ class ExpressionParser(TokenCursor):
             node = self.expression()
             self.in_brackets -= 1
             self.take("]")
-            return node
+            return Node("call", "floor", (node,))
         if tok[0].isdigit():
             return Node("num", int(tok))
         if re.fullmatch(r"A\d{6}", tok):
@@ -336,8 +336,7 @@ _FRAGMENT = re.compile(r"a\(n\)\s*=\s*")
 # "Consecutive states of the linear congruential pseudo-random number generator (205*s + 29573) mod 139968
 # when started at 1": the recurrence a(n) = (205*a(n-1) + 29573) mod 139968 from the first term.
 _LCG = re.compile(r"congruential .*?generator (\([^()]*\)|[\w^*]+) mod (\([^()]*\)|[\w^]+) when started at (?:s ?= ?)?\d+")
-# "Ramanujan numbers (A000594) read mod 7^2": the residues of a cited sequence, from 0 up (LODA's mod
-# keeps the dividend's sign, so a negative term needs the modulus added once more).
+# "Ramanujan numbers (A000594) read mod 7^2": the residues of a cited sequence, from 0 up.
 _READ_MOD = re.compile(r"^[^()]*\((A\d{6})\) read mod ([\d^]+)\.?$")
 _TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
 _ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*=\s*")
@@ -355,6 +354,68 @@ _PROSE_FUNCTIONS = (
 _PROSE = re.compile(r"^(" + "|".join(p for p, _ in _PROSE_FUNCTIONS) + r") of (.+?)\.?$", re.I)
 
 
+_WHERE = re.compile(r",?\s+where\s+", re.I)
+# "p = prime(n)", "L(n) = A000204(n)": a letter, or a function of one letter, and its definition.
+_DEFINITION = re.compile(r"\b([A-Za-z])(?:\(([a-z])\))?\s*=\s*")
+_DEFINITION_END = re.compile(r"\s(?:and|are|is|with|for|being|gives?|denotes?)\s|;")
+
+
+def _definition(text: str, variable: str) -> str | None:
+    """The formula a definition's text starts with, words before it dropped ("Lucas number A000204(n)")."""
+    words = _DEFINITION_END.split(text)[0].strip().rstrip(",.").split()
+    for i in range(len(words)):
+        body = " ".join(words[i:])
+        try:
+            parse_prefix(_clean(body), (variable,))
+        except (FormulaError, RecursionError):
+            continue
+        return body
+    return None
+
+
+def _replace_calls(text: str, letter: str, variable: str, body: str) -> str:
+    """Each call letter(x) in the text replaced by the body with its variable replaced by x."""
+    out, pos = [], 0
+    for m in re.finditer(rf"\b{letter}\(", text):
+        if m.start() < pos:
+            continue
+        depth, end = 1, m.end()
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        if depth:
+            break
+        arg = text[m.end():end - 1]
+        out += [text[pos:m.start()], "(", re.sub(rf"\b{variable}\b", f"({arg})", body), ")"]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def substituted(side: str) -> str | None:
+    """`4*p - floor(2*sqrt(p))^2, where p = prime(n)`: the formula with each letter (or function of one
+    letter) the where-clause defines replaced by its definition; None without one that reads."""
+    parts = _WHERE.split(side, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    main, rest = parts
+    found = list(_DEFINITION.finditer(rest))
+    if not found or found[0].start() != 0:
+        return None
+    for i, m in enumerate(found):
+        letter, variable = m[1], m[2]
+        if letter in ("a", "n", variable):
+            return None
+        end = found[i + 1].start() if i + 1 < len(found) else len(rest)
+        body = _definition(rest[m.end():end], variable or "n")
+        if body is None:
+            return None
+        if variable is None:
+            main = re.sub(rf"\b{letter}\b(?!\s*\()", f"({body})", main)
+        else:
+            main = _replace_calls(main, letter, variable, body)
+    return main
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
@@ -363,7 +424,8 @@ def formula_fragments(name: str) -> list[str]:
         m = _FRAGMENT.search(part)
         if not m:
             continue
-        for side in split_equals(_clean(part[m.end():])):
+        text = part[m.end():]
+        for side in split_equals(_clean(substituted(text) or text)):
             side = side.strip().rstrip(".").strip()
             if side:
                 out.append(side)
@@ -374,7 +436,7 @@ def formula_fragments(name: str) -> list[str]:
         callee = next(a for p, a in _PROSE_FUNCTIONS if re.fullmatch(p, m[1], re.I))
         out.append(f"A{callee:06d}({m[2]})")
     if m := _READ_MOD.match(name.strip()):
-        out += [f"{m[1]}(n) mod {m[2]}", f"(({m[1]}(n) mod {m[2]}) + {m[2]}) mod {m[2]}"]
+        out.append(f"{m[1]}(n) mod {m[2]}")  # its nonnegative residues are the signed reading (`reals`)
     if m := _LCG.search(name):
         out.append(re.sub(r"\bs\b", "a(n-1)", f"{m[1]} mod ({m[2]})"))
     return list(dict.fromkeys(out))
@@ -860,11 +922,15 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
             except (FormulaError, KeyError):
                 continue
             out.setdefault(repr(prog.ops), prog)
-    for node in formulas_in_name(name):
+    from miner.search.reals import readings
+
+    for node in (r for found in formulas_in_name(name) for r in readings(found)):
         lag = max_lag(node)
         try:
             if lag == 0:
-                prog = compile_formula(node, offset)
+                # The pass LODA rolls back runs a sum's body one index past its end: prime(n-k+1) at k = n+1
+                # is an error there, so the index stays at the end.
+                prog = compile_formula(node, offset, clamp_sums=True)
                 poly = as_polynomial(node)
                 if poly is not None and any(c.denominator != 1 for c in poly):
                     # Truncating each division (as written) differs from the exact rational value.
