@@ -387,3 +387,19 @@ def test_what_the_exact_readings_leave_alone():
     assert programs_from_name("a(n) = q - 2*p, where q is the greatest prime such that p=2*n - q is also prime.") == []
     three = [_decimal_floor(lambda n: n * (_sqrt(2) + _sqrt(3) + _sqrt(5)), n) for n in range(30)]
     assert not any(check_terms(p, three).ok for p in programs_from_name("a(n) = floor(n*(sqrt(2)+sqrt(3)+sqrt(5))).", 0))
+
+
+def test_a_formula_reads_up_to_a_separator_before_text_outside_the_grammar(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    fib = [0, 1]
+    while len(fib) < 45:
+        fib.append(fib[-1] + fib[-2])
+    programs = programs_from_name("a(n) = F(2*n+1)^3, n>=0, with F = A000045 (Fibonacci).")
+    corpus = Corpus.from_path(sample_tarball)
+    assert programs and check_terms(programs[0], [fib[2 * n + 1] ** 3 for n in range(20)], corpus).ok
+    assert any(check_terms(p, [(3 * n + 1) * (9 * n + 8) * 5 // 2 for n in range(20)]).ok
+               for p in programs_from_name("a(n) = 5*(3*n+1)*(9*n+8)/2 (n>=0)."))
+    # the unread text right after an expression, or inside it, leaves no formula
+    assert programs_from_name("a(n) = n>=0.") == []
+    assert programs_from_name("a(n) = smallest integer >= n with only prime factors 2, 3 and 5.") == []

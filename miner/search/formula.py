@@ -75,13 +75,21 @@ TRIANGLES = {"stirling1": 48994, "stirling2": 48993}
 _SEPARATORS = (",", ";", ".", "for", "with", "where", "if", "when", "(", "=", "and", "or")
 
 
-def tokenize(text: str) -> list[str]:
-    """Split formula text into tokens; FormulaError on any character outside the grammar."""
-    tokens, pos = [], 0
+UNREAD = "\x00"  # the token `tokenize(..., partial=True)` ends with where it met text outside the grammar
+
+
+def tokenize(text: str, partial: bool = False) -> list[str]:
+    """Split formula text into tokens; FormulaError on any character outside the grammar, or with `partial`
+    the tokens before it and then UNREAD (a parse that needs it fails, one that stops at a separator before
+    it does not: "F(2*n+1)^3, n>=0")."""
+    tokens: list[str] = []
+    pos = 0
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
+            if partial:
+                return [*tokens, UNREAD]
             raise FormulaError(f"unexpected text at '{text[pos:pos + 10]}'")
         assert m.lastindex is not None  # every alternative of _TOKEN is a group, so a match sets one
         tokens.append(m.group(m.lastindex))
@@ -321,7 +329,7 @@ def parse_formula(text: str) -> Node:
 
 def parse_prefix(text: str, variables: tuple[str, ...] = ("n",)) -> Node:
     """Parse the longest expression at the start of text that is followed by a separator or the end."""
-    tokens = tokenize(text)
+    tokens = tokenize(text, partial=True)
     parser = ExpressionParser(tokens, variables)
     node = parser.expression()
     rest = parser.peek()
@@ -558,9 +566,14 @@ def max_lag(node: Node) -> int:
     return max([own] + [max_lag(arg) for arg in node.args])
 
 
+# "(n >= 0)", "(for n>1)": a range stated after a formula.
+_CONDITION = re.compile(r"\s*\(\s*(?:for\s+)?[a-z]\s*(?:>=|<=|>|<)\s*-?\d+\s*\)")
+
+
 def _clean(fragment: str) -> str:
     # Cut at the first word-like separator so prose after a formula does not spoil it.
     fragment = re.split(r"\s(?:for|with|where|if|when)\s", fragment)[0]
+    fragment = _CONDITION.sub("", fragment)
     return fragment.replace("ceil(", "ceiling(")
 
 
