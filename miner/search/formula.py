@@ -959,6 +959,10 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
         except (FormulaError, KeyError):
             continue
         out.setdefault(repr(prog.ops), prog)
+    from miner.search import rationals
+
+    for prog in rationals.programs_from_name(name, offset):
+        out.setdefault(repr(prog.ops), prog)
     return sorted(out.values(), key=lambda p: len(p.ops))
 
 
