@@ -403,3 +403,40 @@ def test_a_formula_reads_up_to_a_separator_before_text_outside_the_grammar(sampl
     # the unread text right after an expression, or inside it, leaves no formula
     assert programs_from_name("a(n) = n>=0.") == []
     assert programs_from_name("a(n) = smallest integer >= n with only prime factors 2, 3 and 5.") == []
+
+
+@pytest.mark.parametrize("name,terms,offset", [
+    ("a(0) = 1; a(n) = 4*5^(n-1) for n >= 1.", [1] + [4 * 5 ** (n - 1) for n in range(1, 25)], 0),
+    ("a(n) = 2*n^2 - 6*n + 11 for n > 1 with a(0)=1 and a(1)=3.", [1, 3] + [2 * n * n - 6 * n + 11 for n in range(2, 30)], 0),
+    ("a(0) = 1; thereafter a(n) = n^2 - n + 2.", [1] + [n * n - n + 2 for n in range(1, 30)], 0),
+])
+def test_a_formula_that_holds_from_where_the_name_says_takes_the_terms_before_from_the_data(name, terms, offset):
+    programs = programs_from_name(name, offset, tuple(terms))
+    assert any(check_terms(p, terms).ok for p in programs), name
+    # without the data's first terms there is no such reading
+    assert not any(check_terms(p, terms).ok for p in programs_from_name(name, offset)), name
+
+
+def test_a_formula_is_not_given_its_first_terms_unless_the_name_says_where_it_starts():
+    terms = (1,) + tuple(n * n for n in range(1, 30))  # n^2 except a(0) = 1
+    assert not any(check_terms(p, list(terms)).ok for p in programs_from_name("a(n) = n^2.", 0, terms))
+
+
+@pytest.mark.parametrize("name,terms", [
+    ("The Collatz or 3x+1 map: a(n) = n/2 if n is even, 3n + 1 if n is odd.", [n // 2 if n % 2 == 0 else 3 * n + 1 for n in range(40)]),
+    ("a(n) = 25*n+1 if n is odd and floor((n+6)/8) if n is even.", [25 * n + 1 if n % 2 else (n + 6) // 8 for n in range(40)]),
+    ("If n odd, a(n) = n^2 else a(n) = n.", [n * n if n % 2 else n for n in range(40)]),
+    ("If n is even, a(n) = n/2; if n is odd, a(n) = 5*n + 1.", [n // 2 if n % 2 == 0 else 5 * n + 1 for n in range(40)]),
+    ("a(n) = n^2 for even n, n^3 for odd n.", [n ** 2 if n % 2 == 0 else n ** 3 for n in range(40)]),
+])
+def test_formulas_by_the_parity_of_n(name, terms):
+    assert any(check_terms(p, terms).ok for p in programs_from_name(name)), name
+
+
+@pytest.mark.parametrize("name,terms,offset", [
+    ("a(n) = n*(n^2 - 3*n + 10)*2^(n-4).", [n * (n * n - 3 * n + 10) * 2 ** n // 16 for n in range(30)], 0),
+    ("a(n) = 2^(2*n - 1) - 2^(n - 1)*(n - 1).", [(2 ** (2 * n) - 2 ** n * (n - 1)) // 2 for n in range(30)], 0),
+    ("a(n) = n^2 - 5*floor(n/sqrt(5))^2.", [n * n - 5 * __import__("math").isqrt(n * n // 5) ** 2 for n in range(1, 60)], 1),
+])
+def test_powers_below_one_and_divisions_by_roots_are_exact(name, terms, offset):
+    assert any(check_terms(p, terms).ok for p in programs_from_name(name, offset)), name

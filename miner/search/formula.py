@@ -424,6 +424,28 @@ def substituted(side: str) -> str | None:
     return main
 
 
+_PARITY = r"(?:(?:if|for|when)\s+n\s+(?:is\s+)?|,\s*n\s+|for\s+)(?P<{0}>even|odd)(?:\s+n\b)?"
+_PIECEWISE = (
+    # "a(n) = 3n + 1 if n is even, or (3n + 1)/2 if n is odd", "a(n) = X for even n, Y for odd n", "X, n even; Y, n odd"
+    re.compile(r"^(?:.*?\ba\(n\)\s*=\s*)?(?P<x>[^;]+?),?\s+" + _PARITY.format("c") + r"\s*[,;]?\s*(?:or\s+|and\s+)?"
+               r"(?:a\(n\)\s*=\s*)?(?P<y>[^;]+?),?\s+(?:" + _PARITY.format("c2") + r"|(?:otherwise|else))\.?$", re.I),
+    # "If n is even, a(n) = X; if n is odd, a(n) = Y", "If n odd, a(n) = n^2 else a(n) = n"
+    re.compile(r"^if\s+n\s+(?:is\s+)?(?P<c>even|odd),?\s*(?:then\s+)?a\(n\)\s*=\s*(?P<x>[^;]+?)[,;]?\s*(?:and\s+)?"
+               r"(?:if\s+n\s+(?:is\s+)?(?P<c2>even|odd),?|otherwise,?|else)\s*(?:then\s+)?(?:a\(n\)\s*=\s*)?(?P<y>[^;]+?)\.?$", re.I),
+)
+
+
+def piecewise(name: str) -> str | None:
+    """One formula for a name that gives a(n) by the parity of n: X + (Y - X)*(n mod 2), X the even case."""
+    for pattern in _PIECEWISE:
+        m = pattern.match(name.strip())
+        if m is None or (m["c2"] and m["c2"].lower() == m["c"].lower()):
+            continue
+        even, odd = (m["x"], m["y"]) if m["c"].lower() == "even" else (m["y"], m["x"])
+        return f"({even}) + (({odd}) - ({even}))*(n mod 2)"
+    return None
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
@@ -437,6 +459,8 @@ def formula_fragments(name: str) -> list[str]:
             side = side.strip().rstrip(".").strip()
             if side:
                 out.append(side)
+    if (both := piecewise(name)) is not None:
+        out.append(both)
     whole = name.strip().rstrip(".")
     if whole and not _FRAGMENT.search(whole):
         out.append(whole)
@@ -949,6 +973,11 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
                     # Truncating each division (as written) differs from the exact rational value.
                     exact = compile_polynomial(poly, offset)
                     out.setdefault(repr(exact.ops), exact)
+                if _EXCEPTIONS.search(name):
+                    # the name states where its formula starts; the terms before it are the data's
+                    for first in range(1, min(3, len(terms) - 5) + 1):
+                        late = with_initial(prog, tuple(terms[:first]), offset)
+                        out.setdefault(repr(late.ops), late)
             else:
                 # Initial terms from the data: the formula may hold from a(lag) on, or a term or two later.
                 progs = [compile_recurrence(node, tuple(terms[:m]), offset)
@@ -964,6 +993,24 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
     for prog in rationals.programs_from_name(name, offset):
         out.setdefault(repr(prog.ops), prog)
     return sorted(out.values(), key=lambda p: len(p.ops))
+
+
+# "a(0) = 1; thereafter a(n) = ...", "... for n >= 2", "n > 0": a formula that holds from some n on.
+_EXCEPTIONS = re.compile(r"\ba\(\d+\)\s*=\s*-?\d|\bn\s*(?:>=|>)\s*\d|\bthereafter\b|\botherwise\b")
+
+
+def with_initial(program: Program, initial: tuple[int, ...], offset: int = 0) -> Program:
+    """The program's value from n = offset + len(initial) on and the given terms before it; the program only
+    ever runs at n >= that first n, so a formula undefined below it (2^(n-1) at 0, (n-1)!) does no harm."""
+    ops = program.ops
+    save = largest_cell(ops) + 1
+    t, u = save + 1, save + 2
+    head = [line("mov", save, 0, direct=True), line("max", 0, offset + len(initial))]
+    tail = []
+    for i, v in enumerate(initial):  # a(n) += [n == i] * (v - a(n))
+        tail += [line("mov", t, save, direct=True), line("equ", t, offset + i), line("mov", u, v),
+                 line("sub", u, 0, direct=True), line("mul", u, t, direct=True), line("add", 0, u, direct=True)]
+    return Program(ops=head + list(ops) + tail, directives=dict(program.directives))
 
 
 def seq_callees(program: Program) -> set[int]:

@@ -158,6 +158,12 @@ def lin_mul(a: Lin, b: Lin) -> Lin:
 
 
 def lin_div(a: Lin, b: Lin) -> Lin | None:
+    if b.p == ZERO and len(b.surds) == 1:  # a / (q sqrt(x) / d) = a d sqrt(x) / (q x)
+        (q, x), = b.surds
+        top = lin_mul(_scale(a, b.d), Lin(ZERO, ((ONE, x),)))
+        if _negative(q):
+            top, q = lin_neg(top), neg(q)
+        return Lin(top.p, top.surds, mul(top.d, mul(q, x)))
     if b.surds or b.p == ZERO:
         return None
     top = _scale(a, b.d)
@@ -204,6 +210,12 @@ def _power(base: Lin, exp: Lin) -> Lin | None:
     if exp.surds:
         return None
     if exp.d == ONE:
+        if base.integral and base.p.kind == "num" and base.p.value != 0:
+            e = exp.p  # c^(x-k) = c^x / c^k: 2^(n-4) is a fraction below n = 4, the expression may still be whole
+            if e.kind == "num" and e.value < 0:
+                return Lin(ONE, (), num(base.p.value ** -e.value))
+            if e.kind == "op" and e.value == "-" and e.args[1].kind == "num" and 0 < e.args[1].value <= 64:
+                return Lin(Node("op", "^", (base.p, e.args[0])), (), num(base.p.value ** e.args[1].value))
         if base.integral:
             return Lin(Node("op", "^", (base.p, exp.p)))
         if exp.p.kind != "num" or not 0 <= exp.p.value <= 4:
