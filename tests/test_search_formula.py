@@ -440,3 +440,25 @@ def test_formulas_by_the_parity_of_n(name, terms):
 ])
 def test_powers_below_one_and_divisions_by_roots_are_exact(name, terms, offset):
     assert any(check_terms(p, terms).ok for p in programs_from_name(name, offset)), name
+
+
+def _prime_factors(n: int) -> list[int]:
+    return [p for p in range(2, n + 1) if n % p == 0 and all(p % q for q in range(2, p))]
+
+
+@pytest.mark.parametrize("name,value", [
+    ("a(n) = Sum_{p|n} p^2.", lambda n: sum(p * p for p in _prime_factors(n))),
+    ("a(n) = Sum_{d|n, d prime} (d+3).", lambda n: sum(p + 3 for p in _prime_factors(n))),
+    ("a(n) = Product_{d|n} d.", lambda n: __import__("math").prod(d for d in range(1, n + 1) if n % d == 0)),
+    # fractional factors over the primes dividing n: the products of numerators and denominators, divided once
+    ("a(n) = n^2*Product_{p|n} (1 + 1/p).",
+     lambda n: n * n * __import__("math").prod(p + 1 for p in _prime_factors(n)) // __import__("math").prod(_prime_factors(n))),
+    ("a(n) = n*Product_{p|n} p/(p-1).",  # p-1 is 0 at d = 1: a divisor that is no prime never reaches the term
+     lambda n: n * __import__("math").prod(_prime_factors(n)) // __import__("math").prod(p - 1 for p in _prime_factors(n))),
+])
+def test_sums_and_products_over_divisors_and_prime_divisors(sample_tarball: Path, name, value):
+    from miner.lang import Corpus
+
+    corpus = Corpus.from_path(sample_tarball)  # holds A010051, the characteristic function of the primes
+    terms = [value(n) for n in range(1, 40)]
+    assert any(check_terms(p, terms, corpus).ok for p in programs_from_name(name, 1)), name

@@ -298,15 +298,19 @@ class ExpressionParser(TokenCursor):
         if not re.fullmatch(r"[a-z]", var) or var in self.variables:
             raise FormulaError(f"bad summation variable {var!r}")
         if self.peek() == "|":
-            if kind != "sum":
-                raise FormulaError("only sums run over divisors")
             self.take()
             whole = self.expression()
+            primes = var == "p"  # Sum_{p|n}: OEIS's p runs over the primes
+            if self.peek() == ",":  # "p|n, p prime"
+                self.take()
+                if self.take() != var or self.take() != "prime":
+                    raise FormulaError("a divisor's condition other than being prime")
+                primes = True
             self.take("}")
             self.variables.append(var)
             body = self.term()
             self.variables.pop()
-            return Node("dsum", var, (whole, body))
+            return Node("dsum" if kind == "sum" else "dprod", var, (whole, body, *([Node("num", 1)] if primes else [])))
         self.take("=")
         low = self.expression()
         self.take("..")
@@ -644,7 +648,7 @@ class Compiler:
             if node.value not in self.window:
                 raise FormulaError("a(n-c) outside a recurrence")
             self.emit("mov", dest, self.window[node.value], direct=True)
-        elif kind == "dsum":
+        elif kind in ("dsum", "dprod"):
             self.divisor_sum(node, dest)
         elif kind == "seq":
             self.value(node.args[0], dest)
@@ -761,28 +765,45 @@ class Compiler:
         self.ops.append(Operation("lpe"))
 
     def divisor_sum(self, node: Node, dest: int) -> None:
-        """Sum_{d|m} f(d) for m >= 1: d runs m..1 and non-divisors contribute f(d) * 0."""
-        whole, body = node.args
+        """Sum_{d|m} f(d) (Product_{d|m}) for m >= 1: d runs m..1 and non-divisors contribute f(d) * 0 (f(d)^0);
+        over the prime divisors only (a third argument), f is taken at 2 where d is not one, so a term like
+        p/(p-1) is defined for every d."""
+        whole, body = node.args[:2]
+        primes, product = len(node.args) > 2, node.kind == "dprod"
         m_cell, counter, d_cell, term, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
         self.value(whole, m_cell)
         self.emit("mov", counter, m_cell, direct=True)
-        self.emit("mov", dest, 0)
+        self.emit("mov", dest, int(product))
         self.ops.append(Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)))
         # lpb's final, discarded pass sees counter 0: d = max(counter, 1) keeps `mod` defined there.
         self.emit("mov", d_cell, counter, direct=True)
         self.emit("max", d_cell, 1)
+        self.emit("mov", flag, m_cell, direct=True)
+        self.emit("mod", flag, d_cell, direct=True)
+        self.emit("equ", flag, 0)
+        at = d_cell
+        if primes:
+            at = self.fresh()
+            self.emit("mov", at, d_cell, direct=True)
+            self.emit("seq", at, 10051)  # 1 for a prime
+            self.emit("mul", flag, at, direct=True)
+            self.emit("mov", at, d_cell, direct=True)  # at = 2 + (d - 2) * flag
+            self.emit("sub", at, 2)
+            self.emit("mul", at, flag, direct=True)
+            self.emit("add", at, 2)
         outer = self.cells.get(node.value)
-        self.cells[node.value] = d_cell
+        self.cells[node.value] = at
         self.value(body, term)
         if outer is None:
             del self.cells[node.value]
         else:
             self.cells[node.value] = outer
-        self.emit("mov", flag, m_cell, direct=True)
-        self.emit("mod", flag, d_cell, direct=True)
-        self.emit("equ", flag, 0)
-        self.emit("mul", term, flag, direct=True)
-        self.emit("add", dest, term, direct=True)
+        if product:
+            self.emit("pow", term, flag, direct=True)
+            self.emit("mul", dest, term, direct=True)
+        else:
+            self.emit("mul", term, flag, direct=True)
+            self.emit("add", dest, term, direct=True)
         self.emit("sub", counter, 1)
         self.ops.append(Operation("lpe"))
 

@@ -331,6 +331,13 @@ def realize(node: Node, signed: bool = False) -> Node:
     args = tuple(realize(a, signed) for a in node.args)
     if kind == "sum":
         args = (args[0], args[1], _exact_rational(args[2]))
+    if kind in ("prod", "dprod"):  # Product of (a/b) = (Product of a) / (Product of b): n*Product_{p|n} (1 + 1/p)
+        at = 2 if kind == "prod" else 1
+        lin = to_lin(args[at])
+        if lin is not None and not lin.surds and lin.d != ONE:
+            def part(x: Node) -> Node:
+                return Node(kind, value, (*args[:at], x, *args[at + 1:]))
+            return div(part(lin.p), part(lin.d))
     node = Node(kind, value, args)
     if kind == "call" and value == "floor":
         return exact_floor(args[0], signed) or node

@@ -104,7 +104,7 @@ def _closure(node: Node, h: Hooks, floored: bool) -> Fn:
         return lambda r: lpb(inner(r), (1,), lambda c, s: (S.sub(c, 2), (S.mul(s[0], c),)))[0]
     if kind in ("sum", "prod"):
         return _big(node, h, floored)
-    if kind == "dsum":
+    if kind == "dsum" and len(node.args) == 2:
         return _divisor_sum(node, h, floored)
     return _fails(FormulaError, f"cannot evaluate {kind}")
 
