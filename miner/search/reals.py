@@ -268,32 +268,26 @@ def exact_floor(node: Node, signed: bool) -> Node | None:
         inner = exact_floor(node.args[0], signed)
         return None if inner is None else isqrt_node(inner)
     lin = to_lin(node)
-    if lin is None:
-        return None
-    if lin.integral:
+    top = None if lin is None else _whole_numerator(lin, signed, up=False)
+    return None if lin is None or top is None else floor_div(top, lin.d, signed)
+
+
+def _whole_numerator(lin: Lin, signed: bool, up: bool) -> Node | None:
+    """p + floor(s) (ceiling(s) when `up`) for lin = (p + s) / d: the integer numerator that rounds as lin does."""
+    if not lin.surds:
         return lin.p
-    top = lin.p
-    if lin.surds:
-        s = _floor_surds(lin.surds, signed)
-        if s is None:
-            return None
-        top = add(top, s)
-    return floor_div(top, lin.d, signed)
+    if not up:
+        return None if (s := _floor_surds(lin.surds, signed)) is None else add(lin.p, s)
+    s = _floor_surds(tuple((neg(q), x) for q, x in lin.surds), signed)
+    return None if s is None else add(lin.p, neg(s))
 
 
 def exact_ceiling(node: Node, signed: bool) -> Node | None:
     """ceiling(node) = -floor(-node), with the plain reading's division rounding up a nonnegative numerator."""
     lin = to_lin(node)
-    if lin is None:
+    top = None if lin is None else _whole_numerator(lin, signed, up=True)
+    if lin is None or top is None:
         return None
-    if lin.integral:
-        return lin.p
-    top = lin.p
-    if lin.surds:
-        s = _floor_surds(tuple((neg(q), x) for q, x in lin.surds), signed)
-        if s is None:
-            return None
-        top = add(top, neg(s))
     if lin.d == ONE:
         return top
     if signed:
