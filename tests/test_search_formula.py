@@ -337,6 +337,7 @@ def _sqrt(x: int):
     ("a(n) = floor(2*3^(n+1/2)).", lambda n: 2 * 3 ** n * _sqrt(3), 0),
     ("a(n) = floor(n*(sqrt(n - 1) + 2)/2).", lambda n: n * ((n - 1).sqrt() + 2) / 2, 1),
     ("a(n) = floor(sqrt(n + sqrt(n))).", lambda n: (n + n.sqrt()).sqrt(), 0),
+    ("a(n) = floor(n*phi^15), where phi is the golden ratio.", lambda n: n * ((1 + _sqrt(5)) / 2) ** 15, 0),
 ])
 def test_floors_of_real_expressions_are_exact(name, expr, offset):
     terms = [_decimal_floor(expr, n) for n in range(offset, offset + 60)]
@@ -428,6 +429,8 @@ def test_a_formula_is_not_given_its_first_terms_unless_the_name_says_where_it_st
     ("If n odd, a(n) = n^2 else a(n) = n.", [n * n if n % 2 else n for n in range(40)]),
     ("If n is even, a(n) = n/2; if n is odd, a(n) = 5*n + 1.", [n // 2 if n % 2 == 0 else 5 * n + 1 for n in range(40)]),
     ("a(n) = n^2 for even n, n^3 for odd n.", [n ** 2 if n % 2 == 0 else n ** 3 for n in range(40)]),
+    ("Juggler sequence: if n mod 2 = 0 then floor(sqrt(n)) else floor(n^(3/2)).",
+     [__import__("math").isqrt(n if n % 2 == 0 else n ** 3) for n in range(40)]),
 ])
 def test_formulas_by_the_parity_of_n(name, terms):
     assert any(check_terms(p, terms).ok for p in programs_from_name(name)), name

@@ -177,6 +177,8 @@ class ExpressionParser(TokenCursor):
             return True
         if low == "mod":  # `x mod (m)` is the infix operator, not x times mod(...)
             return False
+        if low == "phi":
+            return True
         if low in _FUNCS or low in NAMED_SEQUENCES or tok == "a":
             return self.peek(1) == "("
         if low in ("sigma", "log", "stirling"):
@@ -250,6 +252,9 @@ class ExpressionParser(TokenCursor):
             return Node("call", f"stirling{kind}", tuple(self._call_args(2)))
         if low in _FUNCS and self.peek() == "(":
             return Node("call", low, tuple(self._call_args(_FUNCS[low])))
+        if low == "phi" and self.peek() != "(":  # phi without an argument: the golden ratio (exact only in `reals`)
+            return Node("op", "/", (Node("op", "+", (Node("num", 1), Node("call", "sqrt", (Node("num", 5),)))),
+                                    Node("num", 2)))
         if low in NAMED_SEQUENCES and self.peek() == "(":
             return Node("seq", NAMED_SEQUENCES[low], (self._call_args(1)[0],))
         raise FormulaError(f"unknown name {tok!r}")
@@ -434,15 +439,19 @@ _PIECEWISE = (
     re.compile(r"^(?:.*?\ba\(n\)\s*=\s*)?(?P<x>[^;]+?),?\s+" + _PARITY.format("c") + r"\s*[,;]?\s*(?:or\s+|and\s+)?"
                r"(?:a\(n\)\s*=\s*)?(?P<y>[^;]+?),?\s+(?:" + _PARITY.format("c2") + r"|(?:otherwise|else))\.?$", re.I),
     # "If n is even, a(n) = X; if n is odd, a(n) = Y", "If n odd, a(n) = n^2 else a(n) = n"
-    re.compile(r"^if\s+n\s+(?:is\s+)?(?P<c>even|odd),?\s*(?:then\s+)?a\(n\)\s*=\s*(?P<x>[^;]+?)[,;]?\s*(?:and\s+)?"
+    re.compile(r"^(?:[^:;]*:\s*)?if\s+n\s+(?:is\s+)?(?P<c>even|odd),?\s*(?:then\s+)?(?:a\(n\)\s*=\s*)?(?P<x>[^;]+?)[,;]?\s*(?:and\s+)?"
                r"(?:if\s+n\s+(?:is\s+)?(?P<c2>even|odd),?|otherwise,?|else)\s*(?:then\s+)?(?:a\(n\)\s*=\s*)?(?P<y>[^;]+?)\.?$", re.I),
 )
 
 
+_PARITY_WORDS = re.compile(r"\bn\s*(?:mod\s*2\s*=|==|\u2261)\s*([01])(?:\s*\(mod 2\))?")
+
+
 def piecewise(name: str) -> str | None:
     """One formula for a name that gives a(n) by the parity of n: X + (Y - X)*(n mod 2), X the even case."""
+    text = _PARITY_WORDS.sub(lambda m: "n is " + ("even" if m[1] == "0" else "odd"), name.strip())
     for pattern in _PIECEWISE:
-        m = pattern.match(name.strip())
+        m = pattern.match(text)
         if m is None or (m["c2"] and m["c2"].lower() == m["c"].lower()):
             continue
         even, odd = (m["x"], m["y"]) if m["c"].lower() == "even" else (m["y"], m["x"])

@@ -218,11 +218,16 @@ def _power(base: Lin, exp: Lin) -> Lin | None:
                 return Lin(Node("op", "^", (base.p, e.args[0])), (), num(base.p.value ** e.args[1].value))
         if base.integral:
             return Lin(Node("op", "^", (base.p, exp.p)))
-        if exp.p.kind != "num" or not 0 <= exp.p.value <= 4:
+        constant = all(part.kind == "num" for part in (base.p, base.d, *(x for pair in base.surds for x in pair)))
+        if exp.p.kind != "num" or not 0 <= exp.p.value <= (64 if constant else 4):
             return None
-        out = Lin(ONE)
-        for _ in range(exp.p.value):
-            out = lin_mul(out, base)
+        out, square, k = Lin(ONE), base, exp.p.value
+        while k:  # a constant's power folds to numbers: phi^15 = (p + q sqrt(5)) / 2^15
+            if k & 1:
+                out = lin_mul(out, square)
+            k >>= 1
+            if k:
+                square = lin_mul(square, square)
         return out
     if exp.d == num(2) and base.integral:  # b^(p/2) = sqrt(b^p)
         return Lin(ZERO, ((ONE, Node("op", "^", (base.p, exp.p))),))
