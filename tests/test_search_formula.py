@@ -465,3 +465,21 @@ def test_sums_and_products_over_divisors_and_prime_divisors(sample_tarball: Path
     corpus = Corpus.from_path(sample_tarball)  # holds A010051, the characteristic function of the primes
     terms = [value(n) for n in range(1, 40)]
     assert any(check_terms(p, terms, corpus).ok for p in programs_from_name(name, 1)), name
+
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+@pytest.mark.parametrize("name,value", [
+    ("a(n) = Sum_{d|n, d<n} d^2.", lambda n: sum(d * d for d in _divisors(n) if d < n)),
+    ("a(n) = Sum_{d|n, d == 1 (mod 4)} d.", lambda n: sum(d for d in _divisors(n) if d % 4 == 1)),
+    ("a(n) = Sum_{d|n, n/d==1 mod 3} d.", lambda n: sum(d for d in _divisors(n) if n // d % 3 == 1)),
+    ("a(n) = Sum_{d|n, d odd} d^3.", lambda n: sum(d ** 3 for d in _divisors(n) if d % 2)),
+    ("a(n) = Sum_{d|n, d < sqrt(n)} d.", lambda n: sum(d for d in _divisors(n) if d * d < n)),
+    ("a(n) = Sum_{d|n, d <= sqrt(n)} (-1)^d.", lambda n: sum((-1) ** d for d in _divisors(n) if d * d <= n)),
+    ("a(n) = Product_{d|n, d>2} d.", lambda n: __import__("math").prod(d for d in _divisors(n) if d > 2)),
+])
+def test_sums_and_products_over_the_divisors_a_condition_lets_pass(name, value):
+    terms = [value(n) for n in range(1, 60)]
+    assert any(check_terms(p, terms).ok for p in programs_from_name(name, 1)), name

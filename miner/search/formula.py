@@ -40,7 +40,7 @@ class Node:
     args: tuple["Node", ...] = ()
 
 
-_TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.|[-+*/^(),!{}=_|\[\]]))")
+_TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.|<=|>=|==|[-+*/^(),!{}=_|\[\]<>]))")
 # Named functions that are sequences in the corpus: name -> A-number.
 NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
                    "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "bell": 110,
@@ -170,6 +170,8 @@ class ExpressionParser(TokenCursor):
                 return node
 
     def _starts_factor(self, tok: str) -> bool:
+        if tok == "(" and self.peek(1) == "mod":  # "== 1 (mod 4)": a congruence's modulus, not a factor
+            return False
         if tok == "(" or tok[0].isdigit() or re.fullmatch(r"A\d{6}", tok):
             return True
         low = tok.lower()
@@ -277,6 +279,37 @@ class ExpressionParser(TokenCursor):
             return Node("call", "log", (arg, Node("num", int(k))))
         return Node("dsum", "_d", (arg, Node("op", "^", (Node("var", "_d"), Node("num", int(k))))))
 
+    _COMPARE = {"<": ("leq", 1, 0), "<=": ("leq", 0, 0), ">": ("geq", 0, 1), ">=": ("geq", 0, 0), "=": ("equ", 0, 0),
+                "==": ("equ", 0, 0)}
+
+    def _condition(self) -> Node:
+        """A 0/1 node for a divisor's condition: x odd, x even, x < y (<=, >, >=, =, ==; y may be sqrt(m), compared
+        by squares), x == r (mod m)."""
+        left = self.additive()
+        tok = self.take()
+        if tok in ("odd", "even"):
+            return Node("call", "equ", (Node("op", "mod", (left, Node("num", 2))), Node("num", int(tok == "odd"))))
+        if tok not in self._COMPARE:
+            raise FormulaError(f"a divisor's condition with {tok!r}")
+        right = self.additive()
+        paren = self.peek() == "(" and self.peek(1) == "mod"
+        if paren or self.peek() == "mod":
+            self.pos += 1 + paren
+            m = self.additive()
+            if paren:
+                self.take(")")
+            if tok not in ("=", "=="):
+                raise FormulaError("an inequality mod m")
+            return Node("call", "equ", (Node("op", "mod", (left, m)), Node("op", "mod", (right, m))))
+        if right.kind == "call" and right.value == "sqrt":  # d < sqrt(n): d^2 < n
+            left, right = Node("op", "^", (left, Node("num", 2))), right.args[0]
+        name, before, after = self._COMPARE[tok]
+        if before:
+            left = Node("op", "+", (left, Node("num", before)))
+        if after:
+            right = Node("op", "+", (right, Node("num", after)))
+        return Node("call", name, (left, right))
+
     def _self_reference(self) -> Node:
         """`a(n-c)` with a constant c >= 1: an earlier term of the sequence itself."""
         arg = self._call_args(1)[0]
@@ -306,15 +339,20 @@ class ExpressionParser(TokenCursor):
             self.take()
             whole = self.expression()
             primes = var == "p"  # Sum_{p|n}: OEIS's p runs over the primes
-            if self.peek() == ",":  # "p|n, p prime"
-                self.take()
-                if self.take() != var or self.take() != "prime":
-                    raise FormulaError("a divisor's condition other than being prime")
-                primes = True
-            self.take("}")
             self.variables.append(var)
+            conditions = []
+            while self.peek() == ",":  # "p|n, p prime", "d|n, d < n", "d|n, n/d == 1 (mod 4)"
+                self.take()
+                if self.peek() == var and self.peek(1) == "prime":
+                    self.pos += 2
+                    primes = True
+                else:
+                    conditions.append(self._condition())
+            self.take("}")
             body = self.term()
             self.variables.pop()
+            for condition in conditions:  # a term outside the condition counts as 0 (a factor as 1)
+                body = Node("op", "*" if kind == "sum" else "^", (body, condition))
             return Node("dsum" if kind == "sum" else "dprod", var, (whole, body, *([Node("num", 1)] if primes else [])))
         self.take("=")
         low = self.expression()
@@ -680,7 +718,8 @@ class Compiler:
         return Operand(DIRECT, cell)
 
     _LODA = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "mod": "mod",
-             "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin", "log": "log"}
+             "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin", "log": "log",
+             "leq": "leq", "geq": "geq", "equ": "equ"}
 
     def binary(self, op: str, left: Node, right: Node, dest: int) -> None:
         self.value(left, dest)
