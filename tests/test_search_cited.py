@@ -99,6 +99,8 @@ def test_operations_on_cited_triangles_read_from_names():
     assert parse_name("Main diagonal of square array A145153.") == Cited("diagonal", 145153, 0)
     assert parse_name("A diagonal of A059419.") == Cited("diagonal", 59419, -1)
     assert parse_name("a(n) = A026615(2*n, n-1).") == Cited("line", 26615, line=(2, 0, 1, -1))
+    assert parse_name("a(n) = T(2n+1, n+4), T given by A027948.") == Cited("line", 27948, line=(2, 1, 1, 4))
+    assert parse_name("a(n) = T(2n,n-1), where T is the array in A026148.") == Cited("line", 26148, line=(2, 0, 1, -1))
     assert parse_name("Triangle in A071945 with rows reversed.") == Cited("mirror", 71945)
     assert parse_name("Catalan triangle A028364 with row reversion.") == Cited("mirror", 28364)
     assert parse_name("Mirror image of triangle A080233.") == Cited("mirror", 80233)
@@ -253,3 +255,11 @@ def test_the_loop_reads_a_citation_once_the_cited_stream_is_found(tmp_path, real
     found = testbed.mine_subset(tmp_path, sequences, programs, ["juxtapose", "cited"])
     assert found[999001].strategy == "juxtapose"
     assert found[999002].strategy == "cited" and "seq $3,999001" in found[999002].code
+
+
+def test_an_entry_of_a_triangle_the_name_calls_T():
+    # the central binomial coefficients C(2n, n) of Pascal's triangle (read by rows from n = 1)
+    target = Target(999002, "a(n) = T(2n, n), T given by A900003.", (), 0)
+    assert parse_name(target.name) == Cited("line", 900003, line=(2, 0, 1, 0))
+    terms = tuple(comb(2 * n, n) for n in range(12))
+    assert [comb(2 * n, n) for n in range(20)] in fitting(Target(999002, target.name, terms, 0), 20, KNOWN)

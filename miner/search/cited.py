@@ -215,11 +215,18 @@ def _matches(name: str) -> Iterator[tuple[int, Cited]]:
             yield m.start(), Cited("section", int(m[3][1:]), _SECTIONS[m[2].lower()])
 
 
+# "a(n) = T(2n+1, n+4), T given by A027948", "T(2n,n-1), where T is the array in A026148": the cited array's
+# entry, as "a(n) = A027948(2n+1, n+4)" reads it.
+_NAMED_ARRAY = re.compile(r"\bT\(([^()]*(?:\([^()]*\)[^()]*)*)\),?\s*(?:where\s+)?T\s+(?:is\s+)?"
+                          r"(?:given by|defined by|the (?:array|triangle|number triangle) (?:in|of|at)|=)\s+(A\d{6})")
+
+
 def parse_name(name: str) -> Cited | None:
     """The reading of the cited sequence that comes first in the name (an explicit a(n) = A(.., ..) before
     any), or None."""
     if not _CITES.search(name):
         return None
+    name = _NAMED_ARRAY.sub(lambda m: f"{m[2]}({m[1]})", name)
     found = sorted(_matches(name.strip()), key=lambda pair: (pair[1].kind != "line", pair[0]))
     return found[0][1] if found else None
 
