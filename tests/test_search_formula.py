@@ -436,6 +436,13 @@ def test_formulas_by_the_parity_of_n(name, terms):
     assert any(check_terms(p, terms).ok for p in programs_from_name(name)), name
 
 
+def test_only_a_parity_is_read_as_one():
+    from miner.search.formula import piecewise
+
+    assert piecewise("a(n) = 5 if n == 1, 2n otherwise.") is None  # n == 1 is no residue mod 2
+    assert piecewise("a(n) = n^2 if n is even, n^3 if n is even.") is None
+
+
 @pytest.mark.parametrize("name,terms,offset", [
     ("a(n) = n*(n^2 - 3*n + 10)*2^(n-4).", [n * (n * n - 3 * n + 10) * 2 ** n // 16 for n in range(30)], 0),
     ("a(n) = 2^(2*n - 1) - 2^(n - 1)*(n - 1).", [(2 ** (2 * n) - 2 ** n * (n - 1)) // 2 for n in range(30)], 0),

@@ -482,12 +482,12 @@ _PIECEWISE = (
 )
 
 
-_PARITY_WORDS = re.compile(r"\bn\s*(?:mod\s*2\s*=|==|\u2261)\s*([01])(?:\s*\(mod 2\))?")
+_PARITY_WORDS = re.compile(r"\bn\s*(?:mod\s*2\s*=\s*([01])|(?:==|=|\u2261)\s*([01])\s*\(mod 2\))")
 
 
 def piecewise(name: str) -> str | None:
     """One formula for a name that gives a(n) by the parity of n: X + (Y - X)*(n mod 2), X the even case."""
-    text = _PARITY_WORDS.sub(lambda m: "n is " + ("even" if m[1] == "0" else "odd"), name.strip())
+    text = _PARITY_WORDS.sub(lambda m: "n is " + ("even" if (m[1] or m[2]) == "0" else "odd"), name.strip())
     for pattern in _PIECEWISE:
         m = pattern.match(text)
         if m is None or (m["c2"] and m["c2"].lower() == m["c"].lower()):
