@@ -10,6 +10,12 @@ Sum_{k=a..b} and Product_{k=a..b} over a product of factors, divisor sums Sum_{d
 recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): their initial values are
 the target's first known terms. `/` compiles to LODA's truncating division. Triangles read by rows state
 `T(n,k) = ...` in n and k: the term's index gives the row and column (`compile_triangle`).
+
+Around the grammar: `where p = prime(n)` clauses are substituted (`substituted`), a formula given by the
+parity of n becomes one (`piecewise`), one that holds from where the name says takes the first terms from
+the data (`with_initial`), divisor sums and products may be over primes (`p|n`) or a condition (`d < n`,
+`n/d == 1 (mod 4)`). Each formula is compiled as written and in the exact readings of `reals` (real floors,
+rational factors, nonnegative residues); `rationals` adds the numerators and denominators names ask for.
 """
 
 from __future__ import annotations
