@@ -2,7 +2,8 @@
 
 Tiers: the default run (`python -m pytest -q`) is the fast tier; tests marked `slow` (training more than a
 few steps, long runs), `postgres` (a PostgreSQL server) or `corpus` (the full data in ../shared/data) are
-skipped there with a one-line reason. `python -m pytest --full` runs every tier (`.ci/run` does both).
+skipped there with a one-line reason. `python -m pytest --full` runs every tier; `-m "slow or postgres or corpus"` selects the others (`.ci/run` runs
+the fast tier, then those).
 
 Data: `real_data` is a small cut of the real data committed under tests/fixtures/data (same layout as
 ../shared/data; rebuilt by scripts/make_test_fixtures.py), so a fresh clone passes alone. `full_data` is
@@ -30,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run every tier: also the slow, postgres and corpus tests")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker: the tiers below are markers too
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     full = config.getoption("--full")
     for item in items:
