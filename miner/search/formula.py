@@ -21,6 +21,7 @@ rational factors, nonnegative residues); `rationals` adds the numerators and den
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
@@ -845,13 +846,8 @@ class Compiler:
             self.emit("sub", at, 2)
             self.emit("mul", at, flag, direct=True)
             self.emit("add", at, 2)
-        outer = self.cells.get(node.value)
-        self.cells[node.value] = at
-        self.value(body, term)
-        if outer is None:
-            del self.cells[node.value]
-        else:
-            self.cells[node.value] = outer
+        with self.binding(node.value, at):
+            self.value(body, term)
         if product:
             self.emit("pow", term, flag, direct=True)
             self.emit("mul", dest, term, direct=True)
@@ -861,30 +857,46 @@ class Compiler:
         self.emit("sub", counter, 1)
         self.ops.append(Operation("lpe"))
 
-    def big(self, node: Node, dest: int) -> None:
-        low, high, body = node.args
-        var = node.value
-        high_cell, counter, k_cell, term = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+    @contextmanager
+    def binding(self, var: str, cell: int) -> Iterator[None]:
+        """`var` in $cell inside the block (an outer variable of the same name is restored after)."""
+        outer = self.cells.get(var)
+        self.cells[var] = cell
+        try:
+            yield
+        finally:
+            if outer is None:
+                del self.cells[var]
+            else:
+                self.cells[var] = outer
+
+    def open_range(self, low: Node, high: Node, cells: tuple[int, int, int], start: dict[int, int],
+                   clamp: bool) -> None:
+        """Open the loop of Sum/Product_{k=low..high} in cells (high, counter, k): counter = high - low + 1
+        passes, k = high - counter runs low..high (with `clamp`, also in the pass LODA rolls back); the
+        `start` cells get their values before the loop."""
+        high_cell, counter, k_cell = cells
         self.value(high, high_cell)
         self.value(low, counter)
-        # counter = high - low + 1 iterations; k = high - counter runs low..high.
         self.ops.append(Operation("sub", Operand(DIRECT, counter), Operand(DIRECT, high_cell)))
         self.emit("mul", counter, -1)
         self.emit("add", counter, 1)
-        self.emit("mov", dest, 0 if node.kind == "sum" else 1)
+        for cell, v in start.items():
+            self.emit("mov", cell, v)
         self.ops.append(Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)))
         self.emit("sub", counter, 1)
         self.emit("mov", k_cell, high_cell, direct=True)
         self.emit("sub", k_cell, counter, direct=True)
-        if self.clamp_sum_index:
+        if clamp:
             self.emit("min", k_cell, high_cell, direct=True)
-        outer = self.cells.get(var)
-        self.cells[var] = k_cell
-        self.value(body, term)
-        if outer is None:
-            del self.cells[var]
-        else:
-            self.cells[var] = outer
+
+    def big(self, node: Node, dest: int) -> None:
+        low, high, body = node.args
+        high_cell, counter, k_cell, term = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        self.open_range(low, high, (high_cell, counter, k_cell), {dest: 0 if node.kind == "sum" else 1},
+                        self.clamp_sum_index)
+        with self.binding(node.value, k_cell):
+            self.value(body, term)
         self.emit("add" if node.kind == "sum" else "mul", dest, term, direct=True)
         self.ops.append(Operation("lpe"))
 

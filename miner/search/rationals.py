@@ -100,27 +100,11 @@ class _Rational(Compiler):
     def _loop(self, node: Node) -> tuple[int, int]:
         """Sum/Product_{k=low..high}: `Compiler.big`'s loop with a running reduced fraction."""
         low, high, body = node.args
-        high_cell, counter, k_cell = self.fresh(), self.fresh(), self.fresh()
+        cells = self.fresh(), self.fresh(), self.fresh()
         top, bottom = self.fresh(), self.fresh()
-        self.value(high, high_cell)
-        self.value(low, counter)
-        self.emit("sub", counter, high_cell, direct=True)  # counter = high - low + 1 passes
-        self.emit("mul", counter, -1)
-        self.emit("add", counter, 1)
-        self.emit("mov", top, 0 if node.kind == "sum" else 1)
-        self.emit("mov", bottom, 1)
-        self.ops.append(line("lpb", counter, 1))
-        self.emit("sub", counter, 1)
-        self.emit("mov", k_cell, high_cell, direct=True)
-        self.emit("sub", k_cell, counter, direct=True)
-        self.emit("min", k_cell, high_cell, direct=True)  # the rolled-back pass stays in range
-        outer = self.cells.get(node.value)
-        self.cells[node.value] = k_cell
-        a, b = self.pair(body)
-        if outer is None:
-            del self.cells[node.value]
-        else:
-            self.cells[node.value] = outer
+        self.open_range(low, high, cells, {top: 0 if node.kind == "sum" else 1, bottom: 1}, clamp=True)
+        with self.binding(node.value, cells[2]):
+            a, b = self.pair(body)
         if node.kind == "sum":
             self.emit("mul", top, b, direct=True)
             self.emit("mul", a, bottom, direct=True)
