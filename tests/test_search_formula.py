@@ -338,6 +338,7 @@ def _sqrt(x: int):
     ("a(n) = floor(n*(sqrt(n - 1) + 2)/2).", lambda n: n * ((n - 1).sqrt() + 2) / 2, 1),
     ("a(n) = floor(sqrt(n + sqrt(n))).", lambda n: (n + n.sqrt()).sqrt(), 0),
     ("a(n) = floor(n*phi^15), where phi is the golden ratio.", lambda n: n * ((1 + _sqrt(5)) / 2) ** 15, 0),
+    ("a(n) = floor(n*sqrt(2)*sqrt(8)/3).", lambda n: 4 * n / 3, 0),  # sqrt(2)*sqrt(8) = 4 exactly: no decimals
 ])
 def test_floors_of_real_expressions_are_exact(name, expr, offset):
     terms = [_decimal_floor(expr, n) for n in range(offset, offset + 60)]

@@ -124,8 +124,6 @@ class Lin:
 def _merge(surds: list[tuple[Node, Node]]) -> tuple[tuple[Node, Node], ...]:
     out: dict[Node, Node] = {}
     for q, x in surds:
-        if x.kind == "num" and isqrt(max(x.value, 0)) ** 2 == x.value:
-            continue  # the caller folded it into p
         out[x] = add(out[x], q) if x in out else q
     return tuple((q, x) for x, q in out.items() if q != ZERO)
 
@@ -150,10 +148,13 @@ def lin_mul(a: Lin, b: Lin) -> Lin:
     surds = [(mul(a.p, q), x) for q, x in b.surds] + [(mul(b.p, q), x) for q, x in a.surds]
     for q1, x1 in a.surds:
         for q2, x2 in b.surds:
+            x = mul(x1, x2)
             if x1 == x2:
                 p = add(p, mul(mul(q1, q2), x1))
+            elif x.kind == "num" and x.value >= 0 and isqrt(x.value) ** 2 == x.value:  # sqrt(2)*sqrt(8) = 4
+                p = add(p, mul(mul(q1, q2), num(isqrt(x.value))))
             else:
-                surds.append((mul(q1, q2), mul(x1, x2)))
+                surds.append((mul(q1, q2), x))
     return Lin(p, _merge(surds), mul(a.d, b.d))
 
 
