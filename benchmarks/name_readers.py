@@ -1,12 +1,12 @@
-"""The formula reader on OEIS names: how many it solves, and whether its programs agree past the known terms.
+"""A name reader on OEIS names: how many it solves, and whether its programs agree past the known terms.
 
-    python benchmarks/name_readers.py [--data ../shared/data] [--sample 4000] [--seed 7]
+    python benchmarks/name_readers.py [--data ../shared/data] [--sample 4000] [--seed 7] [--reader formula]
                                       [--pattern REGEX] [--contains TEXT] [--terms-past 30]
 
-A seeded sample of corpus sequences whose names match `--pattern` (and contain `--contains`) is read by
-`formula.programs_from_name` (which includes `rationals` and the exact readings of `reals`); a sequence is
-solved when one of its first 8 programs reproduces every known term with the sequence's own program out of
-the corpus. A solved program is then evaluated `--terms-past` terms beyond the known ones beside the corpus
+A seeded sample of corpus sequences whose names match `--pattern` (and contain `--contains`) is read by the
+strategy `--reader` (`formula` includes `rationals` and the exact readings of `reals`), as mining runs it;
+a sequence is solved when one of its first 8 programs reproduces every known term with the sequence's own
+program out of the corpus. A solved program is then evaluated `--terms-past` terms beyond the known ones beside the corpus
 program: `false_beyond` counts the sequences where they part (either may be the wrong one: each is listed
 with its name), `unjudged` those where either stops before the known terms end. Prints one JSON object.
 To compare two versions of the code, run it from a worktree of each.
@@ -34,16 +34,21 @@ def main() -> int:
     parser.add_argument("--pattern", default=".", help="a regular expression the name must match")
     parser.add_argument("--contains", default="a(n) =", help="text the name must contain ('' for any)")
     parser.add_argument("--terms-past", type=int, default=30)
+    parser.add_argument("--reader", default="formula", help="the strategy (a module of miner.search) to run")
     args = parser.parse_args()
 
     from miner.lang import Corpus, Limits, check_terms
     from miner.lang.evaluator import evaluate_partial
-    from miner.search.formula import programs_from_name, seq_callees
+    import importlib
+
+    from miner.search.types import SearchContext, Target
     from tests import testbed
 
     seqs = testbed.read_oeis(args.data / "oeis")
     texts = testbed.read_corpus(sorted((args.data / "programs").glob("*.tar.gz"))[-1])
     corpus = Corpus(texts)
+    known = {a: Target(a, s.name, (), s.offset) for a, s in seqs.items() if a in texts}
+    reader = importlib.import_module(f"miner.search.{args.reader}")
     pattern = re.compile(args.pattern)
     ids = sorted(a for a, s in seqs.items() if a in texts and args.contains in s.name and pattern.search(s.name))
     random.Random(args.seed).shuffle(ids)
@@ -55,8 +60,9 @@ def main() -> int:
         seq = seqs[a]
         terms = list(seq.terms)
         others = corpus.without([a])
-        programs = [p for p in programs_from_name(seq.name, seq.offset, tuple(terms))
-                    if all(c in corpus for c in seq_callees(p))]
+        ctx = SearchContext(corpus=others, known=known)
+        target = Target(a, seq.name, tuple(terms), seq.offset)
+        programs = [c.program for c in reader.propose(target, ctx, 8, random.Random(a))]
         hit = next((p for p in programs[:8] if check_terms(p, terms, others, limits).ok), None)
         if hit is None:
             continue

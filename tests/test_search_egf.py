@@ -140,3 +140,71 @@ def test_the_loop_stores_a_named_egf(tmp_path, real_data, sample_tarball):
     sequences[999001] = SequenceRecord(999001, "Expansion of e.g.f.: cos(log(1+x))/cos(x).", want, 0)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["egf"])
     assert found[999001].strategy == "egf"
+
+
+def _series_product(a: list[int], b: list[int]) -> list[int]:
+    return [sum(a[i] * b[m - i] for i in range(m + 1)) for m in range(min(len(a), len(b)))]
+
+
+CATALAN = "mov $1,$0\nmul $0,2\nbin $0,$1\nadd $1,1\ndiv $0,$1\n"
+
+
+def test_a_letter_bound_to_a_sequences_gf_is_read_from_its_program():
+    from miner.lang import Corpus, check_terms
+
+    corpus = Corpus({108: CATALAN})
+    cat = [comb(2 * m, m) // (m + 1) for m in range(40)]
+    dilated = [2 ** m * c for m, c in enumerate(cat)]
+    spaced = [cat[m // 2] if m % 2 == 0 else 0 for m in range(40)]
+    names = {
+        "Expansion of c(x)^3, where c(x) is the g.f. of A000108.": _series_product(_series_product(cat, cat), cat),
+        "Expansion of c(2*x) * c(x^2), c(x) the g.f. of A000108.": _series_product(dilated, spaced),
+        "Expansion of g^2 - x*g, where g = 1+x*g^2 is the g.f. of A000108.":
+            [a - (cat[m - 1] if m else 0) for m, a in enumerate(_series_product(cat, cat))],
+    }
+    ctx = SearchContext(corpus=corpus, known={108: Target(108, "Catalan", (), 0)})
+    for name, want in names.items():
+        terms = tuple(want[:25])
+        found = [c.program for c in propose(Target(1, name, terms, 0), ctx, 4, None)]
+        assert found and check_terms(found[0], want[:40], corpus).ok, name
+        assert not list(propose(Target(1, name, terms[:-1] + (terms[-1] + 1,), 0), ctx, 4, None))
+    # without the sequence's program there is nothing to read
+    assert not list(propose(Target(1, "Expansion of c(x)^3, where c(x) is the g.f. of A000108.", terms, 0),
+                            SearchContext(corpus=Corpus({})), 4, None))
+
+
+def test_a_gf_of_a_sequence_whose_program_starts_elsewhere_is_aligned():
+    from miner.lang import Corpus, check_terms
+
+    # a sequence n^2 from n = 1 whose program starts at 0 (term i is (i+1)^2), as A007947's in the corpus
+    corpus = Corpus({7: "add $0,1\npow $0,2\n"})
+    squares = [m * m for m in range(40)]
+    want = _series_product(squares, squares)
+    name = "Expansion of A(x)^2, where A(x) is the g.f. of the squares (A000007)."
+    ctx = SearchContext(corpus=corpus, known={7: Target(7, "squares", (), 1)})
+    found = [c.program for c in propose(Target(1, name, tuple(want[2:27]), 2), ctx, 4, None)]
+    assert found and check_terms(found[0], want[2:40], corpus).ok
+
+
+def test_a_power_series_given_by_its_coefficients_is_read():
+    from miner.lang import Corpus, check_terms
+
+    four = [comb(4 * k, k) for k in range(40)]
+    lacunary = [k if k * k == m else 0 for m in range(40) for k in [int(m ** 0.5 + 0.5)]]
+    names = {
+        "Expansion of (Sum_{k>=0} binomial(4*k,k) * x^k)^3.": _series_product(_series_product(four, four), four),
+        "Expansion of ( Sum_{k>=0} k*q^(k^2) )^3.": _series_product(_series_product(lacunary, lacunary), lacunary),
+        "Expansion of 1/(1 - Sum_{k>=1} k*x^(2*k)).": None,
+    }
+    evens = [k // 2 if k % 2 == 0 and k else 0 for k in range(40)]
+    inverse = [1] + [0] * 39
+    for m in range(1, 40):
+        inverse[m] = sum(evens[j] * inverse[m - j] for j in range(1, m + 1))
+    names["Expansion of 1/(1 - Sum_{k>=1} k*x^(2*k))."] = inverse
+    for name, want in names.items():
+        parsed = parse_name(name)
+        assert parsed is not None, name
+        offset = 2 if "q^" in name else 0  # the lacunary cube starts at q^3: a(n) for n from 3, say
+        terms = tuple(want[offset:offset + 25])
+        found = programs_for(Target(1, name, terms, offset), Corpus({}))
+        assert found and check_terms(found[0], want[offset:40], Corpus({})).ok, name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import gcd, prod
 from pathlib import Path
 
 import pytest
@@ -491,3 +492,60 @@ def _divisors(n: int) -> list[int]:
 def test_sums_and_products_over_the_divisors_a_condition_lets_pass(name, value):
     terms = [value(n) for n in range(1, 60)]
     assert any(check_terms(p, terms).ok for p in programs_from_name(name, 1)), name
+
+
+
+def test_a_call_in_a_name_is_aligned_to_its_programs_offset():
+    from miner.lang import Corpus
+    from miner.search.formula import aligned, parse_formula, propose
+    from miner.search.types import SearchContext, Target
+
+    # as A007947's in the corpus: a program of offset 0 whose term i is the sequence's a(i+1) (it starts at 1)
+    corpus = Corpus({7947: "add $0,1\npow $0,2\n"})
+    known = {7947: Target(7947, "squares from 1", (), 1)}
+    ctx = SearchContext(corpus=corpus, known=known)
+    terms = [n * n + n for n in range(1, 41)]
+    target = Target(1, "a(n) = A007947(n) + n.", tuple(terms), 1)
+    raw = programs_from_name(target.name, 1, target.terms)
+    assert raw and not any(check_terms(p, terms, corpus).ok for p in raw)  # a(n+1) in place of a(n)
+    assert [c.program for c in propose(target, ctx, 8, None) if check_terms(c.program, terms, corpus).ok]
+    # a callee whose program starts where its sequence does is called as written
+    assert aligned(raw[0], SearchContext(corpus=corpus, known={7947: Target(7947, "", (), 0)})) is raw[0]
+    assert "7947" in repr(parse_formula("tau(rad(n))"))
+
+
+@pytest.mark.parametrize("name,offset,f", [
+    ("a(n) = Sum_{k=1..n, k does not divide n} gcd(k,n).", 1, lambda n: sum(gcd(k, n) for k in range(1, n + 1) if n % k)),
+    ("a(n) = Sum_{k=1..n, gcd(k,n)=1} k.", 1, lambda n: sum(k for k in range(1, n + 1) if gcd(k, n) == 1)),
+    ("a(n) = Sum_{k=1..n, k|n} k^2.", 1, lambda n: sum(k * k for k in range(1, n + 1) if n % k == 0)),
+    ("a(n) = Sum_{k<=n} k^2.", 1, lambda n: sum(k * k for k in range(1, n + 1))),
+    ("a(n) = Product_{k<n} (2*k+1).", 1, lambda n: prod(2 * k + 1 for k in range(1, n))),
+    ("a(n) = n AND NOT n^2.", 0, lambda n: n & ~(n * n)),
+    ("a(n) = n XOR 3*n.", 0, lambda n: n ^ (3 * n)),
+    ("a(n) = (n XOR n*2+1) for odd n, (n XOR n/2) for even n.", 0, lambda n: n ^ (2 * n + 1) if n % 2 else n ^ (n // 2)),
+    ("a(n) = n OR 2^n.", 0, lambda n: n | (1 << n)),
+])
+def test_conditional_sums_bounds_and_bitwise_operators_are_read(name, offset, f):
+    from miner.lang import Corpus
+
+    terms = [f(n) for n in range(offset, offset + 40)]
+    assert any(check_terms(p, terms, Corpus({})).ok for p in programs_from_name(name, offset, tuple(terms)))
+    wrong = [t + (i == 30) for i, t in enumerate(terms)]
+    assert not any(check_terms(p, wrong, Corpus({})).ok for p in programs_from_name(name, offset, tuple(wrong)))
+
+
+def test_lcm_of_a_range_calls_the_lcm_sequence():
+    from miner.lang import Corpus
+
+    lcm_prog = "mov $1,1\nlpb $0\n  mov $2,$1\n  gcd $2,$0\n  mul $1,$0\n  div $1,$2\n  sub $0,1\nlpe\nmov $0,$1\n"
+    corpus = Corpus({3418: lcm_prog})
+
+    def lcm_to(m: int) -> int:
+        out = 1
+        for k in range(1, m + 1):
+            out = out * k // gcd(out, k)
+        return out
+
+    terms = [lcm_to(2 * n) // lcm_to(n) for n in range(30)]
+    assert any(check_terms(p, terms, corpus).ok
+               for p in programs_from_name("a(n) = lcm(1, 2, ..., 2n) / lcm(1, 2, ..., n).", 0, tuple(terms)))

@@ -227,7 +227,8 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     targets = load_targets(engine)
     corpus, corpus_key = load_corpus(engine)
     index = _build_index(targets, cfg)
-    needs_known = {"corpus_sweep", "transforms", "compositions", "family", "combine", "convolution", "euler", "cited"}
+    needs_known = {"corpus_sweep", "transforms", "compositions", "family", "combine", "convolution", "euler", "cited",
+                   "formula", "egf"}
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
                            known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {},
                            cache_dir=str(Path(cfg["paths"]["data_dir"]).expanduser() / "cache" / "retrieval"))

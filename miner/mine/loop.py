@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -228,10 +229,13 @@ def rounds_of(ctx: MiningContext, strategy: str) -> int:
     return rounds
 
 
-def open_strategies(ctx: MiningContext, a: int, strategies: Iterable[str]) -> list[str]:
-    """The bandit strategies not yet spent on sequence `a` (`repair` only when it has near misses)."""
+def open_strategies(ctx: MiningContext, a: int, strategies: Iterable[str],
+                    limits: dict[str, int] | None = None) -> list[str]:
+    """The bandit strategies not yet spent on sequence `a` (`repair` only when it has near misses); `limits`
+    holds `rounds_of` of each strategy when the caller asks for many sequences."""
     return [s for s in strategies
-            if round_of(ctx, a, s) < rounds_of(ctx, s) and (s != "repair" or ctx.state.near_misses.get(a))]
+            if round_of(ctx, a, s) < (limits[s] if limits is not None else rounds_of(ctx, s))
+            and (s != "repair" or ctx.state.near_misses.get(a))]
 
 
 def choose_strategy(ctx: MiningContext, target: Target, strategies: list[str],
@@ -283,14 +287,18 @@ def yield_score(target: Target, newest: int = 0) -> float:
     """How likely a sequence is to fall to the cheap strategies (higher first): `NAME_WEIGHTS` of its
     name, `READ_WEIGHT` if a strategy reads it exactly, `NEW_WEIGHT` if within `NEW_SPAN` of the `newest`
     A-number, ties broken by newer A-number."""
-    name = target.name
     a = target.a_number
-    score = sum(weight for words, weight in NAME_WEIGHTS if any(w in name for w in words))
-    if reads_name(name):
-        score += READ_WEIGHT
+    score = _name_score(target.name)
     if newest and a > newest - NEW_SPAN:
         score += NEW_WEIGHT
     return score + a / 1e7
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_score(name: str) -> float:
+    # plan() scores every lacking sequence before each batch; the name's part never changes
+    score = sum(weight for words, weight in NAME_WEIGHTS if any(w in name for w in words))
+    return score + READ_WEIGHT if reads_name(name) else score
 
 
 def _once_split(ctx: MiningContext, available: list[str]) -> tuple[list[str], list[str]]:
@@ -306,16 +314,18 @@ def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None
     left, fewest rounds first. Sequences in `again` are left out unless once-per-sequence work is due."""
     early, late = _once_split(ctx, available)
     rotating = [s for s in available if s not in DETERMINISTIC]
+    limits = {s: rounds_of(ctx, s) for s in rotating}
     newest = max(ctx.state.targets, default=0)
+    done = ctx.state.once_done
     keyed = []
     for a, target in ctx.state.targets.items():
         if a in ctx.state.solved:
             continue
-        if any((a, s) not in ctx.state.once_done for s in early):
+        if any((a, s) not in done for s in early):
             tier, rounds = 0, 0
-        elif any((a, s) not in ctx.state.once_done for s in late):
+        elif any((a, s) not in done for s in late):
             tier, rounds = 1, 0
-        elif (again is None or a not in again) and open_strategies(ctx, a, rotating):
+        elif (again is None or a not in again) and open_strategies(ctx, a, rotating, limits):
             tier, rounds = 2, sum(round_of(ctx, a, s) for s in rotating)
         else:
             continue

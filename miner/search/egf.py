@@ -25,13 +25,18 @@ from typing import Any, Callable, Iterator
 from miner.lang import Limits
 from miner.lang.parser import parse
 from miner.lang.program import Program
-from miner.search.formula import ExpressionParser, FormulaError, Node, constant_value, tokenize
+from miner.lang.formatter import format_program
+from miner.lang.program import INDIRECT
+from miner.search.build import largest_cell
+from miner.search.formula import (ExpressionParser, FormulaError, Node, constant_value, inline_formula, parse_formula,
+                                  tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
 MAX_NODES = 40
 MAX_CELLS = Limits().max_memory  # LODA's memory (loda-cpp's max_memory)
-BASE = 30  # first array cell: coefficient m of node i is at BASE + m * nodes + i (LODA allows 2,000 cells)
+BASE = 30  # first array cell: coefficient m of node i is at base + m * nodes + i (LODA allows 2,000 cells)
+INLINE = 16  # a series' coefficient formula f(k) is computed into $16, its other cells from BASE on (arrays after)
 _FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "sinh", "cosh", "tanh", "sech",
               "arcsin", "arctan", "arcsinh", "arctanh", "asin", "atan", "asinh", "atanh")
 _ALIASES = {"asin": "arcsin", "atan": "arctan", "asinh": "arcsinh", "atanh": "arctanh"}
@@ -40,22 +45,44 @@ _NAME = re.compile(r"^(?:expansion of )?e\.g\.f\.?:? (?:is )?(?P<f>.+?)(?P<part>
 _EQUATION = re.compile(r"^(?P<kind>e\.g\.f\.?|g\.f\.?)(?: A\(x\))? satisf(?:ies|y)(?: the (?:functional )?equation)?:? "
                        r"A\(x\) = (?P<f>.+?)\.?$", re.I)
 # An o.g.f. stated outright: only names `gf` does not read (a function or a fractional power in it).
-_OGF = re.compile(r"^(?:expansion of (?:g\.f\.:? )?|g\.f\.:? )(?P<f>.+?)(?: in powers of x)?\.?$", re.I)
+_OGF = re.compile(r"^(?:expansion of (?:g\.f\.:? )?|g\.f\.:? |coefficients (?:in|of) (?:the )?(?:q-)?expansion of )"
+                  r"(?P<f>.+?)(?: in powers of [xq])?\.?$", re.I)
 _COEFF = re.compile(r"^a\(n\) = (?P<fact>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))! ?\*? ?\[x\^(?P<pow>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))\] "
                     r"(?P<f>.+?)\.?$", re.I)
 
 
 class _Parser(ExpressionParser):
-    """Formula grammar in x with the elementary functions."""
+    """Formula grammar in x with the elementary functions, `Sum_{k>=0} f(k)*x^k` and the letters `bound` to a
+    sequence's g.f."""
 
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, tokens: list[str], bound: dict[str, int] | None = None) -> None:
         super().__init__(tokens, ("x",))
+        self.bound = bound or {}
 
     def _starts_factor(self, tok: str) -> bool:
-        return (tok.lower() in _FUNCTIONS and self.peek(1) == "(") or super()._starts_factor(tok)
+        return (tok in self.bound or (tok.lower() in _FUNCTIONS and self.peek(1) == "(")
+                or super()._starts_factor(tok))
 
     def primary(self) -> Node:
         tok = self.peek() or ""
+        if tok == "E" and self.peek(1) == "_" and self.peek(2) in _EISENSTEIN:  # E_4 = 1 + 240 Sum sigma_3(n) q^n
+            self.pos += 3
+            scale, power = _EISENSTEIN[self.tokens[self.pos - 1]]
+            series = Node("series", (1, 1, 1), (parse_formula(f"{scale}*sigma_{power}(n)"),))
+            node = Node("op", "+", (Node("num", 1), series))
+            if self.peek() == "(":
+                arg = self._call_args(1)[0]
+                monomial = _monomial(arg)
+                if monomial is None or monomial[0] != 1:
+                    raise FormulaError("an Eisenstein series of other than x^k")
+                node = Node("op", "+", (Node("num", 1), Node("series", (1, monomial[1], 1), series.args)))
+            return node
+        if tok in self.bound:  # c(x), c(x^2), c(4*x), g
+            self.take()
+            arg = self._call_args(1)[0] if self.peek() == "(" else Node("var", "x")
+            return Node("gfof", self.bound[tok], (arg,))
+        if tok.lower() == "sum" and self.tokens[self.pos + 1:self.pos + 3] == ["_", "{"] and self.peek(4) == ">=":
+            return self._power_series()
         if tok == "A" and self.peek(1) == "(":
             return self._self_series()
         if tok.lower() in _FUNCTIONS and self.peek(1) == "(":
@@ -63,6 +90,31 @@ class _Parser(ExpressionParser):
             name = tok.lower()
             return Node("call", _ALIASES.get(name, name), tuple(self._call_args(1)))
         return super().primary()
+
+    def _power_series(self) -> Node:
+        """`Sum_{k>=k0} f(k) * x^(c*k^p)`: Node("series", (k0, c, p), (f in n,))."""
+        self.pos += 3
+        var = self.take() or ""
+        if not re.fullmatch(r"[a-wyz]", var) or var in self.variables:
+            raise FormulaError(f"bad summation variable {var!r}")
+        self.take(">=")
+        first = self.take() or ""
+        if not first.isdigit():
+            raise FormulaError("a series from a number")
+        self.take("}")
+        self.variables.append(var)
+        body = self.term()
+        self.variables.pop()
+        factors = _factors(body)
+        powers = [f for f in factors if _has(f, "x")]
+        if len(powers) != 1 or not (powers[0].kind == "op" and powers[0].value == "^" and powers[0].args[0] == Node("var", "x")):
+            raise FormulaError("a series term is f(k) * x^e(k)")
+        c, p = _exponent(powers[0].args[1], var)
+        coefficient = Node("num", 1)
+        for f in factors:
+            if f is not powers[0]:
+                coefficient = f if coefficient == Node("num", 1) else Node("op", "*", (coefficient, f))
+        return Node("series", (int(first), c, p), (_renamed(coefficient, var, "n"),))
 
     def _self_series(self) -> Node:
         """A(x), or A(x^k) (Node("selfref", k)): the series the equation defines."""
@@ -75,6 +127,65 @@ class _Parser(ExpressionParser):
             power = int(self.take())
         self.take(")")
         return Node("selfref", power)
+
+
+# Eisenstein series E_k = 1 - (2k/B_k) Sum_{n>=1} sigma_{k-1}(n) q^n, those with integer coefficients
+_EISENSTEIN = {"2": (-24, 1), "4": (240, 3), "6": (-504, 5), "8": (480, 7), "10": (-264, 9), "14": (-24, 13)}
+
+
+def _factors(node: Node) -> list[Node]:
+    if node.kind == "op" and node.value == "*":
+        return _factors(node.args[0]) + _factors(node.args[1])
+    return [node]
+
+
+def _has(node: Node, var: str) -> bool:
+    return node == Node("var", var) or any(_has(a, var) for a in node.args)
+
+
+def _renamed(node: Node, old: str, new: str) -> Node:
+    if node == Node("var", old):
+        return Node("var", new)
+    return Node(node.kind, node.value, tuple(_renamed(a, old, new) for a in node.args))
+
+
+def _exponent(node: Node, var: str) -> tuple[int, int]:
+    """(c, p) of an exponent c*k^p (c, p >= 1) in the summation variable k."""
+    k = Node("var", var)
+    c = 1
+    if node.kind == "op" and node.value == "*" and node.args[0].kind == "num":
+        c, node = node.args[0].value, node.args[1]
+    if node == k:
+        p = 1
+    elif node.kind == "op" and node.value == "^" and node.args[0] == k and node.args[1].kind == "num":
+        p = node.args[1].value
+    else:
+        raise FormulaError("an exponent other than c*k^p")
+    if c < 1 or p < 1:
+        raise FormulaError("an exponent below 1")
+    return c, p
+
+
+# "c(x) the g.f. of A000108", "where g = 1+x*g^4 is the g.f. of A002293", "where A(x) is g.f. of n^n (A000312)",
+# "C(x) = 1 + x*C(x)^2 is the Catalan function (A000108)": a letter standing for a sequence's o.g.f.
+_CLAUSES = re.compile(r",?\s+(?:where|with)\s+|,\s+(?=[A-Za-z](?:\(x\))?\s+(?:is\s+)?the\s+(?:o\.)?g\.f\.)")
+_BINDING = re.compile(r"(?P<sym>[A-Za-z][a-z]*)(?:\(x\))?\s*(?:=\s*[^,;]+?\s+)?(?:is\s+)?(?:the\s+)?"
+                      r"(?:(?:o\.)?g\.f\.\s+(?:of\s+)?(?:[^,;()]*?\s)?\(?(?P<a>A\d{6})\)?|[^,;()]*?\((?P<b>A\d{6})\))\.?$")
+
+
+def bindings(text: str) -> tuple[str, dict[str, int]]:
+    """The formula before its where-clauses and the letters they bind to a sequence's g.f. (none, and the
+    text as it is, unless every clause binds one)."""
+    m = _CLAUSES.search(text)
+    if m is None:
+        return text, {}
+    bound = {}
+    for clause in re.split(r",\s*|;\s*|\s+and\s+", text[m.end():].strip().rstrip(".")):
+        b = _BINDING.match(clause.strip())
+        if b is None:
+            return text, {}
+        bound[b["sym"]] = int((b["a"] or b["b"])[1:])
+    return text[:m.start()], bound
 
 
 @dataclass(frozen=True)
@@ -116,11 +227,14 @@ def parse_name(name: str) -> Egf | None:
         return None
     # what follows the expression: its expansion written out ("= 1 + 1/2!*x^2 + ..."), zeros left out (a
     # reading the terms pick anyway), another sentence
-    formula = re.split(r"\s*=|,? zeros omitted|\. [A-Z]", formula)[0]
-    if re.search(r"\b(?:where|satisf|revers|sum_|product_|prod_)", formula, re.I):
+    formula, bound = bindings(formula) if o is not None else (formula, {})
+    formula = re.split(r"\s*(?<![<>!])=|,? zeros omitted|\. [A-Z]", formula)[0]
+    if re.search(r"\b(?:where|satisf|revers|product_|prod_)", formula, re.I):
         return None
+    if o is not None and not re.search(r"\bx\b", formula):
+        formula = re.sub(r"\bq\b", "x", formula)  # "( Sum_{k>=0} k*q^(k^2) )^3"
     try:
-        parser = _Parser(tokenize(formula))
+        parser = _Parser(tokenize(formula), bound)
         node = parser.expression()
         if parser.peek() is not None:
             return None
@@ -135,8 +249,8 @@ def parse_name(name: str) -> Egf | None:
 
 def _beyond_rational(plan: Plan) -> bool:
     """Whether a series is more than a rational function (the `gf` strategy's)."""
-    return any(s.op in ("exp", "log", "sincos", "der", "int") or (s.op == "pow" and s.value.denominator > 1)
-               for s in plan.steps)
+    return any(s.op in ("exp", "log", "sincos", "der", "int", "series", "seqgf")
+               or (s.op == "pow" and s.value.denominator > 1) for s in plan.steps)
 
 
 # --- the expression as a list of array operations -----------------------------------------------------
@@ -158,6 +272,12 @@ class Plan:
     # derivatives taken: the arrays must reach that many coefficients beyond the one wanted
     extra: int = 0
     result: int = -1
+    # cells from BASE on that inline coefficient formulas use; the arrays start after them
+    scratch: int = 0
+
+    @property
+    def base(self) -> int:
+        return BASE + self.scratch
 
     @property
     def recursive(self) -> bool:
@@ -207,6 +327,21 @@ def _compile(node: Node, plan: Plan) -> int:
         return plan.add("x")
     if kind == "theta":
         return plan.add("theta", (), node.value)
+    if kind == "gfof":  # a sequence's g.f. at x, x^k, c*x or c*x^k
+        leaf = plan.add("seqgf", (), node.value)
+        monomial = _monomial(node.args[0])
+        if monomial is None or monomial[0].denominator != 1:
+            raise FormulaError("a g.f. of other than c*x^k")
+        c, k = monomial
+        scaled = leaf if c == 1 else plan.add("dilate", (leaf,), int(c))
+        return scaled if k == 1 else plan.add("subst", (scaled,), k)
+    if kind == "series":
+        first, c, p = node.value
+        ops = inline_formula(node.args[0], 5, INLINE, BASE - 1)
+        plan.scratch = max(plan.scratch, largest_cell(ops) + 1 - BASE)
+        if any(o.source.kind == INDIRECT or o.target.kind == INDIRECT for o in ops):
+            raise FormulaError("indirect cells in a coefficient formula")
+        return plan.add("series", (), (format_program(Program(ops)), first, c, p))
     if kind == "selfref":
         own = plan.add("self")
         return own if node.value == 1 else plan.add("subst", (own,), node.value)
@@ -318,7 +453,8 @@ def _conv(f: list[Fraction], g: list[Fraction], m: int, lo: int, hi: int, kind: 
     return sum((_weight(kind, m, k) * at(f, k + sf) * at(g, m - k + sg) for k in range(lo, m + hi + 1)), Fraction(0))
 
 
-def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0) -> list[list[Fraction]] | None:
+def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0,
+                 leaves: dict[int, list[int]] | None = None) -> list[list[Fraction]] | None:
     """Every step's coefficients 0..count-1, position by position as the program computes them (None: a
     recurrence that cannot start, as log of a series whose constant term is not 1, or a fraction).
 
@@ -326,6 +462,10 @@ def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0) -> li
     every step, from A(0) = init: after it, positions up to t of the result are final when every A(x) in
     the equation is multiplied by x. A last full run must change nothing (else: no such equation)."""
     arrays = [[Fraction(0)] * count for _ in plan.steps]
+    for i, values in (leaves or {}).items():  # series given term by term: the name's f(k), a sequence's terms
+        if len(values) < count or not ogf:
+            return None
+        arrays[i] = [Fraction(v) for v in values[:count]]
     arrays[plan.result][0] = Fraction(init)
     for i, step in enumerate(plan.steps):
         if step.op == "self":
@@ -334,7 +474,7 @@ def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0) -> li
 
     def run(low: int, high: int) -> bool:
         for i, step in enumerate(plan.steps):
-            if step.op in ("self", "cos"):
+            if step.op in ("self", "cos", "series", "seqgf"):
                 continue
             for m in range(max(low, 0), min(high, count - 1) + 1):
                 value = _at(step, arrays, i, m, ogf)
@@ -366,6 +506,8 @@ def _at(step: Step, arrays: list[list[Fraction]], i: int, m: int, ogf: bool) -> 
         return Fraction(theta_coefficient(step.value, m))
     if op == "scale":
         return step.value * args[0][m]
+    if op == "dilate":  # g(c x)
+        return step.value ** m * args[0][m]
     if op in ("+", "-"):
         return args[0][m] + args[1][m] if op == "+" else args[0][m] - args[1][m]
     if op == "mul":
@@ -441,14 +583,67 @@ def theta_coefficient(value: tuple[int, int, int, int], m: int) -> int:
     return total
 
 
-def terms_of(egf: Egf, count: int) -> list[int] | None:
+def leaf_values(plan: Plan, count: int, corpus: Any = None, offsets: dict[int, int] | None = None
+                ) -> dict[int, list[int]] | None:
+    """Coefficients 0..count-1 of each series the name gives term by term: `Sum_{k>=k0} f(k) x^(c k^p)` and
+    a sequence's g.f. (its program run from `corpus`, the sequence's offset from `offsets`); None when one
+    cannot be had."""
+    out = {}
+    for i, step in enumerate(plan.steps):
+        if step.op == "series":
+            text, first, c, p = step.value
+            values = _series_values(text, first, c, p, count, corpus)
+        elif step.op == "seqgf":
+            values = _gf_values(step.value, count, corpus, offsets or {})
+        else:
+            continue
+        if values is None:
+            return None
+        out[i] = values
+    return out
+
+
+def _series_values(text: str, first: int, c: int, p: int, count: int, corpus: Any) -> list[int] | None:
+    from miner.lang.evaluator import evaluate_partial
+
+    ks = [k for k in range(first, count) if c * k ** p < count]
+    prog = parse(f"#offset {first}\nmov $5,$0\n" + text + f"\nmov $0,${INLINE}\n", "series")
+    values, _ = evaluate_partial(prog, len(ks), corpus, _LEAF_LIMITS)
+    if len(values) < len(ks):
+        return None
+    out = [0] * count
+    for k, v in zip(ks, values):
+        out[c * k ** p] = v
+    return out
+
+
+def _gf_values(a_number: int, count: int, corpus: Any, offsets: dict[int, int]) -> list[int] | None:
+    from miner.lang.evaluator import evaluate_partial
+
+    callee = corpus.get(a_number) if corpus is not None else None
+    if callee is None:
+        return None
+    first = offsets.get(a_number, callee.offset)
+    if first < 0:
+        return None
+    terms, _ = evaluate_partial(callee, max(count - first, 0), corpus, _LEAF_LIMITS)
+    return [0] * first + terms if len(terms) >= count - first else None
+
+
+_LEAF_LIMITS = Limits(max_seconds=2.0)
+
+
+def terms_of(egf: Egf, count: int, corpus: Any = None, offsets: dict[int, int] | None = None) -> list[int] | None:
     """a(n) for n = 0..count-1 (None unless every array is integral: the program's divisions are exact; or
     when the program's arrays would pass LODA's 2,000 cells, a loop's last, undone pass included)."""
     plan = _plan(egf.node)
     top = egf.step * (count - 1) + egf.start + 1
-    if BASE + (top + plan.extra + 1) * len(plan.steps) >= MAX_CELLS:
+    if plan.base + (top + plan.extra + 1) * len(plan.steps) >= MAX_CELLS:
         return None
-    arrays = coefficients(plan, top + plan.extra, egf.ogf, egf.init)
+    leaves = leaf_values(plan, top + plan.extra, corpus, offsets)
+    if leaves is None:
+        return None
+    arrays = coefficients(plan, top + plan.extra, egf.ogf, egf.init, leaves)
     if arrays is None:
         return None
     result = arrays[plan.result]
@@ -460,8 +655,9 @@ def terms_of(egf: Egf, count: int) -> list[int] | None:
 class _Code:
     """LODA lines over arrays interleaved from BASE; scalars in $1..$29."""
 
-    def __init__(self, nodes: int, alias: dict[int, int] | None = None) -> None:
+    def __init__(self, nodes: int, alias: dict[int, int] | None = None, base: int = BASE) -> None:
         self.nodes = nodes
+        self.base = base
         self.lines: list[str] = []
         self.alias = alias or {}  # A(x)'s step reads the result's array
 
@@ -472,14 +668,14 @@ class _Code:
         """$dest = coefficient $index of node's array."""
         node = self.alias.get(node, node)
         self.emit(*([f"mov ${dest},${index}"] if dest != index else []), f"mul ${dest},{self.nodes}",
-                  f"add ${dest},{BASE + node}", f"mov ${dest},$${dest}")
+                  f"add ${dest},{self.base + node}", f"mov ${dest},$${dest}")
 
     def add(self, cell: int, value: int) -> None:
         """$cell += value (nothing for 0)."""
         self.emit(*([f"add ${cell},{value}"] if value > 0 else [f"sub ${cell},{-value}"] if value < 0 else []))
 
     def store(self, node: int, index: int, source: int) -> None:
-        self.emit(f"mov $29,${index}", f"mul $29,{self.nodes}", f"add $29,{BASE + node}", f"mov $$29,${source}")
+        self.emit(f"mov $29,${index}", f"mul $29,{self.nodes}", f"add $29,{self.base + node}", f"mov $$29,${source}")
 
     def loop(self, counter: int, body: list[str]) -> None:
         self.emit(f"lpb ${counter}", *[f"  {x}" for x in body], f"  sub ${counter},1", "lpe")
@@ -515,11 +711,12 @@ class _Code:
         self.loop_over(11, term)
 
 
-def program(egf: Egf, offset: int) -> Program:
+def program(egf: Egf, offset: int, shifts: dict[int, tuple[int, int]] | None = None) -> Program:
     """Arrays filled for m = 0..M, M = step * (n - offset) + start + extra; the result is the result array's
-    coefficient step * (n - offset) + start."""
+    coefficient step * (n - offset) + start. `shifts`: each g.f.'s sequence, its offset and its program's."""
     plan = _plan(egf.node)
-    code = _Code(len(plan.steps), {i: plan.result for i, step in enumerate(plan.steps) if step.op == "self"})
+    code_shifts = shifts or {}
+    code = _Code(len(plan.steps), {i: plan.result for i, step in enumerate(plan.steps) if step.op == "self"}, plan.base)
     code.add(0, -offset)
     code.emit(*([f"mul $0,{egf.step}"] if egf.step != 1 else []))
     code.add(0, egf.start)
@@ -532,7 +729,7 @@ def program(egf: Egf, offset: int) -> Program:
                 continue  # filled with its sine; the result's array
 
             def fill(i: int = i, step: Step = step) -> None:
-                _step_code(code, i, step, egf.ogf)
+                _step_code(code, i, step, egf.ogf, code_shifts)
                 code.emit("add $2,1")
 
             if run is None:
@@ -543,7 +740,7 @@ def program(egf: Egf, offset: int) -> Program:
 
     if plan.recursive:
         # run t = 0..count-1 recomputes positions t-1 and t of every step, from A(0) = init, as `coefficients`
-        code.emit(f"mov ${BASE + plan.result},{egf.init}", "mov $20,$1", "mov $21,0")
+        code.emit(f"mov ${plan.base + plan.result},{egf.init}", "mov $20,$1", "mov $21,0")
 
         def runs() -> None:
             steps(21)
@@ -562,14 +759,33 @@ def _scaled(code: _Code, cell: int, value: Fraction) -> None:
               *([f"div ${cell},{value.denominator}"] if value.denominator != 1 else []))
 
 
-def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
+def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tuple[int, int]]) -> None:
     """Lines leaving coefficient m ($2) of step i in its array ($4 the value; $5..$9 scratch); the recurrences
     of `_at`, for an o.g.f. with `ogf`."""
     op, args = step.op, step.args
     first = ["mov $6,$2", "equ $6,0", "add $4,$6"]  # + [m = 0]
     later = ["mov $6,$2", "min $6,1", "mul $4,$6"]  # * [m > 0]
     by_m = ["mov $6,$2", "max $6,1", "div $4,$6"]  # / m (m > 0)
-    if op == "const":
+    if op == "series":
+        # f(k) where m = c*k^p, k >= k0 (else 0): k = root of m/c, found or not in $6
+        text, k0, c, p = step.value
+        code.emit("mov $5,$2", *([f"div $5,{c}"] if c != 1 else []), *([f"nrt $5,{p}"] if p != 1 else []),
+                  "mov $7,$5", *([f"pow $7,{p}"] if p != 1 else []), *([f"mul $7,{c}"] if c != 1 else []),
+                  "equ $7,$2", "mov $6,$5", f"geq $6,{k0}", "mul $7,$6", f"max $5,{k0}")  # $7 = [m = c k^p, k >= k0]
+        code.emit(*([f"clr ${BASE},{code.base - BASE}"] if code.base > BASE else []), *text.strip().splitlines(),
+                  f"mov $4,${INLINE}", "mul $4,$7")
+    elif op == "seqgf":
+        # the sequence's term m (0 below its offset), its program's input shifted to the program's offset
+        first_index, program_offset = shifts.get(step.value, (0, 0))
+        code.emit("mov $4,$2", f"max $4,{first_index}")
+        code.add(4, program_offset - first_index)
+        code.emit(f"seq $4,{step.value}")
+        if first_index > 0:
+            code.emit("mov $6,$2", f"geq $6,{first_index}", "mul $4,$6")
+    elif op == "dilate":
+        code.load(4, args[0], 2)
+        code.emit(f"mov $5,{step.value}", "pow $5,$2", "mul $4,$5")
+    elif op == "const":
         code.emit("mov $4,$2", "equ $4,0", f"mul $4,{step.value.numerator}")
     elif op == "x":
         code.emit("mov $4,$2", "equ $4,1")
@@ -612,11 +828,11 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool) -> None:
         # q(m) = (f(m) - sum_{k=1..m} w g(k) q(m-k)) / g(0)
         code.convolution(4, args[1], i, 1, 0, "1" if ogf else "C(m,k)")
         code.load(5, args[0], 2)
-        code.emit("sub $5,$4", "mov $4,$5", f"div $4,${BASE + code.alias.get(args[1], args[1])}")  # g(0)
+        code.emit("sub $5,$4", "mov $4,$5", f"div $4,${code.base + code.alias.get(args[1], args[1])}")  # g(0)
     elif op == "inv":
         # h(m) = ([m = 0] - sum_{k=1..m} w g(k) h(m-k)) / g(0)
         code.convolution(4, args[0], i, 1, 0, "1" if ogf else "C(m,k)")
-        code.emit("mul $4,-1", *first, f"div $4,${BASE + code.alias.get(args[0], args[0])}")  # g(0), its first cell
+        code.emit("mul $4,-1", *first, f"div $4,${code.base + code.alias.get(args[0], args[0])}")  # g(0), its first cell
     elif op == "exp" and ogf:
         code.convolution(4, args[0], i, 1, 0, "k")
         code.emit(*by_m, *first)
@@ -685,8 +901,9 @@ def _theta_code(code: _Code, value: tuple[int, int, int, int]) -> None:
         code.emit("add $4,$9")
 
 
-def programs_for(target: Target, corpus: Any = None) -> list[Program]:
-    """The e.g.f.'s program when its coefficients are the known terms."""
+def programs_for(target: Target, corpus: Any = None, offsets: dict[int, int] | None = None) -> list[Program]:
+    """The e.g.f.'s program when its coefficients are the known terms (`corpus`: the programs of the
+    sequences whose g.f.s it names, `offsets` their sequences' offsets)."""
     egf = parse_name(target.name)
     if egf is None or len(target.terms) < MIN_TERMS:
         return []
@@ -699,14 +916,24 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
             for step, start in parts for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
         reading = Egf(egf.node, step, start, ogf, init)
         try:
-            if terms_of(reading, len(target.terms)) == list(target.terms):
-                return [program(reading, target.offset)]
+            if terms_of(reading, len(target.terms), corpus, offsets) == list(target.terms):
+                return [program(reading, target.offset, _shifts(reading, corpus, offsets or {}))]
         except (FormulaError, ZeroDivisionError):
             return []
     return []
 
 
+def _shifts(egf: Egf, corpus: Any, offsets: dict[int, int]) -> dict[int, tuple[int, int]]:
+    out = {}
+    for step in _plan(egf.node).steps:
+        if step.op == "seqgf":
+            callee = corpus.get(step.value)
+            out[step.value] = (offsets.get(step.value, callee.offset), callee.offset)
+    return out
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """The named e.g.f.'s coefficients."""
-    for prog in programs_for(target)[: max(budget, 0)]:
+    offsets = {a: t.offset for a, t in ctx.known.items()}
+    for prog in programs_for(target, ctx.corpus, offsets)[: max(budget, 0)]:
         yield Candidate(prog, "egf", "from name")

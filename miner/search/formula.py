@@ -47,15 +47,15 @@ class Node:
     args: tuple["Node", ...] = ()
 
 
-_TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.|<=|>=|==|[-+*/^(),!{}=_|\[\]<>]))")
+_TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.\.?|<=|>=|==|[-+*/^(),!{}=_|\[\]<>]))")
 # Named functions that are sequences in the corpus: name -> A-number.
 NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
                    "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "bell": 110,
                    "pi": 720, "mu": 8683, "moebius": 8683, "omega": 1221, "bigomega": 1222}
-# (only sequences whose corpus program has the OEIS offset: `seq` passes the index as it is; A007947, rad,
-# has a program of offset 0)
 NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf": 6530,
-                        "sopfr": 1414, "sopf": 8472, "digrev": 4086, "composite": 2808, "core": 7913})
+                        "sopfr": 1414, "sopf": 8472, "digrev": 4086, "composite": 2808, "core": 7913,
+                        "rad": 7947, "usigma": 34448})
+_BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
           "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1}
 
@@ -99,7 +99,7 @@ def tokenize(text: str, partial: bool = False) -> list[str]:
                 return [*tokens, UNREAD]
             raise FormulaError(f"unexpected text at '{text[pos:pos + 10]}'")
         assert m.lastindex is not None  # every alternative of _TOKEN is a group, so a match sets one
-        tokens.append(m.group(m.lastindex))
+        tokens.append(m.group(m.lastindex).replace("...", ".."))
         pos = m.end()
     return tokens
 
@@ -155,6 +155,13 @@ class ExpressionParser(TokenCursor):
         while self.peek() == "mod":
             self.take()
             node = Node("op", "mod", (node, self.additive()))
+        while self.peek() in _BITWISE:  # "n XOR 2*n", "n AND NOT n^2": bitwise, and loosest (as written in names)
+            op = _BITWISE[self.take() or ""]
+            if op == "ban" and self.peek() == "NOT":  # x AND NOT y = x - (x AND y), for x >= 0
+                self.take()
+                node = Node("op", "-", (node, Node("op", "ban", (node, self.additive()))))
+            else:
+                node = Node("op", op, (node, self.additive()))
         return node
 
     def additive(self) -> Node:
@@ -259,6 +266,12 @@ class ExpressionParser(TokenCursor):
         if low == "stirling" and self.peek() in ("1", "2") and self.peek(1) == "(":
             kind = self.take()
             return Node("call", f"stirling{kind}", tuple(self._call_args(2)))
+        if low == "lcm" and self.tokens[self.pos:self.pos + 6] == ["(", "1", ",", "2", ",", ".."]:
+            self.pos += 6  # lcm(1, 2, ..., m) is A003418(m)
+            self.take(",")
+            node = self.expression()
+            self.take(")")
+            return Node("seq", 3418, (node,))
         if low in _FUNCS and self.peek() == "(":
             return Node("call", low, tuple(self._call_args(_FUNCS[low])))
         if low == "phi" and self.peek() != "(":  # phi without an argument: the golden ratio (exact only in `reals`)
@@ -294,6 +307,11 @@ class ExpressionParser(TokenCursor):
         by squares), x == r (mod m)."""
         left = self.additive()
         tok = self.take()
+        if tok == "does" and self.peek() == "not" and self.peek(1) in ("divide", "divides"):
+            self.pos += 2  # [k does not divide x] = min(x mod k, 1) for k >= 1
+            return Node("call", "min", (Node("op", "mod", (self.additive(), left)), Node("num", 1)))
+        if tok in ("divides", "|"):
+            return Node("call", "equ", (Node("op", "mod", (self.additive(), left)), Node("num", 0)))
         if tok in ("odd", "even"):
             return Node("call", "equ", (Node("op", "mod", (left, Node("num", 2))), Node("num", int(tok == "odd"))))
         if tok not in self._COMPARE:
@@ -361,15 +379,30 @@ class ExpressionParser(TokenCursor):
             for condition in conditions:  # a term outside the condition counts as 0 (a factor as 1)
                 body = Node("op", "*" if kind == "sum" else "^", (body, condition))
             return Node("dsum" if kind == "sum" else "dprod", var, (whole, body, *([Node("num", 1)] if primes else [])))
-        self.take("=")
-        low = self.expression()
-        self.take("..")
-        high = self.expression()
-        self.take("}")
+        low, high = self._range(var)
         self.variables.append(var)
+        conditions = []
+        while self.peek() == ",":  # "k=1..n, gcd(k,n)=1", "k=1..n, k does not divide n"
+            self.take()
+            conditions.append(self._condition())
+        self.take("}")
         body = self.term()
         self.variables.pop()
+        for condition in conditions:
+            body = Node("op", "*" if kind == "sum" else "^", (body, condition))
         return Node("sum" if kind == "sum" else "prod", var, (low, high, body))
+
+    def _range(self, var: str) -> tuple[Node, Node]:
+        """The bounds of `k=a..b` and of `k<=b` or `k<b` (k from 1, as OEIS writes them)."""
+        tok = self.take()
+        if tok in ("<=", "<"):
+            high = self.additive()
+            return Node("num", 1), high if tok == "<=" else Node("op", "-", (high, Node("num", 1)))
+        if tok != "=":
+            raise FormulaError(f"expected = or <= after {var}, got {tok!r}")
+        low = self.expression()
+        self.take("..")
+        return low, self.expression()
 
 
 def parse_formula(text: str) -> Node:
@@ -424,7 +457,8 @@ _DEFINITION_END = re.compile(r"\s(?:and|are|is|with|for|being|gives?|denotes?)\s
 
 def _definition(text: str, variable: str) -> str | None:
     """The formula a definition's text starts with, words before it dropped ("Lucas number A000204(n)")."""
-    words = _DEFINITION_END.split(text)[0].strip().rstrip(",.").split()
+    text = _DEFINITION_END.split(text)[0].strip().rstrip(",.")
+    words = text.split()
     for i in range(len(words)):
         body = " ".join(words[i:])
         try:
@@ -432,7 +466,8 @@ def _definition(text: str, variable: str) -> str | None:
         except (FormulaError, RecursionError):
             continue
         return body
-    return None
+    cited = re.search(r"\((A\d{6})\)$", text)  # "p(n) = number of partitions of n (A000041)": the cited sequence
+    return f"{cited[1]}({variable})" if cited else None
 
 
 def _replace_calls(text: str, letter: str, variable: str, body: str) -> str:
@@ -726,7 +761,7 @@ class Compiler:
 
     _LODA = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "mod": "mod",
              "gcd": "gcd", "min": "min", "max": "max", "binomial": "bin", "c": "bin", "log": "log",
-             "leq": "leq", "geq": "geq", "equ": "equ"}
+             "leq": "leq", "geq": "geq", "equ": "equ", "ban": "ban", "bor": "bor", "bxo": "bxo"}
 
     def binary(self, op: str, left: Node, right: Node, dest: int) -> None:
         self.value(left, dest)
@@ -1105,11 +1140,28 @@ def seq_callees(program: Program) -> set[int]:
     return {o.source.value for o in program.ops if o.op == "seq" and o.source.kind == CONSTANT}
 
 
+def aligned(program: Program, ctx: SearchContext) -> Program:
+    """The program with each call `seq $c,N` given N's index in its corpus program's count: a name's A007947(n)
+    is the sequence's n-th term, and A007947's program starts at 0 where the sequence starts at 1."""
+    if ctx.corpus is None:
+        return program
+    ops: list[Operation] = []
+    for o in program.ops:
+        if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT and o.source.value in ctx.known:
+            callee = ctx.corpus.get(o.source.value)
+            if callee is not None:
+                ops += add_const(o.target.value, callee.offset - ctx.known[o.source.value].offset)
+        ops.append(o)
+    if len(ops) == len(program.ops):
+        return program
+    return Program(ops=ops, directives=dict(program.directives))
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Programs compiled from the `a(n) = ...` formulas in the target's name; with a corpus, only those
-    whose `seq` callees it holds."""
+    whose `seq` callees it holds, each call aligned to its callee's offset."""
     programs = programs_from_name(target.name, target.offset, target.terms)
     if ctx.corpus is not None:
-        programs = [p for p in programs if all(a in ctx.corpus for a in seq_callees(p))]
+        programs = [aligned(p, ctx) for p in programs if all(a in ctx.corpus for a in seq_callees(p))]
     for prog in programs[: max(budget, 0)]:
         yield Candidate(prog, "formula", "from name")

@@ -18,7 +18,8 @@ from miner.search.formula import UNARY_CALLS, FormulaError, Node, lcm_value, rou
 
 BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
-                                                "lcm": lcm_value, "log": S.log}
+                                                "lcm": lcm_value, "log": S.log, "ban": S.ban, "bor": S.bor,
+                                                "bxo": S.bxo}
 _FLOORS = ("floor", "ceiling", "ceil", "round")
 
 
