@@ -208,3 +208,16 @@ def test_a_power_series_given_by_its_coefficients_is_read():
         terms = tuple(want[offset:offset + 25])
         found = programs_for(Target(1, name, terms, offset), Corpus({}))
         assert found and check_terms(found[0], want[offset:40], Corpus({})).ok, name
+
+
+def test_a_direct_sum_of_copies_of_a_lattice_is_a_power_of_its_theta_series():
+    from miner.lang import Corpus, check_terms
+
+    # the series is whatever the cited sequence's program gives (a stand-in for r_2(n) here)
+    corpus = Corpus({4018: "mul $0,2\nadd $0,1\n"})
+    r2 = [2 * m + 1 for m in range(40)]
+    want = _series_product(_series_product(r2, r2), r2)
+    name = "Theta series of direct sum of 3 copies of square lattice."
+    found = [c.program for c in propose(Target(1, name, tuple(want[:30]), 0),
+                                        SearchContext(corpus=corpus, known={4018: Target(4018, "", (), 0)}), 4, None)]
+    assert found and check_terms(found[0], want[:40], corpus).ok

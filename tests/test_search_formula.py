@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from math import gcd, prod
+from math import comb, gcd, prod
 from pathlib import Path
 
 import pytest
@@ -524,6 +524,8 @@ def test_a_call_in_a_name_is_aligned_to_its_programs_offset():
     ("a(n) = n XOR 3*n.", 0, lambda n: n ^ (3 * n)),
     ("a(n) = (n XOR n*2+1) for odd n, (n XOR n/2) for even n.", 0, lambda n: n ^ (2 * n + 1) if n % 2 else n ^ (n // 2)),
     ("a(n) = n OR 2^n.", 0, lambda n: n | (1 << n)),
+    ("a(n) = n^2 if n is odd, 0 otherwise.", 0, lambda n: n * n if n % 2 else 0),
+    ("a(n) = n + 1 if 3 divides n, otherwise 0.", 0, lambda n: 0 if n % 3 else n + 1),
 ])
 def test_conditional_sums_bounds_and_bitwise_operators_are_read(name, offset, f):
     from miner.lang import Corpus
@@ -549,3 +551,21 @@ def test_lcm_of_a_range_calls_the_lcm_sequence():
     terms = [lcm_to(2 * n) // lcm_to(n) for n in range(30)]
     assert any(check_terms(p, terms, corpus).ok
                for p in programs_from_name("a(n) = lcm(1, 2, ..., 2n) / lcm(1, 2, ..., n).", 0, tuple(terms)))
+
+
+def _rows(f, first_row: int, first_col: int, last: int, rows: int) -> list[int]:
+    return [f(n, k) for n in range(first_row, first_row + rows) for k in range(first_col, n + last + 1)]
+
+
+@pytest.mark.parametrize("name,offset,terms", [
+    ("Triangle read by rows: T(n, k) = binomial(n, k)*k^k*(n-k)^(n-k-1) k=0..n-1.", 1,
+     _rows(lambda n, k: comb(n, k) * k ** k * (n - k) ** (n - k - 1), 1, 0, -1, 8)),
+    ("Triangle read by rows: T(n,k)=binomial(n,k-1)*k^(k-1)*(n+1-k)^(n-k) (1<=k<=n).", 1,
+     _rows(lambda n, k: comb(n, k - 1) * k ** (k - 1) * (n + 1 - k) ** (n - k), 1, 1, 0, 8)),
+    ("Array read by downward antidiagonals: T(n,k) (n>=0, k>=0) = 1+k+2*n*k+k*(k-1)/2+n*(n-1).", 0,
+     [1 + k + 2 * n * k + k * (k - 1) // 2 + n * (n - 1) for d in range(9) for n, k in [(d - j, j) for j in range(d + 1)]]),
+])
+def test_ranges_after_a_table_formula_are_not_part_of_it(name, offset, terms):
+    from miner.lang import Corpus
+
+    assert any(check_terms(p, terms, Corpus({})).ok for p in programs_from_name(name, offset, tuple(terms)))

@@ -3,6 +3,10 @@ tan(x))", "a(n) = (2*n)! * [x^(2*n)] cosh(x)^3 / cos(x)", "E.g.f. sin(sinh(x)) (
 "E.g.f. satisfies A(x) = exp(x*A(x)^3)", "G.f. A(x) satisfies: A(x) = 1 + x*A(x^2) + x^2*A(x)^2" (the
 recurrences run n + 1 times, each run fixing one more coefficient), and o.g.f.s beyond rational functions
 ("Expansion of (1-4*x)^(-1/2)", "G.f.: (1 - sqrt(1 - 4*x))/(2*x)", where o.g.f. recurrences divide by m).
+An o.g.f. may hold series given term by term: a cited sequence's g.f. ("1/((1-3x*c(x))(1-x^2*c(x))), c(x) the
+g.f. of A000108", "g^7/(6-5*g)^4, where g = 1+x*g^6 is the g.f. of A002295"; its terms by `seq`), a sum of
+terms ("(Sum_{k>=0} binomial(4*k,k) * x^k)^5", "Sum_{k>=0} k*q^(k^2)"; the coefficient formula compiled by
+`formula` into the loop) and the Eisenstein series E_2, E_4, ..., E_14.
 
 Every series is kept as its integer e.g.f. coefficients h(m) = m! [x^m] h, m = 0..M, and each operation has a
 recurrence on them: products are binomial convolutions; exp, log, powers, sin/cos and sinh/cosh follow from
@@ -202,9 +206,21 @@ class Egf:
     either: bool = False
 
 
+# "Theta series of direct sum of 3 copies of hexagonal lattice": a power of the lattice's theta series (the
+# sequences of the lattices' own theta series)
+_THETA_SUM = re.compile(r"^theta series of (?:the )?direct sum of (\d+) copies of (?:the )?(.+?) lattice"
+                        r"(?: in powers of q\^?2?)?(?: \([^()]*\))?\.?$", re.I)
+LATTICES = {"hexagonal": 4016, "planar hexagonal": 4016, "a_2": 4016, "d_4": 4011, "e_8": 4009, "f.c.c.": 4015,
+            "face-centered cubic": 4015, "b.c.c.": 4013, "body-centered cubic": 4013, "square": 4018,
+            "simple cubic": 5875, "cubic": 5875, "leech": 8408}
+
+
 def parse_name(name: str) -> Egf | None:
     """The e.g.f. the name states, or None."""
     text = name.strip()
+    if (t := _THETA_SUM.match(text)) and t[2].lower() in LATTICES:
+        theta = Node("gfof", LATTICES[t[2].lower()], (Node("var", "x"),))
+        return Egf(Node("op", "^", (theta, Node("num", int(t[1])))), ogf=True)
     m, eq = _NAME.match(text), _EQUATION.match(text)
     c = _COEFF.match(text) if m is None else None
     o = _OGF.match(text) if m is None and eq is None and c is None else None
@@ -769,9 +785,12 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tup
     if op == "series":
         # f(k) where m = c*k^p, k >= k0 (else 0): k = root of m/c, found or not in $6
         text, k0, c, p = step.value
-        code.emit("mov $5,$2", *([f"div $5,{c}"] if c != 1 else []), *([f"nrt $5,{p}"] if p != 1 else []),
-                  "mov $7,$5", *([f"pow $7,{p}"] if p != 1 else []), *([f"mul $7,{c}"] if c != 1 else []),
-                  "equ $7,$2", "mov $6,$5", f"geq $6,{k0}", "mul $7,$6", f"max $5,{k0}")  # $7 = [m = c k^p, k >= k0]
+        code.emit("mov $5,$2", "mov $7,1")
+        if (c, p) != (1, 1):
+            code.emit(*([f"div $5,{c}"] if c != 1 else []), *([f"nrt $5,{p}"] if p != 1 else []), "mov $7,$5",
+                      *([f"pow $7,{p}"] if p != 1 else []), *([f"mul $7,{c}"] if c != 1 else []), "equ $7,$2")
+        if k0:
+            code.emit("mov $6,$5", f"geq $6,{k0}", "mul $7,$6", f"max $5,{k0}")  # $7 = [m = c k^p, k >= k0]
         code.emit(*([f"clr ${BASE},{code.base - BASE}"] if code.base > BASE else []), *text.strip().splitlines(),
                   f"mov $4,${INLINE}", "mul $4,$7")
     elif op == "seqgf":

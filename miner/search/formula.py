@@ -50,7 +50,7 @@ class Node:
 _TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.\.?|<=|>=|==|[-+*/^(),!{}=_|\[\]<>]))")
 # Named functions that are sequences in the corpus: name -> A-number.
 NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
-                   "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "bell": 110,
+                   "sigma": 203, "tau": 5, "numdiv": 5, "d": 5, "catalan": 108, "catalannumber": 108, "bell": 110,
                    "pi": 720, "mu": 8683, "moebius": 8683, "omega": 1221, "bigomega": 1222}
 NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf": 6530,
                         "sopfr": 1414, "sopf": 8472, "digrev": 4086, "composite": 2808, "core": 7913,
@@ -272,6 +272,11 @@ class ExpressionParser(TokenCursor):
             node = self.expression()
             self.take(")")
             return Node("seq", 3418, (node,))
+        if low == "iverson" and self.peek() == "(":  # written by `zero_otherwise`
+            self.take("(")
+            node = self._condition()
+            self.take(")")
+            return node
         if low in _FUNCS and self.peek() == "(":
             return Node("call", low, tuple(self._call_args(_FUNCS[low])))
         if low == "phi" and self.peek() != "(":  # phi without an argument: the golden ratio (exact only in `reals`)
@@ -312,6 +317,16 @@ class ExpressionParser(TokenCursor):
             return Node("call", "min", (Node("op", "mod", (self.additive(), left)), Node("num", 1)))
         if tok in ("divides", "|"):
             return Node("call", "equ", (Node("op", "mod", (self.additive(), left)), Node("num", 0)))
+        if tok == "is":  # "x is odd", "x is a prime", "x is a square" (primes and squares of x >= 1)
+            word = self.take() or ""
+            if word in ("a", "an"):
+                word = self.take() or ""
+            if word in ("odd", "even"):
+                tok = word
+            elif word in ("prime", "square"):
+                return Node("seq", 10051 if word == "prime" else 10052, (Node("call", "max", (left, Node("num", 1))),))
+            else:
+                raise FormulaError(f"a condition 'is {word}'")
         if tok in ("odd", "even"):
             return Node("call", "equ", (Node("op", "mod", (left, Node("num", 2))), Node("num", int(tok == "odd"))))
         if tok not in self._COMPARE:
@@ -434,7 +449,8 @@ _LCG = re.compile(r"congruential .*?generator (\([^()]*\)|[\w^*]+) mod (\([^()]*
 # "Ramanujan numbers (A000594) read mod 7^2": the residues of a cited sequence, from 0 up.
 _READ_MOD = re.compile(r"^[^()]*\((A\d{6})\) read mod ([\d^]+)\.?$")
 _TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
-_ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*=\s*")
+_ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*(?:\([^()]*\)\s*)?=\s*")  # "T(n,k) (n>=0, k>=0) = ..."
+_RANGES = re.compile(r"\s*\([^()]*(?:<|>|\u2264|\u2265)[^()]*\)|\s+[nk]\s*=\s*\d+\s*\.\.\s*[\w+-]+(?=\.?$)")
 # Layouts of a triangle read by rows: (first row n, first column k, last column n + e); every row
 # n >= first has n + e - k0 + 1 entries. The known terms decide which one the name means.
 TRIANGLE_LAYOUTS = ((0, 0, 0), (1, 1, 0), (1, 0, -1), (1, 0, 0), (0, 1, 1), (2, 1, -1), (2, 2, 0), (1, 1, 1))
@@ -539,10 +555,21 @@ def piecewise(name: str) -> str | None:
     return None
 
 
+# "a(n) = 1 if 2^n - 1 is a prime, 0 otherwise", "T(n, k) = A001227(n) if k divides n, T(n, k) = 0 otherwise"
+_ZERO_OTHERWISE = re.compile(r"(?<==)(?P<x>[^;=]*?) if (?P<c>[^;,]+?)[,;]?\s*(?:and\s+|else\s+)?"
+                             r"(?:(?:(?:a\(n\)|T\(n,\s*k\))\s*=\s*)?0\s*,?\s*otherwise|(?:otherwise|else),?\s*0\b)")
+
+
+def zero_otherwise(name: str) -> str:
+    """The name with `X if C, 0 otherwise` written as X times the 0/1 value of C (`iverson(C)`)."""
+    return _ZERO_OTHERWISE.sub(lambda m: f" ({m['x'].strip()})*iverson({m['c'].strip()})", name)
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
     out: list[str] = []
+    name = zero_otherwise(name)
     for part in re.split(r";|\balso\b", name):
         m = _FRAGMENT.search(part)
         if not m:
@@ -601,13 +628,15 @@ def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list
     if pattern is None and "read by rows" not in name:
         return []
     found = []
+    name = zero_otherwise(name)
     for part in re.split(r";|\balso\b", name):
         m = (pattern or _TRIANGLE).search(part)
         if not m:
             continue
         # The ranges that follow ("0 <= k <= n") are outside the grammar: the longest text before a comma
         # that parses is the formula (commas inside calls such as binomial(n,k) stay).
-        text = _clean(part[m.end():])
+        # ranges after it ("(1<=k<=n)", "k=0..n-1") are not part of the formula
+        text = _RANGES.sub("", _clean(part[m.end():]))
         pieces = re.split(r"(?<=,)", re.split(r"\s*(?:<|>|\u2264|\u2265)", text)[0])
         for j in range(len(pieces), 0, -1):
             try:
