@@ -1011,3 +1011,20 @@ def test_a_shorter_program_for_a_provisional_hit_keeps_the_retrieval_index(mined
         assert "add $0,0" not in ctx.state.corpus.text(a)  # replaced
         assert ctx.state.search.retrieval is index
         assert sorted(p.name for p in Path(ctx.state.search.cache_dir).glob("retrieval-*")) == saved
+
+
+def test_an_exact_reading_past_the_quick_checks_step_limit_is_checked_again_under_the_deep_limits(tmp_path, data):
+    from storage.records import SequenceRecord
+
+    sequences, programs = data
+    name = "a(n) = Sum_{k=1..300*n} (k mod 7)."  # a few thousand steps a term per n
+    terms = [sum(k % 7 for k in range(1, 300 * n + 1)) for n in range(40)]
+    # the quick check's limit stops it past 10 terms (checked again) or before (not: a reading that slow is
+    # as likely wrong as right)
+    for steps, stored_hit in ((40_000, True), (2_000, False)):
+        cfg = make_cfg(tmp_path / str(steps), max_candidate_steps=steps)
+        cfg["eval"]["max_term_steps"] = 1_000_000
+        engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
+        storage.apply_refresh(engine, [SequenceRecord(990004, name, terms, 0)])
+        mine(cfg, ids=[990004], strategies=["formula"], engine=engine)
+        assert (990004 in stored(engine)) is stored_hit

@@ -29,7 +29,7 @@ from miner.mine.context import (MODEL_STRATEGIES, ROTATING, MiningContext, deep_
 from miner.lang.formatter import format_program
 from miner.lang.optimize import optimize
 from miner.lang.program import Program
-from miner.search import DETERMINISTIC, STREAMED, cites, reads_name
+from miner.search import DETERMINISTIC, NAME_READERS, STREAMED, cites, reads_name
 from miner.search.types import Candidate, Target
 from storage.records import AttemptOutcome, StrategyStats
 
@@ -555,8 +555,10 @@ def _keep_terms(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> None:
 
 # --- checking ---------------------------------------------------------------------------------------
 
-def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None) -> list[tuple[_Cand, CheckOutcome]]:
-    """Quick check of candidates (all known terms); pays worker and IPC CPU to their attempts."""
+def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event | None,
+           limits: Any = None) -> list[tuple[_Cand, CheckOutcome]]:
+    """Quick check of candidates (all known terms; under `limits` if given); pays worker and IPC CPU to their
+    attempts."""
     cands, done = _known_wrong(ctx, cands)
     if not cands:
         return done
@@ -570,7 +572,7 @@ def _check(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Event |
     items = [CheckItem(c.program, c.target.a_number, c.target.offset, c.target.terms,
                        match_terms=0 if c.route in MATCH_ROUTES or c.attempt.strategy in SWEEPS
                        else blind_terms if c.blind else match_terms,
-                       limits=(blind_matched if c.route in MATCH_ROUTES else blind) if c.blind else None)
+                       limits=(blind_matched if c.route in MATCH_ROUTES else blind) if c.blind else limits)
              for c in cands]
     start = time.process_time()
     outcomes = ctx.pool.check(items, stop_event)
@@ -701,6 +703,7 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
     """
     fresh_misses: set[int] = set()
     follow: list[_Cand] = []
+    slow: list[_Cand] = []
     for cand, outcome in _check_capped(ctx, cands, stop_event, caps):
         attempt = cand.attempt
         if not outcome.error:
@@ -709,6 +712,9 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
             attempt.best_prefix = max(attempt.best_prefix, outcome.matched)
         if outcome.ok:
             winners.setdefault(cand.target.a_number, []).append(cand)
+            continue
+        if _slow_reading(cand, outcome):
+            slow.append(cand)
             continue
         if wrong is not None and not outcome.error:
             wrong.append(cand)
@@ -719,10 +725,25 @@ def check_round(ctx: MiningContext, cands: list[_Cand], stop_event: threading.Ev
         follow.extend(_matches(ctx, cand, outcome))
         follow.extend(_completions(ctx, cand, outcome))
     follow = _dedupe(ctx, follow)
-    for cand, outcome in _check(ctx, follow, stop_event):
+    for cand, outcome in _check(ctx, follow, stop_event) + _check(ctx, slow, stop_event, deep_limits(ctx.cfg)):
         if outcome.ok:
             winners.setdefault(cand.target.a_number, []).append(cand)
     return fresh_misses
+
+
+# Strategies that read the name or fit the terms exactly: one or a few candidates a sequence, each one a
+# reading that is right or wrong as a whole, and some right ones are slow (a scan for primes of 16*k^4 + 81
+# takes 10^7 steps a term, more than the quick check allows but within loda-cpp's 10^8).
+EXACT_READERS = frozenset(NAME_READERS) | {"formula", "gf", "recurrence", "holonomic", "algebraic", "euler"}
+SLOW_PREFIX = 10  # terms a slow reading must have got right before its limit to be checked again
+
+
+def _slow_reading(cand: _Cand, outcome: CheckOutcome) -> bool:
+    """An exact reading of its own target that ran into the quick check's time or step limit after getting
+    every evaluated term right (at least `SLOW_PREFIX`): checked again under the deep check's limits."""
+    return (cand.attempt.strategy in EXACT_READERS and cand.target is cand.attempt.target and not cand.blind
+            and outcome.error.startswith(("time limit", "step limit"))
+            and outcome.matched >= min(SLOW_PREFIX, len(cand.target.terms)))
 
 
 # --- hits --------------------------------------------------------------------------------------------
