@@ -72,7 +72,8 @@ REVISED: dict[str, str] = {
     "gf": "2026-12-05T14:39:00+00:00",
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
     "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
-    "suchthat": "2026-12-05T21:50:00+00:00",  # "Smallest k such that k*n+1 is prime"; lcm, abs, round
+    "suchthat": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
+    "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-06T16:43:00+00:00",  # "on 36 generators S_i with relations (S_i)^2 = (S_i S_j)^26 = I"
 }
 
