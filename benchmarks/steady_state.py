@@ -183,6 +183,8 @@ def main() -> None:
     strategies = [s for s in args.strategies.split(",") if s] or None
     cpu = cpu_now()
     summary = mine(cfg, minutes=args.minutes, strategies=strategies)
+    main_cpu = cpu_now() - cpu
+    all_cpu = main_cpu + summary.worker_process_seconds
     shutil.rmtree(work, ignore_errors=True)
     hours = summary.cpu_seconds / 3600
     sweep_cpu = sum(summary.per_strategy[s].cpu_seconds for s in FIRST_PASS_SWEEPS if s in summary.per_strategy)
@@ -219,7 +221,10 @@ def main() -> None:
         "share_of_hits": share(verified),
         "candidates": summary.candidates,
         "per_strategy": {k: vars(v) for k, v in sorted(summary.per_strategy.items())},
-        "main_process_cpu_seconds": round(cpu_now() - cpu, 1),
+        "main_process_cpu_seconds": round(main_cpu, 1),
+        "checker_process_cpu_seconds": round(summary.worker_process_seconds, 1),
+        # every CPU second of the run: the setup (corpus, index, model) and the workers' pipe included
+        "hits_per_cpu_hour_all_processes": round(len(verified) * 3600 / all_cpu, 1) if all_cpu else None,
         "wall_seconds": round(summary.wall_seconds, 1),
         "found": sorted(f"{h.a_number} {h.strategy}/{h.route}" for h in verified),
         "replaced_programs": sorted(f"{h.a_number} {h.strategy}/{h.route}" for h in replaced),

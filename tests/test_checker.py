@@ -149,3 +149,13 @@ def test_a_worker_that_cannot_load_its_corpus_is_a_clear_error(tmp_path):
     with CheckerPool(CorpusSpec(path=str(tmp_path / "absent")), Limits(), workers=1) as pool:
         with pytest.raises(CheckerError, match="absent"):
             pool.check([squares(GOOD)])
+
+
+def test_the_pool_counts_its_workers_whole_cpu_including_what_lies_outside_candidates():
+    with CheckerPool(CorpusSpec(), Limits(max_steps=3_000_000, max_seconds=30), workers=1, chunk_size=4) as pool:
+        assert pool.cpu_seconds() == 0.0  # not ready yet: the corpus load is not counted
+        outcomes = pool.check([squares(SLOW) for _ in range(3)] + [squares(GOOD) for _ in range(200)])
+        spent = pool.cpu_seconds()
+        own = sum(o.cpu_seconds for o in outcomes if o is not None)
+        assert own > 0.05 and spent >= own
+    assert pool.cpu_seconds() >= spent  # kept once the workers are gone

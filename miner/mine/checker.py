@@ -193,7 +193,7 @@ def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which gives up cleanly
             conn.send(("fatal", f"cannot build the corpus: {type(exc).__name__}: {exc}"))
             return
-        conn.send(("ready", os.getpid()))
+        conn.send(("ready", os.getpid(), time.process_time()))
         while True:
             try:
                 message = conn.recv()
@@ -203,7 +203,7 @@ def _worker_main(conn: Connection, spec: CorpusSpec, limits: Any, memory_mb: int
                 return
             for index, item in enumerate(message):
                 conn.send(("result", index, check_one(item, corpus, item.limits or limits)))
-            conn.send(("done", len(message)))
+            conn.send(("done", len(message), time.process_time()))
     except (BrokenPipeError, ConnectionResetError):
         return  # the parent is gone: nobody is left to tell
 
@@ -222,6 +222,9 @@ class _Worker:
     chunk: list[tuple[int, CheckItem]] = field(default_factory=list)
     position: int = 0  # results received for the current chunk
     last_heard: float = 0.0
+    # the worker's own CPU seconds when it was ready and when it last finished a chunk
+    cpu_ready: float = 0.0
+    cpu_done: float = 0.0
 
 
 def default_workers() -> int:
@@ -243,6 +246,7 @@ class CheckerPool:
         self.chunk_size = max(1, chunk_size)
         self.start_timeout = start_timeout
         self.restarts = 0
+        self._retired_cpu = 0.0
         # Workers never fork from this process (which may hold torch threads and database handles).
         self._ctx: ForkServerContext | SpawnContext = (
             multiprocessing.get_context("forkserver") if os.name == "posix" else multiprocessing.get_context("spawn"))
@@ -276,7 +280,13 @@ class CheckerPool:
         while len(self._workers) < self.size:
             self._workers.append(self._start())
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the workers spent since they were ready, as they last reported it (a chunk's end):
+        candidates and what goes with them (the pipe, unpickling), beyond each candidate's own share."""
+        return self._retired_cpu + sum(w.cpu_done - w.cpu_ready for w in self._workers)
+
     def _kill(self, worker: _Worker) -> None:
+        self._retired_cpu += worker.cpu_done - worker.cpu_ready
         try:
             worker.process.kill()
             worker.process.join(5)
@@ -286,6 +296,7 @@ class CheckerPool:
 
     def close(self) -> None:
         """Stop every worker (politely, then by force)."""
+        self._retired_cpu += sum(w.cpu_done - w.cpu_ready for w in self._workers)
         for worker in self._workers:
             try:
                 worker.conn.send(None)
@@ -363,6 +374,7 @@ class CheckerPool:
         kind = message[0]
         if kind == "ready":
             worker.ready = True
+            worker.cpu_ready = worker.cpu_done = message[2]
         elif kind == "result":
             key = worker.chunk[message[1]][0]
             results[key] = message[2]
@@ -370,6 +382,7 @@ class CheckerPool:
         elif kind == "done":
             worker.chunk = []
             worker.position = 0
+            worker.cpu_done = message[2]
         elif kind == "fatal":
             self.close()
             raise CheckerError(message[1])

@@ -135,6 +135,8 @@ class MineSummary(BatchSummary):
 
     batches: int = 0
     wall_seconds: float = 0.0
+    # CPU seconds of the checker worker processes, all of it (cpu_seconds counts each candidate's share)
+    worker_process_seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """Everything, JSON-ready."""
@@ -1429,6 +1431,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
             if progress is not None:
                 progress(total)
     finally:
+        total.worker_process_seconds = ctx.pool.cpu_seconds()
         ctx.close()
         storage.release(engine, ctx.owner)
     total.wall_seconds = time.monotonic() - wall
