@@ -70,7 +70,7 @@ def test_even_and_odd_powers_and_offsets_pick_the_coefficients():
 def test_names_without_an_integer_recurrence_or_other_terms_get_no_program():
     for name in ("E.g.f. satisfies A(x) = 1 + A'(x)^2.",
                  "Expansion of e.g.f. log(Sum_{k>=0} (k*x)^k).",
-                 "Expansion of e.g.f. exp(x*A(x)), where A(x) is the g.f. of A000108.",
+                 "Expansion of e.g.f. exp(x*B(x)), where B(x) is the e.g.f. of the Bell numbers.",  # cites none
                  "Expansion of e.g.f. Bessel_I(2,2x).",
                  "Expansion of (1 - x)/(1 - 2*x).",  # rational: the `gf` strategy's
                  "G.f.: 1/(1 - x - x^2)."):
@@ -220,4 +220,19 @@ def test_a_direct_sum_of_copies_of_a_lattice_is_a_power_of_its_theta_series():
     name = "Theta series of direct sum of 3 copies of square lattice."
     found = [c.program for c in propose(Target(1, name, tuple(want[:30]), 0),
                                         SearchContext(corpus=corpus, known={4018: Target(4018, "", (), 0)}), 4, None)]
+    assert found and check_terms(found[0], want[:40], corpus).ok
+
+
+def test_an_egf_may_hold_a_cited_sequences_ordinary_gf():
+    from miner.lang import Corpus, check_terms
+
+    corpus = Corpus({108: CATALAN})
+    f = [Fraction(0)] + [Fraction(comb(2 * k, k) // (k + 1)) for k in range(39)]  # x*C(x)
+    h = [Fraction(1)] + [Fraction(0)] * 39  # exp(x*C(x)): m h(m) = sum k f(k) h(m-k)
+    for m in range(1, 40):
+        h[m] = sum(k * f[k] * h[m - k] for k in range(1, m + 1)) / m
+    want = [int(h[m] * factorial(m)) for m in range(40)]
+    name = "E.g.f.: exp(x*G(x)) where G(x) = 1 + x*G(x)^2 is the g.f. of A000108."
+    ctx = SearchContext(corpus=corpus, known={108: Target(108, "Catalan", (), 0)})
+    found = [c.program for c in propose(Target(1, name, tuple(want[:25]), 0), ctx, 4, None)]
     assert found and check_terms(found[0], want[:40], corpus).ok

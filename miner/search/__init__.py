@@ -67,7 +67,7 @@ REVISED: dict[str, str] = {
     "formula": "2026-12-06T23:08:00+00:00",  # aligned calls, rad, usigma, XOR/AND/OR, conditional sums, lcm(1..n), X if C 0 otherwise
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
-    "egf": "2026-12-06T23:08:00+00:00",  # g.f.s of cited sequences, Sum_{k>=0} f(k) x^k, E_k, direct sums of lattices
+    "egf": "2026-12-07T00:40:00+00:00",  # g.f.s of cited sequences (in e.g.f.s too), Sum_{k>=0} f(k) x^k, E_k, lattice sums
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions

@@ -6,7 +6,8 @@ recurrences run n + 1 times, each run fixing one more coefficient), and o.g.f.s 
 An o.g.f. may hold series given term by term: a cited sequence's g.f. ("1/((1-3x*c(x))(1-x^2*c(x))), c(x) the
 g.f. of A000108", "g^7/(6-5*g)^4, where g = 1+x*g^6 is the g.f. of A002295"; its terms by `seq`), a sum of
 terms ("(Sum_{k>=0} binomial(4*k,k) * x^k)^5", "Sum_{k>=0} k*q^(k^2)"; the coefficient formula compiled by
-`formula` into the loop) and the Eisenstein series E_2, E_4, ..., E_14.
+`formula` into the loop) and the Eisenstein series E_2, E_4, ..., E_14; an e.g.f. may hold such an o.g.f.
+("exp(x*G(x)) where G(x) = 1 + x*G(x)^3 is the g.f. of A001764"; its array is m! times the terms).
 
 Every series is kept as its integer e.g.f. coefficients h(m) = m! [x^m] h, m = 0..M, and each operation has a
 recurrence on them: products are binomial convolutions; exp, log, powers, sin/cos and sinh/cosh follow from
@@ -243,7 +244,9 @@ def parse_name(name: str) -> Egf | None:
         return None
     # what follows the expression: its expansion written out ("= 1 + 1/2!*x^2 + ..."), zeros left out (a
     # reading the terms pick anyway), another sentence
-    formula, bound = bindings(formula) if o is not None else (formula, {})
+    formula, bound = bindings(formula)
+    if eq is not None:
+        bound.pop("A", None)  # A(x) is the series the equation defines
     formula = re.split(r"\s*(?<![<>!])=|,? zeros omitted|\. [A-Z]", formula)[0]
     if re.search(r"\b(?:where|satisf|revers|product_|prod_)", formula, re.I):
         return None
@@ -479,9 +482,10 @@ def coefficients(plan: Plan, count: int, ogf: bool = False, init: int = 0,
     the equation is multiplied by x. A last full run must change nothing (else: no such equation)."""
     arrays = [[Fraction(0)] * count for _ in plan.steps]
     for i, values in (leaves or {}).items():  # series given term by term: the name's f(k), a sequence's terms
-        if len(values) < count or not ogf:
+        if len(values) < count:
             return None
-        arrays[i] = [Fraction(v) for v in values[:count]]
+        # an e.g.f.'s arrays hold m! [x^m]: a power series inside one (exp(x*G(x)), G a g.f.) is scaled
+        arrays[i] = [Fraction(v * (1 if ogf else factorial(m))) for m, v in enumerate(values[:count])]
     arrays[plan.result][0] = Fraction(init)
     for i, step in enumerate(plan.steps):
         if step.op == "self":
@@ -792,7 +796,7 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tup
         if k0:
             code.emit("mov $6,$5", f"geq $6,{k0}", "mul $7,$6", f"max $5,{k0}")  # $7 = [m = c k^p, k >= k0]
         code.emit(*([f"clr ${BASE},{code.base - BASE}"] if code.base > BASE else []), *text.strip().splitlines(),
-                  f"mov $4,${INLINE}", "mul $4,$7")
+                  f"mov $4,${INLINE}", "mul $4,$7", *([] if ogf else ["mov $6,1", "fac $6,$2", "mul $4,$6"]))
     elif op == "seqgf":
         # the sequence's term m (0 below its offset), its program's input shifted to the program's offset
         first_index, program_offset = shifts.get(step.value, (0, 0))
@@ -801,6 +805,8 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tup
         code.emit(f"seq $4,{step.value}")
         if first_index > 0:
             code.emit("mov $6,$2", f"geq $6,{first_index}", "mul $4,$6")
+        if not ogf:
+            code.emit("mov $6,1", "fac $6,$2", "mul $4,$6")  # m! [x^m] in an e.g.f.'s array
     elif op == "dilate":
         code.load(4, args[0], 2)
         code.emit(f"mov $5,{step.value}", "pow $5,$2", "mul $4,$5")
