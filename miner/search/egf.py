@@ -242,11 +242,11 @@ def parse_name(name: str) -> Egf | None:
         formula = o["f"]
     else:
         return None
-    # what follows the expression: its expansion written out ("= 1 + 1/2!*x^2 + ..."), zeros left out (a
-    # reading the terms pick anyway), another sentence
     formula, bound = bindings(formula)
     if eq is not None:
         bound.pop("A", None)  # A(x) is the series the equation defines
+    # what follows the expression: its expansion written out ("= 1 + 1/2!*x^2 + ..."), zeros left out (a
+    # reading the terms pick anyway), another sentence
     formula = re.split(r"\s*(?<![<>!])=|,? zeros omitted|\. [A-Z]", formula)[0]
     if re.search(r"\b(?:where|satisf|revers|product_|prod_)", formula, re.I):
         return None
