@@ -21,7 +21,7 @@ from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, largest_cell
 from miner.search.formula import (ExpressionParser, FormulaError, Node, compile_formula, constant_value, inline_formula,
-                                  tokenize)
+                                  renamed, tokenize, uses)
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
@@ -73,7 +73,7 @@ class _Parser(ExpressionParser):
         term = self.term()
         self.variables.pop()
         _fraction(term)  # raises unless the term is a quotient of integer expressions
-        if not _uses(term, var):
+        if not uses(term, var):
             raise FormulaError("a series of equal terms")
         return Node("series", var, (Node("num", int(low)), term))
 
@@ -102,17 +102,6 @@ def parse_name(name: str) -> Node | None:
     except (FormulaError, RecursionError):
         return None
     return node
-
-
-def _uses(node: Node, var: str) -> bool:
-    return (node.kind == "var" and node.value == var) or any(_uses(a, var) for a in node.args)
-
-
-def _renamed(node: Node, var: str) -> Node:
-    """The term with its variable called n, as the formula compiler wants it."""
-    if node.kind == "var" and node.value == var:
-        return Node("var", "n")
-    return Node(node.kind, node.value, tuple(_renamed(a, var) for a in node.args))
 
 
 def _fraction(node: Node) -> tuple[Node, Node]:
@@ -158,7 +147,7 @@ def series_parts(node: Node, count: int, corpus: Any = None) -> tuple[list[int],
     """The first numerators and denominators of a series' terms, up to `count` or the first that fails to
     evaluate (None: none, or a zero denominator)."""
     low, term = node.args
-    num, den = (_renamed(x, node.value) for x in _fraction(term))
+    num, den = (renamed(x, node.value) for x in _fraction(term))
     try:
         nums, _ = evaluate_partial(compile_formula(num, low.value), count, corpus, SERIES_LIMITS)
         dens, _ = evaluate_partial(compile_formula(den, low.value), count, corpus, SERIES_LIMITS)
@@ -341,7 +330,7 @@ class _Compiler:
         """sum of trunc(S * num(k) / den(k)), until a term is 0 and |den(k)| >= S (the tail is below a unit
         then, as the term falls at least like 2^-k), or after $2 terms."""
         low, term = node.args
-        num_node, den_node = (_renamed(x, node.value) for x in _fraction(term))
+        num_node, den_node = (renamed(x, node.value) for x in _fraction(term))
         k, num, den, t, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
         body = self.inline(num_node, k, num) + self.inline(den_node, k, den)
         self.emit(f"mov ${out},0", f"mov ${k},{low.value}")

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb, factorial, isqrt
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from miner.lang import Limits
 from miner.lang.parser import parse
@@ -34,7 +34,7 @@ from miner.lang.formatter import format_program
 from miner.lang.program import INDIRECT
 from miner.search.build import largest_cell
 from miner.search.formula import (ExpressionParser, FormulaError, Node, constant_value, inline_formula, parse_formula,
-                                  tokenize)
+                                  renamed, tokenize, uses)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
@@ -111,7 +111,7 @@ class _Parser(ExpressionParser):
         body = self.term()
         self.variables.pop()
         factors = _factors(body)
-        powers = [f for f in factors if _has(f, "x")]
+        powers = [f for f in factors if uses(f, "x")]
         if len(powers) != 1 or not (powers[0].kind == "op" and powers[0].value == "^" and powers[0].args[0] == Node("var", "x")):
             raise FormulaError("a series term is f(k) * x^e(k)")
         c, p = _exponent(powers[0].args[1], var)
@@ -119,7 +119,7 @@ class _Parser(ExpressionParser):
         for f in factors:
             if f is not powers[0]:
                 coefficient = f if coefficient == Node("num", 1) else Node("op", "*", (coefficient, f))
-        return Node("series", (int(first), c, p), (_renamed(coefficient, var, "n"),))
+        return Node("series", (int(first), c, p), (renamed(coefficient, var),))
 
     def _self_series(self) -> Node:
         """A(x), or A(x^k) (Node("selfref", k)): the series the equation defines."""
@@ -142,16 +142,6 @@ def _factors(node: Node) -> list[Node]:
     if node.kind == "op" and node.value == "*":
         return _factors(node.args[0]) + _factors(node.args[1])
     return [node]
-
-
-def _has(node: Node, var: str) -> bool:
-    return node == Node("var", var) or any(_has(a, var) for a in node.args)
-
-
-def _renamed(node: Node, old: str, new: str) -> Node:
-    if node == Node("var", old):
-        return Node("var", new)
-    return Node(node.kind, node.value, tuple(_renamed(a, old, new) for a in node.args))
 
 
 def _exponent(node: Node, var: str) -> tuple[int, int]:
@@ -603,10 +593,10 @@ def theta_coefficient(value: tuple[int, int, int, int], m: int) -> int:
     return total
 
 
-def leaf_values(plan: Plan, count: int, corpus: Any = None, offsets: dict[int, int] | None = None
+def leaf_values(plan: Plan, count: int, corpus: Any = None, known: Mapping[int, Target] | None = None
                 ) -> dict[int, list[int]] | None:
     """Coefficients 0..count-1 of each series the name gives term by term: `Sum_{k>=k0} f(k) x^(c k^p)` and
-    a sequence's g.f. (its program run from `corpus`, the sequence's offset from `offsets`); None when one
+    a sequence's g.f. (its program run from `corpus`, the sequence's offset from `known`); None when one
     cannot be had."""
     out = {}
     for i, step in enumerate(plan.steps):
@@ -614,7 +604,7 @@ def leaf_values(plan: Plan, count: int, corpus: Any = None, offsets: dict[int, i
             text, first, c, p = step.value
             values = _series_values(text, first, c, p, count, corpus)
         elif step.op == "seqgf":
-            values = _gf_values(step.value, count, corpus, offsets or {})
+            values = _gf_values(step.value, count, corpus, known or {})
         else:
             continue
         if values is None:
@@ -637,15 +627,21 @@ def _series_values(text: str, first: int, c: int, p: int, count: int, corpus: An
     return out
 
 
-def _gf_values(a_number: int, count: int, corpus: Any, offsets: dict[int, int]) -> list[int] | None:
-    from miner.lang.evaluator import evaluate_partial
-
+def _callee(a_number: int, corpus: Any, known: Mapping[int, Target]) -> tuple[Program, int] | None:
+    """The cited sequence's program and the sequence's offset (the program's, if the sequence is not known)."""
     callee = corpus.get(a_number) if corpus is not None else None
     if callee is None:
         return None
-    first = offsets.get(a_number, callee.offset)
-    if first < 0:
+    return callee, known[a_number].offset if a_number in known else callee.offset
+
+
+def _gf_values(a_number: int, count: int, corpus: Any, known: Mapping[int, Target]) -> list[int] | None:
+    from miner.lang.evaluator import evaluate_partial
+
+    found = _callee(a_number, corpus, known)
+    if found is None or found[1] < 0:
         return None
+    callee, first = found
     terms, _ = evaluate_partial(callee, max(count - first, 0), corpus, _LEAF_LIMITS)
     return [0] * first + terms if len(terms) >= count - first else None
 
@@ -653,14 +649,14 @@ def _gf_values(a_number: int, count: int, corpus: Any, offsets: dict[int, int]) 
 _LEAF_LIMITS = Limits(max_seconds=2.0)
 
 
-def terms_of(egf: Egf, count: int, corpus: Any = None, offsets: dict[int, int] | None = None) -> list[int] | None:
+def terms_of(egf: Egf, count: int, corpus: Any = None, known: Mapping[int, Target] | None = None) -> list[int] | None:
     """a(n) for n = 0..count-1 (None unless every array is integral: the program's divisions are exact; or
     when the program's arrays would pass LODA's 2,000 cells, a loop's last, undone pass included)."""
     plan = _plan(egf.node)
     top = egf.step * (count - 1) + egf.start + 1
     if plan.base + (top + plan.extra + 1) * len(plan.steps) >= MAX_CELLS:
         return None
-    leaves = leaf_values(plan, top + plan.extra, corpus, offsets)
+    leaves = leaf_values(plan, top + plan.extra, corpus, known)
     if leaves is None:
         return None
     arrays = coefficients(plan, top + plan.extra, egf.ogf, egf.init, leaves)
@@ -926,9 +922,9 @@ def _theta_code(code: _Code, value: tuple[int, int, int, int]) -> None:
         code.emit("add $4,$9")
 
 
-def programs_for(target: Target, corpus: Any = None, offsets: dict[int, int] | None = None) -> list[Program]:
+def programs_for(target: Target, corpus: Any = None, known: Mapping[int, Target] | None = None) -> list[Program]:
     """The e.g.f.'s program when its coefficients are the known terms (`corpus`: the programs of the
-    sequences whose g.f.s it names, `offsets` their sequences' offsets)."""
+    sequences whose g.f.s it names, `known` those sequences, for their offsets)."""
     egf = parse_name(target.name)
     if egf is None or len(target.terms) < MIN_TERMS:
         return []
@@ -941,24 +937,22 @@ def programs_for(target: Target, corpus: Any = None, offsets: dict[int, int] | N
             for step, start in parts for shift in (target.offset, 0) for init in ((1, 0) if recursive else (0,))):
         reading = Egf(egf.node, step, start, ogf, init)
         try:
-            if terms_of(reading, len(target.terms), corpus, offsets) == list(target.terms):
-                return [program(reading, target.offset, _shifts(reading, corpus, offsets or {}))]
+            if terms_of(reading, len(target.terms), corpus, known) == list(target.terms):
+                return [program(reading, target.offset, _shifts(reading, corpus, known or {}))]
         except (FormulaError, ZeroDivisionError):
             return []
     return []
 
 
-def _shifts(egf: Egf, corpus: Any, offsets: dict[int, int]) -> dict[int, tuple[int, int]]:
+def _shifts(egf: Egf, corpus: Any, known: Mapping[int, Target]) -> dict[int, tuple[int, int]]:
     out = {}
     for step in _plan(egf.node).steps:
-        if step.op == "seqgf":
-            callee = corpus.get(step.value)
-            out[step.value] = (offsets.get(step.value, callee.offset), callee.offset)
+        if step.op == "seqgf" and (found := _callee(step.value, corpus, known)) is not None:
+            out[step.value] = (found[1], found[0].offset)
     return out
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """The named e.g.f.'s coefficients."""
-    offsets = {a: t.offset for a, t in ctx.known.items()}
-    for prog in programs_for(target, ctx.corpus, offsets)[: max(budget, 0)]:
+    for prog in programs_for(target, ctx.corpus, ctx.known)[: max(budget, 0)]:
         yield Candidate(prog, "egf", "from name")

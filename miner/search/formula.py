@@ -700,6 +700,18 @@ def compile_triangle(node: Node, layout: tuple[int, int, int], offset: int = 0) 
     return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
 
 
+def uses(node: Node, var: str) -> bool:
+    """Whether the variable occurs in the node."""
+    return (node.kind == "var" and node.value == var) or any(uses(a, var) for a in node.args)
+
+
+def renamed(node: Node, var: str) -> Node:
+    """The node with its variable `var` called n, as the compiler wants it (for readers' summation variables)."""
+    if node.kind == "var" and node.value == var:
+        return Node("var", "n")
+    return Node(node.kind, node.value, tuple(renamed(a, var) for a in node.args))
+
+
 def _uses_n(node: Node) -> bool:
     # A formula without n is a constant: never what a name means by a(n) = ..., so no candidate.
     return (node.kind == "var" and node.value == "n") or node.kind == "self" \

@@ -31,7 +31,7 @@ from miner.lang.parser import parse
 from miner.lang.program import Operation, Program
 from miner.search.build import add_const, at_offset
 from miner.search.euler import ARRAY, series_code, series_terms
-from miner.search.formula import ExpressionParser, FormulaError, Node, as_polynomial, tokenize
+from miner.search.formula import ExpressionParser, FormulaError, Node, as_polynomial, renamed, tokenize
 from miner.search.primes import is_prime, moebius
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -377,12 +377,6 @@ def _mentions(node: Node, names: tuple[str, ...]) -> bool:
     return any(_mentions(a, names) for a in node.args)
 
 
-def _renamed(node: Node, var: str) -> Node:
-    if node.kind == "var":
-        return Node("var", "n") if node.value == var else node
-    return Node(node.kind, node.value, tuple(_renamed(a, var) for a in node.args))
-
-
 def _times(a: Node, b: Node) -> Node:
     return b if a == ONE else a if b == ONE else Node("op", "*", (a, b))
 
@@ -603,7 +597,7 @@ def _set_atoms(exponent: Node, spec: _Spec) -> tuple[Atom, ...]:
         atoms, first = (Atom("fibonacci"),), _fibonacci(low)
     else:
         other_n = spec.var != "n" and _mentions(exponent, ("n",))
-        poly = None if other_n else as_polynomial(_renamed(exponent, spec.var))
+        poly = None if other_n else as_polynomial(renamed(exponent, spec.var))
         while poly and len(poly) > 1 and poly[-1] == 0:
             poly = poly[:-1]
         if poly and len(poly) == 2 and all(c.denominator == 1 for c in poly) and poly[1] >= 1:
