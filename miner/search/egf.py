@@ -33,8 +33,8 @@ from miner.lang.program import Program
 from miner.lang.formatter import format_program
 from miner.lang.program import INDIRECT
 from miner.search.build import largest_cell
-from miner.search.formula import (ExpressionParser, FormulaError, Node, constant_value, inline_formula, parse_formula,
-                                  renamed, tokenize, uses)
+from miner.search.formula import (ExpressionParser, FormulaError, Node, aligned, constant_value, first_index,
+                                  inline_formula, parse_formula, renamed, tokenize, uses)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
@@ -599,12 +599,13 @@ def leaf_values(plan: Plan, count: int, corpus: Any = None, known: Mapping[int, 
     a sequence's g.f. (its program run from `corpus`, the sequence's offset from `known`); None when one
     cannot be had."""
     out = {}
+    known = known or {}
     for i, step in enumerate(plan.steps):
         if step.op == "series":
             text, first, c, p = step.value
-            values = _series_values(text, first, c, p, count, corpus)
+            values = _series_values(text, first, c, p, count, corpus, known)
         elif step.op == "seqgf":
-            values = _gf_values(step.value, count, corpus, known or {})
+            values = _gf_values(step.value, count, corpus, known)
         else:
             continue
         if values is None:
@@ -613,11 +614,13 @@ def leaf_values(plan: Plan, count: int, corpus: Any = None, known: Mapping[int, 
     return out
 
 
-def _series_values(text: str, first: int, c: int, p: int, count: int, corpus: Any) -> list[int] | None:
+def _series_values(text: str, first: int, c: int, p: int, count: int, corpus: Any, known: Mapping[int, Target]
+                   ) -> list[int] | None:
     from miner.lang.evaluator import evaluate_partial
 
     ks = [k for k in range(first, count) if c * k ** p < count]
     prog = parse(f"#offset {first}\nmov $5,$0\n" + text + f"\nmov $0,${INLINE}\n", "series")
+    prog = aligned(prog, corpus, first_index(known))
     values, _ = evaluate_partial(prog, len(ks), corpus, _LEAF_LIMITS)
     if len(values) < len(ks):
         return None
@@ -727,11 +730,11 @@ class _Code:
         self.loop_over(11, term)
 
 
-def program(egf: Egf, offset: int, shifts: dict[int, tuple[int, int]] | None = None) -> Program:
+def program(egf: Egf, offset: int, starts: dict[int, int] | None = None) -> Program:
     """Arrays filled for m = 0..M, M = step * (n - offset) + start + extra; the result is the result array's
-    coefficient step * (n - offset) + start. `shifts`: each g.f.'s sequence, its offset and its program's."""
+    coefficient step * (n - offset) + start. `starts`: each cited g.f.'s sequence and its first index."""
     plan = _plan(egf.node)
-    code_shifts = shifts or {}
+    code_starts = starts or {}
     code = _Code(len(plan.steps), {i: plan.result for i, step in enumerate(plan.steps) if step.op == "self"}, plan.base)
     code.add(0, -offset)
     code.emit(*([f"mul $0,{egf.step}"] if egf.step != 1 else []))
@@ -745,7 +748,7 @@ def program(egf: Egf, offset: int, shifts: dict[int, tuple[int, int]] | None = N
                 continue  # filled with its sine; the result's array
 
             def fill(i: int = i, step: Step = step) -> None:
-                _step_code(code, i, step, egf.ogf, code_shifts)
+                _step_code(code, i, step, egf.ogf, code_starts)
                 code.emit("add $2,1")
 
             if run is None:
@@ -775,7 +778,7 @@ def _scaled(code: _Code, cell: int, value: Fraction) -> None:
               *([f"div ${cell},{value.denominator}"] if value.denominator != 1 else []))
 
 
-def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tuple[int, int]]) -> None:
+def _step_code(code: _Code, i: int, step: Step, ogf: bool, starts: dict[int, int]) -> None:
     """Lines leaving coefficient m ($2) of step i in its array ($4 the value; $5..$9 scratch); the recurrences
     of `_at`, for an o.g.f. with `ogf`."""
     op, args = step.op, step.args
@@ -794,13 +797,11 @@ def _step_code(code: _Code, i: int, step: Step, ogf: bool, shifts: dict[int, tup
         code.emit(*([f"clr ${BASE},{code.base - BASE}"] if code.base > BASE else []), *text.strip().splitlines(),
                   f"mov $4,${INLINE}", "mul $4,$7", *([] if ogf else ["mov $6,1", "fac $6,$2", "mul $4,$6"]))
     elif op == "seqgf":
-        # the sequence's term m (0 below its offset), its program's input shifted to the program's offset
-        first_index, program_offset = shifts.get(step.value, (0, 0))
-        code.emit("mov $4,$2", f"max $4,{first_index}")
-        code.add(4, program_offset - first_index)
-        code.emit(f"seq $4,{step.value}")
-        if first_index > 0:
-            code.emit("mov $6,$2", f"geq $6,{first_index}", "mul $4,$6")
+        # the sequence's term m (0 below its first index; `aligned` shifts the call to its program's offset)
+        start = starts.get(step.value, 0)
+        code.emit("mov $4,$2", f"max $4,{start}", f"seq $4,{step.value}")
+        if start > 0:
+            code.emit("mov $6,$2", f"geq $6,{start}", "mul $4,$6")
         if not ogf:
             code.emit("mov $6,1", "fac $6,$2", "mul $4,$6")  # m! [x^m] in an e.g.f.'s array
     elif op == "dilate":
@@ -938,17 +939,18 @@ def programs_for(target: Target, corpus: Any = None, known: Mapping[int, Target]
         reading = Egf(egf.node, step, start, ogf, init)
         try:
             if terms_of(reading, len(target.terms), corpus, known) == list(target.terms):
-                return [program(reading, target.offset, _shifts(reading, corpus, known or {}))]
+                found = program(reading, target.offset, _starts(reading, corpus, known or {}))
+                return [aligned(found, corpus, first_index(known or {}))]
         except (FormulaError, ZeroDivisionError):
             return []
     return []
 
 
-def _shifts(egf: Egf, corpus: Any, known: Mapping[int, Target]) -> dict[int, tuple[int, int]]:
+def _starts(egf: Egf, corpus: Any, known: Mapping[int, Target]) -> dict[int, int]:
     out = {}
     for step in _plan(egf.node).steps:
         if step.op == "seqgf" and (found := _callee(step.value, corpus, known)) is not None:
-            out[step.value] = (found[1], found[0].offset)
+            out[step.value] = found[1]
     return out
 
 

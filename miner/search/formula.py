@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from miner.lang import semantics as S
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
@@ -1181,21 +1181,26 @@ def seq_callees(program: Program) -> set[int]:
     return {o.source.value for o in program.ops if o.op == "seq" and o.source.kind == CONSTANT}
 
 
-def aligned(program: Program, ctx: SearchContext) -> Program:
-    """The program with each call `seq $c,N` given N's index in its corpus program's count: a name's A007947(n)
-    is the sequence's n-th term, and A007947's program starts at 0 where the sequence starts at 1."""
-    if ctx.corpus is None:
+def aligned(program: Program, corpus: Any, first: Callable[[int], int | None]) -> Program:
+    """The program with each call `seq $c,N` shifted to N's corpus program's count: a name's A007947(n) is the
+    sequence's n-th term from its first index `first(N)`, and A007947's program starts at 0 where it starts at 1."""
+    if corpus is None:
         return program
     ops: list[Operation] = []
     for o in program.ops:
-        if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT and o.source.value in ctx.known:
-            callee = ctx.corpus.get(o.source.value)
-            if callee is not None:
-                ops += add_const(o.target.value, callee.offset - ctx.known[o.source.value].offset)
+        if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT:
+            callee, start = corpus.get(o.source.value), first(o.source.value)
+            if callee is not None and start is not None:
+                ops += add_const(o.target.value, callee.offset - start)
         ops.append(o)
     if len(ops) == len(program.ops):
         return program
     return Program(ops=ops, directives=dict(program.directives))
+
+
+def first_index(known: Mapping[int, Target]) -> Callable[[int], int | None]:
+    """`aligned`'s first index of a sequence: its offset where it is known."""
+    return lambda a: known[a].offset if a in known else None
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
@@ -1203,6 +1208,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     whose `seq` callees it holds, each call aligned to its callee's offset."""
     programs = programs_from_name(target.name, target.offset, target.terms)
     if ctx.corpus is not None:
-        programs = [aligned(p, ctx) for p in programs if all(a in ctx.corpus for a in seq_callees(p))]
+        programs = [aligned(p, ctx.corpus, first_index(ctx.known)) for p in programs
+                    if all(a in ctx.corpus for a in seq_callees(p))]
     for prog in programs[: max(budget, 0)]:
         yield Candidate(prog, "formula", "from name")

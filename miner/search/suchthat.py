@@ -34,7 +34,7 @@ from miner.lang.errors import EvalError
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search import primes
 from miner.search.build import add_const, line, lists_exactly, nth_passing
-from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, seq_callees, tokenize
+from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, aligned, seq_callees, tokenize
 from miner.search.twin import BINARY, Fn, Hooks, Run, compiled, exact_quotient, lpb
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -1055,7 +1055,7 @@ class _Code(Compiler):
     """`formula`'s compiler for tests on $1: each division outside floor/ceiling also clears the current
     test's exactness cell unless it is exact."""
 
-    def __init__(self, variable: str, first: int, shifts: dict[int, int], parameter: str = "") -> None:
+    def __init__(self, variable: str, first: int, parameter: str = "") -> None:
         super().__init__(first_free=5, n_cell=1)
         self.variable, self.first = variable, first
         self.cells = {variable: 1}
@@ -1063,19 +1063,6 @@ class _Code(Compiler):
         if parameter:  # the n of "smallest k such that ...": set before the scan
             self.cells[parameter] = self.fresh()
         self.floors = 0
-        self.shifts = shifts
-
-    def value(self, node: Node, dest: int) -> None:
-        if node.kind == "seq":
-            super().value(node.args[0], dest)
-            self.seq(dest, node.value)
-        else:
-            super().value(node, dest)
-
-    def seq(self, cell: int, number: int) -> None:
-        """$cell = the sequence at $cell, whatever offset the corpus program has."""
-        self.ops += add_const(cell, -self.shifts.get(number, 0))
-        self.ops.append(Operation("seq", Operand(DIRECT, cell), Operand(CONSTANT, number)))
 
     def binary(self, op: str, left: Node, right: Node, dest: int) -> None:
         if op != "/" or self.floors:
@@ -1280,7 +1267,7 @@ class _Code(Compiler):
         t = self.fresh()
         self.emit("mov", t, x, direct=True)
         self.emit("max", dest, 1)
-        self.seq(dest, _BY_SEQUENCE[kind])
+        self.emit("seq", dest, _BY_SEQUENCE[kind])
         if kind == "primepower":  # x / lpf(x)^e = 1 (lpf(1) = 1 leaves x < 1 as it is)
             self.emit("dir", t, dest, direct=True)
             self.emit("mov", dest, t, direct=True)
@@ -1394,13 +1381,11 @@ def _stride(p: Pred, variable: str) -> int:
     return best
 
 
-def scan_program(p: Pred, variable: str, first: int, offset: int, shifts: dict[int, int] | None = None,
-                 parameter: str = "") -> Program:
+def scan_program(p: Pred, variable: str, first: int, offset: int, parameter: str = "") -> Program:
     """The n-th number >= first that passes (n counted from the offset), or with a `parameter` the first
     that passes at n; the scan is bounded by 4^(n+9) candidates (n counted from the offset), far past where
-    the terms of such conditions lie. `shifts`: a callee's first argument (FUNCTIONS) less its corpus
-    program's offset."""
-    code = _Code(variable, first, shifts or {}, parameter)
+    the terms of such conditions lie."""
+    code = _Code(variable, first, parameter)
     code.flag(p, 3)
     stride = _stride(p, variable)
     setup = [line("mov", 1, first - stride),
@@ -1582,8 +1567,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     if len(terms) < MIN_TERMS or any(b <= a for a, b in zip(terms, terms[1:])) or terms[-1] - terms[0] > MAX_SCAN:
         return []
     for reading in parsed.readings:
-        shifts = _shifts(reading, corpus)
-        if shifts is None:
+        if not _held(reading, corpus):
             continue
         try:
             test = reading_test(reading, parsed.variable)
@@ -1591,7 +1575,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
             continue
         if _lists(test, terms, _stride(reading, parsed.variable)):
             try:
-                return [scan_program(reading, parsed.variable, terms[0], target.offset, shifts)]
+                return [aligned(scan_program(reading, parsed.variable, terms[0], target.offset), corpus, _first)]
             except (FormulaError, KeyError):
                 continue
     return []
@@ -1604,8 +1588,7 @@ def least_programs(least: Least, target: Target, corpus: Any = None) -> list[Pro
         return []
     variable = least.condition.variable
     for reading in least.condition.readings:
-        shifts = _shifts(reading, corpus)
-        if shifts is None:
+        if not _held(reading, corpus):
             continue
         env: dict[str, int] = {}
         try:
@@ -1617,21 +1600,17 @@ def least_programs(least: Least, target: Target, corpus: Any = None) -> list[Pro
             first = start + (target.terms[0] - start) % stride  # what passes lies in one class mod the stride
             if _finds_least(test, env, least, target, first, stride):
                 try:
-                    return [scan_program(reading, variable, first, target.offset, shifts, least.parameter)]
+                    found = scan_program(reading, variable, first, target.offset, least.parameter)
+                    return [aligned(found, corpus, _first)]
                 except (FormulaError, KeyError):
                     break
     return []
 
 
-def _shifts(reading: Pred, corpus: Any) -> dict[int, int] | None:
-    """Each callee's shift for `_Code.seq`, or None when the corpus lacks one: a corpus program whose offset is
-    not the sequence's own (A007947 starts at 0) is called shifted."""
-    called = callees(reading)
-    if corpus is None:
-        return {}
-    if any(a not in corpus for a in called):
-        return None
-    return {a: _first(a) - corpus.get(a).offset for a in called}
+def _held(reading: Pred, corpus: Any) -> bool:
+    """Whether the corpus (if any) holds every callee; `aligned` calls each at its program's offset (the
+    corpus's A007947 starts at 0)."""
+    return corpus is None or all(a in corpus for a in callees(reading))
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
