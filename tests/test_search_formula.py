@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from math import comb, gcd, prod
 from pathlib import Path
+from typing import Any
 
 import pytest
 import testbed
@@ -569,3 +570,67 @@ def test_ranges_after_a_table_formula_are_not_part_of_it(name, offset, terms):
     from miner.lang import Corpus
 
     assert any(check_terms(p, terms, Corpus({})).ok for p in programs_from_name(name, offset, tuple(terms)))
+
+
+def _table_context() -> tuple[Any, Any]:
+    """A corpus holding Pascal's triangle read by rows (from 0) as A007318, an array read by antidiagonals
+    (from (1, 1)) of n^k as A003992, a program starting at 1; their known sequences."""
+    from miner.lang import Corpus
+    from miner.lang.formatter import format_program
+    from miner.search.types import SearchContext, Target
+
+    pascal = programs_from_name("Triangle read by rows: T(n,k) = binomial(n,k).", 0,
+                                tuple(comb(n, k) for n in range(8) for k in range(n + 1)))[0]
+    powers = [n ** k for d in range(2, 12) for n, k in ((d - k, k) for k in range(1, d))]  # T(n,k), n, k >= 1
+    array = "mov $1,$0\nmul $1,8\nadd $1,1\nnrt $1,2\nsub $1,1\ndiv $1,2\nmov $2,$1\nadd $2,1\nmul $2,$1\n" \
+            "div $2,2\nsub $0,$2\nmov $3,$1\nsub $3,$0\nadd $3,1\nadd $0,1\npow $3,$0\nmov $0,$3\n"
+    corpus = Corpus({7318: format_program(pascal), 3992: "#offset 1\nsub $0,1\n" + array})
+    assert [corpus_eval(corpus, 3992, i) for i in range(1, 7)] == powers[:6]
+    known = {7318: Target(7318, "Pascal's triangle read by rows: C(n,k) = binomial(n,k).", (), 0),
+             3992: Target(3992, "Square array read by antidiagonals upwards: T(n,k) = n^k, n, k >= 1.", (), 1)}
+    return corpus, SearchContext(corpus=corpus, known=known)
+
+
+def corpus_eval(corpus: Any, a: int, n: int) -> int:
+    from miner.lang.evaluator import evaluate_partial
+
+    prog = corpus.get(a)
+    values, _ = evaluate_partial(prog, n - prog.offset + 1, corpus)
+    return values[-1]
+
+
+@pytest.mark.parametrize("name,offset,f", [
+    ("a(n) = A007318(2n, n).", 0, lambda n: comb(2 * n, n)),
+    ("Central terms: a(n) = A007318(2*n+1, n+1), n >= 0.", 0, lambda n: comb(2 * n + 1, n + 1)),
+    ("a(n) = T(2n,n-1), where T is the array in A007318.", 1, lambda n: comb(2 * n, n - 1)),
+    ("T(n+3,3), T given by A007318.", 0, lambda n: comb(n + 3, 3)),
+    ("a(n) = Sum_{k=0..n} A007318(n,k)^2.", 0, lambda n: comb(2 * n, n)),
+    ("a(n) = A003992(n,n+1).", 1, lambda n: n ** (n + 1)),
+])
+def test_a_tables_entries_are_read_at_their_index(name: str, offset: int, f: Any) -> None:
+    from miner.search.formula import propose
+    from miner.search.types import Target
+
+    corpus, ctx = _table_context()
+    terms = tuple(f(n) for n in range(offset, offset + 14))
+    target = Target(1, name, terms, offset)
+    found = [c.program for c in propose(target, ctx, 200, None)]
+    right = [p for p in found if check_terms(p, terms, corpus).ok]
+    assert right, name
+    # the reading holds past the terms it was chosen on
+    more = tuple(f(n) for n in range(offset, offset + 20))
+    assert check_terms(right[0], more, corpus).ok
+    # a wrong term is not read
+    assert not [p for p in found if check_terms(p, terms[:-1] + (terms[-1] + 1,), corpus).ok]
+
+
+def test_a_tables_name_narrows_its_layouts() -> None:
+    from miner.search.formula import ENTRY_LAYOUTS, entry_readings, parse_formula
+
+    node = parse_formula("A007318(n, 2)")
+    assert node.kind == "entry" and node.value == 7318
+    rows = entry_readings(node, lambda a: (0, "Triangle read by rows"))
+    anti = entry_readings(node, lambda a: (1, "Square array read by antidiagonals"))
+    assert 1 < len(rows) < len(ENTRY_LAYOUTS) and len(anti) == 4
+    assert len(entry_readings(node, lambda a: (0, ""))) == len(ENTRY_LAYOUTS)
+    assert entry_readings(parse_formula("A007318(n)"), lambda a: (0, "")) == [parse_formula("A007318(n)")]

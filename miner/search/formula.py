@@ -249,7 +249,8 @@ class ExpressionParser(TokenCursor):
         if tok[0].isdigit():
             return Node("num", int(tok))
         if re.fullmatch(r"A\d{6}", tok):
-            return Node("seq", int(tok[1:]), (self._call_args(1)[0],))
+            args = self._call_args(1, 2)  # A053120(n+8, n): a triangle's or an array's entry (`placed`)
+            return Node("seq" if len(args) == 1 else "entry", int(tok[1:]), tuple(args))
         if tok in self.variables:
             return Node("var", tok)
         if tok == "a" and self.peek() == "(":
@@ -358,14 +359,14 @@ class ExpressionParser(TokenCursor):
             return Node("self", arg.args[1].value)
         raise FormulaError("only earlier terms a(n-1), a(n-2), ... may be referenced")
 
-    def _call_args(self, count: int) -> list[Node]:
+    def _call_args(self, count: int, most: int = 0) -> list[Node]:
         self.take("(")
         args = [self.expression()]
         while self.peek() == ",":
             self.take()
             args.append(self.expression())
         self.take(")")
-        if len(args) != count:
+        if not count <= len(args) <= max(count, most):
             raise FormulaError(f"expected {count} argument(s), got {len(args)}")
         return args
 
@@ -569,7 +570,7 @@ def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
     out: list[str] = []
-    name = zero_otherwise(name)
+    name = zero_otherwise(_tables_named(name))
     for part in re.split(r";|\balso\b", name):
         m = _FRAGMENT.search(part)
         if not m:
@@ -670,6 +671,71 @@ def compile_array(node: Node, layout: tuple[int, bool], offset: int = 0) -> Prog
     comp.cells["k"] = 2
     comp.value(node, 0)
     return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
+
+
+# A letter the name binds to a table: "T given by A026648", "where T is the array in A026148", "array T as in
+# A049615", "T is defined in A026022": its calls become the table's (`entries`).
+_TABLE = re.compile(r"\b(?:array |triangle )?([A-Z])\s+(?:is\s+|=\s+)?(?:the\s+)?(?:(?:array|triangle|table)\s+)?"
+                    r"(?:(?:given|defined|as)\s+)?(?:by|in)?\s*(A\d{6})\b(?!\()")
+# How a table's entry (n, k) lies in its sequence: a triangle read by rows in one of TRIANGLE_LAYOUTS, rows of
+# 2n+1 entries (0 <= k <= 2n), or an array read by antidiagonals from (f, f), each in either direction.
+ENTRY_LAYOUTS: tuple[tuple[Any, ...], ...] = (
+    *(("rows", *t) for t in TRIANGLE_LAYOUTS), ("wide",), ("anti", 0, 1), ("anti", 0, 0), ("anti", 1, 1), ("anti", 1, 0))
+
+
+def _tables_named(name: str) -> str:
+    """The name with the calls of a letter it binds to a table written as the table's A-number."""
+    for m in _TABLE.finditer(name):
+        if re.search(rf"\b{m[1]}\(", name):
+            name = re.sub(rf"\b{m[1]}\(", f"{m[2]}(", name)
+    return name
+
+
+def _entry_index(layout: tuple[Any, ...], n: Node, k: Node) -> Node:
+    """The index, counted from the table's first term, of entry (n, k) in the layout."""
+    def op(o: str, a: Node, b: Node | int) -> Node:
+        return Node("op", o, (a, b if isinstance(b, Node) else Node("num", b)))
+
+    if layout[0] == "wide":
+        return op("+", op("^", n, 2), k)
+    if layout[0] == "anti":
+        first, by_k = layout[1], layout[2]
+        d = op("-", op("+", n, k), 2 * first)
+        return op("+", op("/", op("*", d, op("+", d, 1)), 2), op("-", k if by_k else n, first))
+    first_row, first_col, extra = layout[1:]
+    length = first_row + extra - first_col + 1  # entries of the first row, each later row one more
+    r = op("-", n, first_row)
+    return op("+", op("+", op("*", r, length), op("/", op("*", r, op("-", r, 1)), 2)), op("-", k, first_col))
+
+
+def placed(node: Node, layout: tuple[Any, ...], first: Callable[[int], int]) -> Node:
+    """The node with each table entry A(n, k) a call of the table's sequence at the entry's index in the
+    layout, counted from the sequence's first index `first(A)`."""
+    args = tuple(placed(a, layout, first) for a in node.args)
+    if node.kind == "entry":
+        index = Node("op", "+", (Node("num", first(node.value)), _entry_index(layout, *args)))
+        return Node("seq", node.value, (index,))
+    return Node(node.kind, node.value, args) if args != node.args else node
+
+
+def _has_entries(node: Node) -> bool:
+    return node.kind == "entry" or any(_has_entries(a) for a in node.args)
+
+
+def entry_readings(node: Node, table: Callable[[int], tuple[int, str]]) -> list[Node]:
+    """The node once for each layout its tables may have (`table(A)`: the sequence's first index and name,
+    whose words narrow the layouts), or the node itself without table entries."""
+    if not _has_entries(node):
+        return [node]
+    names = " ".join(table(a)[1] for a in _entries(node)).lower()
+    layouts = [t for t in ENTRY_LAYOUTS if (t[0] == "anti") == ("antidiagonal" in names)] \
+        if "antidiagonal" in names or "by rows" in names or "triangle" in names else list(ENTRY_LAYOUTS)
+    return [placed(node, layout, lambda a: table(a)[0]) for layout in layouts]
+
+
+def _entries(node: Node) -> set[int]:
+    own = {node.value} if node.kind == "entry" else set()
+    return own.union(*(_entries(a) for a in node.args))
 
 
 def _row_and_column(layout: tuple[int, int, int], offset: int) -> list[Operation]:
@@ -1102,20 +1168,22 @@ def _peephole(ops: list[Operation]) -> list[Operation]:
     return ops
 
 
-def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) -> list[Program]:
+def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
+                       table: Callable[[int], tuple[int, str]] = lambda a: (0, "")) -> list[Program]:
     """Compiled programs for every formula found in the name (deduplicated, shortest first).
 
-    Recurrences in a(n-c) take their initial values from `terms` (none without them).
+    Recurrences in a(n-c) take their initial values from `terms` (none without them); a table's entries
+    A(n, k) are read in each layout `table(A)` (first index, name) allows (`entry_readings`).
     """
     out: dict[str, Program] = {}
-    for node in triangle_formulas(name):
+    for node in (r for found in triangle_formulas(name) for r in entry_readings(found, table)):
         for layout in TRIANGLE_LAYOUTS:
             try:
                 prog = compile_triangle(node, layout, offset)
             except (FormulaError, KeyError):
                 continue
             out.setdefault(repr(prog.ops), prog)
-    for node in array_formulas(name):
+    for node in (r for found in array_formulas(name) for r in entry_readings(found, table)):
         for first, flip in ((0, False), (0, True), (1, False), (1, True)):
             try:
                 prog = compile_array(node, (first, flip), offset)
@@ -1124,7 +1192,7 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = ()) 
             out.setdefault(repr(prog.ops), prog)
     from miner.search.reals import readings
 
-    for node in (r for found in formulas_in_name(name) for r in readings(found)):
+    for node in (r for found in formulas_in_name(name) for e in entry_readings(found, table) for r in readings(e)):
         lag = max_lag(node)
         try:
             if lag == 0:
@@ -1203,10 +1271,20 @@ def first_index(known: Mapping[int, Target]) -> Callable[[int], int | None]:
     return lambda a: known[a].offset if a in known else None
 
 
+def _table(ctx: SearchContext) -> Callable[[int], tuple[int, str]]:
+    """A cited table's first index and name: the sequence's where known, else its program's offset."""
+    def table(a: int) -> tuple[int, str]:
+        if a in ctx.known:
+            return ctx.known[a].offset, ctx.known[a].name
+        callee = ctx.corpus.get(a) if ctx.corpus is not None else None
+        return (callee.offset if callee is not None else 0), ""
+    return table
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Programs compiled from the `a(n) = ...` formulas in the target's name; with a corpus, only those
     whose `seq` callees it holds, each call aligned to its callee's offset."""
-    programs = programs_from_name(target.name, target.offset, target.terms)
+    programs = programs_from_name(target.name, target.offset, target.terms, _table(ctx))
     if ctx.corpus is not None:
         programs = [aligned(p, ctx.corpus, first_index(ctx.known)) for p in programs
                     if all(a in ctx.corpus for a in seq_callees(p))]
