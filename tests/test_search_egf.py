@@ -132,6 +132,13 @@ def test_ogf_with_fractional_powers_and_functions():
     assert len(progs) == 1 and evaluate(progs[0], N) == quotient
     # log(1/(1-x)) has the coefficients 1/n: no integer recurrence
     assert programs_for(Target(1, "G.f.: exp(2*log(1/(1-x))).", tuple(range(1, 11)), 0)) == []
+    # the coefficient written out: [x^n] of an o.g.f., n! [x^n] of an e.g.f.; one that depends on n is no g.f.
+    progs = programs_for(Target(1, "a(n) = [x^n] (1 - 4*x)^(-1/2).", tuple(central[:10]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == central
+    bell = [1, 1, 2, 5, 15, 52, 203, 877, 4140, 21147, 115975, 678570]
+    progs = programs_for(Target(1, "a(n) = n! * [x^n] exp(exp(x) - 1).", tuple(bell[:10]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], 12) == bell
+    assert parse_name("a(n) = [x^n] (1 + x)^n.") is None
 
 
 def test_the_loop_stores_a_named_egf(tmp_path, real_data, sample_tarball):

@@ -52,7 +52,8 @@ _EQUATION = re.compile(r"^(?P<kind>e\.g\.f\.?|g\.f\.?)(?: A\(x\))? satisf(?:ies|
 # An o.g.f. stated outright: only names `gf` does not read (a function or a fractional power in it).
 _OGF = re.compile(r"^(?:expansion of (?:g\.f\.:? )?|g\.f\.:? |coefficients (?:in|of) (?:the )?(?:q-)?expansion of )"
                   r"(?P<f>.+?)(?: in powers of [xq])?\.?$", re.I)
-_COEFF = re.compile(r"^a\(n\) = (?P<fact>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))! ?\*? ?\[x\^(?P<pow>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))\] "
+# "a(n) = n! * [x^n] ...", and without the factorial the o.g.f.'s coefficient "a(n) = [x^n] ..."
+_COEFF = re.compile(r"^a\(n\) = (?:(?P<fact>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))! ?\*? ?)?\[x\^(?P<pow>\(2\*?n\)|n|\(2\*?n ?\+ ?1\))\] "
                     r"(?P<f>.+?)\.?$", re.I)
 
 
@@ -215,7 +216,7 @@ def parse_name(name: str) -> Egf | None:
     m, eq = _NAME.match(text), _EQUATION.match(text)
     c = _COEFF.match(text) if m is None else None
     o = _OGF.match(text) if m is None and eq is None and c is None else None
-    ogf = bool(eq and eq["kind"].lower().startswith("g")) or o is not None
+    ogf = bool(eq and eq["kind"].lower().startswith("g")) or o is not None or bool(c and not c["fact"])
     step, start = 1, 0
     if eq is not None:
         formula = eq["f"]
@@ -223,7 +224,8 @@ def parse_name(name: str) -> Egf | None:
         formula, part = m["f"], (m["part"] or "").lower()
         step, start = (2, 0) if "even" in part else (2, 1) if "odd" in part else (1, 0)
     elif c is not None:
-        fact, power = c["fact"].replace("*", "").replace(" ", ""), c["pow"].replace("*", "").replace(" ", "")
+        power = c["pow"].replace("*", "").replace(" ", "")
+        fact = c["fact"].replace("*", "").replace(" ", "") if c["fact"] else power
         if fact != power:
             return None
         formula = c["f"]
