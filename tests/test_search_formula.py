@@ -634,3 +634,16 @@ def test_a_tables_name_narrows_its_layouts() -> None:
     assert 1 < len(rows) < len(ENTRY_LAYOUTS) and len(anti) == 4
     assert len(entry_readings(node, lambda a: (0, ""))) == len(ENTRY_LAYOUTS)
     assert entry_readings(parse_formula("A007318(n)"), lambda a: (0, "")) == [parse_formula("A007318(n)")]
+
+
+@pytest.mark.parametrize("name", [
+    "a(n) = b(n+1) - 1, b() given by A000027.",
+    "a(n) = s(n+3)/3, where s is A000027.",
+    "a(n) = 2*T(n), T = A000027.",
+])
+def test_a_letter_bound_to_a_sequence_is_its_call(name: str) -> None:
+    from miner.search.formula import _tables_named
+
+    assert "A000027(" in _tables_named(name)
+    # the variables and a(n) itself are never bound
+    assert _tables_named("a(n) = a(n-1) + n, a given by A000027.") == "a(n) = a(n-1) + n, a given by A000027."

@@ -673,10 +673,10 @@ def compile_array(node: Node, layout: tuple[int, bool], offset: int = 0) -> Prog
     return Program(ops=ops + comp.ops, directives={"offset": offset} if offset else {})
 
 
-# A letter the name binds to a table: "T given by A026648", "where T is the array in A026148", "array T as in
-# A049615", "T is defined in A026022": its calls become the table's (`entries`).
-_TABLE = re.compile(r"\b(?:array |triangle )?([A-Z])\s+(?:is\s+|=\s+)?(?:the\s+)?(?:(?:array|triangle|table)\s+)?"
-                    r"(?:(?:given|defined|as)\s+)?(?:by|in)?\s*(A\d{6})\b(?!\()")
+# A letter the name binds to a table or a sequence: "T given by A026648", "where T is the array in A026148",
+# "array T as in A049615", "b() given by A029758", "where s is A024737": its calls become the cited sequence's.
+_TABLE = re.compile(r"\b(?:array |triangle )?([A-Zb-jl-mo-wyz])(?:\(\)|\([a-z]\))?\s+(?:is\s+|=\s+)?(?:the\s+)?"
+                    r"(?:(?:array|triangle|table|sequence)\s+)?(?:(?:given|defined|as)\s+)?(?:by|in)?\s*(A\d{6})\b(?!\()")
 # How a table's entry (n, k) lies in its sequence: a triangle read by rows in one of TRIANGLE_LAYOUTS, rows of
 # 2n+1 entries (0 <= k <= 2n), or an array read by antidiagonals from (f, f), each in either direction.
 ENTRY_LAYOUTS: tuple[tuple[Any, ...], ...] = (
