@@ -647,3 +647,37 @@ def test_a_letter_bound_to_a_sequence_is_its_call(name: str) -> None:
     assert "A000027(" in _tables_named(name)
     # the variables and a(n) itself are never bound
     assert _tables_named("a(n) = a(n-1) + n, a given by A000027.") == "a(n) = a(n-1) + n, a given by A000027."
+
+
+def _digits_in_base(x: int, b: int) -> int:
+    out, place = 0, 1
+    while x:
+        out, place, x = out + x % b * place, place * 10, x // b
+    return out
+
+
+@pytest.mark.parametrize("name,offset,f", [
+    ("a(n) = 97 written in base n.", 2, lambda n: _digits_in_base(97, n)),
+    ("a(n) = n^2 written in base 3.", 0, lambda n: _digits_in_base(n * n, 3)),
+    ("Squares written in base 9.", 0, lambda n: _digits_in_base(n * n, 9)),
+    ("Powers of 2 written in base 6.", 0, lambda n: _digits_in_base(2 ** n, 6)),
+    ("Triangular numbers written in base 4.", 0, lambda n: _digits_in_base(n * (n + 1) // 2, 4)),
+])
+def test_a_number_written_in_a_base_is_its_digits_read_in_base_10(name: str, offset: int, f: Any) -> None:
+    from miner.lang.evaluator import evaluate
+
+    terms = tuple(f(n) for n in range(offset, offset + 30))
+    progs = [p for p in programs_from_name(name, offset, terms) if check_terms(p, terms).ok]
+    assert progs, name
+    assert evaluate(progs[0], 40) == [f(n) for n in range(offset, offset + 40)]
+    assert not programs_from_name("Numbers whose sum of digits written in base 3 is 2.", 0, terms)
+
+
+def test_inbase_in_python_is_the_compiled_loop() -> None:
+    from miner.lang.evaluator import evaluate
+    from miner.search.formula import inbase_value
+
+    for base in (-2, 1, 2, 3, 7, 10, 16):
+        prog = programs_from_name(f"a(n) = (n - 5) written in base {base}.", 0)
+        assert prog and evaluate(prog[0], 30) == [inbase_value(n - 5, base) for n in range(30)]
+    assert [inbase_value(n, 2) for n in range(6)] == [0, 1, 10, 11, 100, 101]

@@ -57,7 +57,7 @@ NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf"
                         "rad": 7947, "usigma": 34448})
 _BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
-          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1}
+          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2}
 
 
 def abs_value(x: int) -> int:
@@ -68,6 +68,17 @@ def abs_value(x: int) -> int:
 def lcm_value(a: int, b: int) -> int:
     """lcm as the compiled code computes it: |a*b / gcd(a,b)| (no value for lcm(0,0))."""
     return abs_value(S.div(S.mul(a, b), S.gcd(a, b)))
+
+
+def inbase_value(x: int, base: int) -> int:
+    """x's base-`base` digits read as a decimal number, as the compiled loop computes it (0 unless x > 0 and
+    base > 1); for the readers' Python twins."""
+    result, place = 0, 1
+    while True:
+        rest, added = S.div(x, base), S.add(result, S.mul(S.mod(x, base), place))
+        if not -1 < rest < x:
+            return result
+        x, result, place = rest, added, S.mul(place, 10)
 
 
 def round_value(top: int, bottom: int) -> int:
@@ -566,11 +577,34 @@ def zero_otherwise(name: str) -> str:
     return _ZERO_OTHERWISE.sub(lambda m: f" ({m['x'].strip()})*iverson({m['c'].strip()})", name)
 
 
+# "a(n) = 97 written in base n", "Squares written in base 9", "A005204 written in base 2": the digits read in
+# base 10 (`inbase`); the plural names its terms.
+_WRITTEN = re.compile(r"^(?P<lead>.*?\ba\(n\)\s*=\s*|)(?P<x>[^=;,]+?)\s+(?:when\s+)?written in base\s+"
+                      r"(?P<b>[\w+*() -]+?)\s*(?P<rest>[.;]|$)")
+_PLURALS = {"squares": "n^2", "cubes": "n^3", "primes": "prime(n)", "triangular numbers": "n*(n+1)/2",
+            "fibonacci numbers": "F(n)", "factorials": "n!", "odd numbers": "2*n+1", "even numbers": "2*n",
+            "catalan numbers": "A000108(n)", "lucas numbers": "A000032(n)"}
+
+
+def _in_base(name: str) -> str:
+    """The name with `X written in base B` as `inbase(X, B)`."""
+    m = _WRITTEN.match(name.strip())
+    if m is None or re.search(r"non-?decimal", name):  # a finite list: past it, no one way to write a digit > 9
+        return name
+    x = m["x"].strip()
+    if not m["lead"]:
+        power = re.fullmatch(r"powers of (\d+)", x, re.I)
+        x = f"{x}(n)" if re.fullmatch(r"A\d{6}", x) else f"{power[1]}^n" if power else _PLURALS.get(x.lower(), "")
+        if not x:
+            return name
+    return f"{m['lead']}inbase({x}, {m['b'].strip()}){m['rest']}"
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
     out: list[str] = []
-    name = zero_otherwise(_tables_named(name))
+    name = zero_otherwise(_tables_named(_in_base(name)))
     for part in re.split(r";|\balso\b", name):
         m = _FRAGMENT.search(part)
         if not m:
@@ -920,8 +954,26 @@ class Compiler:
                 self.value(inner, dest)
         elif name in TRIANGLES:
             self.triangle(TRIANGLES[name], args[0], args[1], dest)
+        elif name == "inbase":
+            self.in_base(args[0], args[1], dest)
         else:
             self.binary(name, args[0], args[1], dest)
+
+    def in_base(self, x: Node, base: Node, dest: int) -> None:
+        """$dest = x's base digits read in base 10 (`inbase_value`): a loop over the digits, lowest first."""
+        rest, place, digit = self.fresh(), self.fresh(), self.fresh()
+        self.value(x, rest)
+        src = self.operand(base)
+        self.emit("mov", dest, 0)
+        self.emit("mov", place, 1)
+        self.ops.append(Operation("lpb", Operand(DIRECT, rest), Operand(CONSTANT, 1)))
+        self.emit("mov", digit, rest, direct=True)
+        self.ops.append(Operation("mod", Operand(DIRECT, digit), src))
+        self.emit("mul", digit, place, direct=True)
+        self.emit("add", dest, digit, direct=True)
+        self.emit("mul", place, 10)
+        self.ops.append(Operation("div", Operand(DIRECT, rest), src))
+        self.ops.append(Operation("lpe"))
 
     def absolute(self, dest: int, scratch: int) -> None:
         """$dest = max($dest, -$dest), through the free cell `scratch` (`abs_value` in Python)."""
