@@ -1244,6 +1244,7 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
             out.setdefault(repr(prog.ops), prog)
     from miner.search.reals import readings
 
+    shifted: list[Program] = []  # an old name's formula may count n from one before or after the data's offset
     for node in (r for found in formulas_in_name(name) for e in entry_readings(found, table) for r in readings(e)):
         lag = max_lag(node)
         try:
@@ -1261,6 +1262,8 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
                     for first in range(1, min(3, len(terms) - 5) + 1):
                         late = with_initial(prog, tuple(terms[:first]), offset)
                         out.setdefault(repr(late.ops), late)
+                shifted.extend(Program(ops=add_const(0, shift) + list(prog.ops), directives=dict(prog.directives))
+                               for shift in (-1, 1))
             else:
                 # Initial terms from the data: the formula may hold from a(lag) on, or a term or two later.
                 progs = [compile_recurrence(node, tuple(terms[:m]), offset)
@@ -1275,7 +1278,9 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
 
     for prog in rationals.programs_from_name(name, offset):
         out.setdefault(repr(prog.ops), prog)
-    return sorted(out.values(), key=lambda p: len(p.ops))
+    # the formulas as written first, then shifted by one
+    ordered = sorted(out.values(), key=lambda p: len(p.ops))
+    return ordered + [p for p in shifted if out.setdefault(repr(p.ops), p) is p]
 
 
 # "a(0) = 1; thereafter a(n) = ...", "... for n >= 2", "n > 0": a formula that holds from some n on.
