@@ -243,3 +243,22 @@ def test_an_egf_may_hold_a_cited_sequences_ordinary_gf():
     ctx = SearchContext(corpus=corpus, known={108: Target(108, "Catalan", (), 0)})
     found = [c.program for c in propose(Target(1, name, tuple(want[:25]), 0), ctx, 4, None)]
     assert found and check_terms(found[0], want[:40], corpus).ok
+
+
+def test_an_equation_may_hold_its_series_at_c_times_x():
+    # A(x) = 1 + x*A(2x): a(m) = 2^(m-1) a(m-1), so 2^(m(m-1)/2)
+    powers = [2 ** (m * (m - 1) // 2) for m in range(N)]
+    progs = programs_for(Target(1, "G.f. A(x) satisfies: A(x) = 1 + x*A(2*x).", tuple(powers[:12]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == powers
+    # A(x) = 1/(1 - x - x*A(3x)), its coefficients by the product written out
+    a = [Fraction(1)]
+    for m in range(1, N):  # A = 1 + (x + x A(3x)) A
+        b = [Fraction(int(i == 1)) + (3 ** (i - 1) * a[i - 1] if i >= 1 else 0) for i in range(m + 1)]
+        a.append(sum(b[i] * a[m - i] for i in range(1, m + 1)))
+    want = [int(v) for v in a]
+    progs = programs_for(Target(1, "G.f. A(x) satisfies: A(x) = 1 / (1 - x - x * A(3*x)).", tuple(want[:12]), 0))
+    assert len(progs) == 1 and evaluate(progs[0], N) == want
+    alternating = parse_name("G.f. A(x) satisfies: A(x) = 1 + x*A(-x)^2.")
+    assert alternating is not None and terms_of(alternating, 4) is not None
+    assert parse_name("G.f. A(x) satisfies: A(x) = 1 + x*A(x/2).") is None or \
+        programs_for(Target(1, "G.f. A(x) satisfies: A(x) = 1 + x*A(x/2).", (1, 1, 1, 1, 1, 1, 1, 1), 0)) == []

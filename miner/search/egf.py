@@ -123,16 +123,9 @@ class _Parser(ExpressionParser):
         return Node("series", (int(first), c, p), (renamed(coefficient, var),))
 
     def _self_series(self) -> Node:
-        """A(x), or A(x^k) (Node("selfref", k)): the series the equation defines."""
+        """A(x), A(x^k), A(c*x), A(-x) (Node("selfref", None, (argument,))): the series the equation defines."""
         self.take("A")
-        self.take("(")
-        self.take("x")
-        power = 1
-        if self.peek() == "^":
-            self.take()
-            power = int(self.take())
-        self.take(")")
-        return Node("selfref", power)
+        return Node("selfref", None, tuple(self._call_args(1)))
 
 
 # Eisenstein series E_k = 1 - (2k/B_k) Sum_{n>=1} sigma_{k-1}(n) q^n, those with integer coefficients
@@ -309,6 +302,8 @@ def _monomial(node: Node) -> tuple[Fraction, int] | None:
     """(c, k) when the node is c * x^k, k >= 1."""
     if node == Node("var", "x"):
         return Fraction(1), 1
+    if node.kind == "neg" and (inner := _monomial(node.args[0])) is not None:
+        return -inner[0], inner[1]
     if node.kind == "op" and node.value == "^" and node.args[0] == Node("var", "x"):
         k = constant_value(node.args[1])
         return (Fraction(1), int(k)) if k is not None and k.denominator == 1 and k >= 1 else None
@@ -353,9 +348,14 @@ def _compile(node: Node, plan: Plan) -> int:
         if any(o.source.kind == INDIRECT or o.target.kind == INDIRECT for o in ops):
             raise FormulaError("indirect cells in a coefficient formula")
         return plan.add("series", (), (format_program(Program(ops)), first, c, p))
-    if kind == "selfref":
+    if kind == "selfref":  # at c*x^k, as a cited g.f.
+        monomial = _monomial(node.args[0])
+        if monomial is None or monomial[0].denominator != 1 or monomial[1] < 1:
+            raise FormulaError("A(x) at other than c*x^k")
+        c, k = monomial
         own = plan.add("self")
-        return own if node.value == 1 else plan.add("subst", (own,), node.value)
+        scaled = own if c == 1 else plan.add("dilate", (own,), int(c))
+        return scaled if k == 1 else plan.add("subst", (scaled,), k)
     if kind == "neg":
         return plan.add("scale", (_compile(node.args[0], plan),), Fraction(-1))
     if kind == "op":
