@@ -215,8 +215,8 @@ def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formu
     solved = [p for p in programs if check_terms(p, terms[:30]).ok]
     assert solved, name
     assert check_terms(solved[0], terms).ok  # 120 terms, far past the 30 it was picked on
-    # a name that is no triangle read by rows gives no T(n,k) program
-    assert not [p for p in programs_from_name(name.replace("read by rows", "of numbers"), 0) if check_terms(p, terms[:30]).ok]
+    # a name that is no triangle gives no T(n,k) program
+    assert not [p for p in programs_from_name(name.replace("Triangle read by rows", "Numbers"), 0) if check_terms(p, terms[:30]).ok]
 
 
 def test_linear_congruential_generators_compile_to_their_recurrence():
@@ -694,3 +694,10 @@ def test_inbase_in_python_is_the_compiled_loop() -> None:
         prog = programs_from_name(f"a(n) = (n - 5) written in base {base}.", 0)
         assert prog and evaluate(prog[0], 30) == [inbase_value(n - 5, base) for n in range(30)]
     assert [inbase_value(n, 2) for n in range(6)] == [0, 1, 10, 11, 100, 101]
+
+
+def test_a_triangle_that_does_not_say_read_by_rows_is_read_by_rows() -> None:
+    terms = tuple(k * comb(n, k) for n in range(9) for k in range(n + 1))
+    progs = [p for p in programs_from_name("Triangle T(n,k) = k*binomial(n,k).", 0, terms) if check_terms(p, terms).ok]
+    assert progs
+    assert not programs_from_name("Trianglestuff T(n,k) = k*binomial(n,k).", 0, terms)

@@ -64,7 +64,7 @@ STREAMED: frozenset[str] = frozenset({"neighbours"})
 REVISED: dict[str, str] = {
     "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
-    "formula": "2026-12-07T02:28:00+00:00",  # n one off the offset, X written in base b, table entries A(n, k), T given by A...
+    "formula": "2026-12-07T02:34:00+00:00",  # any Triangle T(n,k) =, n off by one, X written in base b, A(n, k)
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices

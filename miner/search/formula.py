@@ -660,7 +660,7 @@ def formulas_in_name(name: str) -> list[Node]:
 def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list[Node]:
     """Formulas `T(n,k) = ...` in n and k of a triangle read by rows (none if the name is no triangle), or
     of whatever table `pattern` finds (an array read by antidiagonals)."""
-    if pattern is None and "read by rows" not in name:
+    if pattern is None and "read by rows" not in name and not re.match(r"(?:Number )?[Tt]riangle\b", name):
         return []
     found = []
     name = zero_otherwise(name)
