@@ -42,6 +42,10 @@ CASES = {
     "Pi^(-7)": lambda c: c.pi ** -7,
     "(2*Pi)^12": lambda c: (2 * c.pi) ** 12,
     "cot(3/7) + cos(1)": lambda c: c.cot(c.mpf(3) / 7) + c.cos(1),
+    "2*asinh(2) + 2*arcsinh(1/2) + (1 - sqrt(5))/2": lambda c: 2 * c.asinh(2) + 2 * c.asinh(c.mpf(1) / 2) + (1 - c.sqrt(5)) / 2,
+    "atanh(1/3)": lambda c: c.atanh(c.mpf(1) / 3),
+    "arccosh(3)/Pi": lambda c: c.acosh(3) / c.pi,
+    "sqrt(5)/(2*log(phi)), where phi is the golden ratio (A001622)": lambda c: c.sqrt(5) / (2 * c.log(c.phi)),
 }
 
 

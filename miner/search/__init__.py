@@ -66,7 +66,7 @@ REVISED: dict[str, str] = {
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
     "formula": "2026-12-07T02:34:00+00:00",  # any Triangle T(n,k) =, n off by one, X written in base b, A(n, k)
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
-    "constants": "2026-12-05T12:10:00+00:00",  # series: "Sum_{k>=0} 1/(k!)^4", "reciprocals of ... A084939"
+    "constants": "2026-12-07T02:35:00+00:00",  # asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from miner.lang import Limits
 from miner.lang.evaluator import evaluate_partial
@@ -38,6 +38,22 @@ _FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
 _CONSTANTS = ("pi", "e")
 
 
+def _op(o: str, a: Node, b: Node | int) -> Node:
+    return Node("op", o, (a, b if isinstance(b, Node) else Node("num", b)))
+
+
+def _log_of(x: Node, sign: int) -> Node:
+    """log(x + sqrt(x^2 + sign)): asinh (sign 1) and acosh (sign -1)."""
+    return Node("call", "log", (_op("+", x, Node("call", "sqrt", (_op("+" if sign > 0 else "-", _op("^", x, 2), 1),))),))
+
+
+_AREA: dict[str, Callable[[Node], Node]] = {
+    "asinh": lambda x: _log_of(x, 1), "arcsinh": lambda x: _log_of(x, 1), "arsinh": lambda x: _log_of(x, 1),
+    "acosh": lambda x: _log_of(x, -1), "arccosh": lambda x: _log_of(x, -1), "arcosh": lambda x: _log_of(x, -1),
+    "atanh": lambda x: _op("/", Node("call", "log", (_op("/", _op("+", Node("num", 1), x), _op("-", Node("num", 1), x)),)), 2),
+    "arctanh": lambda x: _op("/", Node("call", "log", (_op("/", _op("+", Node("num", 1), x), _op("-", Node("num", 1), x)),)), 2)}
+
+
 class _Parser(ExpressionParser):
     """The formula grammar without n, with Pi, e and the functions above."""
 
@@ -45,7 +61,7 @@ class _Parser(ExpressionParser):
         super().__init__(tokens, ())
 
     def _starts_factor(self, tok: str) -> bool:
-        return tok.lower() in _CONSTANTS or tok.lower() in _FUNCTIONS or super()._starts_factor(tok)
+        return tok.lower() in _CONSTANTS or tok.lower() in _FUNCTIONS or tok.lower() in _AREA or super()._starts_factor(tok)
 
     def primary(self) -> Node:
         tok = self.peek() or ""
@@ -57,6 +73,9 @@ class _Parser(ExpressionParser):
         if tok.lower() in _FUNCTIONS and self.peek(1) == "(":
             self.take()
             return Node("call", tok.lower(), tuple(self._call_args(1)))
+        if tok.lower() in _AREA and self.peek(1) == "(":  # the inverse hyperbolic functions are logarithms
+            self.take()
+            return _AREA[tok.lower()](self._call_args(1)[0])
         return super().primary()
 
     def _series(self) -> Node:
@@ -91,8 +110,10 @@ def parse_name(name: str) -> Node | None:
     text = _SERIES.sub(r"Sum_{\1=\2..oo}", m[1])
     if "Sum_{" in text:  # what follows is a closed form or a definition ("= zeta(3)^2", ", where ...")
         text = re.split(r"\s=\s|,?\s+where\s|,?\s+with\s", text)[0]
-    elif not re.search(r"\b(?:Pi|e|sqrt|exp|log|sin|cos|tan|sec|csc|cot)\b", text):
+    elif not re.search(r"\b(?:Pi|e|phi|sqrt|exp|log|sin|cos|tan|sec|csc|cot|(?:a|ar|arc)?(?:sinh|cosh|tanh))\b", text):
         return None
+    # "..., where phi is the golden ratio (A001622)": the golden ratio is phi's meaning here already
+    text = re.sub(r",?\s+where phi is the golden ratio\b.*$", "", text)
     try:
         parser = _Parser(tokenize(text))
         node = parser.expression()
