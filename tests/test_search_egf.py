@@ -262,3 +262,16 @@ def test_an_equation_may_hold_its_series_at_c_times_x():
     assert alternating is not None and terms_of(alternating, 4) is not None
     assert parse_name("G.f. A(x) satisfies: A(x) = 1 + x*A(x/2).") is None or \
         programs_for(Target(1, "G.f. A(x) satisfies: A(x) = 1 + x*A(x/2).", (1, 1, 1, 1, 1, 1, 1, 1), 0)) == []
+
+
+def test_a_series_coefficient_calling_a_sequence_is_aligned_to_its_program():
+    from miner.lang import Corpus, check_terms
+
+    # A000007 here: n^2 from n = 1, its program from 0 (term i is (i+1)^2)
+    corpus = Corpus({7: "add $0,1\npow $0,2\n"})
+    squares = [k * k if k else 0 for k in range(40)]
+    want = _series_product(squares, squares)
+    name = "Expansion of (Sum_{k>=1} A000007(k)*x^k)^2."
+    ctx = SearchContext(corpus=corpus, known={7: Target(7, "squares", (), 1)})
+    found = [c.program for c in propose(Target(1, name, tuple(want[2:27]), 2), ctx, 4, None)]
+    assert found and check_terms(found[0], want[2:40], corpus).ok
