@@ -20,7 +20,7 @@ from miner.lang.formatter import format_program
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, largest_cell
-from miner.search.formula import (ExpressionParser, FormulaError, Node, compile_formula, constant_value, inline_formula,
+from miner.search.formula import (ExpressionParser, FormulaError, Node, binop, compile_formula, constant_value, inline_formula,
                                   renamed, tokenize, uses)
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -38,20 +38,16 @@ _FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
 _CONSTANTS = ("pi", "e")
 
 
-def _op(o: str, a: Node, b: Node | int) -> Node:
-    return Node("op", o, (a, b if isinstance(b, Node) else Node("num", b)))
-
-
 def _log_of(x: Node, sign: int) -> Node:
     """log(x + sqrt(x^2 + sign)): asinh (sign 1) and acosh (sign -1)."""
-    return Node("call", "log", (_op("+", x, Node("call", "sqrt", (_op("+" if sign > 0 else "-", _op("^", x, 2), 1),))),))
+    return Node("call", "log", (binop("+", x, Node("call", "sqrt", (binop("+" if sign > 0 else "-", binop("^", x, 2), 1),))),))
 
 
 _AREA: dict[str, Callable[[Node], Node]] = {
     "asinh": lambda x: _log_of(x, 1), "arcsinh": lambda x: _log_of(x, 1), "arsinh": lambda x: _log_of(x, 1),
     "acosh": lambda x: _log_of(x, -1), "arccosh": lambda x: _log_of(x, -1), "arcosh": lambda x: _log_of(x, -1),
-    "atanh": lambda x: _op("/", Node("call", "log", (_op("/", _op("+", Node("num", 1), x), _op("-", Node("num", 1), x)),)), 2),
-    "arctanh": lambda x: _op("/", Node("call", "log", (_op("/", _op("+", Node("num", 1), x), _op("-", Node("num", 1), x)),)), 2)}
+    "atanh": lambda x: binop("/", Node("call", "log", (binop("/", binop("+", Node("num", 1), x), binop("-", Node("num", 1), x)),)), 2),
+    "arctanh": lambda x: binop("/", Node("call", "log", (binop("/", binop("+", Node("num", 1), x), binop("-", Node("num", 1), x)),)), 2)}
 
 
 class _Parser(ExpressionParser):

@@ -47,6 +47,11 @@ class Node:
     args: tuple["Node", ...] = ()
 
 
+def binop(o: str, a: Node, b: Node | int) -> Node:
+    """The node a o b (an int b as a number)."""
+    return Node("op", o, (a, b if isinstance(b, Node) else Node("num", b)))
+
+
 _TOKEN = re.compile(r"\s*(?:(A\d{6})|(\d+)|([A-Za-z][A-Za-z]*)|(\.\.\.?|<=|>=|==|[-+*/^(),!{}=_|\[\]<>]))")
 # Named functions that are sequences in the corpus: name -> A-number.
 NAMED_SEQUENCES = {"fibonacci": 45, "f": 45, "lucas": 32, "prime": 40, "phi": 10,
@@ -727,19 +732,16 @@ def _tables_named(name: str) -> str:
 
 def _entry_index(layout: tuple[Any, ...], n: Node, k: Node) -> Node:
     """The index, counted from the table's first term, of entry (n, k) in the layout."""
-    def op(o: str, a: Node, b: Node | int) -> Node:
-        return Node("op", o, (a, b if isinstance(b, Node) else Node("num", b)))
-
     if layout[0] == "wide":
-        return op("+", op("^", n, 2), k)
+        return binop("+", binop("^", n, 2), k)
     if layout[0] == "anti":
         first, by_k = layout[1], layout[2]
-        d = op("-", op("+", n, k), 2 * first)
-        return op("+", op("/", op("*", d, op("+", d, 1)), 2), op("-", k if by_k else n, first))
+        d = binop("-", binop("+", n, k), 2 * first)
+        return binop("+", binop("/", binop("*", d, binop("+", d, 1)), 2), binop("-", k if by_k else n, first))
     first_row, first_col, extra = layout[1:]
     length = first_row + extra - first_col + 1  # entries of the first row, each later row one more
-    r = op("-", n, first_row)
-    return op("+", op("+", op("*", r, length), op("/", op("*", r, op("-", r, 1)), 2)), op("-", k, first_col))
+    r = binop("-", n, first_row)
+    return binop("+", binop("+", binop("*", r, length), binop("/", binop("*", r, binop("-", r, 1)), 2)), binop("-", k, first_col))
 
 
 def placed(node: Node, layout: tuple[Any, ...], first: Callable[[int], int]) -> Node:

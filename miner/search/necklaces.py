@@ -23,7 +23,8 @@ from typing import Any, Iterator
 
 from miner.lang.program import Program
 from miner.search.build import line
-from miner.search.formula import TRIANGLE_LAYOUTS, Compiler, FormulaError, Node, compile_array, compile_triangle
+from miner.search.formula import (TRIANGLE_LAYOUTS, Compiler, FormulaError, Node, binop, compile_array,
+                                  compile_triangle)
 from miner.search.primes import moebius
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -234,60 +235,56 @@ def _var(v: str) -> Node:
     return Node("var", v)
 
 
-def _op(op: str, a: Node, b: Node) -> Node:
-    return Node("op", op, (a, b))
-
-
 def _call(name: str, a: Node, b: Node) -> Node:
     return Node("call", name, (a, b))
 
 
 def _is_zero(x: Node) -> Node:
     """[x = 0] for x >= 0, with the formula compiler's own operations (the table layouts use its Compiler)."""
-    return _op("-", _num(1), _call("min", x, _num(1)))
+    return binop("-", _num(1), _call("min", x, _num(1)))
 
 
 def _rotations_node(b: Node, c: Node, black: Node | None) -> Node:
     j = _var("j")
     g = _call("gcd", j, b)
     if black is None:
-        term = _op("^", c, g)
+        term = binop("^", c, g)
     else:
-        period = _op("/", b, g)
-        term = _op("*", _is_zero(_op("mod", black, period)), _call("binomial", g, _op("/", _op("*", black, g), b)))
+        period = binop("/", b, g)
+        term = binop("*", _is_zero(binop("mod", black, period)), _call("binomial", g, binop("/", binop("*", black, g), b)))
     return Node("sum", "j", (_num(1), b, term))
 
 
 def _reflections_node(b: Node, c: Node, black: Node | None) -> Node:
     if black is None:
-        return _op("/", _op("+", _op("^", c, _op("/", _op("+", b, _num(1)), _num(2))),
-                            _op("^", c, _op("+", _op("/", b, _num(2)), _num(1)))), _num(2))
+        return binop("/", binop("+", binop("^", c, binop("/", binop("+", b, _num(1)), _num(2))),
+                            binop("^", c, binop("+", binop("/", b, _num(2)), _num(1)))), _num(2))
     # LODA's division truncates, so at b = 0 the row is 0 (not -1); it is multiplied by b = 0 there anyway.
-    return _call("binomial", _op("/", _op("-", b, _op("mod", black, _num(2))), _num(2)), _op("/", black, _num(2)))
+    return _call("binomial", binop("/", binop("-", b, binop("mod", black, _num(2))), _num(2)), binop("/", black, _num(2)))
 
 
 def _plain_node(kind: str, b: Node, c: Node, black: Node | None) -> Node:
     rot = _rotations_node(b, c, black)
     empty = _is_zero(b) if black is None else _num(0)
     size = _call("max", b, _num(1))
-    neck = _op("/", _op("+", rot, empty), size)
-    brace = _op("/", _op("+", _op("+", rot, _op("*", b, _reflections_node(b, c, black))), _op("*", _num(2), empty)),
-                _op("*", _num(2), size))
+    neck = binop("/", binop("+", rot, empty), size)
+    brace = binop("/", binop("+", binop("+", rot, binop("*", b, _reflections_node(b, c, black))), binop("*", _num(2), empty)),
+                binop("*", _num(2), size))
     if kind == "necklace":
         return neck
     if kind == "bracelet":
         return brace
     if kind == "chiral":
-        return _op("-", neck, brace)
-    return _op("-", _op("*", _num(2), brace), neck)
+        return binop("-", neck, brace)
+    return binop("-", binop("*", _num(2), brace), neck)
 
 
 def _mu_node(d: Node) -> Node:
     """mu(d) for d >= 1: [d squarefree] (-1)^log2(tau(d)), tau(d) a power of 2 when d is squarefree."""
     t = _var("t")
-    squarefree = Node("prod", "t", (_num(2), d, _call("min", _op("mod", d, _op("*", t, t)), _num(1))))
-    tau = Node("sum", "t", (_num(1), d, _is_zero(_op("mod", d, t))))
-    return _op("*", squarefree, _op("^", Node("neg", None, (_num(1),)), _call("log", tau, _num(2))))
+    squarefree = Node("prod", "t", (_num(2), d, _call("min", binop("mod", d, binop("*", t, t)), _num(1))))
+    tau = Node("sum", "t", (_num(1), d, _is_zero(binop("mod", d, t))))
+    return binop("*", squarefree, binop("^", Node("neg", None, (_num(1),)), _call("log", tau, _num(2))))
 
 
 def formula(reading: Reading, b: Node, c: Node) -> Node:
@@ -298,18 +295,18 @@ def formula(reading: Reading, b: Node, c: Node) -> Node:
             return plain
         d = _var("d")
         if reading.black is None:
-            body = _op("*", _mu_node(d), _plain_node(reading.kind, _op("/", b, d), colors, None))
+            body = binop("*", _mu_node(d), _plain_node(reading.kind, binop("/", b, d), colors, None))
         else:
-            body = _op("*", _op("*", _mu_node(d), _is_zero(_op("mod", _num(reading.black), d))),
-                       _plain_node(reading.kind, _op("/", b, d), colors, _op("/", _num(reading.black), d)))
+            body = binop("*", binop("*", _mu_node(d), _is_zero(binop("mod", _num(reading.black), d))),
+                       _plain_node(reading.kind, binop("/", b, d), colors, binop("/", _num(reading.black), d)))
         # The divisor sum is empty at b = 0; the empty necklace counts as the plain one does.
         empty = reading.black is None and reading.kind != "chiral"
-        return _op("+", Node("dsum", "d", (b, body)), _is_zero(b) if empty else _num(0))
+        return binop("+", Node("dsum", "d", (b, body)), _is_zero(b) if empty else _num(0))
     if not reading.exact:
         return base(c)
     i = _var("i")
-    sign = _op("^", Node("neg", None, (_num(1),)), _op("-", c, i))
-    return Node("sum", "i", (_num(0), c, _op("*", _op("*", sign, _call("binomial", c, i)), base(i))))
+    sign = binop("^", Node("neg", None, (_num(1),)), binop("-", c, i))
+    return Node("sum", "i", (_num(0), c, binop("*", binop("*", sign, _call("binomial", c, i)), base(i))))
 
 
 class _Compiler(Compiler):
@@ -324,10 +321,10 @@ def compile_reading(reading: Reading, offset: int = 0, layout: Any = None) -> Pr
         return _num(v) if isinstance(v, int) else _var(v)
     b = arg(reading.beads)
     if reading.extra_beads:
-        b = _op("+", b, _num(reading.extra_beads))
+        b = binop("+", b, _num(reading.extra_beads))
     c = arg(reading.colors)
     if reading.extra_colors:
-        c = _op("+", c, _num(reading.extra_colors))
+        c = binop("+", c, _num(reading.extra_colors))
     node = formula(reading, b, c)
     if reading.shape == "triangle":
         return compile_triangle(node, layout, offset)

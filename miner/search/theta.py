@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from miner.lang.program import Program
 from miner.search import egf
 from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised, series_terms
-from miner.search.formula import FormulaError, Node, TokenCursor, tokenize
+from miner.search.formula import FormulaError, Node, TokenCursor, binop, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 4
@@ -238,12 +238,8 @@ def _leaf(alpha: int, beta: int, sa: int, sb: int) -> Node:
     return Node("theta", (alpha, beta, sa, sb))
 
 
-def _op(op: str, a: Node, b: Node) -> Node:
-    return Node("op", op, (a, b))
-
-
 def _power(node: Node, e: int) -> Node:
-    return _op("/", Node("num", 1), _op("^", node, Node("num", -e))) if e < 0 else _op("^", node, Node("num", e))
+    return binop("/", Node("num", 1), binop("^", node, Node("num", -e))) if e < 0 else binop("^", node, Node("num", e))
 
 
 def _f1(sign: int, m: int) -> Node:
@@ -272,9 +268,9 @@ class _SeriesParser(TokenCursor):
         if d.denominator != 1:
             raise FormulaError("summands in different powers of q")
         lo, hi = (a, b) if d >= 0 else (b, a)
-        raised = _op("*", _power(Node("var", "x"), abs(int(d))), hi.node) if d else hi.node
+        raised = binop("*", _power(Node("var", "x"), abs(int(d))), hi.node) if d else hi.node
         first, second = (lo.node, raised) if lo is a else (raised, lo.node)
-        return _Series(lo.shift, _op("+" if sign > 0 else "-", first, second))
+        return _Series(lo.shift, binop("+" if sign > 0 else "-", first, second))
 
     def term(self) -> _Series:
         out = self.unary()
@@ -283,12 +279,12 @@ class _SeriesParser(TokenCursor):
             if tok in ("*", "/"):
                 self.take()
                 other = self.unary()
-                out = _Series(out.shift + other.shift, _op("*", out.node, other.node)) if tok == "*" else \
-                    _Series(out.shift - other.shift, _op("/", out.node, other.node))
+                out = _Series(out.shift + other.shift, binop("*", out.node, other.node)) if tok == "*" else \
+                    _Series(out.shift - other.shift, binop("/", out.node, other.node))
             elif tok is not None and (tok == "(" or tok[0].isdigit() or tok in ("x", "q")
                                       or (tok.lower() in _SERIES_FUNCTIONS + _AGM and self.peek(1) in ("(", "_", "^"))):
                 other = self.unary()
-                out = _Series(out.shift + other.shift, _op("*", out.node, other.node))
+                out = _Series(out.shift + other.shift, binop("*", out.node, other.node))
             else:
                 return out
 
@@ -361,21 +357,21 @@ class _SeriesParser(TokenCursor):
         if name == "f":
             return _Series(zero, _f1(s, m))
         if name == "chi":  # chi(y) = f(y) / f(-y^2)
-            return _Series(zero, _op("/", _f1(s, m), _f1(-1, 2 * m)))
+            return _Series(zero, binop("/", _f1(s, m), _f1(-1, 2 * m)))
         if s < 0 and name in ("eta", "theta_2", "c"):
             raise FormulaError("a fractional power of q at -q")
         if name == "eta":
             return _Series(Fraction(m, 24), _f1(-1, m))
         if name == "theta_2":  # 2 q^(m/4) psi(q^(2m))
-            return _Series(Fraction(m, 4), _op("*", Node("num", 2), _leaf(2 * m, 6 * m, 1, 1)))
+            return _Series(Fraction(m, 4), binop("*", Node("num", 2), _leaf(2 * m, 6 * m, 1, 1)))
         if self.agm and name == "b":  # eta(y)^3 / eta(y^3)
-            return _Series(zero, _op("/", _power(_f1(-s, m), 3), _f1(-s, 3 * m)))
+            return _Series(zero, binop("/", _power(_f1(-s, m), 3), _f1(-s, 3 * m)))
         if self.agm and name == "c":  # 3 eta(y^3)^3 / eta(y)
-            return _Series(Fraction(m, 3), _op("/", _op("*", Node("num", 3), _power(_f1(-1, 3 * m), 3)), _f1(-1, m)))
+            return _Series(Fraction(m, 3), binop("/", binop("*", Node("num", 3), _power(_f1(-1, 3 * m), 3)), _f1(-1, m)))
         if self.agm and name == "a":  # phi(y) phi(y^3) + 4 y psi(y^2) psi(y^6)
-            psis = _op("*", _leaf(2 * m, 6 * m, 1, 1), _leaf(6 * m, 18 * m, 1, 1))
-            return _Series(zero, _op("+", _op("*", _leaf(m, m, s, s), _leaf(3 * m, 3 * m, s, s)),
-                                     _op("*", _op("*", Node("num", 4 * s), _power(Node("var", "x"), m)), psis)))
+            psis = binop("*", _leaf(2 * m, 6 * m, 1, 1), _leaf(6 * m, 18 * m, 1, 1))
+            return _Series(zero, binop("+", binop("*", _leaf(m, m, s, s), _leaf(3 * m, 3 * m, s, s)),
+                                     binop("*", binop("*", Node("num", 4 * s), _power(Node("var", "x"), m)), psis)))
         raise FormulaError(f"unknown function {name!r}")
 
 
@@ -418,10 +414,10 @@ def series_program(node: Node, norm: tuple[int, int, list[int]], offset: int) ->
             return []
         shift = zeros - own_norm[0]
         x_k = _power(Node("var", "x"), abs(shift))
-        shifted = node if shift == 0 else _op("*", x_k, node) if shift > 0 else _op("/", node, x_k)
+        shifted = node if shift == 0 else binop("*", x_k, node) if shift > 0 else binop("/", node, x_k)
         factor = Fraction(scale, own_norm[1])
-        reading = egf.Egf(_op("*", Node("num", factor.numerator), shifted) if factor.denominator == 1 else
-                          _op("/", _op("*", Node("num", factor.numerator), shifted), Node("num", factor.denominator)),
+        reading = egf.Egf(binop("*", Node("num", factor.numerator), shifted) if factor.denominator == 1 else
+                          binop("/", binop("*", Node("num", factor.numerator), shifted), Node("num", factor.denominator)),
                           ogf=True)
         if egf.terms_of(reading, count) != zeros * [0] + [scale * t for t in normal]:
             return []
