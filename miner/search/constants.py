@@ -38,16 +38,27 @@ _FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "sec", "csc", "cot")
 _CONSTANTS = ("pi", "e")
 
 
-def _log_of(x: Node, sign: int) -> Node:
-    """log(x + sqrt(x^2 + sign)): asinh (sign 1) and acosh (sign -1)."""
-    return Node("call", "log", (binop("+", x, Node("call", "sqrt", (binop("+" if sign > 0 else "-", binop("^", x, 2), 1),))),))
+def _log(x: Node) -> Node:
+    return Node("call", "log", (x,))
 
 
+def _asinh(x: Node) -> Node:
+    return _log(binop("+", x, Node("call", "sqrt", (binop("+", binop("^", x, 2), 1),))))
+
+
+def _acosh(x: Node) -> Node:
+    return _log(binop("+", x, Node("call", "sqrt", (binop("-", binop("^", x, 2), 1),))))
+
+
+def _atanh(x: Node) -> Node:
+    one = Node("num", 1)
+    return binop("/", _log(binop("/", binop("+", one, x), binop("-", one, x))), 2)
+
+
+# each spelling of the inverse hyperbolic functions, as the logarithm it is
 _AREA: dict[str, Callable[[Node], Node]] = {
-    "asinh": lambda x: _log_of(x, 1), "arcsinh": lambda x: _log_of(x, 1), "arsinh": lambda x: _log_of(x, 1),
-    "acosh": lambda x: _log_of(x, -1), "arccosh": lambda x: _log_of(x, -1), "arcosh": lambda x: _log_of(x, -1),
-    "atanh": lambda x: binop("/", Node("call", "log", (binop("/", binop("+", Node("num", 1), x), binop("-", Node("num", 1), x)),)), 2),
-    "arctanh": lambda x: binop("/", Node("call", "log", (binop("/", binop("+", Node("num", 1), x), binop("-", Node("num", 1), x)),)), 2)}
+    **dict.fromkeys(("asinh", "arsinh", "arcsinh"), _asinh), **dict.fromkeys(("acosh", "arcosh", "arccosh"), _acosh),
+    **dict.fromkeys(("atanh", "arctanh"), _atanh)}
 
 
 class _Parser(ExpressionParser):

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from miner.lang import semantics as S
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
-from miner.search.build import add_const, largest_cell, line, relocated
+from miner.search.build import add_const, largest_cell, line, relocated, shift_input
 from miner.search.linalg import poly_add, poly_mul
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -754,16 +754,13 @@ def placed(node: Node, layout: tuple[Any, ...], first: Callable[[int], int]) -> 
     return Node(node.kind, node.value, args) if args != node.args else node
 
 
-def _has_entries(node: Node) -> bool:
-    return node.kind == "entry" or any(_has_entries(a) for a in node.args)
-
-
 def entry_readings(node: Node, table: Callable[[int], tuple[int, str]]) -> list[Node]:
     """The node once for each layout its tables may have (`table(A)`: the sequence's first index and name,
     whose words narrow the layouts), or the node itself without table entries."""
-    if not _has_entries(node):
+    cited = _entries(node)
+    if not cited:
         return [node]
-    names = " ".join(table(a)[1] for a in _entries(node)).lower()
+    names = " ".join(table(a)[1] for a in cited).lower()
     layouts = [t for t in ENTRY_LAYOUTS if (t[0] == "anti") == ("antidiagonal" in names)] \
         if "antidiagonal" in names or "by rows" in names or "triangle" in names else list(ENTRY_LAYOUTS)
     return [placed(node, layout, lambda a: table(a)[0]) for layout in layouts]
@@ -1264,7 +1261,7 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
                     for first in range(1, min(3, len(terms) - 5) + 1):
                         late = with_initial(prog, tuple(terms[:first]), offset)
                         out.setdefault(repr(late.ops), late)
-                shifted.extend(Program(ops=add_const(0, shift) + list(prog.ops), directives=dict(prog.directives))
+                shifted.extend(Program(ops=shift_input(prog.ops, shift), directives=dict(prog.directives))
                                for shift in (-1, 1))
             else:
                 # Initial terms from the data: the formula may hold from a(lag) on, or a term or two later.
