@@ -1,9 +1,10 @@
 """Mine the real targets (OEIS sequences without a program in the corpus) for a fixed time; print JSON.
 
-    python benchmarks/mine_targets.py [--minutes 30] [--strategies a,b] [--model DIR]
+    python benchmarks/mine_targets.py [--minutes 30] [--strategies a,b] [--model DIR] [--workers N]
 
-One checker worker; every hit reproduces every known term (the deep check here uses the known terms,
-offline). Reports hits per CPU-hour of mining (this process and the worker), overall and per strategy.
+Checker workers as configured by default (one per CPU core); every hit reproduces every known term (the
+deep check here uses the known terms, offline). Reports hits per CPU-hour of mining (this process and the
+workers), overall and per strategy.
 """
 
 from __future__ import annotations
@@ -20,17 +21,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--strategies", default="")
     parser.add_argument("--model", default="", help="model folder (default: the bundled model)")
+    parser.add_argument("--workers", type=int, default=0, help="checker workers (default 0: one per CPU core)")
     args = parser.parse_args()
 
     from tests import testbed
     from miner.mine.context import build_context, refresh_context
-    from miner.mine.loop import BatchSummary, mine_batch, unlocks
+    from miner.mine.loop import BatchSummary, mine_batch, reload_due
 
     setup = cpu_now()
     wall = time.monotonic()
     sequences, programs = load_data()
     targets = testbed.real_targets(sequences, programs)
-    cfg = bench_cfg(workdir())
+    cfg = bench_cfg(workdir(), workers=args.workers)
     cfg["train"]["model_dir"] = args.model
     engine = testbed.build_db(cfg["database"]["url"], sequences, programs)
     ctx = build_context(cfg, engine)
@@ -45,9 +47,9 @@ def main() -> None:
             batch = mine_batch(ctx, engine, strategies=strategies)
             total.add(batch)
             batches += 1
-            if batch.tried == 0:
+            if batch.tried == 0 and not ctx.state.unlocked:
                 break
-            if unlocks(ctx, batch):  # as the daemon does: a name citing a new program is read again
+            if reload_due(ctx, batch):  # as the daemon does: a name citing a new program is read again
                 refresh_context(ctx, engine)
     finally:
         ctx.close()

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from storage.db import StorageError, connect, connect_readonly, is_operational_error, missing_sqlite_file, session_scope
 from storage.locks import job_lock
 from storage.mining import (attempt_rounds, changed_since, claim, extend_leases, failed_candidates, first_found, lease,
-                            record_attempt, record_failed, release, strategy_stats, tried_pairs)
+                            record_attempt, record_attempts, record_failed, release, strategy_stats, tried_pairs)
 from storage.programs import (discovered, hits_to_reverify, import_corpus_programs, mark_verified, mined_hit,
                               program_codes, program_files, program_length, provisional_hits, store_hit, supersede_hit, superseded)
 from storage.records import (
@@ -65,7 +65,7 @@ __all__ = [
     "heartbeat", "import_corpus_programs", "job_lock", "job_finished", "job_started", "lacking", "last_refresh_source",
     "last_run", "miners",
     "minable", "model_versions", "provisional_only", "program_codes", "program_files", "program_length", "promote_model",
-    "promoted_model", "recent_jobs", "record_attempt", "register_model", "release", "session_scope",
+    "promoted_model", "recent_jobs", "record_attempt", "record_attempts", "register_model", "release", "session_scope",
     "store_hit", "strategy_stats", "summary", "tried_pairs", "first_found", "changed_since", "Since", "program_count",
     "attempt_rounds", "lease",
     "model_files", "store_model_files", "end_trial", "model_on_trial", "trial_figures", "running_trial",

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, Engine, Select, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunked, is_sqlite, rowcount, session_scope, upsert
@@ -144,57 +144,59 @@ def release(engine: Engine, owner: str, a_numbers: Iterable[int] | None = None) 
 
 def record_attempt(session: Session, attempt: Attempt) -> None:
     """Store one attempt and add it to its sequence's running totals (used by `claim`'s priority)."""
-    if attempt.outcome not in ("hit", "miss", "error"):
-        raise ValueError(f"attempt outcome must be hit, miss or error, not {attempt.outcome!r}")
-    session.add(
-        AttemptRow(
-            a_number=attempt.a_number,
-            strategy=attempt.strategy,
-            model_version=attempt.model_version,
-            candidates=attempt.candidates,
-            valid=attempt.valid,
-            best_prefix=attempt.best_prefix,
-            cpu_seconds=attempt.cpu_seconds,
-            outcome=attempt.outcome,
-            started_at=attempt.started_at,
-        )
-    )
+    record_attempts(session, [attempt])
+
+
+def record_attempts(session: Session, attempts: Iterable[Attempt]) -> None:
+    """Store attempts, adding each to its sequence's and its day's running totals: one statement per
+    sequence and per (day, strategy, model version), not three per attempt (a batch of the first pass
+    records a few hundred)."""
+    attempts = list(attempts)
+    for attempt in attempts:
+        if attempt.outcome not in ("hit", "miss", "error"):
+            raise ValueError(f"attempt outcome must be hit, miss or error, not {attempt.outcome!r}")
+    if not attempts:
+        return
+    session.execute(insert(AttemptRow), [
+        dict(a_number=a.a_number, strategy=a.strategy, model_version=a.model_version, candidates=a.candidates,
+             valid=a.valid, best_prefix=a.best_prefix, cpu_seconds=a.cpu_seconds, outcome=a.outcome,
+             started_at=a.started_at) for a in attempts])
+    efforts: dict[int, tuple[int, float, datetime]] = {}
+    for a in attempts:
+        count, cpu, last = efforts.get(a.a_number, (0, 0.0, a.started_at))
+        efforts[a.a_number] = (count + 1, cpu + a.cpu_seconds, max(last, a.started_at))
     table = Effort.__table__
-    stmt = upsert(session, table).values(
-        a_number=attempt.a_number,
-        attempts=1,
-        cpu_seconds=attempt.cpu_seconds,
-        last_attempt_at=attempt.started_at,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["a_number"],
-        set_={
-            "attempts": table.c.attempts + 1,
+    for a_number, (count, cpu, last) in efforts.items():
+        stmt = upsert(session, table).values(a_number=a_number, attempts=count, cpu_seconds=cpu,
+                                             last_attempt_at=last)
+        session.execute(stmt.on_conflict_do_update(index_elements=["a_number"], set_={
+            "attempts": table.c.attempts + stmt.excluded.attempts,
             "cpu_seconds": table.c.cpu_seconds + stmt.excluded.cpu_seconds,
             "last_attempt_at": stmt.excluded.last_attempt_at,
-        },
-    )
-    session.execute(stmt)
-    _add_to_day(session, attempt)
+        }))
+    _add_to_days(session, attempts)
     session.flush()
 
 
-def _add_to_day(session: Session, attempt: Attempt) -> None:
-    """Add the attempt to its day's running totals (`attempt_days`)."""
+DAY_TOTALS = ("attempts", "candidates", "valid", "hits", "errors", "cpu_seconds")
+
+
+def _add_to_days(session: Session, attempts: list[Attempt]) -> None:
+    """Add the attempts to their days' running totals (`attempt_days`)."""
+    totals: dict[tuple[str, str, int], list[float]] = {}
+    for a in attempts:
+        started = a.started_at
+        day = (started.astimezone(UTC) if started.tzinfo else started).date().isoformat()
+        row = totals.setdefault((day, a.strategy, a.model_version or 0), [0, 0, 0, 0, 0, 0.0])
+        for i, value in enumerate((1, a.candidates, a.valid, int(a.outcome == "hit"), int(a.outcome == "error"),
+                                   a.cpu_seconds)):
+            row[i] += value
     table = AttemptDay.__table__
-    started = attempt.started_at
-    day = (started.astimezone(UTC) if started.tzinfo else started).date().isoformat()
-    stmt = upsert(session, table).values(
-        day=day, strategy=attempt.strategy, model_version=attempt.model_version or 0, attempts=1,
-        candidates=attempt.candidates, valid=attempt.valid, hits=int(attempt.outcome == "hit"),
-        errors=int(attempt.outcome == "error"), cpu_seconds=attempt.cpu_seconds,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "strategy", "model_version"],
-        set_={c: table.c[c] + stmt.excluded[c] for c in ("attempts", "candidates", "valid", "hits", "errors",
-                                                          "cpu_seconds")},
-    )
-    session.execute(stmt)
+    for (day, strategy, version), row in totals.items():
+        stmt = upsert(session, table).values(day=day, strategy=strategy, model_version=version,
+                                             **{c: (v if c == "cpu_seconds" else int(v)) for c, v in zip(DAY_TOTALS, row)})
+        session.execute(stmt.on_conflict_do_update(index_elements=["day", "strategy", "model_version"],
+                                                   set_={c: table.c[c] + stmt.excluded[c] for c in DAY_TOTALS}))
 
 
 def tried_pairs(session: Session, strategies: Iterable[str], since: Mapping[str, datetime] | None = None,

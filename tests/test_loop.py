@@ -478,6 +478,33 @@ def test_a_name_is_read_again_once_the_sequence_it_cites_gains_a_program(mined_d
     assert "seq $0,14335" in stored(engine)[990001]
 
 
+def test_a_running_miner_reloads_for_unlocked_names_at_most_every_two_minutes(mined_db, data):
+    from miner.mine.context import build_context, refresh_context
+    from miner.mine.loop import UNLOCK_RELOAD_SECONDS, reload_due
+    from storage.records import SequenceRecord
+
+    cfg, engine = mined_db
+    cited = data[0][14335]
+    storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
+                                                  [t + 7 for t in cited.terms], cited.offset)])
+    ctx = build_context(cfg, engine)
+    try:
+        mine_batch(ctx, engine, strategies=["formula"])
+        unlocking = mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
+        assert [h.a_number for h in unlocking.found] == [14335]
+        # Just built: the reload waits, and is owed.
+        assert not reload_due(ctx, unlocking) and ctx.state.unlocked
+        assert not reload_due(ctx, mine_batch(ctx, engine, strategies=["formula"]))
+        assert reload_due(ctx, unlocking, wait=False)
+        ctx.state.reloaded -= UNLOCK_RELOAD_SECONDS
+        assert reload_due(ctx, unlocking)
+        refresh_context(ctx, engine)
+        assert not ctx.state.unlocked and not reload_due(ctx, mine_batch(ctx, engine, strategies=["formula"]))
+        assert "seq $0,14335" in stored(engine)[990001]
+    finally:
+        ctx.close()
+
+
 def test_a_running_miner_reads_a_name_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
     from miner.mine.context import build_context, refresh_context
     from storage.records import SequenceRecord
@@ -553,7 +580,7 @@ def _attempt_rows(engine):
     from storage.schema import Attempt
 
     with storage.session_scope(engine, readonly=True) as session:
-        return session.execute(select(Attempt.id, Attempt.a_number, Attempt.strategy, Attempt.candidates)
+        return session.execute(select(Attempt.id, Attempt.a_number, Attempt.strategy, Attempt.candidates, Attempt.outcome)
                                .order_by(Attempt.id)).all()
 
 
@@ -590,14 +617,22 @@ def test_mine_with_minutes_runs_bandit_rounds_on_every_sequence_still_lacking(mi
     assert summary.per_strategy["mutation"].attempts >= 2 * len(lacking)
 
 
-def test_first_pass_runs_the_early_strategies_everywhere_before_the_late_ones(mined_db):
+def test_first_pass_runs_each_stage_everywhere_before_the_next(mined_db):
     cfg, engine = mined_db
-    mine(cfg, strategies=["recurrence", "family"], engine=engine)
+    cfg["mine"]["costly_strategies"] = ["suchthat", "euler"]  # each alone, in this order
+    mine(cfg, strategies=["recurrence", "euler", "suchthat", "family"], engine=engine)
     rows = _attempt_rows(engine)
-    recurrence = [r.id for r in rows if r.strategy == "recurrence"]
-    family = [r.id for r in rows if r.strategy == "family"]
-    assert len(recurrence) == len(HIDDEN) and family
-    assert max(recurrence) < min(family)
+    # Offline, a hit is provisional: its sequence stays in play, behind every lacking one.
+    held = {r.a_number for r in rows if r.strategy == "recurrence" and r.outcome == "hit"}
+    assert held
+
+    def ids(strategy: str, provisional: bool = False) -> list[int]:
+        return [r.id for r in rows if r.strategy == strategy and (r.a_number in held) == provisional]
+
+    assert len(ids("recurrence")) + len(ids("recurrence", True)) == len(HIDDEN)
+    assert max(ids("recurrence") + ids("recurrence", True)) < min(ids("suchthat"))
+    assert max(ids("suchthat")) < min(ids("euler")) <= max(ids("euler")) < min(ids("family"))
+    assert max(ids("euler")) < min(ids("euler", True))
     # Every sequence still lacking after recurrence got family in the same run (one pass is whole).
     assert {r.a_number for r in rows if r.strategy == "family"} >= set(HIDDEN) - set(stored(engine)) - {17793}
 
@@ -624,19 +659,20 @@ def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
     cfg["mine"]["rounds"] = 1
     ctx = build_context(cfg, engine)
     try:
-        available = ["recurrence", "family", "mutation"]
+        available = ["recurrence", "euler", "family", "mutation"]  # a cheap, a costly and a late stage
         first = plan(ctx, available)
         assert sorted(first) == sorted(ctx.state.targets)
         newest = max(ctx.state.targets)
         assert first == sorted(first, key=lambda a: -yield_score(ctx.state.targets[a], newest))
-        a, b, c = first[:3]
-        ctx.state.once_done.add((a, "recurrence"))  # a owes family now, b and c still recurrence
-        ctx.state.once_done |= {(b, "recurrence"), (b, "family")}  # b owes the bandit only
-        ctx.state.once_done |= {(c, "recurrence"), (c, "family")}
+        a, b, c, d = first[:4]
+        ctx.state.once_done.add((a, "recurrence"))  # a owes euler now, the others still recurrence
+        ctx.state.once_done |= {(b, "recurrence"), (b, "euler")}  # b owes family
+        ctx.state.once_done |= {(d, "recurrence"), (d, "euler"), (d, "family")}  # d owes the bandit only
+        ctx.state.once_done |= {(c, "recurrence"), (c, "euler"), (c, "family")}
         ctx.state.rounds[(c, "mutation", None)] = 1  # c: every strategy spent (rounds = 1)
         order = plan(ctx, available)
-        assert order[-2:] == [a, b] and c not in order
-        assert plan(ctx, available, again={b}) == order[:-1]
+        assert order[-3:] == [a, b, d] and c not in order
+        assert plan(ctx, available, again={d}) == order[:-1]
     finally:
         ctx.close()
 
@@ -767,7 +803,7 @@ def test_the_program_stored_is_the_optimized_one_the_deep_check_ran(mined_db):
 
 def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lacking_sequence(mined_db):
     from miner.mine.context import build_context
-    from miner.mine.loop import _once_split, enabled_strategies
+    from miner.mine.loop import enabled_strategies, once_stages
 
     cfg, engine = mined_db
     ctx = build_context(cfg, engine)
@@ -775,8 +811,12 @@ def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lack
         first = mine_batch(ctx, engine, size=1)
         assert "corpus_sweep" in first.per_strategy and "transforms" not in first.per_strategy
         assert ctx.state.transforms_due and not ctx.state.sweep_due
-        early, _ = _once_split(ctx, enabled_strategies(ctx))
-        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in early}
+        cheap, *costly, _ = once_stages(ctx, enabled_strategies(ctx))
+        assert costly and all(len(stage) <= 1 for stage in costly)
+        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in cheap}
+        mine_batch(ctx, engine, size=1)
+        assert ctx.state.transforms_due  # the costly stages are owed too
+        ctx.state.once_done |= {(a, s) for a in ctx.state.targets for stage in costly for s in stage}
         mine_batch(ctx, engine, size=1)
         assert not ctx.state.transforms_due
         # named sequences do not wait: the sweep runs before their batch
@@ -790,7 +830,7 @@ def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lack
 
 def test_the_compositions_sweep_runs_after_the_first_pass_one_slice_per_batch(mined_db):
     from miner.mine.context import build_context
-    from miner.mine.loop import _once_split, enabled_strategies
+    from miner.mine.loop import enabled_strategies, once_stages
     from miner.search.compositions import COMPOSITIONS
 
     cfg, engine = mined_db
@@ -799,8 +839,8 @@ def test_the_compositions_sweep_runs_after_the_first_pass_one_slice_per_batch(mi
     try:
         mine_batch(ctx, engine, size=1, strategies=only)
         assert ctx.state.compositions_next == 0  # the once-per-sequence work is owed
-        early, late = _once_split(ctx, enabled_strategies(ctx, only))
-        assert early == ["recurrence"] and late == ["family"]
+        early, *costly, late = once_stages(ctx, enabled_strategies(ctx, only))
+        assert early == ["recurrence"] and not any(costly) and late == ["family"]
         ctx.state.once_done |= {(a, s) for a in ctx.state.targets for s in early}
         mine_batch(ctx, engine, size=1, strategies=only)
         assert ctx.state.compositions_next == 0  # the late ones too

@@ -245,6 +245,40 @@ def test_claim_priority_never_tried_then_least_cpu_then_oldest(engine):
             storage.record_attempt(s, Attempt(1, "beam", None, 1, 1, 1, 1.0, "maybe", t0))  # type: ignore[arg-type]
 
 
+def test_attempts_recorded_together_keep_the_same_totals_as_one_at_a_time(engine, tmp_path):
+    from storage.schema import AttemptDay, Effort
+
+    t0 = datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
+    attempts = [Attempt(1, "beam", None, 10, 1, 3, 5.0, "miss", t0), Attempt(1, "beam", None, 4, 4, 9, 1.5, "hit", t0),
+                Attempt(2, "formula", None, 1, 1, 0, 0.25, "error", t0 + timedelta(days=1)),
+                Attempt(1, "formula", None, 2, 2, 1, 0.5, "miss", t0 + timedelta(days=1, minutes=1))]
+    single = storage.connect(f"sqlite:///{tmp_path / 'single.db'}")
+    for eng in (engine, single):
+        storage.apply_refresh(eng, seqs(*[(a, f"s{a}", [a], 0) for a in (1, 2)]))
+    with storage.session_scope(engine) as s:
+        storage.record_attempts(s, attempts)
+    with storage.session_scope(single) as s:
+        for attempt in attempts:
+            storage.record_attempt(s, attempt)
+
+    def totals(eng):
+        with storage.session_scope(eng, readonly=True) as s:
+            efforts = sorted((r.a_number, r.attempts, r.cpu_seconds, r.last_attempt_at)
+                             for r in s.execute(select(Effort)).scalars())
+            days = sorted((r.day, r.strategy, r.model_version, r.attempts, r.candidates, r.valid, r.hits, r.errors,
+                           r.cpu_seconds) for r in s.execute(select(AttemptDay)).scalars())
+            return efforts, days, storage.strategy_stats(s)
+
+    together = totals(engine)
+    assert together == totals(single)
+    efforts, days, stats = together
+    assert [(a, n) for a, n, _, _ in efforts] == [(1, 3), (2, 1)] and efforts[0][2] == pytest.approx(7.0)
+    assert [(day, strategy, n, hits, errors) for day, strategy, _, n, _, _, hits, errors, _ in days] == \
+        [("2026-01-05", "beam", 2, 1, 0), ("2026-01-06", "formula", 2, 0, 1)]
+    assert stats["beam"].hits == 1 and stats["formula"].attempts == 2
+    single.dispose()
+
+
 def test_tried_pairs_count_only_attempts_since_a_strategy_changed(engine):
     storage.apply_refresh(engine, seqs(*[(a, f"s{a}", [a], 0) for a in range(1, 4)]))
     revised = now() - timedelta(hours=1)

@@ -120,6 +120,8 @@ class MineConfig:
     rounds: int = key(6, min=1)
     budget_growth: float = key(2.0, min=1)
     sample_temperatures: list[float] = key([1.0, 1.2, 0.6], min=0)
+    costly_strategies: list[str] = key(["algebraic", "euler", "suchthat", "primes", "digits", "theta", "products"],
+                                       items=STRATEGIES)
     late_strategies: list[str] = key(["combine", "family"], items=STRATEGIES)
     attempt_cpu_min: float = key(2.0, above=0)
     attempt_cpu_max: float = key(30.0, above=0)

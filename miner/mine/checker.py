@@ -46,7 +46,7 @@ class CheckItem:
 
     `required`: leading terms that must evaluate without error (0: all); later terms may stop at a
     resource limit. `match_terms`: when the check fails, how many leading terms to evaluate for the
-    matchers (0: none).
+    matchers (0: none). `evaluate` > 0: no check, the first `evaluate` terms go to `evaluated`.
     """
 
     program: Program
@@ -56,6 +56,7 @@ class CheckItem:
     required: int = 0
     match_terms: int = 0
     limits: Any = None  # None: the pool's limits
+    evaluate: int = 0
 
 
 @dataclass
@@ -102,11 +103,16 @@ def check_one(item: CheckItem, corpus: Any, limits: Any) -> CheckOutcome:
     As in loda-cpp's checker, an evaluation error (a limit, an undefined value) after the first
     `required` terms ends the check without failing it; a wrong term always fails it.
     """
-    from miner.lang import check_terms
+    from miner.lang import check_terms, evaluate_partial
 
     start = time.process_time()
     program = with_offset(item.program, item.offset)
     try:
+        if item.evaluate:
+            values, error = evaluate_partial(program, item.evaluate, corpus, limits)
+            outcome = CheckOutcome(ok=error is None, matched=len(values), error=error or "", evaluated=tuple(values))
+            outcome.cpu_seconds = time.process_time() - start
+            return outcome
         result = check_terms(program, list(item.terms), corpus, limits, prefix=item.match_terms)
         tolerated = (item.required > 0 and result.error is not None and result.got is None
                      and result.matched >= item.required)
@@ -228,8 +234,8 @@ class _Worker:
 
 
 def default_workers() -> int:
-    """One less than the CPU cores, at least 1."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    """One per CPU core: the mining process waits while they check, and they wait while it generates."""
+    return max(1, os.cpu_count() or 1)
 
 
 class CheckerPool:
@@ -322,8 +328,10 @@ class CheckerPool:
         results: list[CheckOutcome | None] = [None] * len(items)
         pending: deque[list[tuple[int, CheckItem]]] = deque()
         indexed = list(enumerate(items))
-        for start in range(0, len(indexed), self.chunk_size):
-            pending.append(indexed[start:start + self.chunk_size])
+        # Few items are spread over every worker: a dozen slow readings in one chunk kept the others idle.
+        size = max(1, min(self.chunk_size, -(-len(indexed) // self.size)))
+        for start in range(0, len(indexed), size):
+            pending.append(indexed[start:start + size])
         self._ensure()
         while pending or any(w.chunk for w in self._workers):
             if stop_event is not None and stop_event.is_set():

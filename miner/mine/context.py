@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import math
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,10 @@ class MiningState:
     # Targets whose only program is a provisional hit: still mined (a verified or shorter hit replaces
     # it), after every lacking sequence.
     provisional: set[int] = field(default_factory=set)
+    # When the context was last built or reloaded (time.monotonic), and whether a hit since unlocked a
+    # name (`miner.mine.loop.unlocks`): the reload that reads it again is owed.
+    reloaded: float = field(default_factory=time.monotonic)
+    unlocked: bool = False
 
 
 @dataclass
@@ -344,6 +349,7 @@ def refresh_context(ctx: MiningContext, engine: Engine) -> bool:
     Returns True when anything was reloaded.
     """
     changed = False
+    ctx.state.reloaded, ctx.state.unlocked = time.monotonic(), False
     for key, n in _rounds(engine).items():
         ctx.state.rounds[key] = max(n, ctx.state.rounds.get(key, 0))
     loaded_at = datetime.now(UTC)

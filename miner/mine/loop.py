@@ -303,36 +303,44 @@ def _name_score(name: str) -> float:
     return score + READ_WEIGHT if reads_name(name) else score
 
 
-def _once_split(ctx: MiningContext, available: list[str]) -> tuple[list[str], list[str]]:
-    """The once-per-sequence strategies among `available`: (early, late)."""
-    late_names = set(ctx.cfg["mine"]["late_strategies"])
+def once_stages(ctx: MiningContext, available: list[str]) -> list[list[str]]:
+    """The once-per-sequence strategies among `available` in the first pass's stages: the cheap ones
+    together, each of `[mine] costly_strategies` alone in its order, then `[mine] late_strategies` (the
+    transform sweep runs before the last stage). A stage is empty when none of its strategies is available."""
+    m = ctx.cfg["mine"]
+    costly = list(dict.fromkeys(m["costly_strategies"]))
+    late = set(m["late_strategies"]) - set(costly)
     once = [s for s in available if s in DETERMINISTIC]
-    return [s for s in once if s not in late_names], [s for s in once if s in late_names]
+    return ([[s for s in once if s not in costly and s not in late]] + [[s] if s in once else [] for s in costly]
+            + [[s for s in once if s in late]])
+
+
+def _owed(ctx: MiningContext, a: int, stages: list[list[str]]) -> int:
+    """The first stage with a strategy not yet run on sequence `a` (len(stages) if none)."""
+    done = ctx.state.once_done
+    return next((i for i, stage in enumerate(stages) if any((a, s) not in done for s in stage)), len(stages))
 
 
 def plan(ctx: MiningContext, available: list[str], again: set[int] | None = None) -> list[int]:
-    """Lacking sequences in the order to mine them: first those still owed the early once-per-sequence
-    strategies, then the late ones (family), each by `yield_score`; then those with bandit strategies
-    left, fewest rounds first. Sequences in `again` are left out unless once-per-sequence work is due."""
-    early, late = _once_split(ctx, available)
+    """Lacking sequences in the order to mine them: first those still owed the first stage of the
+    once-per-sequence strategies (`once_stages`), then the next stages, each by `yield_score`; then
+    those with bandit strategies left, fewest rounds first. Sequences in `again` are left out unless
+    once-per-sequence work is due."""
+    stages = once_stages(ctx, available)
     rotating = [s for s in available if s not in DETERMINISTIC]
     limits = {s: rounds_of(ctx, s) for s in rotating}
     newest = max(ctx.state.targets, default=0)
-    done = ctx.state.once_done
     keyed = []
     for a, target in ctx.state.targets.items():
         if a in ctx.state.solved:
             continue
-        if any((a, s) not in done for s in early):
-            tier, rounds = 0, 0
-        elif any((a, s) not in done for s in late):
-            tier, rounds = 1, 0
-        elif (again is None or a not in again) and open_strategies(ctx, a, rotating, limits):
-            tier, rounds = 2, sum(round_of(ctx, a, s) for s in rotating)
-        else:
-            continue
+        tier, rounds = _owed(ctx, a, stages), 0
+        if tier == len(stages):
+            if (again is not None and a in again) or not open_strategies(ctx, a, rotating, limits):
+                continue
+            rounds = sum(round_of(ctx, a, s) for s in rotating)
         if a in ctx.state.provisional:
-            tier += 3  # a provisional hit already: after every lacking sequence
+            tier += len(stages) + 1  # a provisional hit already: after every lacking sequence
         keyed.append(((tier, rounds, -yield_score(target, newest)), a))
     keyed.sort()
     return [a for _, a in keyed]
@@ -778,42 +786,74 @@ def deep_terms(cfg: dict[str, Any], target: Target) -> tuple[tuple[int, ...], st
     return terms, "bfile"
 
 
-def _deep_check(ctx: MiningContext, target: Target, cands: list[_Cand], stop_event: threading.Event | None,
-                deep: tuple[tuple[int, ...], str], wrong: list[_Cand] | None = None) -> tuple[_Cand, int, bool] | None:
-    """The shortest candidate that passes the deep check on `deep` (terms, origin from `deep_terms`), the
-    number of terms it verified and whether they came from a b-file; those that got a term wrong go to
-    `wrong`. Each is optimized first (`miner.lang.optimize`), so the program stored is the one the deep
-    check ran."""
-    m = ctx.cfg["mine"]
-    terms, origin = deep
-    required = min(int(m["min_check_terms"]), len(target.terms))
+@dataclass
+class _Deep:
+    """One sequence's deep check: its candidates' programs to try in turn, and what came of them."""
+
+    target: Target
+    terms: tuple[int, ...]
+    bfile: bool
+    options: list[tuple[_Cand, Program]]
+    wrong: list[_Cand] = field(default_factory=list)
+    result: tuple[_Cand, int, bool] | None = None
+
+
+def _deep_job(ctx: MiningContext, target: Target, cands: list[_Cand], deep: tuple[tuple[int, ...], str]) -> _Deep:
+    """The programs to deep-check for one sequence, shortest first: the three shortest candidates, each
+    optimized (`miner.lang.optimize`, so the program stored is the one the deep check ran), then as found."""
     start = time.process_time()
     shorter = {id(c): optimize(c.program) for c in cands}
     cands[0].attempt.cpu_seconds += time.process_time() - start
     ordered = sorted(cands, key=lambda c: (len(shorter[id(c)].code()), c.rank or 0))
+    options = [(cand, program) for cand in ordered[:3]
+               for program in [shorter[id(cand)]] + ([cand.program] if shorter[id(cand)] is not cand.program else [])]
+    return _Deep(target, deep[0], deep[1] == "bfile", options)
+
+
+def _deep_checks(ctx: MiningContext, jobs: list[_Deep], stop_event: threading.Event | None) -> None:
+    """Run the deep checks of `jobs` (setting each one's `result` and `wrong`): every sequence's next
+    program in one call to the workers, so slow programs of several sequences are checked side by side."""
+    m = ctx.cfg["mine"]
     limits = deep_limits(ctx.cfg)
-    for cand in ordered[:3]:
-        programs = [shorter[id(cand)]] + ([cand.program] if shorter[id(cand)] is not cand.program else [])
-        for program in programs:
-            item = CheckItem(program, target.a_number, target.offset, terms, required=required, limits=limits)
-            start = time.process_time()
-            outcome = ctx.pool.check([item], stop_event)[0]
-            cand.attempt.cpu_seconds += time.process_time() - start
+    turn = 0
+    while not _stopped(stop_event):
+        due = [job for job in jobs if job.result is None and turn < len(job.options)]
+        if not due:
+            return
+        # Every winner passed the check on all its known terms: offline, on those same terms, a program
+        # the optimizer left as it was needs no second run (an eta quotient's took 2 to 4 s).
+        for job in due:
+            cand, program = job.options[turn]
+            if not job.bfile and job.terms == tuple(job.target.terms) and program is cand.program:
+                job.result = cand, len(job.terms), False
+        due = [job for job in due if job.result is None]
+        if not due:
+            continue
+        items = [CheckItem(job.options[turn][1], job.target.a_number, job.target.offset, job.terms,
+                           required=min(int(m["min_check_terms"]), len(job.target.terms)), limits=limits)
+                 for job in due]
+        start = time.process_time()
+        outcomes = ctx.pool.check(items, stop_event)
+        overhead = (time.process_time() - start) / len(items)
+        for job, outcome in zip(due, outcomes):
+            cand, program = job.options[turn]
             if outcome is None:
-                return None
-            cand.attempt.cpu_seconds += outcome.cpu_seconds
+                continue
+            cand.attempt.cpu_seconds += outcome.cpu_seconds + overhead
             cand.attempt.worker_seconds += outcome.cpu_seconds
+            first = next(p for c, p in job.options if c is cand)
             if outcome.ok:
-                if program is not programs[0]:  # the rewrites hold for every n: this is a bug to report
-                    log.warning("optimized_program_failed", seq=format_a_number(target.a_number),
-                                program=format_program(programs[0]))
+                if program is not first:  # the rewrites hold for every n: this is a bug to report
+                    log.warning("optimized_program_failed", seq=format_a_number(job.target.a_number),
+                                program=format_program(first))
                 cand.program = program
-                return cand, outcome.matched, origin == "bfile"
-            log.info("deep_check_failed", seq=format_a_number(target.a_number), origin=origin,
-                     matched=outcome.matched, error=outcome.error)
-            if wrong is not None and not outcome.error and program is cand.program:
-                wrong.append(cand)
-    return None
+                job.result = cand, outcome.matched, job.bfile
+                continue
+            log.info("deep_check_failed", seq=format_a_number(job.target.a_number),
+                     origin="bfile" if job.bfile else "known", matched=outcome.matched, error=outcome.error)
+            if not outcome.error and program is cand.program:
+                job.wrong.append(cand)
+        turn += 1
 
 
 # Terms past the known ones on which a sequence's other programs must agree with one read from its name: this
@@ -826,16 +866,18 @@ def _rank(strategy: str, route: str = "direct") -> int:
     return EVIDENCE.index("match" if route in MATCH_ROUTES else evidence(strategy))
 
 
-def _agreeing(ctx: MiningContext, cands: list[_Cand], stored: tuple[str, str, str] | None = None
-              ) -> tuple[list[_Cand], bool]:
-    """The winners that agree past the known terms with one of those read from the name, if any is among
-    them and the stored program (`storage.mined_hit`), and whether the stored program fails to.
+@dataclass
+class _Agreement:
+    """A sequence's winners and the stored provisional program, each with the rank of its evidence."""
 
-    The deep check and the store prefer the shortest program: a match on every known term ("seq $0,63819",
-    a surface group's growth series) would beat the program read from the name (the Coxeter group's own,
-    which parts from it at n = 18). Where one rests on the name and another on less, the name decides.
-    """
-    from miner.lang import evaluate_partial
+    cands: list[_Cand]
+    entries: list[tuple[int, Program]]
+    stored: bool
+
+
+def _agreement(cands: list[_Cand], stored: tuple[str, str, str] | None = None) -> _Agreement | None:
+    """What `_agreeing` compares for one sequence's winners and stored program (`storage.mined_hit`), or
+    None when no program read from the name is there to decide among programs resting on less."""
     from miner.lang.parser import ParseError, parse
 
     entries: list[tuple[int, Program]] = [(_rank(c.attempt.strategy, c.route), c.program) for c in cands]
@@ -851,23 +893,55 @@ def _agreeing(ctx: MiningContext, cands: list[_Cand], stored: tuple[str, str, st
     # Only a program read from the name decides: a fit and a match are wrong about as often (2 of 231
     # recurrences, 2 of 168 sweep matches on held-out sequences), so between them the shortest stays.
     if best != EVIDENCE.index("name") or all(rank == best for rank, _ in entries):
-        return cands, False
-    known = len(cands[0].target.terms)
-    count = known + max(AGREE_TERMS, known)
-    limits = deep_limits(ctx.cfg)
-    start = time.process_time()
-    past = [evaluate_partial(program, count, ctx.state.search.corpus, limits)[0][known:] for _, program in entries]
-    cands[0].attempt.cpu_seconds += time.process_time() - start
-    strongest = [terms for (rank, _), terms in zip(entries, past) if rank == best]
+        return None
+    return _Agreement(cands, entries, stored is not None)
 
-    agree = [rank == best or any(all(x == y for x, y in zip(terms, ref)) for ref in strongest)
-             for (rank, _), terms in zip(entries, past)]
-    out = [cand for cand, ok in zip(cands, agree) if ok]
-    for cand, ok, (rank, _) in zip(cands, agree, entries):
-        if not ok:
-            log.info("hit_contradicted", seq=format_a_number(cand.target.a_number), strategy=cand.attempt.strategy,
-                     route=cand.route, evidence=EVIDENCE[rank], by=EVIDENCE[best])
-    return out, stored is not None and bool(out) and not agree[-1]
+
+def _agreeing(ctx: MiningContext, jobs: list[_Agreement], stop_event: threading.Event | None
+              ) -> list[tuple[list[_Cand], bool]]:
+    """For each sequence, the winners that agree past the known terms with one of those read from the
+    name, and whether the stored program fails to; every program is evaluated in the workers at once.
+
+    The deep check and the store prefer the shortest program: a match on every known term ("seq $0,63819",
+    a surface group's growth series) would beat the program read from the name (the Coxeter group's own,
+    which parts from it at n = 18). Where one rests on the name and another on less, the name decides.
+    """
+    if not jobs:
+        return []
+    limits = deep_limits(ctx.cfg)
+    items = []
+    for job in jobs:
+        target = job.cands[0].target
+        count = len(target.terms) + max(AGREE_TERMS, len(target.terms))
+        items += [CheckItem(program, target.a_number, target.offset, (), limits=limits, evaluate=count)
+                  for _, program in job.entries]
+    start = time.process_time()
+    outcomes = ctx.pool.check(items, stop_event)
+    overhead = (time.process_time() - start) / max(len(items), 1)
+    out: list[tuple[list[_Cand], bool]] = []
+    at = 0
+    for job in jobs:
+        mine, at = outcomes[at:at + len(job.entries)], at + len(job.entries)
+        if any(o is None for o in mine):  # stopped: nothing is judged
+            out.append(([], False))
+            continue
+        known = len(job.cands[0].target.terms)
+        worker = sum(o.cpu_seconds for o in mine if o is not None)
+        job.cands[0].attempt.cpu_seconds += worker + overhead * len(mine)
+        job.cands[0].attempt.worker_seconds += worker
+        past = [o.evaluated[known:] for o in mine if o is not None]
+        best = min(rank for rank, _ in job.entries)
+        strongest = [terms for (rank, _), terms in zip(job.entries, past) if rank == best]
+        agree = [rank == best or any(all(x == y for x, y in zip(terms, ref)) for ref in strongest)
+                 for (rank, _), terms in zip(job.entries, past)]
+        kept = [cand for cand, ok in zip(job.cands, agree) if ok]
+        for cand, ok, (rank, _) in zip(job.cands, agree, job.entries):
+            if not ok:
+                log.info("hit_contradicted", seq=format_a_number(cand.target.a_number),
+                         strategy=cand.attempt.strategy, route=cand.route, evidence=EVIDENCE[rank],
+                         by=EVIDENCE[best])
+        out.append((kept, job.stored and bool(kept) and not agree[-1]))
+    return out
 
 
 def _stored_hit(engine: Engine, a: int) -> tuple[str, str, str] | None:
@@ -951,7 +1025,7 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
            summary: BatchSummary) -> list[_Attempt]:
     """Deep-check, store and export the winners; returns attempts to record for matcher hits on
     other sequences (each credited to the strategy that produced the candidate)."""
-    cross: list[_Attempt] = []
+    pending: list[tuple[list[_Cand], tuple[tuple[int, ...], str], _Agreement | None]] = []
     for a, found in winners.items():
         if _stopped(stop_event) or a in ctx.state.solved:
             continue
@@ -965,15 +1039,20 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
             found = trusted
             if not found:
                 continue
-        found, contradicted = _agreeing(ctx, found, _stored_hit(engine, a) if a in ctx.state.provisional else None)
-        if not found:
+        pending.append((found, deep, _agreement(found, _stored_hit(engine, a) if a in ctx.state.provisional else None)))
+    judged = iter(_agreeing(ctx, [agreement for _, _, agreement in pending if agreement is not None], stop_event))
+    jobs: list[tuple[_Deep, bool]] = []
+    for found, deep, agreement in pending:
+        found, contradicted = next(judged) if agreement is not None else (found, False)
+        if found:
+            jobs.append((_deep_job(ctx, found[0].target, found, deep), contradicted))
+    _deep_checks(ctx, [job for job, _ in jobs], stop_event)
+    cross: list[_Attempt] = []
+    for job, contradicted in jobs:
+        _remember(ctx, engine, job.wrong)
+        if job.result is None:
             continue
-        wrong: list[_Cand] = []
-        result = _deep_check(ctx, found[0].target, found, stop_event, deep, wrong)
-        _remember(ctx, engine, wrong)
-        if result is None:
-            continue
-        cand, verified, bfile = result
+        cand, verified, bfile = job.result
         if contradicted:
             _supersede(engine, cand)
         info = _store(ctx, engine, cand, verified, bfile)
@@ -1026,9 +1105,10 @@ def _sweeps(ctx: MiningContext, only: Iterable[str] | None) -> list[str]:
 
 
 def _once_work_left(ctx: MiningContext, only: Iterable[str] | None, late: bool = False) -> bool:
-    """Whether an early (with `late`: any) once-per-sequence strategy has not yet run on some lacking sequence."""
-    early, later = _once_split(ctx, enabled_strategies(ctx, only))
-    owed, done = early + later if late else early, ctx.state.once_done
+    """Whether a once-per-sequence strategy of the stages before the late one (with `late`: of any stage)
+    has not yet run on some lacking sequence."""
+    stages = once_stages(ctx, enabled_strategies(ctx, only))
+    owed, done = [s for stage in (stages if late else stages[:-1]) for s in stage], ctx.state.once_done
     return any((a, s) not in done for a in ctx.state.targets if a not in ctx.state.solved for s in owed)
 
 
@@ -1040,8 +1120,8 @@ def _compositions_left(ctx: MiningContext) -> bool:
 
 def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True, deep: bool = True) -> list[str]:
     """The sweeps to run before this batch: the corpus sweep when due, the transform sweep when due and
-    (with `wait`: the lacking sequences are claimed, not named) the early once-per-sequence work has
-    reached every lacking sequence, a slice of the compositions (with `deep`: not in one pass over named
+    (with `wait`: the lacking sequences are claimed, not named) the once-per-sequence stages before the
+    late one reached every lacking sequence, a slice of the compositions (with `deep`: not in one pass over named
     sequences) when one is left and (with `wait`) all once-per-sequence work is done: the first pass is over."""
     due = []
     for strategy in _sweeps(ctx, only):
@@ -1235,9 +1315,9 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
                strategies: Iterable[str] | None = None, rerun: bool = False) -> BatchSummary:
     """Mine one batch (claimed in `plan` order, or the given `ids`); hits are stored before it returns.
 
-    Deterministic strategies run once per sequence unless `rerun` (the user named the sequences): the
-    early ones first, the late ones (`[mine] late_strategies`) at the next claim (with `rerun`, all at
-    once); a sequence owed none of them gets the bandit's pick among the strategies it has not used up.
+    Deterministic strategies run once per sequence unless `rerun` (the user named the sequences), a stage
+    of them (`once_stages`) per claim (with `rerun`, all at once); a sequence owed none of them gets the
+    bandit's pick among the strategies it has not used up.
 
     Checks `stop_event` between candidates; on stop, what was checked is recorded and leases released.
     """
@@ -1274,13 +1354,16 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     try:
         tallies = _tallies(engine)
         caps = cpu_caps(ctx, available, tallies)
-        early, late = _once_split(ctx, available)
+        stages = once_stages(ctx, available)
         rotating = [s for s in available if s not in DETERMINISTIC]
         for target in _targets_for(ctx, engine, todo):
             a = target.a_number
-            fresh_once = [s for s in early if rerun or (a, s) not in ctx.state.once_done]
-            if rerun or not fresh_once:
-                fresh_once += [s for s in late if rerun or (a, s) not in ctx.state.once_done]
+            if rerun:
+                fresh_once = [s for stage in stages for s in stage]
+            else:
+                owed = _owed(ctx, a, stages)
+                fresh_once = [s for s in (stages[owed] if owed < len(stages) else [])
+                              if (a, s) not in ctx.state.once_done]
             for strategy in fresh_once:
                 ctx.state.once_done.add((a, strategy))
                 attempts.append(_Attempt(target, strategy, _now()))
@@ -1327,17 +1410,19 @@ def _record(engine: Engine, ctx: MiningContext, attempts: list[_Attempt], summar
 
     if not attempts:
         return
+    rows = []
+    for a in attempts:
+        if a.strategy in ROTATING:
+            key = (a.a_number, a.strategy, ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None)
+            ctx.state.rounds[key] = ctx.state.rounds.get(key, 0) + 1
+        outcome: AttemptOutcome = "hit" if a.hit else ("error" if a.error else "miss")
+        rows.append(storage.Attempt(
+            a_number=a.a_number, strategy=a.strategy,
+            model_version=ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None,
+            candidates=a.candidates, valid=a.valid, best_prefix=a.best_prefix,
+            cpu_seconds=round(a.cpu_seconds, 4), outcome=outcome, started_at=a.started_at))
     with storage.session_scope(engine) as session:
-        for a in attempts:
-            if a.strategy in ROTATING:
-                key = (a.a_number, a.strategy, ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None)
-                ctx.state.rounds[key] = ctx.state.rounds.get(key, 0) + 1
-            outcome: AttemptOutcome = "hit" if a.hit else ("error" if a.error else "miss")
-            storage.record_attempt(session, storage.Attempt(
-                a_number=a.a_number, strategy=a.strategy,
-                model_version=ctx.state.model.version if a.strategy in MODEL_STRATEGIES else None,
-                candidates=a.candidates, valid=a.valid, best_prefix=a.best_prefix,
-                cpu_seconds=round(a.cpu_seconds, 4), outcome=outcome, started_at=a.started_at))
+        storage.record_attempts(session, rows)
     for a in attempts:
         totals = summary.per_strategy.setdefault(a.strategy, StrategyStats())
         totals.attempts += 1
@@ -1357,7 +1442,7 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
     """Run batches in the foreground until `stop_event` is set or there is nothing left to do.
 
     With `minutes`, mining goes on until the time is up: over `ids` (each first gets every
-    once-per-sequence strategy again, the early ones on all before the late ones) or the sequences
+    once-per-sequence strategy again, a stage on all before the next) or the sequences
     claimed in `plan` order, then round after round of the bandit's strategies on those still lacking,
     until every strategy is spent on them. Without `minutes`: `ids` get one pass, and claimed sequences
     are tried once each (their late once-per-sequence strategies included) or until `limit` were tried.
@@ -1404,6 +1489,9 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                 batch = mine_batch(ctx, engine, stop_event, ids=chunk, strategies=strategies, rerun=True)
             elif queue is not None:
                 if not queue:
+                    if ctx.state.unlocked:  # the names the last hits unlocked are read again first
+                        refresh_context(ctx, engine)
+                        worked = True
                     if not worked:
                         break  # every strategy is spent on the named sequences still lacking
                     queue, worked = [a for a in named or () if a not in ctx.state.solved], False
@@ -1417,6 +1505,9 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                 # Without a time limit each sequence is tried once (and again only for once-per-sequence
                 # work still due); with one, the bandit's rounds go on over those still lacking.
                 fresh = _claim_new(engine, ctx, strategies, tried, deadline is not None, limit)
+                if not fresh and ctx.state.unlocked:  # the names the last hits unlocked are read again
+                    refresh_context(ctx, engine)
+                    continue
                 if not fresh:
                     break  # nothing left to try (or all of it is leased)
                 try:
@@ -1425,7 +1516,8 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
                     storage.release(engine, ctx.owner, fresh)
             total.add(batch)
             total.batches += 1
-            if unlocks(ctx, batch):
+            # One pass over named sequences reloads at once: a name later in the list may cite this hit.
+            if reload_due(ctx, batch, wait=not (queue is not None and deadline is None)):
                 refresh_context(ctx, engine)
             total.wall_seconds = time.monotonic() - wall
             if progress is not None:
@@ -1436,6 +1528,20 @@ def mine(cfg: dict[str, Any], ids: list[int] | None = None, limit: int | None = 
         storage.release(engine, ctx.owner)
     total.wall_seconds = time.monotonic() - wall
     return total
+
+
+# A reload reads every known sequence again and restarts the checker workers (6 CPU-seconds on the real
+# corpus, and the workers' start); in a first pass, hits unlock a name every few batches.
+UNLOCK_RELOAD_SECONDS = 120.0
+
+
+def reload_due(ctx: MiningContext, batch: BatchSummary, wait: bool = True) -> bool:
+    """Whether to reload the context (`refresh_context`) after `batch`: it or an earlier batch unlocked a
+    name (`unlocks`), and (with `wait`) the last reload was `UNLOCK_RELOAD_SECONDS` ago or the batch
+    tried nothing."""
+    ctx.state.unlocked = ctx.state.unlocked or unlocks(ctx, batch)
+    return ctx.state.unlocked and (not wait or not batch.tried
+                                   or time.monotonic() - ctx.state.reloaded >= UNLOCK_RELOAD_SECONDS)
 
 
 def unlocks(ctx: MiningContext, batch: BatchSummary) -> bool:

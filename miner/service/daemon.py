@@ -506,9 +506,10 @@ def _mine_forever(d: Daemon) -> None:
             outcome = "stopped" if d.stop_event.is_set() else "ok"
             _job_finished(d, run_id, outcome, " ".join(f"{k}={v}" for k, v in info.items()))
             log.info("job", job="mine", outcome=outcome, seconds=round(seconds, 3), **info)
-            if loop.unlocks(ctx, summary):
+            if loop.reload_due(ctx, summary):
                 d.reload_data.set()  # a new program is what a lacking name cites: reload before the next batch
-            if not info.get("tried") and not loop.sweeps_due(ctx, None) and not d.stop_event.is_set():
+            if not info.get("tried") and not d.reload_data.is_set() and not loop.sweeps_due(ctx, None) \
+                    and not d.stop_event.is_set():
                 # Nothing claimable (every strategy spent on every lacking sequence): do not spin. A batch
                 # whose strategies found no candidate still made progress (its attempts are recorded).
                 d.doing = "idle: nothing left to try"
