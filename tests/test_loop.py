@@ -114,6 +114,10 @@ def test_a_shorter_program_replaces_a_longer_one(mined_db):
     assert [h.outcome for h in summary.found] == ["replaced"]
     code = stored(engine)[14335]
     assert len(code.splitlines()) < 40
+    # A shorter provisional program is no new sequence: the bandit does not count it as the strategy's hit.
+    assert [r.outcome for r in _attempt_rows(engine) if r.a_number == 14335] == ["miss"]
+    with storage.session_scope(engine, readonly=True) as session:
+        assert storage.strategy_stats(session)["recurrence"].hits == 0
     assert not program_path(cfg["paths"]["export_dir"], 14335).exists()  # provisional: not exported
     # A provisional program never replaces a verified one, however short.
     assert storage.store_hit(engine, storage.Hit(14335, long_code, "mutation")) == "replaced"
@@ -463,13 +467,18 @@ def test_a_revised_strategy_runs_again_where_it_ran_before_the_revision(mined_db
     assert all(n == 1 for (a, s), n in after.items() if s == "recurrence")
 
 
-def test_a_name_is_read_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
+def _cite_a014335(engine, data) -> None:
+    """Add A990001, whose name calls A014335 (held out: lacking until recurrence finds it)."""
     from storage.records import SequenceRecord
 
-    cfg, engine = mined_db
-    cited = data[0][14335]  # held out: lacking until recurrence finds it
+    cited = data[0][14335]
     storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
                                                   [t + 7 for t in cited.terms], cited.offset)])
+
+
+def test_a_name_is_read_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
+    cfg, engine = mined_db
+    _cite_a014335(engine, data)
     mine(cfg, strategies=["formula"], engine=engine)  # every lacking sequence, once
     assert 990001 not in stored(engine)  # its name calls a sequence without a program yet
     mine(cfg, ids=[14335], strategies=["recurrence"], engine=engine)
@@ -478,18 +487,16 @@ def test_a_name_is_read_again_once_the_sequence_it_cites_gains_a_program(mined_d
     assert "seq $0,14335" in stored(engine)[990001]
 
 
-def test_a_running_miner_reloads_for_unlocked_names_at_most_every_two_minutes(mined_db, data):
+def test_a_running_miner_reads_an_unlocked_name_again_after_a_reload_at_most_every_two_minutes(mined_db, data):
     from miner.mine.context import build_context, refresh_context
     from miner.mine.loop import UNLOCK_RELOAD_SECONDS, reload_due
-    from storage.records import SequenceRecord
 
     cfg, engine = mined_db
-    cited = data[0][14335]
-    storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
-                                                  [t + 7 for t in cited.terms], cited.offset)])
+    _cite_a014335(engine, data)
     ctx = build_context(cfg, engine)
     try:
         mine_batch(ctx, engine, strategies=["formula"])
+        assert (990001, "formula") in ctx.state.once_done and 990001 not in stored(engine)
         unlocking = mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
         assert [h.a_number for h in unlocking.found] == [14335]
         # Just built: the reload waits, and is owed.
@@ -498,29 +505,8 @@ def test_a_running_miner_reloads_for_unlocked_names_at_most_every_two_minutes(mi
         assert reload_due(ctx, unlocking, wait=False)
         ctx.state.reloaded -= UNLOCK_RELOAD_SECONDS
         assert reload_due(ctx, unlocking)
-        refresh_context(ctx, engine)
+        assert refresh_context(ctx, engine) and (990001, "formula") not in ctx.state.once_done
         assert not ctx.state.unlocked and not reload_due(ctx, mine_batch(ctx, engine, strategies=["formula"]))
-        assert "seq $0,14335" in stored(engine)[990001]
-    finally:
-        ctx.close()
-
-
-def test_a_running_miner_reads_a_name_again_once_the_sequence_it_cites_gains_a_program(mined_db, data):
-    from miner.mine.context import build_context, refresh_context
-    from storage.records import SequenceRecord
-
-    cfg, engine = mined_db
-    cited = data[0][14335]
-    storage.apply_refresh(engine, [SequenceRecord(990001, "a(n) = A014335(n) + 7.",
-                                                  [t + 7 for t in cited.terms], cited.offset)])
-    ctx = build_context(cfg, engine)
-    try:
-        mine_batch(ctx, engine, strategies=["formula"])
-        assert (990001, "formula") in ctx.state.once_done and 990001 not in stored(engine)
-        mine_batch(ctx, engine, ids=[14335], strategies=["recurrence"], rerun=True)
-        assert refresh_context(ctx, engine)
-        assert (990001, "formula") not in ctx.state.once_done
-        mine_batch(ctx, engine, strategies=["formula"])
         assert "seq $0,14335" in stored(engine)[990001]
     finally:
         ctx.close()

@@ -1056,10 +1056,14 @@ def settle(ctx: MiningContext, engine: Engine, winners: dict[int, list[_Cand]], 
         if contradicted:
             _supersede(engine, cand)
         info = _store(ctx, engine, cand, verified, bfile)
+        # The bandit's reward is a sequence gaining a program, a verified one or one the name corrects; a
+        # shorter provisional program (mutation's matches find them by the dozen after a first pass) or
+        # the same one found again earns nothing, or the bandit would chase them.
+        credited = info.outcome == "new" or (info.outcome == "replaced" and info.status == "verified")
         if contradicted and info.outcome == "new":
             info.outcome = "replaced"  # the sequence had a program: this one is not a new sequence
         summary.found.append(info)
-        if info.outcome == "kept":  # a provisional target's program found again: no credit to the strategy
+        if not credited:
             continue
         if cand.target is cand.attempt.target:
             cand.attempt.hit = True
