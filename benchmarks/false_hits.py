@@ -84,7 +84,7 @@ def main() -> None:
     from miner.lang.sequence import SequenceRecord
     from miner.mine.checker import with_offset
     from miner.mine.context import build_context
-    from miner.mine.loop import BatchSummary, mine_batch
+    from miner.mine.loop import BatchSummary, staged_pass
     from tests import testbed
 
     setup = cpu_now()
@@ -130,14 +130,9 @@ def main() -> None:
     deadline = start + args.minutes * 60
     rounds = 0
     try:
-        size = int(cfg["mine"]["batch_size"])
         while time.monotonic() < deadline and rounds < args.rounds:
-            todo = [a for a in hidden if a not in ctx.state.solved]
-            rounds += 1
-            for i in range(0, len(todo), size):
-                if time.monotonic() >= deadline:
-                    break
-                total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
+            rounds += 1  # a round: the first pass's stages before the late one, each on every sequence
+            total.add(staged_pass(ctx, engine, hidden, strategies, deadline))
     finally:
         ctx.close()
     mining_wall = time.monotonic() - start

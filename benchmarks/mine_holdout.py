@@ -3,8 +3,9 @@
     python benchmarks/mine_holdout.py [--count 200] [--rounds 2 | --minutes M] [--seed 1] [--strategies a,b]
 
 The held-out ids are the training split's validation sequences (`training.pairs.is_validation`) that no
-other program calls, sampled with the seed. Every held-out sequence gets `rounds` attempts (one strategy
-each, chosen by the bandit), after the corpus sweep. Reports solve rate, hits per CPU-hour (mining CPU of
+other program calls, sampled with the seed. Every held-out sequence gets `rounds` rounds after the corpus
+sweep (`miner.mine.loop.staged_pass`): the first the once-per-sequence stages before the late one, the next
+the late stage, then one bandit strategy each. Reports solve rate, hits per CPU-hour (mining CPU of
 this process and the checker workers; the one-off set-up is reported apart), candidates checked per
 CPU-second and the share of hits per source. With `--minutes` the held-out ids are mined as
 `loda-miner mine --ids ... --minutes M` does (`miner.mine.loop.mine`): rounds until the time is up.
@@ -32,7 +33,7 @@ def main() -> None:
     from miner.core import config
     from tests import testbed
     from miner.mine.context import build_context
-    from miner.mine.loop import BatchSummary, mine, mine_batch
+    from miner.mine.loop import BatchSummary, mine, staged_pass
     from training.pairs import is_validation
 
     setup = cpu_now()
@@ -53,11 +54,8 @@ def main() -> None:
     total = BatchSummary()
     start = time.monotonic()
     try:
-        size = int(cfg["mine"]["batch_size"])
-        for _ in range(0 if args.minutes else args.rounds):
-            todo = [a for a in hidden if a not in ctx.state.solved]
-            for i in range(0, len(todo), size):
-                total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
+        for _ in range(0 if args.minutes else args.rounds):  # a round: the first pass's early stages
+            total.add(staged_pass(ctx, engine, hidden, strategies))
     finally:
         ctx.close()
     if args.minutes:

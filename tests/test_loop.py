@@ -623,6 +623,25 @@ def test_first_pass_runs_each_stage_everywhere_before_the_next(mined_db):
     assert {r.a_number for r in rows if r.strategy == "family"} >= set(HIDDEN) - set(stored(engine)) - {17793}
 
 
+def test_a_staged_pass_runs_the_stages_before_the_late_one_then_the_late_one(mined_db):
+    from miner.mine.context import build_context
+    from miner.mine.loop import staged_pass
+
+    cfg, engine = mined_db
+    only = ["recurrence", "euler", "family"]
+    ctx = build_context(cfg, engine)
+    try:
+        staged_pass(ctx, engine, list(HIDDEN), only)
+        ran = {(r.a_number, r.strategy) for r in _attempt_rows(engine)}
+        assert {a for a, s in ran if s == "recurrence"} == set(HIDDEN)
+        assert {a for a, s in ran if s == "euler"} and not {a for a, s in ran if s == "family"}
+        staged_pass(ctx, engine, list(HIDDEN), only)  # what is left: the late stage, one pass
+        family = {r.a_number for r in _attempt_rows(engine) if r.strategy == "family"}
+        assert family and family == {a for a in HIDDEN if a not in ctx.state.solved}
+    finally:
+        ctx.close()
+
+
 def test_plan_puts_likely_sequences_first_and_spent_ones_last(mined_db):
     from miner.mine.context import build_context
     from miner.mine.loop import plan, yield_score

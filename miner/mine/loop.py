@@ -1404,6 +1404,26 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     return summary
 
 
+def staged_pass(ctx: MiningContext, engine: Engine, ids: list[int], strategies: Iterable[str] | None = None,
+                deadline: float | None = None, late: bool = False) -> BatchSummary:
+    """Batches over the named sequences still lacking until none owes a once-per-sequence stage before the
+    late one (with `late`: any), a stage on all before the next as in the first pass; at least one pass
+    (the bandit's turn once the stages are done). `deadline`: a time.monotonic() to stop at."""
+    total = BatchSummary()
+    size = int(ctx.cfg["mine"]["batch_size"])
+    stages = once_stages(ctx, enabled_strategies(ctx, strategies))
+    limit = len(stages) if late else len(stages) - 1
+    while deadline is None or time.monotonic() < deadline:
+        todo = [a for a in ids if a not in ctx.state.solved]
+        for i in range(0, len(todo), size):
+            if deadline is not None and time.monotonic() >= deadline:
+                return total
+            total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
+        if not any(_owed(ctx, a, stages) < limit for a in ids if a not in ctx.state.solved):
+            break
+    return total
+
+
 def _stopped(stop_event: threading.Event | None) -> bool:
     return stop_event is not None and stop_event.is_set()
 
