@@ -631,7 +631,9 @@ def test_a_staged_pass_runs_the_stages_before_the_late_one_then_the_late_one(min
     only = ["recurrence", "euler", "family"]
     ctx = build_context(cfg, engine)
     try:
-        staged_pass(ctx, engine, list(HIDDEN), only)
+        ctx.state.transforms_due = True
+        staged_pass(ctx, engine, list(HIDDEN), only + ["transforms"])
+        assert not ctx.state.transforms_due  # the sweep that waited for the stages ran after them
         ran = {(r.a_number, r.strategy) for r in _attempt_rows(engine)}
         assert {a for a, s in ran if s == "recurrence"} == set(HIDDEN)
         assert {a for a, s in ran if s == "euler"} and not {a for a, s in ran if s == "family"}
@@ -824,10 +826,16 @@ def test_the_transform_sweep_waits_until_the_early_strategies_reached_every_lack
         ctx.state.once_done |= {(a, s) for a in ctx.state.targets for stage in costly for s in stage}
         mine_batch(ctx, engine, size=1)
         assert not ctx.state.transforms_due
-        # named sequences do not wait: the sweep runs before their batch
+        # named sequences wait for their own stages only; one pass over them (rerun) waits for nothing
         ctx.state.transforms_due = True
         ctx.state.once_done = set()
         mine_batch(ctx, engine, ids=[2], strategies=["transforms", "recurrence"])
+        assert ctx.state.transforms_due and (2, "recurrence") in ctx.state.once_done
+        mine_batch(ctx, engine, ids=[2], strategies=["transforms", "recurrence"])
+        assert not ctx.state.transforms_due
+        ctx.state.transforms_due = True
+        ctx.state.once_done = set()
+        mine_batch(ctx, engine, ids=[2], strategies=["transforms", "recurrence"], rerun=True)
         assert not ctx.state.transforms_due
     finally:
         ctx.close()

@@ -1108,12 +1108,15 @@ def _sweeps(ctx: MiningContext, only: Iterable[str] | None) -> list[str]:
     return [s for s in SWEEPS if s in ctx.proposers and (only is None or s in set(only))]
 
 
-def _once_work_left(ctx: MiningContext, only: Iterable[str] | None, late: bool = False) -> bool:
+def _once_work_left(ctx: MiningContext, only: Iterable[str] | None, late: bool = False,
+                    among: Iterable[int] | None = None) -> bool:
     """Whether a once-per-sequence strategy of the stages before the late one (with `late`: of any stage)
-    has not yet run on some lacking sequence."""
+    has not yet run on some lacking sequence (of `among`, if given)."""
     stages = once_stages(ctx, enabled_strategies(ctx, only))
     owed, done = [s for stage in (stages if late else stages[:-1]) for s in stage], ctx.state.once_done
-    return any((a, s) not in done for a in ctx.state.targets if a not in ctx.state.solved for s in owed)
+    lacking = [a for a in (ctx.state.targets if among is None else among)
+               if a in ctx.state.targets and a not in ctx.state.solved]
+    return any((a, s) not in done for a in lacking for s in owed)
 
 
 def _compositions_left(ctx: MiningContext) -> bool:
@@ -1122,20 +1125,22 @@ def _compositions_left(ctx: MiningContext) -> bool:
     return bool(ctx.state.compositions_fresh) or ctx.state.compositions_next < len(COMPOSITIONS)
 
 
-def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True, deep: bool = True) -> list[str]:
+def sweeps_due(ctx: MiningContext, only: Iterable[str] | None, wait: bool = True, deep: bool = True,
+               among: Iterable[int] | None = None) -> list[str]:
     """The sweeps to run before this batch: the corpus sweep when due, the transform sweep when due and
     (with `wait`: the lacking sequences are claimed, not named) the once-per-sequence stages before the
     late one reached every lacking sequence, a slice of the compositions (with `deep`: not in one pass over named
-    sequences) when one is left and (with `wait`) all once-per-sequence work is done: the first pass is over."""
+    sequences) when one is left and (with `wait`) all once-per-sequence work is done: the first pass is over.
+    With `among` (named sequences), only their once-per-sequence work is waited for."""
     due = []
     for strategy in _sweeps(ctx, only):
         if strategy == "corpus_sweep" and (ctx.state.sweep_due or ctx.state.fresh_known):
             due.append(strategy)
         elif strategy == "transforms" and (ctx.state.transforms_due or ctx.state.transforms_fresh) \
-                and not (wait and _once_work_left(ctx, only)):
+                and not (wait and _once_work_left(ctx, only, among=among)):
             due.append(strategy)
         elif strategy == "compositions" and deep and _compositions_left(ctx) \
-                and not (wait and _once_work_left(ctx, only, late=True)):
+                and not (wait and _once_work_left(ctx, only, late=True, among=among)):
             due.append(strategy)
     return due
 
@@ -1211,7 +1216,8 @@ def _sweep_candidates(ctx: MiningContext, strategy: str, cap: int) -> Iterator[t
 
 
 def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | None = None,
-              only: Iterable[str] | None = None, wait: bool = True, deep: bool = True) -> BatchSummary:
+              only: Iterable[str] | None = None, wait: bool = True, deep: bool = True,
+              among: Iterable[int] | None = None) -> BatchSummary:
     """The sweeps due (`sweeps_due`): every lacking sequence against the known terms of every sequence
     with a program (as they are and under the matchers' transforms: `corpus_sweep`; under 25 more:
     `transforms`; under a slice of their compositions: `compositions`), or when only the known sequences
@@ -1228,7 +1234,7 @@ def run_sweep(ctx: MiningContext, engine: Engine, stop_event: threading.Event | 
     state, known = ctx.state, ctx.state.search.known
     full = state.sweep_due
     cap = per_target(state.search.settings)
-    wanted = sweeps_due(ctx, only, wait, deep)
+    wanted = sweeps_due(ctx, only, wait, deep, among)
     whole = {"transforms": state.transforms_due, "compositions": state.compositions_next == 0}
     for strategy, began in whole.items():  # a whole sweep begins: on the known sequences as loaded
         if began and strategy in wanted:
@@ -1332,8 +1338,10 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
     batch_start = time.process_time()
     only = list(strategies) if strategies is not None else None
     # One pass over named sequences (`rerun`) leaves the compositions to mining with a time limit.
-    if sweeps_due(ctx, only, wait=ids is None, deep=not rerun):
-        summary.add(run_sweep(ctx, engine, stop_event, only, wait=ids is None, deep=not rerun))
+    # Named sequences wait for their own stages (the compositions' 700 CPU-seconds came before the costly
+    # strategies); one pass over them (`rerun`) waits for nothing.
+    if sweeps_due(ctx, only, wait=not rerun, deep=not rerun, among=ids):
+        summary.add(run_sweep(ctx, engine, stop_event, only, wait=not rerun, deep=not rerun, among=ids))
         batch_start = time.process_time()
         if _stopped(stop_event):
             return summary
@@ -1407,8 +1415,9 @@ def mine_batch(ctx: MiningContext, engine: Engine, stop_event: threading.Event |
 def staged_pass(ctx: MiningContext, engine: Engine, ids: list[int], strategies: Iterable[str] | None = None,
                 deadline: float | None = None, late: bool = False) -> BatchSummary:
     """Batches over the named sequences still lacking until none owes a once-per-sequence stage before the
-    late one (with `late`: any), a stage on all before the next as in the first pass; at least one pass
-    (the bandit's turn once the stages are done). `deadline`: a time.monotonic() to stop at."""
+    late one (with `late`: any), a stage on all before the next as in the first pass, then the sweeps that
+    waited for them; at least one pass (the bandit's turn once the stages are done). `deadline`: a
+    time.monotonic() to stop at."""
     total = BatchSummary()
     size = int(ctx.cfg["mine"]["batch_size"])
     stages = once_stages(ctx, enabled_strategies(ctx, strategies))
@@ -1421,6 +1430,9 @@ def staged_pass(ctx: MiningContext, engine: Engine, ids: list[int], strategies: 
             total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
         if not any(_owed(ctx, a, stages) < limit for a in ids if a not in ctx.state.solved):
             break
+    # Then the sweeps that waited for those stages (the transform sweep), as in the first pass.
+    if (deadline is None or time.monotonic() < deadline) and sweeps_due(ctx, strategies, among=ids):
+        total.add(run_sweep(ctx, engine, None, strategies, among=ids))
     return total
 
 
