@@ -111,15 +111,14 @@ def check_one(item: CheckItem, corpus: Any, limits: Any) -> CheckOutcome:
         if item.evaluate:
             values, error = evaluate_partial(program, item.evaluate, corpus, limits)
             outcome = CheckOutcome(ok=error is None, matched=len(values), error=error or "", evaluated=tuple(values))
-            outcome.cpu_seconds = time.process_time() - start
-            return outcome
-        result = check_terms(program, list(item.terms), corpus, limits, prefix=item.match_terms)
-        tolerated = (item.required > 0 and result.error is not None and result.got is None
-                     and result.matched >= item.required)
-        outcome = CheckOutcome(ok=bool(result.ok or tolerated), matched=int(result.matched),
-                               error=result.error or "", steps=int(result.steps))
-        if not outcome.ok and len(result.terms) >= min(item.match_terms, MIN_MATCH_TERMS):
-            outcome.evaluated = result.terms
+        else:
+            result = check_terms(program, list(item.terms), corpus, limits, prefix=item.match_terms)
+            tolerated = (item.required > 0 and result.error is not None and result.got is None
+                         and result.matched >= item.required)
+            outcome = CheckOutcome(ok=bool(result.ok or tolerated), matched=int(result.matched),
+                                   error=result.error or "", steps=int(result.steps))
+            if not outcome.ok and len(result.terms) >= min(item.match_terms, MIN_MATCH_TERMS):
+                outcome.evaluated = result.terms
     except MemoryError:
         outcome = CheckOutcome(ok=False, error="memory limit exceeded")
     except RecursionError:

@@ -917,7 +917,7 @@ def _agreeing(ctx: MiningContext, jobs: list[_Agreement], stop_event: threading.
                   for _, program in job.entries]
     start = time.process_time()
     outcomes = ctx.pool.check(items, stop_event)
-    overhead = (time.process_time() - start) / max(len(items), 1)
+    overhead = (time.process_time() - start) / len(items)
     out: list[tuple[list[_Cand], bool]] = []
     at = 0
     for job in jobs:
@@ -1113,10 +1113,9 @@ def _once_work_left(ctx: MiningContext, only: Iterable[str] | None, late: bool =
     """Whether a once-per-sequence strategy of the stages before the late one (with `late`: of any stage)
     has not yet run on some lacking sequence (of `among`, if given)."""
     stages = once_stages(ctx, enabled_strategies(ctx, only))
-    owed, done = [s for stage in (stages if late else stages[:-1]) for s in stage], ctx.state.once_done
-    lacking = [a for a in (ctx.state.targets if among is None else among)
-               if a in ctx.state.targets and a not in ctx.state.solved]
-    return any((a, s) not in done for a in lacking for s in owed)
+    limit = len(stages) if late else len(stages) - 1
+    return any(_owed(ctx, a, stages) < limit for a in (ctx.state.targets if among is None else among)
+               if a in ctx.state.targets and a not in ctx.state.solved)
 
 
 def _compositions_left(ctx: MiningContext) -> bool:
@@ -1420,15 +1419,13 @@ def staged_pass(ctx: MiningContext, engine: Engine, ids: list[int], strategies: 
     time.monotonic() to stop at."""
     total = BatchSummary()
     size = int(ctx.cfg["mine"]["batch_size"])
-    stages = once_stages(ctx, enabled_strategies(ctx, strategies))
-    limit = len(stages) if late else len(stages) - 1
     while deadline is None or time.monotonic() < deadline:
         todo = [a for a in ids if a not in ctx.state.solved]
         for i in range(0, len(todo), size):
             if deadline is not None and time.monotonic() >= deadline:
                 return total
             total.add(mine_batch(ctx, engine, ids=todo[i:i + size], strategies=strategies))
-        if not any(_owed(ctx, a, stages) < limit for a in ids if a not in ctx.state.solved):
+        if not _once_work_left(ctx, strategies, late, among=ids):
             break
     # Then the sweeps that waited for those stages (the transform sweep), as in the first pass.
     if (deadline is None or time.monotonic() < deadline) and sweeps_due(ctx, strategies, among=ids):
