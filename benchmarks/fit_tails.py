@@ -2,12 +2,12 @@
 
     python benchmarks/fit_tails.py [--sample 20000] [--decimals 1500] [--shown 30,50] [--seed 1]
 
-The fitting strategies (recurrence, euler, algebraic) choose a program from the known terms alone, so
+The fitting strategies (recurrence, holonomic, euler, algebraic) choose a program from the known terms alone, so
 the terms OEIS knows beyond a short prefix are a test they never saw. A seeded sample of OEIS sequences
 with at least `max(shown) + 20` known terms (a sample of the decimal expansions for algebraic) is shown its first N terms
 for each N in `--shown`; every fit that reproduces them is run (its LODA program, by the miner's
-evaluator) on all the known terms and counted wrong when one differs. Fits whose shown terms carry
-`[mine] trust_fit_bits` are counted apart: only those are stored without a b-file.
+evaluator) on all the known terms and counted wrong when one differs. Fits the trust rules accept on the
+shown terms (`miner.mine.trust.reject_reason`) are counted apart: only those are stored without a b-file.
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ from _mining import DATA
 
 def fitters(settings: dict[str, Any]) -> dict[str, Callable[[list[int], str], Any]]:
     """Strategy -> (shown terms, name) -> a program or None, as the strategies fit."""
-    from miner.search import algebraic, euler, recurrence
+    from miner.search import algebraic, euler, holonomic, recurrence
 
     def rec(terms: list[int], name: str) -> Any:
         r = recurrence.find_recurrence(terms, settings["recurrence_max_order"], settings["recurrence_margin"])
         return recurrence.recurrence_program(r, 0) if r else None
+
+    def hol(terms: list[int], name: str) -> Any:
+        found = holonomic.find_holonomic(terms, settings["holonomic_max_order"], settings["holonomic_max_degree"],
+                                         settings["holonomic_max_inhom_degree"], settings["holonomic_margin"])
+        return holonomic.holonomic_program(found[0], 0) if found else None
 
     def eul(terms: list[int], name: str) -> Any:
         f = euler.fit(terms, settings["euler_max_period"], settings["euler_margin"])
@@ -42,7 +47,7 @@ def fitters(settings: dict[str, Any]) -> dict[str, Callable[[list[int], str], An
         found = algebraic.isolate(coeffs, terms) if coeffs else None
         return algebraic.algebraic_program(found, 0) if found else None
 
-    return {"recurrence": rec, "euler": eul, "algebraic": alg}
+    return {"recurrence": rec, "holonomic": hol, "euler": eul, "algebraic": alg}
 
 
 def main() -> None:
@@ -55,7 +60,7 @@ def main() -> None:
 
     from miner.core.config import DEFAULTS
     from miner.lang.evaluator import evaluate_partial
-    from miner.mine.trust import information
+    from miner.mine.trust import reject_reason
     from tests import testbed
 
     shown = [int(x) for x in args.shown.split(",")]
@@ -66,9 +71,9 @@ def main() -> None:
     sample = rng.sample(pool, min(args.sample, len(pool)))
     decimal = [a for a in pool if "decimal expansion" in sequences[a].name.lower()]
     decimal = rng.sample(decimal, min(args.decimals, len(decimal)))
-    bits = float(DEFAULTS["mine"]["trust_fit_bits"])
+    rules = {k: v for k, v in DEFAULTS["mine"].items() if k.startswith("trust_")}
     out: dict[str, Any] = {"benchmark": "fit_tails", "sequences": len(sample), "decimal_expansions": len(decimal),
-                           "trust_fit_bits": bits, "results": {}}
+                           "trust": rules, "results": {}}
     start = time.process_time()
     for strategy, fitter in fitters(DEFAULTS["search"]).items():
         ids = decimal if strategy == "algebraic" else sample
@@ -83,7 +88,7 @@ def main() -> None:
                 if len(got) <= n:
                     continue  # nothing beyond the shown terms to judge (an error or the time limit)
                 wrong = got != terms[:len(got)]
-                trusted = information(terms[:n]) >= bits
+                trusted = reject_reason(strategy, "direct", program, sequences[a].name, terms[:n], {}, DEFAULTS) is None
                 row["fits"] += 1
                 row["wrong"] += wrong
                 row["trusted"] += trusted

@@ -36,6 +36,13 @@ def test_names_read_as_digit_predicates():
     assert parse_name("Primes that contain digits 1 and 7 only.")[0].allowed == frozenset({1, 7})
     assert parse_name("Numbers whose base-2 representation has exactly 3 runs.") == [Filter(2, (("runs", "==", 3),))]
     assert parse_name("Numbers whose sum of digits is 7.") == [Filter(10, (("sum", "==", 7),))]
+    assert parse_name("Numbers having two 8's in base 9.") == [Filter(9, (("c8", "==", 2),))]
+    assert parse_name("Numbers with a single 0 in their base 4 expansion.") == [Filter(4, (("c0", "==", 1),))]
+    assert parse_name("Numbers with exactly 3 2's in base 4 expansion.") == [Filter(4, (("c2", "==", 3),))]
+    assert parse_name("Numbers having at least one 7 in their representation in base 8.") == [Filter(8, (("c7", ">", 0),))]
+    # none of a digit: walked over the numbers written with the others
+    assert parse_name("Numbers with no 2's in base-4 expansion.") == [Filter(4, (("bad", "==", 0),), frozenset({0, 1, 3}))]
+    assert parse_name("Numbers having four 9's in base 9.") == []
     assert parse_name("Numbers whose base-6 representation has the same number of 1's as 4's and 5's.") == []
     assert parse_name("Numbers that are the sum of 2 squares.") == []
 
@@ -64,6 +71,9 @@ def test_programs_list_numbers_past_the_known_terms(sample_tarball):
         ("Numbers whose set of base-5 digits is {1,4}.", lambda k: set(in_base(k, 5)) <= {"1", "4"}, 1, 60),
         ("Numbers whose base-2 representation has exactly 3 runs.",
          lambda k: 1 + sum(a != b for a, b in zip(in_base(k, 2), in_base(k, 2)[1:])) == 3, 1, 60),
+        # A043486: its first 24 terms fit a recurrence that leaves it at the 25th; the name's reading holds
+        ("Numbers having two 8's in base 9.", lambda k: in_base(k, 9).count("8") == 2, 1, 60),
+        ("Numbers with no 3's in base-4 expansion.", lambda k: "3" not in in_base(k, 4), 0, 80),
     ]
     for name, test, start, count in cases:
         full = testbed.listed(test, start, count)

@@ -12,6 +12,7 @@ from miner.lang import parse
 from miner.lang.sequence import SequenceRecord
 from miner.mine.context import build_context
 from miner.mine.loop import run_sweep
+from miner.search import recurrence
 from miner.mine.trust import callees, information, reject_reason, siblings
 
 # A015283 (Inverse of 1274th cyclotomic polynomial) agrees with its sibling by name A015087 (1078th)
@@ -68,6 +69,34 @@ def test_reject_reason_by_strategy_information_and_name(tmp_path):
     assert "trust_fit_bits" in reject_reason("compositions", "direct", bare, cited, [1, 2, 1] * 4, names, cfg)
     assert reject_reason("compositions", "direct", bare, cited, mid, names, cfg) is None
     assert "trust_match_bits" in reject_reason("compositions", "direct", bare, "S.", mid, names, cfg)
+
+
+def test_a_long_recurrence_needs_bits_in_its_second_differences(tmp_path):
+    cfg = config.defaults_in(tmp_path)
+    prog, names = parse("mov $1,2\n"), {}
+    # A043486, numbers having two 8's in base 9: its first 24 terms fit a recurrence of order 9, wrong at the 25th.
+    two_eights = [k for k in range(1, 2000) if _base(k, 9).count(8) == 2][:24]
+    assert recurrence.find_recurrence(two_eights, 10, 6) is not None
+    assert information(two_eights) > cfg["mine"]["trust_fit_bits"]
+    assert "trust_step_bits" in reject_reason("recurrence", "direct", prog, "S.", two_eights, names, cfg)
+    assert "trust_step_bits" in reject_reason("holonomic", "direct", prog, "S.", two_eights, names, cfg)
+    # Read from the name, the same terms carry the name's evidence.
+    assert reject_reason("digits", "direct", prog, "S.", two_eights, names, cfg) is None
+    # A short recurrence (a quadratic: order 3) keeps the rule of fits, however small its steps.
+    squares = [n * n + 1000 for n in range(24)]
+    assert reject_reason("recurrence", "direct", prog, "S.", squares, names, cfg) is None
+    # A long recurrence with large steps is evidence enough: a(n) = 3a(n-6) + a(n-1) - ...
+    rich = [2 ** n + (n % 7) for n in range(30)]
+    assert recurrence.linear_complexity(rich) >= cfg["mine"]["trust_long_order"]
+    assert reject_reason("recurrence", "direct", prog, "S.", rich, names, cfg) is None
+
+
+def _base(k: int, base: int) -> list[int]:
+    out = []
+    while k:
+        k, d = divmod(k, base)
+        out.append(d)
+    return out
 
 
 @pytest.fixture(scope="module")

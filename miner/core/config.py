@@ -128,6 +128,8 @@ class MineConfig:
     model_max_candidates: int = key(128, min=1)
     trust_match_bits: float = key(600.0, min=0)
     trust_fit_bits: float = key(150.0, min=0)
+    trust_long_order: int = key(6, min=1)
+    trust_step_bits: float = key(50.0, min=0)
     # Candidates per attempt of each strategy (a table: `[mine.budget]`).
     budget: dict[str, int] = key({
         "beam": 16, "sample": 16, "name_only": 8, "terms_only": 8, "recurrence": 200, "formula": 200,

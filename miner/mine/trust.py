@@ -7,8 +7,9 @@ program found by matching terms has used them all up. Measured on held-out corpu
 unless a b-file reaches beyond the known terms, a hit found by matching terms (corpus sweep, transforms, matcher
 lookups, family templates, neighbour edits, mutation, repair, the model) needs `[mine] trust_match_bits` bits of known
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls (a composition of two transforms
-needs `trust_fit_bits` even then); a fit to the terms (recurrence,
-Euler transform, algebraic number) needs `trust_fit_bits`, and as a match the bits of one if it calls a
+needs `trust_fit_bits` even then); a fit to the terms (recurrence, Euler transform, algebraic number) needs
+`trust_fit_bits`, a linear or holonomic recurrence of terms whose shortest linear recurrence has order
+`trust_long_order` or more also `trust_step_bits` in their second differences, and as a match the bits of one if it calls a
 sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
@@ -26,6 +27,8 @@ from typing import Any
 
 from miner.lang.anumber import format_a_number, mentioned_a_numbers
 from miner.lang.program import CONSTANT, Program
+from miner.search.matchers import differences
+from miner.search.recurrence import linear_complexity
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
@@ -37,6 +40,9 @@ WIDE = frozenset({"compositions"})
 MATCH_ROUTES = frozenset({"match", "combine"})
 # Fitted to the terms with a margin.
 FITTED = frozenset({"recurrence", "holonomic", "euler", "algebraic"})
+# Recurrences whose fit also needs bits in the second differences when the terms' shortest linear recurrence
+# is long (a holonomic recurrence of non-constant coefficients has none shorter than half the terms).
+RECURRENCES = frozenset({"recurrence", "holonomic"})
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
@@ -97,4 +103,11 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a cited composition"
     if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
+    if strategy in RECURRENCES and route not in MATCH_ROUTES and linear_complexity(terms) >= int(m["trust_long_order"]):
+        # An increasing list with small, almost periodic steps (digit conditions, Beatty sequences) fits
+        # a long recurrence for dozens of terms and leaves it at the next block (benchmarks/fit_tails.py).
+        steps = information(differences(differences(list(terms)))[2:])  # [2:]: the first term and step kept
+        if steps < float(m["trust_step_bits"]):
+            return f"{steps:.0f} bits of second differences < trust_step_bits {m['trust_step_bits']} for a long recurrence"
     return None
+

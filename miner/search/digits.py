@@ -1,7 +1,8 @@
 """Digit filters named in the name: "Numbers whose base-6 representation has the same nonzero number of 1's
 and 4's", "... contains exactly two 1's and no 3's", "... whose set of base-5 digits is {0,4}", "... has
 exactly 3 runs", "Every run of digits of n in base 4 has length 2", "... has no run of digits with length < 2",
-"Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits". The name
+"Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits", "Numbers having two 8's in
+base 9". The name
 becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
 the n-th k that passes, so it holds for every term. When the digits must come from a set D, the program
 walks only the numbers written with D (the j-th of them is j in base |D| with D's digits), so terms near
@@ -139,6 +140,10 @@ _NO_SHORT_RUN = re.compile(r"^numbers whose base-(\d+) (?:representation|expansi
                            re.I)
 _SUM = re.compile(r"^numbers whose sum of digits is (\d+)\.?$", re.I)
 _ONLY = re.compile(r"^(numbers|primes) (?:having|with) only \{([\d, ]+)\} as digits\.?$", re.I)
+# "Numbers having two 8's in base 9", "... with a single 0 in their base 4 expansion", "... no 2's in base-4
+# expansion", "... at least one 7 in their representation in base 8"
+_ONE_COUNT = re.compile(r"^numbers (?:having|with) (exactly \w+|\w+|a single|at least one) (\d+)(?:'s)? in (?:their )?"
+                        r"(?:representation in )?base[- ](\d+)(?: (?:expansion|representation))?\.?$", re.I)
 _ONLY_PAIR = re.compile(r"^(numbers|primes) that contain (?:the )?digits (\d) and (\d) only\.?$", re.I)
 
 
@@ -169,6 +174,16 @@ def parse_name(name: str) -> list[Filter]:
         return [Filter(int(m[1]), (("minrun", ">", int(m[2]) - 1),))]
     if m := _SUM.match(name):
         return [Filter(10, (("sum", "==", int(m[1])),))]
+    if m := _ONE_COUNT.match(name):
+        base, digit, word = int(m[3]), int(m[2]), m[1].lower()
+        if digit >= base:
+            return []
+        if word == "at least one":
+            return [Filter(base, ((f"c{digit}", ">", 0),))]
+        count = 1 if word == "a single" else _count(word)
+        if count == 0:  # walked: only the numbers written without the digit are tested
+            return [Filter(base, (("bad", "==", 0),), frozenset(range(base)) - {digit})]
+        return [] if count is None else [Filter(base, ((f"c{digit}", "==", count),))]
     m = _ONLY.match(name) or _ONLY_PAIR.match(name)
     if m:
         allowed = frozenset(_digit_list(" ".join(m.groups()[1:])))
