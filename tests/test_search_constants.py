@@ -11,6 +11,7 @@ import testbed
 
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
+from miner.search import recurrence
 from miner.search.constants import parse_name, programs_for, propose
 from miner.search.types import SearchContext, Target
 
@@ -54,6 +55,7 @@ def test_names_read_as_constants():
     assert parse_name("Decimal expansion of 4*Pi / (5*sqrt(10-2*sqrt(5))).") is not None
     assert parse_name("Decimal expansion of sqrt(2).") is not None
     assert parse_name("Decimal expansion of 35/(48*7^2).") is None  # rational: periodic, for `recurrence`
+    assert parse_name("Decimal expansion of 1/446.") is not None  # but a plain p/q may have too long a period
     assert parse_name("Decimal expansion of Gamma(3/4)/Pi^(1/4).") is None
     assert parse_name("Decimal expansion of the Oloid's volume.") is None
     assert parse_name("Decimal expansion of e^(-Pi).") is None  # an exponent that is no rational number
@@ -64,6 +66,14 @@ def test_a_negative_constant_gives_the_digits_of_its_absolute_value():
     want, offset = digits(lambda c: 1 - c.log(2), 60)
     progs = programs_for(Target(1, "Decimal expansion of log(2) - 1.", tuple(want[:20]), offset))
     assert len(progs) == 1 and evaluate(progs[0], 60) == want
+
+
+def test_a_fraction_whose_period_outruns_the_known_digits():
+    # 1/223 repeats every 222 digits: 30 known ones fit no recurrence, but the name states the number.
+    want, offset = digits(lambda c: c.mpf(1) / 223, 300)
+    assert recurrence.find_recurrence(want[:30]) is None
+    progs = programs_for(Target(1, "Decimal expansion of 1/223.", tuple(want[:30]), offset))
+    assert len(progs) == 1 and evaluate(progs[0], 300) == want
 
 
 def test_digits_the_constant_does_not_have_get_no_program():

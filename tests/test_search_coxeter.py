@@ -9,7 +9,7 @@ import testbed
 
 from miner.lang.evaluator import evaluate
 from miner.lang.sequence import SequenceRecord
-from miner.search.coxeter import (Relations, Series, coefficients, degrees, parse_name, programs_for, propose,
+from miner.search.coxeter import (Cyclotomic, Relations, Series, coefficients, degrees, parse_name, programs_for, propose,
                                   relation_terms)
 from miner.search.types import SearchContext, Target
 
@@ -78,6 +78,40 @@ def test_names_read_as_coxeter_groups():
     assert parse_name("Number of reduced words of length n in Coxeter group on 4 generators S_i with relations "
                       "(S_i)^3 = (S_i S_j)^7 = I.") == []
     assert parse_name("Number of reduced words of length n in the Weyl group K_3.") == []
+
+
+def cyclotomic(n: int) -> list[int]:
+    """Phi_n's coefficients by dividing x^n - 1 by Phi_d for every proper divisor d (an independent route)."""
+    num = [-1] + [0] * (n - 1) + [1]
+    for d in range(1, n):
+        if n % d == 0:
+            den, quotient = cyclotomic(d), [0] * (len(num) - len(cyclotomic(d)) + 1)
+            for i in range(len(quotient) - 1, -1, -1):
+                quotient[i] = num[i + len(den) - 1] // den[-1]
+                for j, c in enumerate(den):
+                    num[i + j] -= quotient[i] * c
+            assert not any(num[:len(den) - 1])
+            num = quotient
+    return num
+
+
+def test_cyclotomic_polynomials_and_their_inverses():
+    assert parse_name("341st cyclotomic polynomial.") == [Cyclotomic(341, False)]
+    assert parse_name("Inverse of 30th cyclotomic polynomial.") == [Cyclotomic(30, True)]
+    assert parse_name("1st cyclotomic polynomial.") == []
+    for n in (2, 6, 30, 105, 340):
+        phi = cyclotomic(n)
+        count = len(phi) + 40
+        want = phi + [0] * 40
+        assert coefficients(Cyclotomic(n, False), count) == want
+        inverse = coefficients(Cyclotomic(n, True), count)
+        product = [sum(phi[j] * inverse[i - j] for j in range(min(i, len(phi) - 1) + 1)) for i in range(count)]
+        assert product == [1] + [0] * (count - 1)
+        # (Phi_105 has a coefficient -2) shown 20 terms of each, the programs give all of them
+        for reading, terms in ((Cyclotomic(n, False), want), (Cyclotomic(n, True), inverse)):
+            name = ("Inverse of " if reading.inverse else "") + f"{n}th cyclotomic polynomial."
+            progs = programs_for(Target(1, name, tuple(terms[:20]), 0))
+            assert len(progs) == 1 and evaluate(progs[0], count) == terms, name
 
 
 def test_series_count_the_elements_by_length():

@@ -43,6 +43,10 @@ def test_names_read_as_digit_predicates():
     # none of a digit: walked over the numbers written with the others
     assert parse_name("Numbers with no 2's in base-4 expansion.") == [Filter(4, (("bad", "==", 0),), frozenset({0, 1, 3}))]
     assert parse_name("Numbers having four 9's in base 9.") == []
+    runs_mod = [Filter(3, (("runs", "%4", 1),))]
+    assert parse_name("Numbers n such that number of runs in the base 3 representation of n is congruent to 1 mod 4.") == runs_mod
+    assert parse_name("Numbers whose number of runs in their base-3 representation is congruent to 1 mod 4.") == runs_mod
+    assert parse_name("Number of runs in the base 3 representation of n is congruent to 5 mod 4.") == []
     assert parse_name("Numbers whose base-6 representation has the same number of 1's as 4's and 5's.") == []
     assert parse_name("Numbers that are the sum of 2 squares.") == []
 
@@ -59,6 +63,7 @@ def test_predicates_agree_with_the_written_digits():
         runs = 1 + sum(1 for a, b in zip(text, text[1:]) if a != b)
         assert passes(Filter(base, (("runs", "==", runs),)), k)
         assert passes(Filter(base, (("sum", "==", sum(map(int, text))),)), k)
+        assert passes(Filter(base, (("runs", "%3", runs % 3),)), k) and not passes(Filter(base, (("runs", "%3", (runs + 1) % 3),)), k)
 
 
 def test_programs_list_numbers_past_the_known_terms(sample_tarball):
@@ -74,6 +79,9 @@ def test_programs_list_numbers_past_the_known_terms(sample_tarball):
         # A043486: its first 24 terms fit a recurrence that leaves it at the 25th; the name's reading holds
         ("Numbers having two 8's in base 9.", lambda k: in_base(k, 9).count("8") == 2, 1, 60),
         ("Numbers with no 3's in base-4 expansion.", lambda k: "3" not in in_base(k, 4), 0, 80),
+        # A043749: its corpus program leaves it after the 53 known terms (255 for 257)
+        ("Numbers n such that number of runs in the base 2 representation of n is congruent to 3 mod 8.",
+         lambda k: (1 + sum(a != b for a, b in zip(in_base(k, 2), in_base(k, 2)[1:]))) % 8 == 3, 1, 70),
     ]
     for name, test, start, count in cases:
         full = testbed.listed(test, start, count)

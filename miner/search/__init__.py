@@ -62,11 +62,11 @@ STREAMED: frozenset[str] = frozenset({"neighbours"})
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
-    "digits": "2026-12-05T15:22:00+00:00",  # run lengths ("Every run of digits of n in base 4 has length 2")
+    "digits": "2026-12-07T08:15:00+00:00",  # one digit's count ("Numbers having two 8's in base 9")
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
     "formula": "2026-12-07T02:34:00+00:00",  # any Triangle T(n,k) =, n off by one, X written in base b, A(n, k)
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
-    "constants": "2026-12-07T02:35:00+00:00",  # asinh/acosh/atanh, 'where phi is the golden ratio', series
+    "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
@@ -74,7 +74,7 @@ REVISED: dict[str, str] = {
     "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
     "suchthat": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
-    "coxeter": "2026-12-06T16:43:00+00:00",  # "on 36 generators S_i with relations (S_i)^2 = (S_i S_j)^26 = I"
+    "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
 }
 
 

@@ -1,5 +1,5 @@
 """Decimal expansions of closed-form constants a name states: "Decimal expansion of Pi^5/768", "3 - 24/Pi^2",
-"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)", and
+"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)", "1/446", and
 series that converge at least as fast as 2^-k: "Sum_{k>=0} 1/(k!)^4", "Sum_{k>=1} sigma(k)/2^k", "the sum of
 the reciprocals of ... A084939" (a term by formula, or `seq`, as numerator over denominator). The
 program evaluates the expression in fixed point, every value an integer v ~ x * 10^(k + GUARD) for the
@@ -28,6 +28,8 @@ GUARD = 12  # digits carried beyond the one wanted
 MIN_TERMS = 12
 MAX_SHIFT = 40
 _NAME = re.compile(r"^Decimal expansion of (.+?)\.?$")
+# "1/446", "17/99": periodic, but with periods past what the recurrence fit sees in the known digits
+_RATIONAL = re.compile(r"^\d+\s*/\s*\d+$")
 _SERIES = re.compile(r"(?:^(?:the )?(?:constant )?)?Sum_\{ ?([a-z]) ?>= ?(\d+) ?\}")
 _RECIPROCALS = re.compile(r"^(?:the )?sum of (?:the )?reciprocals of (?:the )?[-\w ]*?\b(A\d{6})$", re.I)
 # Digits at which the series program's sum is checked against one 30 digits finer (the stop rule's test).
@@ -117,7 +119,8 @@ def parse_name(name: str) -> Node | None:
     text = _SERIES.sub(r"Sum_{\1=\2..oo}", m[1])
     if "Sum_{" in text:  # what follows is a closed form or a definition ("= zeta(3)^2", ", where ...")
         text = re.split(r"\s=\s|,?\s+where\s|,?\s+with\s", text)[0]
-    elif not re.search(r"\b(?:Pi|e|phi|sqrt|exp|log|sin|cos|tan|sec|csc|cot|(?:a|ar|arc)?(?:sinh|cosh|tanh))\b", text):
+    elif not re.search(r"\b(?:Pi|e|phi|sqrt|exp|log|sin|cos|tan|sec|csc|cot|(?:a|ar|arc)?(?:sinh|cosh|tanh))\b", text) \
+            and not _RATIONAL.match(text):
         return None
     # "..., where phi is the golden ratio (A001622)": the golden ratio is phi's meaning here already
     text = re.sub(r",?\s+where phi is the golden ratio\b.*$", "", text)
@@ -125,7 +128,7 @@ def parse_name(name: str) -> Node | None:
         parser = _Parser(tokenize(text))
         node = parser.expression()
         # an exponent that is no rational number (e^(-Pi)) raises in _irrational: not read
-        if parser.peek() is not None or not _irrational(node):
+        if parser.peek() is not None or not (_irrational(node) or _RATIONAL.match(text)):
             return None
     except (FormulaError, RecursionError):
         return None
@@ -223,7 +226,7 @@ def _series_nodes(node: Node) -> list[Node]:
 
 
 def _irrational(node: Node) -> bool:
-    # Rational numbers' expansions are periodic: the recurrence strategy writes those.
+    # Rational numbers' expansions are periodic: the recurrence strategy writes those with short periods.
     return node.kind in ("const", "call", "series") or (node.kind == "op" and node.value == "^"
                                               and _rational(node.args[1]).denominator > 1) \
         or any(_irrational(a) for a in node.args)

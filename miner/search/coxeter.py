@@ -4,6 +4,9 @@ formula, prod [d_i]_t / (1 - t^(d_i - 1))) and "Molien series for Weyl group E_8
 prod 1 / (1 - t^d_i)). The program multiplies the series out in memory cells up to t^n, so it holds for
 every term; these series need far more terms than the recurrence fit gets.
 
+"341st cyclotomic polynomial" and "Inverse of 30th cyclotomic polynomial" are the same products:
+Phi_N(t) = prod over d | N of (1 - t^d)^mu(N/d), for N >= 2.
+
 Also the 2,266 OEIS groups "on N generators S_i with relations (S_i)^2 = (S_i S_j)^k = I": their words
 grow as the free product's, N*(N-1)^(n-1), up to n = k, and a match on fewer known terms is wrong from there.
 """
@@ -17,6 +20,7 @@ from typing import Any, Iterator
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset
+from miner.search.primes import moebius
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 8
@@ -60,6 +64,26 @@ class Series:
         return out
 
 
+@dataclass(frozen=True)
+class Cyclotomic:
+    """The coefficients of the N-th cyclotomic polynomial Phi_N (N >= 2), or of 1 / Phi_N (`inverse`)."""
+
+    n: int
+    inverse: bool
+
+    def steps(self) -> list[tuple[str, int]]:
+        """Phi_N's factors (1 - t^d)^mu(N/d) as multiplications, the inverse's the other way round."""
+        out = []
+        for d in range(1, self.n + 1):
+            mu = moebius(self.n // d) if self.n % d == 0 else 0
+            if mu:
+                out.append(("acc" if (mu < 0) != self.inverse else "diff", d))
+        # every division by (1 - t^d) before any multiplication keeps the cells' values small
+        return sorted(out, key=lambda step: step[0] != "acc")
+
+
+MAX_CYCLOTOMIC = 10_000
+_CYCLOTOMIC = re.compile(r"^(inverse of )?(\d+)(?:st|nd|rd|th) cyclotomic polynomial\.?$", re.I)
 _GROUP = r"([A-H])_\{?(\d+)\}?"
 _FINITE = re.compile(r"^(?:the )?number of (?:reduced words|elements) of length n in the (?:finite )?(?:Weyl|Coxeter) group "
                      + _GROUP + r"(?: \(or [A-H]_\d+\))?\.?$", re.I)
@@ -91,11 +115,14 @@ def relations(name: str) -> Relations | None:
     return Relations(int(m[1]), int(m[2]))
 
 
-def parse_name(name: str) -> list[Series | Relations]:
-    """The series the name may mean (none if it names no Coxeter group this reads), likeliest first."""
+def parse_name(name: str) -> list[Series | Relations | Cyclotomic]:
+    """The series the name may mean (none if it names no Coxeter group or cyclotomic polynomial this reads),
+    likeliest first."""
     name = name.strip()
     if group := relations(name):
         return [group]
+    if (m := _CYCLOTOMIC.match(name)) and 2 <= int(m[2]) <= MAX_CYCLOTOMIC:
+        return [Cyclotomic(int(m[2]), bool(m[1]))]
     if m := _FINITE.match(name):
         ds = degrees(m[1].upper(), int(m[2]))
         return [Series(ds, True, None)] if ds else []
@@ -115,7 +142,7 @@ def parse_name(name: str) -> list[Series | Relations]:
     return []
 
 
-def coefficients(series: Series, count: int) -> list[int]:
+def coefficients(series: Series | Cyclotomic, count: int) -> list[int]:
     """The first `count` coefficients (the Python twin of the program)."""
     c = [1] + [0] * (count - 1)
     for kind, e in series.steps():
@@ -146,7 +173,7 @@ def _step_lines(kind: str, e: int) -> list[str]:
     return lines
 
 
-def program(series: Series, offset: int) -> Program:
+def program(series: Series | Cyclotomic, offset: int) -> Program:
     """The coefficient of t^n (n counted from the offset)."""
     lines = ["mov $1,$0", f"mov ${ARRAY},1"]
     for kind, e in series.steps():

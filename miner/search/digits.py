@@ -2,7 +2,7 @@
 and 4's", "... contains exactly two 1's and no 3's", "... whose set of base-5 digits is {0,4}", "... has
 exactly 3 runs", "Every run of digits of n in base 4 has length 2", "... has no run of digits with length < 2",
 "Numbers whose sum of digits is 7", "Primes having only {2, 3, 4} as digits", "Numbers having two 8's in
-base 9". The name
+base 9", "Numbers n such that number of runs in the base 3 representation of n is congruent to 1 mod 4". The name
 becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
 the n-th k that passes, so it holds for every term. When the digits must come from a set D, the program
 walks only the numbers written with D (the j-th of them is j in base |D| with D's digits), so terms near
@@ -33,7 +33,7 @@ class Filter:
 
     A condition (left, op, right) compares features: "c<d>" the count of digit d, "bad" the count of digits
     outside `allowed`, "runs" the number of runs of equal digits, "minrun"/"maxrun" the shortest/longest run,
-    "sum" the digit sum, or an int; op is "==" or ">". The digits of 0 are one 0."""
+    "sum" the digit sum, or an int; op is "==", ">" or "%m" (left mod m equals right). The digits of 0 are one 0."""
 
     base: int
     conditions: tuple[tuple[str | int, str, str | int], ...]
@@ -80,7 +80,7 @@ def passes(f: Filter, k: int) -> bool:
 
     for left, op, right in f.conditions:
         a, b = value(left), value(right)
-        if (op == "==" and a != b) or (op == ">" and a <= b):
+        if (op == "==" and a != b) or (op == ">" and a <= b) or (op.startswith("%") and a % int(op[1:]) != b):
             return False
     return not f.prime or is_prime(k)
 
@@ -135,6 +135,8 @@ _CONTAINS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) 
                        r"and ((?:exactly )?\w+) (\d+)(?:'s)?\.?$", re.I)
 _SET = re.compile(r"^numbers whose set of base-(\d+) digits is \{([\d, ]+)\}\.?$", re.I)
 _RUNS = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has exactly (\d+) runs?\.?$", re.I)
+_RUNS_MOD = re.compile(r"^(?:numbers (?:n |k )?(?:such that )?(?:whose )?)?(?:the )?number of runs in (?:the |their )?base[- ](\d+) "
+                       r"representation(?: of [nk])? is congruent to (\d+) \(?mod (\d+)\)?\.?$", re.I)
 _EVERY_RUN = re.compile(r"^every run of digits of n in base (\d+) has length (\d+)\.?$", re.I)
 _NO_SHORT_RUN = re.compile(r"^numbers whose base-(\d+) (?:representation|expansion) has no run of digits with length < (\d+)\.?$",
                            re.I)
@@ -168,6 +170,8 @@ def parse_name(name: str) -> list[Filter]:
                 Filter(int(m[1]), (("bad", "==", 0), *((f"c{d}", ">", 0) for d in sorted(allowed))), allowed)]
     if m := _RUNS.match(name):
         return [Filter(int(m[1]), (("runs", "==", int(m[2])),))]
+    if (m := _RUNS_MOD.match(name)) and 0 <= int(m[2]) < int(m[3]):
+        return [Filter(int(m[1]), (("runs", f"%{m[3]}", int(m[2])),))]
     if m := _EVERY_RUN.match(name):
         return [Filter(int(m[1]), (("minrun", "==", int(m[2])), ("maxrun", "==", int(m[2]))))]
     if m := _NO_SHORT_RUN.match(name):
@@ -243,8 +247,8 @@ def _test_lines(f: Filter, zero: bool) -> list[str]:
     for left, op, right in f.conditions:
         lhs = f"${cell[left]}" if isinstance(left, str) else str(left)
         rhs = f"${cell[right]}" if isinstance(right, str) else str(right)
-        lines += [f"mov $4,{lhs}", f"sub $4,{rhs}"]
-        lines += ["equ $4,0"] if op == "==" else ["max $4,0", "min $4,1"]
+        lines += [f"mov $4,{lhs}"] + ([f"mod $4,{op[1:]}"] if op.startswith("%") else []) + [f"sub $4,{rhs}"]
+        lines += ["max $4,0", "min $4,1"] if op == ">" else ["equ $4,0"]
         lines.append("mul $3,$4")
     if f.prime:
         lines += ["mov $4,$1", f"seq $4,{PRIMES}", "mul $3,$4"]
