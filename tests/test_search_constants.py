@@ -40,6 +40,7 @@ CASES = {
     "sin(1/4)": lambda c: c.sin(c.mpf(1) / 4),
     "16*log(2)/(8*log(2) - 5)": lambda c: 16 * c.log(2) / (8 * c.log(2) - 5),
     "log(99/2)": lambda c: c.log(c.mpf(99) / 2),
+    "log_20 (2)": lambda c: c.log(2) / c.log(20),
     "Pi^(-7)": lambda c: c.pi ** -7,
     "(2*Pi)^12": lambda c: (2 * c.pi) ** 12,
     "cot(3/7) + cos(1)": lambda c: c.cot(c.mpf(3) / 7) + c.cos(1),
@@ -56,6 +57,7 @@ def test_names_read_as_constants():
     assert parse_name("Decimal expansion of sqrt(2).") is not None
     assert parse_name("Decimal expansion of 35/(48*7^2).") is None  # rational: periodic, for `recurrence`
     assert parse_name("Decimal expansion of 1/446.") is not None  # but a plain p/q may have too long a period
+    assert parse_name("Decimal expansion of log_20 (2).") == parse_name("Decimal expansion of log(2)/log(20).")
     assert parse_name("Decimal expansion of Gamma(3/4)/Pi^(1/4).") is None
     assert parse_name("Decimal expansion of the Oloid's volume.") is None
     assert parse_name("Decimal expansion of e^(-Pi).") is None  # an exponent that is no rational number

@@ -1,5 +1,5 @@
 """Decimal expansions of closed-form constants a name states: "Decimal expansion of Pi^5/768", "3 - 24/Pi^2",
-"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)", "1/446", and
+"e^(9/2)", "sqrt(Pi)/e", "(Pi/e)^(1/4)", "Pi*csc(Pi/5)", "tan(2) - sec(2)", "16*log(2)/(8*log(2) - 5)", "log_20 (2)", "1/446", and
 series that converge at least as fast as 2^-k: "Sum_{k>=0} 1/(k!)^4", "Sum_{k>=1} sigma(k)/2^k", "the sum of
 the reciprocals of ... A084939" (a term by formula, or `seq`, as numerator over denominator). The
 program evaluates the expression in fixed point, every value an integer v ~ x * 10^(k + GUARD) for the
@@ -29,6 +29,7 @@ MIN_TERMS = 12
 MAX_SHIFT = 40
 _NAME = re.compile(r"^Decimal expansion of (.+?)\.?$")
 # "1/446", "17/99": periodic, but with periods past what the recurrence fit sees in the known digits
+_LOG_BASE = re.compile(r"\blog_\{?(\d+)\}?\s*\(([^()]*)\)")
 _RATIONAL = re.compile(r"^\d+\s*/\s*\d+$")
 _SERIES = re.compile(r"(?:^(?:the )?(?:constant )?)?Sum_\{ ?([a-z]) ?>= ?(\d+) ?\}")
 _RECIPROCALS = re.compile(r"^(?:the )?sum of (?:the )?reciprocals of (?:the )?[-\w ]*?\b(A\d{6})$", re.I)
@@ -117,6 +118,7 @@ def parse_name(name: str) -> Node | None:
         k = Node("var", "k")
         return Node("series", "k", (Node("num", -1), Node("op", "/", (Node("num", 1), Node("seq", int(recip[1][1:]), (k,))))))
     text = _SERIES.sub(r"Sum_{\1=\2..oo}", m[1])
+    text = _LOG_BASE.sub(r"(log(\2)/log(\1))", text)  # "log_20 (2)", "log_2(3)"
     if "Sum_{" in text:  # what follows is a closed form or a definition ("= zeta(3)^2", ", where ...")
         text = re.split(r"\s=\s|,?\s+where\s|,?\s+with\s", text)[0]
     elif not re.search(r"\b(?:Pi|e|phi|sqrt|exp|log|sin|cos|tan|sec|csc|cot|(?:a|ar|arc)?(?:sinh|cosh|tanh))\b", text) \
