@@ -80,6 +80,8 @@ def test_a_long_recurrence_needs_bits_in_its_second_differences(tmp_path):
     assert information(two_eights) > cfg["mine"]["trust_fit_bits"]
     assert "trust_step_bits" in reject_reason("recurrence", "direct", prog, "S.", two_eights, names, cfg)
     assert "trust_step_bits" in reject_reason("holonomic", "direct", prog, "S.", two_eights, names, cfg)
+    # A coordination sequence's g.f. is rational: a long recurrence is what it has.
+    assert reject_reason("recurrence", "direct", prog, "Coordination sequence Gal.6.321.4 where ...", two_eights, names, cfg) is None
     # Read from the name, the same terms carry the name's evidence.
     assert reject_reason("digits", "direct", prog, "S.", two_eights, names, cfg) is None
     # A short recurrence (a quadratic: order 3) keeps the rule of fits, however small its steps.

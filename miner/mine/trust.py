@@ -9,7 +9,8 @@ lookups, family templates, neighbour edits, mutation, repair, the model) needs `
 terms (sum of log2(|a(n)|+1)) or a name that names the sequence it calls (a composition of two transforms
 needs `trust_fit_bits` even then); a fit to the terms (recurrence, Euler transform, algebraic number) needs
 `trust_fit_bits`, a linear or holonomic recurrence of terms whose shortest linear recurrence has order
-`trust_long_order` or more also `trust_step_bits` in their second differences, and as a match the bits of one if it calls a
+`trust_long_order` or more also `trust_step_bits` in their second differences (unless the name is a coordination
+sequence's, a growth or a Molien series': rational by theorem), and as a match the bits of one if it calls a
 sequence it chose by its terms; and no hit may call a sequence whose name is the target's with other numbers (a
 sibling: "... on 25 generators" for "... on 43 generators") unless the name names it. Hits compiled
 from the name (formula, g.f., continued fraction, digit filter, Coxeter group, descents, Beatty map, prime
@@ -43,6 +44,10 @@ FITTED = frozenset({"recurrence", "holonomic", "euler", "algebraic"})
 # Recurrences whose fit also needs bits in the second differences when the terms' shortest linear recurrence
 # is long (a holonomic recurrence of non-constant coefficients has none shorter than half the terms).
 RECURRENCES = frozenset({"recurrence", "holonomic"})
+# Sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth or Molien
+# series): a long recurrence with small steps is what they have (2,072 of OEIS's 2,656 coordination
+# sequences fit one of order <= 24, none wrong on 10 terms held back).
+RATIONAL_NAMES = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball)", re.I)
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
@@ -103,7 +108,8 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a cited composition"
     if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
-    if strategy in RECURRENCES and route not in MATCH_ROUTES and linear_complexity(terms) >= int(m["trust_long_order"]):
+    if strategy in RECURRENCES and route not in MATCH_ROUTES and not RATIONAL_NAMES.search(name) \
+            and linear_complexity(terms) >= int(m["trust_long_order"]):
         # An increasing list with small, almost periodic steps (digit conditions, Beatty sequences) fits
         # a long recurrence for dozens of terms and leaves it at the next block (benchmarks/fit_tails.py).
         steps = information(differences(differences(list(terms)))[2:])  # [2:]: the first term and step kept
