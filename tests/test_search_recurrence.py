@@ -72,3 +72,18 @@ def test_margin_is_required():
     assert find_recurrence(tuple(range(1, 9)), margin=6) is None
     assert find_recurrence(tuple(range(1, 9)), margin=4) is not None
     assert linear_complexity([1, 2, 4, 8, 16, 32]) == 1
+
+
+def test_names_with_rational_gfs_allow_longer_recurrences():
+    # g.f. (1 + 2x + x^3) / ((1 - x)(1 - x^11)): order 12, past the default maximum of 10
+    terms = [0] * 50
+    for k in range(50):
+        terms[k] = sum(c * (1 + (k - e) // 11) for e, c in ((0, 1), (1, 2), (3, 1)) if k >= e)
+    assert linear_complexity(terms) == 12
+    ctx = SearchContext(settings={"recurrence_max_order": 10, "recurrence_rational_max_order": 24})
+    tiling = Target(1, "Coordination sequence Gal.6.321.4 where Gal.u.t.v denotes ...", tuple(terms), 0)
+    other = Target(1, "Number of something.", tuple(terms), 0)
+    assert list(propose(other, ctx, 1, None)) == []
+    cands = list(propose(tiling, ctx, 1, None))
+    assert len(cands) == 1
+    assert check_terms(cands[0].program, terms).ok

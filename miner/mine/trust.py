@@ -29,7 +29,7 @@ from typing import Any
 from miner.lang.anumber import format_a_number, mentioned_a_numbers
 from miner.lang.program import CONSTANT, Program
 from miner.search.matchers import differences
-from miner.search.recurrence import linear_complexity
+from miner.search.recurrence import RATIONAL_NAME, linear_complexity
 
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
@@ -44,10 +44,6 @@ FITTED = frozenset({"recurrence", "holonomic", "euler", "algebraic"})
 # Recurrences whose fit also needs bits in the second differences when the terms' shortest linear recurrence
 # is long (a holonomic recurrence of non-constant coefficients has none shorter than half the terms).
 RECURRENCES = frozenset({"recurrence", "holonomic"})
-# Sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth or Molien
-# series): a long recurrence with small steps is what they have (2,072 of OEIS's 2,656 coordination
-# sequences fit one of order <= 24, none wrong on 10 terms held back).
-RATIONAL_NAMES = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball)", re.I)
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[a-z]+|#|[^\sa-z#]")
@@ -108,7 +104,7 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a cited composition"
     if strategy in FITTED and route not in MATCH_ROUTES and bits < float(m["trust_fit_bits"]):
         return f"{bits:.0f} bits of known terms < trust_fit_bits {m['trust_fit_bits']} for a fit"
-    if strategy in RECURRENCES and route not in MATCH_ROUTES and not RATIONAL_NAMES.search(name) \
+    if strategy in RECURRENCES and route not in MATCH_ROUTES and not RATIONAL_NAME.search(name) \
             and linear_complexity(terms) >= int(m["trust_long_order"]):
         # An increasing list with small, almost periodic steps (digit conditions, Beatty sequences) fits
         # a long recurrence for dozens of terms and leaves it at the next block (benchmarks/fit_tails.py).

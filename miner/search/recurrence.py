@@ -5,6 +5,7 @@ and emit a LODA loop that computes it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
@@ -16,6 +17,9 @@ from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
+# Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
+# or Molien series): long recurrences with small steps are what they have, not a coincidence of the terms.
+RATIONAL_NAME = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball)", re.I)
 
 
 @dataclass(frozen=True)
@@ -154,8 +158,10 @@ def recurrence_program(rec: Recurrence, offset: int, *, as_named: bool = False) 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """At most one candidate: the lowest-order linear recurrence of the target's known terms."""
     settings = ctx.settings or {}
-    rec = find_recurrence(target.terms, settings.get("recurrence_max_order", 10),
-                          settings.get("recurrence_margin", 6))
+    order = settings.get("recurrence_max_order", 10)
+    if RATIONAL_NAME.search(target.name):
+        order = max(order, settings.get("recurrence_rational_max_order", 24))
+    rec = find_recurrence(target.terms, order, settings.get("recurrence_margin", 6))
     if rec is not None and budget > 0:
         note = f"order={rec.order} coeffs={list(rec.coeffs)} den={rec.denominator}"
         yield Candidate(recurrence_program(rec, target.offset), "recurrence", note)
