@@ -232,14 +232,7 @@ def test_both_divisor_programs_list_every_divisor_and_run_past_the_last():
 
 def test_synthetic_names_of_each_test():
     c = corpus()
-
-    def base(k: int, b: int) -> list[int]:
-        out = []
-        while k:
-            k, d = divmod(k, b)
-            out.append(d)
-        return out
-
+    base = testbed.digits_of
     fibonacci = {0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597}
     cases = [
         ("Numbers k such that k^2 + 1 is squarefree but not prime.",

@@ -75,7 +75,7 @@ def test_a_long_recurrence_needs_bits_in_its_second_differences(tmp_path):
     cfg = config.defaults_in(tmp_path)
     prog, names = parse("mov $1,2\n"), {}
     # A043486, numbers having two 8's in base 9: its first 24 terms fit a recurrence of order 9, wrong at the 25th.
-    two_eights = [k for k in range(1, 2000) if _base(k, 9).count(8) == 2][:24]
+    two_eights = [k for k in range(1, 2000) if testbed.digits_of(k, 9).count(8) == 2][:24]
     assert recurrence.find_recurrence(two_eights, 10, 6) is not None
     assert information(two_eights) > cfg["mine"]["trust_fit_bits"]
     assert "trust_step_bits" in reject_reason("recurrence", "direct", prog, "S.", two_eights, names, cfg)
@@ -91,14 +91,6 @@ def test_a_long_recurrence_needs_bits_in_its_second_differences(tmp_path):
     rich = [2 ** n + (n % 7) for n in range(30)]
     assert recurrence.linear_complexity(rich) >= cfg["mine"]["trust_long_order"]
     assert reject_reason("recurrence", "direct", prog, "S.", rich, names, cfg) is None
-
-
-def _base(k: int, base: int) -> list[int]:
-    out = []
-    while k:
-        k, d = divmod(k, base)
-        out.append(d)
-    return out
 
 
 @pytest.fixture(scope="module")

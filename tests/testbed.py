@@ -155,6 +155,15 @@ def mine_subset(tmp_path: Path, sequences: dict[int, Any], programs: dict[int, s
     return found
 
 
+def digits_of(k: int, base: int) -> list[int]:
+    """k's digits in base `base`, least significant first (none for 0): an independent reading."""
+    out = []
+    while k:
+        k, d = divmod(k, base)
+        out.append(d)
+    return out
+
+
 def listed(test: Any, start: int, count: int) -> list[int]:
     """The first `count` numbers k >= start for which test(k) holds: an independent listing of a filter."""
     out, k = [], start
