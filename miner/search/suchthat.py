@@ -1,6 +1,7 @@
 """Conditions a name states on a number: "Numbers k such that sigma(k)+1 is prime", "Primes p such that
 phi(p-1) divides p+1", "Positive integers n such that 2^n == 2^7 (mod n)", "Integers k for which ...",
-"Primes congruent to {2, 3, 5, 7} mod 17", "Primes p such that 33 is a square mod p", "Divisors of 2^25 - 1".
+"Primes congruent to {2, 3, 5, 7} mod 17", "Numbers that are congruent to {0, 1, 2, 4, 6} mod 8", "Primes p such
+that 33 is a square mod p", "Divisors of 2^25 - 1".
 
 A condition is read over expressions of `formula`'s grammar: divides, congruences, comparisons (a fraction
 compared by cross products), being prime, composite, a semiprime, squarefree, a square, a cube, triangular,
@@ -330,6 +331,8 @@ _TAIL_BOUND = re.compile(r"\s*\(\s*(?P<var>[a-z])\s*(?P<rel>>=|>|≥)\s*(?P<boun
 _NO_SUCH = re.compile(r"\b(?:or|else)\s+(?:-?\d+|zero)\s+if\b|\bif (?:there (?:is|are|exists) )?(?:no|none)\b", re.I)
 _RESIDUES = r"(?P<r>\{[^{}]*\}|[-+]?\d+(?:(?:,|, or| or) [-+]?\d+)*)"
 _PRIMES_MOD = re.compile(rf"^(?P<odd>odd )?primes(?: p)? (?:congruent to|==|≡) {_RESIDUES} \(?(?:mod|modulo) (?P<m>\d+)\)?\.?$", re.I)
+_NUMBERS_MOD = re.compile(rf"^(?:numbers|integers|positive integers|nonnegative integers)(?: that are| [kn])? (?:congruent to|==|≡) "
+                          rf"{_RESIDUES} \(?(?:mod|modulo) (?P<m>\d+)\)?\.?$", re.I)
 _PRIMES_QR = re.compile(r"^primes(?: p)? that are (?P<neg>not )?(?:squares|quadratic residues) (?:mod|modulo) (?P<m>\d+)\.?$", re.I)
 _DIVISORS = re.compile(r"^Divisors of (?:the (?:\d+(?:st|nd|rd|th) )?(?:repunit|number) )?(?P<n>.+?)\.?$")
 _ADVERBS = r"(?:(?:both|all|also|each|then|itself|themselves|again|simultaneously|likewise) )*"
@@ -637,6 +640,8 @@ def parse_name(name: str) -> Predicate | Divisors | Least | None:
         return _divisors(m["n"])
     if m := _PRIMES_MOD.match(name):
         return _primes_mod(m)
+    if m := _NUMBERS_MOD.match(name):
+        return _primes_mod(m, prime=False)
     if m := _PRIMES_QR.match(name):
         return _primes_qr(m)
     if m := _HEAD.match(name):
@@ -646,15 +651,17 @@ def parse_name(name: str) -> Predicate | Divisors | Least | None:
     return None
 
 
-def _primes_mod(m: re.Match[str]) -> Predicate | None:
-    """"Primes congruent to {2, 3, 5, 7} mod 17"."""
+def _primes_mod(m: re.Match[str], prime: bool = True) -> Predicate | None:
+    """"Primes congruent to {2, 3, 5, 7} mod 17", and without `prime` "Numbers that are congruent to {0, 1, 2, 4,
+    6} mod 8"."""
     p = Node("var", "p")
     try:
         residues = _residues(m["r"], "p")
     except FormulaError:
         return None
-    parts: list[Pred] = [Atom("prime", (p,)), Atom("cong", (p, Node("num", int(m["m"])), *residues))]
-    if m["odd"]:
+    parts: list[Pred] = [Atom("prime", (p,))] if prime else []
+    parts.append(Atom("cong", (p, Node("num", int(m["m"])), *residues)))
+    if prime and m["odd"]:
         parts.append(Atom("odd", (p,)))
     return Predicate("p", (Logic("and", tuple(parts)),))
 
