@@ -112,4 +112,3 @@ def reject_reason(strategy: str, route: str, program: Program, name: str, terms:
         if steps < float(m["trust_step_bits"]):
             return f"{steps:.0f} bits of second differences < trust_step_bits {m['trust_step_bits']} for a long recurrence"
     return None
-

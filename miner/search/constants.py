@@ -28,8 +28,8 @@ GUARD = 12  # digits carried beyond the one wanted
 MIN_TERMS = 12
 MAX_SHIFT = 40
 _NAME = re.compile(r"^Decimal expansion of (.+?)\.?$")
-# "1/446", "17/99": periodic, but with periods past what the recurrence fit sees in the known digits
 _LOG_BASE = re.compile(r"\blog_\{?(\d+)\}?\s*\(([^()]*)\)")
+# "1/446", "17/99": periodic, but with periods past what the recurrence fit sees in the known digits
 _RATIONAL = re.compile(r"^\d+\s*/\s*\d+$")
 _SERIES = re.compile(r"(?:^(?:the )?(?:constant )?)?Sum_\{ ?([a-z]) ?>= ?(\d+) ?\}")
 _RECIPROCALS = re.compile(r"^(?:the )?sum of (?:the )?reciprocals of (?:the )?[-\w ]*?\b(A\d{6})$", re.I)

@@ -639,9 +639,9 @@ def parse_name(name: str) -> Predicate | Divisors | Least | None:
     if m := _DIVISORS.match(name):
         return _divisors(m["n"])
     if m := _PRIMES_MOD.match(name):
-        return _primes_mod(m)
+        return _congruent(m)
     if m := _NUMBERS_MOD.match(name):
-        return _primes_mod(m, prime=False)
+        return _congruent(m, prime=False)
     if m := _PRIMES_QR.match(name):
         return _primes_qr(m)
     if m := _HEAD.match(name):
@@ -651,7 +651,7 @@ def parse_name(name: str) -> Predicate | Divisors | Least | None:
     return None
 
 
-def _primes_mod(m: re.Match[str], prime: bool = True) -> Predicate | None:
+def _congruent(m: re.Match[str], prime: bool = True) -> Predicate | None:
     """"Primes congruent to {2, 3, 5, 7} mod 17", and without `prime` "Numbers that are congruent to {0, 1, 2, 4,
     6} mod 8"."""
     p = Node("var", "p")
