@@ -116,6 +116,28 @@ def test_sweep_texts_keys_by_integer_a_number_and_honours_settings(real):
     assert set(sweep_texts(records([217]), records([1477]), {"match_max_delta": 0})) == set()
 
 
+def test_a_parallel_sweep_keeps_what_one_sweep_in_order_keeps(monkeypatch):
+    """Chunks in two worker processes, each with its own cap, merged in order: the first candidates per
+    target are those of a plain sweep, so the cap takes the earliest known sequences."""
+    from miner.search import corpus_sweep
+
+    monkeypatch.setattr(corpus_sweep, "CHUNK", 1)  # 1,200 chunks: enough for the workers to be used
+    squares = Target(290, "", tuple(n * n for n in range(20)), 0)
+    cubes = Target(578, "", tuple(n ** 3 for n in range(20)), 0)
+    # every known sequence is an affine image of one target (k*n^2 + c or k*n^3 + c), the targets' order mixed
+    known = [Target(100_000 + i, "", tuple((i % 7 + 1) * n ** (2 + i % 2) + i for n in range(20)), 0)
+             for i in range(1200)]
+    index = TermIndex.build([squares, cubes])
+    plain = [(a, format_program(c.program)) for a, c in sweep(index, known, per_target=3)]
+    settings = {"sweep_per_target": 3}
+    for workers in (1, 2):
+        found = corpus_sweep.sweep_programs([squares, cubes], known, settings, workers=workers)
+        assert {a: [format_program(p) for p in ps] for a, ps in found.items()} == \
+            {a: [t for b, t in plain if b == a] for a in (290, 578)}
+    # the squares' first three: n^2 itself, then 3*n^2 + 2 and 5*n^2 + 4, each undone
+    assert [t.split("\n")[0] for a, t in plain if a == 290] == ["seq $0,100000", "seq $0,100002", "seq $0,100004"]
+
+
 def test_parsed_program_round_trip_through_matcher():
     program = parse("#offset 1\nmul $0,3\n")
     index = TermIndex.build([Target(999998, "", tuple(6 * k + 1 for k in range(20)), 0)])

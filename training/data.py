@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Protocol, Sequence
 
 import structlog
 
@@ -29,9 +29,12 @@ from miner.lang.anumber import format_a_number
 
 log = structlog.get_logger(__name__)
 
-# (query sequences, known sequences) -> LODA programs per query A-number that reproduce each query
-# from a known sequence (the miner's corpus sweep is one); training only calls it, never imports it.
-Matcher = Callable[[Mapping[int, SequenceInfo], Mapping[int, SequenceInfo]], Mapping[int, Sequence[str]]]
+class Matcher(Protocol):
+    """(query sequences, known sequences, worker processes) -> LODA programs per query A-number that reproduce
+    each query from a known sequence (the miner's corpus sweep is one); training only calls it, never imports it."""
+
+    def __call__(self, queries: Mapping[int, SequenceInfo], known: Mapping[int, SequenceInfo],
+                 workers: int = 1) -> Mapping[int, Sequence[str]]: ...
 
 
 @dataclass
@@ -215,7 +218,7 @@ def build_dataset(corpus, *, num_terms: int, neighbours: int, valid_fraction: fl
     matched = None
     if matcher is not None and neighbours:
         # One pass for both splits; a matcher never offers a sequence as its own match.
-        matched = matched_by_sequence(matcher({a: seqs[a] for a in [*paired, *valid_ids]}, known))
+        matched = matched_by_sequence(matcher({a: seqs[a] for a in [*paired, *valid_ids]}, known, workers=workers))
     kw = dict(num_terms=num_terms, index=index, neighbours=neighbours, examples=similar_names,
               corpus=corpus.without(valid_ids), workers=workers, matched=matched)
     taught = {a: programs[a] for a in paired}

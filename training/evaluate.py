@@ -206,7 +206,7 @@ def validation_for(model_dir, corpus: Corpus, *, limit: int = 0, valid: Sequence
             matched = None
             if matcher is not None and meta.get("matched_neighbours"):
                 matched = matched_by_sequence(matcher({a: sequences[a] for a in valid_ids if a in sequences},
-                                                      {a: sequences[a] for a in train_ids}))
+                                                      {a: sequences[a] for a in train_ids}, workers=threads))
             valid = make_pairs({a: programs[a] for a in valid_ids}, sequences,
                                num_terms=int(meta.get("num_terms", defaults.get("num_terms", 16))),
                                index=index, neighbours=int(meta.get("neighbours", defaults.get("neighbours", 1))),

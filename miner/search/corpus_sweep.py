@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from miner.core import progress
 from miner.lang import format_a_number, format_program
 from miner.lang.program import Program
 from miner.search.build import line
@@ -58,26 +59,49 @@ def per_target(settings: Mapping[str, Any]) -> int:
     return int(settings.get("sweep_per_target", PER_TARGET))
 
 
+# Known sequences per unit of work of `sweep_programs`: each chunk has its own cap, and the chunks' finds are
+# capped again in order, so any number of workers keeps what one sweep in order keeps.
+CHUNK = 100
+# State of a `sweep_programs` call, set before its workers fork (the index is not pickled).
+_JOB: dict[str, Any] = {}
+
+
+def _sweep_chunk(start: int) -> list[tuple[int, Program]]:
+    known = _JOB["known"][start:start + CHUNK]
+    return [(a, cand.program) for a, cand in sweep(_JOB["index"], known, per_target=_JOB["per_target"])]
+
+
 def sweep_programs(targets: Iterable[Target], known: Iterable[Target],
-                   settings: Mapping[str, Any] | None = None) -> dict[int, list[Program]]:
-    """The sweep's candidate programs per target A-number, with the `[search]` match_* options."""
+                   settings: Mapping[str, Any] | None = None, workers: int = 1) -> dict[int, list[Program]]:
+    """The sweep's candidate programs per target A-number, with the `[search]` match_* options, in `workers`
+    processes, with progress (a sweep of the whole corpus takes minutes)."""
     settings = settings or {}
-    index = TermIndex.from_settings(targets, dict(settings))
+    known = list(known)
+    cap = Cap(per_target(settings))
+    _JOB.update(index=TermIndex.from_settings(targets, dict(settings)), known=known, per_target=cap.per_target)
+    try:
+        parts = progress.mapped(_sweep_chunk, range(0, len(known), CHUNK), "corpus sweep", workers=workers,
+                                unit="chunk", chunksize=4)
+    finally:
+        _JOB.clear()
     found: dict[int, list[Program]] = {}
-    for a_number, cand in sweep(index, known, per_target=per_target(settings)):
-        found.setdefault(a_number, []).append(cand.program)
+    for part in parts:
+        for a_number, program in part:
+            if a_number not in cap.full:
+                cap.take(a_number)
+                found.setdefault(a_number, []).append(program)
     return found
 
 
 def sweep_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
                 known: Mapping[int, tuple[str, Sequence[int], int]],
-                settings: Mapping[str, Any] | None = None) -> dict[int, list[str]]:
+                settings: Mapping[str, Any] | None = None, workers: int = 1) -> dict[int, list[str]]:
     """`sweep_programs` on (name, terms, offset) records by integer A-number, programs as LODA text
     (the form `training.evaluate` scores the sweep in)."""
     def records(seqs: Mapping[int, tuple[str, Sequence[int], int]]) -> list[Target]:
         return [Target(a, name, tuple(terms), offset) for a, (name, terms, offset) in seqs.items()]
 
-    found = sweep_programs(records(targets), records(known), settings)
+    found = sweep_programs(records(targets), records(known), settings, workers)
     return {a: [format_program(p) for p in programs] for a, programs in found.items()}
 
 
