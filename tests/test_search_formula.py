@@ -701,3 +701,48 @@ def test_a_triangle_that_does_not_say_read_by_rows_is_read_by_rows() -> None:
     progs = [p for p in programs_from_name("Triangle T(n,k) = k*binomial(n,k).", 0, terms) if check_terms(p, terms).ok]
     assert progs
     assert not programs_from_name("Trianglestuff T(n,k) = k*binomial(n,k).", 0, terms)
+
+
+def _factored(n: int) -> list[tuple[int, int]]:
+    out = []
+    for p in _prime_factors(n):
+        e = 0
+        while n % p == 0:
+            n, e = n // p, e + 1
+        out.append((p, e))
+    return out
+
+
+def test_the_valuation_compiles_as_its_python_twin_computes_it():
+    from miner.search.formula import valuation_value
+
+    terms = [valuation_value(n, 3) for n in range(1, 100)]
+    assert terms == [next(e for e in range(20) if n % 3 ** (e + 1)) for n in range(1, 100)]
+    assert any(check_terms(p, terms).ok for p in programs_from_name("a(n) = valuation(n, 3).", 1))
+
+
+@pytest.mark.parametrize("name,value", [
+    ("Multiplicative with a(p^e) = (e+1)^2*(e+2)/2.", lambda p, e: (e + 1) ** 2 * (e + 2) // 2),
+    ("Multiplicative with a(p^e) = 2e^2 + 2.", lambda p, e: 2 * e * e + 2),
+    ("Multiplicative with a(p^e) = e*p^(e-1).", lambda p, e: e * p ** (e - 1)),
+    ("Multiplicative with a(p^e) = e^2, p prime and e > 0.", lambda p, e: e * e),
+    ("Totally multiplicative sequence with a(p) = 3.", lambda p, e: 3 ** e),
+    ("Totally multiplicative with p -> (p-1)*p, p prime.", lambda p, e: ((p - 1) * p) ** e),
+    ("Completely multiplicative with a(p) = p + 2 for prime p.", lambda p, e: (p + 2) ** e),
+])
+def test_a_multiplicative_name_is_a_product_over_the_prime_powers_of_n(sample_tarball: Path, name, value):
+    from miner.lang import Corpus
+
+    terms = [__import__("math").prod(value(p, e) for p, e in _factored(n)) for n in range(1, 50)]
+    assert any(check_terms(p, terms, Corpus.from_path(sample_tarball)).ok for p in programs_from_name(name, 1)), name
+
+
+def test_only_the_multiplicative_forms_read_become_products():
+    from miner.search.formula import multiplicative
+
+    assert multiplicative("Completely multiplicative with a(prime(k)) = prime(k+1).") == \
+        "a(n) = Product_{p|n} (prime(A000720(p)+1))^max(valuation(n,p),1)"
+    assert multiplicative("Multiplicative with a(p^e) = p^A000265(e), where A000265(x) gives the odd part of x.") == \
+        "a(n) = Product_{p|n} (p^A000265(max(valuation(n,p),1)))"
+    assert multiplicative("Completely multiplicative with a(p) = e.") is None  # no exponent in a(p)
+    assert multiplicative("Number of multiplicative partitions of n.") is None

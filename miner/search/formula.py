@@ -11,7 +11,9 @@ recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): th
 the target's first known terms. `/` compiles to LODA's truncating division. Triangles read by rows state
 `T(n,k) = ...` in n and k: the term's index gives the row and column (`compile_triangle`).
 
-Around the grammar: `where p = prime(n)` clauses are substituted (`substituted`), a formula given by the
+`valuation(n, p)` is the exponent of p in n. Around the grammar: a multiplicative function's a(p^e) (or a
+completely multiplicative one's a(p)) becomes a product over the primes dividing n (`multiplicative`),
+`where p = prime(n)` clauses are substituted (`substituted`), a formula given by the
 parity of n becomes one (`piecewise`), one that holds from where the name says takes the first terms from
 the data (`with_initial`), divisor sums and products may be over primes (`p|n`) or a condition (`d < n`,
 `n/d == 1 (mod 4)`). Each formula is compiled as written and in the exact readings of `reals` (real floors,
@@ -62,7 +64,7 @@ NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf"
                         "rad": 7947, "usigma": 34448})
 _BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
-          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2}
+          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2}
 
 
 def abs_value(x: int) -> int:
@@ -84,6 +86,11 @@ def inbase_value(x: int, base: int) -> int:
         if not -1 < rest < x:
             return result
         x, result, place = rest, added, S.mul(place, 10)
+
+
+def valuation_value(x: int, p: int) -> int:
+    """The exponent of p in x, as the compiled code computes it: log_p(x / x's part prime to p)."""
+    return S.log(S.div(x, S.dir(x, p)), p)
 
 
 def round_value(top: int, bottom: int) -> int:
@@ -605,10 +612,47 @@ def _in_base(name: str) -> str:
     return f"{m['lead']}inbase({x}, {m['b'].strip()}){m['rest']}"
 
 
+# "Multiplicative with a(p^e) = (e+1)^2*(e+2)/2.", "Totally multiplicative sequence with a(p) = 3.",
+# "Completely multiplicative with a(prime(k)) = prime(k+1).", "Totally multiplicative with p -> (p-1)*p, p prime."
+_MULTIPLICATIVE = re.compile(
+    r"^(?:a\(n\) is |the )?(?P<total>(?:completely|totally|fully) )?multiplicative(?: sequence| function)? with "
+    r"(?:a\((?P<arg>p\^e|prime\((?P<index>[ik])\)|p)\)\s*=\s*|p\s*->\s*)(?P<f>[^;=]+?)(?:,\s*where\s[^;]*)?\s*\.?$", re.I)
+# What a name says of p, e or k after the formula: the domain, which the product over p|n already is.
+_QUALIFIER = re.compile(r"(?:,\s*|\s+)(?:for (?:all |any |every )?(?:primes? p|p prime|prime p|primes|any prime number p"
+                        r"|[ike] >= 1|e > 0|[ik]-th prime(?: prime\([ik]\)| p)?)|p prime(?: and e > 0)?|e > 0|e >= 1"
+                        r"|\(where prime\([ik]\) denotes the [ik]-th prime\))\s*$", re.I)
+
+
+def _variable(name: str, value: str, text: str) -> str:
+    """`text` with the variable `name` (a lone letter, also after a digit: "2e^2") replaced by `value`."""
+    return re.sub(rf"(?<![A-Za-z]){name}(?![A-Za-z(])", value, text)
+
+
+def multiplicative(name: str) -> str | None:
+    """A multiplicative name's a(p^e) (or a completely multiplicative one's a(p)) as a product over the
+    primes dividing n, e their exponents: `a(n) = Product_{p|n} f(p, valuation(n,p))`; None for other names.
+    The product takes f at p = 2 where d is no prime divisor and drops it: e is at least 1 there too."""
+    m = _MULTIPLICATIVE.match(name.strip())
+    if m is None:
+        return None
+    f = m["f"].strip()
+    while (tail := _QUALIFIER.search(f)) is not None:
+        f = f[:tail.start()].strip()
+    if m["index"]:  # a(prime(k)) = f(k): k is p's index among the primes
+        f = _variable(m["index"], "A000720(p)", f)
+    exponent = "max(valuation(n,p),1)"
+    if m["arg"] == "p^e" and not m["total"]:
+        return f"a(n) = Product_{{p|n}} ({_variable('e', exponent, f)})"
+    if m["arg"] == "p^e" or _variable("e", "", f) != f:
+        return None  # an exponent in a completely multiplicative name: not this form
+    return f"a(n) = Product_{{p|n}} ({f})^{exponent}"
+
+
 def formula_fragments(name: str) -> list[str]:
     """Candidate formula texts in a sequence name: each side of `a(n) = X = Y ...` chains, and the
     whole name when it is itself an expression in n."""
     out: list[str] = []
+    name = multiplicative(name) or name
     name = zero_otherwise(_tables_named(_in_base(name)))
     for part in re.split(r";|\balso\b", name):
         m = _FRAGMENT.search(part)
@@ -955,6 +999,14 @@ class Compiler:
             self.triangle(TRIANGLES[name], args[0], args[1], dest)
         elif name == "inbase":
             self.in_base(args[0], args[1], dest)
+        elif name == "valuation":
+            # x / dir(x, p) = p^e, and log_p of it is e (`valuation_value`)
+            self.value(args[0], dest)
+            rest, base = self.fresh(), self.operand(args[1])
+            self.emit("mov", rest, dest, direct=True)
+            self.ops.append(Operation("dir", Operand(DIRECT, rest), base))
+            self.emit("div", dest, rest, direct=True)
+            self.ops.append(Operation("log", Operand(DIRECT, dest), base))
         else:
             self.binary(name, args[0], args[1], dest)
 
