@@ -729,6 +729,8 @@ def test_the_valuation_compiles_as_its_python_twin_computes_it():
     ("Totally multiplicative sequence with a(p) = 3.", lambda p, e: 3 ** e),
     ("Totally multiplicative with p -> (p-1)*p, p prime.", lambda p, e: ((p - 1) * p) ** e),
     ("Completely multiplicative with a(p) = p + 2 for prime p.", lambda p, e: (p + 2) ** e),
+    ("Totally multiplicative sequence with a(p) = (p-1)*(p+1) = p^2-1 for prime p.", lambda p, e: (p * p - 1) ** e),
+    ("Totally multiplicative sequence with a(p^e) = (-2)^e.", lambda p, e: (-2) ** e),
 ])
 def test_a_multiplicative_name_is_a_product_over_the_prime_powers_of_n(sample_tarball: Path, name, value):
     from miner.lang import Corpus
@@ -745,4 +747,5 @@ def test_only_the_multiplicative_forms_read_become_products():
     assert multiplicative("Multiplicative with a(p^e) = p^A000265(e), where A000265(x) gives the odd part of x.") == \
         "a(n) = Product_{p|n} (p^A000265(max(valuation(n,p),1)))"
     assert multiplicative("Completely multiplicative with a(p) = e.") is None  # no exponent in a(p)
+    assert multiplicative("Multiplicative with a(p) = p + 1.") is None  # a(p) alone does not give a(p^2)
     assert multiplicative("Number of multiplicative partitions of n.") is None

@@ -616,7 +616,8 @@ def _in_base(name: str) -> str:
 # "Completely multiplicative with a(prime(k)) = prime(k+1).", "Totally multiplicative with p -> (p-1)*p, p prime."
 _MULTIPLICATIVE = re.compile(
     r"^(?:a\(n\) is |the )?(?P<total>(?:completely|totally|fully) )?multiplicative(?: sequence| function)? with "
-    r"(?:a\((?P<arg>p\^e|prime\((?P<index>[ik])\)|p)\)\s*=\s*|p\s*->\s*)(?P<f>[^;=]+?)(?:,\s*where\s[^;]*)?\s*\.?$", re.I)
+    r"(?:a\((?P<arg>p\^e|prime\((?P<index>[ik])\)|p)\)\s*=\s*|(?P<arrow>p\^e|p)\s*->\s*)(?P<f>[^;]+?)"
+    r"(?:,\s*where\s[^;]*)?\s*\.?$", re.I)
 # What a name says of p, e or k after the formula: the domain, which the product over p|n already is.
 _QUALIFIER = re.compile(r"(?:,\s*|\s+)(?:for (?:all |any |every )?(?:primes? p|p prime|prime p|primes|any prime number p"
                         r"|[ike] >= 1|e > 0|[ik]-th prime(?: prime\([ik]\)| p)?)|p prime(?: and e > 0)?|e > 0|e >= 1"
@@ -635,16 +636,16 @@ def multiplicative(name: str) -> str | None:
     m = _MULTIPLICATIVE.match(name.strip())
     if m is None:
         return None
-    f = m["f"].strip()
+    f = split_equals(m["f"])[0].strip()  # "a(p) = p*(p+1) = p^2+p for prime p": the first form
     while (tail := _QUALIFIER.search(f)) is not None:
         f = f[:tail.start()].strip()
     if m["index"]:  # a(prime(k)) = f(k): k is p's index among the primes
         f = _variable(m["index"], "A000720(p)", f)
     exponent = "max(valuation(n,p),1)"
-    if m["arg"] == "p^e" and not m["total"]:
+    if "p^e" in (m["arg"], m["arrow"]):
         return f"a(n) = Product_{{p|n}} ({_variable('e', exponent, f)})"
-    if m["arg"] == "p^e" or _variable("e", "", f) != f:
-        return None  # an exponent in a completely multiplicative name: not this form
+    if not m["total"] or _variable("e", "", f) != f:
+        return None  # a(p) alone says nothing of a(p^2) unless the function is completely multiplicative
     return f"a(n) = Product_{{p|n}} ({f})^{exponent}"
 
 
