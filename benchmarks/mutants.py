@@ -36,7 +36,7 @@ def main() -> int:
     from miner.core import config, progress
     from miner.lang import Corpus, check_terms, evaluate_partial, format_a_number
     from miner.mine.context import mining_limits
-    from miner.mine.loop import MATCH_FOLLOW_UPS
+    from miner.mine.loop import follow_up_due
     from miner.search.matchers import TermIndex
     from miner.search.mutation import mutate
     from miner.search.types import Target
@@ -53,7 +53,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     ids = sorted(set(programs) - set(hidden))
     solved: dict[int, str] = {}
-    tally: dict[int, int] = {}
+    tally: dict[int, tuple[int, int]] = {}  # (matches, followed up) per sequence, as the loop keeps them
     beyond: set[int] = set()  # solved where the source's own terms do not match: not the corpus sweep's find
     counts = {"mutants": 0, "evaluated": 0, "matches": 0, "followed_up": 0}
     start = time.process_time()
@@ -70,13 +70,16 @@ def main() -> int:
         counts["evaluated"] += 1
         for found in index.matches(terms, skip=solved):
             counts["matches"] += 1
-            tally[found.a_number] = seen = tally.get(found.a_number, 0) + 1
-            if seen > MATCH_FOLLOW_UPS and seen & (seen - 1):
+            matches, followed = tally.get(found.a_number, (0, 0))
+            tally[found.a_number] = (matches + 1, followed)
+            if not follow_up_due(matches + 1, followed):
                 continue
-            counts["followed_up"] += 1
             built = index.program(found, mutant)
-            record = sequences[found.a_number]
-            if built is not None and check_terms(built, list(record.terms), corpus, matched_limits).ok:
+            if built is None:
+                continue
+            tally[found.a_number] = (matches + 1, followed + 1)
+            counts["followed_up"] += 1
+            if check_terms(built, list(sequences[found.a_number].terms), corpus, matched_limits).ok:
                 solved[found.a_number] = format_a_number(source)
                 own = sequences.get(source)
                 if own is None or all(m.a_number != found.a_number for m in index.matches(list(own.terms[:terms_used]))):

@@ -60,6 +60,11 @@ COMPLETIONS = 2
 # powers of two of their count, so what it costs grows with the logarithm of its matches (measured: three
 # such targets took 40 of the 53 CPU-seconds the follow-ups of a minute of mutation cost, and gave nothing).
 MATCH_FOLLOW_UPS = 4
+
+
+def follow_up_due(matches: int, followed: int) -> bool:
+    """Whether a target's `matches`-th match is followed up, `followed` of the earlier ones having been."""
+    return followed < MATCH_FOLLOW_UPS or not matches & (matches - 1)  # or a power of two
 # Strategies that look every lacking sequence up at once, in `run_sweep`, not per sequence: those of the
 # first pass, and the compositions sweep after it (a slice per batch, once the once-per-sequence work is done).
 FIRST_PASS_SWEEPS = ("corpus_sweep", "transforms")
@@ -668,7 +673,7 @@ def _matches(ctx: MiningContext, cand: _Cand, outcome: CheckOutcome) -> list[_Ca
             continue
         matches, followed = ctx.state.match_tally.get(a, (0, 0))
         matches += 1
-        if followed >= MATCH_FOLLOW_UPS and matches & (matches - 1):  # not a power of two
+        if not follow_up_due(matches, followed):
             ctx.state.match_tally[a] = (matches, followed)
             continue
         # built only for the matches followed up: wrapping a program in a loop is most of a match's cost
