@@ -749,3 +749,33 @@ def test_only_the_multiplicative_forms_read_become_products():
     assert multiplicative("Completely multiplicative with a(p) = e.") is None  # no exponent in a(p)
     assert multiplicative("Multiplicative with a(p) = p + 1.") is None  # a(p) alone does not give a(p^2)
     assert multiplicative("Number of multiplicative partitions of n.") is None
+
+
+
+def test_a_call_below_its_callees_offset_is_guarded():
+    from miner.lang import Corpus, Program, evaluate
+    from miner.search.formula import guarded, propose
+    from miner.search.types import SearchContext, Target
+
+    # tau and pi start at 1: the empty sum at n = 1 still runs its body once, in the pass LODA rolls back, and
+    # pi(1*pi(1)) = pi(0); a call raised to its callee's offset gives a value where the plain program errs
+    pi = "#offset 1\nmov $1,$0\nmov $0,0\nlpb $1\n  mov $2,$1\n  max $2,1\n  seq $2,5\n  equ $2,2\n  add $0,$2\n  sub $1,1\nlpe\n"
+    corpus = Corpus({5: "#offset 1\n" + TAU, 720: pi})
+    ctx = SearchContext(corpus=corpus)
+
+    def tau(k: int) -> int:
+        return sum(1 for d in range(1, k + 1) if k % d == 0)
+
+    def primepi(m: int) -> int:
+        return sum(1 for k in range(2, m + 1) if tau(k) == 2)
+
+    terms = [sum(tau(k) * tau(n - k) for k in range(1, n)) for n in range(1, 30)]
+    target = Target(1, "a(n) = Sum_{k=1..n-1} tau(k)*tau(n-k).", tuple(terms), 1)
+    plain = programs_from_name(target.name, 1, target.terms)
+    assert plain and not any(check_terms(p, terms, corpus).ok for p in plain)
+    found = [c.program for c in propose(target, ctx, 200, None) if check_terms(c.program, terms, corpus).ok]
+    assert found and evaluate(found[0], 40, corpus) == [sum(tau(k) * tau(n - k) for k in range(1, n)) for n in range(1, 41)]
+    target = Target(2, "a(n) = pi(n*pi(n)).", tuple(primepi(n * primepi(n)) for n in range(1, 15)), 1)
+    assert not any(check_terms(p, list(target.terms), corpus).ok for p in programs_from_name(target.name, 1))
+    assert [c for c in propose(target, ctx, 200, None) if check_terms(c.program, list(target.terms), corpus).ok]
+    assert guarded(plain[0], None) is None and guarded(Program(ops=[]), corpus) is None

@@ -64,7 +64,7 @@ STREAMED: frozenset[str] = frozenset({"neighbours"})
 REVISED: dict[str, str] = {
     "digits": "2026-12-07T08:15:00+00:00",  # one digit's count ("Numbers having two 8's in base 9")
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
-    "formula": "2026-12-07T11:25:00+00:00",  # multiplicative with a(p^e) = f(p, e), valuation(n, p); Triangle T(n,k) =, base b
+    "formula": "2026-12-07T13:40:00+00:00",  # seq calls guarded at the callee offset; multiplicative a(p^e); T(n,k) =, base b
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices

@@ -1375,6 +1375,23 @@ def aligned(program: Program, corpus: Any, first: Callable[[int], int | None]) -
     return Program(ops=ops, directives=dict(program.directives))
 
 
+def guarded(program: Program, corpus: Any) -> Program | None:
+    """The program with each `seq` argument raised to at least its callee's offset, or None without such calls.
+    An empty sum's rolled-back pass (Sum_{k=1..n-1} sigma(n-k) at n = 1) and pi(0) then give values, not errors."""
+    if corpus is None:
+        return None
+    ops: list[Operation] = []
+    for o in program.ops:
+        if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT:
+            callee = corpus.get(o.source.value)
+            if callee is not None:
+                ops.append(line("max", o.target.value, callee.offset))
+        ops.append(o)
+    if len(ops) == len(program.ops):
+        return None
+    return Program(ops=ops, directives=dict(program.directives))
+
+
 def first_index(known: Mapping[int, Target]) -> Callable[[int], int | None]:
     """`aligned`'s first index of a sequence: its offset where it is known."""
     return lambda a: known[a].offset if a in known else None
@@ -1395,7 +1412,9 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     whose `seq` callees it holds, each call aligned to its callee's offset."""
     programs = programs_from_name(target.name, target.offset, target.terms, _table(ctx))
     if ctx.corpus is not None:
-        programs = [aligned(p, ctx.corpus, first_index(ctx.known)) for p in programs
-                    if all(a in ctx.corpus for a in seq_callees(p))]
+        plain = [aligned(p, ctx.corpus, first_index(ctx.known)) for p in programs
+                 if all(a in ctx.corpus for a in seq_callees(p))]
+        # each program as written, then with its calls guarded: the guard only helps where the plain one errs
+        programs = [q for p in plain for q in (p, guarded(p, ctx.corpus)) if q is not None]
     for prog in programs[: max(budget, 0)]:
         yield Candidate(prog, "formula", "from name")
