@@ -454,3 +454,28 @@ def test_a_function_without_a_python_side_fails_each_test_when_run_so_no_reading
         with pytest.raises(FormulaError):
             test(3)
         assert programs_for(Target(1, name, terms, 1)) == [], name
+
+
+def test_values_of_a_form_that_pass():
+    c = corpus()
+    primes_ = [p for p in range(2, 400) if is_prime(p)]
+    cases = [  # name, the form's values in order at the numbers that pass (from k = 0 or 1)
+        ("Primes of the form 2*p+3, where p is prime.", [2 * p + 3 for p in primes_ if is_prime(2 * p + 3)]),
+        ("Primes of the form p^2+p+1 (with p=prime).", [p * p + p + 1 for p in primes_ if is_prime(p * p + p + 1)]),
+        ("Primes of the form 4k^3+5.", [4 * k**3 + 5 for k in range(300) if is_prime(4 * k**3 + 5)]),
+        ("Primes of the form k^2 - k - 1.", [k * k - k - 1 for k in range(300) if is_prime(k * k - k - 1)]),
+        ("Semiprimes of the form (k^2 + 1)/2.", [(k * k + 1) // 2 for k in range(1, 300, 2) if len(prime_factors((k * k + 1) // 2)) == 2]),
+        ("Primes of the form k^2 + (k+1)^2 = 2*k^2+2*k+1, for k >= 3.", [2 * k * k + 2 * k + 1 for k in range(3, 300)
+                                                                     if is_prime(2 * k * k + 2 * k + 1)]),
+    ]
+    for name, values in cases:
+        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
+        assert progs, name
+        assert evaluate(progs[0], 12, c) == values[:12], name  # past the known terms
+        assert programs_for(Target(1, name, tuple(values[:1] + values[2:9]), 1), c) == [], name  # one left out
+    # the form falls before it rises: a later value comes before the ones listed, so the scan cannot list it
+    falls = sorted({(k - 5) ** 2 + 2 for k in range(300) if is_prime((k - 5) ** 2 + 2)})
+    assert programs_for(Target(1, "Primes of the form (k-5)^2 + 2.", tuple(falls[:10]), 1), c) == []
+    for name in ("Primes of the form x^2 + 10*y^2.",  # two variables
+                 "Primes of the form m^2 + 3*m + 9, where m can be positive or negative."):  # a domain not read
+        assert parse_name(name) is None, name

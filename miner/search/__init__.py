@@ -73,7 +73,7 @@ REVISED: dict[str, str] = {
     "recurrence": "2026-12-07T08:45:00+00:00",  # order up to 24 for coordination sequences, growth and Molien series
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
     "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
-    "suchthat": "2026-12-07T09:10:00+00:00",  # "Numbers that are congruent to {0, 1, 2, 4, 6} mod 8"
+    "suchthat": "2026-12-07T13:50:00+00:00",  # "Primes of the form 3*p^2 + 2, where p is prime"; congruent to {0, 1, 2} mod 8
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
 }

@@ -13,6 +13,11 @@ square-and-multiply. A divisor list comes from N's factorisation: the k-th small
 sqrt(N) or over the divisor lattice, whichever costs less for the known terms. Names `primes` reads are
 left to it.
 
+"Primes of the form 3*p^2 + 2, where p is prime", "Semiprimes of the form (k^2+1)/2": the noun's test on a form in
+one variable (an integer there); the scan finds the variable's n-th number that passes and the program gives the
+form at it. Python confirms that the values are the known terms in order and that the form never falls on the
+way, so no later value can come before a listed one.
+
 "a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
 "Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
 the start the name states (0 nonnegative, 1 positive, c for k >= c; else 0 or 1, as the terms show) that
@@ -34,8 +39,9 @@ from miner.lang import semantics as S
 from miner.lang.errors import EvalError
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
 from miner.search import primes
-from miner.search.build import add_const, line, lists_exactly, nth_passing
-from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, aligned, seq_callees, tokenize
+from miner.search.build import add_const, largest_cell, line, lists_exactly, nth_passing
+from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, aligned, inline_formula, renamed, seq_callees,
+                                  split_equals, tokenize, uses)
 from miner.search.twin import BINARY, Fn, Hooks, Run, compiled, exact_quotient, lpb
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -316,6 +322,16 @@ class Least:
     starts: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Form:
+    """The values of `value` at the numbers `condition.variable` that pass, in the order of the variable, scanned
+    up from one of `starts` (the terms decide): "Primes of the form 4*k^3 + 5"."""
+
+    condition: Predicate
+    value: Node
+    starts: tuple[int, ...]
+
+
 _ADJECTIVE = r"(?:positive|nonnegative|non-negative|natural|odd|even|composite|squarefree|square-free|nonprime|nonzero)"
 _NOUN = (rf"(?P<noun>(?:{_ADJECTIVE} )*"
          r"(?:numbers|integers|primes|prime numbers|semiprimes|composites|palindromes|squares|triangular numbers|indices))")
@@ -334,6 +350,13 @@ _PRIMES_MOD = re.compile(rf"^(?P<odd>odd )?primes(?: p)? (?:congruent to|==|≡)
 _NUMBERS_MOD = re.compile(rf"^(?:numbers|integers|positive integers|nonnegative integers)(?: that are| [kn])? (?:congruent to|==|≡) "
                           rf"{_RESIDUES} \(?(?:mod|modulo) (?P<m>\d+)\)?\.?$", re.I)
 _PRIMES_QR = re.compile(r"^primes(?: p)? that are (?P<neg>not )?(?:squares|quadratic residues) (?:mod|modulo) (?P<m>\d+)\.?$", re.I)
+_FORM = re.compile(rf"^{_NOUN} of the form (?P<f>.+?)\.?$", re.I)
+# what may follow the form: the variable's domain ("where p is prime", "(with p=prime)", "for k >= 1"), or a remark
+# that only names a function ("where prime(k) is the k-th prime")
+_FORM_PRIME = re.compile(r"^(?:where|with|for|when|and|in which)?\s*(?P<v>[a-z])\s*(?:is\s+(?:also\s+)?(?:a\s+)?|=\s*|in\s+)?"
+                         r"(?:prime|primes|prime numbers?|a prime)$", re.I)
+_FORM_BOUND = re.compile(r"^(?:where|with|for)?\s*(?P<v>[a-z])\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+)$", re.I)
+_FORM_REMARK = re.compile(r"\b(?:is the|are the|denotes|gives the)\b", re.I)
 _DIVISORS = re.compile(r"^Divisors of (?:the (?:\d+(?:st|nd|rd|th) )?(?:repunit|number) )?(?P<n>.+?)\.?$")
 _ADVERBS = r"(?:(?:both|all|also|each|then|itself|themselves|again|simultaneously|likewise) )*"
 _PROPS: tuple[tuple[str, str], ...] = (
@@ -630,7 +653,7 @@ def _clean(text: str) -> str | None:
     return parts[0].strip().rstrip(".").strip() or None
 
 
-def parse_name(name: str) -> Predicate | Divisors | Least | None:
+def parse_name(name: str) -> Predicate | Divisors | Least | Form | None:
     """The condition the name states (the numbers that pass, or the least at each n), or the number whose
     divisors it lists, or None."""
     name = name.strip()
@@ -644,6 +667,8 @@ def parse_name(name: str) -> Predicate | Divisors | Least | None:
         return _congruent(m, prime=False)
     if m := _PRIMES_QR.match(name):
         return _primes_qr(m)
+    if m := _FORM.match(name):
+        return _form(m)
     if m := _HEAD.match(name):
         return _numbers(m)
     if (m := _SMALLEST.match(name)) and not _NO_SUCH.search(name):
@@ -689,6 +714,45 @@ def _numbers(m: re.Match[str]) -> Predicate | None:
     if pred is None:
         return None
     return Predicate(v, _readings(_noun_parts(m, Node("var", v)), pred))
+
+
+def _form(m: re.Match[str]) -> Form | None:
+    """"Primes of the form 3*p^2 + 2, where p is prime": the noun's tests on the value, which must be an
+    integer, and the domain the tail states on the form's one variable."""
+    text = re.sub(r"\s*\((?:A\d{6}|(?:with |for |where )?[a-z]\s*(?:=\s*|is )?(?:a )?prime)\)", lambda t: "" if "A" in t[0]
+                  else ", " + t[0].strip(" ()"), m["f"])
+    tails: list[str] = []
+    if (cut := re.search(r",?\s+(?:where|with|for|when)\s+|,\s+(?=[a-z]\s)", text)) is not None:
+        tails = [t.strip() for t in re.split(r",\s*|\s+and\s+", text[cut.end():]) if t.strip()]
+        text = text[:cut.start()]
+    letters = set(re.findall(r"(?<![A-Za-z_])([a-z])(?![A-Za-z_(])", text))
+    if len(letters) != 1:
+        return None
+    v = letters.pop()
+    var = Node("var", v)
+    domain: list[Pred] = []
+    lows: list[int] = []
+    for tail in tails:
+        if (t := _FORM_PRIME.match(tail)) and t["v"] == v:
+            domain.append(Atom("prime", (var,)))
+        elif (t := _FORM_BOUND.match(tail)) and t["v"] == v:
+            lows.append(int(t["bound"]) + (t["rel"] == ">"))
+        elif not _FORM_REMARK.search(tail):
+            return None
+    try:
+        value = _expression(split_equals(text)[0], v)  # "k^2 + (k+1)^2 + (k+2)^2 = 3*(k+1)^2+2": the first form
+    except FormulaError:
+        return None
+    if not uses(value, v):
+        return None
+    noun = m["noun"].lower()
+    tests: list[Pred] = [Atom(kind, (value,), param=param) for pattern, kind, param in _NOUN_TESTS if re.search(pattern, noun)]
+    tests.append(Atom("integer", (value,)))
+    for word, op, bound in (("positive", ">=", 1), ("nonnegative", ">=", 0), ("non-negative", ">=", 0)):
+        if re.search(rf"\b{word}\b", noun):
+            tests.append(Atom("cmp", (value, Node("num", bound)), op=op))
+    pred = Logic("and", (*domain, *tests))
+    return Form(Predicate(v, (pred,)), value, (max(lows),) if lows else (0, 1))
 
 
 def _least(m: re.Match[str]) -> Least | None:
@@ -1570,6 +1634,8 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
         return divisor_programs(parsed, target)
     if isinstance(parsed, Least):
         return least_programs(parsed, target, corpus)
+    if isinstance(parsed, Form):
+        return form_programs(parsed, target, corpus)
     terms = target.terms
     if len(terms) < MIN_TERMS or any(b <= a for a, b in zip(terms, terms[1:])) or terms[-1] - terms[0] > MAX_SCAN:
         return []
@@ -1586,6 +1652,55 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
             except (FormulaError, KeyError):
                 continue
     return []
+
+
+def form_programs(form: Form, target: Target, corpus: Any = None) -> list[Program]:
+    """The form at the variable's n-th passing value, when from one of the starts the values that pass are the
+    known terms and the form never falls on the way (a later value could come before a listed one)."""
+    terms = target.terms
+    if len(terms) < MIN_TERMS or any(b <= a for a, b in zip(terms, terms[1:])):
+        return []
+    variable = form.condition.variable
+    for reading in form.condition.readings:
+        if not _held(reading, corpus) or _stride(reading, variable) != 1:
+            continue
+        try:
+            test, value = reading_test(reading, variable), _twin_int(form.value)
+        except (FormulaError, KeyError):
+            continue
+        for start in form.starts:
+            if _forms(_timed(test, MAX_SECONDS, 64), value, variable, terms, start):
+                try:
+                    scan = scan_program(reading, variable, start, target.offset)
+                    at = inline_formula(renamed(form.value, variable), 0, 0, largest_cell(scan.ops) + 1)[1:]
+                    return [aligned(Program(ops=[*scan.ops, *at], directives=dict(scan.directives)), corpus, _first)]
+                except (FormulaError, KeyError):
+                    break
+    return []
+
+
+def _forms(test: Callable[[int], bool], value: Fn, variable: str, terms: tuple[int, ...], start: int) -> bool:
+    """Whether the values at the numbers from `start` that pass are the terms, the values never falling from
+    one number to the next (within MAX_SCAN numbers; the number after the last must not fail either)."""
+    run, k, found, last = Run({}), start, 0, None
+    try:
+        while found < len(terms):
+            if k - start > MAX_SCAN:
+                return False
+            run.env = {variable: k}
+            v = value(run)
+            if last is not None and v < last:
+                return False
+            last = v
+            if test(k):
+                if v != terms[found]:
+                    return False
+                found += 1
+            k += 1
+        test(k)
+        return True
+    except _UNDECIDED:
+        return False
 
 
 def least_programs(least: Least, target: Target, corpus: Any = None) -> list[Program]:
