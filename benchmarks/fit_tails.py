@@ -1,13 +1,14 @@
 """How often a fit to the first terms disagrees with the terms after them; JSON.
 
-    python benchmarks/fit_tails.py [--sample 20000] [--decimals 1500] [--shown 30,50] [--seed 1]
+    python benchmarks/fit_tails.py [--sample 20000] [--decimals 1500] [--shown 30,50] [--seed 1] [--strategies a,b]
 
-The fitting strategies (recurrence, holonomic, euler, algebraic) choose a program from the known terms alone, so
-the terms OEIS knows beyond a short prefix are a test they never saw. A seeded sample of OEIS sequences
-with at least `max(shown) + 20` known terms (a sample of the decimal expansions for algebraic) is shown its first N terms
-for each N in `--shown`; every fit that reproduces them is run (its LODA program, by the miner's
-evaluator) on all the known terms and counted wrong when one differs. Fits the trust rules accept on the
-shown terms (`miner.mine.trust.reject_reason`) are counted apart: only those are stored without a b-file.
+The fitting strategies (recurrence and its linear congruential generators, holonomic, euler, algebraic)
+choose a program from the known terms alone, so the terms OEIS knows beyond a short prefix are a test they
+never saw. A seeded sample of OEIS sequences with at least `max(shown) + 20` known terms (a sample of the
+decimal expansions for algebraic) is shown its first N terms for each N in `--shown`; every fit that
+reproduces them is run (its LODA program, by the miner's evaluator) on all the known terms and counted
+wrong when one differs. Fits the trust rules accept on the shown terms (`miner.mine.trust.reject_reason`)
+are counted apart: only those are stored without a b-file.
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ def fitters(settings: dict[str, Any]) -> dict[str, Callable[[list[int], str], An
         found = algebraic.isolate(coeffs, terms) if coeffs else None
         return algebraic.algebraic_program(found, 0) if found else None
 
-    return {"recurrence": rec, "holonomic": hol, "euler": eul, "algebraic": alg}
+    def lcg(terms: list[int], name: str) -> Any:
+        if recurrence.find_recurrence(terms, settings["recurrence_max_order"], settings["recurrence_margin"]):
+            return None  # recurrence's second reading, after the linear recurrence
+        g = recurrence.find_congruential(terms, settings["recurrence_margin"])
+        return recurrence.congruential_program(g, 0) if g else None
+
+    return {"recurrence": rec, "congruential": lcg, "holonomic": hol, "euler": eul, "algebraic": alg}
 
 
 def main() -> None:
@@ -56,6 +63,7 @@ def main() -> None:
     parser.add_argument("--decimals", type=int, default=1500, help="decimal expansions for algebraic")
     parser.add_argument("--shown", default="30,50")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--strategies", default="", help="comma-separated fitters to run (default: all)")
     args = parser.parse_args()
 
     from miner.core.config import DEFAULTS
@@ -76,6 +84,8 @@ def main() -> None:
                            "trust": rules, "results": {}}
     start = time.process_time()
     for strategy, fitter in fitters(DEFAULTS["search"]).items():
+        if args.strategies and strategy not in args.strategies.split(","):
+            continue
         ids = decimal if strategy == "algebraic" else sample
         for n in shown:
             row = {"fits": 0, "wrong": 0, "trusted": 0, "trusted_wrong": 0, "examples": []}
@@ -88,7 +98,8 @@ def main() -> None:
                 if len(got) <= n:
                     continue  # nothing beyond the shown terms to judge (an error or the time limit)
                 wrong = got != terms[:len(got)]
-                trusted = reject_reason(strategy, "direct", program, sequences[a].name, terms[:n], {}, DEFAULTS) is None
+                trusted = reject_reason("recurrence" if strategy == "congruential" else strategy, "direct", program,
+                                        sequences[a].name, terms[:n], {}, DEFAULTS) is None
                 row["fits"] += 1
                 row["wrong"] += wrong
                 row["trusted"] += trusted

@@ -87,3 +87,30 @@ def test_names_with_rational_gfs_allow_longer_recurrences():
     cands = list(propose(tiling, ctx, 1, None))
     assert len(cands) == 1
     assert check_terms(cands[0].program, terms).ok
+
+
+def test_linear_congruential_generators():
+    from miner.lang import evaluate
+    from miner.search.recurrence import find_congruential
+
+    def states(multiplier: int, increment: int, modulus: int, seed: int, count: int) -> list[int]:
+        out = [seed]
+        while len(out) < count:
+            out.append((multiplier * out[-1] + increment) % modulus)
+        return out
+
+    for multiplier, increment, modulus in ((1103515245, 12345, 2**31), (16807, 0, 2**31 - 1), (253, 0, 2**15), (2, 0, 101)):
+        full = states(multiplier, increment, modulus, 1, 60)
+        target = Target(1, "Consecutive states of a pseudo-random number generator.", tuple(full[:30]), 1)
+        cands = list(propose(target, SearchContext(), 1, None))
+        assert len(cands) == 1 and "mod" in cands[0].note
+        assert evaluate(cands[0].program, 60) == full
+    # too few terms for the modulus, a changed term, and no reduction (the terms' own linear recurrence)
+    lcg = states(1103515245, 12345, 2**31, 1, 40)
+    assert find_congruential(tuple(lcg[:16])) is None
+    assert find_congruential(tuple(lcg[:20] + [lcg[20] + 1] + lcg[21:])) is None
+    assert find_congruential(tuple(3**k for k in range(30))) is None
+    # "9's complement of n" (99 - n from 10 to 99) steps down and wraps once: (a(k-1) + 89) mod 90 is refused
+    complement = [9 - n if n < 10 else 99 - n for n in range(80)]
+    assert find_congruential(tuple(complement)) is None
+    assert find_congruential(tuple(n % 11 for n in range(80))) is not None

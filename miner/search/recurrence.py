@@ -1,6 +1,7 @@
 """Linear recurrence synthesis: find the shortest constant-coefficient recurrence that fits the known
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
-and emit a LODA loop that computes it.
+and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
+whose states the terms are, its modulus read from the terms.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
@@ -155,8 +156,71 @@ def recurrence_program(rec: Recurrence, offset: int, *, as_named: bool = False) 
     return window_loop(rec.initial, body, offset, zeros=as_named)
 
 
+@dataclass(frozen=True)
+class Congruential:
+    """a(k) = (multiplier * a(k-1) + increment) mod modulus after a(0) = seed: a linear congruential generator."""
+
+    multiplier: int
+    increment: int
+    modulus: int
+    seed: int
+
+
+# Solutions of multiplier * y0 == y1 (mod m) tried when y0 shares a factor with m.
+_MAX_ROOTS = 64
+# Terms besides the margin: the modulus is the gcd of (this - 3) numbers the terms give.
+_MIN_CONGRUENTIAL = 12
+# Reductions the known terms must show: "9's complement of n" counts down and wraps once in 80 terms, as
+# (a(k-1) + 89) mod 90 does until n = 100.
+_MIN_WRAPS = 3
+
+
+def find_congruential(terms: Sequence[int], margin: int = 6) -> Congruential | None:
+    """The generator whose states are the terms, when all but the last `margin` terms determine the modulus.
+
+    With y(k) = a(k+1) - a(k), y(k+2)*y(k) - y(k+1)^2 is a multiple of the modulus; their gcd is the modulus
+    once a few terms are in. It must exceed every term, and the generator must actually reduce (else the
+    terms have a linear recurrence)."""
+    if len(terms) < _MIN_CONGRUENTIAL + margin or min(terms) < 0:
+        return None
+    y = [b - a for a, b in zip(terms, terms[1:])]
+    m = 0
+    for k in range(len(terms) - margin - 3):
+        m = gcd(m, y[k + 2] * y[k] - y[k + 1] ** 2)
+    # the gcd may hold a small factor besides the modulus (a multiplier == 1 mod 4 makes every y(k) even)
+    for modulus in [m // f for f in range(1, _MAX_ROOTS + 1) if m % f == 0 and m // f > max(terms)]:
+        if (gen := _congruential(terms, y, modulus)) is not None:
+            return gen
+    return None
+
+
+def _congruential(terms: Sequence[int], y: list[int], m: int) -> Congruential | None:
+    """The generator mod m whose states the terms are, trying each multiplier with multiplier*y(0) == y(1)."""
+    d = gcd(y[0], m)
+    if y[1] % d or d > _MAX_ROOTS:
+        return None
+    step = m // d
+    root = (y[1] // d) * pow(y[0] // d, -1, step) % step if step > 1 else 0
+    for multiplier in range(root, m, step):
+        gen = Congruential(multiplier, (terms[1] - multiplier * terms[0]) % m, m, terms[0])
+        # reductions counted with the constants nearest 0 (an increment of m - 1 is a step down)
+        c, i = (x - m if 2 * x > m else x for x in (gen.multiplier, gen.increment))
+        if all((gen.multiplier * a + gen.increment) % m == b for a, b in zip(terms, terms[1:])) \
+                and sum(not 0 <= c * a + i < m for a in terms[:-1]) >= _MIN_WRAPS:
+            return gen
+    return None
+
+
+def congruential_program(gen: Congruential, offset: int) -> Program:
+    """A LODA loop: one cell, multiplied, incremented and reduced n times."""
+    body = [line("mul", 1, gen.multiplier), *([line("add", 1, gen.increment)] if gen.increment else []),
+            line("mod", 1, gen.modulus)]
+    return window_loop((gen.seed,), body, offset, zeros=True)
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """At most one candidate: the lowest-order linear recurrence of the target's known terms."""
+    """At most one candidate: the lowest-order linear recurrence of the target's known terms, else the linear
+    congruential generator whose states they are."""
     settings = ctx.settings or {}
     order = settings.get("recurrence_max_order", 10)
     if RATIONAL_NAME.search(target.name):
@@ -165,3 +229,8 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if rec is not None and budget > 0:
         note = f"order={rec.order} coeffs={list(rec.coeffs)} den={rec.denominator}"
         yield Candidate(recurrence_program(rec, target.offset), "recurrence", note)
+        return
+    gen = find_congruential(target.terms, settings.get("recurrence_margin", 6)) if rec is None else None
+    if gen is not None and budget > 0:
+        note = f"a(k) = ({gen.multiplier}*a(k-1) + {gen.increment}) mod {gen.modulus}"
+        yield Candidate(congruential_program(gen, target.offset), "recurrence", note)
