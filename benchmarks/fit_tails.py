@@ -1,6 +1,7 @@
 """How often a fit to the first terms disagrees with the terms after them; JSON.
 
     python benchmarks/fit_tails.py [--sample 20000] [--decimals 1500] [--shown 30,50] [--seed 1] [--strategies a,b]
+                                   [--names REGEX]
 
 The fitting strategies (recurrence and its linear congruential generators, holonomic, euler, algebraic)
 choose a program from the known terms alone, so the terms OEIS knows beyond a short prefix are a test they
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import time
 from typing import Any, Callable
 
@@ -27,7 +29,8 @@ def fitters(settings: dict[str, Any]) -> dict[str, Callable[[list[int], str], An
     from miner.search import algebraic, euler, holonomic, recurrence
 
     def rec(terms: list[int], name: str) -> Any:
-        r = recurrence.find_recurrence(terms, settings["recurrence_max_order"], settings["recurrence_margin"])
+        order = settings["recurrence_rational_max_order" if recurrence.RATIONAL_NAME.search(name) else "recurrence_max_order"]
+        r = recurrence.find_recurrence(terms, order, settings["recurrence_margin"])
         return recurrence.recurrence_program(r, 0) if r else None
 
     def hol(terms: list[int], name: str) -> Any:
@@ -64,6 +67,7 @@ def main() -> None:
     parser.add_argument("--shown", default="30,50")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--strategies", default="", help="comma-separated fitters to run (default: all)")
+    parser.add_argument("--names", default="", help="only sequences whose names match this regular expression")
     args = parser.parse_args()
 
     from miner.core.config import DEFAULTS
@@ -74,7 +78,8 @@ def main() -> None:
     shown = [int(x) for x in args.shown.split(",")]
     need = max(shown) + 20
     sequences = testbed.read_oeis(DATA / "oeis")
-    pool = sorted(a for a, r in sequences.items() if len(r.terms) >= need)
+    names = re.compile(args.names, re.I)
+    pool = sorted(a for a, r in sequences.items() if len(r.terms) >= need and names.search(r.name))
     rng = random.Random(args.seed)
     sample = rng.sample(pool, min(args.sample, len(pool)))
     decimal = [a for a in pool if "decimal expansion" in sequences[a].name.lower()]

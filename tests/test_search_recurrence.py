@@ -87,6 +87,12 @@ def test_names_with_rational_gfs_allow_longer_recurrences():
     cands = list(propose(tiling, ctx, 1, None))
     assert len(cands) == 1
     assert check_terms(cands[0].program, terms).ok
+    # arrays of a fixed width counted by their length have a transfer matrix; matrices up to permutations do not
+    for name in ("Number of nX3 0..1 arrays with every 1 horizontally or vertically adjacent to 2 1s.",
+                 "Number of 4 X n binary arrays with no 2 X 2 subblock summing to 2."):
+        assert len(list(propose(Target(1, name, tuple(terms), 0), ctx, 1, None))) == 1, name
+    assert list(propose(Target(1, "Number of n X 4 binary matrices up to row and column permutations.", tuple(terms), 0),
+                        ctx, 1, None)) == []
 
 
 def test_linear_congruential_generators():

@@ -70,7 +70,7 @@ REVISED: dict[str, str] = {
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
-    "recurrence": "2026-12-07T13:55:00+00:00",  # linear congruential generators; order up to 24 for coordination sequences
+    "recurrence": "2026-12-07T14:00:00+00:00",  # LCGs; order up to 24 for coordination sequences and fixed-width arrays
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
     "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
     "suchthat": "2026-12-07T13:50:00+00:00",  # "Primes of the form 3*p^2 + 2, where p is prime"; congruent to {0, 1, 2} mod 8

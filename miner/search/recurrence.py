@@ -19,8 +19,10 @@ from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
-# or Molien series): long recurrences with small steps are what they have, not a coincidence of the terms.
-RATIONAL_NAME = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball)", re.I)
+# or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
+# with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names).
+RATIONAL_NAME = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball"
+                           r"|number of (?:n ?x ?\d+|\d+ ?x ?n) (?:0\.\.\d+ |binary )?arrays\b)", re.I)
 
 
 @dataclass(frozen=True)
