@@ -143,3 +143,21 @@ def test_an_unreadable_saved_index_is_rebuilt_with_a_warning(full, tmp_path):
     assert [e for e in logs if e["event"] == "retrieval_cache_unreadable" and e["path"] == str(path)]
     assert _same(index, corpus_index(SearchContext(corpus=Corpus(dict(corpus._raw)), known=known)))
     assert index_cache.load(tmp_path, index_cache.digest(corpus, known)) is not None  # rewritten
+
+
+def test_family_deep_goes_on_from_the_names_family_ranks_first(full):
+    from miner.search import STREAMED, family_deep
+
+    family = [a for a in range(17765, 17800) if full.text(a) and a != 17793]
+    siblings = Corpus({a: full.text(a) for a in family}, origin="siblings")
+    target = _records(full, [17793])[17793]
+    ctx = SearchContext(corpus=siblings, known=_records(siblings, family), settings={"family_templates": 3})
+    first = {c.note for c in propose(target, ctx, 1000, None)}
+    deeper = list(family_deep.propose(target, ctx, 1000, None))
+    assert len(first) == 3 and deeper and all(c.strategy == "family_deep" for c in deeper)
+    assert not first & {c.note for c in deeper}  # no template of family's is tried again
+    assert any(check_terms(c.program, list(target.terms), siblings, LIMITS).ok for c in deeper)
+    # streamed: a round's candidates are a prefix of the next, larger round's
+    assert "family_deep" in STREAMED
+    assert [format_program(c.program) for c in family_deep.propose(target, ctx, 5, None)] == \
+        [format_program(c.program) for c in deeper[:5]]

@@ -50,7 +50,7 @@ STRATEGIES = ("corpus_sweep", "transforms", "compositions", "recurrence", "formu
               "eisenstein", "constants", "forms", "egf", "selfref", "partitions", "necklaces", "adjacent", "contains",
               "suchthat", "combine",
               "beam", "sample", "name_only", "terms_only",
-              "neighbours", "mutation", "repair")
+              "family_deep", "neighbours", "mutation", "repair")
 PRESETS = ("tiny", "small", "medium", "base", "large")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("auto", "console", "json")
@@ -138,7 +138,7 @@ class MineConfig:
         "eisenstein": 1, "constants": 1, "forms": 2, "egf": 1, "selfref": 1, "partitions": 1,
         "necklaces": 1, "adjacent": 1, "contains": 1, "suchthat": 1,
         "combine": 8,
-        "neighbours": 400, "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0, "compositions": 0,
+        "family_deep": 60, "neighbours": 400, "mutation": 400, "repair": 100, "corpus_sweep": 0, "transforms": 0, "compositions": 0,
     }, min=0)
 
 

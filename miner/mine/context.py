@@ -34,7 +34,7 @@ log = structlog.get_logger(__name__)
 
 MODEL_STRATEGIES = ("beam", "sample", "name_only", "terms_only")
 # The bandit's strategies: each sequence gets them in rounds of growing budget (`[mine] rounds`).
-ROTATING = MODEL_STRATEGIES + ("neighbours", "mutation", "repair")
+ROTATING = MODEL_STRATEGIES + ("family_deep", "neighbours", "mutation", "repair")
 # Search strategies and the miner.search module whose `propose` implements each.
 SEARCH_MODULES = STRATEGY_MODULES
 Propose = Callable[[Target, SearchContext, int, Any], Iterator[Candidate]]
@@ -232,7 +232,7 @@ def build_context(cfg: dict[str, Any], engine: Engine, owner: str | None = None)
     targets = load_targets(engine)
     corpus, corpus_key = load_corpus(engine)
     index = _build_index(targets, cfg)
-    needs_known = {"corpus_sweep", "transforms", "compositions", "family", "combine", "convolution", "euler", "cited",
+    needs_known = {"corpus_sweep", "transforms", "compositions", "family", "family_deep", "combine", "convolution", "euler", "cited",
                    "formula", "egf"}
     search = SearchContext(corpus=corpus, index=index, settings=dict(cfg.get("search", {})),
                            known=load_known(engine, corpus.ids()) if needs_known & set(mine["strategies"]) else {},

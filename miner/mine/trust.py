@@ -34,7 +34,7 @@ from miner.search.recurrence import RATIONAL_NAME, linear_complexity
 # Strategies whose candidates are chosen because their terms match, not derived from the name or fitted
 # with a margin; a matcher-route candidate ("<strategy>+match") counts as one of them too.
 MATCHED = frozenset({"corpus_sweep", "transforms", "compositions", "combine", "neighbours", "mutation", "repair",
-                     "beam", "sample", "name_only", "terms_only", "family"})
+                     "beam", "sample", "name_only", "terms_only", "family", "family_deep"})
 # Matches among so many candidate programs per known sequence that a cited name alone does not vouch for one.
 WIDE = frozenset({"compositions"})
 # Routes by which a candidate's terms were looked up: the matchers, or a completion by a known sequence.

@@ -42,6 +42,7 @@ STRATEGY_MODULES: dict[str, str] = {
     "contains": "miner.search.contains",
     "suchthat": "miner.search.suchthat",
     "digits": "miner.search.digits",
+    "family_deep": "miner.search.family_deep",
     "neighbours": "miner.search.neighbours",
     "mutation": "miner.search.mutation",
     "repair": "miner.search.repair",
@@ -57,7 +58,7 @@ DETERMINISTIC: frozenset[str] = frozenset({"recurrence", "formula", "family", "h
 
 # Strategies whose candidates for a sequence are one fixed stream: round r of the bandit takes the next
 # `budget * budget_growth^r` of it, where others draw afresh at a larger budget.
-STREAMED: frozenset[str] = frozenset({"neighbours"})
+STREAMED: frozenset[str] = frozenset({"neighbours", "family_deep"})
 
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.

@@ -10,6 +10,7 @@ rewritten to the new one, for every subset of the changes.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -126,14 +127,18 @@ def _indexed(ctx: SearchContext, ids: Iterable[int], index: Any = None) -> Any:
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Variants of the programs of the sequences whose names are most like the target's."""
+    templates = int(ctx.settings.get("family_templates", TEMPLATES))
+    yield from itertools.islice(ranked_variants(target, ctx, 0, templates, "family"), max(budget, 0))
+
+
+def ranked_variants(target: Target, ctx: SearchContext, first: int, last: int, strategy: str) -> Iterator[Candidate]:
+    """Variants of the programs of the sequences ranked first..last-1 by how much their names are like the target's."""
     from miner.lang.compact import TargetError, from_target
 
     if not target.name or ctx.corpus is None or not ctx.known:
         return
     a = target.a_number
-    count = 0
-    templates = int(ctx.settings.get("family_templates", TEMPLATES))
-    for example in corpus_index(ctx).similar(target.name, k=templates, exclude={a}, near=a, max_words=0):
+    for example in corpus_index(ctx).similar(target.name, k=last, exclude={a}, near=a, max_words=0)[first:]:
         changes = number_changes(example.name, target.name)
         if not changes:
             continue
@@ -142,10 +147,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
         except TargetError:
             continue
         for program in variants(template, changes):
-            if count >= budget:
-                return
-            count += 1
-            yield Candidate(program, "family", f"from {format_a_number(example.a_number)}")
+            yield Candidate(program, strategy, f"from {format_a_number(example.a_number)}")
 
 
 def family_texts(targets: Mapping[int, tuple[str, Sequence[int], int]],
