@@ -25,6 +25,12 @@ LIMITS = Limits(max_steps=200_000, max_memory=2000, max_seconds=2.0)
     ("Triangle of Generalized Runyon numbers R_{n,k}^(4) read by rows.",
      "Triangle of generalized Runyon numbers R^(3)_{n,k} read by rows, row sums of something.", [(4, 3)]),
     ("Fibonacci numbers.", "Lucas numbers.", []),
+    # numbers spelt out, up to twenty, and ordinals
+    ("Number of partitions of n with exactly five sorts of part 1.", "Number of partitions of n with exactly six sorts of part 1.",
+     [(5, 6)]),
+    ("Sum of two primes in exactly 9 ways.", "Sum of two primes in exactly three ways.", [(9, 3)]),
+    ("The second differences of the primes.", "The fourth differences of the primes.", [(2, 4)]),
+    ("At least one prime factor.", "At least one prime factor.", []),
     ("Binomial coefficients C(9,n).", "Binomial coefficients C(9,n).", []),
 ])
 def test_number_changes_pair_the_numbers_in_which_names_differ(old, new, changes):

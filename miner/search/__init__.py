@@ -63,6 +63,7 @@ STREAMED: frozenset[str] = frozenset({"neighbours", "family_deep"})
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
+    "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
     "digits": "2026-12-07T08:15:00+00:00",  # one digit's count ("Numbers having two 8's in base 9")
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
     "formula": "2026-12-07T13:40:00+00:00",  # seq calls guarded at the callee offset; multiplicative a(p^e); T(n,k) =, base b

@@ -30,23 +30,33 @@ TEMPLATES = 10
 MAX_CHANGES = 4
 
 
+# Numbers names spell out ("with exactly six sorts of part 1", "the third power").
+_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                                     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_WORDS.update({w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)})
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else _WORDS.get(word)
+
+
 def number_changes(old_name: str, new_name: str) -> list[tuple[int, int]]:
-    """(old, new) for each number of `old_name` that `new_name` replaces at the same place; when the
-    words do not align, the n-th number of each name, if both have as many."""
+    """(old, new) for each number of `old_name` (digits, or a word up to "twenty") that `new_name` replaces
+    at the same place; when the words do not align, the n-th number of each name, if both have as many."""
     from miner.search.retrieval import name_words
 
     old, new = name_words(old_name), name_words(new_name)
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[int | None, int | None]] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "replace" and i2 - i1 == j2 - j1:
-            pairs += zip(old[i1:i2], new[j1:j2])
-    if not any(x.isdigit() and y.isdigit() for x, y in pairs):
+            pairs += [(_number(x), _number(y)) for x, y in zip(old[i1:i2], new[j1:j2])]
+    if not any(x is not None and y is not None for x, y in pairs):
         old_numbers, new_numbers = [w for w in old if w.isdigit()], [w for w in new if w.isdigit()]
-        pairs = list(zip(old_numbers, new_numbers)) if len(old_numbers) == len(new_numbers) else []
+        pairs = [(int(x), int(y)) for x, y in zip(old_numbers, new_numbers)] if len(old_numbers) == len(new_numbers) else []
     changes: list[tuple[int, int]] = []
     for x, y in pairs:
-        if x.isdigit() and y.isdigit() and x != y and (int(x), int(y)) not in changes:
-            changes.append((int(x), int(y)))
+        if x is not None and y is not None and x != y and (x, y) not in changes:
+            changes.append((x, y))
     return changes[:MAX_CHANGES]
 
 
