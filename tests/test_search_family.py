@@ -151,17 +151,21 @@ def test_an_unreadable_saved_index_is_rebuilt_with_a_warning(full, tmp_path):
     assert index_cache.load(tmp_path, index_cache.digest(corpus, known)) is not None  # rewritten
 
 
-def test_family_deep_goes_on_from_the_names_family_ranks_first(full):
+def test_family_deep_goes_on_where_family_stopped(full):
     from miner.search import STREAMED, family_deep
 
     family = [a for a in range(17765, 17800) if full.text(a) and a != 17793]
     siblings = Corpus({a: full.text(a) for a in family}, origin="siblings")
     target = _records(full, [17793])[17793]
-    ctx = SearchContext(corpus=siblings, known=_records(siblings, family), settings={"family_templates": 3})
-    first = {c.note for c in propose(target, ctx, 1000, None)}
+    ctx = SearchContext(corpus=siblings, known=_records(siblings, family), settings={"family_templates": 3, "family_once": 2})
+    once = [format_program(c.program) for c in propose(target, ctx, 2, None)]
     deeper = list(family_deep.propose(target, ctx, 1000, None))
-    assert len(first) == 3 and deeper and all(c.strategy == "family_deep" for c in deeper)
-    assert not first & {c.note for c in deeper}  # no template of family's is tried again
+    assert len(once) == 2 and deeper and all(c.strategy == "family_deep" for c in deeper)
+    # the stream family's budget cut: the same variants, from the first it did not try, into names ranked lower
+    whole = [format_program(c.program) for c in family_deep.propose(target, SearchContext(
+        corpus=siblings, known=ctx.known, settings={"family_templates": 3}), 1002, None)]
+    assert whole[:2] == once and whole[2:] == [format_program(c.program) for c in deeper]
+    assert len({c.note for c in deeper}) > 3  # past family's 3 names
     assert any(check_terms(c.program, list(target.terms), siblings, LIMITS).ok for c in deeper)
     # streamed: a round's candidates are a prefix of the next, larger round's
     assert "family_deep" in STREAMED

@@ -436,10 +436,16 @@ def _generate_model(ctx: MiningContext, engine: Engine, attempts: list[_Attempt]
 
 
 def _search_context(ctx: MiningContext, target: Target, strategy: str) -> Any:
+    from dataclasses import replace
+
+    if strategy == "family_deep":  # it goes on where family's once-per-sequence budget stopped
+        from miner.search.family import corpus_index
+
+        corpus_index(ctx.state.search)  # built once, on the shared context, not on each attempt's copy
+        return replace(ctx.state.search, settings={**ctx.state.search.settings, "family_once": budget_for(ctx, "family", 0)})
     if strategy not in ("repair", "mutation"):
         return ctx.state.search
     # Repair works on this sequence's near misses, best first; mutation also on its best model candidates.
-    from dataclasses import replace
 
     a = target.a_number
     misses = [p for _, p in ctx.state.near_misses.get(a, [])]

@@ -1,23 +1,24 @@
-"""Family templates further down the ranking of similar names, for the bandit's rounds after the first pass.
+"""Family templates past `family`'s budget, for the bandit's rounds after the first pass.
 
-`family` runs once on each sequence with the `[search] family_templates` names most like its own; this
-stream goes on from the next name. It is streamed (`STREAMED`): round r takes the next `[mine.budget]
-family_deep * budget_growth^r` variants, so no template is tried twice on a sequence.
+`family` runs once on each sequence: the first `[mine.budget] family` variants of the programs of the
+`[search] family_templates` names most like its own. This is the same stream from where that stopped, on
+into the names ranked after them. It is streamed (`STREAMED`): round r takes the next `[mine.budget]
+family_deep * budget_growth^r` variants, so no variant is tried twice on a sequence.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterator
 
-from miner.search.family import TEMPLATES, ranked_variants
+from miner.search.family import ranked_variants
 from miner.search.types import Candidate, SearchContext, Target
 
 
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """Variants of the programs of the names ranked after `family`'s, at most `budget` of them."""
-    first = int(ctx.settings.get("family_templates", TEMPLATES))
-    # every template that reads gives at least one variant: `budget` more names cover the stream's candidates
-    for count, cand in enumerate(ranked_variants(target, ctx, first, first + budget, "family_deep")):
-        if count >= budget:
-            return
-        yield cand
+    """Variants of the programs of the names most like the target's, after the `family_once` that `family` tried."""
+    once = int(ctx.settings.get("family_once", 0))
+    # every template that reads gives a variant at least: this many names cover the candidates asked for
+    names = once + budget
+    stream = ranked_variants(target, ctx, 0, names, "family_deep")
+    yield from itertools.islice(stream, once, once + max(budget, 0))
