@@ -10,10 +10,9 @@ rewritten to the new one, for every subset of the changes.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from difflib import SequenceMatcher
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import structlog
@@ -138,7 +137,7 @@ def _indexed(ctx: SearchContext, ids: Iterable[int], index: Any = None) -> Any:
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Variants of the programs of the sequences whose names are most like the target's."""
     templates = int(ctx.settings.get("family_templates", TEMPLATES))
-    yield from itertools.islice(ranked_variants(target, ctx, 0, templates, "family"), max(budget, 0))
+    yield from islice(ranked_variants(target, ctx, 0, templates, "family"), max(budget, 0))
 
 
 def ranked_variants(target: Target, ctx: SearchContext, first: int, last: int, strategy: str) -> Iterator[Candidate]:

@@ -745,13 +745,7 @@ def _form(m: re.Match[str]) -> Form | None:
         return None
     if not uses(value, v):
         return None
-    noun = m["noun"].lower()
-    tests: list[Pred] = [Atom(kind, (value,), param=param) for pattern, kind, param in _NOUN_TESTS if re.search(pattern, noun)]
-    tests.append(Atom("integer", (value,)))
-    for word, op, bound in (("positive", ">=", 1), ("nonnegative", ">=", 0), ("non-negative", ">=", 0)):
-        if re.search(rf"\b{word}\b", noun):
-            tests.append(Atom("cmp", (value, Node("num", bound)), op=op))
-    pred = Logic("and", (*domain, *tests))
+    pred = Logic("and", (*domain, *_noun_tests(m["noun"], value), Atom("integer", (value,))))
     return Form(Predicate(v, (pred,)), value, (max(lows),) if lows else (0, 1))
 
 
@@ -792,15 +786,21 @@ def _readings(parts: list[Pred], pred: Pred) -> tuple[Pred, ...]:
     return tuple(Logic("and", (*parts, reading)) if parts else reading for reading in _variants(pred))
 
 
-def _noun_parts(m: re.Match[str], var: Node) -> list[Pred]:
-    """The tests the noun ("odd primes", "positive integer") and a stated bound ("k > 2") put on the variable."""
-    noun = m["noun"].lower()
+def _noun_tests(noun: str, var: Node) -> list[Pred]:
+    """The tests the noun ("odd primes", "positive integer") puts on the variable (or a form's value)."""
+    noun = noun.lower()
     parts: list[Pred] = [Atom(kind, (var,), param=param) for pattern, kind, param in _NOUN_TESTS if re.search(pattern, noun)]
     if re.search(r"\bnonprime\b", noun):
         parts.append(Atom("prime", (var,), True))
     for word, op, bound in (("positive", ">=", 1), ("nonnegative", ">=", 0), ("non-negative", ">=", 0), ("nonzero", "!=", 0)):
         if re.search(rf"\b{word}\b", noun):
             parts.append(Atom("cmp", (var, Node("num", bound)), op=op))
+    return parts
+
+
+def _noun_parts(m: re.Match[str], var: Node) -> list[Pred]:
+    """The tests the noun and a stated bound ("k > 2") put on the variable."""
+    parts = _noun_tests(m["noun"], var)
     if m["rel"]:
         parts.append(Atom("cmp", (var, Node("num", int(m["bound"]))), op=">" if m["rel"] == ">" else ">="))
     return parts
