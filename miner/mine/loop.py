@@ -65,6 +65,8 @@ MATCH_FOLLOW_UPS = 4
 def follow_up_due(matches: int, followed: int) -> bool:
     """Whether a target's `matches`-th match is followed up, `followed` of the earlier ones having been."""
     return followed < MATCH_FOLLOW_UPS or not matches & (matches - 1)  # or a power of two
+
+
 # Strategies that look every lacking sequence up at once, in `run_sweep`, not per sequence: those of the
 # first pass, and the compositions sweep after it (a slice per batch, once the once-per-sequence work is done).
 FIRST_PASS_SWEEPS = ("corpus_sweep", "transforms")

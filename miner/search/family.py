@@ -137,17 +137,17 @@ def _indexed(ctx: SearchContext, ids: Iterable[int], index: Any = None) -> Any:
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """Variants of the programs of the sequences whose names are most like the target's."""
     templates = int(ctx.settings.get("family_templates", TEMPLATES))
-    yield from islice(ranked_variants(target, ctx, 0, templates, "family"), max(budget, 0))
+    yield from islice(ranked_variants(target, ctx, templates, "family"), max(budget, 0))
 
 
-def ranked_variants(target: Target, ctx: SearchContext, first: int, last: int, strategy: str) -> Iterator[Candidate]:
-    """Variants of the programs of the sequences ranked first..last-1 by how much their names are like the target's."""
+def ranked_variants(target: Target, ctx: SearchContext, names: int, strategy: str) -> Iterator[Candidate]:
+    """Variants of the programs of the `names` sequences whose names are most like the target's, best first."""
     from miner.lang.compact import TargetError, from_target
 
     if not target.name or ctx.corpus is None or not ctx.known:
         return
     a = target.a_number
-    for example in corpus_index(ctx).similar(target.name, k=last, exclude={a}, near=a, max_words=0)[first:]:
+    for example in corpus_index(ctx).similar(target.name, k=names, exclude={a}, near=a, max_words=0):
         changes = number_changes(example.name, target.name)
         if not changes:
             continue

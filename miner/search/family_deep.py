@@ -20,5 +20,5 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     once = int(ctx.settings.get("family_once", 0))
     # every template that reads gives a variant at least: this many names cover the candidates asked for
     names = once + budget
-    stream = ranked_variants(target, ctx, 0, names, "family_deep")
+    stream = ranked_variants(target, ctx, names, "family_deep")
     yield from itertools.islice(stream, once, once + max(budget, 0))

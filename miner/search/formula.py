@@ -1361,23 +1361,22 @@ def seq_callees(program: Program) -> set[int]:
 def aligned(program: Program, corpus: Any, first: Callable[[int], int | None]) -> Program:
     """The program with each call `seq $c,N` shifted to N's corpus program's count: a name's A007947(n) is the
     sequence's n-th term from its first index `first(N)`, and A007947's program starts at 0 where it starts at 1."""
-    if corpus is None:
-        return program
-    ops: list[Operation] = []
-    for o in program.ops:
-        if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT:
-            callee, start = corpus.get(o.source.value), first(o.source.value)
-            if callee is not None and start is not None:
-                ops += add_const(o.target.value, callee.offset - start)
-        ops.append(o)
-    if len(ops) == len(program.ops):
-        return program
-    return Program(ops=ops, directives=dict(program.directives))
+    def shift(cell: int, number: int, offset: int) -> list[Operation]:
+        start = first(number)
+        return [] if start is None else add_const(cell, offset - start)
+    shifted = _before_calls(program, corpus, shift)
+    return program if shifted is None else shifted
 
 
 def guarded(program: Program, corpus: Any) -> Program | None:
     """The program with each `seq` argument raised to at least its callee's offset, or None without such calls.
     An empty sum's rolled-back pass (Sum_{k=1..n-1} sigma(n-k) at n = 1) and pi(0) then give values, not errors."""
+    return _before_calls(program, corpus, lambda cell, number, offset: [line("max", cell, offset)])
+
+
+def _before_calls(program: Program, corpus: Any, code: Callable[[int, int, int], list[Operation]]) -> Program | None:
+    """The program with code(argument cell, A-number, callee's offset) before each `seq` call the corpus holds;
+    None when that adds nothing (or there is no corpus)."""
     if corpus is None:
         return None
     ops: list[Operation] = []
@@ -1385,7 +1384,7 @@ def guarded(program: Program, corpus: Any) -> Program | None:
         if o.op == "seq" and o.source.kind == CONSTANT and o.target.kind == DIRECT:
             callee = corpus.get(o.source.value)
             if callee is not None:
-                ops.append(line("max", o.target.value, callee.offset))
+                ops += code(o.target.value, o.source.value, callee.offset)
         ops.append(o)
     if len(ops) == len(program.ops):
         return None

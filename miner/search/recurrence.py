@@ -223,16 +223,18 @@ def congruential_program(gen: Congruential, offset: int) -> Program:
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
     """At most one candidate: the lowest-order linear recurrence of the target's known terms, else the linear
     congruential generator whose states they are."""
+    if budget <= 0:
+        return
     settings = ctx.settings or {}
     order = settings.get("recurrence_max_order", 10)
     if RATIONAL_NAME.search(target.name):
         order = max(order, settings.get("recurrence_rational_max_order", 24))
     rec = find_recurrence(target.terms, order, settings.get("recurrence_margin", 6))
-    if rec is not None and budget > 0:
+    if rec is not None:
         note = f"order={rec.order} coeffs={list(rec.coeffs)} den={rec.denominator}"
         yield Candidate(recurrence_program(rec, target.offset), "recurrence", note)
         return
-    gen = find_congruential(target.terms, settings.get("recurrence_margin", 6)) if rec is None else None
-    if gen is not None and budget > 0:
+    gen = find_congruential(target.terms, settings.get("recurrence_margin", 6))
+    if gen is not None:
         note = f"a(k) = ({gen.multiplier}*a(k-1) + {gen.increment}) mod {gen.modulus}"
         yield Candidate(congruential_program(gen, target.offset), "recurrence", note)
