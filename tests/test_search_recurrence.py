@@ -93,6 +93,16 @@ def test_names_with_rational_gfs_allow_longer_recurrences():
         assert len(list(propose(Target(1, name, tuple(terms), 0), ctx, 1, None))) == 1, name
     assert list(propose(Target(1, "Number of n X 4 binary matrices up to row and column permutations.", tuple(terms), 0),
                         ctx, 1, None)) == []
+    # partitions into a fixed number of parts under parity conditions are lattice points of a cone; a test of the
+    # parts' arithmetic (divisibility, primality) is not
+    for name in ("Sum of the middle parts in the partitions of n into 3 parts whose smallest part is odd.",
+                 "Number of even parts appearing among the fourth largest parts of the partitions of n into five parts.",
+                 "Number of partitions of n into at most 7 distinct parts."):
+        assert len(list(propose(Target(1, name, tuple(terms), 0), ctx, 1, None))) == 1, name
+    for name in ("Number of partitions of n into 3 parts whose smallest part divides n.",
+                 "Number of partitions of n into two parts (s,t) such that t | s*n.",
+                 "Number of partitions of n into 4 prime parts."):
+        assert list(propose(Target(1, name, tuple(terms), 0), ctx, 1, None)) == [], name
 
 
 def test_linear_congruential_generators():

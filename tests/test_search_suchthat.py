@@ -479,3 +479,47 @@ def test_values_of_a_form_that_pass():
     for name in ("Primes of the form x^2 + 10*y^2.",  # two variables
                  "Primes of the form m^2 + 3*m + 9, where m can be positive or negative."):  # a domain not read
         assert parse_name(name) is None, name
+
+
+def _digits(x: int, base: int) -> list[int]:
+    out = []
+    while x:
+        x, d = divmod(x, base)
+        out.append(d)
+    return out[::-1]
+
+
+def test_digits_in_order_or_from_a_set():
+    c = corpus()
+
+    def ordered(x: int, base: int, ok: object) -> bool:
+        ds = _digits(x, base)
+        return all(ok(a, b) for a, b in zip(ds, ds[1:]))  # type: ignore[operator]
+
+    nondecreasing = [x for x in range(1, 3000) if ordered(x, 13, lambda a, b: a <= b)]
+    strictly_down = [x for x in range(1, 3000) if ordered(x, 9, lambda a, b: a > b)]
+    increasing = [x for x in range(0, 3000) if ordered(x, 10, lambda a, b: a < b)]
+    set_primes = [p for p in range(2, 80000) if is_prime(p) and set(str(p)) <= set("237")]
+    zero_one = [x for x in range(1, 200000) if set(str(x)) <= set("01") and all(f != g for f, g in zip(prime_factors(x), prime_factors(x)[1:]))]
+    both = [k for k in range(1, 20000) if set(str(k)) <= set("0123") and set(str(3 * k)) <= set("0123")]
+    cases = [
+        ("Plaindromes: numbers whose digits in base 13 are in nondecreasing order.", nondecreasing),
+        ("Katadromes: digits in base 9 are in strict descending order.", strictly_down),
+        ("Numbers whose digits are in increasing order.", increasing),  # strict, as the terms show
+        ("Primes that contain only the digits (2, 3, 7).", set_primes),
+        ("Squarefree numbers containing in their decimal representation only the digits 0 and 1.", zero_one),
+        ("Numbers k such that k and 3*k use only the digits 0, 1, 2 and 3.", both),
+    ]
+    for name, values in cases:
+        assert len(values) >= 12, name
+        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
+        assert progs, name
+        assert evaluate(progs[0], 12, c) == values[:12], name  # past the known terms
+        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name  # one left out
+    # "increasing" read as nondecreasing when the terms say so
+    weak = [x for x in range(0, 300) if ordered(x, 10, lambda a, b: a <= b)]
+    progs = programs_for(Target(1, "Numbers whose digits are in increasing order.", tuple(weak[:20]), 0), c)
+    assert progs and evaluate(progs[0], 30, c) == weak[:30]
+    for name in ("Semiprimes with property that digits are in nonincreasing order.",  # not the grammar
+                 "Primes containing only the digits 1, 2 and 7 in base 5."):  # a digit past the base
+        assert parse_name(name) is None, name

@@ -88,6 +88,21 @@ def inbase_value(x: int, base: int) -> int:
         x, result, place = rest, added, S.mul(place, 10)
 
 
+def digitmap_value(k: int, base: int, digits: tuple[int, ...]) -> int:
+    """The k-th number whose base digits all lie in `digits` (sorted), as the compiled loop computes it: k's digits
+    in base len(digits), bijective unless 0 is a digit, each mapped to its digit; for the readers' Python twins."""
+    m, shift = len(digits), int(digits[0] != 0)
+    result, place = 0, 1
+    while True:
+        rest = S.sub(k, shift)
+        r = S.mod(rest, m)
+        added = S.add(result, S.mul(digits[r] if 0 <= r < m else 0, place))
+        rest = S.div(rest, m)
+        if not -1 < rest < k:
+            return result
+        k, result, place = rest, added, S.mul(place, base)
+
+
 def valuation_value(x: int, p: int) -> int:
     """The exponent of p in x, as the compiled code computes it: log_p(x / x's part prime to p)."""
     return S.log(S.div(x, S.dir(x, p)), p)
@@ -1000,6 +1015,8 @@ class Compiler:
             self.triangle(TRIANGLES[name], args[0], args[1], dest)
         elif name == "inbase":
             self.in_base(args[0], args[1], dest)
+        elif name == "digitmap":
+            self.digit_map(args[0], args[1].value, tuple(a.value for a in args[2:]), dest)
         elif name == "valuation":
             # x / dir(x, p) = p^e, and log_p of it is e (`valuation_value`)
             self.value(args[0], dest)
@@ -1025,6 +1042,31 @@ class Compiler:
         self.emit("add", dest, digit, direct=True)
         self.emit("mul", place, 10)
         self.ops.append(Operation("div", Operand(DIRECT, rest), src))
+        self.ops.append(Operation("lpe"))
+
+    def digit_map(self, x: Node, base: int, digits: tuple[int, ...], dest: int) -> None:
+        """$dest = the x-th number whose digits all lie in `digits` (`digitmap_value`): a loop over x's digits in
+        base len(digits), lowest first, each looked up by a sum of (digit = j) * digits[j]."""
+        rest, place, digit, picked, t = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        self.value(x, rest)
+        self.emit("mov", dest, 0)
+        self.emit("mov", place, 1)
+        self.ops.append(Operation("lpb", Operand(DIRECT, rest), Operand(CONSTANT, 1)))
+        if digits[0] != 0:
+            self.emit("sub", rest, 1)
+        self.emit("mov", digit, rest, direct=True)
+        self.emit("mod", digit, len(digits))
+        self.emit("mov", picked, 0)
+        for j, d in enumerate(digits):
+            if d:
+                self.emit("mov", t, digit, direct=True)
+                self.emit("equ", t, j)
+                self.emit("mul", t, d)
+                self.emit("add", picked, t, direct=True)
+        self.emit("mul", picked, place, direct=True)
+        self.emit("add", dest, picked, direct=True)
+        self.emit("mul", place, base)
+        self.emit("div", rest, len(digits))
         self.ops.append(Operation("lpe"))
 
     def absolute(self, dest: int, scratch: int) -> None:

@@ -20,9 +20,14 @@ from miner.search.types import Candidate, SearchContext, Target
 _PRIMES = (2_147_483_647, 1_000_000_007)
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
 # or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
-# with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names).
+# with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names). So do
+# partitions into a fixed number of parts, or at most so many, counted or summed under parity conditions: lattice
+# points of a cone. A test of the parts' arithmetic (prime, square, a product) leaves the theorem.
+_NUMBER = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)"
 RATIONAL_NAME = re.compile(r"\b(?:coordination sequence|growth series|molien series|poincar[eé] series|crystal ball"
-                           r"|number of (?:n ?x ?\d+|\d+ ?x ?n) (?:0\.\.\d+ |binary )?arrays\b)", re.I)
+                           r"|number of (?:n ?x ?\d+|\d+ ?x ?n) (?:0\.\.\d+ |binary )?arrays\b)"
+                           r"|^(?!.*(?:prime|squar|cube|product|divi|\||gcd|lcm|fibonacci|triangular|distinct values)).*"
+                           rf"\bpartitions of n into (?:exactly |at most )?{_NUMBER} (?:positive |distinct |nonzero )?parts\b", re.I)
 
 
 @dataclass(frozen=True)

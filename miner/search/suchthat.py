@@ -5,8 +5,8 @@ that 33 is a square mod p", "Divisors of 2^25 - 1".
 
 A condition is read over expressions of `formula`'s grammar: divides, congruences, comparisons (a fraction
 compared by cross products), being prime, composite, a semiprime, squarefree, a square, a cube, triangular,
-even, odd, a power of b, a palindrome, an integer, a quadratic residue; joined by and, or, but not. Python
-computes it (named functions by small exact functions, arithmetic by LODA's own semantics) from the first
+even, odd, a power of b, a palindrome, digits in order or from a set, an integer, a quadratic residue; joined by
+and, or, but not. Python computes it (named functions by small exact functions, arithmetic by LODA's own semantics) from the first
 to the last known term; when exactly the terms pass, the program scans from the first term for the n-th
 number that passes (`build.nth_passing`), named functions through `seq`. Powers under a modulus are taken by
 square-and-multiply. A divisor list comes from N's factorisation: the k-th smallest divisor by a scan to
@@ -17,6 +17,10 @@ left to it.
 one variable (an integer there); the scan finds the variable's n-th number that passes and the program gives the
 form at it. Python confirms that the values are the known terms in order and that the form never falls on the
 way, so no later value can come before a listed one.
+
+"Plaindromes: numbers whose digits in base 13 are in nondecreasing order", "Primes that contain only the digits (2,
+3, 7)": the noun's numbers with a digit test; those from a set in order by `digitmap` (the k-th number with those
+digits), as a form in k.
 
 "a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
 "Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
@@ -395,6 +399,25 @@ _SPELLINGS = ((r"\bOmega\(", "A001222("), (r"\bbigomega\(", "A001222("), (r"\bsi
               (r"\bcore\(", "A007913("), (r"\b(?:reversal|reverse|rev)\(", "A004086("),
               (r"\b(?:digitsum|digsum|sod)\(", "A007953("), (r"\bnumdiv\(", "A000005("), (r"\bpi\(", "A000720("))
 _WORDS = {"two": 2, "three": 3}
+# Digits in order ("k's digits in base 13 are in nondecreasing order", "the digits of k are in strictly increasing
+# order") or from a set ("k and k^2 use only the digits 5, 6, 7 and 8"). The op holds between each digit and the
+# next, read from the left; "increasing" alone may mean either (the terms decide).
+_ORDER = r"(?:in )?(?P<strict>strict(?:ly)? )?(?P<non>non-?)?(?P<dir>increasing|decreasing|ascending|descending)(?: order)?"
+_BASE_AFTER = r"(?: in base (?P<b3>\d+)| in (?:their |its )?decimal (?:representation|expansion))?"
+_DIGIT_SET = r"(?P<set>\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|\d(?:(?:,\s*|,? and |,? or |\s+|\s*&\s*)\d)*)"
+_OF_SUBJECT = r"^(?:the )?(?:base-(?P<b1>\d+) )?digits of (?P<subj>.+?)(?: in base (?P<b2>\d+))? are (?:all )?"
+_SUBJECTS_DIGITS = r"^(?P<subj>.+?)(?:'s| has| have| with| having) (?:base-(?P<b1>\d+) )?digits(?: in base (?P<b2>\d+))? (?:are )?(?:all )?"
+_ONLY_VERBS = (r"(?:contains?|containing|uses?|using|ha(?:s|ve|ving)|with|consists? of|consisting of|"
+               r"(?:is |are )?(?:composed|written|formed) (?:of|with))(?: in (?:their|its) decimal (?:representation|expansion))?")
+_DIGIT_TESTS = (
+    re.compile(_OF_SUBJECT + _ORDER + _BASE_AFTER + "$", re.I),
+    re.compile(_SUBJECTS_DIGITS + _ORDER + _BASE_AFTER + "$", re.I),
+    re.compile(rf"^(?P<subj>.+?) {_ONLY_VERBS} only (?:the )?digits? (?:from (?:the )?set )?{_DIGIT_SET}{_BASE_AFTER}$", re.I),
+)
+# "Plaindromes: numbers whose digits in base 13 are in nondecreasing order", "Primes that contain only the digits
+# (2, 3, 7)", "Katadromes: digits in base 9 are in strict descending order": the noun's numbers with the digit test.
+_DIGIT_NAME = re.compile(rf"^(?:[A-Z][a-z]+: )?(?:{_NOUN},? )?(?P<rest>(?:whose|with|having|that|which|containing|using|"
+                         r"consisting|composed|written|formed|digits)\b.*?)\.?$", re.I)
 
 
 def _expression(text: str, letters: str) -> Node:
@@ -551,6 +574,33 @@ def _property(text: str, v: str) -> Pred | None:
     return None
 
 
+def _digit_test(text: str, v: str) -> Pred | None:
+    """Digits in order or from a set (`_DIGIT_TESTS`), in base 10 unless the text names a base."""
+    for pattern in _DIGIT_TESTS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        base = int(next((groups[b] for b in ("b1", "b2", "b3") if groups.get(b)), 10))
+        if not 2 <= base <= 36:
+            return None
+        subjects = _subjects(m["subj"], v)
+        if groups.get("set"):
+            digits = sorted({int(d) for d in re.findall(r"\d+", m["set"])})
+            if not digits or digits[-1] >= base or digits == [0]:
+                return None
+            tests = [Atom("onlydigits", (x, *(Node("num", d) for d in digits)), param=base) for x in subjects]
+        else:
+            up = m["dir"].lower() in ("increasing", "ascending")
+            if m["non"]:  # nondecreasing: each digit <= the next
+                op = ">=" if up else "<="
+            else:
+                op = ("<" if up else ">") + ("" if m["strict"] else "?")  # "?": strict or not (`_variants`)
+            tests = [Atom("ordered", (x,), op=op, param=base) for x in subjects]
+        return tests[0] if len(tests) == 1 else Logic("and", tuple(tests))
+    return None
+
+
 def _relation(text: str, v: str) -> Pred | None:
     if m := re.match(r"^(?P<x>.+?) (?P<verb>does not divide|doesn't divide|does not evenly divide|evenly divides|divides|"
                      r"is a divisor of|is not a divisor of) (?P<y>.+)$", text, re.I):
@@ -606,7 +656,7 @@ def _comparison(left: str, op: str, right: str, v: str) -> Pred | None:
     return Atom("cmp", (_expression(left, v), _expression(right, v)), op=op)
 
 
-_ATTEMPTS: tuple[Callable[[str, str], Pred | None], ...] = (_qr, _power_residue, _property, _relation, _worded, _symbolic)
+_ATTEMPTS: tuple[Callable[[str, str], Pred | None], ...] = (_qr, _power_residue, _digit_test, _property, _relation, _worded, _symbolic)
 
 
 def _negate(p: Pred) -> Pred:
@@ -669,6 +719,8 @@ def parse_name(name: str) -> Predicate | Divisors | Least | Form | None:
         return _primes_qr(m)
     if m := _FORM.match(name):
         return _form(m)
+    if (m := _DIGIT_NAME.match(name)) and (found := _digit_name(m)) is not None:
+        return found
     if m := _HEAD.match(name):
         return _numbers(m)
     if (m := _SMALLEST.match(name)) and not _NO_SUCH.search(name):
@@ -714,6 +766,24 @@ def _numbers(m: re.Match[str]) -> Predicate | None:
     if pred is None:
         return None
     return Predicate(v, _readings(_noun_parts(m, Node("var", v)), pred))
+
+
+def _digit_name(m: re.Match[str]) -> Predicate | Form | None:
+    """"Numbers whose digits ...", "Primes containing only the digits ...": the noun's numbers with the digit test,
+    those from a set listed in order by `digitmap` (a scan would pass over almost every number)."""
+    rest = re.sub(r"^(?:whose|that|which)\s+", "", m["rest"], flags=re.I)
+    subject = "k's " if m["rest"].lower().startswith("whose") or rest.lower().startswith("digits") else "k "
+    test = _digit_test(subject + rest, "k")
+    if test is None or not isinstance(test, Atom):
+        return None
+    noun = m["noun"] or "numbers"
+    var = Node("var", "k")
+    if test.kind == "ordered":
+        return Predicate("k", _readings(_noun_tests(noun, var), test))
+    digits = test.args[1:]
+    value = Node("call", "digitmap", (var, Node("num", test.param), *digits))
+    pred = Logic("and", (*_noun_tests(noun, value), Atom("integer", (value,))))
+    return Form(Predicate("k", (pred,)), value, (1,) if digits[0].value else (0, 1))
 
 
 def _form(m: re.Match[str]) -> Form | None:
@@ -812,12 +882,17 @@ def _euler_moduli(p: Pred, var: Node, primes_only: bool) -> bool:
 
 
 def _variants(p: Pred) -> list[Pred]:
-    """The readings of a test whose convention the name leaves open (`_AMBIGUOUS`): all param 0, or all 1."""
-    def other(q: Pred) -> Pred:
+    """The readings of a test whose convention the name leaves open (`_AMBIGUOUS`): all param 0, or all 1; digits
+    in an order that may be strict ("increasing"), strict or not."""
+    def other(q: Pred, second: bool) -> Pred:
         if isinstance(q, Logic):
-            return Logic(q.op, tuple(other(r) for r in q.parts))
-        return Atom(q.kind, q.args, q.negated, q.op, 1) if q.kind in _AMBIGUOUS else q
-    return [p] if not any(a.kind in _AMBIGUOUS for a in _atoms(p)) else [p, other(p)]
+            return Logic(q.op, tuple(other(r, second) for r in q.parts))
+        if q.kind == "ordered" and q.op.endswith("?"):
+            return Atom(q.kind, q.args, q.negated, q.op[0] + ("=" if second else ""), q.param)
+        return Atom(q.kind, q.args, q.negated, q.op, 1) if q.kind in _AMBIGUOUS and second else q
+    if not any(a.kind in _AMBIGUOUS or a.op.endswith("?") for a in _atoms(p)):
+        return [p]
+    return [other(p, False), other(p, True)]
 
 
 # Functions in words, as calls: "the sum of divisors of k+1" is sigma((k+1)); the argument is a simple term.
@@ -1013,9 +1088,34 @@ def _is_palindrome(x: int, base: int) -> int:
     return int(digits == digits[::-1])
 
 
+def _digits_pass(x: int, base: int, keep: Callable[[int, int | None], bool]) -> int:
+    """Whether keep(digit, the digit before it, lowest first; None first) holds for each of x's digits, as
+    `_Code.digit_test` computes it (x < 0 fails)."""
+    if x < 0:
+        return 0
+    before: int | None = None
+    while x:
+        x, d = divmod(x, base)
+        if not keep(d, before):
+            return 0
+        before = d
+    return 1
+
+
+_ORDERS: dict[str, Callable[[int, int], bool]] = {"<": lambda d, b: d < b, "<=": lambda d, b: d <= b, ">": lambda d, b: d > b,
+                                                  ">=": lambda d, b: d >= b}
+
+
 def _twin_raw(a: Atom) -> Fn:
     """The atom's test before negation and the exactness of its divisions."""
     kind = a.kind
+    if kind in ("ordered", "onlydigits"):
+        subject, base = _twin_int(a.args[0]), a.param
+        if kind == "ordered":  # read from the left d op next, so from the right each digit op the one before it
+            order = _ORDERS[a.op]
+            return lambda r: _digits_pass(subject(r), base, lambda d, b: b is None or order(d, b))
+        allowed = frozenset(n.value for n in a.args[1:])
+        return lambda r: _digits_pass(subject(r), base, lambda d, b: d in allowed)
     if kind == "cmp":
         return _twin_cmp(a)
     if kind in ("cong", "divides"):
@@ -1301,7 +1401,40 @@ class _Code(Compiler):
             return
         x = self.fresh()
         self.int_value(a.args[0], x)
-        self.property(kind, a.param, x, dest)
+        if kind in ("ordered", "onlydigits"):
+            self.digit_test(a, x, dest)
+        else:
+            self.property(kind, a.param, x, dest)
+
+    def digit_test(self, a: Atom, x: int, dest: int) -> None:
+        """$dest = whether each of $x's digits (x >= 0), lowest first, passes `a`'s test (`_digits_pass`)."""
+        rest, digit, t, before = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+        base = a.param
+        self.emit("mov", rest, x, direct=True)
+        self.emit("mov", dest, 1)
+        # the first digit passes an order: "before" starts past every digit on the side the order allows
+        self.emit("mov", before, base if a.op.startswith("<") else -1)
+        self.ops.append(Operation("lpb", Operand(DIRECT, rest), Operand(CONSTANT, 1)))
+        self.emit("mov", digit, rest, direct=True)
+        self.emit("mod", digit, base)
+        if a.kind == "ordered":
+            self.emit("mov", t, digit, direct=True)
+            shift = {"<": 1, ">": -1}.get(a.op, 0)  # d < b is d + 1 <= b for integers
+            if shift:
+                self.emit("add", t, shift)
+            self.emit("leq" if a.op.startswith("<") else "geq", t, before, direct=True)
+            self.emit("mov", before, digit, direct=True)
+        else:
+            self.emit("mov", t, 0)
+            u = self.fresh()
+            for node in a.args[1:]:
+                self.emit("mov", u, digit, direct=True)
+                self.emit("equ", u, node.value)
+                self.emit("add", t, u, direct=True)
+        self.emit("mul", dest, t, direct=True)
+        self.emit("div", rest, base)
+        self.ops.append(Operation("lpe"))
+        self.only_nonnegative(x, dest, t)
 
     def property(self, kind: str, param: int, x: int, dest: int) -> None:
         """$dest = whether $x has the property (x may be clobbered)."""
@@ -1428,7 +1561,8 @@ class _Code(Compiler):
 
 def _costly(p: Pred) -> bool:
     """Whether the test calls sequences or loops (the cheap parts of a conjunction go first)."""
-    return bool(callees(p)) or any(a.kind in ("qr", "residue", "palindrome") or any(_loops(n) for n in a.args) for a in _atoms(p))
+    looping = ("qr", "residue", "palindrome", "ordered", "onlydigits")
+    return bool(callees(p)) or any(a.kind in looping or any(_loops(n) for n in a.args) for a in _atoms(p))
 
 
 def _loops(node: Node) -> bool:
