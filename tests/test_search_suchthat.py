@@ -6,6 +6,7 @@ names outside the grammar or read by `primes`, terms the condition does not list
 from __future__ import annotations
 
 import random
+from typing import Any
 import time
 from math import gcd, isqrt
 
@@ -522,4 +523,35 @@ def test_digits_in_order_or_from_a_set():
     assert progs and evaluate(progs[0], 30, c) == weak[:30]
     for name in ("Semiprimes with property that digits are in nonincreasing order.",  # not the grammar
                  "Primes containing only the digits 1, 2 and 7 in base 5."):  # a digit past the base
+        assert parse_name(name) is None, name
+
+
+def test_counts_of_numbers_in_range_that_pass():
+    c = corpus()
+
+    def counts(first: int, last: int, top: Any, passes: Any) -> list[int]:
+        return [sum(1 for k in range(1, top(n) + 1) if passes(k, n)) for n in range(first, last)]
+
+    cases = [  # name, offset, counts from the offset
+        ("Number of divisors d of n which also divide n/d + 1.", 1,
+         counts(1, 60, lambda n: n, lambda d, n: n % d == 0 and (n // d + 1) % d == 0)),
+        ("Number of divisors d of n for which 2*phi(d) > d.", 1,
+         counts(1, 60, lambda n: n, lambda d, n: n % d == 0 and 2 * sum(1 for j in range(1, d + 1) if gcd(j, d) == 1) > d)),
+        ("Number of integers k, 1 <= k < n, such that n divides k^2-1 and k divides n^2-1.", 2,
+         counts(2, 60, lambda n: n - 1, lambda k, n: (k * k - 1) % n == 0 and (n * n - 1) % k == 0)),
+        ("Number of primes p < n such that 4*p+1 is also prime.", 1,
+         counts(1, 60, lambda n: n - 1, lambda p, n: is_prime(p) and is_prime(4 * p + 1))),
+        ("Number of positive integers not exceeding n that are relatively prime to sigma(n).", 1,
+         counts(1, 60, lambda n: n, lambda k, n: gcd(k, sum(divisors(n))) == 1)),
+    ]
+    for name, offset, values in cases:
+        progs = programs_for(Target(1, name, tuple(values[:30]), offset), c)
+        assert progs, name
+        assert evaluate(progs[0], len(values), c) == values, name  # past the known terms
+        changed = values[:30]
+        changed[20] += 1
+        assert programs_for(Target(1, name, tuple(changed), offset), c) == [], name
+    for name in ("Number of divisors d of n such that d+1 is also a divisor of n+1.",  # not the grammar
+                 "Number of primes such that p^2 + 1 is prime.",  # no range
+                 "Number of n such that n divides 10^n - 1."):
         assert parse_name(name) is None, name

@@ -22,6 +22,10 @@ way, so no later value can come before a listed one.
 3, 7)": the noun's numbers with a digit test; those from a set in order by `digitmap` (the k-th number with those
 digits), as a form in k.
 
+"Number of divisors d of n which also divide n/d + 1", "Number of integers k, 1 <= k < n, such that n divides k^2-1",
+"Number of primes p < n such that 4*p+1 is also prime": the numbers in the range (1 to n unless stated) that pass
+at n, counted by a loop; Python counts the known terms first.
+
 "a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
 "Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
 the start the name states (0 nonnegative, 1 positive, c for k >= c; else 0 or 1, as the terms show) that
@@ -327,6 +331,17 @@ class Least:
 
 
 @dataclass(frozen=True)
+class Count:
+    """a(n) = how many numbers `condition.variable` from `low` to n + `shift` pass the condition at n (`parameter`):
+    "Number of divisors d of n such that ...", "Number of k, 1 <= k < n, such that ..."."""
+
+    condition: Predicate
+    parameter: str
+    low: int
+    shift: int
+
+
+@dataclass(frozen=True)
 class Form:
     """The values of `value` at the numbers `condition.variable` that pass, in the order of the variable, scanned
     up from one of `starts` (the terms decide): "Primes of the form 4*k^3 + 5"."""
@@ -346,6 +361,13 @@ _HEAD = re.compile(rf"^{_NOUN}\s+{_VARIABLE}", re.I)
 _SMALLEST = re.compile(rf"^(?:a\(n\)\s*(?:=|is)\s*)?(?:the\s+)?(?:smallest|least|minimal|minimum)\s+"
                        rf"(?P<noun>(?:{_ADJECTIVE}\s+)*(?:(?:numbers?|integers?|primes?|prime numbers?|semiprimes?|composites?|"
                        rf"palindromes?|squares?|triangular numbers?|value(?: of)?|index|exponent|multiplier)\s+)?){_VARIABLE}", re.I)
+# "Number of divisors d of n such that ...", "Number of primes p < n such that ...", "Number of k, 1 <= k <= n, such
+# that ...", "Number of positive integers not exceeding n that are relatively prime to sigma(n)"
+_COUNT = re.compile(rf"^(?:a\(n\) (?:=|is) )?(?:the )?number of (?P<noun>(?:{_ADJECTIVE} )*(?:numbers|integers|primes|divisors))?"
+                    r"\s*(?P<var>[a-z](?![a-z]))?(?:,?\s*(?:(?P<low>-?\d+)\s*(?:<=|≤)\s*(?P=var)\s*)?(?P<rel><=|<|≤)\s*n\b"
+                    r"|\s+(?P<words>less than|smaller than|below|not exceeding|not greater than|at most|up to) n\b"
+                    r"|\s+(?P<of>of)(?: the)?(?: number)? n\b),?\s+"
+                    r"(?P<verb>such that|for which|where|that|which)\s+(?P<pred>.+?)\.?$", re.I)
 _TAIL_BOUND = re.compile(r"\s*\(\s*(?P<var>[a-z])\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+)\s*\)\.?$")
 # a value for "no such k" ("or 0 if no such k exists", "a(n) = -1 if there is none"): not read
 _NO_SUCH = re.compile(r"\b(?:or|else)\s+(?:-?\d+|zero)\s+if\b|\bif (?:there (?:is|are|exists) )?(?:no|none)\b", re.I)
@@ -703,7 +725,7 @@ def _clean(text: str) -> str | None:
     return parts[0].strip().rstrip(".").strip() or None
 
 
-def parse_name(name: str) -> Predicate | Divisors | Least | Form | None:
+def parse_name(name: str) -> Predicate | Divisors | Least | Form | Count | None:
     """The condition the name states (the numbers that pass, or the least at each n), or the number whose
     divisors it lists, or None."""
     name = name.strip()
@@ -725,6 +747,8 @@ def parse_name(name: str) -> Predicate | Divisors | Least | Form | None:
         return _numbers(m)
     if (m := _SMALLEST.match(name)) and not _NO_SUCH.search(name):
         return _least(m)
+    if m := _COUNT.match(name):
+        return _count(m)
     return None
 
 
@@ -840,6 +864,32 @@ def _least(m: re.Match[str]) -> Least | None:
             parts.append(part)
     # unstated, 1 goes first: when no term is 0 both starts give the terms, and such names mostly mean k >= 1
     return Least(Predicate(v, _readings(parts, pred)), "n", (max(lows),) if lows else (1, 0))
+
+
+def _count(m: re.Match[str]) -> Count | None:
+    """"Number of divisors d of n such that ...": the condition in the variable and n, what the noun adds (a
+    divisor of n, a prime) and the range ("<= n", "< n", "1 <= k < n"; 1 to n unless stated)."""
+    noun = (m["noun"] or "").lower()
+    if bool(m["of"]) != noun.endswith("divisors"):
+        return None
+    v = m["var"] or ("d" if m["of"] else "k")
+    if v == "n":
+        return None
+    text = m["pred"]
+    if m["verb"].lower() in ("that", "which"):  # "that are relatively prime to phi(n)": the variable is the subject
+        text = re.sub(r"^(?:also )?(are|divide|do not divide)\b",
+                      lambda w: {"are": "is", "divide": "divides", "do not divide": "does not divide"}[w[1].lower()], text)
+        text = f"{v} {text}"
+    pred = _condition(text, noun, v + "n")
+    if pred is None:
+        return None
+    var = Node("var", v)
+    parts = _noun_tests(noun.replace("divisors", "numbers"), var)
+    if m["of"]:
+        parts.insert(0, Atom("divides", (var, Node("var", "n"))))
+    low = int(m["low"]) if m["low"] else 0 if "nonnegative" in noun else 1
+    shift = -1 if m["rel"] == "<" or (m["words"] or "").lower() in ("less than", "smaller than", "below") else 0
+    return Count(Predicate(v, _readings(parts, pred)), "n", low, shift)
 
 
 def _condition(text: str, noun: str, letters: str) -> Pred | None:
@@ -1770,6 +1820,8 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
         return least_programs(parsed, target, corpus)
     if isinstance(parsed, Form):
         return form_programs(parsed, target, corpus)
+    if isinstance(parsed, Count):
+        return count_programs(parsed, target, corpus)
     terms = target.terms
     if len(terms) < MIN_TERMS or any(b <= a for a, b in zip(terms, terms[1:])) or terms[-1] - terms[0] > MAX_SCAN:
         return []
@@ -1861,6 +1913,54 @@ def least_programs(least: Least, target: Target, corpus: Any = None) -> list[Pro
                 except (FormulaError, KeyError):
                     break
     return []
+
+
+def count_programs(count: Count, target: Target, corpus: Any = None) -> list[Program]:
+    """The count of the numbers in range that pass at n, when Python counts the known terms so (and the number
+    after the range, which the loop's undone pass tests, does not fail)."""
+    terms, variable = target.terms, count.condition.variable
+    if len(terms) < MIN_TERMS or sum(max(n + count.shift - count.low + 2, 0) for n in range(target.offset, target.offset
+                                                                                             + len(terms))) > MAX_SCAN:
+        return []
+    for reading in count.condition.readings:
+        if not _held(reading, corpus):
+            continue
+        env: dict[str, int] = {}
+        try:
+            test = _timed(reading_test(reading, variable, env), MAX_SECONDS, 64)
+        except (FormulaError, KeyError):
+            continue
+        try:
+            counted = []
+            for n in range(target.offset, target.offset + len(terms)):
+                env[count.parameter] = n
+                top = n + count.shift
+                counted.append(sum(test(k) for k in range(count.low, top + 1)))
+                test(max(top + 1, count.low))
+                if counted[-1] != terms[len(counted) - 1]:
+                    break
+        except _UNDECIDED:
+            continue
+        if counted == list(terms):
+            try:
+                return [aligned(_count_program(reading, count, target.offset), corpus, _first)]
+            except (FormulaError, KeyError):
+                continue
+    return []
+
+
+def _count_program(p: Pred, count: Count, offset: int) -> Program:
+    """$1 runs from low to n + shift (one pass more, undone), the test's flag summed."""
+    code = _Code(count.condition.variable, count.low, count.parameter)
+    code.flag(p, 3)
+    total, cell = code.fresh(), code.cells[count.parameter]
+    ops = [line("mov", cell, 0, direct=True),  # with #offset, $0 is n itself
+           line("mov", 2, cell, direct=True), *add_const(2, count.shift - count.low + 1), line("max", 2, 0),
+           line("mov", 1, count.low - 1), line("mov", total, 0),
+           Operation("lpb", Operand(DIRECT, 2), Operand(CONSTANT, 1)), line("add", 1, 1), *code.ops,
+           line("add", total, 3, direct=True), line("sub", 2, 1), Operation("lpe"),
+           line("mov", 0, total, direct=True)]
+    return Program(ops=ops, directives={"offset": offset} if offset else {})
 
 
 def _held(reading: Pred, corpus: Any) -> bool:
