@@ -10,7 +10,7 @@ import pytest
 import testbed
 
 from miner.lang import check_terms
-from miner.search.formula import FormulaError, formula_fragments, parse_formula, programs_from_name
+from miner.search.formula import FormulaError, formula_fragments, parse_formula, programs_from_name, quotient_parts
 
 
 @pytest.mark.parametrize("name,terms", [
@@ -219,6 +219,27 @@ def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formu
     assert not [p for p in programs_from_name(name.replace("Triangle read by rows", "Numbers"), 0) if check_terms(p, terms[:30]).ok]
 
 
+def test_numerators_and_denominators_of_quotients_in_lowest_terms():
+    from fractions import Fraction
+
+    cases = [
+        ("a(n) = numerator(n/(n+11)).", 0, lambda n: Fraction(n, n + 11).numerator),
+        ("a(n) = denominator((n^2 - 7)/(2*n + 4)).", 0, lambda n: Fraction(n * n - 7, 2 * n + 4).denominator),
+        ("a(n) = numerator((n^2 - 7)/(4 - 2*n)).", 3, lambda n: Fraction(n * n - 7, 4 - 2 * n).numerator),  # sign on top
+    ]
+    for name, offset, f in cases:
+        terms = [f(n) for n in range(offset, offset + 80)]
+        solved = [p for p in programs_from_name(name, offset, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
+        assert solved, name
+        assert check_terms(solved[0], terms).ok, name
+    triangle = rows(lambda n, k: Fraction(8 * n**3 * k, k * k + 4 * n * n).denominator, 1, 1, 0, 100)
+    name = "Triangle read by rows: T(n, k) = denominator(8*n^3*k/(k^2+4*n^2))."
+    solved = [p for p in programs_from_name(name, 1, tuple(triangle[:30])) if check_terms(p, triangle[:30]).ok]
+    assert solved and check_terms(solved[0], triangle).ok
+    with pytest.raises(FormulaError):  # a quotient inside a function is not taken apart
+        quotient_parts(parse_formula("numerator(floor(n/2)/3)").args[0])
+
+
 def test_linear_congruential_generators_compile_to_their_recurrence():
     def states(a: int, c: int, m: int, s: int, count: int) -> list[int]:
         out = [s]
@@ -270,6 +291,9 @@ def antidiagonals(f, first: int, flip: bool, count: int) -> list[int]:
     ("Square array read by upwards antidiagonals: T(n,k) = n^k for n >= 0, k >= 0.", lambda n, k: n**k, 0, True),
     ("Array T(n,k) = ((n+k)^2 + n-k)/2, n, k > 0, read by antidiagonals.", lambda n, k: ((n + k) ** 2 + n - k) // 2, 1, False),
     ("Table T(n,k) = 3*n + 2*k read by antidiagonals.", lambda n, k: 3 * n + 2 * k, 1, True),
+    # another letter for the second index; numerator() of a quotient in lowest terms
+    ("Array read by ascending antidiagonals: A(n,m) = numerator(n*(m^2 - 1)/(m^2 + 1)), where m > 0.",
+     lambda n, m: __import__("fractions").Fraction(n * (m * m - 1), m * m + 1).numerator, 1, False),
 ])
 def test_arrays_read_by_antidiagonals_compile_in_the_order_the_terms_show(name, f, first, flip):
     terms = antidiagonals(f, first, flip, 120)

@@ -66,16 +66,16 @@ REVISED: dict[str, str] = {
     "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
     "digits": "2026-12-07T08:15:00+00:00",  # one digit's count ("Numbers having two 8's in base 9")
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
-    "formula": "2026-12-07T13:40:00+00:00",  # seq calls guarded at the callee offset; multiplicative a(p^e); T(n,k) =, base b
+    "formula": "2026-12-07T16:27:00+00:00",  # numerator()/denominator() in T(n,k) and A(n,m) =; seq calls guarded at the callee offset
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
-    "recurrence": "2026-12-07T14:00:00+00:00",  # LCGs; order up to 24 for coordination sequences and fixed-width arrays
+    "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts
     "theta": "2026-12-05T15:02:00+00:00",  # and sums of products, theta_2, the cubic AGM functions
     "selfref": "2026-12-05T21:30:00+00:00",  # abs, lcm, round and log_b in its rules
-    "suchthat": "2026-12-07T13:50:00+00:00",  # "Primes of the form 3*p^2 + 2, where p is prime"; congruent to {0, 1, 2} mod 8
+    "suchthat": "2026-12-07T16:20:00+00:00",  # digits in order or from a set; counts ("Number of divisors d of n such that ...")
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
 }

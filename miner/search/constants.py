@@ -21,7 +21,7 @@ from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, largest_cell
 from miner.search.formula import (ExpressionParser, FormulaError, Node, binop, compile_formula, constant_value, inline_formula,
-                                  renamed, tokenize, uses)
+                                  quotient_parts, renamed, tokenize, uses)
 from miner.search.types import Candidate, SearchContext, Target
 
 GUARD = 12  # digits carried beyond the one wanted
@@ -101,7 +101,7 @@ class _Parser(ExpressionParser):
         self.variables.append(var)
         term = self.term()
         self.variables.pop()
-        _fraction(term)  # raises unless the term is a quotient of integer expressions
+        quotient_parts(term)  # raises unless the term is a quotient of integer expressions
         if not uses(term, var):
             raise FormulaError("a series of equal terms")
         return Node("series", var, (Node("num", int(low)), term))
@@ -137,50 +137,11 @@ def parse_name(name: str) -> Node | None:
     return node
 
 
-def _fraction(node: Node) -> tuple[Node, Node]:
-    """(numerator, denominator), integer expressions whose quotient is the term (its +-*/ and integer powers
-    taken apart; the formula compiler's division truncates)."""
-    if node.kind == "neg":
-        n, d = _fraction(node.args[0])
-        return Node("neg", None, (n,)), d
-    if node.kind != "op" or node.value not in ("+", "-", "*", "/", "^"):
-        if _divides(node):
-            raise FormulaError("a quotient inside a function")
-        return node, Node("num", 1)
-    if node.value == "^":
-        (n, d), e = _fraction(node.args[0]), node.args[1]
-        if _divides(e):
-            raise FormulaError("a fractional power")
-        if e.kind == "neg":
-            n, d, e = d, n, e.args[0]
-        return _times(Node("op", "^", (n, e)), None), _times(Node("op", "^", (d, e)), None)
-    (a, b), (c, d) = _fraction(node.args[0]), _fraction(node.args[1])
-    if node.value == "*":
-        return _times(a, c), _times(b, d)
-    if node.value == "/":
-        return _times(a, d), _times(b, c)
-    return Node("op", node.value, (_times(a, d), _times(c, b))), _times(b, d)
-
-
-def _divides(node: Node) -> bool:
-    return (node.kind == "op" and node.value == "/") or any(_divides(a) for a in node.args)
-
-
-def _times(a: Node, b: Node | None) -> Node:
-    """a * b (b None: a alone), leaving out factors 1 (and 1^e)."""
-    def one(x: Node) -> bool:
-        return x == Node("num", 1) or (x.kind == "op" and x.value == "^" and one(x.args[0]))
-
-    if b is None or one(b):
-        return Node("num", 1) if one(a) else a
-    return b if one(a) else Node("op", "*", (a, b))
-
-
 def series_parts(node: Node, count: int, corpus: Any = None) -> tuple[list[int], list[int]] | None:
     """The first numerators and denominators of a series' terms, up to `count` or the first that fails to
     evaluate (None: none, or a zero denominator)."""
     low, term = node.args
-    num, den = (renamed(x, node.value) for x in _fraction(term))
+    num, den = (renamed(x, node.value) for x in quotient_parts(term))
     try:
         nums, _ = evaluate_partial(compile_formula(num, low.value), count, corpus, SERIES_LIMITS)
         dens, _ = evaluate_partial(compile_formula(den, low.value), count, corpus, SERIES_LIMITS)
@@ -363,7 +324,7 @@ class _Compiler:
         """sum of trunc(S * num(k) / den(k)), until a term is 0 and |den(k)| >= S (the tail is below a unit
         then, as the term falls at least like 2^-k), or after $2 terms."""
         low, term = node.args
-        num_node, den_node = (renamed(x, node.value) for x in _fraction(term))
+        num_node, den_node = (renamed(x, node.value) for x in quotient_parts(term))
         k, num, den, t, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
         body = self.inline(num_node, k, num) + self.inline(den_node, k, den)
         self.emit(f"mov ${out},0", f"mov ${k},{low.value}")

@@ -11,9 +11,10 @@ recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): th
 the target's first known terms. `/` compiles to LODA's truncating division. Triangles read by rows state
 `T(n,k) = ...` in n and k: the term's index gives the row and column (`compile_triangle`).
 
-`valuation(n, p)` is the exponent of p in n. Around the grammar: a multiplicative function's a(p^e) (or a
-completely multiplicative one's a(p)) becomes a product over the primes dividing n (`multiplicative`),
-`where p = prime(n)` clauses are substituted (`substituted`), a formula given by the
+`valuation(n, p)` is the exponent of p in n; `numerator(q)` and `denominator(q)` take a quotient of integer
+expressions (`quotient_parts`) in lowest terms, so triangles and arrays can state them. Around the grammar: a
+multiplicative function's a(p^e) (or a completely multiplicative one's a(p)) becomes a product over the primes
+dividing n (`multiplicative`), `where p = prime(n)` clauses are substituted (`substituted`), a formula given by the
 parity of n becomes one (`piecewise`), one that holds from where the name says takes the first terms from
 the data (`with_initial`), divisor sums and products may be over primes (`p|n`) or a condition (`d < n`,
 `n/d == 1 (mod 4)`). Each formula is compiled as written and in the exact readings of `reals` (real floors,
@@ -64,7 +65,7 @@ NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf"
                         "rad": 7947, "usigma": 34448})
 _BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
-          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2}
+          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2, "numerator": 1, "denominator": 1}
 
 
 def abs_value(x: int) -> int:
@@ -101,6 +102,45 @@ def digitmap_value(k: int, base: int, digits: tuple[int, ...]) -> int:
         if not -1 < rest < k:
             return result
         k, result, place = rest, added, S.mul(place, base)
+
+
+def quotient_parts(node: Node) -> tuple[Node, Node]:
+    """(numerator, denominator), integer expressions whose quotient is the term (its +-*/ and integer powers
+    taken apart; the formula compiler's division truncates)."""
+    if node.kind == "neg":
+        n, d = quotient_parts(node.args[0])
+        return Node("neg", None, (n,)), d
+    if node.kind != "op" or node.value not in ("+", "-", "*", "/", "^"):
+        if _divides(node):
+            raise FormulaError("a quotient inside a function")
+        return node, Node("num", 1)
+    if node.value == "^":
+        (n, d), e = quotient_parts(node.args[0]), node.args[1]
+        if _divides(e):
+            raise FormulaError("a fractional power")
+        if e.kind == "neg":
+            n, d, e = d, n, e.args[0]
+        return _times(Node("op", "^", (n, e)), None), _times(Node("op", "^", (d, e)), None)
+    (a, b), (c, d) = quotient_parts(node.args[0]), quotient_parts(node.args[1])
+    if node.value == "*":
+        return _times(a, c), _times(b, d)
+    if node.value == "/":
+        return _times(a, d), _times(b, c)
+    return Node("op", node.value, (_times(a, d), _times(c, b))), _times(b, d)
+
+
+def _divides(node: Node) -> bool:
+    return (node.kind == "op" and node.value == "/") or any(_divides(a) for a in node.args)
+
+
+def _times(a: Node, b: Node | None) -> Node:
+    """a * b (b None: a alone), leaving out factors 1 (and 1^e)."""
+    def one(x: Node) -> bool:
+        return x == Node("num", 1) or (x.kind == "op" and x.value == "^" and one(x.args[0]))
+
+    if b is None or one(b):
+        return Node("num", 1) if one(a) else a
+    return b if one(a) else Node("op", "*", (a, b))
 
 
 def valuation_value(x: int, p: int) -> int:
@@ -487,8 +527,9 @@ _FRAGMENT = re.compile(r"a\(n\)\s*=\s*")
 _LCG = re.compile(r"congruential .*?generator (\([^()]*\)|[\w^*]+) mod (\([^()]*\)|[\w^]+) when started at (?:s ?= ?)?\d+")
 # "Ramanujan numbers (A000594) read mod 7^2": the residues of a cited sequence, from 0 up.
 _READ_MOD = re.compile(r"^[^()]*\((A\d{6})\) read mod ([\d^]+)\.?$")
-_TRIANGLE = re.compile(r"\bT\(n,\s*k\)\s*=\s*")
-_ARRAY = re.compile(r"\b[TA]\(n,\s*k\)\s*(?:\([^()]*\)\s*)?=\s*")  # "T(n,k) (n>=0, k>=0) = ..."
+# the second index may have another letter ("A(n,m) = ..."): read as k
+_TRIANGLE = re.compile(r"\bT\(n,\s*(?P<v>[a-mo-z])\)\s*=\s*")
+_ARRAY = re.compile(r"\b[TA]\(n,\s*(?P<v>[a-mo-z])\)\s*(?:\([^()]*\)\s*)?=\s*")  # "T(n,k) (n>=0, k>=0) = ..."
 _RANGES = re.compile(r"\s*\([^()]*(?:<|>|\u2264|\u2265)[^()]*\)|\s+[nk]\s*=\s*\d+\s*\.\.\s*[\w+-]+(?=\.?$)")
 # Layouts of a triangle read by rows: (first row n, first column k, last column n + e); every row
 # n >= first has n + e - k0 + 1 entries. The known terms decide which one the name means.
@@ -736,7 +777,12 @@ def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list
         # The ranges that follow ("0 <= k <= n") are outside the grammar: the longest text before a comma
         # that parses is the formula (commas inside calls such as binomial(n,k) stay).
         # ranges after it ("(1<=k<=n)", "k=0..n-1") are not part of the formula
-        text = _RANGES.sub("", _clean(part[m.end():]))
+        text = part[m.end():]
+        if m["v"] != "k":
+            if re.search(r"(?<![A-Za-z_])k(?![A-Za-z_(])", text):
+                continue
+            text = re.sub(rf"(?<![A-Za-z_]){m['v']}(?![A-Za-z_(])", "k", text)
+        text = _RANGES.sub("", _clean(text))
         pieces = re.split(r"(?<=,)", re.split(r"\s*(?:<|>|\u2264|\u2265)", text)[0])
         for j in range(len(pieces), 0, -1):
             try:
@@ -1015,6 +1061,8 @@ class Compiler:
             self.triangle(TRIANGLES[name], args[0], args[1], dest)
         elif name == "inbase":
             self.in_base(args[0], args[1], dest)
+        elif name in ("numerator", "denominator"):
+            self.lowest_terms(name, args[0], dest)
         elif name == "digitmap":
             self.digit_map(args[0], args[1].value, tuple(a.value for a in args[2:]), dest)
         elif name == "valuation":
@@ -1043,6 +1091,25 @@ class Compiler:
         self.emit("mul", place, 10)
         self.ops.append(Operation("div", Operand(DIRECT, rest), src))
         self.ops.append(Operation("lpe"))
+
+    def lowest_terms(self, part: str, node: Node, dest: int) -> None:
+        """$dest = the numerator (or the denominator, > 0) of the quotient in lowest terms: each part divided by
+        their gcd, both negated when the denominator is negative."""
+        top, bottom = quotient_parts(node)
+        den, g = self.fresh(), self.fresh()
+        self.value(top, dest)
+        self.value(bottom, den)
+        self.emit("mov", g, dest, direct=True)
+        self.emit("gcd", g, den, direct=True)
+        self.emit("div", dest, g, direct=True)
+        self.emit("div", den, g, direct=True)
+        self.emit("mov", g, den, direct=True)  # the sign of the denominator: 1 or -1
+        self.emit("geq", g, 0)
+        self.emit("mul", g, 2)
+        self.emit("sub", g, 1)
+        if part == "denominator":
+            self.emit("mov", dest, den, direct=True)
+        self.emit("mul", dest, g, direct=True)
 
     def digit_map(self, x: Node, base: int, digits: tuple[int, ...], dest: int) -> None:
         """$dest = the x-th number whose digits all lie in `digits` (`digitmap_value`): a loop over x's digits in
