@@ -555,3 +555,31 @@ def test_counts_of_numbers_in_range_that_pass():
                  "Number of primes such that p^2 + 1 is prime.",  # no range
                  "Number of n such that n divides 10^n - 1."):
         assert parse_name(name) is None, name
+
+
+def test_conditions_stated_without_such_that():
+    bits = "mov $1,$0\nlpb $1\n  mov $2,$1\n  mod $2,2\n  add $3,$2\n  div $1,2\nlpe\nmov $0,$3\n"
+    c = corpus(A000120=bits)
+    ones = [bin(k).count("1") for k in range(4000)]
+    cases = [
+        ("Primes whose binary expansion is not palindromic.",
+         [p for p in range(2, 4000) if is_prime(p) and bin(p)[2:] != bin(p)[:1:-1]]),
+        ("Numbers with a composite number of 1's in their binary expansion.",
+         [k for k in range(1, 4000) if ones[k] > 3 and not is_prime(ones[k])]),
+        ("Primes having in binary representation a nonprime number of 1's.",
+         [p for p in range(2, 4000) if is_prime(p) and not is_prime(ones[p])]),
+        ("Numbers such that A000120(n) = A000120(n+7).", [n for n in range(3000) if ones[n] == ones[n + 7]]),
+        ("Numbers where 3 is the only odd decimal digit.",
+         [k for k in range(1, 4000) if "3" in str(k) and set(str(k)) <= set("023468")]),
+        ("Numbers k that divide 2^k + 1.", [k for k in range(1, 4000) if (2**k + 1) % k == 0]),
+    ]
+    for name, values in cases:
+        assert len(values) >= 9, name
+        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
+        assert progs, name
+        assert evaluate(progs[0], 9, c) == values[:9], name  # past the known terms
+        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name  # one left out
+    # "the only odd digit" without the digit itself: the terms decide
+    without = [k for k in range(1, 400) if set(str(k)) <= set("023468")]
+    progs = programs_for(Target(1, "Numbers where 3 is the only odd decimal digit.", tuple(without[:12]), 1), c)
+    assert progs and evaluate(progs[0], 20, c) == without[:20]

@@ -26,6 +26,11 @@ digits), as a form in k.
 "Number of primes p < n such that 4*p+1 is also prime": the numbers in the range (1 to n unless stated) that pass
 at n, counted by a loop; Python counts the known terms first.
 
+Names that state the condition another way are read as the "Numbers k such that ..." they mean: "Primes whose
+binary expansion is not palindromic", "Numbers with a composite number of 1's in their binary expansion", "Numbers
+such that A010060(n) = A010060(n+7)", "Numbers k that divide tribonacci(k)", "Numbers where 3 is the only odd
+decimal digit".
+
 "a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
 "Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
 the start the name states (0 nonnegative, 1 positive, c for k >= c; else 0 or 1, as the terms show) that
@@ -182,6 +187,13 @@ def _fibonacci(n: int, a: int = 0, b: int = 1) -> int:
     return a
 
 
+def _tribonacci(n: int) -> int:
+    a, b, c = 0, 0, 1
+    for _ in range(n):
+        a, b, c = b, c, a + b + c
+    return a
+
+
 def _bell(n: int) -> int:
     if n > 600:
         raise _Refuse("too large")
@@ -275,6 +287,8 @@ FUNCTIONS: dict[int, tuple[int, Callable[[int], int]]] = {
     290: (0, lambda n: n * n),
     196: (0, isqrt),
     120: (0, lambda n: bin(n).count("1")),
+    10060: (0, lambda n: bin(n).count("1") % 2),
+    73: (0, _big(4000, lambda n: _tribonacci(n))),
     7953: (0, lambda n: sum(map(int, str(n)))),
     4086: (0, lambda n: int(str(n)[::-1])),
 }
@@ -368,6 +382,21 @@ _COUNT = re.compile(rf"^(?:a\(n\) (?:=|is) )?(?:the )?number of (?P<noun>(?:{_AD
                     r"|\s+(?P<words>less than|smaller than|below|not exceeding|not greater than|at most|up to) n\b"
                     r"|\s+(?P<of>of)(?: the)?(?: number)? n\b),?\s+"
                     r"(?P<verb>such that|for which|where|that|which)\s+(?P<pred>.+?)\.?$", re.I)
+# Names that state their condition without "such that", as the "Numbers k such that ..." it means.
+_BINARY = r"(?:binary|base-2|base 2) (?:expansion|representation|digits)"
+_REWORDINGS = (
+    (re.compile(rf"^{_NOUN} (?:whose|with) {_BINARY} (?:is|being) (?P<neg>not |non-?)?(?:palindromic|a palindrome)\.?$", re.I),
+     "{noun} k such that k is {neg}palindromic in base 2"),
+    (re.compile(rf"^{_NOUN} (?:having|with|that have|which have)(?: in (?:their |its )?{_BINARY})? "
+                r"an? (?P<prop>(?:non-?)?(?:prime|composite|semiprime|squarefree|odd|even|square)) number of (?:1's|ones|1-bits)"
+                rf"(?: in (?:their |its )?{_BINARY})?\.?$", re.I),
+     "{noun} k such that A000120(k) is {prop}"),
+    (re.compile(rf"^{_NOUN} such that (?P<pred>.*\bn\b.*?)\.?$", re.I), "{noun} n such that {pred}"),
+    (re.compile(rf"^{_NOUN} (?P<var>[a-z]) (?:that|which) (?P<rest>(?:also )?(?:divide|are|do not divide)\b.+?)\.?$", re.I),
+     "{noun} {var} such that {var} {rest}"),
+)
+_ONLY_PARITY = re.compile(rf"^{_NOUN} (?:where|in which|whose only) (?P<d>\d)(?: is the only| as the only)? (?P<parity>odd|even) "
+                          r"(?:decimal )?digit(?: is (?P=d))?\.?$", re.I)
 _TAIL_BOUND = re.compile(r"\s*\(\s*(?P<var>[a-z])\s*(?P<rel>>=|>|≥)\s*(?P<bound>-?\d+)\s*\)\.?$")
 # a value for "no such k" ("or 0 if no such k exists", "a(n) = -1 if there is none"): not read
 _NO_SUCH = re.compile(r"\b(?:or|else)\s+(?:-?\d+|zero)\s+if\b|\bif (?:there (?:is|are|exists) )?(?:no|none)\b", re.I)
@@ -417,7 +446,7 @@ _CANONICAL_OPS = {"=<": "<=", "=>": ">=", "≤": "<=", "≥": ">=", "≠": "!=",
 _SPELLINGS = ((r"\bOmega\(", "A001222("), (r"\bbigomega\(", "A001222("), (r"\bsigma_0\(", "A000005("),
               (r"\bsigma_1\(", "A000203("), (r"\bsigma_2\(", "A001157("), (r"\bsigma_3\(", "A001158("),
               (r"\brad\(", "A007947("), (r"\b(?:lpf|spf)\(", "A020639("), (r"\bgpf\(", "A006530("),
-              (r"\bsopfr\(", "A001414("), (r"\bsopf\(", "A008472("), (r"\bpsi\(", "A001615("),
+              (r"\bsopfr\(", "A001414("), (r"\btribonacci\(", "A000073("), (r"\bsopf\(", "A008472("), (r"\bpsi\(", "A001615("),
               (r"\bcore\(", "A007913("), (r"\b(?:reversal|reverse|rev)\(", "A004086("),
               (r"\b(?:digitsum|digsum|sod)\(", "A007953("), (r"\bnumdiv\(", "A000005("), (r"\bpi\(", "A000720("))
 _WORDS = {"two": 2, "three": 3}
@@ -714,7 +743,7 @@ def _predicate(text: str, v: str) -> Pred | None:
 
 def _clean(text: str) -> str | None:
     """The condition without the remarks after it; None when a remark defines a function the condition uses."""
-    text = re.sub(r"\s+\((?:cf\.\s*|see\s+)?A\d{6}\)", "", text)
+    text = re.sub(r"\s+\((?:cf\.\s*|see\s+)?A\d{6}(?:\([a-z]\))?\)", "", text)
     text = re.split(r";\s", text)[0]
     text = re.split(r"\.\s+(?=[A-Z(])", text)[0]
     parts = re.split(r",?\s+(?:(?:where|that is|here)\b|i\.\s?e\.)", text, maxsplit=1)
@@ -743,6 +772,12 @@ def parse_name(name: str) -> Predicate | Divisors | Least | Form | Count | None:
         return _form(m)
     if (m := _DIGIT_NAME.match(name)) and (found := _digit_name(m)) is not None:
         return found
+    if m := _ONLY_PARITY.match(name):
+        return _only_parity(m)
+    for pattern, template in _REWORDINGS:
+        if r := pattern.match(name):
+            name = template.format(**{k: _singular(v) if k == "rest" else v or "" for k, v in r.groupdict().items()})
+            break
     if m := _HEAD.match(name):
         return _numbers(m)
     if (m := _SMALLEST.match(name)) and not _NO_SUCH.search(name):
@@ -781,6 +816,17 @@ def _primes_qr(m: re.Match[str]) -> Predicate:
 _NOUN_TESTS = ((r"(?<!non)\bprimes?\b", "prime", 0), (r"\bsemiprimes?\b", "semiprime", 0), (r"\bcomposites?\b", "composite", 0),
                 (r"\bpalindromes?\b", "palindrome", 10), (r"\bsquares?\b(?!-)", "square", 0), (r"\btriangular\b", "triangular", 0),
                 (r"\bodd\b", "odd", 0), (r"\beven\b", "even", 0), (r"\bsquare-?free\b", "squarefree", 0))
+
+
+def _only_parity(m: re.Match[str]) -> Predicate:
+    """"Numbers where 3 is the only odd decimal digit": no other digit of that parity, and 3 among the digits or
+    not (the terms decide)."""
+    d, k = int(m["d"]), Node("var", "k")
+    allowed = [x for x in range(10) if x % 2 != (m["parity"].lower() == "odd") or x == d]
+    only = Atom("onlydigits", (k, *(Node("num", x) for x in allowed)), param=10)
+    has = Atom("onlydigits", (k, *(Node("num", x) for x in range(10) if x != d)), negated=True, param=10)
+    nouns = _noun_tests(m["noun"], k)
+    return Predicate("k", tuple(Logic("and", (*nouns, *parts)) for parts in ((only, has), (only,))))
 
 
 def _numbers(m: re.Match[str]) -> Predicate | None:
@@ -877,9 +923,7 @@ def _count(m: re.Match[str]) -> Count | None:
         return None
     text = m["pred"]
     if m["verb"].lower() in ("that", "which"):  # "that are relatively prime to phi(n)": the variable is the subject
-        text = re.sub(r"^(?:also )?(are|divide|do not divide)\b",
-                      lambda w: {"are": "is", "divide": "divides", "do not divide": "does not divide"}[w[1].lower()], text)
-        text = f"{v} {text}"
+        text = f"{v} {_singular(text)}"
     pred = _condition(text, noun, v + "n")
     if pred is None:
         return None
@@ -890,6 +934,12 @@ def _count(m: re.Match[str]) -> Count | None:
     low = int(m["low"]) if m["low"] else 0 if "nonnegative" in noun else 1
     shift = -1 if m["rel"] == "<" or (m["words"] or "").lower() in ("less than", "smaller than", "below") else 0
     return Count(Predicate(v, _readings(parts, pred)), "n", low, shift)
+
+
+def _singular(text: str) -> str:
+    """The verb of a plural subject's clause ("are coprime to n", "also divide n + 1") for one number."""
+    return re.sub(r"^(?:also )?(are|divide|do not divide)\b",
+                  lambda w: {"are": "is", "divide": "divides", "do not divide": "does not divide"}[w[1].lower()], text, flags=re.I)
 
 
 def _condition(text: str, noun: str, letters: str) -> Pred | None:
