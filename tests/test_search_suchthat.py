@@ -583,3 +583,22 @@ def test_conditions_stated_without_such_that():
     without = [k for k in range(1, 400) if set(str(k)) <= set("023468")]
     progs = programs_for(Target(1, "Numbers where 3 is the only odd decimal digit.", tuple(without[:12]), 1), c)
     assert progs and evaluate(progs[0], 20, c) == without[:20]
+
+
+def test_phrases_for_non_divisors_geometric_means_and_last_digits():
+    c = corpus()
+    sig = [0] + [sum(divisors(k)) for k in range(1, 3000)]
+    tau = [0] + [len(divisors(k)) for k in range(1, 3000)]
+    cases = [
+        ("Numbers k such that the sum of non-divisors of k is prime.", [k for k in range(1, 1500) if is_prime(k * (k + 1) // 2 - sig[k])]),
+        ("Numbers m such that the geometric mean of tau(m) and sigma(m) is an integer.",
+         [m for m in range(1, 3000) if isqrt(tau[m] * sig[m]) ** 2 == tau[m] * sig[m]]),
+        ("Numbers k such that k^2 and 3*k end with the same digit.", [k for k in range(1, 300) if (k * k - 3 * k) % 10 == 0]),
+        ("Numbers k such that sigma(k) plus one is prime.", [k for k in range(1, 1500) if is_prime(sig[k] + 1)]),
+    ]
+    for name, values in cases:
+        assert len(values) >= 10, name
+        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
+        assert progs, name
+        assert evaluate(progs[0], 10, c) == values[:10], name
+        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name

@@ -194,6 +194,16 @@ def _tribonacci(n: int) -> int:
     return a
 
 
+_prime_sums = [0]
+
+
+def _prime_sum(n: int) -> int:
+    """The sum of the first n primes (kept as they are found: a scan asks for one n after another)."""
+    while len(_prime_sums) <= n:
+        _prime_sums.append(_prime_sums[-1] + _prime(len(_prime_sums)))
+    return _prime_sums[n]
+
+
 def _bell(n: int) -> int:
     if n > 600:
         raise _Refuse("too large")
@@ -288,6 +298,7 @@ FUNCTIONS: dict[int, tuple[int, Callable[[int], int]]] = {
     196: (0, isqrt),
     120: (0, lambda n: bin(n).count("1")),
     10060: (0, lambda n: bin(n).count("1") % 2),
+    7504: (0, _big(20000, _prime_sum)),
     73: (0, _big(4000, lambda n: _tribonacci(n))),
     7953: (0, lambda n: sum(map(int, str(n)))),
     4086: (0, lambda n: int(str(n)[::-1])),
@@ -663,6 +674,8 @@ def _relation(text: str, v: str) -> Pred | None:
     if m := re.match(r"^(?P<x>.+?) is (?P<neg>not )?(?:relatively prime|coprime) to (?P<y>.+)$", text, re.I) or \
             re.match(r"^(?P<x>.+?) and (?P<y>.+?) are (?P<neg>not )?(?:relatively prime|coprime)$", text, re.I):
         return Atom("coprime", (_expression(m["x"], v), _expression(m["y"], v)), bool(m["neg"]))
+    if m := re.match(r"^(?P<x>.+?) and (?P<y>.+?) (?P<neg>do not )?end (?:with|in) the same (?:decimal |last )?digit$", text, re.I):
+        return Atom("cong", (_expression(m["x"], v), Node("num", 10), _expression(m["y"], v)), bool(m["neg"]))
     if m := re.match(r"^(?P<x>.+?) is (?P<neg>not )?congruent to (?P<rest>.+)$", text, re.I):
         split = _modulus(m["rest"])
         if split is None:
@@ -1001,6 +1014,8 @@ _ARG = (r"(?P<x>\((?:[^()]|\([^()]*\))*\)|[A-Za-z]\w*\((?:[^()]|\([^()]*\))*\)|\
 _PHRASES = ((r"(?:the )?number of divisors of ", "tau({})"),
             (r"(?:the )?sum of (?:the )?(?:proper|aliquot) divisors of ", "(sigma({0})-{0})"),
             (r"(?:the )?sum of (?:the |all )?(?:positive )?divisors of ", "sigma({})"),
+            (r"(?:the )?sum of (?:the )?non-?divisors of ", "({0}*({0}+1)/2-sigma({0}))"),
+            (r"(?:the )?number of (?:the )?non-?divisors of ", "({0}-tau({0}))"),
             (r"(?:the )?(?:squarefree kernel|radical) of ", "rad({})"),
             (r"(?:the )?(?:largest|greatest) prime (?:factor|divisor) of ", "gpf({})"),
             (r"(?:the )?(?:smallest|least) prime (?:factor|divisor) of ", "lpf({})"),
@@ -1020,6 +1035,10 @@ def _phrases(text: str) -> str:
     """The text with functions in words written as calls (inner ones first)."""
     text = re.sub(r"Euler's (?:totient|phi)(?: function)?\s+(?=phi\()", "", text)
     text = re.sub(r"\b(?:the )?([a-z])-th prime(?: number)?\b", r"prime(\1)", text)
+    text = re.sub(r"\b(?:the )?sum of the first ([a-z]) primes\b", r"A007504(\1)", text)
+    text = re.sub(r" (plus|minus) (?:one|1)\b", lambda m: " + 1" if m[1] == "plus" else " - 1", text)
+    # an integer geometric mean of two integers: their product is a square
+    text = re.sub(r"^the geometric mean of (.+?) and (.+?) is (not )?an integer$", r"(\1)*(\2) is \3a square", text)
     for _ in range(3):
         before = text
         for phrase, template in _PHRASES:
