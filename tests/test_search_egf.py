@@ -118,6 +118,24 @@ def test_functional_equations_are_solved_by_iterating_them():
         assert len(progs) == 1 and evaluate(progs[0], N) == want, name
 
 
+def test_an_equation_linear_in_a_and_a_stated_a0_are_read():
+    # (1 - 3x) A(x) + A(x^3) = x: a(n) = 3 a(n-1) - [3 | n] a(n/3) + [n = 1]
+    c = [0]
+    for n in range(1, N):
+        c.append(3 * c[n - 1] - (c[n // 3] if n % 3 == 0 else 0) + (n == 1))
+    # A(x) = A(x^2) / (1 - 4x), A(0) = 1: a(n) = 4 a(n-1) + [2 | n] a(n/2)
+    d = [1]
+    for n in range(1, N):
+        d.append(4 * d[n - 1] + (d[n // 2] if n % 2 == 0 else 0))
+    for name, want, offset in (("G.f. A(x) satisfies (1-3*x)*A(x) + A(x^3) = x.", c[1:], 1),
+                               ("G.f. A(x) satisfies A(x) = A(x^2) / (1-4*x), with A(0) = 1.", d, 0)):
+        progs = programs_for(Target(999001, name, tuple(want[:12]), offset))
+        assert progs, name
+        assert evaluate(progs[0], len(want)) == want, name  # the program carries its offset
+    # A(x) on the right as well: not solved for
+    assert parse_name("G.f. A(x) satisfies (1-3*x)*A(x) + A(x^3) = x*A(x)^2.") is None
+
+
 def test_ogf_with_fractional_powers_and_functions():
     central = [comb(2 * n, n) for n in range(N)]
     progs = programs_for(Target(1, "Expansion of (1-4*x)^(-1/2).", tuple(central[:10]), 0))

@@ -69,7 +69,7 @@ REVISED: dict[str, str] = {
     "formula": "2026-12-07T16:27:00+00:00",  # numerator()/denominator() in T(n,k) and A(n,m) =; seq calls guarded at the callee offset
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
-    "egf": "2026-12-07T02:32:00+00:00",  # A(c*x), A(-x) in equations, [x^n] X, aligned calls; g.f.s of cited sequences, E_k, lattices
+    "egf": "2026-12-07T17:04:00+00:00",  # (1-c*x)*A(x) + A(x^m) = x, "with A(0) = 1"; A(c*x), A(-x); g.f.s of cited sequences
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts

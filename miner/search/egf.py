@@ -1,8 +1,9 @@
 """Generating functions the name states: "Expansion of e.g.f. tan(tan(tan(x)))", "E.g.f.: -log(1 - x) * (sec(x) +
 tan(x))", "a(n) = (2*n)! * [x^(2*n)] cosh(x)^3 / cos(x)", "E.g.f. sin(sinh(x)) (odd powers only)", equations
-"E.g.f. satisfies A(x) = exp(x*A(x)^3)", "G.f. A(x) satisfies: A(x) = 1 + x*A(x^2) + x^2*A(x)^2" (the
-recurrences run n + 1 times, each run fixing one more coefficient), and o.g.f.s beyond rational functions
-("Expansion of (1-4*x)^(-1/2)", "G.f.: (1 - sqrt(1 - 4*x))/(2*x)", where o.g.f. recurrences divide by m).
+"E.g.f. satisfies A(x) = exp(x*A(x)^3)", "G.f. A(x) satisfies: A(x) = 1 + x*A(x^2) + x^2*A(x)^2", "G.f. A(x)
+satisfies (1-3*x)*A(x) + A(x^3) = x" (solved for A(x); the recurrences run n + 1 times, each run fixing one more
+coefficient), and o.g.f.s beyond rational functions ("Expansion of (1-4*x)^(-1/2)", "G.f.: (1 - sqrt(1 - 4*x))/(2*x)",
+where o.g.f. recurrences divide by m).
 An o.g.f. may hold series given term by term: a cited sequence's g.f. ("1/((1-3x*c(x))(1-x^2*c(x))), c(x) the
 g.f. of A000108", "g^7/(6-5*g)^4, where g = 1+x*g^6 is the g.f. of A002295"; its terms by `seq`), a sum of
 terms ("(Sum_{k>=0} binomial(4*k,k) * x^k)^5", "Sum_{k>=0} k*q^(k^2)"; the coefficient formula compiled by
@@ -200,9 +201,18 @@ LATTICES = {"hexagonal": 4016, "planar hexagonal": 4016, "a_2": 4016, "d_4": 401
             "simple cubic": 5875, "cubic": 5875, "leech": 8408}
 
 
+# "G.f. A(x) satisfies (1-3*x)*A(x) + A(x^3) = x": A(x) once, times a factor, on the left; solved for A(x)
+_LINEAR = re.compile(r"^(?P<head>g\.f\.?(?: A\(x\))? satisf(?:ies|y):? )\((?P<p>[^()]+)\)\s*\*?\s*A\(x\)\s*(?P<sign>[-+])\s*"
+                     r"(?P<q>[^=]+?)\s*=\s*(?P<r>[^=]+?)\.?$", re.I)
+
+
 def parse_name(name: str) -> Egf | None:
     """The e.g.f. the name states, or None."""
-    text = name.strip()
+    # A(0) stated: the equations are tried from A(0) = 1 and 0 anyway (`propose`), the terms decide
+    text = re.sub(r",? (?:with|where|and) A\(0\) = -?\d+\.?$", "", name.strip())
+    if (lin := _LINEAR.match(text)) and "A(x)" not in lin["q"] + lin["r"]:
+        other = "-" if lin["sign"] == "+" else "+"
+        text = f"{lin['head']}A(x) = (({lin['r']}) {other} ({lin['q']}))/({lin['p']})"
     if (t := _THETA_SUM.match(text)) and t[2].lower() in LATTICES:
         theta = Node("gfof", LATTICES[t[2].lower()], (Node("var", "x"),))
         return Egf(Node("op", "^", (theta, Node("num", int(t[1])))), ogf=True)
