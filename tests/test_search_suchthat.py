@@ -482,6 +482,16 @@ def test_values_of_a_form_that_pass():
         assert parse_name(name) is None, name
 
 
+def assert_lists_further(cases: list[tuple[str, list[int]]], c: Corpus, count: int) -> None:
+    """Each name, shown its first 8 numbers, gets a program that lists `count`; with the fourth left out, none."""
+    for name, values in cases:
+        assert len(values) >= count, name
+        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
+        assert progs, name
+        assert evaluate(progs[0], count, c) == values[:count], name  # past the known terms
+        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name
+
+
 def _digits(x: int, base: int) -> list[int]:
     out = []
     while x:
@@ -511,12 +521,7 @@ def test_digits_in_order_or_from_a_set():
         ("Squarefree numbers containing in their decimal representation only the digits 0 and 1.", zero_one),
         ("Numbers k such that k and 3*k use only the digits 0, 1, 2 and 3.", both),
     ]
-    for name, values in cases:
-        assert len(values) >= 12, name
-        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
-        assert progs, name
-        assert evaluate(progs[0], 12, c) == values[:12], name  # past the known terms
-        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name  # one left out
+    assert_lists_further(cases, c, 12)
     # "increasing" read as nondecreasing when the terms say so
     weak = [x for x in range(0, 300) if ordered(x, 10, lambda a, b: a <= b)]
     progs = programs_for(Target(1, "Numbers whose digits are in increasing order.", tuple(weak[:20]), 0), c)
@@ -573,12 +578,7 @@ def test_conditions_stated_without_such_that():
          [k for k in range(1, 4000) if "3" in str(k) and set(str(k)) <= set("023468")]),
         ("Numbers k that divide 2^k + 1.", [k for k in range(1, 4000) if (2**k + 1) % k == 0]),
     ]
-    for name, values in cases:
-        assert len(values) >= 9, name
-        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
-        assert progs, name
-        assert evaluate(progs[0], 9, c) == values[:9], name  # past the known terms
-        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name  # one left out
+    assert_lists_further(cases, c, 9)
     # "the only odd digit" without the digit itself: the terms decide
     without = [k for k in range(1, 400) if set(str(k)) <= set("023468")]
     progs = programs_for(Target(1, "Numbers where 3 is the only odd decimal digit.", tuple(without[:12]), 1), c)
@@ -596,9 +596,4 @@ def test_phrases_for_non_divisors_geometric_means_and_last_digits():
         ("Numbers k such that k^2 and 3*k end with the same digit.", [k for k in range(1, 300) if (k * k - 3 * k) % 10 == 0]),
         ("Numbers k such that sigma(k) plus one is prime.", [k for k in range(1, 1500) if is_prime(sig[k] + 1)]),
     ]
-    for name, values in cases:
-        assert len(values) >= 10, name
-        progs = programs_for(Target(1, name, tuple(values[:8]), 1), c)
-        assert progs, name
-        assert evaluate(progs[0], 10, c) == values[:10], name
-        assert programs_for(Target(1, name, tuple(values[:3] + values[4:9]), 1), c) == [], name
+    assert_lists_further(cases, c, 10)
