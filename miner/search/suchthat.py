@@ -6,12 +6,12 @@ that 33 is a square mod p", "Divisors of 2^25 - 1".
 A condition is read over expressions of `formula`'s grammar: divides, congruences, comparisons (a fraction
 compared by cross products), being prime, composite, a semiprime, squarefree, a square, a cube, triangular,
 even, odd, a power of b, a palindrome, digits in order or from a set, an integer, a quadratic residue; joined by
-and, or, but not. Python computes it (named functions by small exact functions, arithmetic by LODA's own semantics) from the first
-to the last known term; when exactly the terms pass, the program scans from the first term for the n-th
-number that passes (`build.nth_passing`), named functions through `seq`. Powers under a modulus are taken by
-square-and-multiply. A divisor list comes from N's factorisation: the k-th smallest divisor by a scan to
-sqrt(N) or over the divisor lattice, whichever costs less for the known terms. Names `primes` reads are
-left to it.
+and, or, but not. Python computes it (named functions by small exact functions, arithmetic by LODA's own
+semantics) from the first to the last known term; when exactly the terms pass, the program scans from the first
+term for the n-th number that passes (`build.nth_passing`), named functions through `seq`. Powers under a modulus
+are taken by square-and-multiply. A divisor list comes from N's factorisation: the k-th smallest divisor by a scan
+to sqrt(N) or over the divisor lattice, whichever costs less for the known terms. Names `primes` reads are left to
+it.
 
 "Primes of the form 3*p^2 + 2, where p is prime", "Semiprimes of the form (k^2+1)/2": the noun's test on a form in
 one variable (an integer there); the scan finds the variable's n-th number that passes and the program gives the
@@ -40,6 +40,7 @@ few milliseconds; names with a value for "no such k" are not read.
 
 from __future__ import annotations
 
+import operator
 import re
 import time
 from bisect import bisect_right
@@ -299,7 +300,7 @@ FUNCTIONS: dict[int, tuple[int, Callable[[int], int]]] = {
     120: (0, lambda n: bin(n).count("1")),
     10060: (0, lambda n: bin(n).count("1") % 2),
     7504: (0, _big(20000, _prime_sum)),
-    73: (0, _big(4000, lambda n: _tribonacci(n))),
+    73: (0, _big(4000, _tribonacci)),
     7953: (0, lambda n: sum(map(int, str(n)))),
     4086: (0, lambda n: int(str(n)[::-1])),
 }
@@ -1221,8 +1222,7 @@ def _digits_pass(x: int, base: int, keep: Callable[[int, int | None], bool]) -> 
     return 1
 
 
-_ORDERS: dict[str, Callable[[int, int], bool]] = {"<": lambda d, b: d < b, "<=": lambda d, b: d <= b, ">": lambda d, b: d > b,
-                                                  ">=": lambda d, b: d >= b}
+_ORDERS: dict[str, Callable[[int, int], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _twin_raw(a: Atom) -> Fn:
