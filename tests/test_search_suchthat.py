@@ -577,6 +577,8 @@ def test_conditions_stated_without_such_that():
         ("Numbers where 3 is the only odd decimal digit.",
          [k for k in range(1, 4000) if "3" in str(k) and set(str(k)) <= set("023468")]),
         ("Numbers k that divide 2^k + 1.", [k for k in range(1, 4000) if (2**k + 1) % k == 0]),
+        ("Squares mod 97.", sorted({x * x % 97 for x in range(97)})),
+        ("Nonsquares mod 40.", sorted(set(range(40)) - {x * x % 40 for x in range(40)})),
     ]
     assert_lists_further(cases, c, 9)
     # "the only odd digit" without the digit itself: the terms decide

@@ -29,7 +29,7 @@ at n, counted by a loop; Python counts the known terms first.
 Names that state the condition another way are read as the "Numbers k such that ..." they mean: "Primes whose
 binary expansion is not palindromic", "Numbers with a composite number of 1's in their binary expansion", "Numbers
 such that A010060(n) = A010060(n+7)", "Numbers k that divide tribonacci(k)", "Numbers where 3 is the only odd
-decimal digit".
+decimal digit", "Nonsquares mod 40" (the residues below 40; the scan goes on past them, as a divisor list's does).
 
 "a(n) = smallest k such that k*n+1 is prime", "Least positive integer k such that n divides k^n + k",
 "Smallest prime p such that 10*n*p + 1 is prime": the same conditions in k and n; a(n) is the first k from
@@ -404,6 +404,11 @@ _REWORDINGS = (
                 rf"(?: in (?:their |its )?{_BINARY})?\.?$", re.I),
      "{noun} k such that A000120(k) is {prop}"),
     (re.compile(rf"^{_NOUN} such that (?P<pred>.*\bn\b.*?)\.?$", re.I), "{noun} n such that {pred}"),
+    # a finite list: the residues 0..m-1 (the scan goes on past it, as a divisor list's does)
+    (re.compile(r"^(?:squares|quadratic residues) (?:mod|modulo) (?P<m>\d+)\.?$", re.I),
+     "Numbers k such that k is a square mod {m} and k < {m}"),
+    (re.compile(r"^(?:non-?squares|quadratic non-?residues) (?:mod|modulo) (?P<m>\d+)\.?$", re.I),
+     "Numbers k such that k is not a square mod {m} and k < {m}"),
     (re.compile(rf"^{_NOUN} (?P<var>[a-z]) (?:that|which) (?P<rest>(?:also )?(?:divide|are|do not divide)\b.+?)\.?$", re.I),
      "{noun} {var} such that {var} {rest}"),
 )
