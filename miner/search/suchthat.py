@@ -947,7 +947,7 @@ def _count(m: re.Match[str]) -> Count | None:
     if pred is None:
         return None
     var = Node("var", v)
-    parts = _noun_tests(noun.replace("divisors", "numbers"), var)
+    parts = _noun_tests(noun, var)
     if m["of"]:
         parts.insert(0, Atom("divides", (var, Node("var", "n"))))
     low = int(m["low"]) if m["low"] else 0 if "nonnegative" in noun else 1
@@ -1993,8 +1993,8 @@ def count_programs(count: Count, target: Target, corpus: Any = None) -> list[Pro
     """The count of the numbers in range that pass at n, when Python counts the known terms so (and the number
     after the range, which the loop's undone pass tests, does not fail)."""
     terms, variable = target.terms, count.condition.variable
-    if len(terms) < MIN_TERMS or sum(max(n + count.shift - count.low + 2, 0) for n in range(target.offset, target.offset
-                                                                                             + len(terms))) > MAX_SCAN:
+    indices = range(target.offset, target.offset + len(terms))
+    if len(terms) < MIN_TERMS or sum(max(n + count.shift - count.low + 2, 0) for n in indices) > MAX_SCAN:
         return []
     for reading in count.condition.readings:
         if not _held(reading, corpus):
@@ -2006,7 +2006,7 @@ def count_programs(count: Count, target: Target, corpus: Any = None) -> list[Pro
             continue
         try:
             counted = []
-            for n in range(target.offset, target.offset + len(terms)):
+            for n in indices:
                 env[count.parameter] = n
                 top = n + count.shift
                 counted.append(sum(test(k) for k in range(count.low, top + 1)))
