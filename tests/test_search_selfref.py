@@ -312,3 +312,91 @@ def test_a_rule_with_a_call_python_cannot_evaluate_gives_no_program_and_no_error
                     (0, 1, 1, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048), 0)
     ctx = SearchContext(corpus=None, index=None, settings={}, known={})
     assert list(selfref.propose(target, ctx, 5, random.Random(1))) == []
+
+
+def series_product(a: list[int], b: list[int], size: int) -> list[int]:
+    out = [0] * size
+    for i, x in enumerate(a[:size]):
+        if x:
+            for j, y in enumerate(b[:size - i]):
+                out[i + j] += x * y
+    return out
+
+
+def binomial_series(v: int, c: int, size: int) -> list[int]:
+    """(1 + v*x)^c for any integer c, truncated."""
+    out, coefficient = [], Fraction(1)
+    for m in range(size):
+        out.append(int(coefficient) * v ** m)
+        coefficient = coefficient * (c - m) / (m + 1)
+    return out
+
+
+def lacunary(shift: int, base: int, q: dict[int, int], size: int) -> list[int]:
+    """x^shift * Product_{k>=0} Q(x^(base^k)), multiplied out."""
+    out, step = [1] + [0] * (size - 1), 1
+    while step < size:
+        factor = [0] * size
+        for m, c in q.items():
+            if m * step < size:
+                factor[m * step] += c
+        out, step = series_product(out, factor, size), step * base
+    return ([0] * shift + out)[:size]
+
+
+def composition(poly: dict[int, int], sign: int, j: int, v: int, c: int, e: int, size: int) -> list[int]:
+    """The fixed point of A(x) = P(x) + sign * x^j (1+v*x)^c A(x (1+v*x)^e), by iteration."""
+    a = [0] * size
+    for _ in range(size):
+        inner = [0] + binomial_series(v, e, size - 1)  # x (1+v*x)^e
+        composed, power = [0] * size, [1] + [0] * (size - 1)
+        for coefficient in a:
+            composed = [x + coefficient * y for x, y in zip(composed, power)]
+            power = series_product(power, inner, size)
+        tail = series_product(binomial_series(v, c, size), composed, size)
+        a = [poly.get(n, 0) + (sign * tail[n - j] if n >= j else 0) for n in range(size)]
+    return a
+
+
+@pytest.mark.parametrize("a_number,name,terms,expected", [
+    ("A309025", "Expansion of x * Product_{k>=0} (1 + x^(2^k) + x^(2^(k+3))).",
+     [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 3, 2, 2, 1, 3, 2, 2, 1, 4, 2, 2, 1, 4, 2, 2, 1, 5, 3, 3],
+     lacunary(1, 2, {0: 1, 1: 1, 8: 1}, 300)),
+    ("A309048", "Expansion of Product_{k>=0} (1 + x^(3^k) + x^(2*3^k) - x^(3^(k+1))).",
+     [1, 1, 1, 0, 1, 1, 0, 1, 1, -1, 0, 0, 1, 1, 1, 0, 1, 1, -1, 0, 0, 1, 1, 1, 0, 1, 1, -2, -1, -1, 1, 0, 0, 0, 0, 0],
+     lacunary(0, 3, {0: 1, 1: 1, 2: 1, 3: -1}, 300)),
+])
+def test_lacunary_products_are_read_as_rules_by_residue(a_number, name, terms, expected):
+    assert expected[:len(terms)] == terms  # the product multiplied out is the OEIS sequence
+    programs = programs_for(Target(int(a_number[1:]), name, tuple(terms), 0))
+    assert len(programs) == 1
+    assert evaluate(programs[0], 300) == expected
+
+
+@pytest.mark.parametrize("a_number,name,terms,expected", [
+    ("A127782", "G.f. satisfies A(x) = 1 + x*A(x+x^2).",
+     [1, 1, 1, 2, 4, 11, 33, 114, 438, 1845, 8458, 41823, 221539, 1250269, 7481758, 47278652, 314374316],
+     composition({0: 1}, 1, 1, 1, 0, 1, 40)),
+    ("A360894", "G.f. satisfies A(x) = 1 + x * A(x * (1 - x)).",
+     [1, 1, 1, 0, -2, -1, 7, 0, -44, 69, 276, -1471, 675, 20407, -90560, -20552, 2141700, -10558223],
+     composition({0: 1}, 1, 1, -1, 0, 1, 40)),
+    ("A351756", "G.f. A(x) satisfies: A(x) = 1 + x * A(x/(1 - 2*x)) / (1 - 2*x)^2.",
+     [1, 1, 5, 23, 119, 709, 4749, 35031, 281271, 2438565, 22673021, 224739303, 2363075191, 26246762213],
+     composition({0: 1}, 1, 1, -2, -2, -1, 40)),
+    ("A346050", "G.f. A(x) satisfies: A(x) = x + x^2 + x^3 * A(x/(1 - x)) / (1 - x).",
+     [0, 1, 1, 0, 1, 3, 6, 11, 23, 60, 179, 553, 1716, 5415, 17801, 61956, 228391, 882309, 3530322],
+     composition({1: 1, 2: 1}, 1, 3, -1, -1, -1, 40)),
+])
+def test_functional_equations_with_a_composed_argument_are_sums_over_the_history(a_number, name, terms, expected):
+    assert expected[:len(terms)] == terms  # the fixed point computed by series is the OEIS sequence
+    programs = programs_for(Target(int(a_number[1:]), name, tuple(terms), 0))
+    assert len(programs) == 1
+    assert evaluate(programs[0], 40) == expected
+
+
+def test_products_and_equations_outside_the_forms_are_not_read():
+    assert selfref.lacunary_rules("G.f.: Product_{k>=1} (1 + x^(2^k-1) + x^(2^k)).") is None
+    assert selfref.lacunary_rules("Expansion of Product_{k>=0} (2 + x^(2^k)).") is None  # Q(0) must be 1
+    assert selfref.composition_rules("G.f. A(x) satisfies: A(x) = 1 + x * A(x/(1 - x)) / (1 - x^2).") is None
+    assert selfref.composition_rules("G.f. A(x) satisfies: A(x) = 1 + x*A(x)^2 * A(x*(1+x)).") is None
+    assert selfref.composition_rules("G.f. satisfies A(x) = 1 + x * (1 + 2*x) * A(x * (1 - x)).") is None

@@ -5,7 +5,9 @@ if n mod 2 = 0"), halving references ("a(n) = 1 + a(floor(n/2))*a(ceiling(n/2)) 
 sums over the whole history ("a(n) = (1/2) * Sum_{k=1..n} (3^k-1) * a(k-1) * a(n-k)") and Hofstadter-type
 nested references ("a(n) = n - a(a(n-1))"). Each rule a(p*n + r) = E(n) (p <= 4; also `a(m+1) = E`,
 conditions `for n >= c`, `if n is odd`, `n == r (mod p)`, constants `k=1`) is normalized to 0 <= r < p by
-n -> n + s. Initial values are the name's ("a(0) = a(1) = 1", "For 1 <= n <= 3, a(n) = n") or a few known
+n -> n + s. Two g.f. forms become such rules: lacunary products ("x * Product_{k>=0} (1 + x^(2^k) - x^(3*2^k))",
+a rule per residue mod 2) and equations with a composed argument ("A(x) = 1 + x * A(x/(1 - x)^2) / (1 - x)", a sum
+over the whole history). Initial values are the name's ("a(0) = a(1) = 1", "For 1 <= n <= 3, a(n) = n") or a few known
 terms.
 
 The rules are first run in Python with LODA's integer semantics (`twin`: the `formula` compiler's code),
@@ -140,9 +142,10 @@ def parse_name(name: str) -> Definition | None:
 def readings(name: str) -> list[Definition]:
     """The name's readings, most literal first (see the module's docstring), each with a rule for every residue
     class and a reference that is no plain lag a(n-c) (those are `formula`'s)."""
-    if "a(" not in name or "=" not in name:
+    stated = lacunary_rules(name) or composition_rules(name)
+    if stated is None and ("a(" not in name or "=" not in name):
         return []
-    text = _normalized(name)
+    text = stated or _normalized(name)
     out: list[Definition] = []
     for parser in (_Parser, _TightModParser):
         definition = _read(text, parser)
@@ -154,6 +157,145 @@ def readings(name: str) -> list[Definition]:
             if candidate not in out:
                 out.append(candidate)
     return out
+
+
+_LACUNARY = re.compile(r"^(?:Expansion of |G\.f\.:?\s*)(?:x(?:\^(\d+))?\s*\*\s*)?Product_\{k\s*>=\s*0\}\s*\((.+)\)\s*\.?$")
+_MONOMIAL = re.compile(r"^(\d*)\s*\*?\s*x(?:\^\((.+)\)|\^(\d+))?$")
+_EXPONENT = re.compile(r"^[0-9k+*^() -]+$")
+_COMPOSITION = re.compile(r"^G\.f\.(?: A\(x\))? satisfies:? A\(x\) = (.+?)\.?$")
+_FACTOR = re.compile(r"\s*([*/]?)\s*(?:x(?:\^(\d+))?|\(1\s*([+-])\s*(?:(\d+)\s*\*?\s*)?x\)(?:\^(\d+))?|(@))")
+
+
+def _power_of_k(text: str, base: int | None) -> tuple[int, int] | None:
+    """(m, b) when the exponent text is m*b^k (2^(k+1): m = 2), b the base named or found; else None."""
+    if not _EXPONENT.match(text):
+        return None
+    expr = text.replace("^", "**")
+    try:
+        values = [eval(expr, {"__builtins__": {}}, {"k": k}) for k in range(3)]  # noqa: S307 (digits, k and + - * ( ) only)
+    except (SyntaxError, TypeError, ZeroDivisionError):
+        return None
+    m = values[0]
+    if not isinstance(m, int) or m <= 0 or values[1] % m:
+        return None
+    b = values[1] // m
+    if b < 2 or values[2] != m * b * b or (base is not None and b != base):
+        return None
+    return m, b
+
+
+def lacunary_rules(name: str) -> str | None:
+    """The rules of "x^s * Product_{k>=0} Q(x^(b^k))" with Q(0) = 1, as text: G(x) = Q(x) G(x^b) gives each
+    residue class mod b its rule, g(b*n + r) = Sum_{m == r (mod b)} q_m g(n - (m - r)/b)."""
+    whole = _LACUNARY.match(name)
+    if whole is None:
+        return None
+    shift = int(whole[1]) if whole[1] else (1 if re.match(r"^(?:Expansion of |G\.f\.:?\s*)x\s*\*", name) else 0)
+    coefficients: dict[int, int] = {}
+    base: int | None = None
+    for sign, term in _signed_terms(whole[2]):
+        if term.isdigit():
+            m, c = 0, int(term)
+        elif monomial := _MONOMIAL.match(term):
+            found = _power_of_k(monomial[2] or monomial[3] or "", base) if (monomial[2] or monomial[3]) else None
+            if found is None:
+                return None
+            (m, base), c = found, int(monomial[1] or 1)
+        else:
+            return None
+        coefficients[m] = coefficients.get(m, 0) + (-c if sign == "-" else c)
+    if base is None or base > MAX_STEP or coefficients.get(0) != 1 or max(coefficients) > 8 * base:
+        return None
+    rules = [f"a({i}) = 0" for i in range(shift)] + [f"a({shift}) = 1"]
+    for r in range(base):
+        parts = [f"{'-' if c < 0 else '+'} {abs(c)}*a(n{shift - (m - r) // base:+d})"
+                 for m, c in sorted(coefficients.items()) if m % base == r and c]
+        rules.append(f"a({base}*n+{r + shift}) = {' '.join(parts).lstrip('+ ') or '0'}")
+    return ", ".join(rules) + "."
+
+
+def _signed_terms(text: str) -> list[tuple[str, str]]:
+    """(sign, term) for each term of a sum, split at + and - outside brackets."""
+    out: list[tuple[str, str]] = []
+    depth, sign, start = 0, "+", 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+-" and text[start:i].strip():
+            out.append((sign, text[start:i].strip()))
+            sign, start = ch, i + 1
+        elif depth == 0 and ch in "+-":
+            sign, start = ch, i + 1
+    out.append((sign, text[start:].strip()))
+    return out
+
+
+def composition_rules(name: str) -> str | None:
+    """The rule of "A(x) = P(x) +- x^j (1+v*x)^c A(x (1+v*x)^e)" (c, e of either sign: "A(x/(1-x)^2)/(1-x)"), P
+    of degree below j, as text: the coefficient of x^n is p(n) +- Sum_{k} a(k) [x^(n-j-k)] (1+v*x)^(e*k+c)."""
+    whole = _COMPOSITION.match(name)
+    if whole is None:
+        return None
+    *rest, (sign, term) = _signed_terms(whole[1])
+    at = term.find("A(")
+    inner_end = _closing(term, at + 1) if at >= 0 else -1
+    if inner_end < 0:
+        return None
+    inner_text = re.sub(r"^x\s*([+-])\s*x\^2$", r"x*(1\1x)", term[at + 2:inner_end].strip())
+    outer, inner = _factors(term[:at] + "@" + term[inner_end + 1:]), _factors(inner_text)
+    poly = [(0, 0, 0, False) if t == "1" else _factors(t) for _, t in rest]
+    if outer is None or inner is None or not outer[3] or inner[3] or inner[0] != 1 or outer[0] < 1:
+        return None
+    j, v_out, c, _ = outer
+    _, v_in, e, _ = inner
+    if v_out and v_in and v_out != v_in or any(f is None or f[1] or f[3] or f[0] >= j for f in poly):
+        return None
+    v = v_in or v_out
+    initial = {i: 0 for i in range(j)}
+    for (s, _), f in zip(rest, poly):
+        assert f is not None
+        initial[f[0]] += -1 if s == "-" else 1
+    power = "" if v in (0, 1) else f"({v})^(n-{j}-k)*"
+    binomial = f"binomial({e}*k{c:+d}, n-{j}-k)" if v else f"(n-{j}-k == 0)"
+    values = ", ".join(f"a({i}) = {x}" for i, x in sorted(initial.items()))
+    return f"{values}, a(n) = {sign.strip('+')}Sum_{{k=0..n-{j}}} {power}a(k)*{binomial} for n >= {j}."
+
+
+def _closing(text: str, opening: int) -> int:
+    """The index of the bracket closing the one at `opening`, or -1."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += (text[i] == "(") - (text[i] == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def _factors(text: str) -> tuple[int, int, int, bool] | None:
+    """(j, v, c, A's place seen) of a product and quotient of x^j, (1+v*x)^c factors with one v and the
+    placeholder @; None if the text is anything else."""
+    j = v = c = 0
+    placeholder = False
+    pos = 0
+    while pos < len(text.rstrip()):
+        m = _FACTOR.match(text, pos)
+        if m is None or m.end() == pos or (pos == 0) != (m[1] == ""):
+            return None
+        pos = m.end()
+        divide = m[1] == "/"
+        if m[6]:
+            placeholder = not divide and not placeholder
+            if not placeholder:
+                return None
+        elif m[3]:
+            u = int(m[4] or 1) * (-1 if m[3] == "-" else 1)
+            if v and u != v:
+                return None
+            v, c = u, c + (-1 if divide else 1) * int(m[5] or 1)
+        elif divide:
+            return None
+        else:
+            j += int(m[2] or 1)
+    return j, v, c, placeholder
 
 
 def _normalized(name: str) -> str:
