@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from math import comb, gcd, prod
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,12 @@ def rows(formula, first_row: int, first_col: int, extra: int, count: int) -> lis
     ("Triangle read by rows: T(n,k) = Sum_{j=0..k} (-1)^j * binomial(k,j) * (3-j)^n.",
      lambda n, k: sum((-1) ** j * __import__("math").comb(k, j) * (3 - j) ** n for j in range(k + 1)), (0, 0, 0)),
     ("Triangle read by rows: T(n,k) = 2^k + n, 0 <= k <= n, n >= 1.", lambda n, k: 2**k + n, (1, 0, 0)),
+    # 2^(k - 2) is a fraction at k = 1, the entry is whole; the first column is stated apart (A395032)
+    ("Triangle read by rows: T(n, k) = binomial(n, k) * binomial(2*n + 2, k) * 2^(k - 2) / (k + 1) for k > 0, T(n, 0) = 1.",
+     lambda n, k: 1 if k == 0 else int(Fraction(comb(n, k) * comb(2 * n + 2, k) * 2**k, 4 * (k + 1))), (0, 0, 0)),
+    # undefined (/n) on row 0, whose entry the name states with the column (A094385)
+    ("Triangle read by rows: T(n, k) = binomial(2*n, k-1)*binomial(2*n-k-1, n-k)/n for n, k >= 1, and T(n, 0) = 0^n.",
+     lambda n, k: int(n == 0) if k == 0 else comb(2 * n, k - 1) * comb(2 * n - k - 1, n - k) // n, (0, 0, 0)),
 ])
 def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formula, layout):
     terms = rows(formula, *layout, 120)
@@ -220,7 +227,6 @@ def test_triangles_read_by_rows_compile_in_the_layout_the_terms_show(name, formu
 
 
 def test_numerators_and_denominators_of_quotients_in_lowest_terms():
-    from fractions import Fraction
 
     cases = [
         ("a(n) = numerator(n/(n+11)).", 0, lambda n: Fraction(n, n + 11).numerator),

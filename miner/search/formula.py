@@ -791,8 +791,43 @@ def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list
                 continue
             if max_lag(node) == 0:
                 found.append(node)
+                found.extend(_with_boundary(node, var, value, pattern is None) for var, value in _boundaries(name))
             break
     return found
+
+
+# "T(n, 0) = 1", "T(0, k) = 0^k": a value the formula does not give on the first column or row
+_BOUNDARY = re.compile(r"\bT\(\s*(?:(?P<col>n)\s*,\s*0|0\s*,\s*(?P<row>k|0))\s*\)\s*=\s*")
+
+
+def _boundaries(name: str) -> list[tuple[str, Node]]:
+    """(variable, value) for each first column (k) or row (n) the name gives apart from its formula."""
+    out = []
+    for m in _BOUNDARY.finditer(name):
+        text = re.split(r"\s+(?:for|if|and|when)\b|[,;]", name[m.end():])[0].strip().rstrip(".")
+        try:
+            value = parse_prefix(text, ("n", "k"))
+        except (FormulaError, RecursionError):
+            continue
+        out.append(("k" if m["col"] else "n", value))
+    return out
+
+
+def _with_boundary(node: Node, var: str, value: Node, triangle: bool) -> Node:
+    """value where var = 0, else the node, evaluated with var at least 1 where it may be undefined at 0 (in a
+    triangle, whose entries off the first column have n >= k >= 1, n too)."""
+    first = Node("call", "equ", (Node("var", var), Node("num", 0)))
+    guarded = node
+    for v in ("n", "k") if triangle and var == "k" else (var,):
+        guarded = _substituted(guarded, v, Node("call", "max", (Node("var", v), Node("num", 1))))
+    rest = Node("op", "*", (guarded, Node("op", "-", (Node("num", 1), first))))
+    return Node("op", "+", (rest, Node("op", "*", (value, first))))
+
+
+def _substituted(node: Node, var: str, replacement: Node) -> Node:
+    if node.kind == "var" and node.value == var:
+        return replacement
+    return Node(node.kind, node.value, tuple(_substituted(a, var, replacement) for a in node.args))
 
 
 def array_formulas(name: str) -> list[Node]:
@@ -1388,23 +1423,33 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
     Recurrences in a(n-c) take their initial values from `terms` (none without them); a table's entries
     A(n, k) are read in each layout `table(A)` (first index, name) allows (`entry_readings`).
     """
+    from miner.search.reals import readings
+
     out: dict[str, Program] = {}
-    for node in (r for found in triangle_formulas(name) for r in entry_readings(found, table)):
+    # a table's exact readings (2^(k-2) a fraction at k = 1) come after every layout of it as written
+    tables_exact: list[Program] = []
+    for node, as_written in ((x, i == 0) for found in triangle_formulas(name) for r in entry_readings(found, table)
+                             for i, x in enumerate(readings(r))):
         for layout in TRIANGLE_LAYOUTS:
             try:
                 prog = compile_triangle(node, layout, offset)
             except (FormulaError, KeyError):
                 continue
-            out.setdefault(repr(prog.ops), prog)
-    for node in (r for found in array_formulas(name) for r in entry_readings(found, table)):
+            if as_written:
+                out.setdefault(repr(prog.ops), prog)
+            else:
+                tables_exact.append(prog)
+    for node, as_written in ((x, i == 0) for found in array_formulas(name) for r in entry_readings(found, table)
+                             for i, x in enumerate(readings(r))):
         for first, flip in ((0, False), (0, True), (1, False), (1, True)):
             try:
                 prog = compile_array(node, (first, flip), offset)
             except (FormulaError, KeyError):
                 continue
-            out.setdefault(repr(prog.ops), prog)
-    from miner.search.reals import readings
-
+            if as_written:
+                out.setdefault(repr(prog.ops), prog)
+            else:
+                tables_exact.append(prog)
     shifted: list[Program] = []  # an old name's formula may count n from one before or after the data's offset
     for node in (r for found in formulas_in_name(name) for e in entry_readings(found, table) for r in readings(e)):
         lag = max_lag(node)
@@ -1441,7 +1486,7 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
         out.setdefault(repr(prog.ops), prog)
     # the formulas as written first, then shifted by one
     ordered = sorted(out.values(), key=lambda p: len(p.ops))
-    return ordered + [p for p in shifted if out.setdefault(repr(p.ops), p) is p]
+    return ordered + [p for p in tables_exact + shifted if out.setdefault(repr(p.ops), p) is p]
 
 
 # "a(0) = 1; thereafter a(n) = ...", "... for n >= 2", "n > 0": a formula that holds from some n on.
