@@ -100,3 +100,33 @@ def test_the_loop_stores_a_named_stream(tmp_path, real_data, sample_tarball):
     sequences[999001] = SequenceRecord(999001, name, written(fibonacci(40)[1:], 3)[:90], 0)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["juxtapose"])
     assert found[999001].strategy == "juxtapose"
+
+
+def own_digits(start: int, f, count: int) -> list[int]:
+    """a(0) = start, then f(d) for each digit d of the sequence so far, in order."""
+    terms, digits = [start], [int(c) for c in str(start)]
+    while len(terms) < count:
+        value = f(digits[len(terms) - 1])
+        terms.append(value)
+        digits += [int(c) for c in str(value)]
+    return terms
+
+
+def test_sequences_made_of_their_own_digits():
+    cases = [
+        ("A103697", 0, "Add 5 to each of the preceding digits, beginning with 0.", lambda d: d + 5,
+         [0, 5, 10, 6, 5, 11, 10, 6, 6, 6, 5, 11, 11, 11, 10, 6, 6, 6, 6, 6, 6, 6, 5, 11, 11, 11, 11, 11, 11, 11, 10]),
+        ("A102258", 1, "Begin with 5, multiply each digit by 2.", lambda d: 2 * d,
+         [5, 10, 2, 0, 4, 0, 8, 0, 16, 0, 2, 12, 0, 4, 2, 4, 0, 8, 4, 8, 0, 16, 8, 16, 0, 2, 12, 16, 2, 12, 0, 4, 2]),
+    ]
+    for a_number, offset, name, f, terms in cases:
+        expected = own_digits(terms[0], f, 600)
+        assert expected[:len(terms)] == terms  # the generator is the OEIS sequence
+        programs = programs_for(Target(int(a_number[1:]), name, tuple(terms), offset))
+        assert len(programs) == 1
+        assert programs[0].offset == offset
+        assert evaluate(programs[0], 600) == expected
+    # a term of three digits would not fit the two the program writes
+    assert programs_for(Target(1, "Add 91 to each of the preceding digits, beginning with 0.", (0, 91, 100), 0)) == []
+    # the digits separated are another sequence
+    assert programs_for(Target(1, "Begin with 5, multiply each digit by 2, separate the digits.", (5, 1, 0, 2), 1)) == []

@@ -4,6 +4,9 @@ digits", "Decimal digits of successive Fibonacci numbers", "row k consists of th
 The program walks the elements x(k0), x(k0+1),
 ... and subtracts each one's digit count from n until n falls inside one, then takes that digit, so it
 holds for every term. Where the stream starts (k0) is left to the known terms.
+
+Sequences made of their own digits ("Add 7 to each of the preceding digits, beginning with 0", "Begin with 5,
+multiply each digit by 2") keep their digit stream in memory and read it as they write it.
 """
 
 from __future__ import annotations
@@ -103,8 +106,64 @@ def program(stream: Stream, start: int, offset: int) -> Program:
     return at_offset(head + walk + element + tail, offset)
 
 
+# Sequences made of their own digits: "Add 7 to each of the preceding digits, beginning with 0", "Begin with 5,
+# multiply each digit by 2": a(0) = s, and each later term is f(d) for the next digit d of the sequence so far.
+_ADD_TO_DIGITS = re.compile(r"^Add (\d+) to each of the preceding digits, beginning with (\d)\.?$")
+_MULTIPLY_DIGITS = re.compile(r"^Begin with (\d), multiply each digit by (\d+)\.?$")
+_STREAM_BASE = 20  # the cell where the sequence's own digit stream starts
+
+
+def self_digits(name: str) -> tuple[int, str, int] | None:
+    """(s, op, c) when each term after a(0) = s is d + c (op "add") or d * c ("mul") for the sequence's next
+    digit d; None unless f(9) has at most two digits."""
+    if m := _ADD_TO_DIGITS.match(name):
+        start, op, c = int(m[2]), "add", int(m[1])
+    elif m := _MULTIPLY_DIGITS.match(name):
+        start, op, c = int(m[1]), "mul", int(m[2])
+    else:
+        return None
+    return (start, op, c) if (9 + c if op == "add" else 9 * c) < 100 else None
+
+
+def self_digits_program(start: int, op: str, c: int, offset: int) -> Program:
+    """The digit stream kept in memory from cell _STREAM_BASE: each pass reads the next digit ($3 points to
+    it), appends f(d)'s one or two digits ($2 points past the end) and keeps f(d) as the term."""
+    b = _STREAM_BASE
+    code = f"""mov $1,$0
+mov $2,{b + 1}
+mov $3,{b}
+mov ${b},{start}
+mov $4,{start}
+lpb $1
+  sub $1,1
+  mov $5,$$3
+  {op} $5,{c}
+  mov $4,$5
+  mov $6,$5
+  div $6,10
+  mov $7,$5
+  mod $7,10
+  mov $8,$6
+  min $8,1
+  mov $9,$6
+  sub $9,$7
+  mul $9,$8
+  add $9,$7
+  mov $$2,$9
+  add $2,1
+  mov $$2,$7
+  add $2,$8
+  add $3,1
+lpe
+mov $0,$4
+"""
+    return at_offset(parse(code).code(), offset)
+
+
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The stream's program for each start, when the name states a stream (and the corpus holds its `seq`)."""
+    if (own := self_digits(target.name)) is not None:
+        return [self_digits_program(*own, target.offset)]
     stream = parse_name(target.name)
     if stream is None or (stream.seq is not None and corpus is not None and stream.seq not in corpus):
         return []
