@@ -809,3 +809,24 @@ def test_a_call_below_its_callees_offset_is_guarded():
     assert not any(check_terms(p, list(target.terms), corpus).ok for p in programs_from_name(target.name, 1))
     assert [c for c in propose(target, ctx, 200, None) if check_terms(c.program, list(target.terms), corpus).ok]
     assert guarded(plain[0], None) is None and guarded(Program(ops=[]), corpus) is None
+
+
+def test_digits_written_anew_from_a_formula_or_the_term_before():
+    from math import factorial
+
+    def cat(x: int, image) -> int:
+        return int("".join(str(image(int(c))) for c in str(x)))
+
+    memory = [3]
+    while len(memory) < 14:
+        memory.append(cat(memory[-1], lambda d: 2 * d))
+    cases = [
+        ("Numbers obtained by concatenating the squares of the digits of n!.", 1, [cat(factorial(n), lambda d: d * d) for n in range(1, 60)]),
+        ("Concatenate decimal digits of n, each increased by 1.", 0, [cat(n, lambda d: d + 1) for n in range(200)]),
+        ("Begin with 3, multiply each digit by 2, keeping the memory of the groupings of the preceding digits.", 1, memory),
+    ]
+    for name, offset, terms in cases:
+        solved = [p for p in programs_from_name(name, offset, tuple(terms[:10])) if check_terms(p, terms[:10]).ok]
+        assert solved, name
+        assert check_terms(solved[0], terms).ok, name
+    assert memory[:6] == [3, 6, 12, 24, 48, 816]  # A102254's terms

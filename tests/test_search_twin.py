@@ -122,3 +122,12 @@ def test_what_no_hook_covers_fails_when_evaluated_not_when_compiled() -> None:
 
     assert compiled(parse_formula("A000045(n+1) + 1"), Hooks(seq=seq))(Run({"n": 3})) == 41
     assert calls == [45]
+
+
+def test_digits_written_anew_compute_as_compiled() -> None:
+    # squares of the digits of 7*n - 12 (negative below n = 2, zero at none): widths 1 and 2 mixed
+    node = Node("call", "digitcat", (parse_formula("7*n - 12"), *(Node("num", d * d) for d in range(10))))
+    expected, error = evaluate_partial(compile_formula(node), 40)
+    assert error is None
+    assert twin_values(compiled(node, Hooks()), 40) == (expected, False)
+    assert (expected[0], expected[5], expected[12]) == (0, 49, 494)  # -12 has none; 23 -> "4" "9"; 72 -> "49" "4"

@@ -19,6 +19,10 @@ parity of n becomes one (`piecewise`), one that holds from where the name says t
 the data (`with_initial`), divisor sums and products may be over primes (`p|n`) or a condition (`d < n`,
 `n/d == 1 (mod 4)`). Each formula is compiled as written and in the exact readings of `reals` (real floors,
 rational factors, nonnegative residues); `rationals` adds the numerators and denominators names ask for.
+Tables are read in these exact readings too, after every layout as written, and with a first column or row
+the name states apart ("for k > 0, T(n, 0) = 1"). `digitcat(x, images)` writes each decimal digit of x anew
+("concatenating the squares of the digits of prime(n)", "multiply each digit by 2, keeping the memory of the
+groupings").
 """
 
 from __future__ import annotations
@@ -102,6 +106,20 @@ def digitmap_value(k: int, base: int, digits: tuple[int, ...]) -> int:
         if not -1 < rest < k:
             return result
         k, result, place = rest, added, S.mul(place, base)
+
+
+def digitcat_value(x: int, images: tuple[int, ...]) -> int:
+    """x's decimal digits d each written as images[d], one after another, as the compiled loop computes it (0
+    for x < 0); for the readers' Python twins."""
+    if x == 0:
+        return images[0]
+    result, place = 0, 1
+    while x > 0:
+        image = images[x % 10]
+        result += image * place
+        place *= 10 ** len(str(image))
+        x //= 10
+    return result
 
 
 def quotient_parts(node: Node) -> tuple[Node, Node]:
@@ -750,9 +768,35 @@ def split_equals(text: str) -> list[str]:
     return parts
 
 
+# Digits written anew, one after another: "Numbers obtained by concatenating the squares of the digits of
+# prime(n)", "Concatenate decimal digits of n, each increased by 1", and each term so from the one before: "Begin
+# with 5, multiply each digit by 2, keeping the memory of the groupings of the preceding digits".
+_DIGIT_IMAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], int]], ...] = (
+    (re.compile(r"^(?:Numbers obtained by )?concatenating the (?P<p>squares|cubes) of the digits of (?P<x>.+?)\.?$", re.I),
+     lambda m, d: d ** (2 if m["p"].lower() == "squares" else 3)),
+    (re.compile(r"^Concatenate (?:the )?(?:decimal )?digits of (?P<x>.+?), each increased by (?P<c>\d+)\.?$", re.I),
+     lambda m, d: d + int(m["c"])),
+    (re.compile(r"^Begin with \d+, multiply each digit by (?P<c>\d+), keeping the memory of the groupings of the "
+                r"preceding digits\.?$", re.I), lambda m, d: d * int(m["c"])),
+)
+
+
+def _digit_images(name: str) -> list[Node]:
+    """`digitcat(x, images of 0..9)` for a name that writes each digit of x anew (x the term before: a(n-1))."""
+    for pattern, image in _DIGIT_IMAGES:
+        if (m := pattern.match(name.strip())) is None:
+            continue
+        try:
+            x = parse_prefix(m["x"]) if "x" in pattern.groupindex else Node("self", 1)
+        except (FormulaError, RecursionError):
+            return []
+        return [Node("call", "digitcat", (x, *(Node("num", image(m, d)) for d in range(10))))]
+    return []
+
+
 def formulas_in_name(name: str) -> list[Node]:
     """Every fragment of the name that parses as a formula in n (strictly)."""
-    found = []
+    found = _digit_images(name)
     for fragment in formula_fragments(name):
         try:
             node = parse_prefix(_clean(fragment))
@@ -1100,6 +1144,8 @@ class Compiler:
             self.lowest_terms(name, args[0], dest)
         elif name == "digitmap":
             self.digit_map(args[0], args[1].value, tuple(a.value for a in args[2:]), dest)
+        elif name == "digitcat":
+            self.digit_cat(args[0], tuple(a.value for a in args[1:]), dest)
         elif name == "valuation":
             # x / dir(x, p) = p^e, and log_p of it is e (`valuation_value`)
             self.value(args[0], dest)
@@ -1169,6 +1215,33 @@ class Compiler:
         self.emit("add", dest, picked, direct=True)
         self.emit("mul", place, base)
         self.emit("div", rest, len(digits))
+        self.ops.append(Operation("lpe"))
+
+    def digit_cat(self, x: Node, images: tuple[int, ...], dest: int) -> None:
+        """$dest = x's decimal digits d each written as images[d] (`digitcat_value`): a loop over x's digits,
+        lowest first, each image and its width 10^len looked up by sums of (digit = j) * value."""
+        rest, place, digit, picked, width, t = (self.fresh() for _ in range(6))
+        self.value(x, rest)
+        self.emit("mov", dest, rest, direct=True)  # 0 has one digit, which the loop does not see
+        self.emit("equ", dest, 0)
+        self.emit("mul", dest, images[0])
+        self.emit("mov", place, 1)
+        self.ops.append(Operation("lpb", Operand(DIRECT, rest), Operand(CONSTANT, 1)))
+        self.emit("mov", digit, rest, direct=True)
+        self.emit("mod", digit, 10)
+        self.emit("mov", picked, 0)
+        self.emit("mov", width, 10)
+        for j, image in enumerate(images):
+            for cell, value in ((picked, image), (width, 10 ** len(str(image)) - 10)):
+                if value:
+                    self.emit("mov", t, digit, direct=True)
+                    self.emit("equ", t, j)
+                    self.emit("mul", t, value)
+                    self.emit("add", cell, t, direct=True)
+        self.emit("mul", picked, place, direct=True)
+        self.emit("add", dest, picked, direct=True)
+        self.emit("mul", place, width, direct=True)
+        self.emit("div", rest, 10)
         self.ops.append(Operation("lpe"))
 
     def absolute(self, dest: int, scratch: int) -> None:

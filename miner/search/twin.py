@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from miner.lang import semantics as S
-from miner.search.formula import UNARY_CALLS, FormulaError, Node, digitmap_value, inbase_value, lcm_value, round_value, valuation_value
+from miner.search.formula import (UNARY_CALLS, FormulaError, Node, digitcat_value, digitmap_value, inbase_value, lcm_value, round_value,
+                                  valuation_value)
 
 BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
@@ -123,6 +124,9 @@ def _call(node: Node, h: Hooks, floored: bool) -> Fn:
     if name == "digitmap":
         index, base, digits = _compiled(node.args[0], h, floored), node.args[1].value, tuple(a.value for a in node.args[2:])
         return lambda r: digitmap_value(index(r), base, digits)
+    if name == "digitcat":
+        number, images = _compiled(node.args[0], h, floored), tuple(a.value for a in node.args[1:])
+        return lambda r: digitcat_value(number(r), images)
     if name not in (*_FLOORS, "sqrt", *UNARY_CALLS):
         return _fails(FormulaError, f"cannot evaluate {name}")
     inner = node.args[0]
