@@ -130,3 +130,19 @@ def test_sequences_made_of_their_own_digits():
     assert programs_for(Target(1, "Add 91 to each of the preceding digits, beginning with 0.", (0, 91, 100), 0)) == []
     # the digits separated are another sequence
     assert programs_for(Target(1, "Begin with 5, multiply each digit by 2, separate the digits.", (5, 1, 0, 2), 1)) == []
+
+
+def test_digits_grouped_in_pairs():
+    cases = [  # (A-number, offset, name, first element, element)
+        ("A059805", 1, "Natural numbers written with digits grouped in pairs and leading zeros omitted.", 1, lambda j: j),
+        ("A087075", 1, "Multiples of 7 with digits grouped in pairs and leading zeros omitted.", 1, lambda j: 7 * j),
+    ]
+    for a_number, offset, name, first, element in cases:
+        stream = "".join(str(element(j)) for j in range(first, 2000))
+        expected = [int(stream[i:i + 2]) for i in range(0, 800, 2)]
+        assert parse_name(name) is not None
+        programs = programs_for(Target(int(a_number[1:]), name, tuple(expected[:40]), offset))
+        solved = [p for p in programs if evaluate(p, 40) == expected[:40]]
+        assert solved, name
+        assert evaluate(solved[0], 400) == expected
+    assert expected[:6] == [71, 42, 12, 83, 54, 24]  # A087075's terms

@@ -78,7 +78,7 @@ REVISED: dict[str, str] = {
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
-    "juxtapose": "2026-12-07T19:30:00+00:00",  # sequences made of their own digits
+    "juxtapose": "2026-12-07T19:34:00+00:00",  # sequences made of their own digits; digits grouped in pairs
 }
 
 

@@ -3,7 +3,8 @@ base 5, then complement each digit and juxtapose", "Write the primes backwards i
 digits", "Decimal digits of successive Fibonacci numbers", "row k consists of the binary digits of Fibonacci(k+1)".
 The program walks the elements x(k0), x(k0+1),
 ... and subtracts each one's digit count from n until n falls inside one, then takes that digit, so it
-holds for every term. Where the stream starts (k0) is left to the known terms.
+holds for every term. Where the stream starts (k0) is left to the known terms. "Multiples of 7 with digits grouped
+in pairs and leading zeros omitted" reads the stream two digits at a time.
 
 Sequences made of their own digits ("Add 7 to each of the preceding digits, beginning with 0", "Begin with 5,
 multiply each digit by 2") keep their digit stream in memory and read it as they write it.
@@ -17,7 +18,7 @@ from typing import Any, Iterator
 
 from miner.lang.parser import parse
 from miner.lang.program import CONSTANT, DIRECT, Operand, Operation, Program
-from miner.search.build import at_offset
+from miner.search.build import at_offset, largest_cell, line
 from miner.search.formula import FormulaError, Node, inline_formula, parse_formula
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -26,6 +27,7 @@ _WRITE = re.compile(r"\bwrite (?:the )?(?P<what>.+?) in base (?P<base>\d+)(?:,? 
 _DIGITS_OF = re.compile(r"^(?P<kind>decimal|binary|ternary) digits of successive (?P<what>.+?)\.?$", re.I)
 _ROWS = re.compile(r"\brow (?P<var>[kn]) (?:consists of|lists) the (?P<kind>binary|decimal|ternary) (?:digits|expansion) "
                    r"of (?P<what>.+?)\.?$", re.I)
+_GROUPED = re.compile(r"^(?P<what>.+?) (?:written )?with digits grouped in pairs and leading zeros omitted\.?$", re.I)
 _KINDS = {"binary": 2, "ternary": 3, "decimal": 10}
 # Elements named by words: a corpus sequence (called with `seq`) or a formula in n.
 _WORDS: dict[str, int | str] = {"fibonacci": 45, "prime": 40, "lucas": 32, "odd": "2*n-1", "even": "2*n",
@@ -44,11 +46,13 @@ class Stream:
     formula: Node | None = None
     backwards: bool = False
     complement: bool = False
+    group: int = 1  # digits per term: "with digits grouped in pairs" reads them two at a time
 
 
 def _element(text: str) -> tuple[int | None, Node | None] | None:
     """The element a phrase names ("the (n+1)st Fibonacci number", "odd numbers 2n - 1", "n"), or None."""
     text = re.sub(r"^(?:the |successive |\(n\+1\)st |n-th |nth )+", "", text.strip().lower())
+    text = re.sub(r"^multiples of (\d+)$", r"numbers \1*n", text)
     if re.fullmatch(r"numbers (\d+),\s*\d+,.*", text):  # "the numbers 0,1,2,3,4,..."
         text = "n"
     if m := re.search(r"numbers? (.+)$", text):  # "odd numbers 2n - 1": the formula says it all
@@ -68,19 +72,22 @@ def _element(text: str) -> tuple[int | None, Node | None] | None:
 
 def parse_name(name: str) -> Stream | None:
     """The digit stream the name states, or None."""
+    group = 1
     if m := _WRITE.search(name):
         base, what, comp = int(m["base"]), m["what"], bool(m["comp"])
     elif m := _DIGITS_OF.match(name.strip()):
         base, what, comp = _KINDS[m["kind"].lower()], m["what"], False
     elif m := _ROWS.search(name):  # "Triangle read by rows, where row k consists of the binary digits of F(k+1)"
         base, what, comp = _KINDS[m["kind"].lower()], re.sub(rf"\b{m['var']}\b", "n", m["what"]), False
+    elif m := _GROUPED.match(name.strip()):  # "Multiples of 7 with digits grouped in pairs and leading zeros omitted"
+        base, what, comp, group = 10, m["what"], False, 2
     else:
         return None
     backwards = bool(re.search(r"\s+backwards$", what))
     element = _element(re.sub(r"\s+backwards$", "", what))
     if element is None or not 2 <= base <= 36:
         return None
-    return Stream(base, element[0], element[1], backwards, comp)
+    return Stream(base, element[0], element[1], backwards, comp, group)
 
 
 def _element_code(stream: Stream) -> list[Operation]:
@@ -92,7 +99,22 @@ def _element_code(stream: Stream) -> list[Operation]:
 
 
 def program(stream: Stream, start: int, offset: int) -> Program:
-    """The n-th digit of the stream from x(start) on (n counted from the offset)."""
+    """The n-th digit (or group of digits) of the stream from x(start) on (n counted from the offset)."""
+    digit = _digit_code(stream, start)
+    if stream.group == 1:
+        return at_offset(digit, offset)
+    # the group's digits one after another: the digit code runs at g*n + i with its cells cleared each time
+    top = largest_cell(digit) + 1
+    ops = parse(f"mov ${top},$0\nmov ${top + 1},0\n").code()
+    for i in range(stream.group):
+        ops += [line("mov", c, 0) for c in range(1, top)]
+        ops += parse(f"mov $0,${top}\nmul $0,{stream.group}\nadd $0,{i}\n").code() + digit
+        ops += parse(f"mul ${top + 1},{stream.base}\nadd ${top + 1},$0\n").code()
+    return at_offset([*ops, line("mov", 0, top + 1, direct=True)], offset)
+
+
+def _digit_code(stream: Stream, start: int) -> list[Operation]:
+    """Index-form code: $0 from the n-th digit's index n to the digit."""
     b = stream.base
     element = _element_code(stream)
     # Each pass takes one element's digits off $0; the pass that takes $0 below zero is undone by lpb, so
@@ -103,7 +125,7 @@ def program(stream: Stream, start: int, offset: int) -> Program:
     place = "mov $3,$0\n" if stream.backwards else f"mov $3,$2\nmax $3,1\nlog $3,{b}\nsub $3,$0\n"
     tail = parse(place + f"mov $4,{b}\npow $4,$3\ndiv $2,$4\nmod $2,{b}\n"
                  + (f"mul $2,-1\nadd $2,{b - 1}\n" if stream.complement else "") + "mov $0,$2\n").code()
-    return at_offset(head + walk + element + tail, offset)
+    return head + walk + element + tail
 
 
 # Sequences made of their own digits: "Add 7 to each of the preceding digits, beginning with 0", "Begin with 5,
@@ -167,7 +189,7 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     stream = parse_name(target.name)
     if stream is None or (stream.seq is not None and corpus is not None and stream.seq not in corpus):
         return []
-    if any(t < 0 or t >= stream.base for t in target.terms):
+    if any(t < 0 or t >= stream.base ** stream.group for t in target.terms):
         return []
     return [program(stream, start, target.offset) for start in STARTS]
 
