@@ -830,3 +830,16 @@ def test_digits_written_anew_from_a_formula_or_the_term_before():
         assert solved, name
         assert check_terms(solved[0], terms).ok, name
     assert memory[:6] == [3, 6, 12, 24, 48, 816]  # A102254's terms
+
+
+def test_comma_transforms_join_the_digits_on_either_side_of_each_comma(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    corpus = Corpus(testbed.read_corpus(sample_tarball))  # holds A000030, the initial digit
+    for name, x in (("Comma transform of squares.", lambda n: n * n), ("Comma transform of the odd numbers.", lambda n: 2 * n + 1)):
+        terms = [10 * (x(n) % 10) + int(str(x(n + 1))[0]) for n in range(300)]
+        solved = [p for p in programs_from_name(name, 0, tuple(terms[:20])) if check_terms(p, terms[:20], corpus).ok]
+        assert solved, name
+        assert check_terms(solved[0], terms, corpus).ok
+    assert terms[:5] == [13, 35, 57, 79, 91]  # A368361's terms
+    assert programs_from_name("Comma transform of the Kolakoski sequence.", 0) == []

@@ -750,7 +750,24 @@ def formula_fragments(name: str) -> list[str]:
         out.append(f"{m[1]}(n) mod {m[2]}")  # its nonnegative residues are the signed reading (`reals`)
     if m := _LCG.search(name):
         out.append(re.sub(r"\bs\b", "a(n-1)", f"{m[1]} mod ({m[2]})"))
+    if (m := _COMMA.match(name.strip())) and (x := _elements(m[1])):
+        # the last digit of x(n), then the first (A000030) of x(n+1)
+        out.append(f"10*(({x}) mod 10) + A000030({re.sub(r'(?<![A-Za-z_])n(?![A-Za-z_(])', '(n+1)', x)})")
     return list(dict.fromkeys(out))
+
+
+# "Comma transform of squares": the two digits on either side of each comma of the written sequence
+_COMMA = re.compile(r"^Comma transform of (?:the )?(.+?)\.?$", re.I)
+
+
+def _elements(text: str) -> str | None:
+    """A formula in n for the sequence a plural or an A-number names ("squares", "the nonnegative integers")."""
+    low = text.strip().lower()
+    if re.fullmatch(r"a\d{6}", low):
+        return f"{text.strip()}(n)"
+    if low in ("nonnegative integers", "natural numbers", "integers"):
+        return "n"
+    return _PLURALS.get(low)
 
 
 def split_equals(text: str) -> list[str]:
