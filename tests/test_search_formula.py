@@ -843,3 +843,22 @@ def test_comma_transforms_join_the_digits_on_either_side_of_each_comma(sample_ta
         assert check_terms(solved[0], terms, corpus).ok
     assert terms[:5] == [13, 35, 57, 79, 91]  # A368361's terms
     assert programs_from_name("Comma transform of the Kolakoski sequence.", 0) == []
+
+
+def test_k_member_subsets_of_kn_with_sum_divisible_by_n(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    def counted(k: int, n: int) -> int:  # subsets by size and sum mod n, one element at a time
+        ways = [[0] * max(n, 1) for _ in range(k + 1)]
+        ways[0][0] = 1
+        for x in range(1, k * n + 1):
+            for j in range(k, 0, -1):
+                ways[j] = [ways[j][r] + ways[j - 1][(r - x) % n] for r in range(n)]
+        return ways[k][0] if n else 0
+
+    corpus = Corpus(testbed.read_corpus(sample_tarball))  # holds A000010 (phi)
+    terms = [counted(6, n) for n in range(40)]
+    assert terms[:5] == [0, 1, 452, 6198, 33594]  # A318627's terms
+    name = "Number of 6-member subsets of [6*n] whose elements sum to a multiple of n."
+    solved = [p for p in programs_from_name(name, 0, tuple(terms[:15])) if check_terms(p, terms[:15], corpus).ok]
+    assert solved and check_terms(solved[0], terms, corpus).ok

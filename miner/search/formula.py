@@ -750,12 +750,17 @@ def formula_fragments(name: str) -> list[str]:
         out.append(f"{m[1]}(n) mod {m[2]}")  # its nonnegative residues are the signed reading (`reals`)
     if m := _LCG.search(name):
         out.append(re.sub(r"\bs\b", "a(n-1)", f"{m[1]} mod ({m[2]})"))
+    if m := _SUBSETS_SUM.match(name.strip()):
+        k = int(m[1])  # by roots of unity: each d | gcd(n, k) counts the subsets fixed by a rotation of order d
+        out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
     if (m := _COMMA.match(name.strip())) and (x := _elements(m[1])):
         # the last digit of x(n), then the first (A000030) of x(n+1)
         out.append(f"10*(({x}) mod 10) + A000030({re.sub(r'(?<![A-Za-z_])n(?![A-Za-z_(])', '(n+1)', x)})")
     return list(dict.fromkeys(out))
 
 
+# "Number of 6-member subsets of [6*n] whose elements sum to a multiple of n"
+_SUBSETS_SUM = re.compile(r"^Number of (\d+)-(?:member|element) subsets of \[\1\*?n\] whose elements sum to a multiple of n\.?$")
 # "Comma transform of squares": the two digits on either side of each comma of the written sequence
 _COMMA = re.compile(r"^Comma transform of (?:the )?(.+?)\.?$", re.I)
 
