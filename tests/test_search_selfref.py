@@ -400,3 +400,33 @@ def test_products_and_equations_outside_the_forms_are_not_read():
     assert selfref.composition_rules("G.f. A(x) satisfies: A(x) = 1 + x * A(x/(1 - x)) / (1 - x^2).") is None
     assert selfref.composition_rules("G.f. A(x) satisfies: A(x) = 1 + x*A(x)^2 * A(x*(1+x)).") is None
     assert selfref.composition_rules("G.f. satisfies A(x) = 1 + x * (1 + 2*x) * A(x * (1 - x)).") is None
+
+
+def exp_of_sum(b: Callable[[int], int], size: int) -> list[int]:
+    """The coefficients of exp(Sum_{n>=1} b(n) x^n/n), by n a(n) = Sum_{k=1..n} b(k) a(n-k) in fractions."""
+    a = [Fraction(1)]
+    for n in range(1, size):
+        a.append(sum(b(k) * a[n - k] for k in range(1, n + 1)) / n)
+    assert all(x.denominator == 1 for x in a)
+    return [int(x) for x in a]
+
+
+def test_exponentials_of_logarithmic_sums_are_sums_over_the_history():
+    from miner.lang.corpus import Corpus
+
+    name = "G.f.: A(x) = exp( Sum_{n>=1} 2^(n^2) * x^n/n ), a power series in x with integer coefficients."
+    expected = exp_of_sum(lambda n: 2 ** (n * n), 30)
+    assert expected[:6] == [1, 2, 10, 188, 16774, 6745436]  # A155200's terms
+    programs = programs_for(Target(155200, name, tuple(expected[:20]), 0))
+    assert len(programs) == 1 and evaluate(programs[0], 30) == expected
+    # b(n) a `seq` call: its terms come from the corpus program (here the Lucas numbers, so A(x) = 1/(1-x-x^2))
+    lucas = "mov $1,2\nmov $3,1\nlpb $0\n  sub $0,1\n  mov $2,$3\n  add $3,$1\n  mov $1,$2\nlpe\nmov $0,$1\n"
+    corpus = Corpus({32: lucas})
+    fibonacci = exp_of_sum(lambda n: evaluate(lucas, n + 1)[n], 60)
+    assert fibonacci[:8] == [1, 1, 2, 3, 5, 8, 13, 21]
+    name = "G.f.: exp( Sum_{n>=1} A000032(n) * x^n/n )."
+    assert programs_for(Target(1, name, tuple(fibonacci[:20]), 0)) == []  # no corpus, no values for A000032
+    programs = programs_for(Target(1, name, tuple(fibonacci[:20]), 0), corpus)
+    assert len(programs) == 1 and evaluate(programs[0], 60, corpus) == fibonacci
+    # an e.g.f. is another sum
+    assert selfref.exp_sum_rules("Expansion of e.g.f.: A(x) = exp( Sum_{n>=1} (n-1)!*x^n/n ).") is None

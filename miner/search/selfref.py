@@ -5,10 +5,11 @@ if n mod 2 = 0"), halving references ("a(n) = 1 + a(floor(n/2))*a(ceiling(n/2)) 
 sums over the whole history ("a(n) = (1/2) * Sum_{k=1..n} (3^k-1) * a(k-1) * a(n-k)") and Hofstadter-type
 nested references ("a(n) = n - a(a(n-1))"). Each rule a(p*n + r) = E(n) (p <= 4; also `a(m+1) = E`,
 conditions `for n >= c`, `if n is odd`, `n == r (mod p)`, constants `k=1`) is normalized to 0 <= r < p by
-n -> n + s. Two g.f. forms become such rules: lacunary products ("x * Product_{k>=0} (1 + x^(2^k) - x^(3*2^k))",
-a rule per residue mod 2) and equations with a composed argument ("A(x) = 1 + x * A(x/(1 - x)^2) / (1 - x)", a sum
-over the whole history). Initial values are the name's ("a(0) = a(1) = 1", "For 1 <= n <= 3, a(n) = n") or a few known
-terms.
+n -> n + s. Three g.f. forms become such rules: lacunary products ("x * Product_{k>=0} (1 + x^(2^k) -
+x^(3*2^k))", a rule per residue mod 2), equations with a composed argument ("A(x) = 1 + x * A(x/(1 - x)^2) /
+(1 - x)") and exponentials of logarithmic sums ("exp( Sum_{n>=1} sigma(n^2)*x^n/n )"), sums over the whole
+history; `seq` calls in them take their Python values from the corpus's programs. Initial values are the
+name's ("a(0) = a(1) = 1", "For 1 <= n <= 3, a(n) = n") or a few known terms.
 
 The rules are first run in Python with LODA's integer semantics (`twin`: the `formula` compiler's code),
 past twice the known terms, and must reproduce every known term with every reference earlier than the
@@ -27,6 +28,7 @@ from math import lcm
 from typing import Any, Callable, Iterator
 
 from miner.lang.errors import EvalError
+from miner.lang.evaluator import evaluate_partial
 from miner.lang.limits import DEFAULT
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search import twin
@@ -39,6 +41,7 @@ MAX_UNEXPLAINED = 4  # initial terms taken from the data (the name states none o
 MAX_PERIOD = 12  # lcm of the rules' p: the terms one loop pass computes
 MAX_STEP = 4  # largest p of a left-hand side a(p*n + r)
 MAX_STATED = 40  # initial values a range ("a(n) = 0 for n < 8") may state
+MAX_SEQ_TERMS = 2_000  # terms of a `seq` callee the Python runs may ask for
 # Node evaluations the Python runs of one name may spend (a history sum costs about n^2 per term).
 PYTHON_BUDGET = 4_000_000
 # Cells before the compiled rules' scratch cells and the array: $0 n, $1 m, $2 the cell of a(m), $3 passes
@@ -142,7 +145,7 @@ def parse_name(name: str) -> Definition | None:
 def readings(name: str) -> list[Definition]:
     """The name's readings, most literal first (see the module's docstring), each with a rule for every residue
     class and a reference that is no plain lag a(n-c) (those are `formula`'s)."""
-    stated = lacunary_rules(name) or composition_rules(name)
+    stated = lacunary_rules(name) or composition_rules(name) or exp_sum_rules(name)
     if stated is None and ("a(" not in name or "=" not in name):
         return []
     text = stated or _normalized(name)
@@ -258,6 +261,29 @@ def composition_rules(name: str) -> str | None:
     binomial = f"binomial({e}*k{c:+d}, n-{j}-k)" if v else f"(n-{j}-k == 0)"
     values = ", ".join(f"a({i}) = {x}" for i, x in sorted(initial.items()))
     return f"{values}, a(n) = {sign.strip('+')}Sum_{{k=0..n-{j}}} {power}a(k)*{binomial} for n >= {j}."
+
+
+_EXP_SUM = re.compile(r"^(?:Expansion of )?(?:O\.g\.f\.|G\.f\.|g\.f\.)?:?\s*(?:A\(x\) = )?exp\(\s*Sum_\{(?P<v>[a-z])\s*>=\s*1\}\s*",
+                      re.I)
+
+
+def exp_sum_rules(name: str) -> str | None:
+    """The rule of the g.f. "exp( Sum_{n>=1} b(n) * x^n/n )", as text: n a(n) = Sum_{j=1..n} b(j) a(n-j), a sum
+    over the whole history (x A'(x) = A(x) Sum b(n) x^n)."""
+    m = _EXP_SUM.match(name.strip())
+    if m is None or re.match(r"(?:Expansion of )?e\.g\.f", name.strip(), re.I):
+        return None
+    end = _closing(name, name.index("(", m.start() + name[m.start():].lower().index("exp")))
+    v = m["v"]
+    body = name[m.end():end].strip()
+    body = re.sub(r"^\((.*)\)$", r"\1", body) if _closing(body, 0) == len(body) - 1 else body
+    power = rf"x\^{v}\s*/\s*{v}"
+    coefficient = re.sub(rf"\s*\*\s*{power}\s*$|^{power}\s*\*\s*", "", body)
+    if coefficient == body or re.search(r"\bx\b", coefficient) or not coefficient:
+        return None
+    var = next(c for c in "jimqrstuw" if not re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", coefficient))
+    term = re.sub(rf"(?<![A-Za-z_]){v}(?![A-Za-z_(])", var, coefficient)
+    return f"a(0) = 1, a(n) = (Sum_{{{var}=1..n}} ({term})*a(n-{var})) / n for n >= 1."
 
 
 def _closing(text: str, opening: int) -> int:
@@ -456,8 +482,8 @@ def _parse(text: str, reading: _Reading, var: str = "n") -> Node:
     node = cursor.expression()
     if cursor.peek() is not None:
         raise FormulaError(f"unexpected {cursor.peek()!r} after the expression")
-    if _kinds(node) - {"num", "var", "op", "neg", "call", "fact", "dfact", "sum", "prod", "dsum", "at"}:
-        raise FormulaError("a sequence call: no Python values for it")
+    if _kinds(node) - {"num", "var", "op", "neg", "call", "fact", "dfact", "sum", "prod", "dsum", "at", "seq"}:
+        raise FormulaError("a term kind with no Python values")
     for name, value in reading.constants:
         if name != var:
             node = substitute(node, name, Node("num", value) if value >= 0 else Node("neg", None, (Node("num", -value),)))
@@ -612,13 +638,14 @@ class _Run:
     budget: list[int]
     cap: int = DEFAULT.max_memory
     array: list[int] = field(default_factory=list)
+    seq: Callable[[int, twin.Fn], twin.Fn] | None = None  # `seq` calls, by the corpus's programs
 
 
 def _twin(expr: Node, run: _Run) -> Callable[[int], int]:
     """The expression's value at n as the compiled code computes it (`twin`), a(i) read from the run's array,
     each node evaluation spending one of the run's budget."""
     hooks = twin.Hooks(at=lambda state, index: _read_term(index, run, state.discarded), budget=run.budget,
-                       clamp_sum_index=_ArrayCompiler.clamp_sum_index)
+                       clamp_sum_index=_ArrayCompiler.clamp_sum_index, seq=run.seq)
     fn = twin.compiled(expr, hooks)
     return lambda n: fn(twin.Run({"n": n}))
 
@@ -638,10 +665,11 @@ def _read_term(index: int, run: _Run, discarded: bool) -> int:
 
 
 def simulate(definition: Definition, origin: int, fixed: dict[int, int], length: int, strict: int,
-             check: dict[int, int], zero_below: bool = False, budget: list[int] | None = None) -> list[int] | None:
+             check: dict[int, int], zero_below: bool = False, budget: list[int] | None = None,
+             seq: Callable[[int, twin.Fn], twin.Fn] | None = None) -> list[int] | None:
     """a(origin), ... (`length` terms): `fixed` as given, the rest by the rules, which must apply and agree with
     `check` (else None); a LODA error (a number past the limit) or the budget may end it from term `strict` on."""
-    run = _Run(origin, zero_below, budget if budget is not None else [PYTHON_BUDGET])
+    run = _Run(origin, zero_below, budget if budget is not None else [PYTHON_BUDGET], seq=seq)
     rules = {id(rule): _twin(rule.expr, run) for rule in definition.rules}  # by identity: a Rule hashes its whole tree
     for rel in range(length):
         m = origin + rel
@@ -682,7 +710,8 @@ def stated_values(definition: Definition, offset: int) -> dict[int, int] | None:
     return stated
 
 
-def plan(definition: Definition, target: Target, zero_below: bool = False, budget: list[int] | None = None) -> Plan | None:
+def plan(definition: Definition, target: Target, zero_below: bool = False, budget: list[int] | None = None,
+         seq: Callable[[int, twin.Fn], twin.Fn] | None = None) -> Plan | None:
     """The reading with the fewest initial terms from the data that reproduces every known term and whose
     rules apply to every later index up to twice the known terms."""
     terms, offset = target.terms, target.offset
@@ -709,7 +738,7 @@ def plan(definition: Definition, target: Target, zero_below: bool = False, budge
         # the program computes the first block and up to the end of the block holding a(n): an error
         # later only stops it past the known terms
         strict = max(known + period - 1, start - origin + period)
-        array = simulate(definition, origin, fixed, max(2 * known, strict + 1), strict, check, zero_below, budget)
+        array = simulate(definition, origin, fixed, max(2 * known, strict + 1), strict, check, zero_below, budget, seq)
         if budget[0] < 0:
             return None
         if array is None:
@@ -793,12 +822,36 @@ def compile_plan(p: Plan, offset: int) -> Program:
     return Program(ops=ops, directives={"offset": offset} if offset else {})
 
 
+def corpus_seq(corpus: Any, count: int) -> Callable[[int, twin.Fn], twin.Fn]:
+    """`twin`'s hook for `seq` calls: the callee's terms by its corpus program, `count` at first and more (up to
+    MAX_SEQ_TERMS) when an argument needs them; past those, or for a callee the corpus lacks, an EvalError ends
+    the Python run."""
+    values: dict[int, tuple[int, list[int], bool]] = {}  # first index, terms, whether they ended in an error
+
+    def term(number: int, index: int) -> int:
+        first, known, ended = values.get(number, (0, [], False))
+        if number not in values or (index - first >= len(known) and not ended and index - first < MAX_SEQ_TERMS):
+            program = corpus.get(number) if corpus is not None and number in corpus else None
+            wanted = min(max(count, 2 * (index - first) + 1), MAX_SEQ_TERMS)
+            known, error = evaluate_partial(program, wanted, corpus) if program else ([], "absent")
+            first, ended = (program.offset if program else 0), error is not None
+            values[number] = (first, known, ended)
+        if not 0 <= index - first < len(known):
+            raise EvalError(f"seq A{number:06d} at {index}: beyond its terms")
+        return known[index - first]
+
+    def hook(number: int, arg: twin.Fn) -> twin.Fn:
+        return lambda r: term(number, arg(r))
+    return hook
+
+
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The program of the first reading of the name's rules that reproduces the known terms."""
     budget = [PYTHON_BUDGET]
+    seq = corpus_seq(corpus, 2 * len(target.terms) + 8)
     for definition in readings(target.name):
         for zero_below in (False, True):
-            found = plan(definition, target, zero_below, budget)
+            found = plan(definition, target, zero_below, budget, seq)
             if found is not None:
                 return [compile_plan(found, target.offset)]
             if budget[0] < 0:
