@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 from miner.lang.errors import EvalError
 from miner.lang.evaluator import evaluate_partial
-from miner.lang.limits import DEFAULT
+from miner.lang.limits import DEFAULT, Limits
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search import twin
 from miner.search.build import add_const, line
@@ -42,6 +42,7 @@ MAX_PERIOD = 12  # lcm of the rules' p: the terms one loop pass computes
 MAX_STEP = 4  # largest p of a left-hand side a(p*n + r)
 MAX_STATED = 40  # initial values a range ("a(n) = 0 for n < 8") may state
 MAX_SEQ_TERMS = 2_000  # terms of a `seq` callee the Python runs may ask for
+SEQ_LIMITS = Limits(max_seconds=2.0)  # a slow callee's terms end early (as with a candidate's check) rather than stall the reader
 # Node evaluations the Python runs of one name may spend (a history sum costs about n^2 per term).
 PYTHON_BUDGET = 4_000_000
 # Cells before the compiled rules' scratch cells and the array: $0 n, $1 m, $2 the cell of a(m), $3 passes
@@ -833,7 +834,7 @@ def corpus_seq(corpus: Any, count: int) -> Callable[[int, twin.Fn], twin.Fn]:
         if number not in values or (index - first >= len(known) and not ended and index - first < MAX_SEQ_TERMS):
             program = corpus.get(number) if corpus is not None and number in corpus else None
             wanted = min(max(count, 2 * (index - first) + 1), MAX_SEQ_TERMS)
-            known, error = evaluate_partial(program, wanted, corpus) if program else ([], "absent")
+            known, error = evaluate_partial(program, wanted, corpus, SEQ_LIMITS) if program else ([], "absent")
             first, ended = (program.offset if program else 0), error is not None
             values[number] = (first, known, ended)
         if not 0 <= index - first < len(known):
