@@ -278,10 +278,13 @@ def exp_sum_rules(name: str) -> str | None:
     v = m["v"]
     body = name[m.end():end].strip()
     body = re.sub(r"^\((.*)\)$", r"\1", body) if _closing(body, 0) == len(body) - 1 else body
-    power = rf"x\^{v}\s*/\s*{v}"
-    coefficient = re.sub(rf"\s*\*\s*{power}\s*$|^{power}\s*\*\s*", "", body)
-    if coefficient == body or re.search(r"\bx\b", coefficient) or not coefficient:
+    under = rf"(?P<d>{v}|\(\s*(?P<c>\d+)\s*\*?\s*{v}\s*\))"  # x^n/n, x^n/(2*n)
+    found = (re.fullmatch(rf"(?P<b>.+?)\s*\*\s*x\^{v}\s*/\s*{under}", body)
+             or re.fullmatch(rf"x\^{v}\s*/\s*{under}\s*\*\s*(?P<b>.+)", body)
+             or re.fullmatch(rf"(?P<b>.+?)\s*/\s*{under}\s*\*\s*x\^{v}", body))
+    if found is None or re.search(r"\bx\b", found["b"]):
         return None
+    coefficient = f"({found['b']})/{found['c']}" if found["c"] else found["b"]
     var = next(c for c in "jimqrstuw" if not re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", coefficient))
     term = re.sub(rf"(?<![A-Za-z_]){v}(?![A-Za-z_(])", var, coefficient)
     return f"a(0) = 1, a(n) = (Sum_{{{var}=1..n}} ({term})*a(n-{var})) / n for n >= 1."
