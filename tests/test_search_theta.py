@@ -127,6 +127,10 @@ def test_sums_of_products_as_series():
         "Expansion of (theta_3(z)*theta_3(2z)+theta_2(z)*theta_2(2z))^3.":
             power(plus(times(at(PHI, 1, 4), at(PHI, 1, 8)), times(at(theta2, 1, 4), at(theta2, 1, 8)), 1, 3), 3),
     }
+    # Ramanujan's Lambert series Q(q) = E_4(q) = 1 + 240 Sum sigma_3(n) q^n
+    e4 = [1] + [240 * sum(d ** 3 for d in range(1, n + 1) if n % d == 0) for n in range(1, N)]
+    cases["Expansion of f(-q)^2*Q(q)^2 in powers of q."] = times(power(EULER, 2), power(e4, 2))
+    assert cases["Expansion of f(-q)^2*Q(q)^2 in powers of q."][:6] == [1, 478, 60959, 925922, 5764801, 20722082]  # A122268
     for name, want in cases.items():
         assert parse_product(name) is None and parse_name(name) is not None, name
         progs = programs_for(Target(999001, name, tuple(want[:20]), 0))

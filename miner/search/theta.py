@@ -1,6 +1,7 @@
 """Eta quotients and Ramanujan theta functions a name multiplies: "Expansion of phi(-q) * phi(-q^4)^2 in
 powers of q", "f(-x) * chi(x^2)^2", "q^(-1/3) * eta(q)^3 * eta(q^5)", "f(-q^2, -q^3)^5 / f(-q)^3",
-"theta_3(q)*theta_3(q^2)*theta_4(q^8)", "eta(8z)*eta(16z)*theta_3(z)", and the representation numbers of
+"theta_3(q)*theta_3(q^2)*theta_4(q^8)", "eta(8z)*eta(16z)*theta_3(z)", "f(-q)^10*Q(q)" (Ramanujan's Lambert series
+P, Q, R are E_2, E_4, E_6, multiplied in `egf`'s arrays), and the representation numbers of
 diagonal quadratic forms, "Number of integer solutions to a^2 + b^2 + 2*c^2 + 5*d^2 = n" (the product of
 phi(q^c) over the coefficients c). Each is a product of (1 - q^k)^g(k)
 with g periodic, so the name gives the Euler transform's exponents b = -g exactly, and `euler`'s program
@@ -19,7 +20,7 @@ from typing import Any, Iterator
 from miner.lang.program import Program
 from miner.search import egf
 from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised, series_terms
-from miner.search.formula import FormulaError, Node, TokenCursor, binop, tokenize
+from miner.search.formula import FormulaError, Node, TokenCursor, binop, parse_formula, tokenize
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 4
@@ -223,6 +224,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
 # --- sums of products: q-series arithmetic in `egf`, the functions as Ramanujan's f(a, b) -----------------
 
 _SERIES_FUNCTIONS = ("eta", "phi", "psi", "chi", "f", "theta")
+_LAMBERT = {"p": (-24, 1), "q": (240, 3), "r": (-504, 5)}  # Ramanujan's Lambert series, scale and sigma_k
 _AGM = ("a", "b", "c")
 
 
@@ -250,10 +252,11 @@ def _f1(sign: int, m: int) -> Node:
 class _SeriesParser(TokenCursor):
     """Sums, products, quotients and integer powers of the theta functions, q-powers and numbers."""
 
-    def __init__(self, tokens: list[str], agm: bool, unit: int) -> None:
+    def __init__(self, tokens: list[str], agm: bool, unit: int, lambert: bool = True) -> None:
         super().__init__(tokens)
         self.agm = agm  # a(), b(), c() are the cubic AGM theta functions
         self.unit = unit  # the series is in powers of q^(1/unit): every argument q^m is read as q^(unit m)
+        self.lambert = lambert  # P(), Q(), R() are Ramanujan's Lambert series (not the Rogers-Ramanujan fraction)
 
     def expression(self) -> _Series:
         out = self.term()
@@ -368,6 +371,10 @@ class _SeriesParser(TokenCursor):
             return _Series(zero, binop("/", _power(_f1(-s, m), 3), _f1(-s, 3 * m)))
         if self.agm and name == "c":  # 3 eta(y^3)^3 / eta(y)
             return _Series(Fraction(m, 3), binop("/", binop("*", Node("num", 3), _power(_f1(-1, 3 * m), 3)), _f1(-1, m)))
+        if name in _LAMBERT and s > 0 and self.lambert:  # Ramanujan's P, Q, R: Eisenstein series E_2, E_4, E_6 at q^m
+            scale, power = _LAMBERT[name]
+            terms = Node("series", (1, m, 1), (parse_formula(f"{scale}*sigma_{power}(n)"),))
+            return _Series(zero, binop("+", Node("num", 1), terms))
         if self.agm and name == "a":  # phi(y) phi(y^3) + 4 y psi(y^2) psi(y^6)
             psis = binop("*", _leaf(2 * m, 6 * m, 1, 1), _leaf(6 * m, 18 * m, 1, 1))
             return _Series(zero, binop("+", binop("*", _leaf(m, m, s, s), _leaf(3 * m, 3 * m, s, s)),
@@ -385,7 +392,7 @@ def parse_series(name: str) -> Node | None:
     # the series in powers of q^(1/unit) for the least unit that makes them whole.
     for unit in (1, 2, 3, 4, 6, 8, 12, 24):
         try:
-            parser = _SeriesParser(tokenize(m[1]), agm, unit)
+            parser = _SeriesParser(tokenize(m[1]), agm, unit, not re.search(r"Rogers|continued fraction", name))
             out = parser.expression()
         except FormulaError as exc:
             if "different powers" in str(exc):
