@@ -180,3 +180,23 @@ def test_the_loop_stores_a_named_eta_quotient(tmp_path, real_data, sample_tarbal
     sequences[999001] = SequenceRecord(999001, name, want[:30], 0)
     found = testbed.mine_subset(tmp_path, sequences, programs, ["theta"])
     assert found[999001].strategy == "theta"
+
+
+def test_level_one_forms_the_name_determines():
+    def eisenstein(scale: int, k: int) -> list[int]:
+        return [1] + [scale * sum(d ** k for d in range(1, n + 1) if n % d == 0) for n in range(1, N)]
+
+    e4, e6 = eisenstein(240, 3), eisenstein(-504, 5)
+    delta = [0] + power([int(t) for t in EULER], 24)[:N - 1]  # q * prod (1 - q^k)^24, in integers
+    cases = {
+        "Coefficients of unique normalized cusp form Delta_16 of weight 16 for full modular group.": times(delta, e4),
+        "Coefficients of unique normalized cusp form Delta_22 of weight 22 for full modular group.": times(times(delta, e4), e6),
+        "Theta series of Leech lattice.": [x - 720 * y for x, y in zip(power(e4, 3), delta)],
+    }
+    assert cases["Theta series of Leech lattice."][:4] == [1, 0, 196560, 16773120]  # A008408
+    assert cases["Coefficients of unique normalized cusp form Delta_16 of weight 16 for full modular group."][1:5] == [1, 216, -3348, 13888]
+    for name, want in cases.items():
+        first = next(i for i, t in enumerate(want) if t)
+        progs = programs_for(Target(999002, name, tuple(want[first:first + 20]), first))
+        assert len(progs) == 1 and evaluate(progs[0], N - first) == want[first:], name
+    assert parse_name("Coefficients of unique normalized cusp form Delta_24 of weight 24 for full modular group.") is None

@@ -382,8 +382,26 @@ class _SeriesParser(TokenCursor):
         raise FormulaError(f"unknown function {name!r}")
 
 
+# Modular forms of level 1 named by what determines them: M_k has dimension 1 for k = 4, 6, 8, 10, 14, so the
+# normalized cusp form of weight k + 12 is Delta E_k, Delta = q f(-q)^24; the Leech lattice has no vectors of
+# norm 2, which fixes its theta series in M_12 = <E_4^3, Delta>.
+_CUSP = re.compile(r"^Coefficients of (?:the )?unique normalized cusp form Delta_(\d+) of weight \1 for (?:the )?full modular group\.?$",
+                   re.I)
+_CUSP_EISENSTEIN = {12: "", 16: "*Q(q)", 18: "*R(q)", 20: "*Q(q)^2", 22: "*Q(q)*R(q)", 26: "*Q(q)^2*R(q)"}
+_KNOWN_FORMS = {"theta series of leech lattice": "Q(q)^3 - 720*q*f(-q)^24"}
+
+
+def _known_form(name: str) -> str | None:
+    """The expression of a level-1 modular form the name determines (see above), as `_SeriesParser` reads it."""
+    if (m := _CUSP.match(name.strip())) and int(m[1]) in _CUSP_EISENSTEIN:
+        return f"Expansion of q*f(-q)^24{_CUSP_EISENSTEIN[int(m[1])]}."
+    form = _KNOWN_FORMS.get(name.strip().rstrip(".").lower())
+    return f"Expansion of {form}." if form else None
+
+
 def parse_series(name: str) -> Node | None:
     """The named series as an o.g.f. in x (its power of q dropped: the terms fix the leading zeros), or None."""
+    name = _known_form(name) or name
     m = _START.match(name.strip())
     if not m or not re.search(r"\b(?:eta|phi|psi|chi|theta_[234]|f|[abc])\s*(?:\^\d+)?\(", m[1]):
         return None
