@@ -73,7 +73,7 @@ REVISED: dict[str, str] = {
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts
-    "theta": "2026-12-07T19:53:00+00:00",  # theta_2, cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech
+    "theta": "2026-12-07T19:51:00+00:00",  # theta_2, cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech
     "selfref": "2026-12-07T19:47:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
