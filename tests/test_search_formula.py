@@ -862,3 +862,39 @@ def test_k_member_subsets_of_kn_with_sum_divisible_by_n(sample_tarball: Path):
     name = "Number of 6-member subsets of [6*n] whose elements sum to a multiple of n."
     solved = [p for p in programs_from_name(name, 0, tuple(terms[:15])) if check_terms(p, terms[:15], corpus).ok]
     assert solved and check_terms(solved[0], terms, corpus).ok
+
+
+def test_partitions_with_sorts_of_part_one():
+    """The reading's formula, its `seq` calls valued by Python (A002865 and the Stirling2 triangle A048993)."""
+    from functools import lru_cache
+
+    from miner.search.formula import formula_fragments, parse_prefix
+    from miner.search.twin import Hooks, Run, compiled
+
+    @lru_cache(maxsize=None)
+    def stirling2(m: int, k: int) -> int:
+        return int(m == k == 0) if m == 0 or k == 0 else k * stirling2(m - 1, k) + stirling2(m - 1, k - 1)
+
+    without_ones = [1] + [0] * 59  # partitions into parts >= 2
+    for part in range(2, 60):
+        for i in range(part, 60):
+            without_ones[i] += without_ones[i - part]
+
+    def triangle(index: int) -> int:  # read by rows from T(0, 0)
+        row = next(r for r in range(64) if (r + 1) * (r + 2) // 2 > index)
+        return stirling2(row, index - row * (row + 1) // 2)
+
+    def seq(number: int, arg):
+        return lambda r: {2865: lambda i: without_ones[i], 48993: triangle}[number](arg(r))
+
+    for name, offset, ones in (
+            ("Number of partitions of n with exactly three sorts of part 1 which are introduced in ascending order.", 3,
+             lambda m: stirling2(m, 3)),
+            ("Number of partitions of n with three sorts of part 1 which are introduced in ascending order.", 0,
+             lambda m: sum(stirling2(m, j) for j in range(4)))):
+        expected = [sum(ones(m) * without_ones[n - m] for m in range(n + 1)) for n in range(offset, 50)]
+        nodes = [parse_prefix(f) for f in formula_fragments(name) if "Stirling2" in f]
+        assert len(nodes) == 1, name
+        value = compiled(nodes[0], Hooks(seq=seq))
+        assert [value(Run({"n": n})) for n in range(offset, 50)] == expected, name
+    assert expected[:8] == [1, 1, 3, 7, 19, 52, 151, 442]  # A320734's terms

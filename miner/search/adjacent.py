@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from miner.lang.program import Program
+from miner.search.formula import NUMBER_WORDS
 from miner.search.recurrence import Recurrence, recurrence_program
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6
 MAX_BASE = 64
-_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _NAME = re.compile(r"^number of base[ -](\d+) (circular )?n-digit numbers with adjacent digits differing by (\w+) or less\.?$",
                    re.I)
 _DECIMAL = re.compile(r"^number of positive integers with n digits in which adjacent digits differ by at most (\w+)\.?$", re.I)
@@ -45,7 +45,7 @@ def parse_name(name: str) -> list[Strings]:
         base, spread, circular = 10, m[1].lower(), False
     else:
         return []
-    d = int(spread) if spread.isdigit() else _WORDS.get(spread)
+    d = int(spread) if spread.isdigit() else NUMBER_WORDS.get(spread)
     if d is None or not 2 <= base <= MAX_BASE:
         return []
     if circular:

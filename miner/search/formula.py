@@ -750,6 +750,9 @@ def formula_fragments(name: str) -> list[str]:
         out.append(f"{m[1]}(n) mod {m[2]}")  # its nonnegative residues are the signed reading (`reals`)
     if m := _LCG.search(name):
         out.append(re.sub(r"\bs\b", "a(n-1)", f"{m[1]} mod ({m[2]})"))
+    if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
+        ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
+        out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
     if m := _SUBSETS_SUM.match(name.strip()):
         k = int(m[1])  # by roots of unity: each d | gcd(n, k) counts the subsets fixed by a rotation of order d
         out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
@@ -759,6 +762,13 @@ def formula_fragments(name: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# Numbers names spell out ("six sorts of part 1")
+NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12}
+# "Number of partitions of n with exactly six sorts of part 1 which are introduced in ascending order": the ones
+# form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
+_SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
+                           r"ascending order\.?$")
 # "Number of 6-member subsets of [6*n] whose elements sum to a multiple of n"
 _SUBSETS_SUM = re.compile(r"^Number of (\d+)-(?:member|element) subsets of \[\1\*?n\] whose elements sum to a multiple of n\.?$")
 # "Comma transform of squares": the two digits on either side of each comma of the written sequence

@@ -23,14 +23,13 @@ from typing import Any, Iterator
 
 from miner.lang.program import Program
 from miner.search.build import line
-from miner.search.formula import (TRIANGLE_LAYOUTS, Compiler, FormulaError, Node, binop, compile_array,
+from miner.search.formula import (NUMBER_WORDS, TRIANGLE_LAYOUTS, Compiler, FormulaError, Node, binop, compile_array,
                                   compile_triangle)
 from miner.search.primes import moebius
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 4
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "eleven": 11, "twelve": 12, "binary": 2, "ternary": 3}
+_NUMBERS = {**NUMBER_WORDS, "binary": 2, "ternary": 3}
 
 
 @dataclass(frozen=True)

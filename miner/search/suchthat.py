@@ -1070,7 +1070,12 @@ def _divisors(text: str) -> Divisors | None:
 # --- the Python twin: the program's arithmetic on Python ints ----------------------------------------------
 
 def _twin_seq(number: int, arg: Fn) -> Fn:
-    """A `seq` call by FUNCTIONS (`twin`'s hook), refused below the function's first argument or near LODA's limit."""
+    """A `seq` call by FUNCTIONS (`twin`'s hook), refused below the function's first argument or near LODA's limit;
+    another callee (a triangle's) fails when run, as a call without a Python side does."""
+    if number not in FUNCTIONS:
+        def fail(r: Run) -> int:
+            raise FormulaError(f"no Python values for A{number:06d}")
+        return fail
     first, fn = FUNCTIONS[number]
 
     def run(r: Run) -> int:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from miner.lang import semantics as S
-from miner.search.formula import (UNARY_CALLS, FormulaError, Node, digitcat_value, digitmap_value, inbase_value, lcm_value, round_value,
-                                  valuation_value)
+from miner.search.formula import (TRIANGLES, UNARY_CALLS, FormulaError, Node, digitcat_value, digitmap_value, inbase_value,
+                                  lcm_value, round_value, valuation_value)
 
 BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
@@ -124,6 +124,10 @@ def _call(node: Node, h: Hooks, floored: bool) -> Fn:
     if name == "digitmap":
         index, base, digits = _compiled(node.args[0], h, floored), node.args[1].value, tuple(a.value for a in node.args[2:])
         return lambda r: digitmap_value(index(r), base, digits)
+    if name in TRIANGLES and h.seq is not None:  # T(n, k) by its triangle's `seq`, 0 outside 0 <= k <= n
+        row, column = _compiled(node.args[0], h, floored), _compiled(node.args[1], h, floored)
+        entry = h.seq(TRIANGLES[name], lambda r: _triangle_index(row(r), column(r)))
+        return lambda r: entry(r) if 0 <= column(r) <= row(r) else 0
     if name == "digitcat":
         number, images = _compiled(node.args[0], h, floored), tuple(a.value for a in node.args[1:])
         return lambda r: digitcat_value(number(r), images)
@@ -146,6 +150,11 @@ def _call(node: Node, h: Hooks, floored: bool) -> Fn:
         unary = UNARY_CALLS[name]
         return lambda r: unary(arg(r))
     return arg
+
+
+def _triangle_index(n: int, k: int) -> int:
+    """The index `Compiler.triangle` gives `seq`: n(n+1)/2 + k inside the triangle, else 0."""
+    return S.div(S.mul(n, S.add(n, 1)), 2) + k if 0 <= k <= n else 0
 
 
 def exact_quotient(a: Fn, b: Fn) -> Fn:
