@@ -898,3 +898,19 @@ def test_partitions_with_sorts_of_part_one():
         value = compiled(nodes[0], Hooks(seq=seq))
         assert [value(Run({"n": n})) for n in range(offset, 50)] == expected, name
     assert expected[:8] == [1, 1, 3, 7, 19, 52, 151, 442]  # A320734's terms
+
+
+def test_partitions_of_a_power_into_bounded_powers():
+    def count(total: int, k: int) -> int:  # partitions of total into 1, 2, 4, ..., 2^k
+        ways = [1] + [0] * total
+        for j in range(k + 1):
+            for i in range(2 ** j, total + 1):
+                ways[i] += ways[i - 2 ** j]
+        return ways[total]
+
+    terms = [count(2 ** n, 4) for n in range(17)]
+    assert terms[:8] == [1, 2, 4, 10, 36, 201, 1625, 17361]  # A210773's terms
+    name = "Number of partitions of 2^n into powers of 2 less than or equal to 16."
+    solved = [p for p in programs_from_name(name, 0, tuple(terms[:8])) if check_terms(p, terms[:8]).ok]
+    assert solved and check_terms(solved[0], terms).ok  # 17 terms, the last from 65536 = 2^16 parts and more
+    assert programs_from_name("Number of partitions of 2^n into powers of 2 less than or equal to 24.", 0) == []

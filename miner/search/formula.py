@@ -1589,6 +1589,10 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
 
     for prog in rationals.programs_from_name(name, offset):
         out.setdefault(repr(prog.ops), prog)
+    if (powers := powers_partitions(name)) is not None:
+        text, first = powers
+        prog = with_initial(compile_formula(parse_formula(text), offset), first[offset:], offset)
+        out.setdefault(repr(prog.ops), prog)
     # the formulas as written first, then shifted by one
     ordered = sorted(out.values(), key=lambda p: len(p.ops))
     return ordered + [p for p in tables_exact + shifted if out.setdefault(repr(p.ops), p) is p]
@@ -1596,6 +1600,43 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
 
 # "a(0) = 1; thereafter a(n) = ...", "... for n >= 2", "n > 0": a formula that holds from some n on.
 _EXCEPTIONS = re.compile(r"\ba\(\d+\)\s*=\s*-?\d|\bn\s*(?:>=|>)\s*\d|\bthereafter\b|\botherwise\b")
+
+
+# "Number of partitions of 2^n into powers of 2 less than or equal to 64"
+_POWERS_PARTITIONS = re.compile(r"^Number of partitions of (\d+)\^n into powers of \1 less than or equal to (\d+)\.?$")
+
+
+def powers_partitions(name: str) -> tuple[str, tuple[int, ...]] | None:
+    """(formula in n from n = k on, a(0..k-1)) for the partitions of b^n into the powers of b up to b^k: on the
+    multiples of b^k the count is a polynomial in the number of degree k (the g.f.'s pole at 1 has order k + 1
+    and every other pole is at a root of unity of order dividing b^k), found here by interpolation."""
+    m = _POWERS_PARTITIONS.match(name.strip())
+    if m is None:
+        return None
+    b, limit = int(m[1]), int(m[2])
+    k = next((j for j in range(1, 11) if b ** j == limit), None)
+    if b < 2 or k is None or k * b ** k > 20_000:
+        return None
+
+    def count(total: int) -> int:
+        ways = [1] + [0] * total
+        for j in range(k + 1):
+            for i in range(b ** j, total + 1):
+                ways[i] += ways[i - b ** j]
+        return ways[total]
+
+    xs = [b ** k * t for t in range(k + 1)]
+    coefficients = [Fraction(0)] * (k + 1)
+    for i, xi in enumerate(xs):  # Lagrange's basis polynomials, multiplied out
+        basis, scale = [Fraction(1)], Fraction(count(xi))
+        for j, xj in enumerate(xs):
+            if j != i:
+                basis = [a - xj * c for a, c in zip([Fraction(0), *basis], [*basis, Fraction(0)])]
+                scale /= xi - xj
+        coefficients = [c + scale * v for c, v in zip(coefficients, basis)]
+    denominator = lcm(*(c.denominator for c in coefficients))
+    text = " + ".join(f"({c * denominator})*{b}^({i}*n)" for i, c in enumerate(coefficients) if c)
+    return f"({text})/{denominator}", tuple(count(b ** n) for n in range(k))
 
 
 def with_initial(program: Program, initial: tuple[int, ...], offset: int = 0) -> Program:
