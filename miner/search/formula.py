@@ -1590,8 +1590,8 @@ def programs_from_name(name: str, offset: int = 0, terms: tuple[int, ...] = (),
     for prog in rationals.programs_from_name(name, offset):
         out.setdefault(repr(prog.ops), prog)
     if (powers := powers_partitions(name)) is not None:
-        text, first = powers
-        prog = with_initial(compile_formula(parse_formula(text), offset), first[offset:], offset)
+        text, stated = powers
+        prog = with_initial(compile_formula(parse_formula(text), offset), stated[offset:], offset)
         out.setdefault(repr(prog.ops), prog)
     # the formulas as written first, then shifted by one
     ordered = sorted(out.values(), key=lambda p: len(p.ops))
