@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from math import comb, gcd, prod
+from math import comb, gcd, isqrt, prod
 from pathlib import Path
 from typing import Any
 
@@ -914,3 +914,18 @@ def test_partitions_of_a_power_into_bounded_powers():
     solved = [p for p in programs_from_name(name, 0, tuple(terms[:8])) if check_terms(p, terms[:8]).ok]
     assert solved and check_terms(solved[0], terms).ok  # 17 terms, the last from 65536 = 2^16 parts and more
     assert programs_from_name("Number of partitions of 2^n into powers of 2 less than or equal to 24.", 0) == []
+
+
+def test_arrays_of_squares_with_a_given_sum():
+    def arrays(cells: int, total: int) -> int:  # [x^total] (1 + x + x^4 + x^9 + ...)^cells
+        square = [int(isqrt(s) ** 2 == s) for s in range(total + 1)]
+        power = [1] + [0] * total
+        for _ in range(cells):
+            power = [sum(power[i] * square[s - i] for i in range(s + 1)) for s in range(total + 1)]
+        return power[total]
+
+    terms = [arrays(n * n, 9) for n in range(2, 24)]
+    assert terms[:5] == [16, 766, 61184, 3112500, 105851488]  # A159375's terms
+    name = "Number of n X n arrays of squares of integers summing to 9."
+    solved = [p for p in programs_from_name(name, 2, tuple(terms[:10])) if check_terms(p, terms[:10]).ok]
+    assert solved and check_terms(solved[0], terms).ok

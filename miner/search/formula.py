@@ -31,7 +31,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
+from math import isqrt, lcm
 from typing import Any, Callable, Iterator, Mapping
 
 from miner.lang import semantics as S
@@ -753,6 +753,11 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if (m := _SQUARES_ARRAYS.match(name.strip())) and int(m[2]) <= 60:
+        # j nonzero entries: binomial(cells, j) places times the ordered j-tuples of positive squares summing to K
+        total, cells = int(m[2]), m[1].replace(" ", "").replace("X", "*").replace("x", "*")
+        tuples = _positive_square_tuples(total)
+        out.append(" + ".join(f"{c}*binomial({cells}, {j})" for j, c in enumerate(tuples) if c))
     if m := _SUBSETS_SUM.match(name.strip()):
         k = int(m[1])  # by roots of unity: each d | gcd(n, k) counts the subsets fixed by a rotation of order d
         out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
@@ -769,6 +774,20 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "Number of n X n arrays of squares of integers summing to 9": entries 0, 1, 4, 9, ...
+_SQUARES_ARRAYS = re.compile(r"^Number of (n ?[Xx] ?n|n ?[Xx] ?\d+|\d+ ?[Xx] ?n) arrays of squares of integers summing to (\d+)\.?$")
+
+
+def _positive_square_tuples(total: int) -> list[int]:
+    """c[j] = the ordered j-tuples of positive squares summing to `total`, j = 0..total."""
+    ways = [[0] * (total + 1) for _ in range(total + 1)]  # ways[j][s]
+    ways[0][0] = 1
+    for j in range(1, total + 1):
+        for s in range(total + 1):
+            ways[j][s] = sum(ways[j - 1][s - r * r] for r in range(1, isqrt(s) + 1))
+    return [ways[j][total] for j in range(total + 1)]
+
+
 # "Number of 6-member subsets of [6*n] whose elements sum to a multiple of n"
 _SUBSETS_SUM = re.compile(r"^Number of (\d+)-(?:member|element) subsets of \[\1\*?n\] whose elements sum to a multiple of n\.?$")
 # "Comma transform of squares": the two digits on either side of each comma of the written sequence
