@@ -929,3 +929,25 @@ def test_arrays_of_squares_with_a_given_sum():
     name = "Number of n X n arrays of squares of integers summing to 9."
     solved = [p for p in programs_from_name(name, 2, tuple(terms[:10])) if check_terms(p, terms[:10]).ok]
     assert solved and check_terms(solved[0], terms).ok
+
+
+def test_blocks_of_products_written_up_to_n():
+    def written(n: int, k: int, descending: bool, alternating: bool) -> int:
+        """The expression's first n numbers (1, 2, 3, ... in blocks of k, each block's order as written)."""
+        numbers = [x for b in range(n // k + 1) for x in (range(b * k + k, b * k, -1) if descending else range(b * k + 1, b * k + k + 1))]
+        total = 0
+        for b in range(0, n, k):
+            total += (-1) ** (b // k if alternating else 0) * prod(numbers[b:min(b + k, n)])
+        return total
+
+    cases = [("a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + 13*14*15*16 + 17*18*19*20 + ... + (up to n).", 4, False, False),
+             ("a(n) = 4*3*2*1 + 8*7*6*5 + 12*11*10*9 + 16*15*14*13 + ... + (up to the n-th term).", 4, True, False),
+             ("a(n) = 1*2*3 - 4*5*6 + 7*8*9 - 10*11*12 + 13*14*15 - ... + (up to n).", 3, False, True)]
+    for name, k, descending, alternating in cases:
+        terms = [written(n, k, descending, alternating) for n in range(1, 120)]
+        solved = [p for p in programs_from_name(name, 1, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name
+    assert terms[:8] == [1, 2, 6, 2, -14, -114, -107, -58]  # A319543's terms
+    assert [written(n, 4, True, False) for n in range(1, 8)] == [4, 12, 24, 24, 32, 80, 360]  # A319868's
+    # blocks that skip a number are no such expression
+    assert programs_from_name("a(n) = 1*2 + 4*5 + 7*8 + ... + (up to n).", 1) == []

@@ -753,6 +753,8 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if (blocks := _blocks_up_to_n(name)) is not None:
+        out.append(blocks)
     if (m := _SQUARES_ARRAYS.match(name.strip())) and int(m[2]) <= 60:
         # j nonzero entries: binomial(cells, j) places times the ordered j-tuples of positive squares summing to K
         total, cells = int(m[2]), m[1].replace(" ", "").replace("X", "*").replace("x", "*")
@@ -774,6 +776,52 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + ... + (up to n)", "a(n) = 4*3*2*1 + 8*7*6*5 + ... + (up to the n-th term)"
+_UP_TO_N = re.compile(r"^a\(n\) = (?P<written>[\d*+ -]+?)\s*[+-]\s*(?:\.\.\.|\u2026)\s*[+-]\s*\(up to (?:n|the n-th term)\)\.?$")
+
+
+def _blocks_up_to_n(name: str) -> str | None:
+    """The sum (or alternating sum) of the products of blocks of k consecutive numbers 1, 2, 3, ... (each block
+    ascending or descending) written up to its n-th number, the last block cut there."""
+    m = _UP_TO_N.match(name.strip())
+    if m is None:
+        return None
+    signs: list[str] = []
+    groups: list[list[int]] = []
+    for sign, text in signed_terms(m["written"]):
+        if not re.fullmatch(r"\d+(?:\s*\*\s*\d+)+", text):
+            return None
+        signs.append(sign)
+        groups.append([int(x) for x in re.findall(r"\d+", text)])
+    k = len(groups[0])
+    descending = groups[0][0] > groups[0][-1]
+    for b, numbers in enumerate(groups):
+        block = list(range(b * k + 1, b * k + k + 1))
+        if numbers != (block[::-1] if descending else block):
+            return None
+    alternating = all(sign == "+-"[b % 2] for b, sign in enumerate(signs))
+    if not alternating and set(signs) != {"+"}:
+        return None
+    sign, last = ("(-1)^b*", f"(-1)^floor(n/{k})*") if alternating else ("", "")
+    cut = (f"Product_{{i=0..(n mod {k})-1}} ((floor(n/{k})+1)*{k} - i)" if descending
+           else f"Product_{{i=n-(n mod {k})+1..n}} i")
+    return f"Sum_{{b=0..floor(n/{k})-1}} {sign}Product_{{i=1..{k}}} (b*{k}+i) + {last}min(n mod {k}, 1)*{cut}"
+
+
+def signed_terms(text: str) -> list[tuple[str, str]]:
+    """(sign, term) for each term of a sum, split at + and - outside brackets."""
+    out: list[tuple[str, str]] = []
+    depth, sign, start = 0, "+", 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+-":
+            if text[start:i].strip():
+                out.append((sign, text[start:i].strip()))
+            sign, start = ch, i + 1
+    out.append((sign, text[start:].strip()))
+    return out
+
+
 # "Number of n X n arrays of squares of integers summing to 9": entries 0, 1, 4, 9, ...
 _SQUARES_ARRAYS = re.compile(r"^Number of (n ?[Xx] ?n|n ?[Xx] ?\d+|\d+ ?[Xx] ?n) arrays of squares of integers summing to (\d+)\.?$")
 

@@ -33,7 +33,8 @@ from miner.lang.limits import DEFAULT, Limits
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search import twin
 from miner.search.build import add_const, line
-from miner.search.formula import Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, split_equals, tokenize
+from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, signed_terms, split_equals,
+                                  tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -197,7 +198,7 @@ def lacunary_rules(name: str) -> str | None:
     shift = int(whole[1]) if whole[1] else (1 if re.match(r"^(?:Expansion of |G\.f\.:?\s*)x\s*\*", name) else 0)
     coefficients: dict[int, int] = {}
     base: int | None = None
-    for sign, term in _signed_terms(whole[2]):
+    for sign, term in signed_terms(whole[2]):
         if term.isdigit():
             m, c = 0, int(term)
         elif monomial := _MONOMIAL.match(term):
@@ -218,28 +219,13 @@ def lacunary_rules(name: str) -> str | None:
     return ", ".join(rules) + "."
 
 
-def _signed_terms(text: str) -> list[tuple[str, str]]:
-    """(sign, term) for each term of a sum, split at + and - outside brackets."""
-    out: list[tuple[str, str]] = []
-    depth, sign, start = 0, "+", 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and ch in "+-" and text[start:i].strip():
-            out.append((sign, text[start:i].strip()))
-            sign, start = ch, i + 1
-        elif depth == 0 and ch in "+-":
-            sign, start = ch, i + 1
-    out.append((sign, text[start:].strip()))
-    return out
-
-
 def composition_rules(name: str) -> str | None:
     """The rule of "A(x) = P(x) +- x^j (1+v*x)^c A(x (1+v*x)^e)" (c, e of either sign: "A(x/(1-x)^2)/(1-x)"), P
     of degree below j, as text: the coefficient of x^n is p(n) +- Sum_{k} a(k) [x^(n-j-k)] (1+v*x)^(e*k+c)."""
     whole = _COMPOSITION.match(name)
     if whole is None:
         return None
-    *rest, (sign, term) = _signed_terms(whole[1])
+    *rest, (sign, term) = signed_terms(whole[1])
     at = term.find("A(")
     inner_end = _closing(term, at + 1) if at >= 0 else -1
     if inner_end < 0:
