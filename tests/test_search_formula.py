@@ -951,3 +951,13 @@ def test_blocks_of_products_written_up_to_n():
     assert [written(n, 4, True, False) for n in range(1, 8)] == [4, 12, 24, 24, 32, 80, 360]  # A319868's
     # blocks that skip a number are no such expression
     assert programs_from_name("a(n) = 1*2 + 4*5 + 7*8 + ... + (up to n).", 1) == []
+
+
+def test_p_adic_valuations_of_a_formula():
+    def valuation(x: int, p: int) -> int:
+        return 0 if x == 0 else next(e for e in range(x.bit_length() + 1) if x % p ** (e + 1))
+
+    terms = [valuation(comb(2 * n, n), 3) for n in range(100)]
+    name = "3-adic valuation of binomial(2*n, n)."
+    solved = [p for p in programs_from_name(name, 0, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
+    assert solved and check_terms(solved[0], terms).ok

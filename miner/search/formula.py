@@ -753,6 +753,8 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if m := _VALUATION.match(name.strip()):  # "2-adic valuation of A008336(2*n)"
+        out.append(f"valuation({m[2]}, {m[1]})")
     if (blocks := _blocks_up_to_n(name)) is not None:
         out.append(blocks)
     if (m := _SQUARES_ARRAYS.match(name.strip())) and int(m[2]) <= 60:
@@ -776,6 +778,7 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+_VALUATION = re.compile(r"^(?:a\(n\) = )?(?:the )?(\d+)-adic valuation of ([^:;]+?)\.?(?:[:;].*)?$")
 # "a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + ... + (up to n)", "a(n) = 4*3*2*1 + 8*7*6*5 + ... + (up to the n-th term)"
 _UP_TO_N = re.compile(r"^a\(n\) = (?P<written>[\d*+ -]+?)\s*[+-]\s*(?:\.\.\.|\u2026)\s*[+-]\s*\(up to (?:n|the n-th term)\)\.?$")
 
