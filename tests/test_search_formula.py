@@ -961,3 +961,20 @@ def test_p_adic_valuations_of_a_formula():
     name = "3-adic valuation of binomial(2*n, n)."
     solved = [p for p in programs_from_name(name, 0, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
     assert solved and check_terms(solved[0], terms).ok
+
+
+def test_left_digits_moved_to_the_term_before(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    def moved(x, count: int) -> list[int]:
+        """Each term's first digit moved to the end of the term before (the first term's leads the list)."""
+        digits = [str(x(n)) for n in range(count + 1)]
+        return [int(digits[0][0])] + [int(digits[n][1:] + digits[n + 1][0]) for n in range(count - 1)]
+
+    corpus = Corpus(testbed.read_corpus(sample_tarball))  # holds A000030, the initial digit
+    for name, x in (("Take list of odd numbers, move left digit of each term to end of previous term.", lambda n: 2 * n + 1),
+                    ("Take list of integers n >= 0, move left digit of each term to end of previous term.", lambda n: n)):
+        terms = moved(x, 300)
+        solved = [p for p in programs_from_name(name, 0, tuple(terms[:30])) if check_terms(p, terms[:30], corpus).ok]
+        assert solved and check_terms(solved[0], terms, corpus).ok, name
+    assert terms[:16] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 11, 21, 31, 41]  # A032762's terms

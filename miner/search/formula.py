@@ -753,6 +753,12 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if (m := _MOVE_LEFT_DIGIT.match(name.strip())) and (x := _elements(m[1])):
+        # each term loses its first digit to the one before and takes the next term's: x(n-1) without its first
+        # digit, then the first digit (A000030) of x(n); before x(0) there is none, nor any digits but its first
+        before = re.sub(r"(?<![A-Za-z_])n(?![A-Za-z_(])", "(n-1)", x)
+        after = f"({before}) mod 10^log_10(max({before}, 1))"
+        out.append(f"10*({after}) + A000030({x})")
     if m := _VALUATION.match(name.strip()):  # "2-adic valuation of A008336(2*n)"
         out.append(f"valuation({m[2]}, {m[1]})")
     if (blocks := _blocks_up_to_n(name)) is not None:
@@ -778,6 +784,7 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+_MOVE_LEFT_DIGIT = re.compile(r"^Take list of (?:the )?(.+?), move left digit of each term to end of previous term\.?$", re.I)
 _VALUATION = re.compile(r"^(?:a\(n\) = )?(?:the )?(\d+)-adic valuation of ([^:;]+?)\.?(?:[:;].*)?$")
 # "a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + ... + (up to n)", "a(n) = 4*3*2*1 + 8*7*6*5 + ... + (up to the n-th term)"
 _UP_TO_N = re.compile(r"^a\(n\) = (?P<written>[\d*+ -]+?)\s*[+-]\s*(?:\.\.\.|\u2026)\s*[+-]\s*\(up to (?:n|the n-th term)\)\.?$")
@@ -850,7 +857,7 @@ def _elements(text: str) -> str | None:
     low = text.strip().lower()
     if re.fullmatch(r"a\d{6}", low):
         return f"{text.strip()}(n)"
-    if low in ("nonnegative integers", "natural numbers", "integers"):
+    if low in ("nonnegative integers", "natural numbers", "integers", "integers n >= 0"):
         return "n"
     return _PLURALS.get(low)
 
