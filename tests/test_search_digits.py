@@ -180,3 +180,22 @@ def test_run_lengths_of_the_digits():
     # a number missing from the terms: the filter lists it, so no program
     want = [k for k in range(1, 5000) if set(run_lengths(k, 4)) == {2}][:15]
     assert programs_for(Target(1, "Every run of digits of n in base 4 has length 2.", tuple(want[:3] + want[4:]), 1)) == []
+
+
+def test_unhappy_numbers_by_where_they_enter_the_cycle():
+    cycle = (4, 16, 37, 58, 89, 145, 42, 20)
+
+    def entry(k: int) -> int:
+        seen = []
+        while k not in cycle and k != 1 and k not in seen:
+            seen.append(k)
+            k = sum(int(c) ** 2 for c in str(k))
+        return k
+
+    name = "Unhappy numbers which enter the cycle (4, 16, 37, 58, 89, 145, 42, 20) at 145."
+    expected = [k for k in range(1, 5000) if entry(k) == 145][:120]
+    assert expected[:6] == [77, 98, 145, 149, 194, 238]  # A193570's terms
+    programs = programs_for(Target(193570, name, tuple(expected[:30]), 1))
+    assert len(programs) == 1 and evaluate(programs[0], 120) == expected
+    # the terms of another entry point give no program
+    assert programs_for(Target(193570, name, tuple(k for k in range(1, 999) if entry(k) == 89)[:30], 1)) == []

@@ -6,7 +6,8 @@ base 9", "Numbers n such that number of runs in the base 3 representation of n i
 becomes a predicate on the digits of k; the program counts the digits of k = k0, k0+1, ... and returns
 the n-th k that passes, so it holds for every term. When the digits must come from a set D, the program
 walks only the numbers written with D (the j-th of them is j in base |D| with D's digits), so terms near
-10^7 cost |D|^7 tests, not 10^7.
+10^7 cost |D|^7 tests, not 10^7. "Unhappy numbers which enter the cycle (4, 16, ...) at 145" iterates the sum of the
+squares of the digits on each k.
 """
 
 from __future__ import annotations
@@ -307,11 +308,78 @@ def _lists(f: Filter, terms: tuple[int, ...]) -> bool:
     return False
 
 
+# "Unhappy numbers which enter the cycle (4, 16, 37, 58, 89, 145, 42, 20) at 145": k itself counts as the first
+# number of its trajectory under x -> the sum of the squares of x's digits
+_CYCLE_ENTRY = re.compile(r"^Unhappy numbers (?:which|that) enter the cycle \(([\d, ]+)\) at (\d+)\.?$")
+MAX_STEPS = 20  # the map takes any k below 10^100 under 8,100 at once, and those enter the cycle within 12 steps
+
+
+def cycle_entry(name: str) -> tuple[tuple[int, ...], int] | None:
+    """(the cycle, the number where the trajectory must first meet it), or None."""
+    m = _CYCLE_ENTRY.match(name.strip())
+    if m is None:
+        return None
+    cycle = tuple(int(x) for x in m[1].split(","))
+    return (cycle, int(m[2])) if int(m[2]) in cycle else None
+
+
+def _entry(k: int, cycle: tuple[int, ...]) -> int:
+    """The first number of k's trajectory in the cycle (0 if none within MAX_STEPS)."""
+    for _ in range(MAX_STEPS):
+        if k in cycle:
+            return k
+        k = sum(int(c) ** 2 for c in str(k))
+    return 0
+
+
+def cycle_entry_program(cycle: tuple[int, ...], at: int, first: int, offset: int) -> Program:
+    """The n-th k >= first whose trajectory meets the cycle first at `at`: each candidate iterates the map up to
+    MAX_STEPS times, keeping the first cycle member it meets ($7); meeting one ($6) ends the iteration."""
+    member = "".join(f"mov $10,$5\nequ $10,{c}\nadd $9,$10\n" for c in cycle)
+    step = f"""add $1,1
+mov $5,$1
+mov $6,0
+mov $7,0
+mov $8,{MAX_STEPS}
+lpb $8
+  sub $8,1
+  mov $9,0
+{member}  mov $10,1
+  sub $10,$6
+  mul $9,$10
+  mov $10,$9
+  mul $10,$5
+  add $7,$10
+  add $6,$9
+  mov $10,1
+  sub $10,$6
+  mul $8,$10
+  mov $11,0
+  lpb $5
+    mov $12,$5
+    mod $12,10
+    pow $12,2
+    add $11,$12
+    div $5,10
+  lpe
+  mov $5,$11
+lpe
+mov $3,$7
+equ $3,{at}
+"""
+    return nth_passing(parse(f"mov $1,{first - 1}\nmov $2,{10 ** 12}\n").code(), parse(step).code(), offset)
+
+
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The program of the first reading whose passing numbers, from the first known term on, are the known terms."""
     terms = target.terms
     if len(terms) < MIN_TERMS or terms[0] < 0 or list(terms) != sorted(set(terms)):
         return []
+    if (entry := cycle_entry(target.name)) is not None:
+        cycle, at = entry
+        passes = lists_exactly(lambda k: _entry(k, cycle) == at, terms) and terms[0] == next(
+            k for k in range(1, terms[0] + 1) if _entry(k, cycle) == at)
+        return [cycle_entry_program(cycle, at, 1, target.offset)] if passes else []
     for f in parse_name(target.name):
         if f.prime and corpus is not None and PRIMES not in corpus:
             continue
