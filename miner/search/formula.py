@@ -1314,12 +1314,7 @@ class Compiler:
         self.emit("mov", digit, rest, direct=True)
         self.emit("mod", digit, len(digits))
         self.emit("mov", picked, 0)
-        for j, d in enumerate(digits):
-            if d:
-                self.emit("mov", t, digit, direct=True)
-                self.emit("equ", t, j)
-                self.emit("mul", t, d)
-                self.emit("add", picked, t, direct=True)
+        self.lookup(picked, digit, digits, t)
         self.emit("mul", picked, place, direct=True)
         self.emit("add", dest, picked, direct=True)
         self.emit("mul", place, base)
@@ -1340,18 +1335,22 @@ class Compiler:
         self.emit("mod", digit, 10)
         self.emit("mov", picked, 0)
         self.emit("mov", width, 10)
-        for j, image in enumerate(images):
-            for cell, value in ((picked, image), (width, 10 ** len(str(image)) - 10)):
-                if value:
-                    self.emit("mov", t, digit, direct=True)
-                    self.emit("equ", t, j)
-                    self.emit("mul", t, value)
-                    self.emit("add", cell, t, direct=True)
+        self.lookup(picked, digit, images, t)
+        self.lookup(width, digit, tuple(10 ** len(str(image)) - 10 for image in images), t)
         self.emit("mul", picked, place, direct=True)
         self.emit("add", dest, picked, direct=True)
         self.emit("mul", place, width, direct=True)
         self.emit("div", rest, 10)
         self.ops.append(Operation("lpe"))
+
+    def lookup(self, cell: int, digit: int, values: tuple[int, ...], t: int) -> None:
+        """$cell += values[$digit] (for 0 <= $digit < len(values)), as a sum of (digit = j) * values[j]."""
+        for j, value in enumerate(values):
+            if value:
+                self.emit("mov", t, digit, direct=True)
+                self.emit("equ", t, j)
+                self.emit("mul", t, value)
+                self.emit("add", cell, t, direct=True)
 
     def absolute(self, dest: int, scratch: int) -> None:
         """$dest = max($dest, -$dest), through the free cell `scratch` (`abs_value` in Python)."""
