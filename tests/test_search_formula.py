@@ -978,3 +978,22 @@ def test_left_digits_moved_to_the_term_before(sample_tarball: Path):
         solved = [p for p in programs_from_name(name, 0, tuple(terms[:30])) if check_terms(p, terms[:30], corpus).ok]
         assert solved and check_terms(solved[0], terms, corpus).ok, name
     assert terms[:16] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 11, 21, 31, 41]  # A032762's terms
+
+
+def test_trajectories_of_a_stated_map():
+    def trajectory(start: int, step, count: int) -> list[int]:
+        out = [start]
+        while len(out) < count:
+            out.append(step(out[-1]))
+        return out
+
+    def second_nondivisor(x: int) -> int:
+        return [k for k in range(1, x + 3) if x % k][1]
+
+    cases = [("Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even.", trajectory(1, lambda x: 9 * x + 1 if x % 2 else x // 2, 80)),
+             ("Trajectory of 3 under repeated application of the map: n -> n + second-smallest number that does not divide n.",
+              trajectory(3, lambda x: x + second_nondivisor(x), 200))]
+    for name, terms in cases:
+        solved = [p for p in programs_from_name(name, 0, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name
+    assert cases[1][1][:8] == [3, 7, 10, 14, 18, 23, 26, 30]  # A140487's terms

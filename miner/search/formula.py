@@ -22,7 +22,8 @@ rational factors, nonnegative residues); `rationals` adds the numerators and den
 Tables are read in these exact readings too, after every layout as written, and with a first column or row
 the name states apart ("for k > 0, T(n, 0) = 1"). `digitcat(x, images)` writes each decimal digit of x anew
 ("concatenating the squares of the digits of prime(n)", "multiply each digit by 2, keeping the memory of the
-groupings").
+groupings"); `nondivisor(n, j)` is the j-th smallest number not dividing n. The trajectory of a map the name states
+("Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even") is the recurrence a(n) = f(a(n-1)).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf"
                         "rad": 7947, "usigma": 34448})
 _BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
-          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2, "numerator": 1, "denominator": 1}
+          "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2, "numerator": 1, "denominator": 1,
+          "nondivisor": 2}
+NONDIVISOR_BOUND = 64  # candidates the j-th smallest non-divisor is sought among (n below 10^27 has one of each j <= 3)
 
 
 def abs_value(x: int) -> int:
@@ -106,6 +109,16 @@ def digitmap_value(k: int, base: int, digits: tuple[int, ...]) -> int:
         if not -1 < rest < k:
             return result
         k, result, place = rest, added, S.mul(place, base)
+
+
+def nondivisor_value(n: int, j: int) -> int:
+    """The j-th smallest k >= 1 that does not divide n, among 1..NONDIVISOR_BOUND (0 if none), as compiled."""
+    count = 0
+    for k in range(1, NONDIVISOR_BOUND + 1):
+        count += S.mod(n, k) != 0
+        if count == j and S.mod(n, k) != 0:
+            return k
+    return 0
 
 
 def digitcat_value(x: int, images: tuple[int, ...]) -> int:
@@ -753,6 +766,8 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if (step := trajectory_step(name)) is not None:
+        out.append(step)
     if (m := _MOVE_LEFT_DIGIT.match(name.strip())) and (x := _elements(m[1])):
         # each term loses its first digit to the one before and takes the next term's: x(n-1) without its first
         # digit, then the first digit (A000030) of x(n); before x(0) there is none, nor any digits but its first
@@ -784,6 +799,39 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even", "Trajectory of 3 under map x->x +
+# (x-with-digits-reversed)", "... the map: n -> n + second-smallest number that does not divide n"
+_TRAJECTORY = re.compile(r"^Trajectory of -?\d+ under (?:the )?(?:repeated application of (?:the )?)?map:? (?P<maps>.+?)\.?$")
+_CASE = re.compile(r"^(?P<v>[a-z])\s*-+>\s*(?P<e>.+?)(?:,?\s+(?:if|for|when)\s+(?P=v)\s+(?:is\s+)?(?P<par>odd|even))?$")
+_ORDINAL_WORDS = {"": 1, "first-": 1, "second-": 2, "third-": 3, "fourth-": 4, "fifth-": 5}
+_MAP_PHRASES = (
+    (re.compile(r"\(?\b([a-z])-with-digits-reversed\)?"), r"A004086(\1)"),
+    (re.compile(r"\b(?:the )?(first-|second-|third-|fourth-|fifth-|)smallest (?:number|integer) that does not divide ([a-z])\b"),
+     lambda m: f"nondivisor({m[2]}, {_ORDINAL_WORDS[m[1]]})"),
+)
+
+
+def trajectory_step(name: str) -> str | None:
+    """a(n) from a(n-1) for the trajectory of a map the name states (one case, or one for each parity)."""
+    m = _TRAJECTORY.match(name.strip())
+    if m is None:
+        return None
+    cases: dict[str, str] = {}
+    for part in re.split(r",\s*(?=[a-z]\s*-+>)", m["maps"]):
+        case = _CASE.match(part.strip())
+        if case is None:
+            return None
+        text = case["e"]
+        for pattern, replacement in _MAP_PHRASES:
+            text = pattern.sub(replacement, text)
+        cases[case["par"] or "all"] = re.sub(rf"(?<![A-Za-z_]){case['v']}(?![A-Za-z_(])", "a(n-1)", text)
+    if set(cases) == {"all"}:
+        return cases["all"]
+    if set(cases) == {"odd", "even"}:
+        return f"({cases['even']}) + (({cases['odd']}) - ({cases['even']}))*(a(n-1) mod 2)"
+    return None
+
+
 _MOVE_LEFT_DIGIT = re.compile(r"^Take list of (?:the )?(.+?), move left digit of each term to end of previous term\.?$", re.I)
 _VALUATION = re.compile(r"^(?:a\(n\) = )?(?:the )?(\d+)-adic valuation of ([^:;]+?)\.?(?:[:;].*)?$")
 # "a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + ... + (up to n)", "a(n) = 4*3*2*1 + 8*7*6*5 + ... + (up to the n-th term)"
@@ -1255,6 +1303,8 @@ class Compiler:
             self.digit_map(args[0], args[1].value, tuple(a.value for a in args[2:]), dest)
         elif name == "digitcat":
             self.digit_cat(args[0], tuple(a.value for a in args[1:]), dest)
+        elif name == "nondivisor":
+            self.nondivisor(args[0], args[1], dest)
         elif name == "valuation":
             # x / dir(x, p) = p^e, and log_p of it is e (`valuation_value`)
             self.value(args[0], dest)
@@ -1341,6 +1391,33 @@ class Compiler:
         self.emit("add", dest, picked, direct=True)
         self.emit("mul", place, width, direct=True)
         self.emit("div", rest, 10)
+        self.ops.append(Operation("lpe"))
+
+    def nondivisor(self, n: Node, j: Node, dest: int) -> None:
+        """$dest = the j-th smallest k >= 1 not dividing n (`nondivisor_value`): k runs over 1..NONDIVISOR_BOUND,
+        counting the non-divisors; the k where the count first reaches j is kept."""
+        x, wanted, k, count, bound, t, u = (self.fresh() for _ in range(7))
+        self.value(n, x)
+        self.value(j, wanted)
+        self.emit("mov", dest, 0)
+        self.emit("mov", k, 0)
+        self.emit("mov", count, 0)
+        self.emit("mov", bound, NONDIVISOR_BOUND)
+        self.ops.append(Operation("lpb", Operand(DIRECT, bound), Operand(CONSTANT, 1)))
+        self.emit("sub", bound, 1)
+        self.emit("add", k, 1)
+        self.emit("mov", t, x, direct=True)
+        self.emit("mod", t, k, direct=True)
+        self.emit("neq", t, 0)  # k does not divide x
+        self.emit("add", count, t, direct=True)
+        self.emit("mov", u, count, direct=True)
+        self.emit("equ", u, wanted, direct=True)
+        self.emit("mul", t, u, direct=True)
+        self.emit("mov", u, dest, direct=True)
+        self.emit("equ", u, 0)
+        self.emit("mul", t, u, direct=True)
+        self.emit("mul", t, k, direct=True)
+        self.emit("add", dest, t, direct=True)
         self.ops.append(Operation("lpe"))
 
     def lookup(self, cell: int, digit: int, values: tuple[int, ...], t: int) -> None:
