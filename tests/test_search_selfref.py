@@ -344,11 +344,11 @@ def lacunary(shift: int, base: int, q: dict[int, int], size: int) -> list[int]:
     return ([0] * shift + out)[:size]
 
 
-def composition(poly: dict[int, int], sign: int, j: int, v: int, c: int, e: int, size: int) -> list[int]:
-    """The fixed point of A(x) = P(x) + sign * x^j (1+v*x)^c A(x (1+v*x)^e), by iteration."""
+def composition(poly: dict[int, int], sign: int, j: int, v: int, c: int, e: int, size: int, d: int = 1) -> list[int]:
+    """The fixed point of A(x) = P(x) + sign * x^j (1+v*x)^c A(x^d (1+v*x)^e), by iteration."""
     a = [0] * size
     for _ in range(size):
-        inner = [0] + binomial_series(v, e, size - 1)  # x (1+v*x)^e
+        inner = [0] * d + binomial_series(v, e, size - d)  # x^d (1+v*x)^e
         composed, power = [0] * size, [1] + [0] * (size - 1)
         for coefficient in a:
             composed = [x + coefficient * y for x, y in zip(composed, power)]
@@ -386,6 +386,9 @@ def test_lacunary_products_are_read_as_rules_by_residue(a_number, name, terms, e
     ("A346050", "G.f. A(x) satisfies: A(x) = x + x^2 + x^3 * A(x/(1 - x)) / (1 - x).",
      [0, 1, 1, 0, 1, 3, 6, 11, 23, 60, 179, 553, 1716, 5415, 17801, 61956, 228391, 882309, 3530322],
      composition({1: 1, 2: 1}, 1, 3, -1, -1, -1, 40)),
+    ("A396748", "G.f. A(x) satisfies A(x) = 1 + x * A(x^2/(1 - x)^2) / (1 - x)^3.",
+     [1, 1, 3, 7, 15, 33, 77, 189, 477, 1215, 3091, 7821, 19669, 49217, 122745, 305663],
+     composition({0: 1}, 1, 1, -1, -3, -2, 40, d=2)),
 ])
 def test_functional_equations_with_a_composed_argument_are_sums_over_the_history(a_number, name, terms, expected):
     assert expected[:len(terms)] == terms  # the fixed point computed by series is the OEIS sequence

@@ -74,7 +74,7 @@ REVISED: dict[str, str] = {
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts
     "theta": "2026-12-07T19:51:00+00:00",  # theta_2, cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech
-    "selfref": "2026-12-07T19:47:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
+    "selfref": "2026-12-07T20:18:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses

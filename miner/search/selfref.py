@@ -220,8 +220,8 @@ def lacunary_rules(name: str) -> str | None:
 
 
 def composition_rules(name: str) -> str | None:
-    """The rule of "A(x) = P(x) +- x^j (1+v*x)^c A(x (1+v*x)^e)" (c, e of either sign: "A(x/(1-x)^2)/(1-x)"), P
-    of degree below j, as text: the coefficient of x^n is p(n) +- Sum_{k} a(k) [x^(n-j-k)] (1+v*x)^(e*k+c)."""
+    """The rule of "A(x) = P(x) +- x^j (1+v*x)^c A(x^d (1+v*x)^e)" (c, e of either sign: "A(x/(1-x)^2)/(1-x)"),
+    P of degree below j, as text: the coefficient of x^n is p(n) +- Sum_{k} a(k) [x^(n-j-d*k)] (1+v*x)^(e*k+c)."""
     whole = _COMPOSITION.match(name)
     if whole is None:
         return None
@@ -233,10 +233,10 @@ def composition_rules(name: str) -> str | None:
     inner_text = re.sub(r"^x\s*([+-])\s*x\^2$", r"x*(1\1x)", term[at + 2:inner_end].strip())
     outer, inner = _factors(term[:at] + "@" + term[inner_end + 1:]), _factors(inner_text)
     poly = [(0, 0, 0, False) if t == "1" else _factors(t) for _, t in rest]
-    if outer is None or inner is None or not outer[3] or inner[3] or inner[0] != 1 or outer[0] < 1:
+    if outer is None or inner is None or not outer[3] or inner[3] or inner[0] < 1 or outer[0] < 1:
         return None
     j, v_out, c, _ = outer
-    _, v_in, e, _ = inner
+    d, v_in, e, _ = inner
     if v_out and v_in and v_out != v_in or any(f is None or f[1] or f[3] or f[0] >= j for f in poly):
         return None
     v = v_in or v_out
@@ -244,8 +244,9 @@ def composition_rules(name: str) -> str | None:
     for (s, _), f in zip(rest, poly):
         assert f is not None
         initial[f[0]] += -1 if s == "-" else 1
-    power = "" if v in (0, 1) else f"({v})^(n-{j}-k)*"
-    binomial = f"binomial({e}*k{c:+d}, n-{j}-k)" if v else f"(n-{j}-k == 0)"
+    rest_power = f"n-{j}-{d}*k" if d > 1 else f"n-{j}-k"
+    power = "" if v in (0, 1) else f"({v})^({rest_power})*"
+    binomial = f"binomial({e}*k{c:+d}, {rest_power})" if v else f"({rest_power} == 0)"
     values = ", ".join(f"a({i}) = {x}" for i, x in sorted(initial.items()))
     return f"{values}, a(n) = {sign.strip('+')}Sum_{{k=0..n-{j}}} {power}a(k)*{binomial} for n >= {j}."
 
