@@ -997,3 +997,38 @@ def test_trajectories_of_a_stated_map():
         solved = [p for p in programs_from_name(name, 0, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
         assert solved and check_terms(solved[0], terms).ok, name
     assert cases[1][1][:8] == [3, 7, 10, 14, 18, 23, 26, 30]  # A140487's terms
+
+
+def test_sums_over_products_of_one_plus_k_x():
+    """The reading's formula with its seq calls valued by Python: 1/Product_{k=1..g} (1 + k*x) by Stirling2."""
+    from fractions import Fraction as F
+    from functools import lru_cache
+    from math import factorial
+
+    from miner.search.formula import formula_fragments, parse_prefix
+    from miner.search.twin import Hooks, Run, compiled
+
+    @lru_cache(maxsize=None)
+    def stirling2(m: int, k: int) -> int:
+        return int(m == k == 0) if m == 0 or k == 0 else k * stirling2(m - 1, k) + stirling2(m - 1, k - 1)
+
+    def triangle(index: int) -> int:
+        row = next(r for r in range(200) if (r + 1) * (r + 2) // 2 > index)
+        return stirling2(row, index - row * (row + 1) // 2)
+
+    size = 25
+    series = [F(0)] * size  # Sum_n (2n)! x^n / Product_{k=1..2n} (1 + k x), as power series
+    for n in range(size):
+        term = [F(0)] * size
+        term[n] = F(factorial(2 * n))
+        for k in range(1, 2 * n + 1):  # divide by (1 + k x)
+            for i in range(1, size):
+                term[i] -= k * term[i - 1]
+        series = [a + b for a, b in zip(series, term)]
+    expected = [int(c) for c in series]
+    name = "G.f.: Sum_{n>=0} (2*n)! * x^n / Product_{k=1..2*n} (1 + k*x)."
+    nodes = [parse_prefix(f) for f in formula_fragments(name) if "Stirling2" in f]
+    assert len(nodes) == 1
+    value = compiled(nodes[0], Hooks(seq=lambda number, arg: lambda r: triangle(arg(r))))
+    assert [value(Run({"n": n})) for n in range(size)] == expected
+    assert expected[:6] == [1, 2, 18, 494, 26730, 2360462]  # A208885's terms

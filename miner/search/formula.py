@@ -766,6 +766,11 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if m := _OVER_FALLING.match(name.strip()):
+        # 1/Product_{k=1..g} (1 - k*x) = Sum_m Stirling2(m + g, g) x^m
+        f, g = (_renamed_text(t, "j") if t else "1" for t in (m["f"], m["g"]))
+        sign = "(-1)^(n-j)*" if m["s"] == "+" else ""
+        out.append(f"Sum_{{j=0..n}} ({f})*{sign}Stirling2(n-j+({g}), {g})")
     if (step := trajectory_step(name)) is not None:
         out.append(step)
     if (m := _MOVE_LEFT_DIGIT.match(name.strip())) and (x := _elements(m[1])):
@@ -799,6 +804,16 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "G.f.: Sum_{n>=0} (2*n)! * x^n / Product_{k=1..2*n} (1 + k*x)"
+_OVER_FALLING = re.compile(r"^(?:O\.g\.f\.|G\.f\.|Expansion of):? Sum_\{n>=0\} (?:(?P<f>.+?) ?\* ?)?x\^n ?/ ?"
+                           r"Product_\{k=1\.\.(?P<g>[^}]+)\} \(1 ?(?P<s>[+-]) ?k\*x\)\.?$")
+
+
+def _renamed_text(text: str, var: str) -> str:
+    """The formula text with its variable n called `var`."""
+    return re.sub(r"(?<![A-Za-z_])n(?![A-Za-z_(])", var, text)
+
+
 # "Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even", "Trajectory of 3 under map x->x +
 # (x-with-digits-reversed)", "... the map: n -> n + second-smallest number that does not divide n"
 _TRAJECTORY = re.compile(r"^Trajectory of -?\d+ under (?:the )?(?:repeated application of (?:the )?)?map:? (?P<maps>.+?)\.?$")
