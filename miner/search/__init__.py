@@ -64,9 +64,9 @@ STREAMED: frozenset[str] = frozenset({"neighbours", "family_deep"})
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
     "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
-    "digits": "2026-12-07T20:11:00+00:00",  # one digit's count; where unhappy numbers enter the cycle
+    "digits": "2026-12-07T20:20:00+00:00",  # one digit's count; where unhappy numbers enter the cycle
     "cited": "2026-12-06T20:13:00+00:00",  # columns, diagonals, reversed rows, matrix products, partial sums, differences, sections, T(..)
-    "formula": "2026-12-07T20:19:00+00:00",  # tables: exact readings, stated first column or row; digitcat; comma; k-subsets; sorts of 1
+    "formula": "2026-12-07T20:20:00+00:00",  # tables: exact readings, stated first column or row; digitcat; comma; k-subsets; sorts of 1
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T17:04:00+00:00",  # (1-c*x)*A(x) + A(x^m) = x, "with A(0) = 1"; A(c*x), A(-x); g.f.s of cited sequences
@@ -74,7 +74,7 @@ REVISED: dict[str, str] = {
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts
     "theta": "2026-12-07T19:51:00+00:00",  # theta_2, cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech
-    "selfref": "2026-12-07T20:18:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
+    "selfref": "2026-12-07T20:20:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
