@@ -21,6 +21,8 @@ def _h(n: int, power: int = 1) -> Fraction:
     ("Numerator of Sum_{k=0..n} (-1)^k/(2*k+1).",
      lambda n: sum(Fraction((-1) ** k, 2 * k + 1) for k in range(n + 1)).numerator, 0),
     ("Denominator of n^(n-2)/n!.", lambda n: (Fraction(n) ** (n - 2) / factorial(n)).denominator, 1),
+    # the quotient named as b(n) (A072972)
+    ("Numerator of b(n) = (50*n-6)/(binomial(3n,n)*2^n).", lambda n: Fraction(50 * n - 6, comb(3 * n, n) * 2 ** n).numerator, 0),
     ("Numerator of n*(n+5)/((n+2)*(n+3)).", lambda n: Fraction(n * (n + 5), (n + 2) * (n + 3)).numerator, 0),
     ("Denominators of Sum_{i=1..n} i/2^i.",
      lambda n: sum((Fraction(i, 2 ** i) for i in range(1, n + 1)), Fraction(0)).denominator, 1),

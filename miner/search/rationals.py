@@ -26,8 +26,9 @@ def parse_name(name: str) -> tuple[str, Node] | None:
     m = _CALL.match(text) or _NAME.match(text)
     if not m:
         return None
+    expression = re.sub(r"^[a-z]\(n\)\s*=\s*", "", m[2])  # "Numerator of b(n) = (50*n-6)/(...)"
     try:
-        node = parse_prefix(_clean(m[2]))
+        node = parse_prefix(_clean(expression))
     except (FormulaError, RecursionError):
         return None
     return m[1].lower(), node
