@@ -1032,3 +1032,27 @@ def test_sums_over_products_of_one_plus_k_x():
     value = compiled(nodes[0], Hooks(seq=lambda number, arg: lambda r: triangle(arg(r))))
     assert [value(Run({"n": n})) for n in range(size)] == expected
     assert expected[:6] == [1, 2, 18, 494, 26730, 2360462]  # A208885's terms
+
+
+def test_central_coefficients_of_binomial_products():
+    def coefficient(power: int, at: int, a: int, sign: int, e: int, b: int) -> int:
+        """[x^at] ((1+x)^a (1 + sign x^e)^b)^power, b >= 0 by multiplying out, b < 0 by dividing."""
+        size = at + 1
+        series = [1] + [0] * at
+        for _ in range(power * a):
+            series = [series[i] + (series[i - 1] if i else 0) for i in range(size)]
+        for _ in range(power * abs(b)):
+            if b > 0:
+                series = [series[i] + (sign * series[i - e] if i >= e else 0) for i in range(size)]
+            else:
+                for i in range(e, size):  # divide by (1 + sign x^e)
+                    series[i] -= sign * series[i - e]
+        return series[at]
+
+    cases = [("Coefficient of x^(2*n) in the expansion of ( (1+x)^3 * (1+x^2) )^n.", lambda n: coefficient(n, 2 * n, 3, 1, 2, 1)),
+             ("Coefficient of x^n in the expansion of ( (1+x)^2 / (1-x^3)^2 )^n.", lambda n: coefficient(n, n, 2, -1, 3, -2))]
+    for name, f in cases:
+        terms = [f(n) for n in range(60)]
+        solved = [p for p in programs_from_name(name, 0, tuple(terms[:15])) if check_terms(p, terms[:15]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name
+    assert [cases[0][1](n) for n in range(5)] == [1, 4, 46, 571, 7426]  # A394709's terms

@@ -766,6 +766,12 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _SORTS_OF_ONE.match(name.strip())) and (k := NUMBER_WORDS.get(m[2], m[2] if m[2] in "nk" else None)) is not None:
         ones = f"Stirling2(j, {k})" if m[1] else f"Sum_{{i=0..{k}}} Stirling2(j, i)"
         out.append(f"Sum_{{j=0..n}} {ones}*A002865(n-j)")
+    if m := _BINOMIAL_POWER.match(name.strip()):
+        # [x^(c n)] ((1+x)^a (1 +- x^e)^b)^n = Sum_i binomial(b n, i) (+-1)^i binomial(a n, c n - e i), b of either sign
+        c, a, e = int(m["c"] or 1), int(m["a"] or 1), int(m["e"])
+        b = int(m["b"] or 1) * (-1 if m["op"] == "/" else 1)
+        sign = "(-1)^i*" if m["s"] == "-" else ""
+        out.append(f"Sum_{{i=0..{c}*n}} binomial({b}*n, i)*{sign}binomial({a}*n, {c}*n - {e}*i)")
     if m := _OVER_FALLING.match(name.strip()):
         # 1/Product_{k=1..g} (1 - k*x) = Sum_m Stirling2(m + g, g) x^m
         f, g = (_renamed_text(t, "j") if t else "1" for t in (m["f"], m["g"]))
@@ -804,6 +810,9 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "Coefficient of x^n in the expansion of ( (1+x)^2 / (1-x^3)^2 )^n"
+_BINOMIAL_POWER = re.compile(r"^Coefficient of x\^(?:n|\((?P<c>\d+)\*n\)) in (?:the )?expansion of \( ?\(1 ?\+ ?x\)(?:\^(?P<a>\d+))? ?"
+                             r"(?P<op>[*/]) ?\(1 ?(?P<s>[+-]) ?x\^(?P<e>\d+)\)(?:\^(?P<b>\d+))? ?\)\^n\.?$")
 # "G.f.: Sum_{n>=0} (2*n)! * x^n / Product_{k=1..2*n} (1 + k*x)"
 _OVER_FALLING = re.compile(r"^(?:O\.g\.f\.|G\.f\.|Expansion of):? Sum_\{n>=0\} (?:(?P<f>.+?) ?\* ?)?x\^n ?/ ?"
                            r"Product_\{k=1\.\.(?P<g>[^}]+)\} \(1 ?(?P<s>[+-]) ?k\*x\)\.?$")
