@@ -175,13 +175,13 @@ def _power_of_k(text: str, base: int | None) -> tuple[int, int] | None:
     """(m, b) when the exponent text is m*b^k (2^(k+1): m = 2), b the base named or found; else None."""
     if not _EXPONENT.match(text):
         return None
-    expr = text.replace("^", "**")
     try:
-        values = [eval(expr, {"__builtins__": {}}, {"k": k}) for k in range(3)]  # noqa: S307 (digits, k and + - * ( ) only)
-    except (SyntaxError, TypeError, ZeroDivisionError):
+        value = twin.compiled(_parse(text, _Reading(_Parser), "k"), twin.Hooks())
+        values = [value(twin.Run({"n": k})) for k in range(3)]
+    except (FormulaError, EvalError, RecursionError):
         return None
     m = values[0]
-    if not isinstance(m, int) or m <= 0 or values[1] % m:
+    if m <= 0 or values[1] % m:
         return None
     b = values[1] // m
     if b < 2 or values[2] != m * b * b or (base is not None and b != base):
