@@ -258,10 +258,13 @@ _EXP_SUM = re.compile(r"^(?:Expansion of )?(?:O\.g\.f\.|G\.f\.|g\.f\.)?:?\s*(?:A
 def exp_sum_rules(name: str) -> str | None:
     """The rule of the g.f. "exp( Sum_{n>=1} b(n) * x^n/n )", as text: n a(n) = Sum_{j=1..n} b(j) a(n-j), a sum
     over the whole history (x A'(x) = A(x) Sum b(n) x^n)."""
-    m = _EXP_SUM.match(name.strip())
-    if m is None or re.match(r"(?:Expansion of )?e\.g\.f", name.strip(), re.I):
+    name = name.strip()
+    m = _EXP_SUM.match(name)
+    if m is None or re.match(r"(?:Expansion of )?e\.g\.f", name, re.I):
         return None
-    end = _closing(name, name.index("(", m.start() + name[m.start():].lower().index("exp")))
+    end = _closing(name, name.index("(", name.lower().index("exp(")))
+    if end < 0:
+        return None
     v = m["v"]
     body = name[m.end():end].strip()
     body = re.sub(r"^\((.*)\)$", r"\1", body) if _closing(body, 0) == len(body) - 1 else body
