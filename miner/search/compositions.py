@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from miner.search.formula import FormulaError
+from miner.search.formula import FormulaError, closing
 from miner.search.transforms import TRANSFORMS, Transform, propose_among
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -25,12 +25,10 @@ _RENAMED = {"k": "j", "d": "i"}
 
 def _argument(text: str, start: int) -> int:
     """The index just past the parenthesis that closes the one opened at text[start - 1]."""
-    depth = 1
-    for i in range(start, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
-        if depth == 0:
-            return i + 1
-    raise FormulaError(f"unbalanced parentheses in {text!r}")
+    end = closing(text, start - 1)
+    if end < 0:
+        raise FormulaError(f"unbalanced parentheses in {text!r}")
+    return end + 1
 
 
 def _composed_formula(outer: Transform, inner: Transform) -> str:

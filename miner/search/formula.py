@@ -1044,15 +1044,28 @@ def _with_boundary(node: Node, var: str, value: Node, triangle: bool) -> Node:
     first = Node("call", "equ", (Node("var", var), Node("num", 0)))
     guarded = node
     for v in ("n", "k") if triangle and var == "k" else (var,):
-        guarded = _substituted(guarded, v, Node("call", "max", (Node("var", v), Node("num", 1))))
+        guarded = substitute(guarded, v, Node("call", "max", (Node("var", v), Node("num", 1))))
     rest = Node("op", "*", (guarded, Node("op", "-", (Node("num", 1), first))))
     return Node("op", "+", (rest, Node("op", "*", (value, first))))
 
 
-def _substituted(node: Node, var: str, replacement: Node) -> Node:
+def substitute(node: Node, var: str, replacement: Node) -> Node:
+    """The node with every free occurrence of the variable replaced."""
     if node.kind == "var" and node.value == var:
         return replacement
-    return Node(node.kind, node.value, tuple(_substituted(a, var, replacement) for a in node.args))
+    if not node.args or (node.kind in ("sum", "prod", "dsum") and node.value == var):
+        return node
+    return Node(node.kind, node.value, tuple(substitute(a, var, replacement) for a in node.args))
+
+
+def closing(text: str, opening: int) -> int:
+    """The index of the bracket closing the "(" at `opening`, or -1 if it is not closed."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += (text[i] == "(") - (text[i] == ")")
+        if depth == 0:
+            return i
+    return -1
 
 
 def array_formulas(name: str) -> list[Node]:

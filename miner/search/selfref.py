@@ -33,8 +33,8 @@ from miner.lang.limits import DEFAULT, Limits
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search import twin
 from miner.search.build import add_const, line
-from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, constant_value, signed_terms, split_equals,
-                                  tokenize)
+from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, closing, constant_value, signed_terms,
+                                  split_equals, substitute, tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -227,7 +227,7 @@ def composition_rules(name: str) -> str | None:
         return None
     *rest, (sign, term) = signed_terms(whole[1])
     at = term.find("A(")
-    inner_end = _closing(term, at + 1) if at >= 0 else -1
+    inner_end = closing(term, at + 1) if at >= 0 else -1
     if inner_end < 0:
         return None
     inner_text = re.sub(r"^x\s*([+-])\s*x\^2$", r"x*(1\1x)", term[at + 2:inner_end].strip())
@@ -262,12 +262,12 @@ def exp_sum_rules(name: str) -> str | None:
     m = _EXP_SUM.match(name)
     if m is None or re.match(r"(?:Expansion of )?e\.g\.f", name, re.I):
         return None
-    end = _closing(name, name.index("(", name.lower().index("exp(")))
+    end = closing(name, name.index("(", name.lower().index("exp(")))
     if end < 0:
         return None
     v = m["v"]
     body = name[m.end():end].strip()
-    body = re.sub(r"^\((.*)\)$", r"\1", body) if _closing(body, 0) == len(body) - 1 else body
+    body = re.sub(r"^\((.*)\)$", r"\1", body) if closing(body, 0) == len(body) - 1 else body
     under = rf"(?P<d>{v}|\(\s*(?P<c>\d+)\s*\*?\s*{v}\s*\))"  # x^n/n, x^n/(2*n)
     found = (re.fullmatch(rf"(?P<b>.+?)\s*\*\s*x\^{v}\s*/\s*{under}", body)
              or re.fullmatch(rf"x\^{v}\s*/\s*{under}\s*\*\s*(?P<b>.+)", body)
@@ -278,16 +278,6 @@ def exp_sum_rules(name: str) -> str | None:
     var = next(c for c in "jimqrstuw" if not re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", coefficient))
     term = re.sub(rf"(?<![A-Za-z_]){v}(?![A-Za-z_(])", var, coefficient)
     return f"a(0) = 1, a(n) = (Sum_{{{var}=1..n}} ({term})*a(n-{var})) / n for n >= 1."
-
-
-def _closing(text: str, opening: int) -> int:
-    """The index of the bracket closing the one at `opening`, or -1."""
-    depth = 0
-    for i in range(opening, len(text)):
-        depth += (text[i] == "(") - (text[i] == ")")
-        if depth == 0:
-            return i
-    return -1
 
 
 def _factors(text: str) -> tuple[int, int, int, bool] | None:
@@ -539,15 +529,6 @@ def _plus(node: Node, c: int) -> Node:
     if not c:
         return node
     return Node("op", "+" if c > 0 else "-", (node, Node("num", abs(c))))
-
-
-def substitute(node: Node, var: str, replacement: Node) -> Node:
-    """The node with every free occurrence of the variable replaced."""
-    if node.kind == "var" and node.value == var:
-        return replacement
-    if not node.args or (node.kind in ("sum", "prod", "dsum") and node.value == var):
-        return node
-    return Node(node.kind, node.value, tuple(substitute(a, var, replacement) for a in node.args))
 
 
 def _exact_fractions(node: Node) -> Node:
