@@ -377,8 +377,9 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
         return []
     if (entry := cycle_entry(target.name)) is not None:
         cycle, at = entry
-        passes = lists_exactly(lambda k: _entry(k, cycle) == at, terms) and terms[0] == next(
-            k for k in range(1, terms[0] + 1) if _entry(k, cycle) == at)
+        # the program scans from 1: none may pass before the first term
+        passes = lists_exactly(lambda k: _entry(k, cycle) == at, terms) and not any(
+            _entry(k, cycle) == at for k in range(1, terms[0]))
         return [cycle_entry_program(cycle, at, 1, target.offset)] if passes else []
     for f in parse_name(target.name):
         if f.prime and corpus is not None and PRIMES not in corpus:

@@ -115,9 +115,10 @@ def nondivisor_value(n: int, j: int) -> int:
     """The j-th smallest k >= 1 that does not divide n, among 1..NONDIVISOR_BOUND (0 if none), as compiled."""
     count = 0
     for k in range(1, NONDIVISOR_BOUND + 1):
-        count += S.mod(n, k) != 0
-        if count == j and S.mod(n, k) != 0:
-            return k
+        if S.mod(n, k) != 0:
+            count += 1
+            if count == j:
+                return k
     return 0
 
 
@@ -774,7 +775,7 @@ def formula_fragments(name: str) -> list[str]:
         out.append(f"Sum_{{i=0..{c}*n}} binomial({b}*n, i)*{sign}binomial({a}*n, {c}*n - {e}*i)")
     if m := _OVER_FALLING.match(name.strip()):
         # 1/Product_{k=1..g} (1 - k*x) = Sum_m Stirling2(m + g, g) x^m
-        f, g = (_renamed_text(t, "j") if t else "1" for t in (m["f"], m["g"]))
+        f, g = (renamed_text(t, "n", "j") if t else "1" for t in (m["f"], m["g"]))
         sign = "(-1)^(n-j)*" if m["s"] == "+" else ""
         out.append(f"Sum_{{j=0..n}} ({f})*{sign}Stirling2(n-j+({g}), {g})")
     if (step := trajectory_step(name)) is not None:
@@ -782,7 +783,7 @@ def formula_fragments(name: str) -> list[str]:
     if (m := _MOVE_LEFT_DIGIT.match(name.strip())) and (x := _elements(m[1])):
         # each term loses its first digit to the one before and takes the next term's: x(n-1) without its first
         # digit, then the first digit (A000030) of x(n); before x(0) there is none, nor any digits but its first
-        before = re.sub(r"(?<![A-Za-z_])n(?![A-Za-z_(])", "(n-1)", x)
+        before = renamed_text(x, "n", "(n-1)")
         after = f"({before}) mod 10^log_10(max({before}, 1))"
         out.append(f"10*({after}) + A000030({x})")
     if m := _VALUATION.match(name.strip()):  # "2-adic valuation of A008336(2*n)"
@@ -799,7 +800,7 @@ def formula_fragments(name: str) -> list[str]:
         out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
     if (m := _COMMA.match(name.strip())) and (x := _elements(m[1])):
         # the last digit of x(n), then the first (A000030) of x(n+1)
-        out.append(f"10*(({x}) mod 10) + A000030({re.sub(r'(?<![A-Za-z_])n(?![A-Za-z_(])', '(n+1)', x)})")
+        out.append(f"10*(({x}) mod 10) + A000030({renamed_text(x, 'n', '(n+1)')})")
     return list(dict.fromkeys(out))
 
 
@@ -818,9 +819,9 @@ _OVER_FALLING = re.compile(r"^(?:O\.g\.f\.|G\.f\.|Expansion of):? Sum_\{n>=0\} (
                            r"Product_\{k=1\.\.(?P<g>[^}]+)\} \(1 ?(?P<s>[+-]) ?k\*x\)\.?$")
 
 
-def _renamed_text(text: str, var: str) -> str:
-    """The formula text with its variable n called `var`."""
-    return re.sub(r"(?<![A-Za-z_])n(?![A-Za-z_(])", var, text)
+def renamed_text(text: str, old: str, new: str) -> str:
+    """The formula text with its variable `old` written as `new` (no longer name, no call, keeps it)."""
+    return re.sub(rf"(?<![A-Za-z_]){old}(?![A-Za-z_(])", new, text)
 
 
 # "Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even", "Trajectory of 3 under map x->x +
@@ -848,7 +849,7 @@ def trajectory_step(name: str) -> str | None:
         text = case["e"]
         for pattern, replacement in _MAP_PHRASES:
             text = pattern.sub(replacement, text)
-        cases[case["par"] or "all"] = re.sub(rf"(?<![A-Za-z_]){case['v']}(?![A-Za-z_(])", "a(n-1)", text)
+        cases[case["par"] or "all"] = renamed_text(text, case["v"], "a(n-1)")
     if set(cases) == {"all"}:
         return cases["all"]
     if set(cases) == {"odd", "even"}:
@@ -1006,7 +1007,7 @@ def triangle_formulas(name: str, pattern: re.Pattern[str] | None = None) -> list
         if m["v"] != "k":
             if re.search(r"(?<![A-Za-z_])k(?![A-Za-z_(])", text):
                 continue
-            text = re.sub(rf"(?<![A-Za-z_]){m['v']}(?![A-Za-z_(])", "k", text)
+            text = renamed_text(text, m["v"], "k")
         text = _RANGES.sub("", _clean(text))
         pieces = re.split(r"(?<=,)", re.split(r"\s*(?:<|>|\u2264|\u2265)", text)[0])
         for j in range(len(pieces), 0, -1):

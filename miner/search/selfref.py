@@ -33,8 +33,8 @@ from miner.lang.limits import DEFAULT, Limits
 from miner.lang.program import CONSTANT, DIRECT, INDIRECT, Operand, Operation, Program
 from miner.search import twin
 from miner.search.build import add_const, line
-from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, closing, constant_value, signed_terms,
-                                  split_equals, substitute, tokenize)
+from miner.search.formula import (Compiler, ExpressionParser, FormulaError, Node, as_polynomial, closing, constant_value, renamed_text,
+                                  signed_terms, split_equals, substitute, tokenize)
 from miner.search.types import Candidate, SearchContext, Target
 
 MIN_TERMS = 6  # known terms the rules must reproduce
@@ -276,7 +276,7 @@ def exp_sum_rules(name: str) -> str | None:
         return None
     coefficient = f"({found['b']})/{found['c']}" if found["c"] else found["b"]
     var = next(c for c in "jimqrstuw" if not re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", coefficient))
-    term = re.sub(rf"(?<![A-Za-z_]){v}(?![A-Za-z_(])", var, coefficient)
+    term = renamed_text(coefficient, v, var)
     return f"a(0) = 1, a(n) = (Sum_{{{var}=1..n}} ({term})*a(n-{var})) / n for n >= 1."
 
 
