@@ -132,6 +132,31 @@ def test_sequences_made_of_their_own_digits():
     assert programs_for(Target(1, "Begin with 5, multiply each digit by 2, separate the digits.", (5, 1, 0, 2), 1)) == []
 
 
+def differences_are_digits(start: int, count: int) -> list[int]:
+    """a(0) = start, then a(k+1) = a(k) + the k-th digit of the terms written one after another."""
+    terms, digits = [start], [int(c) for c in str(start)]
+    while len(terms) < count:
+        terms.append(terms[-1] + digits[len(terms) - 1])
+        digits += [int(c) for c in str(terms[-1])]
+    return terms
+
+
+def test_first_differences_are_the_digits_of_the_sequence():
+    name = "First differences give the same sequence written as a string of individual digits."
+    cases = [  # A100787 and A107977, the first terms from the OEIS data
+        (100787, [1, 2, 4, 8, 16, 17, 23, 24, 31, 33, 36, 38, 42, 45, 46, 49, 52, 55, 61, 64, 72, 76, 78, 82, 87, 91]),
+        (107977, [9, 18, 19, 27, 28, 37, 39, 46, 48, 56, 59, 66, 69, 78, 82, 88, 92, 100, 105, 111, 116, 125, 131]),
+    ]
+    for a_number, terms in cases:
+        expected = differences_are_digits(terms[0], 600)  # four-digit terms, far past the known ones
+        assert expected[:len(terms)] == terms
+        (program,) = programs_for(Target(a_number, name, tuple(terms), 1))
+        assert program.offset == 1
+        assert evaluate(program, 600) == expected
+    # the first term is the only start the name allows; without a positive one there is none
+    assert programs_for(Target(1, name, (0, 0, 0), 1)) == []
+
+
 def test_digits_grouped_in_pairs():
     cases = [  # (A-number, offset, name, first element, element)
         ("A059805", 1, "Natural numbers written with digits grouped in pairs and leading zeros omitted.", 1, lambda j: j),

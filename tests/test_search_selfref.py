@@ -433,3 +433,26 @@ def test_exponentials_of_logarithmic_sums_are_sums_over_the_history():
     assert len(programs) == 1 and evaluate(programs[0], 60, corpus) == fibonacci
     # an e.g.f. is another sum
     assert selfref.exp_sum_rules("Expansion of e.g.f.: A(x) = exp( Sum_{n>=1} (n-1)!*x^n/n ).") is None
+
+
+def q_catalan(q: int, size: int) -> list[int]:
+    """Carlitz and Riordan's recurrence: C(0) = 1, C(n+1) = Sum_{k=0..n} q^k C(k) C(n-k)."""
+    c = [1]
+    while len(c) < size:
+        n = len(c) - 1
+        c.append(sum(q ** k * c[k] * c[n - k] for k in range(n + 1)))
+    return c
+
+
+def test_families_called_by_name_are_their_defining_rules():
+    # first terms of A015083 (q = 2) and A015084 (q = 3) from the OEIS data; q = -1 is A090192
+    for q, name, first in ((2, "Carlitz-Riordan q-Catalan numbers (recurrence version) for q=2.", [1, 1, 3, 17, 171, 3113]),
+                           (3, "Carlitz-Riordan q-Catalan numbers for q=3.", [1, 1, 4, 43, 1252, 104098]),
+                           (-1, "Carlitz-Riordan q-Catalan numbers (recurrence version) for q = -1.", None)):
+        expected = q_catalan(q, 40)
+        assert first is None or expected[:6] == first
+        programs = programs_for(Target(1, name, tuple(expected[:12]), 0))
+        assert len(programs) == 1 and evaluate(programs[0], 40) == expected
+        # the family's rules are not fitted: other terms get no program
+        assert programs_for(Target(1, name, tuple([1, 2, *expected[2:12]]), 0)) == []
+    assert selfref.named_rules("Carlitz-Riordan q-Catalan numbers (sum version) for q=2.") is None

@@ -73,12 +73,12 @@ REVISED: dict[str, str] = {
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T16:15:00+00:00",  # LCGs; order up to 24: coordination sequences, fixed-width arrays, k parts
-    "theta": "2026-12-07T19:51:00+00:00",  # theta_2, cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech
-    "selfref": "2026-12-07T20:20:00+00:00",  # lacunary products, equations in A(x*(1+v*x)^e), exp(Sum b(n) x^n/n)
+    "theta": "2026-12-07T22:03:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta functions, ranks
+    "selfref": "2026-12-07T22:08:00+00:00",  # lacunary products, A(x*(1+v*x)^e), exp(Sum b(n) x^n/n), q-Catalan numbers
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
-    "juxtapose": "2026-12-07T19:34:00+00:00",  # sequences made of their own digits; digits grouped in pairs
+    "juxtapose": "2026-12-07T22:03:00+00:00",  # made of their own digits, first differences the digits; digits grouped in pairs
 }
 
 

@@ -7,7 +7,9 @@ holds for every term. Where the stream starts (k0) is left to the known terms. "
 in pairs and leading zeros omitted" reads the stream two digits at a time.
 
 Sequences made of their own digits ("Add 7 to each of the preceding digits, beginning with 0", "Begin with 5,
-multiply each digit by 2") keep their digit stream in memory and read it as they write it.
+multiply each digit by 2") keep their digit stream in memory and read it as they write it; so do sequences
+whose "First differences give the same sequence written as a string of individual digits" keep their terms and
+read the next digit from them.
 """
 
 from __future__ import annotations
@@ -182,10 +184,53 @@ mov $0,$4
     return at_offset(parse(code).code(), offset)
 
 
+_DIFFERENCES_ARE_DIGITS = re.compile(r"^First differences (?:give|are) the (?:same )?sequence written as a string of "
+                                     r"(?:individual |its )?digits\.?$", re.I)
+
+
+def differences_program(start: int, offset: int) -> Program:
+    """a(k+1) = a(k) + the k-th digit of a(0) a(1) a(2) ... written one after another. The terms are kept, a
+    cell each ($2 points past the last); $3 points to the term being read and $5 counts its digits not yet read."""
+    code = f"""mov $1,$0
+mov $2,{_STREAM_BASE + 1}
+mov $3,{_STREAM_BASE}
+mov ${_STREAM_BASE},{start}
+mov $4,{start}
+mov $5,{start}
+log $5,10
+add $5,1
+lpb $1
+  sub $1,1
+  sub $5,1
+  mov $7,10
+  pow $7,$5
+  mov $6,$$3
+  div $6,$7
+  mod $6,10
+  add $4,$6
+  mov $$2,$4
+  add $2,1
+  mov $8,$5
+  equ $8,0
+  add $3,$8
+  mov $9,$$3
+  log $9,10
+  add $9,1
+  mul $9,$8
+  add $5,$9
+lpe
+mov $0,$4
+"""
+    return at_offset(parse(code).code(), offset)
+
+
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The stream's program for each start, when the name states a stream (and the corpus holds its `seq`)."""
     if (own := self_digits(target.name)) is not None:
         return [self_digits_program(*own, target.offset)]
+    if _DIFFERENCES_ARE_DIGITS.match(target.name):
+        # The name leaves the first term to the data; a positive one writes a digit the stream can start from.
+        return [differences_program(target.terms[0], target.offset)] if target.terms and target.terms[0] > 0 else []
     stream = parse_name(target.name)
     if stream is None or (stream.seq is not None and corpus is not None and stream.seq not in corpus):
         return []

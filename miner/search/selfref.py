@@ -147,7 +147,7 @@ def parse_name(name: str) -> Definition | None:
 def readings(name: str) -> list[Definition]:
     """The name's readings, most literal first (see the module's docstring), each with a rule for every residue
     class and a reference that is no plain lag a(n-c) (those are `formula`'s)."""
-    stated = lacunary_rules(name) or composition_rules(name) or exp_sum_rules(name)
+    stated = lacunary_rules(name) or composition_rules(name) or exp_sum_rules(name) or named_rules(name)
     if stated is None and ("a(" not in name or "=" not in name):
         return []
     text = stated or _normalized(name)
@@ -278,6 +278,18 @@ def exp_sum_rules(name: str) -> str | None:
     var = next(c for c in "jimqrstuw" if not re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", coefficient))
     term = renamed_text(coefficient, v, var)
     return f"a(0) = 1, a(n) = (Sum_{{{var}=1..n}} ({term})*a(n-{var})) / n for n >= 1."
+
+
+# Families a name calls by their name, as the rules that define them
+_Q_CATALAN = re.compile(r"^Carlitz-Riordan q-Catalan numbers(?: \(recurrence version\))? for q ?= ?(-?\d+)\.?$")
+
+
+def named_rules(name: str) -> str | None:
+    """The rules of a family the name calls by its name: the Carlitz-Riordan q-Catalan numbers, C(n+1) =
+    Sum_{k=0..n} q^k C(k) C(n-k)."""
+    if m := _Q_CATALAN.match(name):
+        return f"a(n) = Sum_{{k=0..n-1}} ({m[1]})^k*a(k)*a(n-1-k), a(0) = 1."
+    return None
 
 
 def _factors(text: str) -> tuple[int, int, int, bool] | None:

@@ -18,7 +18,7 @@ from math import lcm
 from typing import Any, Iterator
 
 from miner.lang.program import Program
-from miner.search import egf
+from miner.search import egf, mocktheta
 from miner.search.euler import MAX_PERIOD, EulerFit, euler_program, normalised, series_terms
 from miner.search.formula import FormulaError, Node, TokenCursor, binop, parse_formula, tokenize
 from miner.search.types import Candidate, SearchContext, Target
@@ -195,7 +195,9 @@ def series(b: list[int], count: int) -> list[int] | None:
 
 def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     """The program of the named product (an Euler transform) or series (`egf`'s arrays) when its series, up to
-    leading zeros and a constant factor, is the known terms."""
+    leading zeros and a constant factor, is the known terms; or a mock theta function's (`mocktheta`)."""
+    if mock := mocktheta.programs_for(list(target.terms), target.name, target.offset):
+        return mock
     norm = normalised(target.terms) if len(target.terms) >= MIN_TERMS else None
     if norm is None:
         return []
