@@ -135,6 +135,12 @@ def test_positions_of_a_value_far_past_the_known_terms():
         want = [3 * j + 2 + start for j in range(200)]
         fits = fitting(Target(999001, "Position of n-th 2 in A900001.", tuple(want[:12]), offset), 200)
         assert fits == [want], start
+    # positions in an earlier version of the cited sequence, before it gained its first term or two: 0 sits at
+    # 2, 5, 8, ... of 1, 2, 0, 1, 2, 0, ... counted from 0
+    known = {900001: Target(900001, "n mod 3", tuple(n % 3 for n in range(60)), 0)}
+    want = [3 * j + 2 for j in range(200)]
+    fits = fitting(Target(999001, "Position of n-th 0 in A900001 (previous version).", tuple(want[:12]), 0), 200, known)
+    assert fits == [want]
 
 
 def test_row_sums_far_past_the_known_terms():

@@ -274,9 +274,10 @@ def _asm(text: str) -> list[Operation]:
 
 # --- Python twins --------------------------------------------------------------------------------------
 
-def positions(terms: tuple[int, ...], value: int, first: int) -> list[int]:
-    """Where `value` occurs among the terms, the first term counted as `first` (the Python twin)."""
-    return [first + i for i, t in enumerate(terms) if t == value]
+def positions(terms: tuple[int, ...], value: int, first: int, skip: int = 0) -> list[int]:
+    """Where `value` occurs among the terms after the first `skip`, the first of those counted as `first` (the
+    Python twin)."""
+    return [first + i for i, t in enumerate(terms[skip:]) if t == value]
 
 
 def row_sums(terms: tuple[int, ...], shape: tuple[int, int, int], alt: int = 0) -> list[int]:
@@ -368,7 +369,7 @@ def twin(c: Cited, rd: Reading, terms: Mapping[int, tuple[int, ...]]) -> list[in
     t = terms[c.a_number]
     p = rd.params
     if rd.op == "position":
-        return positions(t, c.value, p[0])
+        return positions(t, c.value, *p)
     if rd.op == "rows":
         return row_sums(t, (*rd.shape, p[0]), p[1])
     if rd.op == "line":
@@ -390,10 +391,11 @@ def twin(c: Cited, rd: Reading, terms: Mapping[int, tuple[int, ...]]) -> list[in
 
 # --- LODA programs -------------------------------------------------------------------------------------
 
-def position_program(a_number: int, value: int, first: int, callee_offset: int, offset: int) -> Program:
-    """The position (the cited sequence's first term counted as `first`) of the n-th `value` in it."""
+def position_program(a_number: int, value: int, first: int, callee_offset: int, offset: int, skip: int = 0) -> Program:
+    """The position of the n-th `value` in the cited sequence after its first `skip` terms, the first of those
+    counted as `first`."""
     setup = parse(f"mov $1,{first - 1}\nmov $2,$0\nadd $2,10\npow $2,3\n").code()
-    step = parse(f"add $1,1\nmov $3,$1\nadd $3,{callee_offset - first}\nseq $3,{a_number}\nequ $3,{value}\n").code()
+    step = parse(f"add $1,1\nmov $3,$1\nadd $3,{callee_offset + skip - first}\nseq $3,{a_number}\nequ $3,{value}\n").code()
     return nth_passing(setup, step, offset)
 
 
@@ -497,7 +499,7 @@ def program(c: Cited, rd: Reading, offsets: Mapping[int, int], offset: int) -> P
     """The LODA program of the reading (`offsets`: the cited programs' offsets)."""
     own, p = offsets[c.a_number], rd.params
     if rd.op == "position":
-        return position_program(c.a_number, c.value, p[0], own, offset)
+        return position_program(c.a_number, c.value, p[0], own, offset, p[1])
     if rd.op == "rows":
         return row_sum_program(c.a_number, (*rd.shape, p[0]), own, offset, p[1])
     if rd.op == "line":
@@ -573,7 +575,8 @@ def readings(c: Cited, offset: int = 0, callee_offset: int = 0) -> list[Reading]
     """The layouts the name may mean, the likeliest first."""
     kind = c.kind
     if kind == "position":
-        return [Reading("position", params=(first,)) for first in dict.fromkeys((callee_offset, 1, 0))]
+        # skip 1 or 2: positions in an earlier version of the cited sequence, before it gained its first terms
+        return [Reading("position", params=(first, skip)) for skip in (0, 1, 2) for first in dict.fromkeys((callee_offset, 1, 0))]
     if kind in ("rows", "altrows"):
         alts = (0,) if kind == "rows" else (1, 2, 3)
         return [Reading("rows", (f, g), (s, alt)) for alt in alts for f, g, s in ROW_SHAPES]
@@ -642,8 +645,8 @@ def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None
     options = readings(c, target.offset, offsets[c.a_number])
     if all(a in known for a in c.cites()):
         options = _kept(c, options, target, {a: known[a].terms for a in c.cites()})
-    else:
-        options = options[:MAX_UNJUDGED]
+    else:  # a position past skipped terms differs from a shifted count only where the cited terms can tell
+        options = [rd for rd in options if rd.op != "position" or not rd.params[1]][:MAX_UNJUDGED]
     return [program(c, rd, offsets, target.offset) for rd in options]
 
 
