@@ -1056,3 +1056,30 @@ def test_central_coefficients_of_binomial_products():
         solved = [p for p in programs_from_name(name, 0, tuple(terms[:15])) if check_terms(p, terms[:15]).ok]
         assert solved and check_terms(solved[0], terms).ok, name
     assert [cases[0][1](n) for n in range(5)] == [1, 4, 46, 571, 7426]  # A394709's terms
+
+
+def test_the_largest_term_over_the_divisors_and_bajnoks_functions():
+    def divisors(n: int) -> list[int]:
+        return [d for d in range(1, n + 1) if n % d == 0]
+
+    # negative terms too: the first divisor's term starts the maximum, not 0
+    terms = [max((d % 4 - 7) * n // d for d in divisors(n)) for n in range(1, 150)]
+    solved = [p for p in programs_from_name("a(n) = Max_{d|n} ((d mod 4) - 7)*n/d.", 1, tuple(terms[:20]))
+              if check_terms(p, terms[:20]).ok]
+    assert solved and check_terms(solved[0], terms).ok
+    for text in ("a(n) = Max_{k=1..n} k.", "a(n) = Max_{d|n, d odd} d."):
+        with pytest.raises(FormulaError):
+            parse_formula(text.removeprefix("a(n) = ").rstrip("."))
+
+    def v(n: int, j: int | None, h: int) -> int:  # Bajnok's v_j(n, h), and v+-(n, h) for j None
+        return max(((d - 1 - gcd(d, j)) // h + 1 if j else 2 * ((d - 2) // (2 * h)) + 1) * (n // d) for d in divisors(n))
+
+    # first terms of A291305 = v_5(n, 1), A289186 = v_4(n, 5), A290988 = v+-(n, 3) from the OEIS data (offset 2)
+    cases = [(5, 1, [1, 2, 3, 0, 5, 6, 7, 8, 5, 10]), (4, 5, [0, 1, 0, 1, 2, 2, 1, 3, 2, 2, 4, 3, 4, 5]),
+             (None, 3, [1, 1, 2, 1, 3, 1, 4, 3, 5, 3, 6, 3, 7, 5, 8, 5])]
+    for j, h, first in cases:
+        terms = [v(n, j, h) for n in range(2, 400)]
+        assert terms[:len(first)] == first
+        name = f"The arithmetic function v_{j}(n,{h})." if j else f"The arithmetic function v+-(n,{h})."
+        solved = [p for p in programs_from_name(name, 2, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name

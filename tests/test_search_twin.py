@@ -16,7 +16,8 @@ FORMULAS = ("n^2 - 3*n + 7", "(n+1)/2 - n/3", "(-n) mod 4 + floor(n/3)", "ceilin
             "round(n/3) * round(7/2)", "sqrt(n*n+3) + abs(5-n)", "lcm(n, 6) + gcd(n, 4)", "binomial(n, 3) - C(2n, n)",
             "n! / (n-2)!", "n!! + (n+1)!!", "Sum_{k=1..n} k^2", "Product_{k=2..n} (k+1)", "Sum_{k=n..3} 1",
             "Sum_{k=0..n} binomial(n, k)*2^k", "Sum_{d|n} d^2", "sigma_0(n) * 2", "Sum_{k=1..n} Sum_{d|k} d",
-            "log_2(n+1) + min(n, 4) - max(n, 3)", "12/(n-4)", "Sum_{k=1..n} 12/(k-3)")
+            "log_2(n+1) + min(n, 4) - max(n, 3)", "12/(n-4)", "Sum_{k=1..n} 12/(k-3)", "Max_{d|n} ((d mod 4) - 7)*n/d",
+            "Max_{d|n+2} floor((d-3)/2) - Sum_{d|n} 1")
 
 
 def twin_values(fn: Fn, count: int) -> tuple[list[int], bool]:

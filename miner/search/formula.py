@@ -6,7 +6,7 @@ and `!!` (double factorial), `mod` (infix, loosest) and mod(a,b), floor brackets
 floor/ceiling/binomial/C/gcd/min/max/sqrt, A-number references (`A000045(n+1)`), named functions that
 are well-known corpus sequences (Fibonacci, prime, phi, sigma, tau/d, pi, mu, omega: compiled to `seq`
 calls by A-number, see NAMED_SEQUENCES; `propose` drops programs whose callee the corpus lacks),
-Sum_{k=a..b} and Product_{k=a..b} over a product of factors, divisor sums Sum_{d|m} f(d), and
+Sum_{k=a..b} and Product_{k=a..b} over a product of factors, divisor sums Sum_{d|m} f(d) (and Max_{d|m}), and
 recurrences in earlier terms `a(n-1)`, `a(n-2)`, ... (`a(n) = 2*a(n-1) + n`): their initial values are
 the target's first known terms. `/` compiles to LODA's truncating division. Triangles read by rows state
 `T(n,k) = ...` in n and k: the term's index gives the row and column (`compile_triangle`).
@@ -366,7 +366,7 @@ class ExpressionParser(TokenCursor):
         if tok == "a" and self.peek() == "(":
             return self._self_reference()
         low = tok.lower()
-        if low in ("sum", "product"):
+        if low in ("sum", "product") or (low == "max" and self.peek() == "_"):
             return self._big_operator(low)
         if tok == "|" and not self.in_brackets:
             node = self.expression()  # |x| is abs(x)
@@ -502,9 +502,14 @@ class ExpressionParser(TokenCursor):
             self.take("}")
             body = self.term()
             self.variables.pop()
+            if kind == "max" and conditions:
+                raise FormulaError("a condition on Max_{d|n}")
             for condition in conditions:  # a term outside the condition counts as 0 (a factor as 1)
                 body = Node("op", "*" if kind == "sum" else "^", (body, condition))
-            return Node("dsum" if kind == "sum" else "dprod", var, (whole, body, *([Node("num", 1)] if primes else [])))
+            out_kind = {"sum": "dsum", "product": "dprod", "max": "dmax"}[kind]
+            return Node(out_kind, var, (whole, body, *([Node("num", 1)] if primes else [])))
+        if kind == "max":
+            raise FormulaError("Max_ over a range")
         low, high = self._range(var)
         self.variables.append(var)
         conditions = []
@@ -798,6 +803,10 @@ def formula_fragments(name: str) -> list[str]:
     if m := _SUBSETS_SUM.match(name.strip()):
         k = int(m[1])  # by roots of unity: each d | gcd(n, k) counts the subsets fixed by a rotation of order d
         out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
+    if m := _BAJNOK.match(name.strip()):
+        # Bajnok's v_j(n, h) and v+-(n, h): the largest (j, h)-sum-free or symmetric set's size, over d | n
+        term = f"floor((d-1-gcd(d,{m['j']}))/{m['h']})+1" if m["j"] else f"2*floor((d-2)/(2*{m['h']}))+1"
+        out.append(f"Max_{{d|n}} ({term})*n/d")
     if (m := _COMMA.match(name.strip())) and (x := _elements(m[1])):
         # the last digit of x(n), then the first (A000030) of x(n+1)
         out.append(f"10*(({x}) mod 10) + A000030({renamed_text(x, 'n', '(n+1)')})")
@@ -811,6 +820,8 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "The arithmetic function v_4(n,5)", "The arithmetic function v+-(n,3)" (Bajnok, additive combinatorics)
+_BAJNOK = re.compile(r"^The arithmetic function v(?:_(?P<j>\d+)|\+-)\(n, ?(?P<h>\d+)\)\.?$")
 # "Coefficient of x^n in the expansion of ( (1+x)^2 / (1-x^3)^2 )^n"
 _BINOMIAL_POWER = re.compile(r"^Coefficient of x\^(?:n|\((?P<c>\d+)\*n\)) in (?:the )?expansion of \( ?\(1 ?\+ ?x\)(?:\^(?P<a>\d+))? ?"
                              r"(?P<op>[*/]) ?\(1 ?(?P<s>[+-]) ?x\^(?P<e>\d+)\)(?:\^(?P<b>\d+))? ?\)\^n\.?$")
@@ -1054,7 +1065,7 @@ def substitute(node: Node, var: str, replacement: Node) -> Node:
     """The node with every free occurrence of the variable replaced."""
     if node.kind == "var" and node.value == var:
         return replacement
-    if not node.args or (node.kind in ("sum", "prod", "dsum") and node.value == var):
+    if not node.args or (node.kind in ("sum", "prod", "dsum", "dprod", "dmax") and node.value == var):
         return node
     return Node(node.kind, node.value, tuple(substitute(a, var, replacement) for a in node.args))
 
@@ -1257,7 +1268,7 @@ class Compiler:
             if node.value not in self.window:
                 raise FormulaError("a(n-c) outside a recurrence")
             self.emit("mov", dest, self.window[node.value], direct=True)
-        elif kind in ("dsum", "dprod"):
+        elif kind in ("dsum", "dprod", "dmax"):
             self.divisor_sum(node, dest)
         elif kind == "seq":
             self.value(node.args[0], dest)
@@ -1506,15 +1517,18 @@ class Compiler:
         self.ops.append(Operation("lpe"))
 
     def divisor_sum(self, node: Node, dest: int) -> None:
-        """Sum_{d|m} f(d) (Product_{d|m}) for m >= 1: d runs m..1 and non-divisors contribute f(d) * 0 (f(d)^0);
-        over the prime divisors only (a third argument), f is taken at 2 where d is not one, so a term like
-        p/(p-1) is defined for every d."""
+        """Sum_{d|m} f(d) (Product_{d|m}, Max_{d|m}) for m >= 1: d runs m..1 and non-divisors contribute f(d) * 0
+        (f(d)^0, nothing); over the prime divisors only (a third argument), f is taken at 2 where d is not one, so
+        a term like p/(p-1) is defined for every d."""
         whole, body = node.args[:2]
         primes, product = len(node.args) > 2, node.kind == "dprod"
         m_cell, counter, d_cell, term, flag = self.fresh(), self.fresh(), self.fresh(), self.fresh(), self.fresh()
         self.value(whole, m_cell)
         self.emit("mov", counter, m_cell, direct=True)
         self.emit("mov", dest, int(product))
+        first = self.fresh() if node.kind == "dmax" else 0
+        if first:
+            self.emit("mov", first, 1)
         self.ops.append(Operation("lpb", Operand(DIRECT, counter), Operand(CONSTANT, 1)))
         # lpb's final, discarded pass sees counter 0: d = max(counter, 1) keeps `mod` defined there.
         self.emit("mov", d_cell, counter, direct=True)
@@ -1537,6 +1551,18 @@ class Compiler:
         if product:
             self.emit("pow", term, flag, direct=True)
             self.emit("mul", dest, term, direct=True)
+        elif first:  # the first divisor's term, then the larger: dest += flag * (max(dest, term) + first * (term - max) - dest)
+            best, step = self.fresh(), self.fresh()
+            self.emit("mov", best, dest, direct=True)
+            self.emit("max", best, term, direct=True)
+            self.emit("mov", step, term, direct=True)
+            self.emit("sub", step, best, direct=True)
+            self.emit("mul", step, first, direct=True)
+            self.emit("add", best, step, direct=True)
+            self.emit("sub", best, dest, direct=True)
+            self.emit("mul", best, flag, direct=True)
+            self.emit("add", dest, best, direct=True)
+            self.emit("mul", first, 0)
         else:
             self.emit("mul", term, flag, direct=True)
             self.emit("add", dest, term, direct=True)

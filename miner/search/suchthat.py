@@ -520,7 +520,7 @@ def _check(node: Node, in_loop: bool = False) -> None:
         raise FormulaError(f"no Python function for A{node.value:06d}")
     if in_loop and node.kind == "op" and node.value == "/":
         raise FormulaError("a division inside a sum")
-    loop = in_loop or node.kind in ("sum", "prod", "dsum")
+    loop = in_loop or node.kind in ("sum", "prod", "dsum", "dmax")
     for arg in node.args:
         _check(arg, loop)
 
@@ -1695,8 +1695,8 @@ def _costly(p: Pred) -> bool:
 
 
 def _loops(node: Node) -> bool:
-    return node.kind in ("sum", "prod", "dsum", "dfact") or (node.kind == "op" and node.value == "^" and node.args[1].kind != "num") \
-        or any(_loops(a) for a in node.args)
+    return node.kind in ("sum", "prod", "dsum", "dmax", "dfact") \
+        or (node.kind == "op" and node.value == "^" and node.args[1].kind != "num") or any(_loops(a) for a in node.args)
 
 
 def _stride(p: Pred, variable: str) -> int:

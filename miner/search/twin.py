@@ -107,7 +107,7 @@ def _closure(node: Node, h: Hooks, floored: bool) -> Fn:
         return lambda r: lpb(inner(r), (1,), lambda c, s: (S.sub(c, 2), (S.mul(s[0], c),)))[0]
     if kind in ("sum", "prod"):
         return _big(node, h, floored)
-    if kind == "dsum" and len(node.args) == 2:
+    if kind in ("dsum", "dmax") and len(node.args) == 2:
         return _divisor_sum(node, h, floored)
     return _fails(FormulaError, f"cannot evaluate {kind}")
 
@@ -208,21 +208,30 @@ def _big(node: Node, h: Hooks, floored: bool) -> Fn:
 
 
 def _divisor_sum(node: Node, h: Hooks, floored: bool) -> Fn:
-    """Sum_{d|m}: `Compiler.divisor_sum`'s loop, d = max(counter, 1) from m down, the non-divisors' terms times
-    0, the rolled-back pass at counter 0 included."""
+    """Sum_{d|m} (Max_{d|m}): `Compiler.divisor_sum`'s loop, d = max(counter, 1) from m down, the non-divisors'
+    terms times 0 (passed over), the rolled-back pass at counter 0 included."""
     whole, body = (_compiled(x, h, floored) for x in node.args)
-    var = node.value
+    var, most = node.value, node.kind == "dmax"
 
     def run(r: Run) -> int:
         m = whole(r)
         counter, total, env, outer, discarded = m, 0, r.env, r.env.get(var), r.discarded
+        first = 1
         try:
             while True:
                 d = S.max(counter, 1)
                 env[var] = d
                 last = counter <= 0
                 r.discarded = discarded or last
-                updated = S.add(total, S.mul(body(r), S.equ(S.mod(m, d), 0)))
+                flag = S.equ(S.mod(m, d), 0)
+                if most:
+                    term = body(r)
+                    best = S.max(total, term)
+                    best = S.add(best, S.mul(S.sub(term, best), first))
+                    updated = S.add(total, S.mul(S.sub(best, total), flag))
+                    first = 0
+                else:
+                    updated = S.add(total, S.mul(body(r), flag))
                 counter = S.sub(counter, 1)
                 if last:
                     return total
