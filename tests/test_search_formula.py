@@ -1083,3 +1083,24 @@ def test_the_largest_term_over_the_divisors_and_bajnoks_functions():
         name = f"The arithmetic function v_{j}(n,{h})." if j else f"The arithmetic function v+-(n,{h})."
         solved = [p for p in programs_from_name(name, 2, tuple(terms[:30])) if check_terms(p, terms[:30]).ok]
         assert solved and check_terms(solved[0], terms).ok, name
+
+
+def test_dirichlet_convolutions_of_named_sequences():
+    def convolution(f, g, n: int) -> int:
+        return sum(f(d) * g(n // d) for d in range(1, n + 1) if n % d == 0)
+
+    # A034713's first terms from the OEIS data: powers of 2 with themselves
+    cases = [("Dirichlet convolution of powers of 2 (2,4,8,...) with themselves.", lambda k: 2 ** k, lambda k: 2 ** k,
+              [4, 16, 32, 80, 128, 320, 512, 1152, 2112, 4352]),
+             ("Dirichlet convolution of b_n=2^(n-1) with c_n=n^2.", lambda k: 2 ** (k - 1), lambda k: k * k, None),
+             ("Dirichlet convolution of squares with 3^(n-1).", lambda k: k * k, lambda k: 3 ** (k - 1), None)]
+    for name, f, g, first in cases:
+        terms = [convolution(f, g, n) for n in range(1, 120)]
+        assert first is None or terms[:len(first)] == first
+        solved = [p for p in programs_from_name(name, 1, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name
+    # a sequence counted from 0 is read from its first term and from its second; named functions as their calls
+    assert "Sum_{d|n} (A008683(d))*(A000108(((n/d)-1)))" in formula_fragments(
+        "Dirichlet convolution of Moebius function mu(n) (A008683) with Catalan numbers (A000108).")
+    assert "Sum_{d|n} (phi(d))*(tau((n/d)))" in formula_fragments("Dirichlet convolution of Euler phi with d(n) (number of divisors of n).")
+    assert not any("Sum_{d|n}" in f for f in formula_fragments("Dirichlet convolution of r with zeta, where r(n) is odd."))

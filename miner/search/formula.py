@@ -803,6 +803,11 @@ def formula_fragments(name: str) -> list[str]:
     if m := _SUBSETS_SUM.match(name.strip()):
         k = int(m[1])  # by roots of unity: each d | gcd(n, k) counts the subsets fixed by a rotation of order d
         out.append(f"Sum_{{d|gcd(n,{k})}} (-1)^({k}+{k}/d)*phi(d)*binomial({k}*n/d, {k}/d) / max(n, 1)")
+    if m := _DIRICHLET.match(name.strip()):
+        xs = _sequence_terms(m[1])
+        pairs = [(x, x) for x in xs] if m[2] in ("themselves", "itself") else \
+            [(x, y) for x in xs for y in _sequence_terms(m[2])]
+        out += [f"Sum_{{d|n}} ({renamed_text(x, 'n', 'd')})*({renamed_text(y, 'n', '(n/d)')})" for x, y in pairs]
     if m := _BAJNOK.match(name.strip()):
         # Bajnok's v_j(n, h) and v+-(n, h): the largest (j, h)-sum-free or symmetric set's size, over d | n
         term = f"floor((d-1-gcd(d,{m['j']}))/{m['h']})+1" if m["j"] else f"2*floor((d-2)/(2*{m['h']}))+1"
@@ -820,6 +825,8 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
 # form a set partition into the sorts (Stirling2), the other parts a partition without ones (A002865)
 _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) sorts of part 1 which are introduced in "
                            r"ascending order\.?$")
+# "Dirichlet convolution of Fibonacci numbers with themselves", "... of b_n=2^(n-1) with sigma(n)"
+_DIRICHLET = re.compile(r"^Dirichlet convolution of (.+?) with (.+?)\.?$")
 # "The arithmetic function v_4(n,5)", "The arithmetic function v+-(n,3)" (Bajnok, additive combinatorics)
 _BAJNOK = re.compile(r"^The arithmetic function v(?:_(?P<j>\d+)|\+-)\(n, ?(?P<h>\d+)\)\.?$")
 # "Coefficient of x^n in the expansion of ( (1+x)^2 / (1-x^3)^2 )^n"
@@ -944,6 +951,37 @@ def _elements(text: str) -> str | None:
     if low in ("nonnegative integers", "natural numbers", "integers", "integers n >= 0"):
         return "n"
     return _PLURALS.get(low)
+
+
+_ARITHMETIC = {"identity function": "n", "euler phi": "phi(n)", "euler totient function": "phi(n)", "phi": "phi(n)",
+               "totient": "phi(n)", "sigma": "sigma(n)", "tau": "tau(n)", "d(n)": "tau(n)", "mu": "mu(n)",
+               "moebius function": "mu(n)", "mobius function": "mu(n)", "primes (with 1)": "A008578(n)",
+               "bell numbers": "A000110(n)", "[ 1,1,1,... ]": "1", "zeta": "1", "omega": "omega(n)"}
+
+
+def _sequence_terms(text: str) -> list[str]:
+    """Formulas in n for a sequence a Dirichlet convolution names ("b_n=2^(n-1)", "Moebius function mu(n)
+    (A008683)", "powers of 3 (3,9,27,...)", "sigma(n)", "Catalan numbers"): a sequence counted from 0 read
+    from its first term or its second, as its name leaves open."""
+    text = re.sub(r"^(?:the )?", "", text.strip())
+    if m := re.fullmatch(r"[a-z]_n\s*=\s*(.+)", text):
+        text = m[1]
+    elif len(numbers := set(re.findall(r"A\d{6}", text))) == 1:
+        x = f"{numbers.pop()}(n)"
+        return [x, renamed_text(x, "n", "(n-1)")]
+    elif m := re.fullmatch(r"powers of (\d+)(?: \([\d, .]+\))?", text, re.I):
+        return [f"{m[1]}^n"]
+    bare = re.sub(r"\s*\([^()]*\)$", "", text) if not text.endswith("(n)") else text
+    for key in (text.lower(), bare.lower(), re.sub(r"\(n\)$", "", bare.lower())):
+        if (known := _ARITHMETIC.get(key)) is not None:
+            return [known, renamed_text(known, "n", "(n-1)")] if known.startswith("A") else [known]
+    if (known := _elements(text)) is not None:
+        return [known, renamed_text(known, "n", "(n-1)")]
+    try:
+        parse_formula(text)
+    except (FormulaError, ValueError):
+        return []
+    return [text] if re.search(r"\bn\b", text) or text.isdigit() else []
 
 
 def split_equals(text: str) -> list[str]:
