@@ -47,7 +47,7 @@ def main() -> int:
     seqs = testbed.read_oeis(args.data / "oeis")
     texts = testbed.read_corpus(sorted((args.data / "programs").glob("*.tar.gz"))[-1])
     corpus = Corpus(texts)
-    known = {a: Target(a, s.name, (), s.offset) for a, s in seqs.items() if a in texts}
+    known = {a: Target(a, s.name, tuple(s.terms), s.offset) for a, s in seqs.items() if a in texts}  # as the loop has them
     reader = importlib.import_module(f"miner.search.{args.reader}")
     pattern = re.compile(args.pattern)
     ids = sorted(a for a, s in seqs.items() if a in texts and args.contains in s.name and pattern.search(s.name))

@@ -3,6 +3,8 @@ with real corpus callees, and the mining loop storing one."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import testbed
 
 from miner.lang import Corpus, check_terms
@@ -73,3 +75,43 @@ def test_the_loop_stores_a_named_convolution(tmp_path, real_data, sample_tarball
     found = testbed.mine_subset(tmp_path, sequences, programs, ["convolution"])
     assert found[999001].strategy == "convolution"
     assert "seq $5,40" in found[999001].code and "seq $6,32" in found[999001].code
+
+
+def ordered_ways(elements: list[int], parts: int, n: int) -> int:
+    """K-tuples of elements summing to n, by their first element and the tuples of the rest."""
+    @lru_cache(maxsize=None)
+    def ways(k: int, m: int) -> int:
+        return int(m == 0) if k == 0 else sum(ways(k - 1, m - e) for e in elements if e <= m)
+    return ways(parts, n)
+
+
+def test_ordered_sums_of_a_named_set_far_past_the_known_terms():
+    from miner.search.convolution import ordered_sum, ordered_sum_programs
+
+    # the triangular numbers k(k+1)/2 and the tetrahedral numbers k(k+1)(k+2)/6, from k = 0, as the corpus has them
+    corpus = Corpus({217: "mov $1,$0\nadd $1,1\nmul $0,$1\ndiv $0,2\n",
+                     292: "mov $1,$0\nadd $1,1\nmul $1,$0\nadd $0,2\nmul $0,$1\ndiv $0,6\n"})
+    tri = [k * (k + 1) // 2 for k in range(60)]
+    tet = [k * (k + 1) * (k + 2) // 6 for k in range(30)]
+    known = {217: Target(217, "triangular", tuple(tri), 0), 292: Target(292, "tetrahedral", tuple(tet), 0)}
+    # A340951 (6 nonzero triangular numbers, offset 6) and A341797 (6 nonzero tetrahedral, offset 6): first terms
+    # from the OEIS data
+    cases = [("Number of ways to write n as an ordered sum of 6 nonzero triangular numbers.", tri[1:], 6,
+              [1, 0, 6, 0, 15, 6, 20, 30, 15, 66, 21, 90, 61, 90, 126, 86, 210, 90]),
+             ("Number of ways to write n as an ordered sum of 6 nonzero tetrahedral numbers.", tet[1:], 6,
+              [1, 0, 0, 6, 0, 0, 15, 0, 0, 26, 0, 0, 45, 0, 0, 66, 0, 0, 76, 6, 0, 90, 30]),
+             ("Number of ordered ways of writing n as the sum of 3 triangular numbers.", tri, 0, None)]
+    for name, elements, offset, first in cases:
+        count = 110
+        expected = [ordered_ways(elements, 6 if "6" in name else 3, n) for n in range(offset, offset + count)]
+        assert first is None or expected[:len(first)] == first
+        target = Target(1, name, tuple(expected[:30]), offset)
+        (program,) = ordered_sum_programs(target, known, corpus)
+        assert check_terms(program, expected, corpus).ok, name
+        # other terms: no program
+        assert ordered_sum_programs(Target(1, name, (2, *expected[1:30]), offset), known, corpus) == []
+    # zero is an element unless the name rules it out; parts beyond a dozen or no set are not read
+    assert [r.positive for r in ordered_sum("Number of ways to write n as an ordered sum of 3 triangular numbers.")] \
+        == [False, True]
+    assert ordered_sum("Number of ways to write n as an ordered sum of 20 primes.") == []
+    assert ordered_sum("Number of ways to write n as the unordered sum of two nonzero triangular numbers.") == []

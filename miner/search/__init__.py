@@ -63,6 +63,7 @@ STREAMED: frozenset[str] = frozenset({"neighbours", "family_deep"})
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
+    "convolution": "2026-12-07T22:23:00+00:00",  # ordered sums of K elements of a named set
     "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
     "digits": "2026-12-07T20:20:00+00:00",  # one digit's count; where unhappy numbers enter the cycle
     "cited": "2026-12-07T22:10:00+00:00",  # columns, diagonals, reversed rows, matrix products, sums, sections, T(..), earlier versions

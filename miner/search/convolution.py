@@ -1,7 +1,9 @@
 """Convolutions named in the name: "Convolution of A.. and A.." and the truncated kind "a(n) = s(1)t(n) +
 s(2)t(n-1) + ... + s(k)t(n+1-k), where k = [n/2], s = .., t = ..". Names leave the alignment of the two
 sequences' indices open, so every small shift is tried on their known terms; each that gives the target's
-known terms becomes a loop of two `seq` calls.
+known terms becomes a loop of two `seq` calls. "Number of ways to write n as an ordered sum of 6 squarefree numbers"
+is [x^n] S(x)^6, S the set's indicator: marked in memory from the cited sequence's `seq` values, then raised to
+the power by J. C. P. Miller's recurrence.
 """
 
 from __future__ import annotations
@@ -133,9 +135,160 @@ def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None
     return out
 
 
+# --- ordered sums: "Number of ways to write n as an ordered sum of 6 squarefree numbers" -----------------------
+
+_ORDERED = re.compile(r"^Number of (?:ways to write n as an ordered sum|ordered ways of writing n as (?:a|the) sum) of "
+                      r"(?P<k>\d+|two|three|four|five|six|seven|eight|nine|ten) (?P<set>[^;]+?)\.?$")
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+# Sets names call by their own name, the longer phrases first (each checked before SEQUENCE_WORDS)
+_SETS: tuple[tuple[str, int], ...] = (
+    ("counting 1 as a prime", 8578), ("prime or 1", 8578), ("odd prime", 65091), ("palindrome", 2113),
+    ("squarefree", 5117), ("tetrahedral", 292), ("cube", 578), ("generalized pentagonal", 1318),
+    ("squares of nonnegative integers", 290), ("square", 290), ("nonprime", 18252), ("prime", 40),
+    ("triangular", 217), ("fibonacci", 45),
+)
+MAX_PARTS = 12
+
+
+@dataclass(frozen=True)
+class OrderedSum:
+    """a(n) = [x^n] S(x)^parts, S the set of the cited sequence's values (0 left out when `positive`)."""
+
+    a_number: int
+    parts: int
+    positive: bool
+
+
+def ordered_sum(name: str) -> list[OrderedSum]:
+    """The ordered sums the name states: one per reading of its set, with and without 0 unless it says."""
+    m = _ORDERED.match(name.strip())
+    if m is None or (parts := int(_COUNTS.get(m["k"], m["k"]))) > MAX_PARTS or parts < 1:
+        return []
+    text = m["set"].lower()
+    written = sorted(mentioned_a_numbers(m["set"]))
+    numbers = written[:1] or [next((a for word, a in _SETS if word in text), 0)] or []
+    numbers = [a for a in numbers if a] or list(_sequences(text))
+    positive = (True,) if re.search(r"\b(?:nonzero|positive)\b", text) else (False, True)
+    return [OrderedSum(a, parts, p) for a in numbers for p in positive]
+
+
+def _elements(r: OrderedSum, values: Sequence[int]) -> list[int] | None:
+    """The set's elements from the cited sequence's known values: increasing, 0 only where allowed."""
+    out = sorted({v for v in values if v > 0 or (v == 0 and not r.positive)})
+    return out if out and len(out) == len([v for v in values if v > 0 or (v == 0 and not r.positive)]) else None
+
+
+def ordered_sum_values(r: OrderedSum, elements: Sequence[int], count: int) -> list[int]:
+    """a(0), ..., a(count-1) by K convolutions of the set's indicator, as far as its known elements reach."""
+    reach = min(count, elements[-1] + 1)
+    indicator = [0] * reach
+    for e in elements:
+        if e < reach:
+            indicator[e] = 1
+    power = [1] + [0] * (reach - 1)
+    for _ in range(r.parts):
+        power = [sum(power[i] * indicator[j - i] for i in range(j + 1)) for j in range(reach)]
+    return power
+
+
+_ORDERED_BASE = 20  # the set's indicator T[i] at BASE + 2i (i = element - least), the power's coefficients at + 1
+
+
+def ordered_sum_program(r: OrderedSum, first: int, least: int, callee_offset: int, offset: int) -> Program:
+    """T marks the elements from the cited sequence's `first` index on (each shifted down by the least), then
+    P = T^K by J. C. P. Miller's recurrence j P[j] = Sum_{i=1..j} ((K+1) i - j) T[i] P[j-i], and a(n) is
+    P[n - K*least] (0 below)."""
+    b, k = _ORDERED_BASE, r.parts
+    code = f"""mov $1,$0
+add $1,{offset}
+mov $2,{callee_offset + first}
+mov $3,$1
+add $3,1
+lpb $3
+  mov $4,$2
+  seq $4,{r.a_number}
+  add $2,1
+  mov $5,$4
+  sub $5,{least}
+  mov $16,$1
+  add $16,1
+  min $5,$16
+  mul $5,2
+  add $5,{b}
+  mov $$5,1
+  mov $3,$1
+  sub $3,$4
+lpe
+mov $6,$1
+sub $6,{k * least}
+mov ${b + 1},1
+mov $8,0
+mov $9,$6
+lpb $9
+  sub $9,1
+  add $8,1
+  mov $10,0
+  mov $11,0
+  mov $12,$8
+  lpb $12
+    sub $12,1
+    add $11,1
+    mov $13,$11
+    mul $13,{k + 1}
+    sub $13,$8
+    mov $14,$11
+    mul $14,2
+    add $14,{b}
+    mul $13,$$14
+    mov $14,$8
+    sub $14,$11
+    mul $14,2
+    add $14,{b + 1}
+    mul $13,$$14
+    add $10,$13
+  lpe
+  div $10,$8
+  mov $14,$8
+  mul $14,2
+  add $14,{b + 1}
+  mov $$14,$10
+lpe
+mov $7,$6
+max $7,0
+mul $7,2
+add $7,{b + 1}
+mov $0,$$7
+mov $15,$6
+add $15,1
+min $15,1
+max $15,0
+mul $0,$15
+"""
+    return at_offset(parse(code, "convolution").ops, offset)
+
+
+def ordered_sum_programs(target: Target, known: Mapping[int, Target], corpus: Any = None) -> list[Program]:
+    """The program of each reading of the named ordered sum whose values are all the known terms they reach."""
+    out = []
+    for r in ordered_sum(target.name):
+        cited = known.get(r.a_number)
+        if cited is None or (corpus is not None and r.a_number not in corpus):
+            continue
+        elements = _elements(r, cited.terms)
+        if elements is None:
+            continue
+        got = ordered_sum_values(r, elements, target.offset + len(target.terms))[target.offset:]
+        if len(got) >= min(MIN_COMPARED, len(target.terms)) and list(target.terms[:len(got)]) == got:
+            first = next(i for i, v in enumerate(cited.terms) if v > 0 or (v == 0 and not r.positive))
+            out.append(ordered_sum_program(r, first, elements[0], cited.offset, target.offset))
+    return out
+
+
 def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterator[Candidate]:
-    """The aligned convolutions of the name whose two sequences have programs, shortest shift first."""
+    """The aligned convolutions of the name whose two sequences have programs, shortest shift first; the ordered
+    sums of a named set."""
     if ctx.corpus is None:
         return
-    for prog in programs_for(target, ctx.known, ctx.corpus)[: max(budget, 0)]:
+    found = programs_for(target, ctx.known, ctx.corpus) + ordered_sum_programs(target, ctx.known, ctx.corpus)
+    for prog in found[: max(budget, 0)]:
         yield Candidate(prog, "convolution", "from name")
