@@ -1,7 +1,8 @@
 """Linear recurrence synthesis: find the shortest constant-coefficient recurrence that fits the known
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
 and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
-whose states the terms are, its modulus read from the terms.
+whose states the terms are, its modulus read from the terms. Tilings a name states (`tilings`) are counted in
+Python first, so their recurrence is fitted on far more terms than the data has.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
+from miner.search import tilings
 from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
+TILED_MAX_ORDER = 80  # the recurrence of tilings counted from the name: at most this order, checked on
+TILED_TERMS = 200  # this many counts
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
 # or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
 # with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names). So do
@@ -46,8 +50,9 @@ class Recurrence:
         return len(self.initial)
 
 
-def linear_complexity(terms: Sequence[int], prime: int = _PRIMES[0]) -> int:
-    """Length of the shortest linear recurrence of the terms modulo `prime` (Berlekamp-Massey)."""
+def _berlekamp_massey(terms: Sequence[int], prime: int) -> list[int]:
+    """The connection polynomial c (c[0] = 1) of the shortest recurrence of the terms modulo `prime`:
+    Sum_i c[i] s(n-i) = 0 for n >= len(c) - 1, its length the linear complexity."""
     s = [t % prime for t in terms]
     c, b = [1], [1]
     length, m, last = 0, 1, 1
@@ -69,7 +74,35 @@ def linear_complexity(terms: Sequence[int], prime: int = _PRIMES[0]) -> int:
             length, b, last, m = n + 1 - length, t, d, 1
         else:
             m += 1
-    return length
+    return (c + [0] * (length + 1))[:length + 1]
+
+
+def linear_complexity(terms: Sequence[int], prime: int = _PRIMES[0]) -> int:
+    """Length of the shortest linear recurrence of the terms modulo `prime` (Berlekamp-Massey)."""
+    return len(_berlekamp_massey(terms, prime)) - 1
+
+
+# Primes whose product bounds the integer coefficients a transfer matrix's recurrence may have
+_CRT_PRIMES = (2_305_843_009_213_693_951, 18_446_744_073_709_551_557, 4_294_967_291, 2_147_483_647,
+               1_000_000_007, 1_000_000_009, 998_244_353)
+
+
+def _integer_recurrence(terms: Sequence[int], order: int) -> Recurrence | None:
+    """The recurrence of the given order with integer coefficients, from its residues modulo large primes
+    (Chinese remainders, the least absolute values), when it reproduces every term; else None."""
+    modulus, coeffs = 1, [0] * order
+    for prime in _CRT_PRIMES:
+        c = _berlekamp_massey(terms, prime)
+        if len(c) - 1 != order:
+            return None
+        for i in range(order):  # a(n) = -Sum c[i] a(n-i): coefficient i is -c[i+1]
+            r = -c[i + 1] % prime
+            step = (r - coeffs[i]) * pow(modulus, -1, prime) % prime
+            coeffs[i] += modulus * step
+        modulus *= prime
+    lifted = tuple(x - modulus if x > modulus // 2 else x for x in coeffs)
+    rec = Recurrence(lifted, 1, tuple(terms[:order]))
+    return rec if _reproduces(rec, terms) else None
 
 
 def solve_recurrence(terms: Sequence[int], order: int) -> Recurrence | None:
@@ -102,7 +135,8 @@ def find_recurrence(terms: Sequence[int], max_order: int = 10, margin: int = 6) 
         order = max(order, linear_complexity(terms, prime))
     if order > max_order or len(terms) - 2 * order < margin:
         return None
-    rec = solve_recurrence(terms, order)
+    # the same recurrence (unique: 2 * order terms determine it) without exact elimination, when it is integral
+    rec = _integer_recurrence(terms, order) or solve_recurrence(terms, order)
     if rec is None or not _reproduces(rec, terms):
         return None
     return rec
@@ -231,6 +265,13 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0:
         return
     settings = ctx.settings or {}
+    tiled = tilings.terms(target.name, target.offset, TILED_TERMS)
+    if tiled is not None and tiled[:len(target.terms)] == list(target.terms):
+        # the count's recurrence from the tilings counted in Python, far more terms than the data's
+        rec = find_recurrence(tiled, TILED_MAX_ORDER, TILED_TERMS - 2 * TILED_MAX_ORDER)
+        if rec is not None:
+            yield Candidate(recurrence_program(rec, target.offset), "recurrence", f"tilings, order={rec.order}")
+            return
     order = settings.get("recurrence_max_order", 10)
     if RATIONAL_NAME.search(target.name):
         order = max(order, settings.get("recurrence_rational_max_order", 24))

@@ -1,0 +1,69 @@
+"""Tilings read from names: the counts against a brute-force search of every tiling, the tiles against the OEIS
+data, and the recurrence's program far past the known terms."""
+
+from __future__ import annotations
+
+from miner.lang import check_terms
+from miner.search.recurrence import propose
+from miner.search.tilings import PENTOMINOES, counts, orientations, parse_name, terms
+from miner.search.types import SearchContext, Target
+
+
+def brute_force(k: int, n: int, shapes: list[frozenset[tuple[int, int]]]) -> int:
+    """Tilings of the k X n rectangle, found by covering its cells one at a time in row-major order with every
+    placement (any translate of any orientation) that covers the first uncovered cell."""
+    placements = []
+    for shape in shapes:
+        for o in orientations(shape):
+            for dr in range(k):
+                for dc in range(n):
+                    cells = frozenset((r + dr, c + dc) for r, c in o)
+                    if all(0 <= r < k and 0 <= c < n for r, c in cells):
+                        placements.append(cells)
+
+    def count(covered: frozenset[tuple[int, int]]) -> int:
+        first = next(((r, c) for r in range(k) for c in range(n) if (r, c) not in covered), None)
+        if first is None:
+            return 1
+        return sum(count(covered | p) for p in placements if first in p and not p & covered)
+    return count(frozenset())
+
+
+DOMINO, RIGHT = frozenset({(0, 0), (0, 1)}), frozenset({(0, 0), (1, 0), (1, 1)})
+
+
+def test_counts_are_every_tiling():
+    assert counts(3, tuple(o for s in (DOMINO, RIGHT) for o in orientations(s)), 8) \
+        == [brute_force(3, n, [DOMINO, RIGHT]) if n else 1 for n in range(8)]
+    pxy = [PENTOMINOES[x] for x in "PXY"]
+    assert counts(5, tuple(o for s in pxy for o in orientations(s)), 7) == [brute_force(5, n, pxy) if n else 1 for n in range(7)]
+    assert len(orientations(PENTOMINOES["F"])) == 8 and len(orientations(PENTOMINOES["X"])) == 1
+
+
+def test_names_give_the_oeis_terms():
+    # A165716, A219862 and A343529, first terms from the OEIS data
+    cases = [("Number of tilings of a 3 X n rectangle using dominoes and right trominoes.",
+              [1, 0, 5, 8, 55, 140, 633, 1984, 7827, 26676, 99621, 351080, 1283247]),
+             ("Number of tilings of a 4 X n rectangle using dominoes and straight (3 X 1) trominoes.",
+              [1, 1, 7, 41, 184, 1069, 5624, 29907, 161800, 862953, 4631107, 24832532]),
+             ("Number of tilings of a 5 X n rectangle using n pentominoes of shapes P, X, Y.",
+              [1, 0, 2, 4, 18, 36, 138, 334, 1066, 3096, 9490, 26826, 80468, 235718])]
+    for name, first in cases:
+        assert terms(name, 0, len(first)) == first, name
+    for name in ("Number of tilings of a 5 X n rectangle using V (2m+1)-ominoes (m >= 0) in standard orientation.",
+                 "Number of tilings of a 2 X 2 X n box using bricks of shape 3 X 1 X 1 and 2 X 1 X 1.",
+                 "Number of tilings of a 4 X n rectangle using dominoes and hexagons."):
+        assert parse_name(name) is None, name
+
+
+def test_the_recurrence_program_holds_far_past_the_known_terms():
+    # 7 X n with dominoes and right trominoes: a recurrence of order 64, from 25 known terms
+    name = "Number of tilings of a 7 X n rectangle using dominoes and right trominoes."
+    counted = terms(name, 0, 200)
+    assert counted is not None
+    (candidate,) = propose(Target(1, name, tuple(counted[:25]), 0), SearchContext(), 1, None)
+    assert candidate.note.startswith("tilings, order=64")
+    assert check_terms(candidate.program, counted).ok
+    # terms the tiles do not give: no tilings candidate
+    wrong = Target(1, name, (1, 2, *counted[2:25]), 0)
+    assert all(not c.note.startswith("tilings") for c in propose(wrong, SearchContext(), 1, None))
