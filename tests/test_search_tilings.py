@@ -1,5 +1,5 @@
-"""Tilings read from names: the counts against a brute-force search of every tiling, the tiles against the OEIS
-data, and the recurrence's program far past the known terms."""
+"""Tilings and nonattacking bishops read from names: the counts against a brute-force search of every tiling or
+placement, the first terms against the OEIS data, and the recurrence's program far past the known terms."""
 
 from __future__ import annotations
 
@@ -67,3 +67,33 @@ def test_the_recurrence_program_holds_far_past_the_known_terms():
     # terms the tiles do not give: no tilings candidate
     wrong = Target(1, name, (1, 2, *counted[2:25]), 0)
     assert all(not c.note.startswith("tilings") for c in propose(wrong, SearchContext(), 1, None))
+
+
+def placements(n: int, k: int, torus: bool) -> int:
+    """k-sets of cells of the n X n board (or torus) no two on a common diagonal, counted one by one."""
+    from itertools import combinations
+
+    def attack(p: tuple[int, int], q: tuple[int, int]) -> bool:
+        d, s = p[0] - p[1] - q[0] + q[1], p[0] + p[1] - q[0] - q[1]
+        return (d % n == 0 or s % n == 0) if torus else (d == 0 or s == 0)
+    cells = [(i, j) for i in range(n) for j in range(n)]
+    return sum(all(not attack(p, q) for p, q in combinations(chosen, 2)) for chosen in combinations(cells, k))
+
+
+def test_bishops_are_every_placement_and_their_recurrence_holds():
+    from miner.search.boards import bishops, terms as board_terms, toroidal_bishops
+
+    for n in range(1, 6):
+        for k in (2, 3):
+            assert bishops(n, k) == placements(n, k, False), (n, k)
+            assert toroidal_bishops(n, k) == placements(n, k, True), (n, k)
+    # A187239 and A177759 (offset 1), first terms from the OEIS data
+    name = "Number of ways to place 7 nonattacking bishops on an n X n board."
+    assert board_terms(name, 1, 9) == [0, 0, 0, 0, 440, 38368, 1022320, 14082528, 126490352]
+    torus = "Number of ways to place 6 nonattacking bishops on an n X n toroidal board."
+    assert board_terms(torus, 1, 9) == [0, 0, 0, 0, 0, 2304, 35280, 811008, 5080320]
+    for text in (name, torus):
+        counted = board_terms(text, 1, 200)
+        assert counted is not None
+        (candidate,) = propose(Target(1, text, tuple(counted[:30]), 1), SearchContext(), 1, None)
+        assert candidate.note.startswith("boards") and check_terms(candidate.program, counted).ok

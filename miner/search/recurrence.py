@@ -1,8 +1,9 @@
 """Linear recurrence synthesis: find the shortest constant-coefficient recurrence that fits the known
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
 and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
-whose states the terms are, its modulus read from the terms. Tilings a name states (`tilings`) are counted in
-Python first, so their recurrence is fitted on far more terms than the data has.
+whose states the terms are, its modulus read from the terms. Tilings and nonattacking bishops a name states
+(`tilings`, `boards`) are counted in Python first, so their recurrence is fitted on far more terms than the data
+has.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
-from miner.search import tilings
+from miner.search import boards, tilings
 from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
-TILED_MAX_ORDER = 80  # the recurrence of tilings counted from the name: at most this order, checked on
-TILED_TERMS = 200  # this many counts
+COUNTED_MAX_ORDER = 80  # the recurrence of counts computed from the name (tilings, boards): at most this order,
+COUNTED_TERMS = 200  # checked on this many counts
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
 # or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
 # with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names). So do
@@ -265,13 +266,15 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0:
         return
     settings = ctx.settings or {}
-    tiled = tilings.terms(target.name, target.offset, TILED_TERMS)
-    if tiled is not None and tiled[:len(target.terms)] == list(target.terms):
-        # the count's recurrence from the tilings counted in Python, far more terms than the data's
-        rec = find_recurrence(tiled, TILED_MAX_ORDER, TILED_TERMS - 2 * TILED_MAX_ORDER)
-        if rec is not None:
-            yield Candidate(recurrence_program(rec, target.offset), "recurrence", f"tilings, order={rec.order}")
-            return
+    for module in (tilings, boards):
+        counted = module.terms(target.name, target.offset, COUNTED_TERMS)
+        if counted is not None and counted[:len(target.terms)] == list(target.terms):
+            # the count's recurrence from the counts computed in Python, far more terms than the data's
+            rec = find_recurrence(counted, COUNTED_MAX_ORDER, COUNTED_TERMS - 2 * COUNTED_MAX_ORDER)
+            if rec is not None:
+                note = f"{module.__name__.rsplit('.', 1)[-1]}, order={rec.order}"
+                yield Candidate(recurrence_program(rec, target.offset), "recurrence", note)
+                return
     order = settings.get("recurrence_max_order", 10)
     if RATIONAL_NAME.search(target.name):
         order = max(order, settings.get("recurrence_rational_max_order", 24))
