@@ -6,7 +6,7 @@ sequence gains its program only during the run."""
 
 from __future__ import annotations
 
-from math import comb, prod
+from math import comb, isqrt, prod
 
 import testbed
 
@@ -269,3 +269,16 @@ def test_an_entry_of_a_triangle_the_name_calls_T():
     assert parse_name(target.name) == Cited("line", 900003, line=(2, 0, 1, 0))
     terms = tuple(comb(2 * n, n) for n in range(12))
     assert [comb(2 * n, n) for n in range(20)] in fitting(Target(999002, target.name, terms, 0), 20, KNOWN)
+
+
+def test_run_lengths_of_a_value_far_past_the_known_terms():
+    # floor(sqrt(n)) mod 2: 0 for n = 0, 1 for 1..3, 0 for 4..8, ...: runs of 0 are 1, 5, 9, ... long, of 1 are 3, 7, ...
+    corpus = Corpus({900007: "nrt $0,2\nmod $0,2\n"})
+    values = tuple(isqrt(n) % 2 for n in range(400))
+    known = {900007: Target(900007, "parity of floor(sqrt(n))", values[:200], 0)}
+    for value, first in ((0, 1), (1, 3)):
+        want = [first + 4 * j for j in range(25)]
+        target = Target(999001, f"Length of n-th run of {value}'s in A900007.", tuple(want[:6]), 1)
+        programs = programs_for(target, known, corpus)
+        assert programs and evaluate(programs[0], 25, corpus) == want
+    assert parse_name("Length of n-th run of digit 2 in A030363.") == Cited("run", 30363, 2)

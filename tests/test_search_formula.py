@@ -1104,3 +1104,38 @@ def test_dirichlet_convolutions_of_named_sequences():
         "Dirichlet convolution of Moebius function mu(n) (A008683) with Catalan numbers (A000108).")
     assert "Sum_{d|n} (phi(d))*(tau((n/d)))" in formula_fragments("Dirichlet convolution of Euler phi with d(n) (number of divisors of n).")
     assert not any("Sum_{d|n}" in f for f in formula_fragments("Dirichlet convolution of r with zeta, where r(n) is odd."))
+
+
+def test_set_partitions_with_blocks_of_two_or_more():
+    """The reading's formula, its Stirling2 calls valued by Python, against every set partition counted."""
+    from functools import lru_cache
+
+    from miner.search.formula import formula_fragments, parse_prefix
+    from miner.search.twin import Hooks, Run, compiled
+
+    @lru_cache(maxsize=None)
+    def stirling2(m: int, k: int) -> int:
+        return int(m == k == 0) if m == 0 or k == 0 else k * stirling2(m - 1, k) + stirling2(m - 1, k - 1)
+
+    def triangle(index: int) -> int:  # A048993 read by rows from T(0, 0)
+        row = next(r for r in range(80) if (r + 1) * (r + 2) // 2 > index)
+        return stirling2(row, index - row * (row + 1) // 2)
+
+    def set_partitions(n: int) -> list[list[int]]:  # block sizes of each set partition of [n]
+        out: list[list[int]] = [[]]
+        for _ in range(n):
+            out = [s[:i] + [s[i] + 1] + s[i + 1:] for s in out for i in range(len(s))] + [s + [1] for s in out]
+        return out
+
+    def seq(number: int, arg):
+        assert number == 48993
+        return lambda r: triangle(arg(r))
+
+    for k, word in ((2, "two"), (5, "five")):
+        name = f"Number of set partitions of [n] having exactly {word} blocks of size > 1."
+        (text,) = [f for f in formula_fragments(name) if "Stirling2" in f]
+        value = compiled(parse_prefix(text), Hooks(seq=seq))
+        brute = [sum(sum(b > 1 for b in s) == k for s in set_partitions(n)) for n in range(10)]
+        assert [value(Run({"n": n})) for n in range(10)] == brute
+        if k == 5:  # A290034's first terms from the OEIS data (offset 10)
+            assert [value(Run({"n": n})) for n in range(10, 14)] == [945, 27720, 460845, 5735730]

@@ -1,6 +1,7 @@
 """Sequences a name defines through others by their A-numbers, each called with `seq`:
 
 - positions of a value: "Position of n-th 2 in A030363";
+- run lengths of a value: "Length of n-th run of digit 1 in A030341";
 - row sums, alternating row sums, diagonal (antidiagonal) sums of a triangle: "Row sums of triangle A049029",
   "Alternating row sums of triangle A237591", "Diagonal sums of number triangle A109244";
 - a column or diagonal of a triangle or of an array read by antidiagonals: "Column 4 of triangle A123610",
@@ -35,6 +36,7 @@ Shape = tuple[int, int]  # (first, growth): row r (from 0) of a triangle read by
 
 _CITES = re.compile(r"A\d{6}")
 _POSITION = re.compile(r"^Positions? of (?:the )?n-th (\d+) in (A\d{6})\b")
+_RUN = re.compile(r"^Length of (?:the )?n-th run of (?:digit )?(\d+)(?:'s|s)? in (A\d{6})\b")
 # Words between an operation and its A-number ("of the Stirling2 triangle A048993"); no sentence ends.
 _DESC = r"(?:(?!A\d{6})[^.;:]){0,80}?"
 _OF = rf"\s+(?:of|in|from)\s+{_DESC}\(?\b(A\d{{6}})\b"
@@ -165,6 +167,8 @@ def _matches(name: str) -> Iterator[tuple[int, Cited]]:
     """Every reading the grammar finds in the name, with where it starts."""
     if m := _POSITION.match(name):
         yield 0, Cited("position", int(m[2][1:]), int(m[1]))
+    if m := _RUN.match(name):
+        yield 0, Cited("run", int(m[2][1:]), int(m[1]))
     for m in _EXPLICIT.finditer(name):
         (dr, r0), (dc, c0) = _linear(m[2]), _linear(m[3])
         if dr or dc:
@@ -280,6 +284,18 @@ def positions(terms: tuple[int, ...], value: int, first: int, skip: int = 0) -> 
     return [first + i for i, t in enumerate(terms[skip:]) if t == value]
 
 
+def run_lengths(terms: tuple[int, ...], value: int, skip: int = 0) -> list[int]:
+    """The lengths of the complete runs of `value` among the terms after the first `skip` (the Python twin)."""
+    out, length = [], 0
+    for t in terms[skip:]:
+        if t == value:
+            length += 1
+        elif length:
+            out.append(length)
+            length = 0
+    return out
+
+
 def row_sums(terms: tuple[int, ...], shape: tuple[int, int, int], alt: int = 0) -> list[int]:
     """The sums of the complete rows among the terms, from row `skip` on, signed by `alt` (see _sign)."""
     first, growth, skip = shape
@@ -370,6 +386,8 @@ def twin(c: Cited, rd: Reading, terms: Mapping[int, tuple[int, ...]]) -> list[in
     p = rd.params
     if rd.op == "position":
         return positions(t, c.value, *p)
+    if rd.op == "run":
+        return run_lengths(t, c.value, *p)
     if rd.op == "rows":
         return row_sums(t, (*rd.shape, p[0]), p[1])
     if rd.op == "line":
@@ -397,6 +415,16 @@ def position_program(a_number: int, value: int, first: int, callee_offset: int, 
     setup = parse(f"mov $1,{first - 1}\nmov $2,$0\nadd $2,10\npow $2,3\n").code()
     step = parse(f"add $1,1\nmov $3,$1\nadd $3,{callee_offset + skip - first}\nseq $3,{a_number}\nequ $3,{value}\n").code()
     return nth_passing(setup, step, offset)
+
+
+def run_program(a_number: int, value: int, callee_offset: int, offset: int, skip: int = 0) -> Program:
+    """The length of the n-th run of `value` in the cited sequence after its first `skip` terms: a scan that
+    counts the runs begun ($6, against n in $9) and the length of the n-th ($7), and ends the pass that leaves it."""
+    return at_offset(_asm(
+        f"mov $9,$0\nadd $9,1\nmov $1,{callee_offset + skip - 1}\nmov $2,$0\nadd $2,10\npow $2,3\n"
+        f"lpb $2\nsub $2,1\nadd $1,1\nmov $3,$1\nseq $3,{a_number}\nequ $3,{value}\n"
+        "mov $4,$3\nsub $4,$5\nmax $4,0\nadd $6,$4\nmov $8,$6\nequ $8,$9\nmov $10,$8\nmul $10,$3\nadd $7,$10\n"
+        "mov $11,$3\nequ $11,0\nmul $11,$8\nequ $11,0\nmul $2,$11\nmov $5,$3\nlpe\nmov $0,$7\n"), offset)
 
 
 def row_sum_program(a_number: int, shape: tuple[int, int, int], callee_offset: int, offset: int,
@@ -500,6 +528,8 @@ def program(c: Cited, rd: Reading, offsets: Mapping[int, int], offset: int) -> P
     own, p = offsets[c.a_number], rd.params
     if rd.op == "position":
         return position_program(c.a_number, c.value, p[0], own, offset, p[1])
+    if rd.op == "run":
+        return run_program(c.a_number, c.value, own, offset, p[0])
     if rd.op == "rows":
         return row_sum_program(c.a_number, (*rd.shape, p[0]), own, offset, p[1])
     if rd.op == "line":
@@ -574,6 +604,8 @@ def _explicit_readings(c: Cited, offset: int) -> list[Reading]:
 def readings(c: Cited, offset: int = 0, callee_offset: int = 0) -> list[Reading]:
     """The layouts the name may mean, the likeliest first."""
     kind = c.kind
+    if kind == "run":
+        return [Reading("run", params=(skip,)) for skip in (0, 1, 2)]
     if kind == "position":
         # skip 1 or 2: positions in an earlier version of the cited sequence, before it gained its first terms
         return [Reading("position", params=(first, skip)) for skip in (0, 1, 2) for first in dict.fromkeys((callee_offset, 1, 0))]
@@ -646,7 +678,8 @@ def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None
     if all(a in known for a in c.cites()):
         options = _kept(c, options, target, {a: known[a].terms for a in c.cites()})
     else:  # a position past skipped terms differs from a shifted count only where the cited terms can tell
-        options = [rd for rd in options if rd.op != "position" or not rd.params[1]][:MAX_UNJUDGED]
+        options = [rd for rd in options if not (rd.op == "position" and rd.params[1] or rd.op == "run" and rd.params[0])]
+        options = options[:MAX_UNJUDGED]
     return [program(c, rd, offsets, target.offset) for rd in options]
 
 

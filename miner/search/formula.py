@@ -808,6 +808,9 @@ def formula_fragments(name: str) -> list[str]:
         pairs = [(x, x) for x in xs] if m[2] in ("themselves", "itself") else \
             [(x, y) for x in xs for y in _sequence_terms(m[2])]
         out += [f"Sum_{{d|n}} ({renamed_text(x, 'n', 'd')})*({renamed_text(y, 'n', '(n/d)')})" for x, y in pairs]
+    if (m := _BLOCKS_OF_SIZE.match(name.strip())) and (k := NUMBER_WORDS.get(m[1], int(m[1]) if m[1].isdigit() else None)):
+        # m elements in k blocks of two or more (inclusion-exclusion over the singletons among them), the rest alone
+        out.append(f"Sum_{{m=0..n}} binomial(n,m)*Sum_{{i=0..{k}}} (-1)^i*binomial(m,i)*Stirling2(m-i,{k}-i)")
     if m := _BAJNOK.match(name.strip()):
         # Bajnok's v_j(n, h) and v+-(n, h): the largest (j, h)-sum-free or symmetric set's size, over d | n
         term = f"floor((d-1-gcd(d,{m['j']}))/{m['h']})+1" if m["j"] else f"2*floor((d-2)/(2*{m['h']}))+1"
@@ -827,6 +830,9 @@ _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) so
                            r"ascending order\.?$")
 # "Dirichlet convolution of Fibonacci numbers with themselves", "... of b_n=2^(n-1) with sigma(n)"
 _DIRICHLET = re.compile(r"^Dirichlet convolution of (.+?) with (.+?)\.?$")
+# "Number of set partitions of [n] having exactly five blocks of size > 1"
+_BLOCKS_OF_SIZE = re.compile(r"^Number of set partitions of \[n\] (?:having|with) exactly (\w+) blocks of size "
+                             r"(?:> ?1|>= ?2|at least 2|greater than 1)\.?$")
 # "The arithmetic function v_4(n,5)", "The arithmetic function v+-(n,3)" (Bajnok, additive combinatorics)
 _BAJNOK = re.compile(r"^The arithmetic function v(?:_(?P<j>\d+)|\+-)\(n, ?(?P<h>\d+)\)\.?$")
 # "Coefficient of x^n in the expansion of ( (1+x)^2 / (1-x^3)^2 )^n"
