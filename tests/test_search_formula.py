@@ -1139,3 +1139,15 @@ def test_set_partitions_with_blocks_of_two_or_more():
         assert [value(Run({"n": n})) for n in range(10)] == brute
         if k == 5:  # A290034's first terms from the OEIS data (offset 10)
             assert [value(Run({"n": n})) for n in range(10, 14)] == [945, 27720, 460845, 5735730]
+
+
+def test_running_differences_of_two_digits_counts():
+    from miner.lang import Corpus
+
+    corpus = Corpus({900001: "mul $0,$0\nmod $0,7\n"})  # n^2 mod 7: 0, 1, 4, 2, 2, 4, 1, 0, ...
+    values = [n * n % 7 for n in range(300)]
+    for first, second in ((1, 0), (2, 4)):
+        name = f"a(n)=(# {first}'s)-(# {second}'s) in first n terms of A900001."
+        terms = [sum((v == first) - (v == second) for v in values[:n]) for n in range(1, 250)]
+        solved = [p for p in programs_from_name(name, 1, tuple(terms[:25])) if check_terms(p, terms[:25], corpus).ok]
+        assert solved and check_terms(solved[0], terms, corpus).ok, name

@@ -808,6 +808,10 @@ def formula_fragments(name: str) -> list[str]:
         pairs = [(x, x) for x in xs] if m[2] in ("themselves", "itself") else \
             [(x, y) for x in xs for y in _sequence_terms(m[2])]
         out += [f"Sum_{{d|n}} ({renamed_text(x, 'n', 'd')})*({renamed_text(y, 'n', '(n/d)')})" for x, y in pairs]
+    if m := _COUNT_DIFFERENCE.match(name.strip()):
+        # each of the first n terms counts +1 where it is the first digit, -1 where the second (0^|x| is [x = 0])
+        x = m[3]
+        out += [f"Sum_{{i={lo}..n{hi}}} (0^abs({x}(i)-{m[1]}) - 0^abs({x}(i)-{m[2]}))" for lo, hi in ((0, "-1"), (1, ""))]
     if (m := _BLOCKS_OF_SIZE.match(name.strip())) and (k := NUMBER_WORDS.get(m[1], int(m[1]) if m[1].isdigit() else None)):
         # m elements in k blocks of two or more (inclusion-exclusion over the singletons among them), the rest alone
         out.append(f"Sum_{{m=0..n}} binomial(n,m)*Sum_{{i=0..{k}}} (-1)^i*binomial(m,i)*Stirling2(m-i,{k}-i)")
@@ -830,6 +834,8 @@ _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) so
                            r"ascending order\.?$")
 # "Dirichlet convolution of Fibonacci numbers with themselves", "... of b_n=2^(n-1) with sigma(n)"
 _DIRICHLET = re.compile(r"^Dirichlet convolution of (.+?) with (.+?)\.?$")
+# "a(n)=(# 1's)-(# 0's) in first n terms of A030363"
+_COUNT_DIFFERENCE = re.compile(r"^(?:a\(n\) ?= ?)?\(# (\d+)'s\) ?- ?\(# (\d+)'s\) in (?:the )?first n terms of (A\d{6})\.?$")
 # "Number of set partitions of [n] having exactly five blocks of size > 1"
 _BLOCKS_OF_SIZE = re.compile(r"^Number of set partitions of \[n\] (?:having|with) exactly (\w+) blocks of size "
                              r"(?:> ?1|>= ?2|at least 2|greater than 1)\.?$")
