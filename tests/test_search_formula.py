@@ -1151,3 +1151,23 @@ def test_running_differences_of_two_digits_counts():
         terms = [sum((v == first) - (v == second) for v in values[:n]) for n in range(1, 250)]
         solved = [p for p in programs_from_name(name, 1, tuple(terms[:25])) if check_terms(p, terms[:25], corpus).ok]
         assert solved and check_terms(solved[0], terms, corpus).ok, name
+
+
+def test_multiplicative_orders():
+    from miner.search.formula import order_value
+
+    def order(a: int, m: int) -> int:  # the least k >= 1 with a^k = 1 (mod m), 0 when gcd(a, m) > 1
+        return 1 if m == 1 else next((k for k in range(1, m + 1) if pow(a, k, m) == 1), 0)
+
+    assert all(order_value(a, m) == order(a, m) for a in range(-9, 10) for m in range(1, 40))
+    # A002326 from the OEIS data; a negative base, and 0 where it is not coprime to the modulus
+    cases = [("Multiplicative order of 2 mod 2n+1.", 0, lambda n: order(2, 2 * n + 1), [1, 2, 4, 3, 6, 10, 12, 4, 8, 18]),
+             ("Multiplicative order of 5 (mod 5*n + 1).", 1, lambda n: order(5, 5 * n + 1), None),
+             ("a(n) is the multiplicative order of -4 modulo 3*n+2; a(0) = 0 for completion.", 0,
+              lambda n: order(-4, 3 * n + 2), None)]
+    for name, offset, f, first in cases:
+        terms = [f(n) for n in range(offset, offset + 120)]
+        assert first is None or terms[:len(first)] == first
+        solved = [p for p in programs_from_name(name, offset, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
+        assert solved and check_terms(solved[0], terms).ok, name
+

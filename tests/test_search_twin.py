@@ -17,7 +17,7 @@ FORMULAS = ("n^2 - 3*n + 7", "(n+1)/2 - n/3", "(-n) mod 4 + floor(n/3)", "ceilin
             "n! / (n-2)!", "n!! + (n+1)!!", "Sum_{k=1..n} k^2", "Product_{k=2..n} (k+1)", "Sum_{k=n..3} 1",
             "Sum_{k=0..n} binomial(n, k)*2^k", "Sum_{d|n} d^2", "sigma_0(n) * 2", "Sum_{k=1..n} Sum_{d|k} d",
             "log_2(n+1) + min(n, 4) - max(n, 3)", "12/(n-4)", "Sum_{k=1..n} 12/(k-3)", "Max_{d|n} ((d mod 4) - 7)*n/d",
-            "Max_{d|n+2} floor((d-3)/2) - Sum_{d|n} 1")
+            "Max_{d|n+2} floor((d-3)/2) - Sum_{d|n} 1", "ord(3, n+2) + ord(-2, 2*n+1) - ord(n, 6)")
 
 
 def twin_values(fn: Fn, count: int) -> tuple[list[int], bool]:

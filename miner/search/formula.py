@@ -22,8 +22,9 @@ rational factors, nonnegative residues); `rationals` adds the numerators and den
 Tables are read in these exact readings too, after every layout as written, and with a first column or row
 the name states apart ("for k > 0, T(n, 0) = 1"). `digitcat(x, images)` writes each decimal digit of x anew
 ("concatenating the squares of the digits of prime(n)", "multiply each digit by 2, keeping the memory of the
-groupings"); `nondivisor(n, j)` is the j-th smallest number not dividing n. The trajectory of a map the name states
-("Trajectory of 1 under map n->9n+1 if n odd, n->n/2 if n even") is the recurrence a(n) = f(a(n-1)).
+groupings"); `nondivisor(n, j)` is the j-th smallest number not dividing n; `ord(a, m)` the multiplicative
+order of a modulo m. The trajectory of a map the name states ("Trajectory of 1 under map n->9n+1 if n odd,
+n->n/2 if n even") is the recurrence a(n) = f(a(n-1)).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ NAMED_SEQUENCES.update({"wt": 120, "pell": 129, "psi": 1615, "lpf": 20639, "gpf"
 _BITWISE = {"XOR": "bxo", "AND": "ban", "OR": "bor"}
 _FUNCS = {"floor": 1, "ceiling": 1, "ceil": 1, "binomial": 2, "c": 2, "gcd": 2, "min": 2, "max": 2,
           "sqrt": 1, "mod": 2, "abs": 1, "lcm": 2, "round": 1, "inbase": 2, "valuation": 2, "numerator": 1, "denominator": 1,
-          "nondivisor": 2}
+          "nondivisor": 2, "ord": 2}
 NONDIVISOR_BOUND = 64  # candidates the j-th smallest non-divisor is sought among (n below 10^27 has one of each j <= 3)
 
 
@@ -119,6 +120,19 @@ def nondivisor_value(n: int, j: int) -> int:
             count += 1
             if count == j:
                 return k
+    return 0
+
+
+def order_value(a: int, m: int) -> int:
+    """The multiplicative order of a modulo m as compiled: the least k in 1..m with a^k = 1 (mod m), 1 for m = 1,
+    0 where there is none (a and m not coprime, m < 1)."""
+    if m == 1:
+        return 1
+    step, x = S.mod(S.add(S.mod(a, max(m, 1)), m), max(m, 1)), 1
+    for k in range(1, m + 1):
+        x = S.mod(S.mul(x, step), m)
+        if x == 1:
+            return k
     return 0
 
 
@@ -791,6 +805,8 @@ def formula_fragments(name: str) -> list[str]:
         before = renamed_text(x, "n", "(n-1)")
         after = f"({before}) mod 10^log_10(max({before}, 1))"
         out.append(f"10*({after}) + A000030({x})")
+    if m := _ORDER.match(name.strip()):  # "Multiplicative order of 2 mod 2n+1", "... of 5 (mod 5*n + 1)"
+        out.append(f"ord({m[1]}, {m[2]})")
     if m := _VALUATION.match(name.strip()):  # "2-adic valuation of A008336(2*n)"
         out.append(f"valuation({m[2]}, {m[1]})")
     if (blocks := _blocks_up_to_n(name)) is not None:
@@ -888,6 +904,8 @@ def trajectory_step(name: str) -> str | None:
 
 
 _MOVE_LEFT_DIGIT = re.compile(r"^Take list of (?:the )?(.+?), move left digit of each term to end of previous term\.?$", re.I)
+_ORDER = re.compile(r"^(?:a\(n\) (?:is|=) )?(?:the )?multiplicative order of (-?\w+(?:\^\w+)?) \(?(?:mod|modulo) "
+                    r"([^;,()]+?(?:\([^()]*\)[^;,()]*?)?)\)?(?:,? (?:where|for|with|or) .*|;.*)?\.?$", re.I)
 _VALUATION = re.compile(r"^(?:a\(n\) = )?(?:the )?(\d+)-adic valuation of ([^:;]+?)\.?(?:[:;].*)?$")
 # "a(n) = 1*2*3*4 + 5*6*7*8 + 9*10*11*12 + ... + (up to n)", "a(n) = 4*3*2*1 + 8*7*6*5 + ... + (up to the n-th term)"
 _UP_TO_N = re.compile(r"^a\(n\) = (?P<written>[\d*+ -]+?)\s*[+-]\s*(?:\.\.\.|\u2026)\s*[+-]\s*\(up to (?:n|the n-th term)\)\.?$")
@@ -1404,6 +1422,8 @@ class Compiler:
             self.digit_cat(args[0], tuple(a.value for a in args[1:]), dest)
         elif name == "nondivisor":
             self.nondivisor(args[0], args[1], dest)
+        elif name == "ord":
+            self.order(args[0], args[1], dest)
         elif name == "valuation":
             # x / dir(x, p) = p^e, and log_p of it is e (`valuation_value`)
             self.value(args[0], dest)
@@ -1517,6 +1537,38 @@ class Compiler:
         self.emit("mul", t, u, direct=True)
         self.emit("mul", t, k, direct=True)
         self.emit("add", dest, t, direct=True)
+        self.ops.append(Operation("lpe"))
+
+    def order(self, a: Node, m: Node, dest: int) -> None:
+        """$dest = the multiplicative order of a modulo m (`order_value`): x = a^k mod m for k = 1..m, the k where
+        x first is 1 kept; m = 1 gives 1."""
+        step, modulus, x, k, bound, t, u = (self.fresh() for _ in range(7))
+        self.value(m, modulus)
+        self.value(a, step)
+        self.emit("mov", t, modulus, direct=True)
+        self.emit("max", t, 1)
+        self.emit("mod", step, t, direct=True)  # a mod m taken nonnegative
+        self.emit("add", step, modulus, direct=True)
+        self.emit("mod", step, t, direct=True)
+        self.emit("mov", dest, modulus, direct=True)
+        self.emit("equ", dest, 1)
+        self.emit("mov", x, 1)
+        self.emit("mov", k, 0)
+        self.emit("mov", bound, modulus, direct=True)
+        self.ops.append(Operation("lpb", Operand(DIRECT, bound), Operand(CONSTANT, 1)))
+        self.emit("sub", bound, 1)
+        self.emit("add", k, 1)
+        self.emit("mul", x, step, direct=True)
+        self.emit("mod", x, t, direct=True)
+        self.emit("mov", u, x, direct=True)
+        self.emit("equ", u, 1)
+        self.emit("mov", t, dest, direct=True)  # only the first k where x is 1
+        self.emit("equ", t, 0)
+        self.emit("mul", u, t, direct=True)
+        self.emit("mul", u, k, direct=True)
+        self.emit("add", dest, u, direct=True)
+        self.emit("mov", t, modulus, direct=True)
+        self.emit("max", t, 1)
         self.ops.append(Operation("lpe"))
 
     def lookup(self, cell: int, digit: int, values: tuple[int, ...], t: int) -> None:

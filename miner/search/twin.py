@@ -15,13 +15,13 @@ from typing import Callable
 
 from miner.lang import semantics as S
 from miner.search.formula import (TRIANGLES, UNARY_CALLS, FormulaError, Node, digitcat_value, digitmap_value, inbase_value,
-                                  lcm_value, nondivisor_value, round_value, valuation_value)
+                                  lcm_value, nondivisor_value, order_value, round_value, valuation_value)
 
 BINARY: dict[str, Callable[[int, int], int]] = {"+": S.add, "-": S.sub, "*": S.mul, "/": S.div, "^": S.pow, "mod": S.mod,
                                                 "gcd": S.gcd, "min": S.min, "max": S.max, "binomial": S.bin, "c": S.bin,
                                                 "lcm": lcm_value, "log": S.log, "ban": S.ban, "bor": S.bor,
                                                 "bxo": S.bxo, "inbase": inbase_value, "valuation": valuation_value,
-                                                "nondivisor": nondivisor_value}
+                                                "nondivisor": nondivisor_value, "ord": order_value}
 _FLOORS = ("floor", "ceiling", "ceil", "round")
 
 
