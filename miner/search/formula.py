@@ -1532,12 +1532,16 @@ class Compiler:
         self.emit("mov", u, count, direct=True)
         self.emit("equ", u, wanted, direct=True)
         self.emit("mul", t, u, direct=True)
-        self.emit("mov", u, dest, direct=True)
-        self.emit("equ", u, 0)
-        self.emit("mul", t, u, direct=True)
-        self.emit("mul", t, k, direct=True)
-        self.emit("add", dest, t, direct=True)
+        self.first_hit(dest, t, k, u)
         self.ops.append(Operation("lpe"))
+
+    def first_hit(self, dest: int, hit: int, value: int, scratch: int) -> None:
+        """$dest = $value where $hit is 1 and $dest is still 0 (a scan keeping its first hit); $hit is spent."""
+        self.emit("mov", scratch, dest, direct=True)
+        self.emit("equ", scratch, 0)
+        self.emit("mul", hit, scratch, direct=True)
+        self.emit("mul", hit, value, direct=True)
+        self.emit("add", dest, hit, direct=True)
 
     def order(self, a: Node, m: Node, dest: int) -> None:
         """$dest = the multiplicative order of a modulo m (`order_value`): x = a^k mod m for k = 1..m, the k where
@@ -1562,11 +1566,7 @@ class Compiler:
         self.emit("mod", x, t, direct=True)
         self.emit("mov", u, x, direct=True)
         self.emit("equ", u, 1)
-        self.emit("mov", t, dest, direct=True)  # only the first k where x is 1
-        self.emit("equ", t, 0)
-        self.emit("mul", u, t, direct=True)
-        self.emit("mul", u, k, direct=True)
-        self.emit("add", dest, u, direct=True)
+        self.first_hit(dest, u, k, t)  # only the first k where x is 1
         self.emit("mov", t, modulus, direct=True)
         self.emit("max", t, 1)
         self.ops.append(Operation("lpe"))

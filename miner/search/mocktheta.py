@@ -211,27 +211,13 @@ lpb $21
   mov $$22,$$24
   sub $20,1
 lpe
-mov $21,$0
-add $21,1
-min $21,$11
-mov $20,0
-lpb $21
-  sub $21,1
-  mov $22,$20
-  mul $22,{stride}
-  add $22,{_BASE}
-  mov $$22,0
-  add $20,1
-lpe
-"""
+""" + _each(stride, "  mov $$22,0\n", "mov $21,$0\nadd $21,1\nmin $21,$11\n")
 
 
-def _each(stride: int, body: str) -> str:
-    """`body` for i = 0 .. N, with $22 the address of T[i]."""
+def _each(stride: int, body: str, count: str = "mov $21,$0\nadd $21,1\n") -> str:
+    """`body` for i = 0 .. N (or as many as `count` puts in $21), with $22 the address of T[i]."""
     return f"""mov $20,0
-mov $21,$0
-add $21,1
-lpb $21
+{count}lpb $21
   sub $21,1
   mov $22,$20
   mul $22,{stride}
