@@ -30,6 +30,9 @@ def test_names_parse_into_their_two_sequences():
     assert parse_name("Convolution of A000108 (Catalan numbers) with A045543.") == [Convolution(108, 45543, True)]
     assert parse_name("Convolution of Thue-Morse sequence A001285 with primes.") == [Convolution(1285, 40, True)]
     assert parse_name("Convolution of A000108 and the Pell numbers.") == []  # no A-number, no known word
+    assert parse_name("Convolution of primes with partition numbers.") == [Convolution(40, 41, True)]
+    assert parse_name("Convolution of number of overpartitions and Catalan numbers.") == [Convolution(15128, 108, True)]
+    assert parse_name("Convolution of Bell and Catalan numbers.") == [Convolution(110, 108, True)]
     assert parse_name("a(n) = Sum_{k=0..n} A000108(k)*A000045(n-k).") == []
 
 

@@ -1171,3 +1171,8 @@ def test_multiplicative_orders():
         solved = [p for p in programs_from_name(name, offset, tuple(terms[:20])) if check_terms(p, terms[:20]).ok]
         assert solved and check_terms(solved[0], terms).ok, name
 
+
+
+def test_a_definition_chained_through_words_takes_its_last_form():
+    assert formula_fragments("p(11n+6) where p(k) = number of partitions of k = A000041(k).") == ["(A000041((11n+6)))"]
+    assert formula_fragments("a(n) = p(2n) where p(k) = A000041(k) and k >= 0.")[0] == "(A000041((2n)))"

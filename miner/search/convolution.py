@@ -24,6 +24,7 @@ SEQUENCE_WORDS: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("lucas", (32, 204)), ("fibonacci", (45,)), ("f(2)", (45,)), ("f(1)", (45,)),
     ("odd natural", (5408,)), ("odd number", (5408,)), ("even", (5843,)), ("square", (290,)),
     ("triangular", (217,)), ("catalan", (108,)), ("natural number", (27, 1477)), ("positive integer", (27,)),
+    ("partition number", (41,)), ("number of partitions", (41,)), ("bell", (110,)), ("overpartition", (15128,)),
 )
 MIN_COMPARED = 8  # known terms a shift must reproduce (all that the two sequences' known terms give)
 SHIFTS = range(-1, 3)

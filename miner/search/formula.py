@@ -642,7 +642,11 @@ def substituted(side: str) -> str | None:
     if len(parts) != 2:
         return None
     main, rest = parts
-    found = list(_DEFINITION.finditer(rest))
+    found: list[re.Match[str]] = []
+    for m in _DEFINITION.finditer(rest):
+        # "p(k) = number of partitions of k = A000041(k)": an `=` after the bound letter goes on defining p
+        if not found or m[1] != found[-1][2]:
+            found.append(m)
     if not found or found[0].start() != 0:
         return None
     for i, m in enumerate(found):
@@ -650,7 +654,7 @@ def substituted(side: str) -> str | None:
         if letter in ("a", "n", variable):
             return None
         end = found[i + 1].start() if i + 1 < len(found) else len(rest)
-        body = _definition(rest[m.end():end], variable or "n")
+        body = _definition(re.split(r"(?<![<>!=])=(?!=)", rest[m.end():end])[-1], variable or "n")
         if body is None:
             return None
         if variable is None:
@@ -775,7 +779,7 @@ def formula_fragments(name: str) -> list[str]:
         out.append(both)
     whole = name.strip().rstrip(".")
     if whole and not _FRAGMENT.search(whole):
-        out.append(whole)
+        out.append(substituted(whole) or whole)
     if m := _PROSE.match(name.strip()):
         callee = next(a for p, a in _PROSE_FUNCTIONS if re.fullmatch(p, m[1], re.I))
         out.append(f"A{callee:06d}({m[2]})")
