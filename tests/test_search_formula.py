@@ -1176,3 +1176,29 @@ def test_multiplicative_orders():
 def test_a_definition_chained_through_words_takes_its_last_form():
     assert formula_fragments("p(11n+6) where p(k) = number of partitions of k = A000041(k).") == ["(A000041((11n+6)))"]
     assert formula_fragments("a(n) = p(2n) where p(k) = A000041(k) and k >= 0.")[0] == "(A000041((2n)))"
+
+
+
+def test_orbits_of_a_length_from_the_periodic_points(sample_tarball: Path):
+    from miner.lang import Corpus
+
+    # 2^n periodic points (the full 2-shift): its orbits of length n are the binary Lyndon words
+    texts = testbed.read_corpus(sample_tarball)  # holds A008683, the Moebius function
+    corpus = Corpus({**texts, 900002: "#offset 1\n\nmov $1,2\npow $1,$0\nmov $0,$1\n"})
+
+    def moebius(n: int) -> int:
+        out, p = 1, 2
+        while p * p <= n:
+            if n % p == 0:
+                n //= p
+                if n % p == 0:
+                    return 0
+                out = -out
+            p += 1
+        return -out if n > 1 else out
+
+    terms = [sum(moebius(n // d) * 2 ** d for d in range(1, n + 1) if n % d == 0) // n for n in range(1, 80)]
+    assert terms[:8] == [2, 1, 2, 3, 6, 9, 18, 30]
+    name = "Number of orbits of length n under the map whose periodic points are counted by A900002."
+    solved = [p for p in programs_from_name(name, 1, tuple(terms[:20])) if check_terms(p, terms[:20], corpus).ok]
+    assert solved and check_terms(solved[0], terms, corpus).ok

@@ -67,7 +67,7 @@ REVISED: dict[str, str] = {
     "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
     "digits": "2026-12-07T20:20:00+00:00",  # one digit's count; where unhappy numbers enter the cycle
     "cited": "2026-12-07T22:39:00+00:00",  # columns, diagonals, reversed rows, matrix products, sums, sections, T(..), runs, old versions
-    "formula": "2026-12-07T22:55:00+00:00",  # tables: exact readings, first column or row; digitcat; comma; Max_{d|n}; Dirichlet conv.
+    "formula": "2026-12-07T23:00:00+00:00",  # tables: exact readings, first column or row; digitcat; comma; Max_{d|n}; Dirichlet conv.
     "euler": "2026-12-05T09:52:00+00:00",  # up to 5 exceptions before the period ("three kinds of 1, 2, 3 and 4 and two kinds of 5, ...")
     "constants": "2026-12-07T08:15:00+00:00",  # fractions p/q; asinh/acosh/atanh, 'where phi is the golden ratio', series
     "egf": "2026-12-07T17:04:00+00:00",  # (1-c*x)*A(x) + A(x^m) = x, "with A(0) = 1"; A(c*x), A(-x); g.f.s of cited sequences

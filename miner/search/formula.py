@@ -832,6 +832,8 @@ def formula_fragments(name: str) -> list[str]:
         # each of the first n terms counts +1 where it is the first digit, -1 where the second (0^|x| is [x = 0])
         x = m[3]
         out += [f"Sum_{{i={lo}..n{hi}}} (0^abs({x}(i)-{m[1]}) - 0^abs({x}(i)-{m[2]}))" for lo, hi in ((0, "-1"), (1, ""))]
+    if m := _ORBITS.match(name.strip()):  # Moebius inversion of the periodic points: orbits of length exactly n
+        out.append(f"(Sum_{{d|n}} mu(n/d)*{m[1] or m[2]}(d))/n")
     if (m := _BLOCKS_OF_SIZE.match(name.strip())) and (k := NUMBER_WORDS.get(m[1], int(m[1]) if m[1].isdigit() else None)):
         # m elements in k blocks of two or more (inclusion-exclusion over the singletons among them), the rest alone
         out.append(f"Sum_{{m=0..n}} binomial(n,m)*Sum_{{i=0..{k}}} (-1)^i*binomial(m,i)*Stirling2(m-i,{k}-i)")
@@ -856,6 +858,10 @@ _SORTS_OF_ONE = re.compile(r"^Number of partitions of n with (exactly )?(\w+) so
 _DIRICHLET = re.compile(r"^Dirichlet convolution of (.+?) with (.+?)\.?$")
 # "a(n)=(# 1's)-(# 0's) in first n terms of A030363"
 _COUNT_DIFFERENCE = re.compile(r"^(?:a\(n\) ?= ?)?\(# (\d+)'s\) ?- ?\(# (\d+)'s\) in (?:the )?first n terms of (A\d{6})\.?$")
+# "Number of orbits of length n under the map whose periodic points are counted by A001642"
+_ORBITS = re.compile(r"^Number of (?:periodic )?orbits of length n (?:under|in|of) (?:the |a )?map whose periodic points "
+                     r"(?:are|seem to be) (?:counted by|given by) (A\d{6})\.?$|^Number of orbits of length n in map whose "
+                     r"periodic points come from (A\d{6})\.?$")
 # "Number of set partitions of [n] having exactly five blocks of size > 1"
 _BLOCKS_OF_SIZE = re.compile(r"^Number of set partitions of \[n\] (?:having|with) exactly (\w+) blocks of size "
                              r"(?:> ?1|>= ?2|at least 2|greater than 1)\.?$")
