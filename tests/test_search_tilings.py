@@ -97,3 +97,20 @@ def test_bishops_are_every_placement_and_their_recurrence_holds():
         assert counted is not None
         (candidate,) = propose(Target(1, text, tuple(counted[:30]), 1), SearchContext(), 1, None)
         assert candidate.note.startswith("boards") and check_terms(candidate.program, counted).ok
+
+
+def test_words_with_bounded_runs_are_every_word_and_their_recurrence_holds():
+    from itertools import groupby, product
+
+    from miner.search.words import counts, terms as word_terms
+
+    def brute(k: int, n: int) -> int:  # letter j (0-based) never runs longer than j + 1
+        return sum(all(len(list(run)) <= letter + 1 for letter, run in groupby(w)) for w in product(range(k), repeat=n))
+    assert counts([1, 2, 3], 8) == [brute(3, n) for n in range(8)]
+    # A242629's first terms from the OEIS data
+    name = ("Number of n-length words w over a 6-ary alphabet {a_1,...,a_6} such that w contains never more than j "
+            "consecutive letters a_j (for 1<=j<=6).")
+    counted = word_terms(name, 0, 200)
+    assert counted is not None and counted[:6] == [1, 6, 35, 204, 1188, 6919]
+    (candidate,) = propose(Target(1, name, tuple(counted[:25]), 0), SearchContext(), 1, None)
+    assert candidate.note.startswith("words") and check_terms(candidate.program, counted).ok
