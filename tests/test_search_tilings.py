@@ -114,3 +114,15 @@ def test_words_with_bounded_runs_are_every_word_and_their_recurrence_holds():
     assert counted is not None and counted[:6] == [1, 6, 35, 204, 1188, 6919]
     (candidate,) = propose(Target(1, name, tuple(counted[:25]), 0), SearchContext(), 1, None)
     assert candidate.note.startswith("words") and check_terms(candidate.program, counted).ok
+
+
+def test_surface_groups_growth_series():
+    from miner.search.growth import surface, terms as growth_terms
+
+    # genus 1 is Z^2: 1, 4, 8, 12, ... (4n balls' spheres); A063812 (genus 2) first terms from the OEIS data
+    assert surface(1, 6) == [1, 4, 8, 12, 16, 20]
+    name = "Growth series for fundamental group of orientable closed surface of genus 2."
+    counted = growth_terms(name, 0, 200)
+    assert counted is not None and counted[:5] == [1, 8, 56, 392, 2736]
+    (candidate,) = propose(Target(1, name, tuple(counted[:10]), 0), SearchContext(), 1, None)
+    assert candidate.note.startswith("growth") and check_terms(candidate.program, counted).ok

@@ -1,9 +1,9 @@
 """Linear recurrence synthesis: find the shortest constant-coefficient recurrence that fits the known
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
 and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
-whose states the terms are, its modulus read from the terms. Tilings, nonattacking bishops and words with bounded
-runs a name states (`tilings`, `boards`, `words`) are counted in Python first, so their recurrence is fitted on
-far more terms than the data has.
+whose states the terms are, its modulus read from the terms. Tilings, nonattacking bishops, words with bounded
+runs and surface groups' growth series a name states (`tilings`, `boards`, `words`, `growth`) are counted in Python
+first, so their recurrence is fitted on far more terms than the data has.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
-from miner.search import boards, tilings, words
+from miner.search import boards, growth, tilings, words
 from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
@@ -266,7 +266,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0:
         return
     settings = ctx.settings or {}
-    for module in (tilings, boards, words):
+    for module in (tilings, boards, words, growth):
         counted = module.terms(target.name, target.offset, COUNTED_TERMS)
         if counted is not None and counted[:len(target.terms)] == list(target.terms):
             # the count's recurrence from the counts computed in Python, far more terms than the data's
