@@ -126,3 +126,22 @@ def test_surface_groups_growth_series():
     assert counted is not None and counted[:5] == [1, 8, 56, 392, 2736]
     (candidate,) = propose(Target(1, name, tuple(counted[:10]), 0), SearchContext(), 1, None)
     assert candidate.note.startswith("growth") and check_terms(candidate.program, counted).ok
+
+
+def test_permutations_with_restricted_displacements():
+    from itertools import permutations as all_permutations
+
+    from miner.search.permutations import counts, parse_name, terms as permutation_terms
+
+    def brute(n: int, allowed: set[int]) -> int:
+        return sum(all(p - i in allowed for i, p in enumerate(q)) for q in all_permutations(range(n)))
+    assert counts(2, 3, frozenset(), 8) == [brute(n, set(range(-2, 4))) for n in range(8)]
+    assert counts(1, 4, frozenset({0, 2}), 8) == [brute(n, {-1, 1, 3, 4}) for n in range(8)]
+    general = "Number of permutations satisfying -k<=p(i)-i<=r and p(i)-i not in I, i=1..n, with k=2, r=3, I={-1,0}."
+    assert parse_name(general) == (2, 3, frozenset({-1, 0}))
+    # A072827 (offset 1), first terms from the OEIS data
+    name = "Number of permutations satisfying i-2<=p(i)<=i+3, i=1..n."
+    counted = permutation_terms(name, 1, 200)
+    assert counted is not None and counted[:8] == [1, 2, 6, 18, 46, 115, 301, 792]
+    (candidate,) = propose(Target(1, name, tuple(counted[:30]), 1), SearchContext(), 1, None)
+    assert candidate.note.startswith("permutations") and check_terms(candidate.program, counted).ok

@@ -73,7 +73,7 @@ REVISED: dict[str, str] = {
     "egf": "2026-12-07T17:04:00+00:00",  # (1-c*x)*A(x) + A(x^m) = x, "with A(0) = 1"; A(c*x), A(-x); g.f.s of cited sequences
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
-    "recurrence": "2026-12-07T23:07:00+00:00",  # LCGs; order up to 24 for rational names; tilings, bishops, words, growth
+    "recurrence": "2026-12-07T23:11:00+00:00",  # LCGs; order up to 24 for rational names; counted tilings, bishops, words, ...
     "theta": "2026-12-07T22:03:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta functions, ranks
     "selfref": "2026-12-07T22:08:00+00:00",  # lacunary products, A(x*(1+v*x)^e), exp(Sum b(n) x^n/n), q-Catalan numbers
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m

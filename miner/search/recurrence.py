@@ -2,8 +2,9 @@
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
 and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
 whose states the terms are, its modulus read from the terms. Tilings, nonattacking bishops, words with bounded
-runs and surface groups' growth series a name states (`tilings`, `boards`, `words`, `growth`) are counted in Python
-first, so their recurrence is fitted on far more terms than the data has.
+runs, surface groups' growth series and permutations with restricted displacements a name states (`tilings`,
+`boards`, `words`, `growth`, `permutations`) are counted in Python first, so their recurrence is fitted on far
+more terms than the data has.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
-from miner.search import boards, growth, tilings, words
+from miner.search import boards, growth, permutations, tilings, words
 from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
@@ -266,7 +267,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0:
         return
     settings = ctx.settings or {}
-    for module in (tilings, boards, words, growth):
+    for module in (tilings, boards, words, growth, permutations):
         counted = module.terms(target.name, target.offset, COUNTED_TERMS)
         if counted is not None and counted[:len(target.terms)] == list(target.terms):
             # the count's recurrence from the counts computed in Python, far more terms than the data's
