@@ -156,3 +156,14 @@ def test_names_read():
                  "Coefficients of the 7th order mock theta function F0(q).",
                  "Number of partitions of n with positive crank."):
         assert parse_name(name) is None, name
+
+
+def test_partitions_by_their_durfee_square():
+    def durfee(p: list[int]) -> int:
+        return max((i + 1 for i, part in enumerate(p) if part >= i + 1), default=0)
+    sizes = [[durfee(p) for p in partitions(n)] for n in range(30)]
+    cases = [("a(n) is the number of partitions of n with Durfee square of size <= 2.", [sum(s <= 2 for s in ss) for ss in sizes]),
+             ("Sum of the sizes of the Durfee squares of all partitions of n.", [sum(ss) for ss in sizes])]
+    for name, expected in cases:
+        (prog,) = programs_for(expected[:12], name, 0)
+        assert evaluate(prog, len(expected)) == expected, name

@@ -74,7 +74,7 @@ REVISED: dict[str, str] = {
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
     "recurrence": "2026-12-07T23:11:00+00:00",  # LCGs; order up to 24 for rational names; counted tilings, bishops, words, ...
-    "theta": "2026-12-07T22:03:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta functions, ranks
+    "theta": "2026-12-07T23:16:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta, ranks, Durfee
     "selfref": "2026-12-07T22:08:00+00:00",  # lacunary products, A(x*(1+v*x)^e), exp(Sum b(n) x^n/n), q-Catalan numbers
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)

@@ -1,14 +1,15 @@
 """Ramanujan's mock theta functions a name states, part of `theta`: "Coefficients of the 3rd-order mock theta
 function f(q)", "Coefficient of q^(2n) in ... f(q)", "Expansion of f(-q) ... where f() is a 3rd order mock
-theta function", and the partitions of n of even or odd rank, (p(n) +- f_n)/2 by Dyson's identity. Each function
-is a q-hypergeometric sum, T_m = c^m q^e(m) Product_{k<=m} F(k), computed to q^N in memory arrays: T_m from
-T_(m-1) by a shift and one pass per factor (1 +- q^d)^(+-1), added to the sum while e(m) <= N.
+theta function", the partitions of n of even or odd rank, (p(n) +- f_n)/2 by Dyson's identity, and by the size
+of their Durfee square. Each function is a q-hypergeometric sum, T_m = c^m q^e(m) Product_{k<=m} F(k), computed
+to q^N in memory arrays: T_m from T_(m-1) by a shift and one pass per factor (1 +- q^d)^(+-1), added to the sum
+while e(m) <= N.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from miner.lang.parser import parse
 from miner.lang.program import Program
@@ -25,6 +26,8 @@ class Mock:
     k0: int = 1
     m0: int = 0
     sign: int = 1
+    most: int = 0  # the largest m summed (0: every m)
+    weighted: bool = False  # each T_m counted m times
 
 
 # Watson's and Andrews' definitions; the key is (order, name as OEIS writes it).
@@ -58,6 +61,10 @@ _WHERE = re.compile(r"^Expansion of " + _FUNCTION + r"\((?P<arg>-?)q\) in powers
                     r"is (?:a|the) " + _ORDER + r"mock theta function\.?$")
 # Dyson's rank: f(q) = Sum (N_even(n) - N_odd(n)) q^n
 _RANK = re.compile(r"^Number of (?:integer )?partitions of n (?:of|with|having) (?P<which>even|odd|positive odd) rank\b")
+# Partitions by their Durfee square m: q^(m^2) / (q;q)_m^2
+_DURFEE = Mock((1, 0, 1, 0), ((-1, 1, 0, -2),))
+_DURFEE_AT_MOST = re.compile(r"^(?:a\(n\) is )?the number of partitions of n with (?:a )?Durfee square of size <= (\d+)\.?$", re.I)
+_DURFEE_SIZES = re.compile(r"^Sum of the sizes of the Durfee squares of all partitions of n\.?$")
 
 _BASE = 32  # the arrays, interleaved: T[i] at BASE + stride*i, the sum at +1, p(n) at +2
 
@@ -82,6 +89,10 @@ def _function(order: str | None, fn: str, sub: str | None) -> Mock | None:
 
 def parse_name(name: str) -> Reading | None:
     """The reading of a name that states a mock theta function's coefficients or partitions by rank parity."""
+    if m := _DURFEE_AT_MOST.match(name.strip()):
+        return Reading(replace(_DURFEE, most=int(m[1])))
+    if _DURFEE_SIZES.match(name.strip()):
+        return Reading(replace(_DURFEE, weighted=True))
     if m := _RANK.match(name):
         p_factor, divisor = {"even": (1, 2), "odd": (-1, -2), "positive odd": (-1, -4)}[m["which"]]
         return Reading(FUNCTIONS[3, "f"], p_factor=p_factor, divisor=divisor)
@@ -123,10 +134,10 @@ def coefficients(mock: Mock, count: int) -> list[int]:
     shift = _e(mock, m)
     while shift < count:
         t = [0] * shift + t[: count - shift]
-        total = [x + y for x, y in zip(total, t)]
+        total = [x + (m if mock.weighted else 1) * y for x, y in zip(total, t)]
         m += 1
         shift = _e(mock, m) - _e(mock, m - 1)
-        if _e(mock, m) >= count:
+        if _e(mock, m) >= count or mock.most and m > mock.most:
             break
         t = [mock.sign * x for x in t]
         for s, alpha, beta, power in mock.factors:
@@ -238,19 +249,20 @@ def program(reading: Reading, offset: int) -> Program:
     """The reading's program: the sum to q^N in memory, then its coefficient (and p(N)) combined."""
     mock = reading.mock
     stride = 3 if reading.p_factor else 2
-    sum_into = "  mov $26,$22\n  add $26,1\n  add $$26,$$22\n"
+    sum_into = "  mov $27,$$22\n" + ("  mul $27,$1\n" if mock.weighted else "") + "  mov $26,$22\n  add $26,1\n  add $$26,$27\n"
+    cap = f"mov $15,{mock.most}\nsub $15,$1\nmin $2,$15\n" if mock.most else ""
     negate = "  mul $$22,-1\n"
-    code = f"mul $0,{reading.a}\nadd $0,{reading.a * offset + reading.b}\nmov ${_BASE},{mock.sign ** mock.m0}\n"
+    code = f"mul $0,{reading.a}\nadd $0,{reading.a * offset + reading.b}\nmov ${_BASE},{mock.sign ** mock.m0}\nmov $1,{mock.m0}\n"
     for k in range(mock.k0, mock.m0 + 1):
         code += _factors(mock, stride, str(k))
     code += _e_code(mock, str(mock.m0), 11) + _shift(stride) + _each(stride, sum_into)
-    # m in $1; the loop runs while e(m) <= N, its counter N - e(m) falling as e grows
-    code += f"mov $1,{mock.m0}\nmov $2,$0\n" + _e_code(mock, "$1", 12) + "sub $2,$12\nadd $2,1\nlpb $2\n  add $1,1\n"
+    # m in $1; the loop runs while e(m) <= N (and m <= most), its counter N - e(m) falling as e grows
+    code += "mov $2,$0\n" + _e_code(mock, "$1", 12) + "sub $2,$12\n" + cap + "add $2,1\nlpb $2\n  add $1,1\n"
     code += _e_code(mock, "$1", 11) + _e_code(mock, "$1", 12, -1) + "sub $11,$12\n"
     if mock.sign < 0:
         code += _each(stride, negate)
     code += _factors(mock, stride, "$1") + _shift(stride) + _each(stride, sum_into)
-    code += "mov $2,$0\n" + _e_code(mock, "$1", 12) + "sub $2,$12\nlpe\n"
+    code += "mov $2,$0\n" + _e_code(mock, "$1", 12) + "sub $2,$12\n" + cap + "lpe\n"
     code += f"mov $3,$0\nmul $3,{stride}\nadd $3,{_BASE + 1}\nmov $4,$$3\n"
     if reading.alternating:
         code += "mov $5,$0\nmod $5,2\nmul $5,-2\nadd $5,1\nmul $4,$5\n"
