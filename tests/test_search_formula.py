@@ -1186,16 +1186,7 @@ def test_orbits_of_a_length_from_the_periodic_points(sample_tarball: Path):
     texts = testbed.read_corpus(sample_tarball)  # holds A008683, the Moebius function
     corpus = Corpus({**texts, 900002: "#offset 1\n\nmov $1,2\npow $1,$0\nmov $0,$1\n"})
 
-    def moebius(n: int) -> int:
-        out, p = 1, 2
-        while p * p <= n:
-            if n % p == 0:
-                n //= p
-                if n % p == 0:
-                    return 0
-                out = -out
-            p += 1
-        return -out if n > 1 else out
+    from miner.search.primes import moebius  # in Python; the program calls the corpus's A008683
 
     terms = [sum(moebius(n // d) * 2 ** d for d in range(1, n + 1) if n % d == 0) // n for n in range(1, 80)]
     assert terms[:8] == [2, 1, 2, 3, 6, 9, 18, 30]
