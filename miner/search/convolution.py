@@ -16,6 +16,7 @@ from miner.lang.anumber import mentioned_a_numbers
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, shift_input
+from miner.search.formula import NUMBER_WORDS
 from miner.search.types import Candidate, SearchContext, Target
 
 # Sequences names call by their own name, plural or in parentheses: the words -> A-numbers to try.
@@ -140,7 +141,6 @@ def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None
 
 _ORDERED = re.compile(r"^Number of (?:ways to write n as an ordered sum|ordered ways of writing n as (?:a|the) sum) of "
                       r"(?P<k>\d+|two|three|four|five|six|seven|eight|nine|ten) (?P<set>[^;]+?)\.?$")
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 # Sets names call by their own name, the longer phrases first (each checked before SEQUENCE_WORDS)
 _SETS: tuple[tuple[str, int], ...] = (
     ("counting 1 as a prime", 8578), ("prime or 1", 8578), ("odd prime", 65091), ("palindrome", 2113),
@@ -163,20 +163,21 @@ class OrderedSum:
 def ordered_sum(name: str) -> list[OrderedSum]:
     """The ordered sums the name states: one per reading of its set, with and without 0 unless it says."""
     m = _ORDERED.match(name.strip())
-    if m is None or (parts := int(_COUNTS.get(m["k"], m["k"]))) > MAX_PARTS or parts < 1:
+    if m is None or not 1 <= (parts := NUMBER_WORDS.get(m["k"]) or int(m["k"])) <= MAX_PARTS:
         return []
     text = m["set"].lower()
-    written = sorted(mentioned_a_numbers(m["set"]))
-    numbers = written[:1] or [next((a for word, a in _SETS if word in text), 0)] or []
-    numbers = [a for a in numbers if a] or list(_sequences(text))
+    numbers = sorted(mentioned_a_numbers(m["set"]))[:1] or [a for word, a in _SETS if word in text][:1] \
+        or list(_sequences(text))
     positive = (True,) if re.search(r"\b(?:nonzero|positive)\b", text) else (False, True)
     return [OrderedSum(a, parts, p) for a in numbers for p in positive]
 
 
-def _elements(r: OrderedSum, values: Sequence[int]) -> list[int] | None:
-    """The set's elements from the cited sequence's known values: increasing, 0 only where allowed."""
-    out = sorted({v for v in values if v > 0 or (v == 0 and not r.positive)})
-    return out if out and len(out) == len([v for v in values if v > 0 or (v == 0 and not r.positive)]) else None
+def _elements(r: OrderedSum, values: Sequence[int]) -> tuple[int, list[int]] | None:
+    """The index of the cited sequence's first value in the set and the set's elements from its known values,
+    increasing, when no value repeats (0 only where allowed)."""
+    kept = [(i, v) for i, v in enumerate(values) if v > 0 or (v == 0 and not r.positive)]
+    elements = sorted({v for _, v in kept})
+    return (kept[0][0], elements) if kept and len(elements) == len(kept) else None
 
 
 def ordered_sum_values(r: OrderedSum, elements: Sequence[int], count: int) -> list[int]:
@@ -275,12 +276,12 @@ def ordered_sum_programs(target: Target, known: Mapping[int, Target], corpus: An
         cited = known.get(r.a_number)
         if cited is None or (corpus is not None and r.a_number not in corpus):
             continue
-        elements = _elements(r, cited.terms)
-        if elements is None:
+        found = _elements(r, cited.terms)
+        if found is None:
             continue
+        first, elements = found
         got = ordered_sum_values(r, elements, target.offset + len(target.terms))[target.offset:]
         if len(got) >= min(MIN_COMPARED, len(target.terms)) and list(target.terms[:len(got)]) == got:
-            first = next(i for i, v in enumerate(cited.terms) if v > 0 or (v == 0 and not r.positive))
             out.append(ordered_sum_program(r, first, elements[0], cited.offset, target.offset))
     return out
 

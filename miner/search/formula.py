@@ -1556,7 +1556,7 @@ class Compiler:
     def order(self, a: Node, m: Node, dest: int) -> None:
         """$dest = the multiplicative order of a modulo m (`order_value`): x = a^k mod m for k = 1..m, the k where
         x first is 1 kept; m = 1 gives 1."""
-        step, modulus, x, k, bound, t, u = (self.fresh() for _ in range(7))
+        step, modulus, x, k, bound, t, u, v = (self.fresh() for _ in range(8))
         self.value(m, modulus)
         self.value(a, step)
         self.emit("mov", t, modulus, direct=True)
@@ -1576,9 +1576,7 @@ class Compiler:
         self.emit("mod", x, t, direct=True)
         self.emit("mov", u, x, direct=True)
         self.emit("equ", u, 1)
-        self.first_hit(dest, u, k, t)  # only the first k where x is 1
-        self.emit("mov", t, modulus, direct=True)
-        self.emit("max", t, 1)
+        self.first_hit(dest, u, k, v)  # only the first k where x is 1
         self.ops.append(Operation("lpe"))
 
     def lookup(self, cell: int, digit: int, values: tuple[int, ...], t: int) -> None:

@@ -274,8 +274,8 @@ def program(reading: Reading, offset: int) -> Program:
 
 def _partitions(stride: int) -> str:
     """p(0..N) in the third array: 1 divided by (1 - q^k) for k = 1 .. N."""
-    div = _pass(0, stride, "div", -1).replace(f"add $22,{_BASE + 0}", f"add $22,{_BASE + 2}")
-    return f"mov ${_BASE + 2},1\nmov $15,1\nmov $16,$0\nlpb $16\n  sub $16,1\n  mov $10,$15\n" + div + "  add $15,1\nlpe\n"
+    return f"mov ${_BASE + 2},1\nmov $15,1\nmov $16,$0\nlpb $16\n  sub $16,1\n  mov $10,$15\n" + _pass(2, stride, "div", -1) \
+        + "  add $15,1\nlpe\n"
 
 
 def programs_for(terms: list[int], name: str, offset: int) -> list[Program]:

@@ -22,8 +22,8 @@ from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
-COUNTED_MAX_ORDER = 80  # the recurrence of counts computed from the name (tilings, boards): at most this order,
-COUNTED_TERMS = 200  # checked on this many counts
+COUNTED_MAX_ORDER = 80  # the recurrence of counts computed from the name (tilings, boards, ...): at most this
+COUNTED_TERMS = 200  # order, checked on this many counts
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
 # or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
 # with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names). So do
