@@ -2,9 +2,10 @@
 terms (Berlekamp-Massey modulo a prime to get the order, then exact rational solving over all terms)
 and emit a LODA loop that computes it; else the linear congruential generator (a(k) = (c*a(k-1) + d) mod m)
 whose states the terms are, its modulus read from the terms. Tilings, nonattacking bishops, words with bounded
-runs, surface groups' growth series and permutations with restricted displacements a name states (`tilings`,
-`boards`, `words`, `growth`, `permutations`) are counted in Python first, so their recurrence is fitted on far
-more terms than the data has.
+runs, surface groups' growth series, permutations with restricted displacements, lattices' coordination
+sequences and arrays with local rules a name states (`tilings`, `boards`, `words`, `growth`, `permutations`,
+`lattices`, `arrays`) are counted in Python first, so their recurrence is fitted on far more terms than the data
+has.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from math import gcd, lcm
 from typing import Any, Iterator, Sequence
 
 from miner.lang.program import Operation, Program
-from miner.search import boards, growth, permutations, tilings, words
+from miner.search import arrays, boards, growth, lattices, permutations, tilings, words
 from miner.search.build import line, window_loop
 from miner.search.linalg import row_reduce
 from miner.search.types import Candidate, SearchContext, Target
 
 _PRIMES = (2_147_483_647, 1_000_000_007)
-COUNTED_MAX_ORDER = 80  # the recurrence of counts computed from the name (tilings, boards, ...): at most this
-COUNTED_TERMS = 200  # order, checked on this many counts
+COUNTED_MAX_ORDER = 80  # the recurrence of counts computed from the name (tilings, boards, words, growth,
+COUNTED_TERMS = 200  # permutations, lattices, arrays): at most this order, checked on this many counts
 # Names of sequences whose g.f. is rational by theorem (a periodic tiling's coordination sequence, a growth
 # or Molien series, arrays of a fixed width counted by their length: a transfer matrix): long recurrences
 # with small steps are what they have, not a coincidence of the terms (benchmarks/fit_tails.py --names). So do
@@ -267,7 +268,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     if budget <= 0:
         return
     settings = ctx.settings or {}
-    for module in (tilings, boards, words, growth, permutations):
+    for module in (tilings, boards, words, growth, permutations, lattices, arrays):
         counted = module.terms(target.name, target.offset, COUNTED_TERMS)
         if counted is not None and counted[:len(target.terms)] == list(target.terms):
             # the count's recurrence from the counts computed in Python, far more terms than the data's
