@@ -200,3 +200,56 @@ def test_level_one_forms_the_name_determines():
         progs = programs_for(Target(999002, name, tuple(want[first:first + 20]), first))
         assert len(progs) == 1 and evaluate(progs[0], N - first) == want[first:], name
     assert parse_name("Coefficients of unique normalized cusp form Delta_24 of weight 24 for full modular group.") is None
+
+
+def _shells(vectors: list[tuple[float, ...]], unit: float, count: int, start: float = 0.0) -> list[int]:
+    """How many vectors have norm start + unit * k, k = 0..count-1."""
+    out = [0] * count
+    for v in vectors:
+        k = (sum(x * x for x in v) - start) / unit
+        if k == int(k) and 0 <= k < count:
+            out[int(k)] += 1
+    return out
+
+
+def test_lattice_theta_series_are_every_vector():
+    from itertools import product
+
+    from miner.search.theta import lattice_form, lattice_programs
+
+    def program_terms(name: str, terms: list[int], count: int) -> list[int]:
+        (prog,) = lattice_programs(Target(1, name, tuple(terms), 0))
+        return evaluate(prog, count)
+    # E_8 = D_8 and its coset (1/2)^8, the vectors of norm up to 4; E_7 and E_6 the vectors orthogonal to one
+    # root and to two roots at 120 degrees; E_7's dual coset the projections of the vectors v with v.r = 1
+    e8 = [v for v in product(range(-2, 3), repeat=8) if sum(v) % 2 == 0]
+    e8 += [tuple(x + 0.5 for x in v) for v in product(range(-2, 2), repeat=8) if sum(v) % 2 == 0]
+    r1, r2 = (1, -1, 0, 0, 0, 0, 0, 0), (0, 1, -1, 0, 0, 0, 0, 0)
+
+    def dot(u: tuple[float, ...], w: tuple[float, ...]) -> float:
+        return sum(a * b for a, b in zip(u, w))
+    e7 = [v for v in e8 if dot(v, r1) == 0]
+    e6 = [v for v in e7 if dot(v, r2) == 0]
+    coset = [tuple(a - b / 2 for a, b in zip(v, r1)) for v in e8 if dot(v, r1) == 1]
+    # first terms from the OEIS data: A004007, A005931, A022065, A008434, A008425
+    e6_terms = [1, 72, 270, 720, 936, 2160, 2214, 3600, 4590, 6552]
+    assert _shells(e6, 2, 3) == e6_terms[:3]
+    assert program_terms("Theta series of E_6 lattice.", e6_terms, 10) == e6_terms
+    coset_terms = [56, 576, 1512, 4032, 5544, 12096, 13664, 24192]
+    assert _shells(coset, 2, 2, 1.5) == coset_terms[:2]
+    assert program_terms("Theta series of the coset of the E_7 lattice in its dual.", coset_terms, 8) == coset_terms
+    assert _shells(e7, 2, 3) == [1, 126, 756]
+    # D*_12 = Z^12 and its coset (1/2)^12; {D_6}^+ = D_6 and one coset; {D_6}* = Z^6 and both, in powers of q^(1/2)
+    dual12 = [1, 24, 264, 5856, 7944, 75024, 64416]
+    assert program_terms("Theta series of D*_12 lattice.", dual12, 7) == dual12
+    z6 = list(product(range(-2, 3), repeat=6))
+    d6 = [v for v in z6 if sum(v) % 2 == 0]
+    halves = [tuple(x + 0.5 for x in v) for v in product(range(-2, 2), repeat=6)]
+    plus = [1, 0, 0, 32, 60, 0, 0, 192, 252]
+    assert _shells(d6 + [h for h in halves if sum(x - 0.5 for x in h) % 2 == 0], 0.5, 5) == plus[:5]
+    assert program_terms("Theta series of {D_6}^{+} lattice.", plus, 9) == plus
+    star = [1, 0, 12, 64, 60, 0, 160, 384, 252]
+    assert _shells(z6 + halves, 0.5, 5) == star[:5]
+    assert program_terms("Theta series of {D_6}* lattice.", star, 9) == star
+    assert lattice_form("Theta series of E_6 lattice + D_4 lattice.") is None  # units differ
+    assert lattice_programs(Target(1, "Theta series of E_6 lattice.", tuple(e6_terms[:3]) + (271, 720), 0)) == []

@@ -3,7 +3,8 @@ powers of q", "f(-x) * chi(x^2)^2", "q^(-1/3) * eta(q)^3 * eta(q^5)", "f(-q^2, -
 "theta_3(q)*theta_3(q^2)*theta_4(q^8)", "eta(8z)*eta(16z)*theta_3(z)", "f(-q)^10*Q(q)" (Ramanujan's Lambert series
 P, Q, R are E_2, E_4, E_6, multiplied in `egf`'s arrays), and the representation numbers of
 diagonal quadratic forms, "Number of integer solutions to a^2 + b^2 + 2*c^2 + 5*d^2 = n" (the product of
-phi(q^c) over the coefficients c). Each is a product of (1 - q^k)^g(k)
+phi(q^c) over the coefficients c), and the theta series of root lattices, their duals and cosets ("Theta series
+of {D_6}^{+} lattice", "... of E_6 lattice", "... of 24-dimensional lattice D_16 + E_8"). Each is a product of (1 - q^k)^g(k)
 with g periodic, so the name gives the Euler transform's exponents b = -g exactly, and `euler`'s program
 computes the series; the known terms only fix leading zeros and a constant factor. Unlike `euler`'s fit,
 nothing is guessed from the terms, so a few terms suffice.
@@ -198,6 +199,8 @@ def programs_for(target: Target, corpus: Any = None) -> list[Program]:
     leading zeros and a constant factor, is the known terms; or a mock theta function's (`mocktheta`)."""
     if mock := mocktheta.programs_for(list(target.terms), target.name, target.offset):
         return mock
+    if lattice := lattice_programs(target):
+        return lattice
     norm = normalised(target.terms) if len(target.terms) >= MIN_TERMS else None
     if norm is None:
         return []
@@ -399,6 +402,74 @@ def _known_form(name: str) -> str | None:
         return f"Expansion of q*f(-q)^24{_CUSP_EISENSTEIN[int(m[1])]}."
     form = _KNOWN_FORMS.get(name.strip().rstrip(".").lower())
     return f"Expansion of {form}." if form else None
+
+
+# Theta series of the root lattices D_n, E_6, E_7, E_8, their duals and glue cosets, by their expressions in
+# Jacobi's theta functions (Conway and Sloane, SPLAG ch. 4), in powers of q^norm; E_6 = A_2^3 glued by the
+# code {000, 111, 222}, theta_A2 = a(q^2) and its cosets' c(q^2). The terms say in which power of q the data is
+# (q^2, q, q^(1/2)) and where it starts (`lattice_programs`). E_6's and E_7's are written in powers of
+# q^(norm/2), as a lone lattice's data always is: half the arrays' length. a^3 + 2c^3 is b^3 + 3c^3 (a^3 = b^3
+# + c^3), eta quotients with fewer arrays than a's four theta functions.
+_E7 = "theta_3(q)^7 + 7*theta_3(q)^3*theta_2(q)^4"
+_E7_COSET = "theta_2(q)^7 + 7*theta_2(q)^3*theta_3(q)^4"
+_E6 = "b(q)^3 + 3*c(q)^3"
+_ROOT_THETA: dict[str, str] = {
+    "e_8": "(theta_2(q)^8 + theta_3(q)^8 + theta_4(q)^8)/2", "e_7": _E7, "{e_7}*": f"{_E7} + {_E7_COSET}",
+    "coset of the e_7 lattice in its dual": _E7_COSET, "e_6": _E6, "{e_6}*": f"{_E6} + 6*a(q)*c(q)^2"}
+_HALF_NORM = ("e_7", "{e_7}*", "coset of the e_7 lattice in its dual", "e_6", "{e_6}*")
+_LATTICE_NAME = re.compile(r"^(?:Expansion of )?(?:the )?theta series of (?:the )?(?:\d+-dimensional lattice )?(?P<what>.+?)(?: lattice)?"
+                           r"(?: in powers of q(?:\^\(?[\d/]+\)?)?)?\.?$", re.I)
+
+
+def _root_theta(what: str) -> str | None:
+    what = what.strip().lower()
+    if what in _ROOT_THETA:
+        return _ROOT_THETA[what]
+    if m := re.fullmatch(r"d_(\d+)", what):
+        return f"(theta_3(q)^{m[1]} + theta_4(q)^{m[1]})/2"
+    if m := re.fullmatch(r"\{d_(\d+)\}\*|d\*_(\d+)", what):
+        n = m[1] or m[2]
+        return f"theta_3(q)^{n} + theta_2(q)^{n}"
+    if m := re.fullmatch(r"\{d_(\d+)\}\^\{?\+\}?|d_(\d+)\^\+", what):
+        n = m[1] or m[2]
+        return f"(theta_3(q)^{n} + theta_4(q)^{n} + theta_2(q)^{n})/2"
+    return None
+
+
+def lattice_form(name: str) -> str | None:
+    """The theta series of a lattice the name states (a root lattice, a dual, a coset, or a direct sum "D_16 +
+    E_8" of them) as a product of the expressions above, or None."""
+    m = _LATTICE_NAME.match(name.strip())
+    if m is None:
+        return None
+    names = re.split(r"\s+\+\s+", m["what"].lower())
+    parts = [_root_theta(part) for part in names]
+    if any(p is None for p in parts) or (len(parts) > 1 and any(part in _HALF_NORM for part in names)):
+        return None
+    return "*".join(f"({p})" for p in parts)
+
+
+def lattice_programs(target: Target) -> list[Program]:
+    """The program of a lattice's theta series: its coefficients at q^(step n + start) over the norms' unit."""
+    form = lattice_form(target.name)
+    if form is None or len(target.terms) < MIN_TERMS:
+        return []
+    node = None
+    for unit in (1, 2, 3, 4, 6, 8, 12):
+        try:
+            parser = _SeriesParser(tokenize(form), True, unit)
+            node = parser.expression().node
+            break
+        except FormulaError:
+            continue
+    if node is None:
+        return []
+    for step in (1, 2, 3, 4, 6, 8):
+        for start in range(2 * step):
+            reading = egf.Egf(node, step, start, ogf=True)
+            if egf.terms_of(reading, len(target.terms)) == list(target.terms):
+                return [egf.program(reading, target.offset)]
+    return []
 
 
 def parse_series(name: str) -> Node | None:
