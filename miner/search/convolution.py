@@ -3,7 +3,7 @@ s(2)t(n-1) + ... + s(k)t(n+1-k), where k = [n/2], s = .., t = ..". Names leave t
 sequences' indices open, so every small shift is tried on their known terms; each that gives the target's
 known terms becomes a loop of two `seq` calls. "Number of ways to write n as an ordered sum of 6 squarefree numbers"
 is [x^n] S(x)^6, S the set's indicator: marked in memory from the cited sequence's `seq` values, then raised to
-the power by J. C. P. Miller's recurrence.
+the power by J. C. P. Miller's recurrence. Riordan arrays and convolution triangles are `riordan`'s.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from miner.lang.anumber import mentioned_a_numbers
 from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.build import at_offset, shift_input
+from miner.search import riordan
 from miner.search.formula import NUMBER_WORDS
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -291,6 +292,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
     sums of a named set."""
     if ctx.corpus is None:
         return
-    found = programs_for(target, ctx.known, ctx.corpus) + ordered_sum_programs(target, ctx.known, ctx.corpus)
+    found = programs_for(target, ctx.known, ctx.corpus) + ordered_sum_programs(target, ctx.known, ctx.corpus) \
+        + riordan.programs_for(target, ctx.known, ctx.corpus)
     for prog in found[: max(budget, 0)]:
         yield Candidate(prog, "convolution", "from name")
