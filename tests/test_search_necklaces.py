@@ -88,6 +88,12 @@ REAL = [
     ("A081720", "Triangle T(n,k) read by rows, giving number of bracelets (turnover necklaces) with n beads of k "
      "colors (n >= 1, 1 <= k <= n).", 1, [1, 1, 3, 1, 4, 10, 1, 6, 21, 55, 1, 8, 39, 136, 377, 1, 13, 92, 430, 1505,
                                            4291]),
+    ("A056475", "Number of palindromic structures using exactly six different symbols.", 1,
+     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 21, 21, 266, 266, 2646, 2646, 22827, 22827]),
+    ("A056467", "Number of primitive (aperiodic) palindromes using exactly six different symbols.", 1,
+     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 720, 720, 15120, 15120, 191520, 191520, 1905120, 1905120]),
+    ("A056484", "Number of primitive (aperiodic) palindromic structures using exactly five different symbols.", 1,
+     [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 15, 15, 140, 140, 1050, 1050, 6951, 6950, 42525, 42524]),
     ("A051137", "Table T(n,k) read by antidiagonals: number of necklaces allowing turnovers (bracelets) with n beads "
      "of k colors.", 0, [1, 1, 1, 1, 2, 1, 1, 3, 3, 1, 1, 4, 6, 4, 1, 1, 6, 10, 10, 5, 1, 1, 8, 21, 20, 15, 6, 1]),
 ]
@@ -133,3 +139,31 @@ def test_readings_of_names() -> None:
 def test_refusals(name: str) -> None:
     assert parse_name(name) is None
     assert programs_for(Target(1, name, (1, 2, 3, 4, 5, 6), 1)) == []
+
+
+def brute_palindromes(n: int, k: int, primitive: bool, exact: bool, structures: bool) -> int:
+    """Palindromes of length n over k symbols (all k used when `exact`), aperiodic ones when `primitive`, each
+    relabeling class once (its first-occurrence normal form) when `structures`."""
+    seen: set[tuple[int, ...]] = set()
+    for word in product(range(k), repeat=n):
+        if word != word[::-1] or (exact and len(set(word)) != k):
+            continue
+        if primitive and len(set(_rotations(word))) != n:
+            continue
+        if structures:
+            first: dict[int, int] = {}
+            word = tuple(first.setdefault(x, len(first)) for x in word)
+        seen.add(word)
+    return len(seen)
+
+
+@pytest.mark.parametrize("primitive", [False, True])
+def test_palindromes_are_every_word(primitive: bool) -> None:
+    for kind, exact in (("palindrome", False), ("palindrome", True), ("palstructure", True)):
+        for k in (2, 3):
+            reading = Reading(kind, primitive, exact, "n", k)
+            want = [brute_palindromes(n, k, primitive, exact, kind == "palstructure") for n in range(1, 9)]
+            assert necklaces.values(reading, 8, 1) == want, (kind, exact, k)
+            assert evaluate(compile_reading(reading, 1), 8) == want, (kind, exact, k)
+    assert parse_name("Number of palindromic structures using a maximum of five different symbols.") is None
+    assert parse_name("Number of palindromes in necklaces of 3 colors.") is None

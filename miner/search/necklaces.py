@@ -4,7 +4,9 @@ primitive (period n) bracelets using exactly four different colored beads", "...
 "Number of n-bead asymmetric bracelets with exactly 4 different colored beads", "Number of pairs of orientable
 necklaces with n beads and up to 3 colors", "... of two colors with 10 red beads and n-10 black beads", "Number of
 bracelets of n beads in up to n colors", and the tables "T(n,k) read by antidiagonals" / "Triangle ... read by rows"
-of necklaces or bracelets with n beads of k colors.
+of necklaces or bracelets with n beads of k colors. Palindromes too ("Number of primitive (aperiodic) palindromes
+using exactly six different symbols", "... palindromic structures ..."): a palindrome is its first half, c^ceil(n/2)
+of them, and a structure is a palindrome up to relabeling its symbols, so those using exactly c are 1/c! of theirs.
 
 Burnside over the cyclic group: n N(n) = Sum_{j=1..n} c^gcd(j,n) (or, with r beads of one colour,
 Sum_j [n/g | r] C(g, r g/n), g = gcd(j,n)); bracelets add the reflections, B = (n N + n R) / (2n); chiral pairs
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from math import comb, gcd
+from math import comb, factorial, gcd
 from typing import Any, Iterator
 
 from miner.lang.program import Program
@@ -60,6 +62,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
      r"\(these are also called bracelets\)|\(bracelets\)|\(reversible necklaces\)", " TURN "),
     (r"\(aperiodic necklaces\)|\(lyndon words\)", " "),
     (r"\blyndon words\b", " PRIMITIVE necklaces "),
+    (r"\bprimitive \(aperiodic\)", " PRIMITIVE "),
     (r"\bprimitive \(period n\)", " PRIMITIVE PERIOD "),
     (r"\bprimitive period n\b|\baperiodic\b|\bprimitive\b", " PRIMITIVE "),
     (r"\bpairs of orientable\b|\bchiral pairs of\b", " CHIRAL "),
@@ -78,6 +81,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(binary|ternary)\b", r" COLORS\1 "),
     (r"\bbracelets\b", " TURN "),
     (r"\bnecklaces\b", " NECKLACE "),
+    (r"\bpalindromic structures\b", " PALSTRUCT "),
+    (r"\bpalindromes\b", " PALINDROME "),
+    (r"\b(n|k|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:different )?symbols\b", r" COLORS\1 "),
 )
 _FILLER = {"number", "of", "with", "and", "in", "using", "when", "different", ",", "beads", "exactly", "a",
            "maximum", "up", "to", "at", "most", "the", "giving", "consist"}
@@ -105,11 +111,15 @@ def _parse_part(part: str) -> Reading | None:
     if any(w not in _FILLER for w in words if not w[0].isupper()):
         return None
     quals = [w for w in words if w in ("exactly", "maximum", "up", "most")]
-    if "NECKLACE" not in markers and "TURN" not in markers:
+    palindromes = [m for m in markers if m in ("PALINDROME", "PALSTRUCT")]
+    if ("NECKLACE" not in markers and "TURN" not in markers) == (len(palindromes) != 1) or \
+            ("TURN" in markers and "ROTATE" in markers):
         return None
-    if "TURN" in markers and "ROTATE" in markers:
+    kind = "palindrome" if "PALINDROME" in palindromes else "palstructure" if palindromes else \
+        "bracelet" if "TURN" in markers else "necklace"
+    if kind.startswith("pal") and (set(markers) & {"ROTATE", "CHIRAL", "ACHIRAL", "ASYMMETRIC", "ARRAY", "TRIANGLE"}
+                                   or (kind == "palstructure" and quals != ["exactly"])):
         return None
-    kind = "bracelet" if "TURN" in markers else "necklace"
     mods = [m for m in markers if m in ("CHIRAL", "ACHIRAL", "ASYMMETRIC")]
     if len(mods) > 1:
         return None
@@ -124,7 +134,7 @@ def _parse_part(part: str) -> Reading | None:
         return None
     shape = "array" if "ARRAY" in markers else "triangle" if "TRIANGLE" in markers else "seq"
     color = _value(colors.pop()) if colors else (2 if black else None)
-    bead = _value(beads.pop()) if beads else ("n" if black or "PERIOD" in markers else None)
+    bead = _value(beads.pop()) if beads else ("n" if black or "PERIOD" in markers or kind.startswith("pal") else None)
     if color is None or bead is None or (black and color != 2) or (black and quals):
         return None
     variables = {v for v in (color, bead) if isinstance(v, str)}
@@ -163,6 +173,8 @@ def _reflections(n: int, c: int, black: int | None) -> int:
 
 
 def _plain(kind: str, n: int, c: int, black: int | None) -> int:
+    if kind in ("palindrome", "palstructure"):  # a palindrome is its first half; structures are divided later
+        return c ** ((n + 1) // 2)
     if n == 0:
         return 1 if kind in ("necklace", "bracelet", "achiral") and black is None else 0
     necklaces = _rotations(n, c, black) // n
@@ -180,7 +192,9 @@ def count(reading: Reading, n: int, c: int) -> int:
         return sum(moebius(d) * _plain(reading.kind, m // d, colors, None if reading.black is None else reading.black // d)
                    for d in range(1, m + 1) if m % d == 0 and (reading.black or 0) % d == 0)
     if reading.exact:
-        return sum((-1) ** (c - i) * comb(c, i) * base(n, i) for i in range(c + 1))
+        labelled = sum((-1) ** (c - i) * comb(c, i) * base(n, i) for i in range(c + 1))
+        # structures: the c symbols' c! relabelings of each palindrome using all of them
+        return labelled // factorial(c) if reading.kind == "palstructure" else labelled
     return base(n, c)
 
 
@@ -263,6 +277,8 @@ def _reflections_node(b: Node, c: Node, black: Node | None) -> Node:
 
 
 def _plain_node(kind: str, b: Node, c: Node, black: Node | None) -> Node:
+    if kind in ("palindrome", "palstructure"):
+        return binop("^", c, binop("/", binop("+", b, _num(1)), _num(2)))
     rot = _rotations_node(b, c, black)
     empty = _is_zero(b) if black is None else _num(0)
     size = _call("max", b, _num(1))
@@ -305,7 +321,11 @@ def formula(reading: Reading, b: Node, c: Node) -> Node:
         return base(c)
     i = _var("i")
     sign = binop("^", Node("neg", None, (_num(1),)), binop("-", c, i))
-    return Node("sum", "i", (_num(0), c, binop("*", binop("*", sign, _call("binomial", c, i)), base(i))))
+    labelled = Node("sum", "i", (_num(0), c, binop("*", binop("*", sign, _call("binomial", c, i)), base(i))))
+    if reading.kind == "palstructure":
+        fact = Node("prod", "t", (_num(1), c, _var("t")))
+        return binop("/", labelled, fact)
+    return labelled
 
 
 class _Compiler(Compiler):
