@@ -192,7 +192,7 @@ class LogConfig:
 @dataclass
 class SearchConfig:
     recurrence_max_order: int = key(10, min=1)
-    recurrence_rational_max_order: int = key(24, min=1)
+    recurrence_rational_max_order: int = key(36, min=1)
     recurrence_margin: int = key(6, min=0)
     match_key_length: int = key(10, min=1)
     match_max_delta: int = key(1, min=0)

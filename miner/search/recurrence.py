@@ -279,7 +279,7 @@ def propose(target: Target, ctx: SearchContext, budget: int, rng: Any) -> Iterat
                 return
     order = settings.get("recurrence_max_order", 10)
     if RATIONAL_NAME.search(target.name):
-        order = max(order, settings.get("recurrence_rational_max_order", 24))
+        order = max(order, settings.get("recurrence_rational_max_order", 36))
     rec = find_recurrence(target.terms, order, settings.get("recurrence_margin", 6))
     if rec is not None:
         note = f"order={rec.order} coeffs={list(rec.coeffs)} den={rec.denominator}"
