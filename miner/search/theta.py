@@ -139,7 +139,7 @@ def _argument(cursor: TokenCursor) -> tuple[int, int]:
 def parse_name(name: str) -> tuple[tuple[int, int, int, int], ...] | Node | None:
     """The name's product as factors (period, residue, exponent, flip), else its series (sums, theta_2, the
     cubic AGM functions: an o.g.f. for `egf`), or None."""
-    return parse_product(name) or parse_series(name)
+    return parse_product(name) or parse_series(name) or lattice_node(name)
 
 
 def parse_product(name: str) -> tuple[tuple[int, int, int, int], ...] | None:
@@ -449,26 +449,31 @@ def lattice_form(name: str) -> str | None:
     return "*".join(f"({p})" for p in parts)
 
 
-def lattice_programs(target: Target) -> list[Program]:
-    """The program of a lattice's theta series: its coefficients at q^(step n + start) over the norms' unit."""
-    form = lattice_form(target.name)
-    if form is None or len(target.terms) < MIN_TERMS:
-        return []
-    node = None
-    for unit in (1, 2, 3, 4, 6, 8, 12):
+def lattice_node(name: str) -> Node | None:
+    """The lattice's theta series as an o.g.f. in q^(1/unit), the least unit that makes its powers whole."""
+    form = lattice_form(name)
+    for unit in (1, 2, 3, 4, 6, 8, 12) if form else ():
         try:
-            parser = _SeriesParser(tokenize(form), True, unit)
-            node = parser.expression().node
-            break
+            return _SeriesParser(tokenize(form or ""), True, unit).expression().node
         except FormulaError:
             continue
-    if node is None:
+    return None
+
+
+def lattice_programs(target: Target) -> list[Program]:
+    """The program of a lattice's theta series: its coefficients at q^(step n + start) over the norms' unit."""
+    node = lattice_node(target.name)
+    if node is None or len(target.terms) < MIN_TERMS:
         return []
+    want = list(target.terms)
     for step in (1, 2, 3, 4, 6, 8):
+        # one series per step, its decimations read off it (a longer one passes LODA's cells: so would the program)
+        full = egf.terms_of(egf.Egf(node, ogf=True), step * (len(want) + 1))
+        if full is None:
+            break
         for start in range(2 * step):
-            reading = egf.Egf(node, step, start, ogf=True)
-            if egf.terms_of(reading, len(target.terms)) == list(target.terms):
-                return [egf.program(reading, target.offset)]
+            if full[start::step][: len(want)] == want:
+                return [egf.program(egf.Egf(node, step, start, ogf=True), target.offset)]
     return []
 
 
