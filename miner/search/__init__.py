@@ -63,7 +63,7 @@ STREAMED: frozenset[str] = frozenset({"neighbours", "family_deep"})
 # When a once-per-sequence strategy last changed so that it finds more (UTC, ISO 8601): its attempts from
 # before then do not count, so an upgraded miner runs it again on the sequences it tried with the old code.
 REVISED: dict[str, str] = {
-    "convolution": "2026-12-07T23:23:00+00:00",  # ordered sums of K elements of a named set
+    "convolution": "2026-12-08T01:43:00+00:00",  # ordered sums of K elements of a named set; Riordan arrays (riordan)
     "family": "2026-12-07T14:10:00+00:00",  # numbers spelt out ("exactly six sorts", "the third power") change like digits
     "digits": "2026-12-07T20:20:00+00:00",  # one digit's count; where unhappy numbers enter the cycle
     "cited": "2026-12-07T23:23:00+00:00",  # columns, diagonals, reversed rows, matrix products, sums, sections, T(..), runs, old versions
@@ -73,13 +73,14 @@ REVISED: dict[str, str] = {
     "egf": "2026-12-07T17:04:00+00:00",  # (1-c*x)*A(x) + A(x^m) = x, "with A(0) = 1"; A(c*x), A(-x); g.f.s of cited sequences
     # checked again when a fit's identical program was refused on few terms (the loop's per-evidence dedupe)
     "gf": "2026-12-05T14:39:00+00:00",
-    "recurrence": "2026-12-07T23:23:00+00:00",  # LCGs; order up to 24 for rational names; counted tilings, bishops, words, ...
-    "theta": "2026-12-07T23:23:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta, ranks, Durfee
+    "recurrence": "2026-12-08T01:43:00+00:00",  # order up to 36 for rational names; counted tilings, bishops, ..., lattices, arrays
+    "theta": "2026-12-08T01:43:00+00:00",  # cubic AGM; Ramanujan P, Q, R; cusp forms Delta_k, Leech; mock theta; lattices' theta series
     "selfref": "2026-12-07T23:23:00+00:00",  # lacunary products, A(x*(1+v*x)^e), exp(Sum b(n) x^n/n), q-Catalan numbers
     "suchthat": "2026-12-07T18:14:00+00:00",  # digits; counts; conditions without "such that"; squares mod m
     "primes": "2026-12-06T23:13:00+00:00",  # slow readings checked again under the deep limits (the loop's)
     "coxeter": "2026-12-07T08:15:00+00:00",  # cyclotomic polynomials and their inverses
     "juxtapose": "2026-12-07T23:23:00+00:00",  # made of their own digits, first differences the digits; digits grouped in pairs
+    "necklaces": "2026-12-08T01:43:00+00:00",  # palindromes and palindromic structures
 }
 
 
