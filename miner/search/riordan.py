@@ -11,7 +11,7 @@ the row's coefficient.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Mapping
 
@@ -134,7 +134,8 @@ def _ints(p: list[Fraction]) -> tuple[int, ...] | None:
 
 
 def _frame(text: str, symbols: Mapping[str, int]) -> list[Frame]:
-    """The frames an expression may be: rational in x, or linear in one cited g.f. (each start convention)."""
+    """The frame an expression is (in a list: none when it is neither): rational in x, or a polynomial plus a
+    multiple of x^e times one cited g.f."""
     found = [s for s in symbols if re.search(rf"\b{s}\(x\)", text)]
     if len(found) > 1:
         return []
@@ -202,10 +203,7 @@ def _starts(frame: Frame, offsets: Mapping[int, int]) -> list[Frame]:
     if not frame.cited:
         return [frame]
     first = offsets.get(frame.cited, 0)
-    out = [Frame(frame.poly, frame.num, frame.den, frame.cited, frame.scale, frame.shift, frame.start)]
-    if first and not frame.start:
-        out.append(Frame(frame.poly, frame.num, frame.den, frame.cited, frame.scale, frame.shift + first, 0))
-    return out
+    return [frame, replace(frame, shift=frame.shift + first)] if first and not frame.start else [frame]
 
 
 # --- programs ------------------------------------------------------------------------------------------------
