@@ -62,16 +62,18 @@ def count_rows(width: int, offsets: tuple[tuple[int, int], ...], allowed: frozen
         (None, row): 1 for row in rows if ones_only or not row[0]}
     out: list[int] = []
     judged: dict[tuple[tuple[int, ...] | None, tuple[int, ...], tuple[int, ...] | None], bool] = {}
+
+    def ok(above: tuple[int, ...] | None, row: tuple[int, ...], below: tuple[int, ...] | None) -> bool:
+        key = (above, row, below)
+        if key not in judged:
+            judged[key] = fine(above, row, below)
+        return judged[key]
     for _ in range(count):
-        out.append(sum(c for (above, row), c in ways.items()
-                       if judged.setdefault((above, row, None), fine(above, row, None))))
+        out.append(sum(c for (above, row), c in ways.items() if ok(above, row, None)))
         step: dict[tuple[tuple[int, ...] | None, tuple[int, ...]], int] = defaultdict(int)
         for (above, row), c in ways.items():
             for below in rows:
-                key = (above, row, below)
-                if key not in judged:
-                    judged[key] = fine(above, row, below)
-                if judged[key]:
+                if ok(above, row, below):
                     step[(row, below)] += c
         ways = step
     return out
