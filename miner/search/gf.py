@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from miner.lang.program import Program
 from miner.search.formula import FormulaError, TokenCursor, tokenize
-from miner.search.linalg import poly_add, poly_mul
+from miner.search.linalg import poly_add, poly_mul, series
 from miner.search.recurrence import Recurrence, recurrence_program
 from miner.search.types import Candidate, SearchContext, Target
 
@@ -131,18 +131,6 @@ def gfs_in_name(name: str) -> list[Rational]:
             continue
         if len(num) > 1 or len(den) > 1:
             out.append((num, den))
-    return out
-
-
-def series(num: Poly, den: Poly, count: int) -> list[Fraction] | None:
-    """The first `count` power series coefficients of num/den, or None when den(0) = 0."""
-    if den[0] == 0:
-        return None
-    out: list[Fraction] = []
-    for k in range(count):
-        value = num[k] if k < len(num) else Fraction(0)
-        value -= sum(den[i] * out[k - i] for i in range(1, min(k, len(den) - 1) + 1))
-        out.append(value / den[0])
     return out
 
 

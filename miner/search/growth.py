@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from miner.search.linalg import series
+
 _SURFACE = re.compile(r"^Growth series for (?:the )?fundamental group of (?:an? )?orientable closed surface of genus (\d+)\.?$")
 MAX_GENUS = 30
 
@@ -17,10 +19,7 @@ def surface(genus: int, count: int) -> list[int]:
     top = 2 * genus
     num = [1] + [2] * (top - 1) + [1]
     den = [1] + [-(4 * genus - 2)] * (top - 1) + [1]
-    out: list[int] = []
-    for n in range(count):
-        out.append((num[n] if n <= top else 0) - sum(den[i] * out[n - i] for i in range(1, min(n, top) + 1)))
-    return out
+    return [int(c) for c in series(num, den, count) or []]
 
 
 def terms(name: str, offset: int, count: int) -> list[int] | None:

@@ -65,3 +65,15 @@ def affine_relation(pairs: Sequence[tuple[int, int]]) -> tuple[int, int, int] | 
         return None
     den = lcm(r.denominator, s.denominator)
     return int(r * den), int(s * den), den
+
+
+def series(num: Sequence[Number], den: Sequence[Number], count: int) -> list[Fraction] | None:
+    """The first `count` power series coefficients of num/den, or None when den(0) = 0."""
+    if den[0] == 0:
+        return None
+    out: list[Fraction] = []
+    for k in range(count):
+        value = Fraction(num[k]) if k < len(num) else Fraction(0)
+        value -= sum(den[i] * out[k - i] for i in range(1, min(k, len(den) - 1) + 1))
+        out.append(value / den[0])
+    return out

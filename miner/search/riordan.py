@@ -19,6 +19,7 @@ from miner.lang.parser import parse
 from miner.lang.program import Program
 from miner.search.formula import FormulaError
 from miner.search.gf import parse_gf
+from miner.search.linalg import series
 from miner.search.types import Target
 
 MIN_TERMS = 6
@@ -48,20 +49,15 @@ class Riordan:
     transposed: bool = False  # T(n,k) = [x^k] g f^n: how names mean an array whose f(0) is not 0
 
 
-def _coefficients(frame: Frame, count: int, cited: Mapping[int, tuple[int, ...]]) -> list[int] | None:
+def _coefficients(frame: Frame, count: int, known: Mapping[int, Target]) -> list[int] | None:
     """The frame's first `count` coefficients (None: not integral, or the cited terms run out)."""
     out = [Fraction(0)] * count
     for i, c in enumerate(frame.poly[:count]):
         out[i] += c
     if frame.num:
-        series: list[Fraction] = []
-        for m in range(count):
-            value = Fraction(frame.num[m] if m < len(frame.num) else 0)
-            value -= sum(frame.den[j] * series[m - j] for j in range(1, min(m, len(frame.den) - 1) + 1))
-            series.append(value / frame.den[0])
-        out = [a + b for a, b in zip(out, series)]
+        out = [a + b for a, b in zip(out, series(frame.num, frame.den, count) or [])]
     if frame.cited:
-        terms = cited.get(frame.cited, ())
+        terms = known[frame.cited].terms if frame.cited in known else ()
         for m in range(frame.shift, count):
             i = frame.start + m - frame.shift
             if i >= len(terms):
@@ -72,13 +68,13 @@ def _coefficients(frame: Frame, count: int, cited: Mapping[int, tuple[int, ...]]
     return [int(c) for c in out]
 
 
-def triangle(r: Riordan, count: int, cited: Mapping[int, tuple[int, ...]]) -> list[int] | None:
+def triangle(r: Riordan, count: int, known: Mapping[int, Target]) -> list[int] | None:
     """The first `count` terms read by rows, or None when the frames cannot give them."""
     rows = r.row0
     while (rows - r.row0 + 1) * (rows - r.row0 + 2) // 2 < count:
         rows += 1
     size = rows + 2  # a first column of 1 reaches k = rows + 1
-    g, f = _coefficients(r.g, size, cited), _coefficients(r.f, size, cited)
+    g, f = _coefficients(r.g, size, known), _coefficients(r.f, size, known)
     if g is None or f is None:
         return None
     powers = [g]
@@ -211,13 +207,11 @@ def _starts(frame: Frame, offsets: Mapping[int, int]) -> list[Frame]:
 def _fill(frame: Frame, lane: int, offsets: Mapping[int, int]) -> list[str]:
     """Lines setting lane's coefficient m ($2) to the frame's ($4; $5..$9 scratch)."""
     lines = ["mov $4,0"]
-    for i, c in enumerate(frame.poly):
+    # a polynomial's coefficient m: [m = i] c_i summed (a rational part's numerator, the same way)
+    for i, c in enumerate(frame.poly or frame.num):
         if c:
             lines += ["mov $5,$2", f"equ $5,{i}", f"mul $5,{c}", "add $4,$5"]
     if frame.num:  # num/den by its recurrence over the lane's earlier coefficients (no poly or cited part beside it)
-        for i, c in enumerate(frame.num):
-            if c:
-                lines += ["mov $5,$2", f"equ $5,{i}", f"mul $5,{c}", "add $4,$5"]
         for j, c in enumerate(frame.den[1:], 1):
             if c:
                 lines += ["mov $5,$2", f"sub $5,{j}", "mov $6,$5", "max $5,0", "mul $5,4", f"add $5,{_BASE + lane}",
@@ -267,20 +261,17 @@ def programs_for(target: Target, known: Mapping[int, Target], corpus: Any = None
     """The program of the first reading whose triangle is the known terms."""
     if len(target.terms) < MIN_TERMS:
         return []
-    offsets = {a: t.offset for a, t in known.items()}
-    cited = {a: tuple(t.terms) for a, t in known.items()}
     for base in parse_name(target.name):
-        for a in {fr.cited for fr in (base.g, base.f) if fr.cited}:
-            if a not in known or (corpus is not None and a not in corpus):
-                break
-        else:
-            for g in _starts(base.g, offsets):
-                for f in _starts(base.f, offsets):
-                    for row0, col0, transposed in ((0, 0, False), (1, 1, False), (1, 0, False), (0, 1, False),
-                                                   (0, 0, True), (1, 1, True), (1, 0, True), (0, 1, True)):
+        cited = {fr.cited for fr in (base.g, base.f) if fr.cited}
+        if any(a not in known or (corpus is not None and a not in corpus) for a in cited):
+            continue
+        offsets = {a: known[a].offset for a in cited}
+        for g in _starts(base.g, offsets):
+            for f in _starts(base.f, offsets):
+                for transposed in (False, True):
+                    for row0, col0 in ((0, 0), (1, 1), (1, 0), (0, 1)):
                         r = Riordan(g, f, row0, col0, transposed)
-                        got = triangle(r, len(target.terms), cited)
-                        if got is not None and got == list(target.terms):
+                        if triangle(r, len(target.terms), known) == list(target.terms):
                             return [program(r, offsets, target.offset)]
     return []
 

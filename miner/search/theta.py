@@ -452,12 +452,7 @@ def lattice_form(name: str) -> str | None:
 def lattice_node(name: str) -> Node | None:
     """The lattice's theta series as an o.g.f. in q^(1/unit), the least unit that makes its powers whole."""
     form = lattice_form(name)
-    for unit in (1, 2, 3, 4, 6, 8, 12) if form else ():
-        try:
-            return _SeriesParser(tokenize(form or ""), True, unit).expression().node
-        except FormulaError:
-            continue
-    return None
+    return _series_node(form, True) if form else None
 
 
 def lattice_programs(target: Target) -> list[Program]:
@@ -483,12 +478,15 @@ def parse_series(name: str) -> Node | None:
     m = _START.match(name.strip())
     if not m or not re.search(r"\b(?:eta|phi|psi|chi|theta_[234]|f|[abc])\s*(?:\^\d+)?\(", m[1]):
         return None
-    agm = "cubic AGM" in name
-    # Summands whose powers of q differ by a fraction (theta_2(z) theta_2(2z) is q^(3/4) times a series):
-    # the series in powers of q^(1/unit) for the least unit that makes them whole.
+    return _series_node(m[1], "cubic AGM" in name, not re.search(r"Rogers|continued fraction", name))
+
+
+def _series_node(text: str, agm: bool, lambert: bool = True) -> Node | None:
+    """The expression's series as an o.g.f. in q^(1/unit), or None. Summands whose powers of q differ by a
+    fraction (theta_2(z) theta_2(2z) is q^(3/4) times a series) take the least unit that makes them whole."""
     for unit in (1, 2, 3, 4, 6, 8, 12, 24):
         try:
-            parser = _SeriesParser(tokenize(m[1]), agm, unit, not re.search(r"Rogers|continued fraction", name))
+            parser = _SeriesParser(tokenize(text), agm, unit, lambert)
             out = parser.expression()
         except FormulaError as exc:
             if "different powers" in str(exc):
